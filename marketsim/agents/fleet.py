@@ -1,0 +1,161 @@
+"""State and behaviours shared by every kind of producing facility, held as arrays.
+
+A fleet holds one row per facility (mine, separation plant, magnet plant or recycler). The
+Mesa agents are thin views of their row; the model calls the fleet's verbs once per tick, so a
+tick costs a few numpy operations whatever the number of facilities.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+PIPELINE_MONTHS = 480
+"""How far ahead capacity additions can be scheduled (lead time plus ramp)."""
+
+UTILISATION_BAND = 0.3
+"""Output falls from full at revenue = cost to nothing at revenue = (1 - band) x cost."""
+
+MARGIN_MEMORY = 0.2
+"""Weight of the current month in the moving average of revenue over cost."""
+
+
+def utilisation(revenue_over_cost: np.ndarray) -> np.ndarray:
+    """Share of capacity run at a given ratio of unit revenue to unit cost.
+
+    Args:
+        revenue_over_cost: Revenue per unit divided by cash cost per unit.
+
+    Returns:
+        1 where revenue covers cost, falling linearly to 0 at ``1 - UTILISATION_BAND``.
+    """
+    return np.clip((revenue_over_cost - (1.0 - UTILISATION_BAND)) / UTILISATION_BAND, 0.0, 1.0)
+
+
+class Fleet:
+    """Capacity, costs and investment of all facilities of one kind."""
+
+    stage: str = ""
+
+    def __init__(
+        self,
+        names: list[str],
+        regions: np.ndarray,
+        capacity: np.ndarray,
+        unit_cost: np.ndarray,
+        lead_months: int,
+        rng: np.random.Generator,
+    ) -> None:
+        """Create a fleet.
+
+        Args:
+            names: Facility names, unique within the scenario.
+            regions: Region index of each facility.
+            capacity: Annual capacity of each facility.
+            unit_cost: Operating cost per unit of output, US$/kg.
+            lead_months: Months from an investment decision to new capacity.
+            rng: The model's random generator (decision months are drawn from it).
+        """
+        self.names = list(names)
+        self.region = np.asarray(regions, dtype=np.int64)
+        self.capacity = np.asarray(capacity, dtype=float).copy()
+        self.unit_cost = np.asarray(unit_cost, dtype=float).copy()
+        self.lead_months = int(lead_months)
+        size = len(self.names)
+        self.pipeline = np.zeros((PIPELINE_MONTHS, size))
+        self.margin = np.ones(size)
+        self.output = np.zeros(size)
+        self.decision_month = rng.integers(0, 12, size) if size else np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def index_of(self, name: str) -> int | None:
+        """Row of the facility called ``name``, or None."""
+        try:
+            return self.names.index(name)
+        except ValueError:
+            return None
+
+    def arrive(self, tick: int) -> None:
+        """Add the capacity that completes this month."""
+        slot = tick % PIPELINE_MONTHS
+        self.capacity = np.maximum(self.capacity + self.pipeline[slot], 0.0)
+        self.pipeline[slot] = 0.0
+
+    def ramp_to(self, row: int, target: float, tick: int, ramp_months: int) -> None:
+        """Move one facility's capacity to ``target`` evenly over ``ramp_months`` from ``tick``."""
+        pending = self.pipeline[:, row].sum()
+        step = (target - self.capacity[row] - pending) / ramp_months
+        for month in range(ramp_months):
+            self.pipeline[(tick + month) % PIPELINE_MONTHS, row] += step
+
+    def remember_margin(self, revenue_over_cost: np.ndarray) -> np.ndarray:
+        """Fold this month's revenue over cost into the moving average that operators and
+        investors look at, and return the share of capacity worth running on it."""
+        self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
+        return utilisation(self.margin)
+
+    def invest(self, tick: int, rng: np.random.Generator, hurdle: float, step: float,
+               readiness: np.ndarray | float = 1.0) -> np.ndarray:
+        """Start expansions where the remembered margin clears the hurdle.
+
+        Each facility reviews once a year, in its own month. The chance of going ahead rises
+        from 0 at the hurdle to 1 at twice the hurdle, scaled by ``readiness`` (access to
+        technology, 0 to 1). New capacity arrives after the fleet's lead time.
+
+        Returns:
+            The capacity added to the pipeline for each facility (t/yr).
+        """
+        added = np.zeros(len(self))
+        if not len(self):
+            return added
+        draws = rng.random(len(self))
+        reviewing = self.decision_month == tick % 12
+        excess = (self.margin - 1.0 - hurdle) / max(hurdle, 0.05)
+        chance = np.clip(excess, 0.0, 1.0) * readiness
+        go = reviewing & (draws < chance) & (self.capacity > 0)
+        if go.any():
+            added[go] = step * self.capacity[go]
+            self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += added
+        return added
+
+    def by_region(self, values: np.ndarray, regions: int) -> np.ndarray:
+        """Sum a per-facility quantity by region."""
+        return np.bincount(self.region, weights=values, minlength=regions)
+
+
+class FacilityAgent(mesa.Agent):
+    """A Mesa agent that is a view of one row of a fleet."""
+
+    def __init__(self, model: mesa.Model, fleet: Fleet, row: int) -> None:
+        """Register the agent with the model.
+
+        Args:
+            model: The model.
+            fleet: The fleet holding this facility's state.
+            row: The facility's row in the fleet.
+        """
+        super().__init__(model)
+        self.fleet = fleet
+        self.row = row
+
+    @property
+    def name(self) -> str:
+        """Facility name from the scenario."""
+        return self.fleet.names[self.row]
+
+    @property
+    def region(self) -> str:
+        """Region id the facility stands in."""
+        return self.model.regions[self.fleet.region[self.row]]
+
+    @property
+    def capacity(self) -> float:
+        """Current annual capacity."""
+        return float(self.fleet.capacity[self.row])
+
+    @property
+    def output(self) -> float:
+        """Output in the last month."""
+        return float(self.fleet.output[self.row])

@@ -1,0 +1,124 @@
+"""Manufacturers and other end users: demand that grows, reacts to price, thrifts and hoards."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+HOARDING_CAP_MONTHS = 6.0
+"""Most extra months of cover a buyer seeks, however fast prices rise."""
+
+
+class ManufacturerFleet:
+    """All end users; each row is one buyer of one good in one region.
+
+    Monthly need of row ``i``::
+
+        need = base * growth(t) * (p / p_ref) ** elasticity_short * thrift * noise
+
+    ``thrift`` moves towards ``(p / p_ref) ** (elasticity_long - elasticity_short)`` with a time
+    constant of ``adjust_months``: substitution and thrifting take years, so the long-run
+    elasticity is only reached after a lag.
+    """
+
+    def __init__(self, *, region: np.ndarray, good: np.ndarray, sector: np.ndarray,
+                 base: np.ndarray, reference_price: np.ndarray, elasticity_short: np.ndarray,
+                 elasticity_long: np.ndarray, adjust_months: np.ndarray,
+                 inventory_months: np.ndarray, hoarding: np.ndarray, growth_index: np.ndarray,
+                 goods_count: int, regions_count: int) -> None:
+        """Create the fleet. Every per-row argument is an array with one value per buyer.
+
+        Args:
+            region, good, sector: Indices of the buyer's region, good and sector.
+            base: Monthly need at the start at the reference price, t.
+            reference_price: Reference price of the buyer's good, US$/kg.
+            elasticity_short, elasticity_long: Price elasticities of demand.
+            adjust_months: Time constant of substitution and thrifting.
+            inventory_months: Stock the buyer normally holds, in months of need.
+            hoarding: Extra months of cover sought per unit of expected (log) price rise.
+            growth_index: (ticks + 1, sectors) demand growth relative to the start.
+            goods_count, regions_count: Sizes of the (good, region) grid.
+        """
+        self.region = np.asarray(region, dtype=np.int64)
+        self.good = np.asarray(good, dtype=np.int64)
+        self.sector = np.asarray(sector, dtype=np.int64)
+        self.base = np.asarray(base, dtype=float)
+        self.reference_price = np.asarray(reference_price, dtype=float)
+        self.elasticity_short = np.asarray(elasticity_short, dtype=float)
+        self.elasticity_long = np.asarray(elasticity_long, dtype=float)
+        self.adjust_months = np.asarray(adjust_months, dtype=float)
+        self.inventory_months = np.asarray(inventory_months, dtype=float)
+        self.hoarding = np.asarray(hoarding, dtype=float)
+        self.growth_index = growth_index
+        self.shape = (goods_count, regions_count)
+        self.key = self.good * regions_count + self.region
+        self.thrift = np.ones(len(self.base))
+        self.need = self.base.copy()
+        self.consumed = np.zeros(len(self.base))
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Sum a per-buyer quantity into a (good, region) grid."""
+        size = self.shape[0] * self.shape[1]
+        return np.bincount(self.key, weights=values, minlength=size).reshape(self.shape)
+
+    def _relative_price(self, price: np.ndarray) -> np.ndarray:
+        return price[self.good, self.region] / self.reference_price
+
+    def plan_need(self, tick: int, price: np.ndarray, noise: np.ndarray) -> np.ndarray:
+        """Set and return this month's need per (good, region).
+
+        Args:
+            tick: Months since the start.
+            price: (goods, regions) price buyers face, US$/kg.
+            noise: (buyers,) multiplicative demand noise with mean 1.
+        """
+        relative = self._relative_price(price)
+        growth = self.growth_index[tick, self.sector]
+        self.need = self.base * growth * relative**self.elasticity_short * self.thrift * noise
+        return self.total(self.need)
+
+    def target_stock(self, expected_rise: np.ndarray) -> np.ndarray:
+        """Stock buyers want to hold per (good, region), given expected log price rises."""
+        rise = np.maximum(expected_rise[self.good, self.region], 0.0)
+        extra = np.minimum(self.hoarding * rise * self.inventory_months, HOARDING_CAP_MONTHS)
+        return self.total(self.need * (self.inventory_months + extra))
+
+    def consume(self, served: np.ndarray) -> np.ndarray:
+        """Use the share ``served`` (goods, regions) of need; return consumption per cell."""
+        self.consumed = self.need * served[self.good, self.region]
+        return self.total(self.consumed)
+
+    def adapt(self, price: np.ndarray) -> None:
+        """Move thrifting and substitution one month towards their long-run level."""
+        relative = self._relative_price(price)
+        target = relative ** (self.elasticity_long - self.elasticity_short)
+        self.thrift += (target - self.thrift) / self.adjust_months
+
+
+class Manufacturer(mesa.Agent):
+    """An end user of one good in one region (a view of one row of the fleet)."""
+
+    def __init__(self, model: mesa.Model, fleet: ManufacturerFleet, row: int, sector: str) -> None:
+        """Register the agent with the model."""
+        super().__init__(model)
+        self.fleet = fleet
+        self.row = row
+        self.sector = sector
+
+    @property
+    def region(self) -> str:
+        """Region id of the buyer."""
+        return self.model.regions[self.fleet.region[self.row]]
+
+    @property
+    def need(self) -> float:
+        """Need in the last month, t."""
+        return float(self.fleet.need[self.row])
+
+    @property
+    def consumed(self) -> float:
+        """Consumption in the last month, t."""
+        return float(self.fleet.consumed[self.row])

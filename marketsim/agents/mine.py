@@ -1,0 +1,64 @@
+"""Mines: produce mixed concentrate while the price covers their cost; reserves deplete."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.agents.fleet import FacilityAgent, Fleet, utilisation
+
+ELEMENT_GROUPS: tuple[str, ...] = ("lace", "ndpr", "dytb", "other")
+"""Element groups of a concentrate, in column order of every composition array."""
+
+
+class MineFleet(Fleet):
+    """All mines; each row has a deposit type that fixes its element split."""
+
+    stage = "mining"
+
+    def __init__(self, *, composition: np.ndarray, reserves: np.ndarray, **fleet_args) -> None:
+        """Create the fleet.
+
+        Args:
+            composition: (mines, 4) share of each element group in each mine's output.
+            reserves: t REO left in the ground per mine (``inf`` when not binding).
+            **fleet_args: Passed on to :class:`Fleet`.
+        """
+        super().__init__(**fleet_args)
+        self.composition = np.asarray(composition, dtype=float)
+        self.reserves = np.asarray(reserves, dtype=float).copy()
+
+    def produce(self, concentrate_price: np.ndarray, cost_share: np.ndarray,
+                monthly_quota: np.ndarray, outage: np.ndarray) -> np.ndarray:
+        """Mine one month and return the element tonnes produced in each region.
+
+        Args:
+            concentrate_price: (regions,) price a mine gets for concentrate, US$/kg REO.
+            cost_share: (regions,) share of unit cost the mine pays after subsidies.
+            monthly_quota: (regions,) ceiling on a region's mine output this month.
+            outage: (mines,) True where a mine is down this month.
+
+        Returns:
+            (regions, 4) tonnes of each element group mined.
+        """
+        regions = len(monthly_quota)
+        cost = self.unit_cost * cost_share[self.region]
+        ratio = concentrate_price[self.region] / cost
+        planned = self.capacity / 12.0 * self.remember_margin(ratio) * ~outage
+        planned = np.minimum(planned, self.reserves)
+        total = self.by_region(planned, regions)
+        scale = np.minimum(1.0, monthly_quota / np.maximum(total, 1e-12))
+        self.output = planned * scale[self.region]
+        self.reserves -= self.output
+        return np.stack(
+            [self.by_region(self.output * self.composition[:, k], regions) for k in range(4)],
+            axis=1,
+        )
+
+
+class Mine(FacilityAgent):
+    """A mine or mining district (a view of one row of the :class:`MineFleet`)."""
+
+    @property
+    def reserves(self) -> float:
+        """t REO left in the ground."""
+        return float(self.fleet.reserves[self.row])

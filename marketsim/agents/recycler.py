@@ -1,0 +1,100 @@
+"""Recyclers: recover NdPr and DyTb oxide from magnets that reach the end of their life."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.agents.fleet import PIPELINE_MONTHS, FacilityAgent, Fleet, utilisation
+
+
+class EndOfLife:
+    """Remembers magnet consumption by (sector, region) and releases it after each lifetime.
+
+    Before the start, consumption is back-cast from the start level with each sector's first
+    growth rate, so end-of-life flows exist from the first month.
+    """
+
+    def __init__(self, lifetime_months: np.ndarray, start_level: np.ndarray,
+                 start_growth: np.ndarray, regions_count: int) -> None:
+        """Create the memory.
+
+        Args:
+            lifetime_months: (sectors,) product life of each sector.
+            start_level: (sectors, regions) magnet consumption in the first month, t.
+            start_growth: (sectors,) annual growth rate before the start.
+            regions_count: Number of regions.
+        """
+        self.lifetime = np.asarray(lifetime_months, dtype=np.int64)
+        self.horizon = int(self.lifetime.max(initial=1)) + 1
+        self.regions_count = regions_count
+        months_back = np.arange(1, self.horizon + 1)
+        decay = (1.0 + start_growth[None, :]) ** (-months_back[:, None] / 12.0)
+        past = decay[:, :, None] * start_level[None, :, :]
+        self.memory = np.zeros((self.horizon, *start_level.shape))
+        self.memory[(-months_back) % self.horizon] = past
+        self._sectors = np.arange(len(self.lifetime))
+
+    def record(self, tick: int, consumed: np.ndarray) -> None:
+        """Store this month's (sectors, regions) magnet consumption."""
+        self.memory[tick % self.horizon] = consumed
+
+    def arriving(self, tick: int) -> np.ndarray:
+        """(regions,) t of magnet reaching end of life this month."""
+        slots = (tick - self.lifetime) % self.horizon
+        return self.memory[slots, self._sectors].sum(axis=0)
+
+
+class RecyclerFleet(Fleet):
+    """One recycling industry per region; capacity is t of recovered oxide per year."""
+
+    stage = "recycling"
+
+    def __init__(self, *, collection_rate: np.ndarray, recovery_rate: float, **fleet_args) -> None:
+        """Create the fleet.
+
+        Args:
+            collection_rate: (recyclers,) share of end-of-life magnets collected.
+            recovery_rate: Share of the collected REO recovered as oxide.
+            **fleet_args: Passed on to :class:`Fleet`.
+        """
+        super().__init__(**fleet_args)
+        self.collection_rate = np.asarray(collection_rate, dtype=float).copy()
+        self.recovery_rate = recovery_rate
+        self.available = np.zeros(len(self))
+
+    def recycle(self, end_of_life_reo: np.ndarray, oxide_value: np.ndarray,
+                cost_share: np.ndarray) -> np.ndarray:
+        """Recover oxide from this month's end-of-life magnets.
+
+        Args:
+            end_of_life_reo: (regions,) t REO in magnets reaching end of life.
+            oxide_value: (regions,) value of 1 kg of the recovered oxide mix, US$/kg.
+            cost_share: (regions,) share of unit cost paid after subsidies.
+
+        Returns:
+            (regions,) t REO of oxide recovered; never more than reached end of life.
+        """
+        regions = len(end_of_life_reo)
+        self.available = end_of_life_reo[self.region] * self.collection_rate * self.recovery_rate
+        ratio = oxide_value[self.region] / (self.unit_cost * cost_share[self.region])
+        self.output = np.minimum(self.available, self.capacity / 12.0) * self.remember_margin(ratio)
+        return self.by_region(self.output, regions)
+
+    def expand(self, tick: int) -> None:
+        """On each recycler's review month, order the capacity its collected feed calls for,
+        if recycling pays; it arrives after the lead time."""
+        if not len(self):
+            return
+        reviewing = self.decision_month == tick % 12
+        gap = self.available * 12.0 * 1.1 - self.capacity - self.pipeline.sum(axis=0)
+        go = reviewing & (gap > 0) & (self.margin > 1.0)
+        self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS, go] += gap[go]
+
+
+class Recycler(FacilityAgent):
+    """A region's recycling industry (a view of one row of the :class:`RecyclerFleet`)."""
+
+    @property
+    def collection_rate(self) -> float:
+        """Share of end-of-life magnets collected."""
+        return float(self.fleet.collection_rate[self.row])

@@ -1,0 +1,294 @@
+"""Scenario schema: what a scenario file may say, with defaults and cross-checks.
+
+Every section rejects unknown keys. Defaults keep a small scenario short: only regions,
+deposit types, facilities and demand sectors must be written out. Loading from TOML and turning
+validation errors into readable messages lives in :mod:`marketsim.loading`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from marketsim.events import OXIDES, Event, Fraction, Month, NonNegative, month_index
+
+RegionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,15}$")]
+Positive = Annotated[float, Field(gt=0.0)]
+SHARE_TOLERANCE = 1e-6
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, values are frozen once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioInfo(Strict):
+    """Name, calendar and default seed of a scenario."""
+
+    name: str
+    description: str = ""
+    start: Month = "2024-01"
+    years: Annotated[int, Field(ge=1, le=100)] = 30
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
+class MarketParams(Strict):
+    """Clearing and price-formation parameters (see docs/model.md, "Markets")."""
+
+    price_sensitivity: Annotated[float, Field(gt=0.0, le=5.0)] = 0.8
+    """Elasticity of a seller's price to its relative cover (stock on offer over requests)."""
+    expectation_months: Annotated[float, Field(ge=1.0, le=120.0)] = 12.0
+    """Time constant with which sellers' price anchor follows their actual price."""
+    max_monthly_change: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
+    """Largest log change of a posted price in one month."""
+    seller_cover_months: Positive = 1.0
+    """Stock, in months of sales, that sellers aim to hold after selling."""
+    scarcity_adjustment: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+    """Response of a region's scarcity premium to the log of demand over receipts."""
+    scarcity_decay: Fraction = 0.25
+    """Monthly decay of the scarcity premium once buyers are served in full."""
+    choice_sharpness: Annotated[float, Field(ge=0.0, le=100.0)] = 8.0
+    """Logit sharpness of buyers' choice between origins by relative delivered cost."""
+    transport_cost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.03
+    """Freight and insurance on cross-border trade, as a share of the export price."""
+    ally_preference: Fraction = 0.05
+    """Discount on the perceived cost of supply from an ally."""
+    home_preference: Fraction = 0.05
+    """Discount on the perceived cost of domestic supply."""
+    min_price_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
+    """Posted prices never fall below this share of the good's reference price."""
+    demand_noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.02
+    """Standard deviation of the monthly multiplicative noise on end-use demand."""
+    outage_rate: Fraction = 0.005
+    """Monthly probability that a mine loses its output for the month."""
+
+
+class OxideSpec(Strict):
+    """A separated oxide traded in its own market."""
+
+    reference_price: Positive
+    """Price (US$/kg) at which sector demand equals its reference quantity."""
+
+
+class MagnetSpec(Strict):
+    """Recipe and cost of sintered NdFeB magnets."""
+
+    ndpr_per_tonne: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.31
+    dytb_per_tonne: Annotated[float, Field(ge=0.0, lt=0.2)] = 0.02
+    markup: Annotated[float, Field(ge=0.0, le=2.0)] = 0.1
+    """Margin over cost that sets the magnet reference price at the start."""
+
+
+class ConcentrateSpec(Strict):
+    """Mixed concentrate; its price is a payable share of the value of its oxides."""
+
+    payable_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+
+
+class GoodsSpec(Strict):
+    """Reference prices and recipes of the traded goods."""
+
+    ndpr: OxideSpec
+    dytb: OxideSpec
+    lace: OxideSpec
+    magnet: MagnetSpec = MagnetSpec()
+    concentrate: ConcentrateSpec = ConcentrateSpec()
+
+
+class DepositType(Strict):
+    """Share of each element group in a deposit's total REO; the shares sum to 1."""
+
+    lace: Fraction
+    ndpr: Fraction
+    dytb: Fraction
+    other: Fraction
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> DepositType:
+        total = self.lace + self.ndpr + self.dytb + self.other
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"element shares must sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class RegionSpec(Strict):
+    """A country or bloc with its government."""
+
+    name: str
+    tech_access: Fraction = 1.0
+    """Access to separation and magnet know-how; scales how fast capacity can grow here."""
+    stockpile_days: NonNegative = 0.0
+    """State stockpile of NdPr and DyTb at the start, in days of the region's use."""
+
+
+class AllianceSpec(Strict):
+    """A group of governments that prefer each other's supply."""
+
+    members: list[RegionId] = Field(min_length=1)
+
+
+class Facility(Strict):
+    """Common fields of mines, separation plants and magnet plants."""
+
+    name: str
+    region: RegionId
+    capacity: NonNegative
+    """Annual capacity: t REO mined or fed, or t of magnet made."""
+    unit_cost: Positive
+    """Operating cost, US$/kg of output (REO for mines and refiners, magnet for magnet plants)."""
+
+
+class MineSpec(Facility):
+    """A mine or mining district."""
+
+    deposit: str
+    reserves: NonNegative | None = None
+    """t REO left in the ground; None means not binding within the horizon."""
+
+
+class RefinerSpec(Facility):
+    """A separation plant turning concentrate into oxides."""
+
+    heavy_circuit: bool = True
+    """Whether it can separate Dy and Tb; without it their content is lost."""
+
+
+class MagnetPlantSpec(Facility):
+    """A sintered NdFeB magnet plant."""
+
+
+class GrowthPoint(Strict):
+    """From ``year`` on, demand grows at ``rate`` per year."""
+
+    year: Annotated[int, Field(ge=1900, le=2200)]
+    rate: Annotated[float, Field(ge=-0.5, le=1.0)]
+
+
+class SectorSpec(Strict):
+    """An end use: a demand for one good, split over regions."""
+
+    good: Literal["ndpr", "dytb", "lace", "magnet"]
+    demand: NonNegative
+    """World demand at the start, t per year of the good, at the reference price."""
+    growth: list[GrowthPoint] = Field(min_length=1)
+    split: dict[RegionId, Fraction]
+    """Share of world demand in each region; the shares sum to 1."""
+    elasticity_short: Annotated[float, Field(ge=-2.0, le=0.0)] = -0.1
+    elasticity_long: Annotated[float, Field(ge=-3.0, le=0.0)] = -0.5
+    adjustment_years: Annotated[float, Field(gt=0.0, le=50.0)] = 5.0
+    """Time constant of substitution and thrifting towards the long-run response."""
+    inventory_months: Annotated[float, Field(ge=0.0, le=24.0)] = 2.0
+    hoarding: Annotated[float, Field(ge=0.0, le=20.0)] = 0.5
+    """Extra months of cover sought per unit of expected price rise (log, over 3 months)."""
+    lifetime_years: Annotated[float, Field(gt=0.0, le=50.0)] = 12.0
+    """Life of the products, after which they reach end of life and can be recycled."""
+
+    @field_validator("split")
+    @classmethod
+    def _split_sums_to_one(cls, split: dict[str, float]) -> dict[str, float]:
+        total = sum(split.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"regional shares must sum to 1, they sum to {total:.6g}")
+        return split
+
+    @field_validator("growth")
+    @classmethod
+    def _growth_sorted(cls, growth: list[GrowthPoint]) -> list[GrowthPoint]:
+        years = [point.year for point in growth]
+        if years != sorted(set(years)):
+            raise ValueError(f"growth years must increase strictly, got {years}")
+        return growth
+
+
+class InvestmentParams(Strict):
+    """Endogenous capacity expansion (see docs/model.md, "Investment")."""
+
+    hurdle: Annotated[float, Field(ge=0.0, le=2.0)] = 0.2
+    """Margin over unit cost (as a share) that a project needs before it goes ahead."""
+    step: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    """Expansion per decision, as a share of current capacity."""
+    mine_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
+    separation_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 2.0
+    magnets_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
+    recycling_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 2.0
+
+
+class RecyclingParams(Strict):
+    """End-of-life magnet recycling into NdPr and DyTb oxide."""
+
+    collection_rate: Fraction = 0.01
+    recovery_rate: Fraction = 0.5
+    unit_cost: Positive = 20.0
+    """US$/kg of recovered oxide."""
+
+
+class Scenario(Strict):
+    """A whole scenario file."""
+
+    scenario: ScenarioInfo
+    market: MarketParams = MarketParams()
+    investment: InvestmentParams = InvestmentParams()
+    recycling: RecyclingParams = RecyclingParams()
+    separation_recovery: Annotated[float, Field(gt=0.0, le=1.0)] = 0.95
+    goods: GoodsSpec
+    deposit_types: dict[str, DepositType] = Field(min_length=1)
+    regions: dict[RegionId, RegionSpec] = Field(min_length=1)
+    alliances: dict[str, AllianceSpec] = {}
+    mines: list[MineSpec] = []
+    refiners: list[RefinerSpec] = []
+    magnet_plants: list[MagnetPlantSpec] = []
+    sectors: dict[str, SectorSpec] = Field(min_length=1)
+    events: list[Event] = []
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        errors: list[str] = []
+        regions = set(self.regions)
+
+        def check_region(path: str, region: str) -> None:
+            if region not in regions:
+                errors.append(f"{path}: unknown region {region!r} (known: {', '.join(sorted(regions))})")
+
+        for name, alliance in self.alliances.items():
+            for i, member in enumerate(alliance.members):
+                check_region(f"alliances.{name}.members.{i}", member)
+        facilities: dict[str, str] = {}
+        for kind in ("mines", "refiners", "magnet_plants"):
+            for i, facility in enumerate(getattr(self, kind)):
+                check_region(f"{kind}.{i}.region", facility.region)
+                if facility.name in facilities:
+                    errors.append(f"{kind}.{i}.name: {facility.name!r} is used twice")
+                facilities[facility.name] = kind
+        for i, mine in enumerate(self.mines):
+            if mine.deposit not in self.deposit_types:
+                errors.append(
+                    f"mines.{i}.deposit: unknown deposit type {mine.deposit!r} "
+                    f"(known: {', '.join(sorted(self.deposit_types))})"
+                )
+        for name, sector in self.sectors.items():
+            for region in sector.split:
+                check_region(f"sectors.{name}.split.{region}", region)
+        for i, event in enumerate(self.events):
+            for region in event.regions():
+                check_region(f"events.{i}.{event.type}", region)
+            facility = getattr(event, "facility", None)
+            if facility is not None and facility not in facilities:
+                errors.append(f"events.{i}.facility: unknown facility {facility!r}")
+            alliance = getattr(event, "alliance", None)
+            if alliance is not None and alliance not in self.alliances:
+                errors.append(f"events.{i}.alliance: unknown alliance {alliance!r}")
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+    @property
+    def start_month(self) -> int:
+        """The first simulated month as a month index."""
+        return month_index(self.scenario.start)
+
+
+def reference_prices(scenario: Scenario) -> dict[str, float]:
+    """Reference price of every oxide, US$/kg."""
+    return {name: getattr(scenario.goods, name).reference_price for name in OXIDES}

@@ -1,0 +1,80 @@
+"""Stocks of every good in every region, with tracers of where their content came from.
+
+Each pool carries, besides its tonnage, tracer tonnes: how much of it was mined, separated and
+made into magnets in China (for dependency), and, for concentrate, its tonnes of each element
+group. Tracers move in proportion to the material, so mixing is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CHINA_MINED, CHINA_SEPARATED, CHINA_MAGNETS = 0, 1, 2
+ELEMENTS = slice(3, 7)
+TRACERS = 7
+
+
+class Pool:
+    """Tonnes of each good in each region, with their tracers."""
+
+    def __init__(self, goods: int, regions: int) -> None:
+        """Create an empty pool of shape (goods, regions)."""
+        self.amount = np.zeros((goods, regions))
+        self.tracer = np.zeros((goods, regions, TRACERS))
+
+    def content(self) -> np.ndarray:
+        """(goods, regions, tracers) tracer tonnes per tonne held."""
+        return np.divide(
+            self.tracer, self.amount[:, :, None], out=np.zeros_like(self.tracer),
+            where=self.amount[:, :, None] > 0,
+        )
+
+    def add(self, amount: np.ndarray, tracer: np.ndarray) -> None:
+        """Put material in, with its tracer tonnes."""
+        self.amount += amount
+        self.tracer += tracer
+
+    def take(self, amount: np.ndarray) -> np.ndarray:
+        """Take material out in proportion to what is held; return the tracer tonnes removed."""
+        share = np.divide(amount, self.amount, out=np.zeros_like(amount), where=self.amount > 0)
+        share = np.minimum(share, 1.0)
+        removed = self.tracer * share[:, :, None]
+        self.amount = np.maximum(self.amount - amount, 0.0)
+        self.tracer -= removed
+        self.tracer[self.amount <= 0] = 0.0
+        return removed
+
+
+class Ledger:
+    """Producers' stock (for sale), buyers' stock (for use) and state stockpiles."""
+
+    def __init__(self, goods: int, regions: int) -> None:
+        """Create empty pools of shape (goods, regions)."""
+        self.seller = Pool(goods, regions)
+        self.buyer = Pool(goods, regions)
+        self.stockpile = Pool(goods, regions)
+
+    def trade(self, flows: np.ndarray, to_stockpile: np.ndarray) -> None:
+        """Move traded goods from sellers to buyers and stockpiles.
+
+        Args:
+            flows: (goods, origins, destinations) tonnes traded.
+            to_stockpile: (goods, destinations) share of what arrives that goes to the state.
+        """
+        sold = flows.sum(axis=2)
+        content = self.seller.content()
+        self.seller.take(sold)
+        arriving = np.einsum("gok,god->gdk", content, flows)
+        received = flows.sum(axis=1)
+        state = to_stockpile[:, :, None]
+        self.stockpile.add(received * to_stockpile, arriving * state)
+        self.buyer.add(received * (1.0 - to_stockpile), arriving * (1.0 - state))
+
+    def release(self, amount: np.ndarray) -> None:
+        """Move stockpiled goods onto the market of their region."""
+        amount = np.minimum(amount, self.stockpile.amount)
+        self.seller.add(amount, self.stockpile.take(amount))
+
+    def held(self, goods: list[int]) -> float:
+        """Total tonnes of ``goods`` held anywhere."""
+        return float(sum(pool.amount[goods].sum() for pool in (self.seller, self.buyer, self.stockpile)))

@@ -1,0 +1,134 @@
+"""Market clearing for all goods at once, with trade frictions per route.
+
+Arrays are indexed ``[good, origin, destination]``. Buyers in each destination split their
+demand over origins by a logit on perceived delivered cost, weighted by what each origin has to
+offer (a gravity-style discrete choice). Licences, export quotas and the sellers' stock then
+cut the requested flows, and a second round lets unserved buyers turn to origins with stock
+left. Everything is vectorised over goods and regions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from marketsim.config import MarketParams
+from marketsim.policy import Frictions
+
+ROUNDS = 3
+"""Allocation rounds per tick: the first spreads demand, later ones re-route what was refused."""
+
+
+@dataclass
+class Clearing:
+    """What one tick of clearing decided."""
+
+    flows: np.ndarray
+    """(goods, origins, destinations) tonnes delivered."""
+    delivered_cost: np.ndarray
+    """(goods, origins, destinations) US$/kg a buyer pays, taxes, tariffs and freight included."""
+    price_index: np.ndarray
+    """(goods, destinations) expected delivered price over the buyers' choice of origins."""
+    received: np.ndarray
+    """(goods, destinations) tonnes received."""
+    sold: np.ndarray
+    """(goods, origins) tonnes sold."""
+    refused: np.ndarray
+    """(goods, origins, destinations) tonnes requested but refused by licences or quotas."""
+    requested: np.ndarray
+    """(goods, origins) tonnes buyers first asked each seller for, once licences and quotas allowed."""
+
+
+def delivered_cost(seller_price: np.ndarray, frictions: Frictions, params: MarketParams) -> np.ndarray:
+    """Cost to a buyer in each destination of a kg bought from each origin.
+
+    Domestic purchases pay the seller's price; imports also pay the exporter's tax, the
+    importer's tariff and freight.
+    """
+    regions = seller_price.shape[1]
+    foreign = ~np.eye(regions, dtype=bool)
+    export_price = seller_price * (1.0 + frictions.export_tax)
+    imported = export_price[:, :, None] * (1.0 + frictions.tariff + params.transport_cost)
+    return np.where(foreign, imported, seller_price[:, :, None])
+
+
+def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.ndarray,
+                   sharpness: float) -> np.ndarray:
+    """Share of each destination's demand sent to each origin (zero where nothing can come)."""
+    usable = routable & (available > 0)[:, :, None]
+    cost = np.where(usable, perceived, np.inf)
+    cheapest = cost.min(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        relative = np.where(usable, cost / cheapest - 1.0, 0.0)
+    weight = np.where(usable, available[:, :, None] * np.exp(-sharpness * relative), 0.0)
+    total = weight.sum(axis=1, keepdims=True)
+    return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
+
+
+def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quality: np.ndarray,
+          frictions: Frictions, params: MarketParams) -> Clearing:
+    """Clear every market for one tick.
+
+    Args:
+        offer: (goods, origins) tonnes sellers have to sell.
+        demand: (goods, destinations) tonnes buyers want.
+        seller_price: (goods, origins) sellers' posted prices, US$/kg.
+        quality: (goods, origins) value per kg relative to the good's norm (concentrate grade);
+            buyers compare cost per unit of value.
+        frictions: Trade policies in force.
+        params: Market parameters.
+
+    Returns:
+        The flows and prices of the tick. Flows never exceed offers, approved licences,
+        export quotas or open routes.
+    """
+    goods, regions = offer.shape
+    domestic = np.eye(regions, dtype=bool)
+    cost = delivered_cost(seller_price, frictions, params)
+    discount = params.ally_preference * frictions.ally + params.home_preference * domestic
+    perceived = cost / quality[:, :, None] * (1.0 - discount)
+    routable = (frictions.open > 0) & (frictions.approval > 0)
+    quota_routes = frictions.quota_goods[:, :, None] & ~domestic
+
+    flows = np.zeros((goods, regions, regions))
+    refused = np.zeros_like(flows)
+    remaining_offer = offer.astype(float).copy()
+    remaining_demand = demand.astype(float).copy()
+    remaining_quota = frictions.quota.astype(float).copy()
+    first_shares = requested = None
+    for _ in range(ROUNDS):
+        shares = _choice_shares(remaining_offer, perceived, routable, params.choice_sharpness)
+        if first_shares is None:
+            first_shares = shares
+        wanted = shares * remaining_demand[:, None, :]
+        granted = wanted * frictions.approval
+        exports = np.where(quota_routes, granted, 0.0).sum(axis=(0, 2))
+        quota_scale = np.minimum(1.0, remaining_quota / np.maximum(exports, 1e-300))
+        granted = np.where(quota_routes, granted * quota_scale[None, :, None], granted)
+        refused += wanted - granted
+        asked = granted.sum(axis=2)
+        if requested is None:
+            requested = asked
+        supply_scale = np.minimum(1.0, remaining_offer / np.maximum(asked, 1e-300))
+        granted *= supply_scale[:, :, None]
+        flows += granted
+        remaining_offer = np.maximum(remaining_offer - granted.sum(axis=2), 0.0)
+        remaining_demand = np.maximum(remaining_demand - granted.sum(axis=1), 0.0)
+        remaining_quota = np.maximum(
+            remaining_quota - np.where(quota_routes, granted, 0.0).sum(axis=(0, 2)), 0.0
+        )
+    price_index = (first_shares * cost).sum(axis=1)
+    no_choice = first_shares.sum(axis=1) == 0
+    if no_choice.any():
+        fallback = np.where(routable, cost, np.inf).min(axis=1)
+        price_index = np.where(no_choice, fallback, price_index)
+    return Clearing(
+        flows=flows,
+        delivered_cost=cost,
+        price_index=price_index,
+        received=flows.sum(axis=1),
+        sold=flows.sum(axis=2),
+        refused=refused,
+        requested=requested,
+    )

@@ -1,0 +1,457 @@
+"""RareEarthModel: builds the world from a scenario and orders each monthly tick."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from marketsim import world
+from marketsim.agents import Government, MagnetPlant, Manufacturer, Mine, Recycler, Refiner
+from marketsim.config import Scenario
+from marketsim.events import (
+    GOODS,
+    ONE_OFF_EVENTS,
+    AllianceJoin,
+    AllianceLeave,
+    CapacityChange,
+    RecyclingMandate,
+    StockpileOrder,
+    month_index,
+    month_label,
+)
+from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
+from marketsim.market import clear
+from marketsim.metrics import Recorder, TickReport, record_tick
+from marketsim.policy import PolicyBook, in_force
+from marketsim.pricing import PriceBook
+from marketsim.world import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
+
+OXIDE_ROWS = [LACE, NDPR, DYTB]
+"""Good rows of the oxides in the order refiners return them."""
+REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
+RESTOCK_MONTHS = 3.0
+"""Buyers close a third of the gap between their stock and its target each month."""
+FEED_COVER_MONTHS = 1.5
+"""Stock of inputs plants aim to hold, in months of planned use."""
+CONCENTRATE_MIN_PAYABLE = 0.05
+"""Concentrate never sells for less than this share of the value of its oxides."""
+MAGNET_MIN_MARKUP = 0.7
+"""Magnet makers never sell below this share of their full cost."""
+SPIN_UP_MONTHS = 24
+SALES_MEMORY = 0.3
+"""Weight of the current month in producers' moving average of their sales."""
+"""Months the world runs at its starting state before the first recorded tick."""
+
+
+class RareEarthModel(mesa.Model):
+    """The rare-earth supply chain: mines, separation, magnets, end use and governments.
+
+    One tick is one month. All randomness comes from ``self.rng``, seeded by ``seed``.
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None, years: int | None = None,
+                 buyers_per_cell: int = 1) -> None:
+        """Build the world.
+
+        Args:
+            scenario: A validated scenario.
+            seed: Random seed; the scenario's own seed when None.
+            years: Length of the run; the scenario's when None.
+            buyers_per_cell: End users per (sector, region), for scaling experiments.
+        """
+        self.seed_used = scenario.scenario.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed_used)
+        self.config = scenario
+        self.regions = list(scenario.regions)
+        self.region_index = {name: i for i, name in enumerate(self.regions)}
+        self.china = self.region_index.get("china", -1)
+        self.months = (scenario.scenario.years if years is None else int(years)) * 12
+        self.start_month = scenario.start_month
+        self.tick = 0
+        self._build(buyers_per_cell)
+        self._spin_up()
+
+    # ----------------------------------------------------------------- building
+    def _build(self, buyers_per_cell: int) -> None:
+        s, regions, rng = self.config, self.region_index, self.rng
+        size = len(self.regions)
+        self.reference = world.reference_price_by_good(s)
+        self.mines = world.build_mines(s, regions, rng)
+        self.refiners = world.build_refiners(s, regions, rng)
+        self.magnet_plants = world.build_magnet_plants(s, regions, rng)
+        self.manufacturers = world.build_manufacturers(s, regions, self.months, self.reference, buyers_per_cell)
+        self.end_of_life = world.build_end_of_life(s, regions)
+        recipe = s.goods.magnet
+        self.reo_per_magnet = recipe.ndpr_per_tonne + recipe.dytb_per_tonne
+        self.recyclers = world.build_recyclers(s, regions, self.end_of_life, self.reo_per_magnet, rng)
+        for fleet, kind in ((self.mines, Mine), (self.refiners, Refiner),
+                            (self.magnet_plants, MagnetPlant), (self.recyclers, Recycler)):
+            for row in range(len(fleet)):
+                kind(self, fleet, row)
+        sector_names = list(s.sectors)
+        for row in range(len(self.manufacturers)):
+            Manufacturer(self, self.manufacturers, row, sector_names[self.manufacturers.sector[row]])
+        self.governments = {name: Government(self, name) for name in self.regions}
+        self.tech_access = np.array([r.tech_access for r in s.regions.values()])
+
+        self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()})
+        self.events = sorted(s.events, key=lambda e: month_index(e.start))
+        self.policies_in_force: list = []
+        self.frictions = self.book.compile([])
+        self.stockpile_orders: list[list] = []
+        self.event_log: list = []
+
+        self.ledger = Ledger(len(GOODS), size)
+        self.recorder = Recorder(self.months, self.regions)
+        self._mine_mix = world.regional_mine_mix(s, regions)
+        self.prices = self._initial_prices()
+        self._price_memory = [self.prices.regional.copy() for _ in range(4)]
+        self._fill_initial_stocks()
+
+    def _fill_initial_stocks(self) -> None:
+        """Start with a month or two of stock everywhere, then let the spin-up settle it."""
+        size = len(self.regions)
+        mix = world.world_mine_mix(self.config)
+        need = self.manufacturers.total(self.manufacturers.base)
+        magnet_capacity = self.magnet_plants.by_region(self.magnet_plants.capacity, size) / 12.0
+        plants_share = magnet_capacity / max(magnet_capacity.sum(), 1e-9)
+        magnets_made = need[MAGNET].sum() * plants_share
+        need[NDPR] += magnets_made * self.magnet_plants.ndpr_per_tonne
+        need[DYTB] += magnets_made * self.magnet_plants.base_dytb_per_tonne
+        mined = self.mines.by_region(self.mines.capacity, size) / 12.0
+        feed_capacity = self.refiners.by_region(self.refiners.capacity, size) / 12.0
+        need[CONCENTRATE] = mined.sum() * feed_capacity / max(feed_capacity.sum(), 1e-9)
+        self.sales = need.copy()
+        stock = FEED_COVER_MONTHS * need
+        china_content = np.zeros((len(GOODS), size, TRACERS))
+        if self.china >= 0:
+            china_content[:, self.china, :3] = 1.0
+        for pool in (self.ledger.seller, self.ledger.buyer):
+            elements = np.zeros((len(GOODS), size, TRACERS))
+            elements[CONCENTRATE, :, ELEMENTS] = mix
+            pool.add(stock, stock[:, :, None] * (china_content + elements))
+        for name, region in self.config.regions.items():
+            r = self.region_index[name]
+            use = np.array([need[NDPR, r], need[DYTB, r]])
+            embedded = need[MAGNET, r] * np.array([self.magnet_plants.ndpr_per_tonne,
+                                                    self.magnet_plants.base_dytb_per_tonne])
+            held = np.zeros((len(GOODS), size))
+            held[[NDPR, DYTB], r] = region.stockpile_days / 30.0 * np.maximum(use, embedded)
+            self.ledger.stockpile.add(held, held[:, :, None] * china_content)
+
+    def _spin_up(self) -> None:
+        """Run the starting month repeatedly so stocks, prices and flows settle before tick 0."""
+        self.policies_in_force = in_force(self._timed_events(), self.start_month, month_index)
+        self.frictions = self.book.compile(self.policies_in_force)
+        for _ in range(SPIN_UP_MONTHS):
+            self._simulate_month(tick=0, record=False)
+
+    # ----------------------------------------------------------------- events
+    def _timed_events(self) -> list:
+        return [e for e in self.events if not isinstance(e, ONE_OFF_EVENTS)]
+
+    def submit(self, event) -> None:
+        """Schedule a policy or shock event (e.g. from a player or a strategy)."""
+        unknown = [r for r in event.regions() if r not in self.region_index]
+        if unknown:
+            raise ValueError(f"event names unknown region(s): {', '.join(unknown)}")
+        self.events = sorted([*self.events, event], key=lambda e: month_index(e.start))
+
+    def _apply_events(self, tick: int) -> None:
+        month = self.start_month + tick
+        for event in self.events:
+            start = max(month_index(event.start), self.start_month)
+            if start == month and isinstance(event, ONE_OFF_EVENTS):
+                self._act(event, tick)
+        policies = in_force(self._timed_events(), month, month_index)
+        if policies != self.policies_in_force or any(
+                isinstance(e, (AllianceJoin, AllianceLeave)) and
+                max(month_index(e.start), self.start_month) == month for e in self.events):
+            self.policies_in_force = policies
+            self.frictions = self.book.compile(policies)
+
+    def _act(self, event, tick: int) -> None:
+        """Carry out a one-off event."""
+        self.event_log.append((tick, event))
+        if isinstance(event, StockpileOrder):
+            self.stockpile_orders.append([GOODS.index(event.good), self.region_index[event.region],
+                                          event.tonnes / event.months, event.months])
+        elif isinstance(event, CapacityChange):
+            for fleet in (self.mines, self.refiners, self.magnet_plants):
+                row = fleet.index_of(event.facility)
+                if row is not None:
+                    fleet.ramp_to(row, event.capacity, tick, event.ramp_months)
+        elif isinstance(event, RecyclingMandate):
+            rows = self.recyclers.region == self.region_index[event.region]
+            self.recyclers.collection_rate[rows] = event.collection_rate
+        elif isinstance(event, AllianceJoin):
+            self.book.join(event.alliance, event.region)
+        elif isinstance(event, AllianceLeave):
+            self.book.leave(event.alliance, event.region)
+
+    # ----------------------------------------------------------------- the tick
+    def step(self) -> None:
+        """Advance one month."""
+        if self.tick >= self.months:
+            self.running = False
+            return
+        self._apply_events(self.tick)
+        for fleet in (self.mines, self.refiners, self.magnet_plants, self.recyclers):
+            fleet.arrive(self.tick)
+        self._simulate_month(self.tick, record=True)
+        self.tick += 1
+        self.running = self.tick < self.months
+
+    def _simulate_month(self, tick: int, record: bool) -> None:
+        size, f, ledger = len(self.regions), self.frictions, self.ledger
+        seller, buyer = ledger.seller, ledger.buyer
+        regional = self.prices.regional
+        self.prices.rebase(self._price_base(regional))
+        posted = np.maximum(self.prices.seller, f.floor)
+        held_before = ledger.held(REO_GOODS)
+        magnets_before = ledger.held([MAGNET])
+        produced = np.zeros((len(GOODS), size))
+
+        # Mining
+        outage = self.rng.random(len(self.mines)) < self.config.market.outage_rate
+        elements = self.mines.produce(posted[CONCENTRATE], f.stage_cost_share("mining"),
+                                      f.mining_quota, outage)
+        produced[CONCENTRATE] = mined = elements.sum(axis=1)
+        tracer = np.zeros((len(GOODS), size, TRACERS))
+        tracer[CONCENTRATE, :, ELEMENTS] = elements
+        if self.china >= 0:
+            tracer[CONCENTRATE, self.china, CHINA_MINED] = mined[self.china]
+        seller.add(produced * (np.arange(len(GOODS)) == CONCENTRATE)[:, None], tracer)
+
+        # Separation
+        feed_mix = buyer.content()[CONCENTRATE][:, ELEMENTS]
+        values = feed_mix[:, :3] * posted[OXIDE_ROWS].T
+        planned_feed = self.refiners.plan(values[:, 0] + values[:, 1], values[:, 2],
+                                          regional[CONCENTRATE], f.stage_cost_share("separation"))
+        used, oxides, lost = self.refiners.separate(
+            values[:, 0] + values[:, 1], values[:, 2], f.stage_cost_share("separation"),
+            buyer.amount[CONCENTRATE], buyer.tracer[CONCENTRATE][:, ELEMENTS])
+        taken = np.zeros((len(GOODS), size))
+        taken[CONCENTRATE] = used
+        feed_tracer = buyer.take(taken)[CONCENTRATE]
+        mined_in_china = np.divide(feed_tracer[:, CHINA_MINED], used, out=np.zeros(size), where=used > 0)
+        made = np.zeros((len(GOODS), size))
+        made[OXIDE_ROWS] = oxides.T
+        tracer = np.zeros((len(GOODS), size, TRACERS))
+        tracer[:, :, CHINA_MINED] = made * mined_in_china
+        if self.china >= 0:
+            tracer[:, self.china, CHINA_SEPARATED] = made[:, self.china]
+        seller.add(made, tracer)
+        produced += made
+        separated = made.sum(axis=0)
+
+        # Recycling
+        end_of_life = self.end_of_life.arriving(tick) * self.reo_per_magnet
+        recipe = np.array([self.magnet_plants.ndpr_per_tonne, self.magnet_plants.base_dytb_per_tonne])
+        split = recipe / recipe.sum()
+        recovered_value = split[0] * posted[NDPR] + split[1] * posted[DYTB]
+        recycled = self.recyclers.recycle(end_of_life, recovered_value, f.stage_cost_share("recycling"))
+        made = np.zeros((len(GOODS), size))
+        made[NDPR], made[DYTB] = recycled * split[0], recycled * split[1]
+        tracer = np.zeros((len(GOODS), size, TRACERS))
+        if self.china >= 0:
+            tracer[:, self.china, CHINA_SEPARATED] = made[:, self.china]
+        seller.add(made, tracer)
+        produced += made
+
+        # Magnet making and end use, both drawing on buyers' stock
+        plants = self.magnet_plants
+        stock_gap = self.config.market.seller_cover_months * self.sales[MAGNET] - seller.amount[MAGNET]
+        orders = np.maximum(self.sales[MAGNET] + stock_gap / RESTOCK_MONTHS, 0.0)
+        planned_magnets = plants.plan(posted[MAGNET], regional[NDPR], regional[DYTB],
+                                      f.stage_cost_share("magnets"), orders)
+        plan = plants.by_region(planned_magnets, size)
+        noise = self._demand_noise()
+        sector_need = self.manufacturers.plan_need(tick, regional, noise)
+        need = sector_need.copy()
+        need[NDPR] += plan * plants.ndpr_per_tonne
+        need[DYTB] += plan * plants.dytb_per_tonne
+        served = np.minimum(1.0, np.divide(buyer.amount, need, out=np.ones_like(need), where=need > 0))
+        magnets = plants.make(planned_magnets, np.minimum(served[NDPR], served[DYTB]))
+        consumed = self.manufacturers.consume(served)
+        into_magnets = np.zeros((len(GOODS), size))
+        into_magnets[NDPR] = magnets * plants.ndpr_per_tonne
+        into_magnets[DYTB] = magnets * plants.dytb_per_tonne
+        content = buyer.content()
+        buyer.take(consumed + into_magnets)
+        inputs = (content * into_magnets[:, :, None]).sum(axis=0)
+        input_tonnes = into_magnets.sum(axis=0)
+        per_magnet = np.divide(inputs, input_tonnes[:, None], out=np.zeros_like(inputs),
+                               where=input_tonnes[:, None] > 0)
+        made = np.zeros((len(GOODS), size))
+        made[MAGNET] = magnets
+        tracer = np.zeros((len(GOODS), size, TRACERS))
+        tracer[MAGNET, :, :CHINA_MAGNETS] = magnets[:, None] * per_magnet[:, :CHINA_MAGNETS]
+        if self.china >= 0:
+            tracer[MAGNET, self.china, CHINA_MAGNETS] = magnets[self.china]
+        seller.add(made, tracer)
+        produced += made
+        self._remember_end_of_life(tick, record)
+
+        # Orders for next month, then trade
+        demand = self._buyer_demand(sector_need, plan, planned_feed)
+        stockpile_buy, stockpile_release = self._stockpile_orders()
+        total_demand = demand + stockpile_buy
+        quality = self._concentrate_quality()
+        offered = seller.amount.copy()
+        result = clear(offered, total_demand, self.prices.seller, quality, f, self.config.market)
+        to_state = np.divide(stockpile_buy, total_demand, out=np.zeros_like(total_demand),
+                             where=total_demand > 0)
+        ledger.trade(result.flows, to_state)
+        self.sales += SALES_MEMORY * (result.sold - self.sales)
+        ledger.release(stockpile_release)
+
+        self.prices.update(offered, result.requested, total_demand, result.received,
+                           buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index)
+        regional = self.prices.regional
+        self._price_memory = [*self._price_memory[1:], regional.copy()]
+        self.manufacturers.adapt(regional)
+        plants.thrift(regional[DYTB], self.reference[DYTB])
+        if record:
+            self._invest(tick)
+            direct = consumed.copy()
+            direct[MAGNET] = 0.0
+            balance = (mined.sum() + recycled.sum() - direct[REO_GOODS].sum()
+                       - into_magnets.sum() - lost.sum() - (ledger.held(REO_GOODS) - held_before))
+            magnet_balance = (magnets.sum() - consumed[MAGNET].sum()
+                              - (ledger.held([MAGNET]) - magnets_before))
+            record_tick(self.recorder, tick, TickReport(
+                price=regional, seller_price=self.prices.seller, production=produced,
+                consumption=consumed, use=consumed + into_magnets + taken, unmet=sector_need - consumed,
+                stock=seller.amount + buyer.amount, stockpile=ledger.stockpile.amount,
+                flows=result.flows, consumed_content=content * consumed[:, :, None],
+                reo_per_unit=np.array([1.0, 1.0, 1.0, 1.0, self.reo_per_magnet]),
+                capacity={"mining": self.mines.by_region(self.mines.capacity, size),
+                          "separation": self.refiners.by_region(self.refiners.capacity, size),
+                          "magnets": plants.by_region(plants.capacity, size),
+                          "recycling": self.recyclers.by_region(self.recyclers.capacity, size)},
+                recycled=recycled, end_of_life=end_of_life, separated=separated,
+                balance_error=balance, magnet_balance_error=magnet_balance, china=self.china,
+            ))
+
+    # ----------------------------------------------------------------- prices
+    def _initial_prices(self) -> PriceBook:
+        """Oxides at their reference prices, concentrate at its payable share, magnets at cost-plus."""
+        market, size = self.config.market, len(self.regions)
+        markup = np.ones((len(GOODS), size))
+        floor = np.ones((len(GOODS), size))
+        for good in (NDPR, DYTB, LACE):
+            markup[good] = self.reference[good]
+            floor[good] = market.min_price_share * self.reference[good]
+        markup[CONCENTRATE] = self.config.goods.concentrate.payable_share
+        floor[CONCENTRATE] = CONCENTRATE_MIN_PAYABLE
+        markup[MAGNET] = 1.0 + self.config.goods.magnet.markup
+        floor[MAGNET] = MAGNET_MIN_MARKUP
+        base = self._price_base(np.repeat(self.reference[:, None], size, axis=1))
+        return PriceBook(markup, floor, base, market)
+
+    def _price_base(self, regional: np.ndarray) -> np.ndarray:
+        """What each posted price is a markup on: 1 for oxides, the value of the oxides in a kg
+        of the region's concentrate, and the full cost of a kg of the region's magnets."""
+        size = len(self.regions)
+        base = np.ones((len(GOODS), size))
+        values = world.element_values_by_region(regional)
+        base[CONCENTRATE] = (self._concentrate_mix() * values).sum(axis=1)
+        plants = self.magnet_plants
+        cost = plants.cost_floor(regional[NDPR], regional[DYTB], self.frictions.stage_cost_share("magnets"), size)
+        has_plants = cost > 0
+        fallback = cost[has_plants].mean() if has_plants.any() else float(self.reference[MAGNET])
+        base[MAGNET] = np.where(has_plants, cost, fallback)
+        return base
+
+    def _concentrate_mix(self) -> np.ndarray:
+        """(regions, 4) element mix of the concentrate each region sells (its mines' mix when
+        it holds none, the world's when it has no mines)."""
+        mix = self.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
+        empty = mix.sum(axis=1) <= 0
+        if empty.any():
+            mix[empty] = self._mine_mix[empty]
+        return mix
+
+    # ----------------------------------------------------------------- helpers
+    def _demand_noise(self) -> np.ndarray:
+        sigma = self.config.market.demand_noise
+        draws = self.rng.standard_normal(len(self.manufacturers))
+        return np.exp(sigma * draws - 0.5 * sigma**2)
+
+    def _remember_end_of_life(self, tick: int, record: bool) -> None:
+        if not record:
+            return
+        m = self.manufacturers
+        magnets = np.where(m.good == MAGNET, m.consumed, 0.0)
+        sectors = self.end_of_life.memory.shape[1]
+        key = m.sector * len(self.regions) + m.region
+        used = np.bincount(key, weights=magnets, minlength=sectors * len(self.regions))
+        self.end_of_life.record(tick, used.reshape(sectors, len(self.regions)))
+
+    def expected_rise(self) -> np.ndarray:
+        """(goods, regions) log change of regional prices over the last three months."""
+        return np.log(self._price_memory[-1] / self._price_memory[0])
+
+    def _buyer_demand(self, sector_need: np.ndarray, plan: np.ndarray,
+                      planned_feed: np.ndarray) -> np.ndarray:
+        """What buyers order: next month's use plus a third of the gap to their target stock."""
+        plants = self.magnet_plants
+        plant_need = np.zeros_like(sector_need)
+        plant_need[NDPR] = plan * plants.ndpr_per_tonne
+        plant_need[DYTB] = plan * plants.dytb_per_tonne
+        plant_need[CONCENTRATE] = self.refiners.by_region(planned_feed, len(self.regions))
+        use = sector_need + plant_need
+        target = self.manufacturers.target_stock(self.expected_rise()) + FEED_COVER_MONTHS * plant_need
+        self._target_stock = target
+        gap = target - self.ledger.buyer.amount
+        return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
+
+    def _stockpile_orders(self) -> tuple[np.ndarray, np.ndarray]:
+        """This month's state purchases and releases from the open stockpile orders."""
+        buy = np.zeros((len(GOODS), len(self.regions)))
+        release = np.zeros_like(buy)
+        for order in self.stockpile_orders:
+            good, region, rate, _ = order
+            (buy if rate > 0 else release)[good, region] += abs(rate)
+            order[3] -= 1
+        self.stockpile_orders = [o for o in self.stockpile_orders if o[3] > 0]
+        return buy, release
+
+    def _concentrate_quality(self) -> np.ndarray:
+        """Value of each region's concentrate relative to the world mine mix, at reference prices."""
+        quality = np.ones((len(GOODS), len(self.regions)))
+        values = world.element_values(self.reference)
+        norm = float(values @ world.world_mine_mix(self.config))
+        mix = self.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
+        value = mix @ values
+        quality[CONCENTRATE] = np.where(value > 0, value / norm, 1.0)
+        return quality
+
+    def _invest(self, tick: int) -> None:
+        inv, rng = self.config.investment, self.rng
+        self.mines.invest(tick, rng, inv.hurdle, inv.step)
+        for fleet in (self.refiners, self.magnet_plants):
+            fleet.invest(tick, rng, inv.hurdle, inv.step, readiness=self.tech_access[fleet.region])
+        self.recyclers.expand(tick)
+
+    # ----------------------------------------------------------------- reading
+    def date_of(self, tick: int) -> str:
+        """Calendar month (YYYY-MM) of a tick."""
+        return month_label(self.start_month + tick)
+
+    @property
+    def date(self) -> str:
+        """Calendar month of the next tick to run."""
+        return self.date_of(self.tick)
+
+    def run(self, progress=None) -> None:
+        """Run to the end; call ``progress(ticks_done)`` after each tick when given."""
+        while self.running and self.tick < self.months:
+            self.step()
+            if progress is not None:
+                progress(self.tick)
+
+    def results(self):
+        """The recorded ticks as a tidy long pandas table (see docs/metrics.md)."""
+        return self.recorder.to_frame([self.date_of(t) for t in range(self.months)], self.tick)

@@ -1,0 +1,160 @@
+"""Turn the policies in force into the arrays the market and the producers read."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from marketsim.events import (
+    GOODS,
+    POLICY_STAGES,
+    ExportBan,
+    ExportLicence,
+    ExportQuota,
+    ExportTax,
+    MiningQuota,
+    PriceFloor,
+    Subsidy,
+    Tariff,
+)
+
+_VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price"}
+
+
+def policy_key(event) -> tuple:
+    """What a policy is about, without its values or dates: a later policy with the same key
+    replaces an earlier one."""
+    return tuple(
+        (f.name, getattr(event, f.name)) for f in dataclasses.fields(event) if f.name not in _VALUE_FIELDS
+    )
+
+
+def in_force(events: list, month: int, month_of) -> list:
+    """The timed policies in force in ``month``: started, not ended, and not replaced.
+
+    Args:
+        events: Timed policy events.
+        month: A month index.
+        month_of: Function from a ``YYYY-MM`` string to a month index.
+    """
+    latest: dict[tuple, object] = {}
+    for event in sorted(events, key=lambda e: month_of(e.start)):
+        if month_of(event.start) > month:
+            break
+        latest[policy_key(event)] = event
+    return [e for e in latest.values() if e.end is None or month_of(e.end) > month]
+
+
+@dataclass
+class Frictions:
+    """Trade frictions and producer support in force, as arrays over (good, origin, destination)."""
+
+    open: np.ndarray
+    approval: np.ndarray
+    tariff: np.ndarray
+    export_tax: np.ndarray
+    quota: np.ndarray
+    quota_goods: np.ndarray
+    mining_quota: np.ndarray
+    cost_share: np.ndarray
+    floor: np.ndarray
+    ally: np.ndarray
+
+    def stage_cost_share(self, stage: str) -> np.ndarray:
+        """(regions,) share of unit cost producers of ``stage`` pay after subsidies."""
+        return self.cost_share[POLICY_STAGES.index(stage)]
+
+
+class PolicyBook:
+    """Compiles events into :class:`Frictions` and keeps alliance membership."""
+
+    def __init__(self, regions: list[str], alliances: dict[str, list[str]]) -> None:
+        """Create the book.
+
+        Args:
+            regions: Region ids in array order.
+            alliances: Alliance name to member region ids at the start.
+        """
+        self.regions = list(regions)
+        self.index = {name: i for i, name in enumerate(self.regions)}
+        self.members = {name: set(members) for name, members in alliances.items()}
+
+    def join(self, alliance: str, region: str) -> None:
+        """Add a region to an alliance."""
+        self.members.setdefault(alliance, set()).add(region)
+
+    def leave(self, alliance: str, region: str) -> None:
+        """Remove a region from an alliance."""
+        self.members.get(alliance, set()).discard(region)
+
+    def _targets(self, names: tuple[str, ...], exclude: str) -> np.ndarray:
+        mask = np.zeros(len(self.regions), dtype=bool)
+        if names:
+            mask[[self.index[n] for n in names]] = True
+        else:
+            mask[:] = True
+        mask[self.index[exclude]] = False
+        return mask
+
+    @staticmethod
+    def _goods(goods: tuple[str, ...]) -> list[int]:
+        return [GOODS.index(g) for g in goods]
+
+    def ally_matrix(self) -> np.ndarray:
+        """(regions, regions) True where two different regions share an alliance."""
+        size = len(self.regions)
+        ally = np.zeros((size, size), dtype=bool)
+        for members in self.members.values():
+            rows = [self.index[m] for m in members]
+            ally[np.ix_(rows, rows)] = True
+        np.fill_diagonal(ally, False)
+        return ally
+
+    def compile(self, policies: list) -> Frictions:
+        """Build the frictions for a set of policies in force."""
+        goods, size = len(GOODS), len(self.regions)
+        f = Frictions(
+            open=np.ones((goods, size, size)),
+            approval=np.ones((goods, size, size)),
+            tariff=np.zeros((goods, size, size)),
+            export_tax=np.zeros((goods, size)),
+            quota=np.full(size, np.inf),
+            quota_goods=np.zeros((goods, size), dtype=bool),
+            mining_quota=np.full(size, np.inf),
+            cost_share=np.ones((len(POLICY_STAGES), size)),
+            floor=np.zeros((goods, size)),
+            ally=self.ally_matrix(),
+        )
+        for p in policies:
+            if isinstance(p, ExportQuota):
+                o = self.index[p.region]
+                f.quota[o] = p.tonnes_per_year / 12.0
+                f.quota_goods[:, o] = False
+                f.quota_goods[self._goods(p.goods), o] = True
+            elif isinstance(p, ExportBan):
+                dest = self._targets(p.destinations, p.region)
+                for g in self._goods(p.goods):
+                    f.open[g, self.index[p.region], dest] = 0.0
+            elif isinstance(p, ExportLicence):
+                dest = self._targets(p.destinations, p.region)
+                for g in self._goods(p.goods):
+                    row = f.approval[g, self.index[p.region]]
+                    row[dest] = np.minimum(row[dest], p.approval_rate)
+            elif isinstance(p, ExportTax):
+                o = self.index[p.region]
+                for g in self._goods(p.goods):
+                    f.export_tax[g, o] = max(f.export_tax[g, o], p.rate)
+            elif isinstance(p, Tariff):
+                origins = self._targets(p.origins, p.importer)
+                for g in self._goods(p.goods):
+                    column = f.tariff[g, :, self.index[p.importer]]
+                    column[origins] = np.maximum(column[origins], p.rate)
+            elif isinstance(p, Subsidy):
+                f.cost_share[POLICY_STAGES.index(p.stage), self.index[p.region]] = 1.0 - p.rate
+            elif isinstance(p, PriceFloor):
+                f.floor[GOODS.index(p.good), self.index[p.region]] = p.price
+            elif isinstance(p, MiningQuota):
+                f.mining_quota[self.index[p.region]] = p.tonnes_per_year / 12.0
+        return f

@@ -1,0 +1,96 @@
+"""Price formation: sellers post prices that move with their stock cover; buyers who are
+rationed bid a scarcity premium in their own region.
+
+Every posted price is ``base * markup``. Oxides are priced freely (base 1); concentrate is
+priced as a payable share of the value of the oxides it contains, and magnets as a markup on
+their cost, as these trades are priced in practice. Only the markup moves with the market,
+after Sterman's commodity model: ``markup = anchor * relative_cover ** -sensitivity``, where
+relative cover is the stock on offer over this month's requests divided by its steady-state
+value ``1 + target cover``, and the anchor follows the markup slowly. A lasting shortage thus
+keeps raising the price until demand falls or supply grows.
+
+Two tiers emerge when exports are restricted: the exporter's refused sales leave its stock
+unsold and push its posted price down, while buyers abroad, rationed, bid their regional price
+up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.config import MarketParams
+
+RELATIVE_COVER_RANGE = (0.25, 4.0)
+"""Relative cover is clipped to this range before it moves the price."""
+
+MAX_SCARCITY = 20.0
+"""Ceiling on the scarcity premium (a regional price at most 21 times the delivered cost)."""
+
+
+class PriceBook:
+    """Sellers' markups and their anchors, scarcity premia, and the prices buyers face."""
+
+    def __init__(self, markup: np.ndarray, markup_floor: np.ndarray, base: np.ndarray,
+                 params: MarketParams) -> None:
+        """Create the book.
+
+        Args:
+            markup: (goods, regions) markups at the start (the price itself for oxides).
+            markup_floor: (goods, regions) lowest markup sellers accept.
+            base: (goods, regions) what the markup applies to at the start, US$/kg.
+            params: Market parameters.
+        """
+        self.markup = np.asarray(markup, dtype=float).copy()
+        self.anchor = self.markup.copy()
+        self.floor = np.asarray(markup_floor, dtype=float)
+        self.params = params
+        self.base = np.asarray(base, dtype=float).copy()
+        self.scarcity = np.zeros_like(self.markup)
+        self.index = self.seller.copy()
+
+    @property
+    def seller(self) -> np.ndarray:
+        """(goods, regions) prices sellers post, US$/kg."""
+        return self.base * self.markup
+
+    @property
+    def regional(self) -> np.ndarray:
+        """(goods, regions) price buyers in each region face: delivered cost plus scarcity."""
+        return self.index * (1.0 + self.scarcity)
+
+    def rebase(self, base: np.ndarray) -> None:
+        """Set what markups apply to this month (oxide values, magnet costs)."""
+        self.base = np.maximum(base, 1e-9)
+
+    def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
+               received: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray) -> None:
+        """Move prices after a tick of trade.
+
+        Args:
+            offered: (goods, regions) sellers' stock on offer at clearing.
+            requested: (goods, regions) tonnes buyers asked each seller for (licences and quotas
+                allowing).
+            demand: (goods, regions) tonnes buyers in each region asked for in all.
+            received: (goods, regions) tonnes buyers in each region got.
+            buyer_cover: (goods, regions) buyers' stock over their target stock, after trade.
+            price_index: (goods, regions) expected delivered cost from the clearing.
+        """
+        p = self.params
+        selling = (offered > 1e-9) | (requested > 1e-9)
+        relative = offered / np.maximum(requested, 1e-9) / (1.0 + p.seller_cover_months)
+        relative = np.clip(relative, *RELATIVE_COVER_RANGE)
+        indicated = np.maximum(self.anchor * relative ** -p.price_sensitivity, self.floor)
+        change = np.clip(np.log(indicated / self.markup), -p.max_monthly_change, p.max_monthly_change)
+        markup = self.markup * np.exp(change)
+        # A region with nothing to sell quotes import parity, ready for when it starts producing.
+        parity = np.maximum(price_index / self.base, self.floor)
+        self.markup = np.where(selling, markup, parity)
+        anchor = self.anchor + (self.markup - self.anchor) / p.expectation_months
+        self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
+
+        rationed = (demand > 1e-9) & (received < (1.0 - 1e-3) * demand)
+        gap = np.clip(buyer_cover, 1.0 / (1.0 + MAX_SCARCITY), 1.0) ** -1.0 - 1.0
+        target = np.where(rationed, gap, 0.0)
+        rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
+        self.scarcity += rate * (target - self.scarcity)
+        self.index = price_index
