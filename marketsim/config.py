@@ -39,8 +39,12 @@ class MarketParams(Strict):
 
     price_sensitivity: Annotated[float, Field(gt=0.0, le=5.0)] = 0.8
     """Elasticity of a seller's price to its relative cover (stock on offer over requests)."""
+    price_speed: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
+    """Share of the log gap to the indicated price that a posted price closes each month."""
     expectation_months: Annotated[float, Field(ge=1.0, le=120.0)] = 12.0
     """Time constant with which sellers' price anchor follows their actual price."""
+    competition_months: Annotated[float, Field(ge=1.0, le=240.0)] = 24.0
+    """Time constant with which competition pulls magnet markups back to normal."""
     max_monthly_change: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
     """Largest log change of a posted price in one month."""
     seller_cover_months: Positive = 1.0
@@ -49,7 +53,7 @@ class MarketParams(Strict):
     """Response of a region's scarcity premium to the log of demand over receipts."""
     scarcity_decay: Fraction = 0.25
     """Monthly decay of the scarcity premium once buyers are served in full."""
-    choice_sharpness: Annotated[float, Field(ge=0.0, le=100.0)] = 8.0
+    choice_sharpness: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
     """Logit sharpness of buyers' choice between origins by relative delivered cost."""
     transport_cost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.03
     """Freight and insurance on cross-border trade, as a share of the export price."""
@@ -207,8 +211,8 @@ class InvestmentParams(Strict):
 
     hurdle: Annotated[float, Field(ge=0.0, le=2.0)] = 0.2
     """Margin over unit cost (as a share) that a project needs before it goes ahead."""
-    step: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
-    """Expansion per decision, as a share of current capacity."""
+    step: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
+    """Fastest expansion, as a share of current capacity per year of lead time."""
     mine_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
     separation_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 2.0
     magnets_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0

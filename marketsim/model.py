@@ -33,13 +33,16 @@ RESTOCK_MONTHS = 3.0
 """Buyers close a third of the gap between their stock and its target each month."""
 FEED_COVER_MONTHS = 1.5
 """Stock of inputs plants aim to hold, in months of planned use."""
+DY_FREE_SHARE = 0.3
+"""Share of magnet output that can be made in Dy-free grades when Dy/Tb runs short (REF §8:
+consumer grades use none)."""
 CONCENTRATE_MIN_PAYABLE = 0.05
 """Concentrate never sells for less than this share of the value of its oxides."""
 MAGNET_MIN_MARKUP = 0.7
 """Magnet makers never sell below this share of their full cost."""
 SPIN_UP_MONTHS = 24
-SALES_MEMORY = 0.3
-"""Weight of the current month in producers' moving average of their sales."""
+ORDERS_MEMORY = 0.3
+"""Weight of the current month in producers' moving average of the orders they receive."""
 """Months the world runs at its starting state before the first recorded tick."""
 
 
@@ -121,7 +124,7 @@ class RareEarthModel(mesa.Model):
         mined = self.mines.by_region(self.mines.capacity, size) / 12.0
         feed_capacity = self.refiners.by_region(self.refiners.capacity, size) / 12.0
         need[CONCENTRATE] = mined.sum() * feed_capacity / max(feed_capacity.sum(), 1e-9)
-        self.sales = need.copy()
+        self.orders = need.copy()
         stock = FEED_COVER_MONTHS * need
         china_content = np.zeros((len(GOODS), size, TRACERS))
         if self.china >= 0:
@@ -224,7 +227,7 @@ class RareEarthModel(mesa.Model):
         seller.add(produced * (np.arange(len(GOODS)) == CONCENTRATE)[:, None], tracer)
 
         # Separation
-        feed_mix = buyer.content()[CONCENTRATE][:, ELEMENTS]
+        feed_mix = self._feed_mix()
         values = feed_mix[:, :3] * posted[OXIDE_ROWS].T
         planned_feed = self.refiners.plan(values[:, 0] + values[:, 1], values[:, 2],
                                           regional[CONCENTRATE], f.stage_cost_share("separation"))
@@ -261,8 +264,8 @@ class RareEarthModel(mesa.Model):
 
         # Magnet making and end use, both drawing on buyers' stock
         plants = self.magnet_plants
-        stock_gap = self.config.market.seller_cover_months * self.sales[MAGNET] - seller.amount[MAGNET]
-        orders = np.maximum(self.sales[MAGNET] + stock_gap / RESTOCK_MONTHS, 0.0)
+        stock_gap = self.config.market.seller_cover_months * self.orders[MAGNET] - seller.amount[MAGNET]
+        orders = np.maximum(self.orders[MAGNET] + stock_gap / RESTOCK_MONTHS, 0.0)
         planned_magnets = plants.plan(posted[MAGNET], regional[NDPR], regional[DYTB],
                                       f.stage_cost_share("magnets"), orders)
         plan = plants.by_region(planned_magnets, size)
@@ -272,11 +275,12 @@ class RareEarthModel(mesa.Model):
         need[NDPR] += plan * plants.ndpr_per_tonne
         need[DYTB] += plan * plants.dytb_per_tonne
         served = np.minimum(1.0, np.divide(buyer.amount, need, out=np.ones_like(need), where=need > 0))
-        magnets = plants.make(planned_magnets, np.minimum(served[NDPR], served[DYTB]))
+        dytb_limit = served[DYTB] + (1.0 - served[DYTB]) * DY_FREE_SHARE
+        magnets = plants.make(planned_magnets, np.minimum(served[NDPR], dytb_limit))
         consumed = self.manufacturers.consume(served)
         into_magnets = np.zeros((len(GOODS), size))
         into_magnets[NDPR] = magnets * plants.ndpr_per_tonne
-        into_magnets[DYTB] = magnets * plants.dytb_per_tonne
+        into_magnets[DYTB] = np.minimum(magnets, plan * served[DYTB]) * plants.dytb_per_tonne
         content = buyer.content()
         buyer.take(consumed + into_magnets)
         inputs = (content * into_magnets[:, :, None]).sum(axis=0)
@@ -303,10 +307,10 @@ class RareEarthModel(mesa.Model):
         to_state = np.divide(stockpile_buy, total_demand, out=np.zeros_like(total_demand),
                              where=total_demand > 0)
         ledger.trade(result.flows, to_state)
-        self.sales += SALES_MEMORY * (result.sold - self.sales)
+        self.orders += ORDERS_MEMORY * (result.requested - self.orders)
         ledger.release(stockpile_release)
 
-        self.prices.update(offered, result.requested, total_demand, result.received,
+        self.prices.update(offered, result.requested, total_demand, result.refused.sum(axis=1),
                            buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index)
         regional = self.prices.regional
         self._price_memory = [*self._price_memory[1:], regional.copy()]
@@ -348,7 +352,9 @@ class RareEarthModel(mesa.Model):
         markup[MAGNET] = 1.0 + self.config.goods.magnet.markup
         floor[MAGNET] = MAGNET_MIN_MARKUP
         base = self._price_base(np.repeat(self.reference[:, None], size, axis=1))
-        return PriceBook(markup, floor, base, market)
+        normal = np.full(len(GOODS), np.nan)
+        normal[MAGNET] = 1.0 + self.config.goods.magnet.markup
+        return PriceBook(markup, floor, base, normal, market)
 
     def _price_base(self, regional: np.ndarray) -> np.ndarray:
         """What each posted price is a markup on: 1 for oxides, the value of the oxides in a kg
@@ -363,6 +369,17 @@ class RareEarthModel(mesa.Model):
         fallback = cost[has_plants].mean() if has_plants.any() else float(self.reference[MAGNET])
         base[MAGNET] = np.where(has_plants, cost, fallback)
         return base
+
+    def _feed_mix(self) -> np.ndarray:
+        """(regions, 4) element mix of the concentrate at each region's refiners; where they hold
+        none, the mix of all concentrate on offer (what they would buy)."""
+        mix = self.ledger.buyer.content()[CONCENTRATE][:, ELEMENTS]
+        empty = mix.sum(axis=1) <= 0
+        if empty.any():
+            offered = self.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
+            total = offered.sum()
+            mix[empty] = offered / total if total > 0 else world.world_mine_mix(self.config)
+        return mix
 
     def _concentrate_mix(self) -> np.ndarray:
         """(regions, 4) element mix of the concentrate each region sells (its mines' mix when

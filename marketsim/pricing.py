@@ -1,17 +1,17 @@
-"""Price formation: sellers post prices that move with their stock cover; buyers who are
-rationed bid a scarcity premium in their own region.
+"""Price formation: sellers post prices that move with their stock cover; buyers refused by
+export controls bid a scarcity premium in their own region.
 
 Every posted price is ``base * markup``. Oxides are priced freely (base 1); concentrate is
 priced as a payable share of the value of the oxides it contains, and magnets as a markup on
 their cost, as these trades are priced in practice. Only the markup moves with the market,
 after Sterman's commodity model: ``markup = anchor * relative_cover ** -sensitivity``, where
 relative cover is the stock on offer over this month's requests divided by its steady-state
-value ``1 + target cover``, and the anchor follows the markup slowly. A lasting shortage thus
+value ``1 + target cover``; the markup moves part of the way there each month and the
+anchor follows the markup slowly. A lasting shortage thus
 keeps raising the price until demand falls or supply grows.
 
 Two tiers emerge when exports are restricted: the exporter's refused sales leave its stock
-unsold and push its posted price down, while buyers abroad, rationed, bid their regional price
-up.
+unsold and push its posted price down, while buyers abroad, refused, bid their regional price up.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from marketsim.config import MarketParams
 RELATIVE_COVER_RANGE = (0.25, 4.0)
 """Relative cover is clipped to this range before it moves the price."""
 
+RESTRICTED_SHARE = 0.01
+"""Buyers count as restricted when export controls refused more than this share of their demand."""
+
 MAX_SCARCITY = 20.0
 """Ceiling on the scarcity premium (a regional price at most 21 times the delivered cost)."""
 
@@ -31,15 +34,18 @@ class PriceBook:
     """Sellers' markups and their anchors, scarcity premia, and the prices buyers face."""
 
     def __init__(self, markup: np.ndarray, markup_floor: np.ndarray, base: np.ndarray,
-                 params: MarketParams) -> None:
+                 normal_markup: np.ndarray, params: MarketParams) -> None:
         """Create the book.
 
         Args:
             markup: (goods, regions) markups at the start (the price itself for oxides).
             markup_floor: (goods, regions) lowest markup sellers accept.
             base: (goods, regions) what the markup applies to at the start, US$/kg.
+            normal_markup: (goods,) markup that competition pulls anchors back to (NaN where
+                the price is free, as for oxides).
             params: Market parameters.
         """
+        self.normal = np.asarray(normal_markup, dtype=float)[:, None]
         self.markup = np.asarray(markup, dtype=float).copy()
         self.anchor = self.markup.copy()
         self.floor = np.asarray(markup_floor, dtype=float)
@@ -63,7 +69,7 @@ class PriceBook:
         self.base = np.maximum(base, 1e-9)
 
     def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
-               received: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray) -> None:
+               refused: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray) -> None:
         """Move prices after a tick of trade.
 
         Args:
@@ -71,7 +77,8 @@ class PriceBook:
             requested: (goods, regions) tonnes buyers asked each seller for (licences and quotas
                 allowing).
             demand: (goods, regions) tonnes buyers in each region asked for in all.
-            received: (goods, regions) tonnes buyers in each region got.
+            refused: (goods, regions) tonnes buyers in each region were refused by export
+                licences and quotas.
             buyer_cover: (goods, regions) buyers' stock over their target stock, after trade.
             price_index: (goods, regions) expected delivered cost from the clearing.
         """
@@ -80,17 +87,21 @@ class PriceBook:
         relative = offered / np.maximum(requested, 1e-9) / (1.0 + p.seller_cover_months)
         relative = np.clip(relative, *RELATIVE_COVER_RANGE)
         indicated = np.maximum(self.anchor * relative ** -p.price_sensitivity, self.floor)
-        change = np.clip(np.log(indicated / self.markup), -p.max_monthly_change, p.max_monthly_change)
+        step = p.price_speed * np.log(indicated / self.markup)
+        change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
         markup = self.markup * np.exp(change)
         # A region with nothing to sell quotes import parity, ready for when it starts producing.
         parity = np.maximum(price_index / self.base, self.floor)
         self.markup = np.where(selling, markup, parity)
         anchor = self.anchor + (self.markup - self.anchor) / p.expectation_months
+        anchor = np.where(np.isnan(self.normal), anchor,
+                          anchor + (self.normal - anchor) / p.competition_months)
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
-        rationed = (demand > 1e-9) & (received < (1.0 - 1e-3) * demand)
+        # Buyers refused by export controls bid up what is left in their region.
+        restricted = refused > RESTRICTED_SHARE * np.maximum(demand, 1e-9)
         gap = np.clip(buyer_cover, 1.0 / (1.0 + MAX_SCARCITY), 1.0) ** -1.0 - 1.0
-        target = np.where(rationed, gap, 0.0)
+        target = np.where(restricted, gap, 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
         self.index = price_index

@@ -14,22 +14,25 @@ PIPELINE_MONTHS = 480
 """How far ahead capacity additions can be scheduled (lead time plus ramp)."""
 
 UTILISATION_BAND = 0.3
-"""Output falls from full at revenue = cost to nothing at revenue = (1 - band) x cost."""
+"""Width of the cost spread inside a fleet, as a share of its unit cost."""
 
-MARGIN_MEMORY = 0.2
-"""Weight of the current month in the moving average of revenue over cost."""
+MARGIN_MEMORY = 1.0 / 24.0
+"""Weight of the current month in the moving average of revenue over cost that investors use
+(about two years of memory)."""
 
 
 def utilisation(revenue_over_cost: np.ndarray) -> np.ndarray:
-    """Share of capacity run at a given ratio of unit revenue to unit cost.
+    """Share of capacity worth running at a given ratio of unit revenue to unit cost.
+
+    Costs inside a fleet are spread evenly over ``unit_cost * (1 +- UTILISATION_BAND / 2)``, so
+    half the capacity runs at break-even, all of it once revenue clears the dearest unit and
+    none below the cheapest.
 
     Args:
         revenue_over_cost: Revenue per unit divided by cash cost per unit.
-
-    Returns:
-        1 where revenue covers cost, falling linearly to 0 at ``1 - UTILISATION_BAND``.
     """
-    return np.clip((revenue_over_cost - (1.0 - UTILISATION_BAND)) / UTILISATION_BAND, 0.0, 1.0)
+    low = 1.0 - UTILISATION_BAND / 2.0
+    return np.clip((revenue_over_cost - low) / UTILISATION_BAND, 0.0, 1.0)
 
 
 class Fleet:
@@ -91,34 +94,39 @@ class Fleet:
             self.pipeline[(tick + month) % PIPELINE_MONTHS, row] += step
 
     def remember_margin(self, revenue_over_cost: np.ndarray) -> np.ndarray:
-        """Fold this month's revenue over cost into the moving average that operators and
-        investors look at, and return the share of capacity worth running on it."""
+        """Fold this month's revenue over cost into the moving average investors look at, and
+        return the share of capacity worth running this month."""
         self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
-        return utilisation(self.margin)
+        return utilisation(revenue_over_cost)
 
     def invest(self, tick: int, rng: np.random.Generator, hurdle: float, step: float,
                readiness: np.ndarray | float = 1.0) -> np.ndarray:
-        """Start expansions where the remembered margin clears the hurdle.
+        """Order new capacity where the remembered margin clears the hurdle.
 
-        Each facility reviews once a year, in its own month. The chance of going ahead rises
-        from 0 at the hurdle to 1 at twice the hurdle, scaled by ``readiness`` (access to
-        technology, 0 to 1). New capacity arrives after the fleet's lead time.
+        Each facility reviews once a year, in its own month, and goes ahead with probability
+        ``readiness`` (access to technology, 0 to 1). It aims at a capacity that grows with the
+        margin above the hurdle, at most ``step`` a year more than today's over the lead time,
+        and orders only what is not already under construction, so it does not over-build
+        while projects are in the pipeline. New capacity arrives after the fleet's lead time.
 
         Returns:
-            The capacity added to the pipeline for each facility (t/yr).
+            The capacity ordered for each facility (t/yr).
         """
-        added = np.zeros(len(self))
+        ordered = np.zeros(len(self))
         if not len(self):
-            return added
+            return ordered
         draws = rng.random(len(self))
-        reviewing = self.decision_month == tick % 12
-        excess = (self.margin - 1.0 - hurdle) / max(hurdle, 0.05)
-        chance = np.clip(excess, 0.0, 1.0) * readiness
-        go = reviewing & (draws < chance) & (self.capacity > 0)
-        if go.any():
-            added[go] = step * self.capacity[go]
-            self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += added
-        return added
+        reviewing = (self.decision_month == tick % 12) & (draws < readiness)
+        if not reviewing.any():
+            return ordered
+        attraction = np.clip(self.margin / (1.0 + hurdle) - 1.0, 0.0, 1.0)
+        years_ahead = max(self.lead_months, 12) / 12.0
+        target = self.capacity * (1.0 + step * years_ahead * attraction / (attraction + 0.1))
+        gap = target - self.capacity - self.pipeline.sum(axis=0)
+        go = reviewing & (gap > 0.01 * self.capacity)
+        ordered[go] = gap[go]
+        self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += ordered
+        return ordered
 
     def by_region(self, values: np.ndarray, regions: int) -> np.ndarray:
         """Sum a per-facility quantity by region."""
