@@ -186,6 +186,8 @@ class SectorSpec(Strict):
     inventory_months: Annotated[float, Field(ge=0.0, le=24.0)] = 2.0
     hoarding: Annotated[float, Field(ge=0.0, le=20.0)] = 0.5
     """Extra months of cover sought per unit of expected price rise (log, over 3 months)."""
+    backstop_multiple: Annotated[float, Field(gt=1.0, le=100.0)] = 3.0
+    """Price, as a multiple of the reference, above which substitutes take demand away fast."""
     lifetime_years: Annotated[float, Field(gt=0.0, le=50.0)] = 12.0
     """Life of the products, after which they reach end of life and can be recycled."""
 

@@ -40,7 +40,7 @@ CONCENTRATE_MIN_PAYABLE = 0.05
 """Concentrate never sells for less than this share of the value of its oxides."""
 MAGNET_MIN_MARKUP = 0.7
 """Magnet makers never sell below this share of their full cost."""
-SPIN_UP_MONTHS = 24
+SPIN_UP_MONTHS = 0
 ORDERS_MEMORY = 0.3
 """Weight of the current month in producers' moving average of the orders they receive."""
 """Months the world runs at its starting state before the first recorded tick."""
@@ -112,35 +112,31 @@ class RareEarthModel(mesa.Model):
         self._fill_initial_stocks()
 
     def _fill_initial_stocks(self) -> None:
-        """Start with a month or two of stock everywhere, then let the spin-up settle it."""
+        """Start with about a month or two of stock everywhere; the spin-up settles the rest."""
         size = len(self.regions)
-        mix = world.world_mine_mix(self.config)
-        need = self.manufacturers.total(self.manufacturers.base)
-        magnet_capacity = self.magnet_plants.by_region(self.magnet_plants.capacity, size) / 12.0
-        plants_share = magnet_capacity / max(magnet_capacity.sum(), 1e-9)
-        magnets_made = need[MAGNET].sum() * plants_share
-        need[NDPR] += magnets_made * self.magnet_plants.ndpr_per_tonne
-        need[DYTB] += magnets_made * self.magnet_plants.base_dytb_per_tonne
-        mined = self.mines.by_region(self.mines.capacity, size) / 12.0
-        feed_capacity = self.refiners.by_region(self.refiners.capacity, size) / 12.0
-        need[CONCENTRATE] = mined.sum() * feed_capacity / max(feed_capacity.sum(), 1e-9)
+        need, output = world.starting_flows(self.mines, self.refiners, self.magnet_plants,
+                                            self.manufacturers, self._mine_mix,
+                                            self.config.separation_recovery, size)
         self.orders = need.copy()
-        stock = FEED_COVER_MONTHS * need
+        self.orders[MAGNET] = output[MAGNET]
         china_content = np.zeros((len(GOODS), size, TRACERS))
         if self.china >= 0:
             china_content[:, self.china, :3] = 1.0
-        for pool in (self.ledger.seller, self.ledger.buyer):
-            elements = np.zeros((len(GOODS), size, TRACERS))
-            elements[CONCENTRATE, :, ELEMENTS] = mix
+        elements = np.zeros((len(GOODS), size, TRACERS))
+        elements[CONCENTRATE, :, ELEMENTS] = self._mine_mix
+        end_use = self.manufacturers.total(self.manufacturers.base)
+        buyer_stock = (need + FEED_COVER_MONTHS * (need - end_use)
+                       + self.manufacturers.target_stock(np.zeros_like(need)))
+        held = {self.ledger.seller: self.config.market.seller_cover_months * output,
+                self.ledger.buyer: buyer_stock}
+        for pool, stock in held.items():
             pool.add(stock, stock[:, :, None] * (china_content + elements))
-        for name, region in self.config.regions.items():
-            r = self.region_index[name]
-            use = np.array([need[NDPR, r], need[DYTB, r]])
-            embedded = need[MAGNET, r] * np.array([self.magnet_plants.ndpr_per_tonne,
-                                                    self.magnet_plants.base_dytb_per_tonne])
-            held = np.zeros((len(GOODS), size))
-            held[[NDPR, DYTB], r] = region.stockpile_days / 30.0 * np.maximum(use, embedded)
-            self.ledger.stockpile.add(held, held[:, :, None] * china_content)
+        days = np.array([r.stockpile_days for r in self.config.regions.values()])
+        recipe = np.array([self.magnet_plants.ndpr_per_tonne, self.magnet_plants.base_dytb_per_tonne])
+        use = np.maximum(need[[NDPR, DYTB]], need[MAGNET] * recipe[:, None])
+        stockpile = np.zeros((len(GOODS), size))
+        stockpile[[NDPR, DYTB]] = days / 30.0 * use
+        self.ledger.stockpile.add(stockpile, stockpile[:, :, None] * china_content)
 
     def _spin_up(self) -> None:
         """Run the starting month repeatedly so stocks, prices and flows settle before tick 0."""
@@ -209,7 +205,12 @@ class RareEarthModel(mesa.Model):
         size, f, ledger = len(self.regions), self.frictions, self.ledger
         seller, buyer = ledger.seller, ledger.buyer
         regional = self.prices.regional
-        self.prices.rebase(self._price_base(regional))
+        oxides_posted = np.maximum(self.prices.seller, f.floor)[OXIDE_ROWS].T
+        values = self._feed_mix() * oxides_posted
+        oxide_value, dytb_value = values[:, 0] + values[:, 1], values[:, 2]
+        market_values = self._offered_mix() * oxides_posted
+        market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
+        self.prices.rebase(self._price_base(regional), self._price_ceiling(market_oxides, market_dytb))
         posted = np.maximum(self.prices.seller, f.floor)
         held_before = ledger.held(REO_GOODS)
         magnets_before = ledger.held([MAGNET])
@@ -227,12 +228,10 @@ class RareEarthModel(mesa.Model):
         seller.add(produced * (np.arange(len(GOODS)) == CONCENTRATE)[:, None], tracer)
 
         # Separation
-        feed_mix = self._feed_mix()
-        values = feed_mix[:, :3] * posted[OXIDE_ROWS].T
-        planned_feed = self.refiners.plan(values[:, 0] + values[:, 1], values[:, 2],
-                                          regional[CONCENTRATE], f.stage_cost_share("separation"))
+        planned_feed = self.refiners.plan(market_oxides, market_dytb, regional[CONCENTRATE],
+                                          f.stage_cost_share("separation"))
         used, oxides, lost = self.refiners.separate(
-            values[:, 0] + values[:, 1], values[:, 2], f.stage_cost_share("separation"),
+            oxide_value, dytb_value, f.stage_cost_share("separation"),
             buyer.amount[CONCENTRATE], buyer.tracer[CONCENTRATE][:, ELEMENTS])
         taken = np.zeros((len(GOODS), size))
         taken[CONCENTRATE] = used
@@ -370,16 +369,29 @@ class RareEarthModel(mesa.Model):
         base[MAGNET] = np.where(has_plants, cost, fallback)
         return base
 
+    def _price_ceiling(self, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
+        """Highest markups buyers pay: for concentrate, the best refiners' break-even payable."""
+        size = len(self.regions)
+        ceiling = np.full((len(GOODS), size), np.inf)
+        payable = self.refiners.break_even_payable(oxide_value, dytb_value,
+                                                   self.frictions.stage_cost_share("separation"), size)
+        refining = self.refiners.by_region(self.refiners.capacity, size) > 0
+        ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
+        return ceiling
+
+    def _offered_mix(self) -> np.ndarray:
+        """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:
+        what refiners would be buying."""
+        offered = self.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
+        mix = offered / offered.sum() if offered.sum() > 0 else world.world_mine_mix(self.config)
+        return mix[None, :3]
+
     def _feed_mix(self) -> np.ndarray:
-        """(regions, 4) element mix of the concentrate at each region's refiners; where they hold
-        none, the mix of all concentrate on offer (what they would buy)."""
-        mix = self.ledger.buyer.content()[CONCENTRATE][:, ELEMENTS]
-        empty = mix.sum(axis=1) <= 0
-        if empty.any():
-            offered = self.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
-            total = offered.sum()
-            mix[empty] = offered / total if total > 0 else world.world_mine_mix(self.config)
-        return mix
+        """(regions, 3) recoverable element mix of the concentrate at each region's refiners;
+        where they hold none, the mix on offer."""
+        mix = self.ledger.buyer.content()[CONCENTRATE][:, ELEMENTS][:, :3]
+        empty = self.ledger.buyer.amount[CONCENTRATE] <= 0
+        return np.where(empty[:, None], self._offered_mix(), mix)
 
     def _concentrate_mix(self) -> np.ndarray:
         """(regions, 4) element mix of the concentrate each region sells (its mines' mix when

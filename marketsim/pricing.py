@@ -51,6 +51,7 @@ class PriceBook:
         self.floor = np.asarray(markup_floor, dtype=float)
         self.params = params
         self.base = np.asarray(base, dtype=float).copy()
+        self.ceiling = np.full_like(self.base, np.inf)
         self.scarcity = np.zeros_like(self.markup)
         self.index = self.seller.copy()
 
@@ -64,9 +65,13 @@ class PriceBook:
         """(goods, regions) price buyers in each region face: delivered cost plus scarcity."""
         return self.index * (1.0 + self.scarcity)
 
-    def rebase(self, base: np.ndarray) -> None:
-        """Set what markups apply to this month (oxide values, magnet costs)."""
+    def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
+        """Set what markups apply to this month (oxide values, magnet costs) and the highest
+        markup buyers will pay (refiners' break-even payable for concentrate)."""
         self.base = np.maximum(base, 1e-9)
+        self.ceiling = np.maximum(ceiling, self.floor)
+        self.markup = np.minimum(self.markup, self.ceiling)
+        self.anchor = np.minimum(self.anchor, self.ceiling)
 
     def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
                refused: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray) -> None:
@@ -86,7 +91,7 @@ class PriceBook:
         selling = (offered > 1e-9) | (requested > 1e-9)
         relative = offered / np.maximum(requested, 1e-9) / (1.0 + p.seller_cover_months)
         relative = np.clip(relative, *RELATIVE_COVER_RANGE)
-        indicated = np.maximum(self.anchor * relative ** -p.price_sensitivity, self.floor)
+        indicated = np.clip(self.anchor * relative ** -p.price_sensitivity, self.floor, self.ceiling)
         step = p.price_speed * np.log(indicated / self.markup)
         change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
         markup = self.markup * np.exp(change)

@@ -23,6 +23,9 @@ ELEMENT_TO_GOOD = {"lace": LACE, "ndpr": NDPR, "dytb": DYTB}
 THRIFT_ELASTICITY = -0.4
 """Long-run elasticity of Dy/Tb per tonne of magnet to the Dy/Tb price."""
 THRIFT_MONTHS = 60.0
+DYTB_BACKSTOP = 3.0
+"""Above this multiple of its reference price, magnet makers cut Dy/Tb at once in proportion
+(switching grades, grain-boundary diffusion: REF §8)."""
 
 
 def growth_index(scenario: Scenario, months: int) -> np.ndarray:
@@ -96,6 +99,7 @@ def build_magnet_plants(scenario: Scenario, regions: dict[str, int],
         regions_count=len(regions),
         thrift_elasticity=THRIFT_ELASTICITY,
         thrift_months=THRIFT_MONTHS,
+        backstop=DYTB_BACKSTOP,
     )
 
 
@@ -161,7 +165,7 @@ def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int
     """End users: one row per (sector, region) with demand, split into ``buyers_per_cell`` rows."""
     columns: dict[str, list] = {key: [] for key in (
         "region", "good", "sector", "base", "reference_price", "elasticity_short",
-        "elasticity_long", "adjust_months", "inventory_months", "hoarding")}
+        "elasticity_long", "adjust_months", "inventory_months", "hoarding", "backstop")}
     for s, sector in enumerate(scenario.sectors.values()):
         good = GOODS.index(sector.good)
         for region, share in sector.split.items():
@@ -178,6 +182,7 @@ def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int
                 columns["adjust_months"].append(sector.adjustment_years * 12.0)
                 columns["inventory_months"].append(sector.inventory_months)
                 columns["hoarding"].append(sector.hoarding)
+                columns["backstop"].append(sector.backstop_multiple)
     arrays = {key: np.array(values) for key, values in columns.items()}
     return ManufacturerFleet(
         **arrays, growth_index=growth_index(scenario, months),
@@ -219,3 +224,30 @@ def build_recyclers(scenario: Scenario, regions: dict[str, int], end_of_life: En
         collection_rate=np.full(len(rows), params.collection_rate),
         recovery_rate=params.recovery_rate,
     )
+
+
+def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlantFleet,
+                   buyers: ManufacturerFleet, mine_mix: np.ndarray, recovery: float,
+                   regions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly flows of the starting world, to size its first stocks.
+
+    Returns:
+        ``(need, output)``: (goods, regions) what each region's users and plants use a month,
+        and what its producers make a month, with all capacity shared out in proportion.
+    """
+    def share(capacity: np.ndarray) -> np.ndarray:
+        return capacity / max(capacity.sum(), 1e-9)
+
+    need = buyers.total(buyers.base)
+    output = np.zeros_like(need)
+    output[MAGNET] = need[MAGNET].sum() * share(plants.by_region(plants.capacity, regions))
+    need[NDPR] += output[MAGNET] * plants.ndpr_per_tonne
+    need[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne
+    mined = mines.by_region(mines.capacity, regions) / 12.0
+    output[CONCENTRATE] = mined
+    separating = share(refiners.by_region(refiners.capacity, regions))
+    need[CONCENTRATE] = mined.sum() * separating
+    elements = recovery * mined @ mine_mix
+    for group, good in ELEMENT_TO_GOOD.items():
+        output[good] = elements[ELEMENT_GROUPS.index(group)] * separating
+    return need, output

@@ -16,6 +16,9 @@ PIPELINE_MONTHS = 480
 UTILISATION_BAND = 0.3
 """Width of the cost spread inside a fleet, as a share of its unit cost."""
 
+OPERATING_MEMORY = 1.0 / 3.0
+"""Weight of the current month in the moving average of revenue over cost that operators use."""
+
 MARGIN_MEMORY = 1.0 / 24.0
 """Weight of the current month in the moving average of revenue over cost that investors use
 (about two years of memory)."""
@@ -67,6 +70,7 @@ class Fleet:
         size = len(self.names)
         self.pipeline = np.zeros((PIPELINE_MONTHS, size))
         self.margin = np.ones(size)
+        self.operating_margin = np.ones(size)
         self.output = np.zeros(size)
         self.decision_month = rng.integers(0, 12, size) if size else np.zeros(0, dtype=np.int64)
 
@@ -94,10 +98,12 @@ class Fleet:
             self.pipeline[(tick + month) % PIPELINE_MONTHS, row] += step
 
     def remember_margin(self, revenue_over_cost: np.ndarray) -> np.ndarray:
-        """Fold this month's revenue over cost into the moving average investors look at, and
-        return the share of capacity worth running this month."""
+        """Fold this month's revenue over cost into the moving averages that operators (a few
+        months) and investors (about two years) look at, and return the share of capacity
+        worth running this month."""
         self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
-        return utilisation(revenue_over_cost)
+        self.operating_margin += OPERATING_MEMORY * (revenue_over_cost - self.operating_margin)
+        return utilisation(self.operating_margin)
 
     def invest(self, tick: int, rng: np.random.Generator, hurdle: float, step: float,
                readiness: np.ndarray | float = 1.0) -> np.ndarray:

@@ -19,7 +19,8 @@ class MagnetPlantFleet(Fleet):
     stage = "magnets"
 
     def __init__(self, *, ndpr_per_tonne: float, dytb_per_tonne: float, regions_count: int,
-                 thrift_elasticity: float, thrift_months: float, **fleet_args) -> None:
+                 thrift_elasticity: float, thrift_months: float, backstop: float,
+                 **fleet_args) -> None:
         """Create the fleet.
 
         Args:
@@ -28,12 +29,16 @@ class MagnetPlantFleet(Fleet):
             regions_count: Number of regions (intensity is tracked per region).
             thrift_elasticity: Long-run elasticity of Dy/Tb intensity to its price.
             thrift_months: Time constant of thrifting.
+            backstop: Dy/Tb price, as a multiple of its reference, above which plants cut Dy/Tb
+                at once in proportion.
             **fleet_args: Passed on to :class:`Fleet`.
         """
         super().__init__(**fleet_args)
         self.ndpr_per_tonne = ndpr_per_tonne
         self.base_dytb_per_tonne = dytb_per_tonne
-        self.dytb_per_tonne = np.full(regions_count, dytb_per_tonne)
+        self.thrifted = np.full(regions_count, dytb_per_tonne)
+        self.dytb_per_tonne = self.thrifted.copy()
+        self.backstop = backstop
         self.thrift_elasticity = thrift_elasticity
         self.thrift_months = thrift_months
 
@@ -91,9 +96,12 @@ class MagnetPlantFleet(Fleet):
         return self.by_region(self.output, len(served))
 
     def thrift(self, dytb_price: np.ndarray, reference_price: float) -> None:
-        """Move each region's Dy/Tb intensity one month towards its long-run level."""
-        target = self.base_dytb_per_tonne * (dytb_price / reference_price) ** self.thrift_elasticity
-        self.dytb_per_tonne += (target - self.dytb_per_tonne) / self.thrift_months
+        """Move each region's Dy/Tb intensity one month towards its long-run level, and cut it
+        at once where Dy/Tb is dearer than the backstop."""
+        relative = dytb_price / reference_price
+        target = self.base_dytb_per_tonne * relative ** self.thrift_elasticity
+        self.thrifted += (target - self.thrifted) / self.thrift_months
+        self.dytb_per_tonne = self.thrifted * np.minimum(1.0, self.backstop / relative)
 
 
 class MagnetPlant(FacilityAgent):

@@ -8,13 +8,20 @@ import numpy as np
 HOARDING_CAP_MONTHS = 6.0
 """Most extra months of cover a buyer seeks, however fast prices rise."""
 
+SUBSTITUTION_ELASTICITY = 2.0
+"""Demand elasticity above a sector's backstop price, where substitutes (ferrite magnets,
+induction motors, other catalysts) become cheaper than rare earths."""
+
 
 class ManufacturerFleet:
     """All end users; each row is one buyer of one good in one region.
 
     Monthly need of row ``i``::
 
-        need = base * growth(t) * (p / p_ref) ** elasticity_short * thrift * noise
+        need = base * growth(t) * (p / p_ref) ** elasticity_short * backstop * thrift * noise
+
+    where ``backstop = min(1, (backstop_multiple * p_ref / p) ** SUBSTITUTION_ELASTICITY)``
+    makes demand fall fast once the price passes the point where substitutes win.
 
     ``thrift`` moves towards ``(p / p_ref) ** (elasticity_long - elasticity_short)`` with a time
     constant of ``adjust_months``: substitution and thrifting take years, so the long-run
@@ -24,8 +31,8 @@ class ManufacturerFleet:
     def __init__(self, *, region: np.ndarray, good: np.ndarray, sector: np.ndarray,
                  base: np.ndarray, reference_price: np.ndarray, elasticity_short: np.ndarray,
                  elasticity_long: np.ndarray, adjust_months: np.ndarray,
-                 inventory_months: np.ndarray, hoarding: np.ndarray, growth_index: np.ndarray,
-                 goods_count: int, regions_count: int) -> None:
+                 inventory_months: np.ndarray, hoarding: np.ndarray, backstop: np.ndarray,
+                 growth_index: np.ndarray, goods_count: int, regions_count: int) -> None:
         """Create the fleet. Every per-row argument is an array with one value per buyer.
 
         Args:
@@ -36,6 +43,7 @@ class ManufacturerFleet:
             adjust_months: Time constant of substitution and thrifting.
             inventory_months: Stock the buyer normally holds, in months of need.
             hoarding: Extra months of cover sought per unit of expected (log) price rise.
+            backstop: Price, as a multiple of the reference, above which substitutes win.
             growth_index: (ticks + 1, sectors) demand growth relative to the start.
             goods_count, regions_count: Sizes of the (good, region) grid.
         """
@@ -49,6 +57,7 @@ class ManufacturerFleet:
         self.adjust_months = np.asarray(adjust_months, dtype=float)
         self.inventory_months = np.asarray(inventory_months, dtype=float)
         self.hoarding = np.asarray(hoarding, dtype=float)
+        self.backstop = np.asarray(backstop, dtype=float)
         self.growth_index = growth_index
         self.shape = (goods_count, regions_count)
         self.key = self.good * regions_count + self.region
@@ -77,7 +86,9 @@ class ManufacturerFleet:
         """
         relative = self._relative_price(price)
         growth = self.growth_index[tick, self.sector]
-        self.need = self.base * growth * relative**self.elasticity_short * self.thrift * noise
+        substitution = np.minimum(1.0, self.backstop / relative) ** SUBSTITUTION_ELASTICITY
+        self.need = (self.base * growth * relative**self.elasticity_short * substitution
+                     * self.thrift * noise)
         return self.total(self.need)
 
     def target_stock(self, expected_rise: np.ndarray) -> np.ndarray:

@@ -24,11 +24,16 @@ class RefinerFleet(Fleet):
         """
         super().__init__(**fleet_args)
         self.heavy_circuit = np.asarray(heavy_circuit, dtype=bool)
+        self.running = self.capacity / 12.0
         self.recovery = recovery
 
     def plan(self, oxide_value: np.ndarray, dytb_value: np.ndarray, feed_price: np.ndarray,
              cost_share: np.ndarray) -> np.ndarray:
-        """Decide how much concentrate each plant wants to buy this month.
+        """Decide how much concentrate each plant wants to buy this month: as much as it can run.
+
+        Plants buy whatever they can separate at a cash profit; the price they pay only splits
+        the value between miner and refiner (it is capped at their break-even, see
+        :meth:`break_even_payable`). The full margin is remembered for investment.
 
         Args:
             oxide_value: (regions,) value of the oxides in 1 kg of the region's feed, without Dy/Tb.
@@ -40,8 +45,22 @@ class RefinerFleet(Fleet):
             (refiners,) planned feed purchases, t REO this month.
         """
         revenue = self._revenue(oxide_value, dytb_value)
-        cost = feed_price[self.region] + self.unit_cost * cost_share[self.region]
-        return self.capacity / 12.0 * self.remember_margin(revenue / cost)
+        processing = self.unit_cost * cost_share[self.region]
+        self.remember_margin(revenue / (feed_price[self.region] + processing))
+        self.running = self.capacity / 12.0 * utilisation(revenue / processing)
+        return self.running
+
+    def break_even_payable(self, oxide_value: np.ndarray, dytb_value: np.ndarray,
+                           cost_share: np.ndarray, regions: int) -> np.ndarray:
+        """(regions,) most a region's refiners can pay for concentrate, as a share of the value
+        of its oxides, before separation stops paying (1 where there are none)."""
+        value = oxide_value + dytb_value
+        revenue = self._revenue(oxide_value, dytb_value)
+        room = self.by_region(self.capacity * (revenue - self.unit_cost * cost_share[self.region]), regions)
+        capacity = self.by_region(self.capacity, regions)
+        per_kg = np.divide(room, capacity, out=np.zeros(regions), where=capacity > 0)
+        payable = np.divide(per_kg, value, out=np.ones(regions), where=value > 0)
+        return np.where(capacity > 0, np.clip(payable, 0.0, 1.0), 1.0)
 
     def _revenue(self, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
         return self.recovery * (oxide_value[self.region] + dytb_value[self.region] * self.heavy_circuit)
