@@ -1,0 +1,63 @@
+"""Shared fixtures: the shipped scenarios and a small three-region world built in code."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from marketsim.config import Scenario
+from marketsim.loading import load_scenario, validate_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+
+SMALL_WORLD: dict = {
+    "scenario": {"name": "small", "start": "2024-01", "years": 3, "seed": 7},
+    "goods": {"ndpr": {"reference_price": 56.0}, "dytb": {"reference_price": 260.0},
+              "lace": {"reference_price": 1.0}},
+    "deposit_types": {
+        "bastnaesite": {"lace": 0.73, "ndpr": 0.247, "dytb": 0.002, "other": 0.021},
+        "ionic_heavy": {"lace": 0.02, "ndpr": 0.037, "dytb": 0.08, "other": 0.863},
+    },
+    "regions": {"china": {"name": "China"}, "usa": {"name": "USA"}, "japan": {"name": "Japan"}},
+    "alliances": {"quad": {"members": ["usa", "japan"]}},
+    "mines": [
+        {"name": "China light", "region": "china", "deposit": "bastnaesite", "capacity": 100000, "unit_cost": 3.0},
+        {"name": "China heavy", "region": "china", "deposit": "ionic_heavy", "capacity": 20000, "unit_cost": 6.0},
+        {"name": "US mine", "region": "usa", "deposit": "bastnaesite", "capacity": 20000, "unit_cost": 4.0},
+    ],
+    "refiners": [
+        {"name": "China separation", "region": "china", "capacity": 150000, "unit_cost": 2.0},
+        {"name": "US separation", "region": "usa", "capacity": 5000, "unit_cost": 5.0, "heavy_circuit": False},
+    ],
+    "magnet_plants": [
+        {"name": "China magnets", "region": "china", "capacity": 110000, "unit_cost": 12.0},
+        {"name": "Japan magnets", "region": "japan", "capacity": 15000, "unit_cost": 15.0},
+    ],
+    "sectors": {
+        "ev": {"good": "magnet", "demand": 90000, "growth": [{"year": 2024, "rate": 0.05}],
+               "split": {"china": 0.6, "japan": 0.25, "usa": 0.15}},
+        "catalysts": {"good": "lace", "demand": 70000, "growth": [{"year": 2024, "rate": 0.01}],
+                      "split": {"china": 0.6, "japan": 0.2, "usa": 0.2}},
+    },
+}
+
+
+@pytest.fixture
+def small_data() -> dict:
+    """A fresh, editable copy of the small world's scenario data."""
+    return copy.deepcopy(SMALL_WORLD)
+
+
+@pytest.fixture
+def small_world(small_data) -> Scenario:
+    """The small world, validated."""
+    return validate_scenario(small_data, "small-world")
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Scenario:
+    """configs/baseline_2024.toml."""
+    return load_scenario(CONFIGS / "baseline_2024.toml")
