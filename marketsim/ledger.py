@@ -77,4 +77,5 @@ class Ledger:
 
     def held(self, goods: list[int]) -> float:
         """Total tonnes of ``goods`` held anywhere."""
-        return float(sum(pool.amount[goods].sum() for pool in (self.seller, self.buyer, self.stockpile)))
+        return float(self.seller.amount[goods].sum() + self.buyer.amount[goods].sum()
+                     + self.stockpile.amount[goods].sum())

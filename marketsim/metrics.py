@@ -57,56 +57,75 @@ CATALOGUE: list[Metric] = [
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
 
-def hhi(output: np.ndarray) -> float:
-    """Herfindahl-Hirschman index (0-10,000) of output shares; 0 when nothing is produced."""
-    total = output.sum()
-    if total <= 0:
-        return 0.0
-    return float(((output / total * 100.0) ** 2).sum())
+def hhi(output: np.ndarray) -> np.ndarray:
+    """Herfindahl-Hirschman index (0-10,000) of output shares along the last axis; 0 where
+    nothing is produced."""
+    output = np.asarray(output, dtype=float)
+    total = output.sum(axis=-1, keepdims=True)
+    shares = np.divide(output, total, out=np.zeros_like(output), where=total > 0) * 100.0
+    return (shares**2).sum(axis=-1)
 
 
-def share(part: float, whole: float) -> float:
-    """``part / whole``, or 0 when ``whole`` is 0."""
-    return float(part / whole) if whole > 0 else 0.0
+RAW_FIELDS = ("price", "seller_price", "production", "separated", "consumption", "use", "unmet",
+              "stock", "stockpile", "flows", "consumed_china", "capacity", "recycled",
+              "end_of_life", "balance_error", "magnet_balance_error")
+"""What the model hands the recorder each tick; every metric is derived from these."""
 
 
 class Recorder:
-    """Preallocated arrays for every metric over every tick."""
+    """Keeps each tick's raw quantities in preallocated arrays; derives metrics on demand."""
 
-    def __init__(self, ticks: int, regions: list[str]) -> None:
-        """Allocate room for ``ticks`` ticks over ``regions`` (plus ``world``)."""
-        self.regions = [*regions, WORLD]
+    def __init__(self, ticks: int, regions: list[str], china: int, reo_per_unit: np.ndarray) -> None:
+        """Prepare to record ``ticks`` ticks.
+
+        Args:
+            ticks: Number of ticks of the run.
+            regions: Region ids in array order (``world`` is added for global figures).
+            china: Index of China among the regions (-1 if absent).
+            reo_per_unit: (goods,) t REO in a tonne of each good.
+        """
         self.ticks = ticks
-        shapes = {
-            "good_region": (len(GOODS) + 1, len(self.regions)),
-            "region": (len(self.regions),),
-            "world": (),
-        }
-        self.data = {m.name: np.full((ticks, *shapes[m.layout]), np.nan) for m in CATALOGUE}
+        self.regions = list(regions)
+        self.china = china
+        self.reo_per_unit = np.asarray(reo_per_unit, dtype=float)
+        self.raw: dict[str, np.ndarray] = {}
 
-    def record(self, tick: int, name: str, values) -> None:
-        """Store one metric's values for one tick (missing cells stay NaN and are dropped)."""
-        self.data[name][tick] = values
+    def store(self, tick: int, **values) -> None:
+        """Store one tick's raw quantities (see :data:`RAW_FIELDS`)."""
+        for name, value in values.items():
+            buffer = self.raw.get(name)
+            if buffer is None:
+                value = np.asarray(value, dtype=float)
+                buffer = self.raw[name] = np.full((self.ticks, *value.shape), np.nan)
+            buffer[tick] = value
+
+    def metrics(self, ticks: int | None = None) -> dict[str, np.ndarray]:
+        """Every metric of :data:`CATALOGUE` for the first ``ticks`` ticks, as arrays with time
+        first: (ticks, goods + 1, regions + 1), (ticks, regions + 1) or (ticks,)."""
+        ticks = self.ticks if ticks is None else ticks
+        raw = {name: values[:ticks] for name, values in self.raw.items()}
+        return derive(raw, self.china, self.reo_per_unit) if ticks else {}
 
     def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
         """The recorded ticks as a tidy long table: tick, date, metric, good, region, value, unit."""
         ticks = self.ticks if ticks is None else ticks
-        goods = [*GOODS, ALL]
+        columns = ["tick", "date", "metric", "good", "region", "value", "unit"]
+        if not ticks:
+            return pd.DataFrame(columns=columns)
+        derived = self.metrics(ticks)
+        goods = np.array([*GOODS, ALL])
+        regions = np.array([*self.regions, WORLD])
         frames = []
         for metric in CATALOGUE:
-            values = self.data[metric.name][:ticks]
+            values = derived[metric.name]
             if metric.layout == "good_region":
-                g, r = np.meshgrid(np.arange(len(goods)), np.arange(len(self.regions)), indexing="ij")
-                good_labels = np.array(goods)[g.ravel()]
-                region_labels = np.array(self.regions)[r.ravel()]
-                flat = values.reshape(ticks, -1)
+                good_labels = np.repeat(goods, len(regions))
+                region_labels = np.tile(regions, len(goods))
             elif metric.layout == "region":
-                good_labels = np.full(len(self.regions), ALL)
-                region_labels = np.array(self.regions)
-                flat = values
+                good_labels, region_labels = np.full(len(regions), ALL), regions
             else:
                 good_labels, region_labels = np.array([ALL]), np.array([WORLD])
-                flat = values.reshape(ticks, 1)
+            flat = values.reshape(ticks, -1)
             cells = flat.shape[1]
             frame = pd.DataFrame({
                 "tick": np.repeat(np.arange(ticks), cells),
@@ -121,104 +140,78 @@ class Recorder:
         table.insert(1, "date", np.array(dates)[table["tick"].to_numpy()])
         for column in ("metric", "good", "region", "unit", "date"):
             table[column] = table[column].astype("category")
-        return table
-
-
-@dataclass
-class TickReport:
-    """Raw quantities of one tick, from which the recorder derives every metric."""
-
-    price: np.ndarray
-    seller_price: np.ndarray
-    production: np.ndarray
-    separated: np.ndarray
-    consumption: np.ndarray
-    use: np.ndarray
-    unmet: np.ndarray
-    stock: np.ndarray
-    stockpile: np.ndarray
-    flows: np.ndarray
-    consumed_content: np.ndarray
-    """(goods, regions, tracers) tracer tonnes in what end users consumed."""
-    reo_per_unit: np.ndarray
-    capacity: dict[str, np.ndarray]
-    recycled: np.ndarray
-    end_of_life: np.ndarray
-    balance_error: float
-    magnet_balance_error: float
-    china: int
+        return table[columns]
 
 
 def _with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """Append a world column to (goods, regions) values and an 'all' row of NaN."""
-    goods, regions = values.shape
-    out = np.full((goods + 1, regions + 1), np.nan)
-    out[:goods, :regions] = values
-    out[:goods, regions] = world
+    """(ticks, goods, regions) values plus a world column, and an 'all' row of NaN."""
+    ticks, goods, regions = values.shape
+    out = np.full((ticks, goods + 1, regions + 1), np.nan)
+    out[:, :goods, :regions] = values
+    out[:, :goods, regions] = world
     return out
 
 
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    total = weights.sum(axis=1)
-    mean = np.divide((values * weights).sum(axis=1), total, out=np.zeros(len(values)), where=total > 0)
-    return np.where(total > 0, mean, values.mean(axis=1))
+    """Weighted mean over regions; the plain mean where the weights are all zero."""
+    total = weights.sum(axis=-1)
+    mean = np.divide((values * weights).sum(axis=-1), total, out=np.zeros_like(total), where=total > 0)
+    return np.where(total > 0, mean, values.mean(axis=-1))
 
 
-def _regional_total(values: np.ndarray) -> np.ndarray:
-    return np.append(values, values.sum())
+def _with_total(values: np.ndarray) -> np.ndarray:
+    return np.concatenate([values, values.sum(axis=-1, keepdims=True)], axis=-1)
 
 
-def _dependency(report: TickReport, stage: int, goods: list[int]) -> np.ndarray:
-    consumed = report.consumption[goods]
-    china = report.consumed_content[goods, :, stage]
-    regions = consumed.shape[1]
-    out = np.full((len(GOODS) + 1, regions + 1), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[goods, :regions] = np.where(consumed > 0, china / consumed, np.nan)
-        out[goods, regions] = np.where(consumed.sum(1) > 0, china.sum(1) / consumed.sum(1), np.nan)
-        weight = report.reo_per_unit[goods][:, None]
-        reo, reo_china = (consumed * weight).sum(0), (china * weight).sum(0)
-        out[-1, :regions] = np.where(reo > 0, reo_china / reo, np.nan)
-        out[-1, regions] = reo_china.sum() / reo.sum() if reo.sum() > 0 else np.nan
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
+
+
+def _dependency(consumed: np.ndarray, china: np.ndarray, goods: list[int], reo: np.ndarray) -> np.ndarray:
+    """China's share in what each region consumed, per good and REO-weighted over ``goods``."""
+    ticks, all_goods, regions = consumed.shape
+    out = np.full((ticks, all_goods + 1, regions + 1), np.nan)
+    part, whole = china[:, goods], consumed[:, goods]
+    out[:, goods, :regions] = _ratio(part, whole)
+    out[:, goods, regions] = _ratio(part.sum(axis=-1), whole.sum(axis=-1))
+    weight = reo[goods][None, :, None]
+    reo_part, reo_whole = (part * weight).sum(axis=1), (whole * weight).sum(axis=1)
+    out[:, -1, :regions] = _ratio(reo_part, reo_whole)
+    out[:, -1, regions] = _ratio(reo_part.sum(axis=-1), reo_whole.sum(axis=-1))
     return out
 
 
-def record_tick(recorder: Recorder, tick: int, report: TickReport) -> None:
-    """Derive and store every metric of one tick."""
-    from marketsim.world import CONCENTRATE, MAGNET  # noqa: PLC0415 (avoid an import cycle)
-
-    r = recorder.record
-    flows = report.flows
-    received, sold = flows.sum(axis=1), flows.sum(axis=2)
-    domestic = np.einsum("gii->gi", flows)
-    r(tick, "price", _with_world(report.price, _weighted(report.price, received)))
-    r(tick, "seller_price", _with_world(report.seller_price, _weighted(report.seller_price, sold)))
-    for name, values in (("production", report.production), ("consumption", report.consumption),
-                         ("unmet_demand", report.unmet), ("stockpile", report.stockpile),
-                         ("exports", sold - domestic), ("imports", received - domestic)):
-        r(tick, name, _with_world(values, values.sum(axis=1)))
-    use = np.maximum(report.use, 1e-12)
-    cover = np.where(report.use > 0, report.stock / use, np.nan)
-    world_use = report.use.sum(axis=1)
-    world_cover = np.divide(report.stock.sum(1), world_use, out=np.full(len(world_use), np.nan),
-                            where=world_use > 0)
-    r(tick, "inventory_cover", _with_world(cover, world_cover))
-    oxides_and_magnets = [g for g in range(len(GOODS)) if g != CONCENTRATE]
-    stage_output = {
-        "mining": report.production[CONCENTRATE],
-        "separation": report.separated,
-        "magnets": report.production[MAGNET],
+def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> dict[str, np.ndarray]:
+    """Compute every metric of :data:`CATALOGUE` from raw per-tick quantities, for all ticks."""
+    concentrate, magnet = GOODS.index("concentrate"), GOODS.index("magnet")
+    flows = raw["flows"]
+    received, sold = flows.sum(axis=2), flows.sum(axis=3)
+    domestic = np.einsum("tgii->tgi", flows)
+    out = {
+        "price": _with_world(raw["price"], _weighted(raw["price"], received)),
+        "seller_price": _with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
     }
+    for name, values in (("production", raw["production"]), ("consumption", raw["consumption"]),
+                         ("unmet_demand", raw["unmet"]), ("stockpile", raw["stockpile"]),
+                         ("exports", sold - domestic), ("imports", received - domestic)):
+        out[name] = _with_world(values, values.sum(axis=-1))
+    use, stock = raw["use"], raw["stock"]
+    out["inventory_cover"] = _with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
+    oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
+    stage_output = {"mining": raw["production"][:, concentrate], "separation": raw["separated"],
+                    "magnets": raw["production"][:, magnet]}
     for s, stage in enumerate(STAGES):
-        goods = [MAGNET] if stage == "magnets" else oxides_and_magnets
-        r(tick, f"dependency_{stage}", _dependency(report, s, goods))
+        goods = [magnet] if stage == "magnets" else oxides_and_magnets
+        out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s],
+                                                 goods, reo_per_unit)
         output = stage_output[stage]
-        china = output[report.china] if report.china >= 0 else 0.0
-        r(tick, f"china_share_{stage}", share(china, output.sum()))
-        r(tick, f"hhi_{stage}", hhi(output))
-    for stage, capacity in report.capacity.items():
-        r(tick, f"capacity_{stage}", _regional_total(capacity))
-    r(tick, "recycled", _regional_total(report.recycled))
-    r(tick, "end_of_life", _regional_total(report.end_of_life))
-    r(tick, "material_balance_error", report.balance_error)
-    r(tick, "magnet_balance_error", report.magnet_balance_error)
+        from_china = output[:, china] if china >= 0 else np.zeros(len(output))
+        out[f"china_share_{stage}"] = np.nan_to_num(_ratio(from_china, output.sum(axis=-1)))
+        out[f"hhi_{stage}"] = hhi(output)
+    for k, stage in enumerate((*STAGES, "recycling")):
+        out[f"capacity_{stage}"] = _with_total(raw["capacity"][:, k])
+    out["recycled"] = _with_total(raw["recycled"])
+    out["end_of_life"] = _with_total(raw["end_of_life"])
+    out["material_balance_error"] = raw["balance_error"]
+    out["magnet_balance_error"] = raw["magnet_balance_error"]
+    return out

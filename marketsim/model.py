@@ -21,7 +21,7 @@ from marketsim.events import (
 )
 from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
 from marketsim.market import clear
-from marketsim.metrics import Recorder, TickReport, record_tick
+from marketsim.metrics import Recorder
 from marketsim.policy import PolicyBook, in_force
 from marketsim.pricing import PriceBook
 from marketsim.world import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
@@ -105,8 +105,10 @@ class RareEarthModel(mesa.Model):
         self.event_log: list = []
 
         self.ledger = Ledger(len(GOODS), size)
-        self.recorder = Recorder(self.months, self.regions)
+        self.recorder = Recorder(self.months, self.regions, self.china,
+                                 np.array([1.0, 1.0, 1.0, 1.0, self.reo_per_magnet]))
         self._mine_mix = world.regional_mine_mix(s, regions)
+        self._world_mix = world.world_mine_mix(s)
         self.prices = self._initial_prices()
         self._price_memory = [self.prices.regional.copy() for _ in range(4)]
         self._fill_initial_stocks()
@@ -323,19 +325,16 @@ class RareEarthModel(mesa.Model):
                        - into_magnets.sum() - lost.sum() - (ledger.held(REO_GOODS) - held_before))
             magnet_balance = (magnets.sum() - consumed[MAGNET].sum()
                               - (ledger.held([MAGNET]) - magnets_before))
-            record_tick(self.recorder, tick, TickReport(
-                price=regional, seller_price=self.prices.seller, production=produced,
-                consumption=consumed, use=consumed + into_magnets + taken, unmet=sector_need - consumed,
-                stock=seller.amount + buyer.amount, stockpile=ledger.stockpile.amount,
-                flows=result.flows, consumed_content=content * consumed[:, :, None],
-                reo_per_unit=np.array([1.0, 1.0, 1.0, 1.0, self.reo_per_magnet]),
-                capacity={"mining": self.mines.by_region(self.mines.capacity, size),
-                          "separation": self.refiners.by_region(self.refiners.capacity, size),
-                          "magnets": plants.by_region(plants.capacity, size),
-                          "recycling": self.recyclers.by_region(self.recyclers.capacity, size)},
-                recycled=recycled, end_of_life=end_of_life, separated=separated,
-                balance_error=balance, magnet_balance_error=magnet_balance, china=self.china,
-            ))
+            self.recorder.store(
+                tick, price=regional, seller_price=self.prices.seller, production=produced,
+                separated=separated, consumption=consumed, use=consumed + into_magnets + taken,
+                unmet=sector_need - consumed, stock=seller.amount + buyer.amount,
+                stockpile=ledger.stockpile.amount, flows=result.flows,
+                consumed_china=content[:, :, :3] * consumed[:, :, None],
+                capacity=[fleet.by_region(fleet.capacity, size) for fleet in
+                          (self.mines, self.refiners, plants, self.recyclers)],
+                recycled=recycled, end_of_life=end_of_life, balance_error=balance,
+                magnet_balance_error=magnet_balance)
 
     # ----------------------------------------------------------------- prices
     def _initial_prices(self) -> PriceBook:
@@ -383,7 +382,7 @@ class RareEarthModel(mesa.Model):
         """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:
         what refiners would be buying."""
         offered = self.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
-        mix = offered / offered.sum() if offered.sum() > 0 else world.world_mine_mix(self.config)
+        mix = offered / offered.sum() if offered.sum() > 0 else self._world_mix
         return mix[None, :3]
 
     def _feed_mix(self) -> np.ndarray:
@@ -451,7 +450,7 @@ class RareEarthModel(mesa.Model):
         """Value of each region's concentrate relative to the world mine mix, at reference prices."""
         quality = np.ones((len(GOODS), len(self.regions)))
         values = world.element_values(self.reference)
-        norm = float(values @ world.world_mine_mix(self.config))
+        norm = float(values @ self._world_mix)
         mix = self.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
         value = mix @ values
         quality[CONCENTRATE] = np.where(value > 0, value / norm, 1.0)
