@@ -67,7 +67,8 @@ def main() -> None:
         per_step = best / (agents * ticks) * 1e6
         results[label] = per_step
         print(f"{label:<34}{agents:>8}{ticks:>7}{best:>9.3f}{median:>10.3f}{per_step:>15.2f}")
-    ratio = list(results.values())[1] / list(results.values())[0]
+    baseline_cost, scaled_cost = results.values()
+    ratio = scaled_cost / baseline_cost
     print(f"scaled cost per agent-step / baseline cost per agent-step: {ratio:.2f} (target <= 1.5)")
 
 

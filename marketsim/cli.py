@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,12 +25,15 @@ console = Console()
 errors = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """File formats for the time series."""
 
     parquet = "parquet"
     csv = "csv"
     both = "both"
+
+
+FORMAT = OutputFormat.parquet
 
 
 def _fail(message: str) -> None:
@@ -41,11 +44,11 @@ def _fail(message: str) -> None:
 @app.command()
 def run(
     config: Annotated[Path, typer.Argument(help="Scenario file (TOML), e.g. configs/baseline_2024.toml.")],
-    years: Annotated[int | None, typer.Option(min=1, max=100, help="Years to simulate (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: runs/<scenario>_seed<seed>).")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: dotted.path=value (repeatable).")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="Time-series file format.")] = OutputFormat.parquet,
+    years: Annotated[int | None, typer.Option(min=1, max=100, help="Years to simulate [scenario's].")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed [scenario's].")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder [runs/<scenario>_seed<seed>].")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override: dotted.path=value (repeatable).")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Time-series file format.")] = FORMAT,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario, write its time series and manifest, and print a summary."""
@@ -54,8 +57,9 @@ def run(
     except ScenarioError as error:
         _fail(f"invalid scenario\n{error}")
     months = (years or scenario.scenario.years) * 12
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} months"),
-                  TimeRemainingColumn(), console=errors, transient=True, disable=quiet) as bar:
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} months"), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=quiet) as bar:
         task = bar.add_task(scenario.scenario.name, total=months)
         result = run_scenario(scenario, seed=seed, years=years, source=str(config), overrides=set_ or [],
                               progress=lambda done: bar.update(task, completed=done))

@@ -12,7 +12,7 @@ September and October 2010.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
@@ -210,21 +210,19 @@ class AllianceLeave(_Timed):
 
 
 Event = Annotated[
-    Union[
-        ExportQuota,
-        ExportBan,
-        ExportLicence,
-        ExportTax,
-        Tariff,
-        Subsidy,
-        PriceFloor,
-        StockpileOrder,
-        MiningQuota,
-        CapacityChange,
-        RecyclingMandate,
-        AllianceJoin,
-        AllianceLeave,
-    ],
+    ExportQuota
+    | ExportBan
+    | ExportLicence
+    | ExportTax
+    | Tariff
+    | Subsidy
+    | PriceFloor
+    | StockpileOrder
+    | MiningQuota
+    | CapacityChange
+    | RecyclingMandate
+    | AllianceJoin
+    | AllianceLeave,
     Field(discriminator="type"),
 ]
 """Any scheduled intervention; the ``type`` field selects the kind."""

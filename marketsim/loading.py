@@ -74,18 +74,18 @@ def parse_value(text: str) -> Any:
 
 
 def _set_path(data: Any, path: list[str], value: Any, full: str) -> None:
-    *parents, last = path
     node = data
-    for depth, key in enumerate([*parents, last]):
+    for depth, name in enumerate(path):
         where = ".".join(path[: depth + 1])
+        key: str | int = name
         if isinstance(node, dict):
-            if key not in node:
+            if name not in node:
                 options = ", ".join(sorted(map(str, node))) or "none"
                 raise ScenarioError(f"--set {full}: no setting {where!r} (options here: {options})")
         elif isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
+            if not name.isdigit() or int(name) >= len(node):
                 raise ScenarioError(f"--set {full}: {where!r} needs an index below {len(node)}")
-            key = int(key)
+            key = int(name)
         else:
             raise ScenarioError(f"--set {full}: {'.'.join(path[:depth])!r} has no sub-settings")
         if depth == len(path) - 1:

@@ -33,26 +33,35 @@ def _stage_metrics(prefix: str, unit: str, layout: str, text: str) -> list[Metri
     return [Metric(f"{prefix}_{stage}", unit, layout, text.format(stage=stage)) for stage in STAGES]
 
 
+_PRICE = "Price buyers in the region face (delivered cost plus scarcity premium); world: purchase-weighted mean."
+_SELLER = "Price the region's sellers post, before export taxes, tariffs and freight; world: sales-weighted mean."
+_DEPENDENCY = ("Share of the region's end use whose {stage} stage happened in China; "
+               "good 'all' weights goods by REO content.")
+_CAPACITY = "Installed capacity at the {stage} stage (mines and refiners t REO, magnet plants t magnet)."
+
 CATALOGUE: list[Metric] = [
-    Metric("price", "US$/kg", "good_region", "Price buyers in the region face (delivered cost plus scarcity premium); world: purchase-weighted mean."),
-    Metric("seller_price", "US$/kg", "good_region", "Price posted by the region's sellers before export taxes, tariffs and freight; world: sales-weighted mean."),
-    Metric("production", "t/month", "good_region", "Output: concentrate mined (t REO), oxides separated or recycled, magnets made."),
+    Metric("price", "US$/kg", "good_region", _PRICE),
+    Metric("seller_price", "US$/kg", "good_region", _SELLER),
+    Metric("production", "t/month", "good_region",
+           "Output: concentrate mined (t REO), oxides separated or recycled, magnets made."),
     Metric("consumption", "t/month", "good_region", "Use by end-use sectors (magnets, and oxides used directly)."),
     Metric("unmet_demand", "t/month", "good_region", "End-use need that could not be met from stock this month."),
     Metric("inventory_cover", "months", "good_region", "Producers' and users' stock over the month's use."),
     Metric("stockpile", "t", "good_region", "State strategic stockpile held."),
     Metric("exports", "t/month", "good_region", "Shipments to other regions."),
     Metric("imports", "t/month", "good_region", "Shipments from other regions."),
-    *_stage_metrics("dependency", "share", "good_region",
-                    "Share of the region's end use whose {stage} stage happened in China; good 'all' weights goods by REO content."),
+    *_stage_metrics("dependency", "share", "good_region", _DEPENDENCY),
     *_stage_metrics("china_share", "share", "world", "China's share of world output at the {stage} stage."),
-    *_stage_metrics("hhi", "index 0-10000", "world", "Herfindahl-Hirschman index of output by region at the {stage} stage."),
-    *_stage_metrics("capacity", "t/yr", "region", "Installed capacity at the {stage} stage (mines and refiners t REO, magnet plants t magnet)."),
+    *_stage_metrics("hhi", "index 0-10000", "world",
+                    "Herfindahl-Hirschman index of output by region at the {stage} stage."),
+    *_stage_metrics("capacity", "t/yr", "region", _CAPACITY),
     Metric("capacity_recycling", "t/yr", "region", "Installed recycling capacity, t REO of recovered oxide."),
     Metric("recycled", "t/month", "region", "Oxide recovered from end-of-life magnets, t REO."),
     Metric("end_of_life", "t/month", "region", "REO in magnets reaching end of life."),
-    Metric("material_balance_error", "t", "world", "Mined + recycled - used - lost - change in stocks (REO); zero up to rounding."),
-    Metric("magnet_balance_error", "t", "world", "Magnets made - used - change in magnet stocks; zero up to rounding."),
+    Metric("material_balance_error", "t", "world",
+           "Mined + recycled - used - lost - change in stocks (REO); zero up to rounding."),
+    Metric("magnet_balance_error", "t", "world",
+           "Magnets made - used - change in magnet stocks; zero up to rounding."),
 ]
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
@@ -95,8 +104,8 @@ class Recorder:
         for name, value in values.items():
             buffer = self.raw.get(name)
             if buffer is None:
-                value = np.asarray(value, dtype=float)
-                buffer = self.raw[name] = np.full((self.ticks, *value.shape), np.nan)
+                shape = np.shape(value)
+                buffer = self.raw[name] = np.full((self.ticks, *shape), np.nan)
             buffer[tick] = value
 
     def metrics(self, ticks: int | None = None) -> dict[str, np.ndarray]:

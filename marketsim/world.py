@@ -12,9 +12,9 @@ from marketsim.agents import (
     RecyclerFleet,
     RefinerFleet,
 )
+from marketsim.agents.mine import ELEMENT_GROUPS
 from marketsim.config import Scenario
 from marketsim.events import GOODS
-from marketsim.agents.mine import ELEMENT_GROUPS
 
 CONCENTRATE, NDPR, DYTB, LACE, MAGNET = (GOODS.index(g) for g in GOODS)
 ELEMENT_TO_GOOD = {"lace": LACE, "ndpr": NDPR, "dytb": DYTB}

@@ -59,7 +59,8 @@ class MagnetPlantFleet(Fleet):
 
         Args:
             magnet_price: (regions,) price the plant sells magnets at, US$/kg.
-            ndpr_price, dytb_price: (regions,) prices it pays for oxide, US$/kg.
+            ndpr_price: (regions,) price it pays for NdPr oxide, US$/kg.
+            dytb_price: (regions,) price it pays for Dy/Tb oxide, US$/kg.
             cost_share: (regions,) share of unit cost paid after subsidies.
             orders: (regions,) t of magnet the region's plants aim to make.
 

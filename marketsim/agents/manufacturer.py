@@ -36,16 +36,20 @@ class ManufacturerFleet:
         """Create the fleet. Every per-row argument is an array with one value per buyer.
 
         Args:
-            region, good, sector: Indices of the buyer's region, good and sector.
+            region: Index of the buyer's region.
+            good: Index of the good it buys.
+            sector: Index of its end-use sector.
             base: Monthly need at the start at the reference price, t.
             reference_price: Reference price of the buyer's good, US$/kg.
-            elasticity_short, elasticity_long: Price elasticities of demand.
+            elasticity_short: Price elasticity of demand within the month.
+            elasticity_long: Price elasticity of demand once substitution has run its course.
             adjust_months: Time constant of substitution and thrifting.
             inventory_months: Stock the buyer normally holds, in months of need.
             hoarding: Extra months of cover sought per unit of expected (log) price rise.
             backstop: Price, as a multiple of the reference, above which substitutes win.
             growth_index: (ticks + 1, sectors) demand growth relative to the start.
-            goods_count, regions_count: Sizes of the (good, region) grid.
+            goods_count: Number of goods.
+            regions_count: Number of regions.
         """
         self.region = np.asarray(region, dtype=np.int64)
         self.good = np.asarray(good, dtype=np.int64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.agents.fleet import FacilityAgent, Fleet, utilisation
+from marketsim.agents.fleet import FacilityAgent, Fleet
 
 ELEMENT_GROUPS: tuple[str, ...] = ("lace", "ndpr", "dytb", "other")
 """Element groups of a concentrate, in column order of every composition array."""
@@ -60,5 +60,5 @@ class Mine(FacilityAgent):
 
     @property
     def reserves(self) -> float:
-        """t REO left in the ground."""
+        """T REO left in the ground."""
         return float(self.fleet.reserves[self.row])

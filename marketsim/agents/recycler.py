@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.agents.fleet import PIPELINE_MONTHS, FacilityAgent, Fleet, utilisation
+from marketsim.agents.fleet import PIPELINE_MONTHS, FacilityAgent, Fleet
 
 
 class EndOfLife:

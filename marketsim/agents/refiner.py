@@ -71,7 +71,8 @@ class RefinerFleet(Fleet):
         processing cost (the concentrate already bought is a sunk cost).
 
         Args:
-            oxide_value, dytb_value: As for :meth:`plan`.
+            oxide_value: (regions,) value of the oxides in 1 kg of the feed on hand, without Dy/Tb.
+            dytb_value: (regions,) value of the Dy/Tb oxide in 1 kg of the feed on hand.
             cost_share: (regions,) share of unit cost paid after subsidies.
             feed: (regions,) concentrate on hand at the plants, t REO.
             feed_elements: (regions, 4) element tonnes in that concentrate.
