@@ -129,6 +129,8 @@ class RareEarthModel(mesa.Model):
         end_use = self.manufacturers.total(self.manufacturers.base)
         buyer_stock = (need + FEED_COVER_MONTHS * (need - end_use)
                        + self.manufacturers.target_stock(np.zeros_like(need)))
+        # Separation capacity exceeds ore supply, so refiners hold little feed beyond the month's.
+        buyer_stock[CONCENTRATE] = need[CONCENTRATE]
         held = {self.ledger.seller: self.config.market.seller_cover_months * output,
                 self.ledger.buyer: buyer_stock}
         for pool, stock in held.items():
@@ -312,7 +314,8 @@ class RareEarthModel(mesa.Model):
         ledger.release(stockpile_release)
 
         self.prices.update(offered, result.requested, total_demand, result.refused.sum(axis=1),
-                           buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index)
+                           buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index,
+                           self._producers())
         regional = self.prices.regional
         self._price_memory = [*self._price_memory[1:], regional.copy()]
         self.manufacturers.adapt(regional)
@@ -377,6 +380,17 @@ class RareEarthModel(mesa.Model):
         refining = self.refiners.by_region(self.refiners.capacity, size) > 0
         ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
         return ceiling
+
+    def _producers(self) -> np.ndarray:
+        """(goods, regions) True where a region has capacity to make each good."""
+        size = len(self.regions)
+        has = np.zeros((len(GOODS), size), dtype=bool)
+        has[CONCENTRATE] = self.mines.by_region(self.mines.capacity, size) > 0
+        separating = (self.refiners.by_region(self.refiners.capacity, size)
+                      + self.recyclers.by_region(self.recyclers.capacity, size)) > 0
+        has[OXIDE_ROWS] = separating
+        has[MAGNET] = self.magnet_plants.by_region(self.magnet_plants.capacity, size) > 0
+        return has
 
     def _offered_mix(self) -> np.ndarray:
         """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:

@@ -74,7 +74,8 @@ class PriceBook:
         self.anchor = np.minimum(self.anchor, self.ceiling)
 
     def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
-               refused: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray) -> None:
+               refused: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray,
+               producers: np.ndarray) -> None:
         """Move prices after a tick of trade.
 
         Args:
@@ -86,10 +87,16 @@ class PriceBook:
                 licences and quotas.
             buyer_cover: (goods, regions) buyers' stock over their target stock, after trade.
             price_index: (goods, regions) expected delivered cost from the clearing.
+            producers: (goods, regions) True where the region has capacity to make the good;
+                producers with nothing on offer quote by the world market's tightness, so an
+                idle industry sees when buyers want its goods again.
         """
         p = self.params
-        selling = (offered > 1e-9) | (requested > 1e-9)
-        relative = offered / np.maximum(requested, 1e-9) / (1.0 + p.seller_cover_months)
+        stocked = offered > 1e-9
+        selling = stocked | (requested > 1e-9) | producers
+        world = offered.sum(axis=1, keepdims=True) / np.maximum(demand.sum(axis=1, keepdims=True), 1e-9)
+        relative = np.where(stocked, offered / np.maximum(requested, 1e-9), world)
+        relative = relative / (1.0 + p.seller_cover_months)
         relative = np.clip(relative, *RELATIVE_COVER_RANGE)
         indicated = np.clip(self.anchor * relative ** -p.price_sensitivity, self.floor, self.ceiling)
         step = p.price_speed * np.log(indicated / self.markup)
