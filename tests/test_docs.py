@@ -1,0 +1,32 @@
+"""The documentation stays in step with the code it describes."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+from marketsim.metrics import CATALOGUE
+
+
+def test_every_metric_is_documented():
+    text = (ROOT / "docs" / "metrics.md").read_text()
+    catalogue = text.split("| metric | unit |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", catalogue, flags=re.MULTILINE))
+    names = {metric.name for metric in CATALOGUE}
+    assert names - documented == set(), "metrics missing from docs/metrics.md"
+    assert documented - names == set(), "docs/metrics.md lists metrics the model does not record"
+
+
+def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = [line.strip() for line in quick_start.splitlines() if line.startswith("    ")]
+    assert len(commands) == 2
+    assert "marketsim run configs/baseline_2024.toml" in commands[0]
+    assert "pytest" in commands[1]
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_python_version_file_asks_for_312():
+    assert (ROOT / ".python-version").read_text().strip() == "3.12"
