@@ -50,9 +50,10 @@ class MarketParams(Strict):
     seller_cover_months: Positive = 1.0
     """Stock, in months of sales, that sellers aim to hold after selling."""
     scarcity_adjustment: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
-    """Response of a region's scarcity premium to the log of demand over receipts."""
+    """Share of the gap to its target that a rising scarcity premium closes each month. The
+    target is ``target stock / stock - 1`` for buyers cut off by export controls, else 0."""
     scarcity_decay: Fraction = 0.25
-    """Monthly decay of the scarcity premium once buyers are served in full."""
+    """Share of the gap to its target that a falling scarcity premium closes each month."""
     choice_sharpness: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
     """Logit sharpness of buyers' choice between origins by relative delivered cost."""
     transport_cost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.03
@@ -62,7 +63,7 @@ class MarketParams(Strict):
     home_preference: Fraction = 0.05
     """Discount on the perceived cost of domestic supply."""
     min_price_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
-    """Posted prices never fall below this share of the good's reference price."""
+    """Posted oxide prices never fall below this share of their reference price."""
     demand_noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.02
     """Standard deviation of the monthly multiplicative noise on end-use demand."""
     outage_rate: Fraction = 0.005
@@ -185,7 +186,8 @@ class SectorSpec(Strict):
     """Time constant of substitution and thrifting towards the long-run response."""
     inventory_months: Annotated[float, Field(ge=0.0, le=24.0)] = 2.0
     hoarding: Annotated[float, Field(ge=0.0, le=20.0)] = 0.5
-    """Extra months of cover sought per unit of expected price rise (log, over 3 months)."""
+    """Buyers scale their stock target by ``1 + hoarding * r``, where ``r`` is the rise of the log
+    price over the last 3 months (at most 6 extra months)."""
     backstop_multiple: Annotated[float, Field(gt=1.0, le=100.0)] = 3.0
     """Price, as a multiple of the reference, above which substitutes take demand away fast."""
     lifetime_years: Annotated[float, Field(gt=0.0, le=50.0)] = 12.0
@@ -214,7 +216,8 @@ class InvestmentParams(Strict):
     hurdle: Annotated[float, Field(ge=0.0, le=2.0)] = 0.2
     """Margin over unit cost (as a share) that a project needs before it goes ahead."""
     step: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
-    """Fastest expansion, as a share of current capacity per year of lead time."""
+    """Fastest expansion, as a share of current capacity per year of lead time (reached when the
+    margin is well above the hurdle)."""
     mine_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
     separation_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 2.0
     magnets_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0

@@ -82,7 +82,10 @@ class _Timed:
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
 class ExportQuota(_Timed):
-    """A ceiling on a region's total exports of ``goods`` (t REO per year, enforced monthly)."""
+    """A ceiling on a region's total exports of ``goods`` (t per year, enforced monthly).
+
+    A region has one export quota at a time: a later one replaces an earlier one.
+    """
 
     type: Literal["export_quota"] = "export_quota"
     region: str

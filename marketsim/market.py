@@ -17,7 +17,8 @@ from marketsim.config import MarketParams
 from marketsim.policy import Frictions
 
 ROUNDS = 3
-"""Allocation rounds per tick: the first spreads demand, later ones re-route what was refused."""
+"""Allocation rounds per tick: the first spreads demand, later ones re-route what was refused or
+not in stock (licensed routes take applications only in the first)."""
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Clearing:
     sold: np.ndarray
     """(goods, origins) tonnes sold."""
     refused: np.ndarray
-    """(goods, origins, destinations) tonnes requested but refused by licences or quotas."""
+    """(goods, origins, destinations) tonnes first requested but refused by licences or quotas."""
     requested: np.ndarray
     """(goods, origins) tonnes buyers first asked each seller for, once licences and quotas allowed."""
 
@@ -92,24 +93,23 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
     quota_routes = frictions.quota_goods[:, :, None] & ~domestic
 
     flows = np.zeros((goods, regions, regions))
-    refused = np.zeros_like(flows)
     remaining_offer = offer.astype(float).copy()
     remaining_demand = demand.astype(float).copy()
     remaining_quota = frictions.quota.astype(float).copy()
+    unlicensed = routable & (frictions.approval >= 1.0)
     first_shares = requested = None
-    for _ in range(ROUNDS):
-        shares = _choice_shares(remaining_offer, perceived, routable, params.choice_sharpness)
-        if first_shares is None:
-            first_shares = shares
+    for round_ in range(ROUNDS):
+        # A licence is applied for once a month: refused buyers turn to other routes afterwards.
+        open_routes = routable if round_ == 0 else unlicensed
+        shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
         wanted = shares * remaining_demand[:, None, :]
         granted = wanted * frictions.approval
         exports = np.where(quota_routes, granted, 0.0).sum(axis=(0, 2))
         quota_scale = np.minimum(1.0, remaining_quota / np.maximum(exports, 1e-300))
         granted = np.where(quota_routes, granted * quota_scale[None, :, None], granted)
-        refused += wanted - granted
         asked = granted.sum(axis=2)
-        if requested is None:
-            requested = asked
+        if round_ == 0:
+            first_shares, requested, refused = shares, asked, wanted - granted
         supply_scale = np.minimum(1.0, remaining_offer / np.maximum(asked, 1e-300))
         granted *= supply_scale[:, :, None]
         flows += granted
@@ -132,3 +132,17 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
         refused=refused,
         requested=requested,
     )
+
+
+RESTRICTED_SHARE = 0.01
+"""Buyers count as cut off when export controls refused more than this share of their demand."""
+
+
+def cut_off_by_controls(result: Clearing, demand: np.ndarray, frictions: Frictions) -> np.ndarray:
+    """(goods, destinations) True where export controls left buyers short this month: licences or
+    quotas refused part of their demand, or a ban closed a route and they did not get all they
+    asked for elsewhere."""
+    refused = result.refused.sum(axis=1)
+    banned = (frictions.open == 0).any(axis=1)
+    short = result.received < (1.0 - 1e-3) * demand
+    return (refused > RESTRICTED_SHARE * demand) | (banned & short)

@@ -20,7 +20,7 @@ from marketsim.events import (
     month_label,
 )
 from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
-from marketsim.market import clear
+from marketsim.market import clear, cut_off_by_controls
 from marketsim.metrics import Recorder
 from marketsim.policy import PolicyBook, in_force
 from marketsim.pricing import PriceBook
@@ -40,10 +40,8 @@ CONCENTRATE_MIN_PAYABLE = 0.05
 """Concentrate never sells for less than this share of the value of its oxides."""
 MAGNET_MIN_MARKUP = 0.7
 """Magnet makers never sell below this share of their full cost."""
-SPIN_UP_MONTHS = 0
 ORDERS_MEMORY = 0.3
 """Weight of the current month in producers' moving average of the orders they receive."""
-"""Months the world runs at its starting state before the first recorded tick."""
 
 
 class RareEarthModel(mesa.Model):
@@ -72,7 +70,8 @@ class RareEarthModel(mesa.Model):
         self.start_month = scenario.start_month
         self.tick = 0
         self._build(buyers_per_cell)
-        self._spin_up()
+        self.policies_in_force = in_force(self._timed_events(), self.start_month, month_index)
+        self.frictions = self.book.compile(self.policies_in_force)
 
     # ----------------------------------------------------------------- building
     def _build(self, buyers_per_cell: int) -> None:
@@ -114,7 +113,8 @@ class RareEarthModel(mesa.Model):
         self._fill_initial_stocks()
 
     def _fill_initial_stocks(self) -> None:
-        """Start with about a month or two of stock everywhere; the spin-up settles the rest."""
+        """Start with every stock at its target, so the first months show the world's own
+        imbalances rather than a refilling of empty shelves."""
         size = len(self.regions)
         need, output = world.starting_flows(self.mines, self.refiners, self.magnet_plants,
                                             self.manufacturers, self._mine_mix,
@@ -123,6 +123,10 @@ class RareEarthModel(mesa.Model):
         self.orders[MAGNET] = output[MAGNET]
         china_content = np.zeros((len(GOODS), size, TRACERS))
         if self.china >= 0:
+            # Imported stock carries China's world share of each stage; China's own is Chinese.
+            stage_output = (output[CONCENTRATE], output[OXIDE_ROWS].sum(axis=0), output[MAGNET])
+            for stage, made in enumerate(stage_output):
+                china_content[:, :, stage] = made[self.china] / max(made.sum(), 1e-9)
             china_content[:, self.china, :3] = 1.0
         elements = np.zeros((len(GOODS), size, TRACERS))
         elements[CONCENTRATE, :, ELEMENTS] = self._mine_mix
@@ -141,13 +145,6 @@ class RareEarthModel(mesa.Model):
         stockpile = np.zeros((len(GOODS), size))
         stockpile[[NDPR, DYTB]] = days / 30.0 * use
         self.ledger.stockpile.add(stockpile, stockpile[:, :, None] * china_content)
-
-    def _spin_up(self) -> None:
-        """Run the starting month repeatedly so stocks, prices and flows settle before tick 0."""
-        self.policies_in_force = in_force(self._timed_events(), self.start_month, month_index)
-        self.frictions = self.book.compile(self.policies_in_force)
-        for _ in range(SPIN_UP_MONTHS):
-            self._simulate_month(tick=0, record=False)
 
     # ----------------------------------------------------------------- events
     def _timed_events(self) -> list:
@@ -214,7 +211,8 @@ class RareEarthModel(mesa.Model):
         oxide_value, dytb_value = values[:, 0] + values[:, 1], values[:, 2]
         market_values = self._offered_mix() * oxides_posted
         market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
-        self.prices.rebase(self._price_base(regional), self._price_ceiling(market_oxides, market_dytb))
+        self.prices.rebase(self._price_base(self.prices.seller, regional),
+                           self._price_ceiling(market_oxides, market_dytb))
         posted = np.maximum(self.prices.seller, f.floor)
         held_before = ledger.held(REO_GOODS)
         magnets_before = ledger.held([MAGNET])
@@ -313,7 +311,8 @@ class RareEarthModel(mesa.Model):
         self.orders += ORDERS_MEMORY * (result.requested - self.orders)
         ledger.release(stockpile_release)
 
-        self.prices.update(offered, result.requested, total_demand, result.refused.sum(axis=1),
+        self.prices.update(offered, result.requested, total_demand,
+                           cut_off_by_controls(result, total_demand, f),
                            buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index,
                            self._producers())
         regional = self.prices.regional
@@ -352,17 +351,20 @@ class RareEarthModel(mesa.Model):
         floor[CONCENTRATE] = CONCENTRATE_MIN_PAYABLE
         markup[MAGNET] = 1.0 + self.config.goods.magnet.markup
         floor[MAGNET] = MAGNET_MIN_MARKUP
-        base = self._price_base(np.repeat(self.reference[:, None], size, axis=1))
+        reference = np.repeat(self.reference[:, None], size, axis=1)
+        base = self._price_base(reference, reference)
         normal = np.full(len(GOODS), np.nan)
         normal[MAGNET] = 1.0 + self.config.goods.magnet.markup
         return PriceBook(markup, floor, base, normal, market)
 
-    def _price_base(self, regional: np.ndarray) -> np.ndarray:
-        """What each posted price is a markup on: 1 for oxides, the value of the oxides in a kg
-        of the region's concentrate, and the full cost of a kg of the region's magnets."""
+    def _price_base(self, posted: np.ndarray, regional: np.ndarray) -> np.ndarray:
+        """What each posted price is a markup on: 1 for oxides; for concentrate, the value of
+        the oxides in a kg of the region's concentrate at the region's posted oxide prices; for
+        magnets, the full cost of a kg of the region's magnets with oxides bought at its
+        regional prices."""
         size = len(self.regions)
         base = np.ones((len(GOODS), size))
-        values = world.element_values_by_region(regional)
+        values = world.element_values_by_region(posted)
         base[CONCENTRATE] = (self._concentrate_mix() * values).sum(axis=1)
         plants = self.magnet_plants
         cost = plants.cost_floor(regional[NDPR], regional[DYTB], self.frictions.stage_cost_share("magnets"), size)

@@ -25,7 +25,9 @@ _VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "pr
 
 def policy_key(event) -> tuple:
     """What a policy is about, without its values or dates: a later policy with the same key
-    replaces an earlier one."""
+    replaces an earlier one. A region has one export quota and one mining quota at a time."""
+    if isinstance(event, ExportQuota | MiningQuota):
+        return (event.type, event.region)
     return tuple(
         (f.name, getattr(event, f.name)) for f in dataclasses.fields(event) if f.name not in _VALUE_FIELDS
     )

@@ -23,9 +23,6 @@ from marketsim.config import MarketParams
 RELATIVE_COVER_RANGE = (0.25, 4.0)
 """Relative cover is clipped to this range before it moves the price."""
 
-RESTRICTED_SHARE = 0.01
-"""Buyers count as restricted when export controls refused more than this share of their demand."""
-
 MAX_SCARCITY = 20.0
 """Ceiling on the scarcity premium (a regional price at most 21 times the delivered cost)."""
 
@@ -74,7 +71,7 @@ class PriceBook:
         self.anchor = np.minimum(self.anchor, self.ceiling)
 
     def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
-               refused: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray,
+               cut_off: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray,
                producers: np.ndarray) -> None:
         """Move prices after a tick of trade.
 
@@ -83,8 +80,7 @@ class PriceBook:
             requested: (goods, regions) tonnes buyers asked each seller for (licences and quotas
                 allowing).
             demand: (goods, regions) tonnes buyers in each region asked for in all.
-            refused: (goods, regions) tonnes buyers in each region were refused by export
-                licences and quotas.
+            cut_off: (goods, regions) True where export controls left the region's buyers short.
             buyer_cover: (goods, regions) buyers' stock over their target stock, after trade.
             price_index: (goods, regions) expected delivered cost from the clearing.
             producers: (goods, regions) True where the region has capacity to make the good;
@@ -111,9 +107,8 @@ class PriceBook:
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
         # Buyers refused by export controls bid up what is left in their region.
-        restricted = refused > RESTRICTED_SHARE * np.maximum(demand, 1e-9)
         gap = np.clip(buyer_cover, 1.0 / (1.0 + MAX_SCARCITY), 1.0) ** -1.0 - 1.0
-        target = np.where(restricted, gap, 0.0)
+        target = np.where(cut_off, gap, 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
         self.index = price_index

@@ -99,8 +99,12 @@ class Fleet:
 
     def remember_margin(self, revenue_over_cost: np.ndarray) -> np.ndarray:
         """Fold this month's revenue over cost into the moving averages that operators (a few
-        months) and investors (about two years) look at, and return the share of capacity
-        worth running this month."""
+        months) and investors (about two years) look at, and return the share of capacity worth
+        running on the operators' average.
+
+        Refiners and magnet plants decide what to run on their cash margin instead: what they
+        hold is already paid for.
+        """
         self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
         self.operating_margin += OPERATING_MEMORY * (revenue_over_cost - self.operating_margin)
         return utilisation(self.operating_margin)
