@@ -16,6 +16,8 @@ from marketsim.events import OXIDES, Event, Fraction, Month, NonNegative, month_
 RegionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,15}$")]
 Positive = Annotated[float, Field(gt=0.0)]
 SHARE_TOLERANCE = 1e-6
+CROSS_CHECK_SEPARATOR = "\n"
+"""Separates the problems one cross-reference check reports."""
 
 
 class Strict(BaseModel):
@@ -280,16 +282,20 @@ class Scenario(Strict):
             for region in sector.split:
                 check_region(f"sectors.{name}.split.{region}", region)
         for i, event in enumerate(self.events):
-            for region in event.regions():
-                check_region(f"events.{i}.{event.type}", region)
+            for name in ("region", "importer", "destinations", "origins"):
+                value = getattr(event, name, None)
+                for region in [value] if isinstance(value, str) else value or ():
+                    check_region(f"events.{i}.{event.type}.{name}", region)
             facility = getattr(event, "facility", None)
             if facility is not None and facility not in facilities:
-                errors.append(f"events.{i}.facility: unknown facility {facility!r}")
+                errors.append(f"events.{i}.{event.type}.facility: unknown facility {facility!r} "
+                              f"(known: {', '.join(sorted(facilities))})")
             alliance = getattr(event, "alliance", None)
             if alliance is not None and alliance not in self.alliances:
-                errors.append(f"events.{i}.alliance: unknown alliance {alliance!r}")
+                known = ", ".join(sorted(self.alliances)) or "none defined in [alliances]"
+                errors.append(f"events.{i}.{event.type}.alliance: unknown alliance {alliance!r} (known: {known})")
         if errors:
-            raise ValueError("; ".join(errors))
+            raise ValueError(CROSS_CHECK_SEPARATOR.join(errors))
         return self
 
     @property

@@ -84,7 +84,8 @@ class _Timed:
 class ExportQuota(_Timed):
     """A ceiling on a region's total exports of ``goods`` (t per year, enforced monthly).
 
-    A region has one export quota at a time: a later one replaces an earlier one.
+    A later quota on the same region and goods replaces an earlier one; quotas on different
+    goods hold side by side.
     """
 
     type: Literal["export_quota"] = "export_quota"

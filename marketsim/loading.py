@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from marketsim.config import Scenario
+from marketsim.config import CROSS_CHECK_SEPARATOR, Scenario
 
 
 class ScenarioError(ValueError):
@@ -31,11 +31,16 @@ def format_validation_error(error: ValidationError, source: str) -> str:
     """
     lines = []
     for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"]) or "(scenario)"
         message = item["msg"].removeprefix("Value error, ")
+        if not item["loc"]:
+            # Cross-reference checks name their own paths, one problem per item.
+            lines.extend(f"{source}: {problem}" for problem in message.split(CROSS_CHECK_SEPARATOR))
+            continue
+        path = ".".join(str(part) for part in item["loc"])
         if item["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             message = "unknown key (check the spelling; see configs/ for examples)"
-        lines.append(f"{source}: {path}: {message} (got {_describe(item.get('input'))})")
+        got = "" if "got " in message else f" (got {_describe(item.get('input'))})"
+        lines.append(f"{source}: {path}: {message}{got}")
     return "\n".join(lines)
 
 
@@ -63,6 +68,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: is a folder, expected a .toml scenario file") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (TOML must be UTF-8 text)") from None
 
 
 def parse_value(text: str) -> Any:

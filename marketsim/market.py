@@ -67,6 +67,14 @@ def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.nd
     return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
 
 
+def _export_cells(goods_covered: np.ndarray, origin: int, regions: int) -> tuple[np.ndarray, ...]:
+    """Index of the (good, origin, destination) cells an export quota counts: its goods, shipped
+    from its region to any other."""
+    goods = np.flatnonzero(goods_covered)
+    foreign = np.flatnonzero(np.arange(regions) != origin)
+    return np.ix_(goods, [origin], foreign)
+
+
 def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quality: np.ndarray,
           frictions: Frictions, params: MarketParams) -> Clearing:
     """Clear every market for one tick.
@@ -90,12 +98,13 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
     discount = params.ally_preference * frictions.ally + params.home_preference * domestic
     perceived = cost / quality[:, :, None] * (1.0 - discount)
     routable = (frictions.open > 0) & (frictions.approval > 0)
-    quota_routes = frictions.quota_goods[:, :, None] & ~domestic
 
     flows = np.zeros((goods, regions, regions))
     remaining_offer = offer.astype(float).copy()
     remaining_demand = demand.astype(float).copy()
-    remaining_quota = frictions.quota.astype(float).copy()
+    quota_cells = [_export_cells(goods_covered, origin, regions)
+                   for goods_covered, origin in zip(frictions.quota_goods, frictions.quota_origin, strict=True)]
+    remaining_quota = [float(q) for q in frictions.quota]
     unlicensed = routable & (frictions.approval >= 1.0)
     first_shares = requested = None
     for round_ in range(ROUNDS):
@@ -104,9 +113,10 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
         shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
         wanted = shares * remaining_demand[:, None, :]
         granted = wanted * frictions.approval
-        exports = np.where(quota_routes, granted, 0.0).sum(axis=(0, 2))
-        quota_scale = np.minimum(1.0, remaining_quota / np.maximum(exports, 1e-300))
-        granted = np.where(quota_routes, granted * quota_scale[None, :, None], granted)
+        for cells, left in zip(quota_cells, remaining_quota, strict=True):
+            exported = granted[cells].sum()
+            if exported > left:
+                granted[cells] *= left / exported
         asked = granted.sum(axis=2)
         if round_ == 0:
             first_shares, requested, refused = shares, asked, wanted - granted
@@ -115,9 +125,8 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
         flows += granted
         remaining_offer = np.maximum(remaining_offer - granted.sum(axis=2), 0.0)
         remaining_demand = np.maximum(remaining_demand - granted.sum(axis=1), 0.0)
-        remaining_quota = np.maximum(
-            remaining_quota - np.where(quota_routes, granted, 0.0).sum(axis=(0, 2)), 0.0
-        )
+        remaining_quota = [max(left - granted[cells].sum(), 0.0)
+                           for cells, left in zip(quota_cells, remaining_quota, strict=True)]
     price_index = (first_shares * cost).sum(axis=1)
     no_choice = first_shares.sum(axis=1) == 0
     if no_choice.any():

@@ -25,8 +25,9 @@ _VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "pr
 
 def policy_key(event) -> tuple:
     """What a policy is about, without its values or dates: a later policy with the same key
-    replaces an earlier one. A region has one export quota and one mining quota at a time."""
-    if isinstance(event, ExportQuota | MiningQuota):
+    replaces an earlier one. A region has one mining quota at a time; export quotas on
+    different sets of goods hold side by side."""
+    if isinstance(event, MiningQuota):
         return (event.type, event.region)
     return tuple(
         (f.name, getattr(event, f.name)) for f in dataclasses.fields(event) if f.name not in _VALUE_FIELDS
@@ -58,7 +59,11 @@ class Frictions:
     tariff: np.ndarray
     export_tax: np.ndarray
     quota: np.ndarray
+    """(quotas,) monthly export ceiling of each export quota in force."""
+    quota_origin: np.ndarray
+    """(quotas,) region index each export quota applies to."""
     quota_goods: np.ndarray
+    """(quotas, goods) goods each export quota covers."""
     mining_quota: np.ndarray
     cost_share: np.ndarray
     floor: np.ndarray
@@ -122,8 +127,9 @@ class PolicyBook:
             approval=np.ones((goods, size, size)),
             tariff=np.zeros((goods, size, size)),
             export_tax=np.zeros((goods, size)),
-            quota=np.full(size, np.inf),
-            quota_goods=np.zeros((goods, size), dtype=bool),
+            quota=np.zeros(0),
+            quota_origin=np.zeros(0, dtype=np.int64),
+            quota_goods=np.zeros((0, goods), dtype=bool),
             mining_quota=np.full(size, np.inf),
             cost_share=np.ones((len(POLICY_STAGES), size)),
             floor=np.zeros((goods, size)),
@@ -131,10 +137,11 @@ class PolicyBook:
         )
         for p in policies:
             if isinstance(p, ExportQuota):
-                o = self.index[p.region]
-                f.quota[o] = p.tonnes_per_year / 12.0
-                f.quota_goods[:, o] = False
-                f.quota_goods[self._goods(p.goods), o] = True
+                covered = np.zeros((1, goods), dtype=bool)
+                covered[0, self._goods(p.goods)] = True
+                f.quota = np.append(f.quota, p.tonnes_per_year / 12.0)
+                f.quota_origin = np.append(f.quota_origin, self.index[p.region])
+                f.quota_goods = np.vstack([f.quota_goods, covered])
             elif isinstance(p, ExportBan):
                 dest = self._targets(p.destinations, p.region)
                 for g in self._goods(p.goods):

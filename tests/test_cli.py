@@ -1,0 +1,176 @@
+"""The ``marketsim`` console script, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _toml_text import dumps
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = Path(sys.executable).parent / "marketsim"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "marketsim.cli"]
+
+
+def marketsim(*args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+    return subprocess.run([*COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def assert_clean_failure(proc: subprocess.CompletedProcess, *parts: str) -> None:
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 2, report
+    assert "error:" in proc.stderr, report
+    assert "Traceback" not in proc.stderr, report
+    assert "Traceback" not in proc.stdout, report
+    missing = [part for part in parts if part not in proc.stderr]
+    assert not missing, f"stderr lacks {missing}\n{report}"
+
+
+@pytest.fixture
+def small_file(tmp_path, small_data) -> Path:
+    small_data["scenario"]["years"] = 1
+    path = tmp_path / "small.toml"
+    path.write_text(dumps(small_data), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------- run
+
+def test_run_writes_parquet_manifest_and_summary(tmp_path, small_file):
+    out = tmp_path / "out"
+    proc = marketsim("run", small_file, "--out", out, "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for headline in ("NdPr oxide price", "China share of mining", "Magnet output"):
+        assert headline in proc.stdout, proc.stdout
+    assert "small" in proc.stdout and "seed 7" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "timeseries.parquet"]
+    table = pd.read_parquet(out / "timeseries.parquet")
+    assert {"tick", "date", "metric", "good", "region", "value"} <= set(table.columns)
+    assert sorted(table["tick"].unique()) == list(range(12))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert manifest["months"] == 12
+    assert manifest["source"] == str(small_file)
+
+
+def test_run_csv_with_seed_years_and_set(tmp_path, small_file):
+    out = tmp_path / "csv-out"
+    proc = marketsim("run", small_file, "--out", out, "--format", "csv", "--quiet", "--seed", "3",
+                     "--years", "2", "--set", "mines.0.capacity=5000", "--set", "market.price_speed=0.3",
+                     cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "timeseries.csv"]
+    table = pd.read_csv(out / "timeseries.csv")
+    assert table["tick"].max() == 23
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3
+    assert manifest["overrides"] == ["mines.0.capacity=5000", "market.price_speed=0.3"]
+    assert manifest["config"]["mines"][0]["capacity"] == 5000
+    assert manifest["config"]["market"]["price_speed"] == 0.3
+    china_mined = table[(table["metric"] == "capacity_mining") & (table["region"] == "china")
+                        & (table["tick"] == 0)]["value"]
+    assert china_mined.iloc[0] == pytest.approx(5000 + 20000)
+
+
+def test_run_baseline_for_one_year(tmp_path):
+    proc = marketsim("run", ROOT / "configs" / "baseline_2024.toml", "--years", "1", "--quiet",
+                     "--out", tmp_path / "b", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "baseline_2024" in proc.stdout
+    assert (tmp_path / "b" / "timeseries.parquet").is_file()
+    assert json.loads((tmp_path / "b" / "manifest.json").read_text())["months"] == 12
+
+
+# ----------------------------------------------------------------- bad input
+
+def _malformed(data):
+    return dumps(data) + "\n[market\n"
+
+
+def _unknown_key(data):
+    return dumps(data) + "\n[market]\nbogus = 1\n"
+
+
+def _negative_capacity(data):
+    data["mines"][0]["capacity"] = -1
+    return dumps(data)
+
+
+def _shares(data):
+    data["sectors"]["ev"]["split"]["china"] = 0.9
+    return dumps(data)
+
+
+def _unknown_region(data):
+    data["events"] = [{"type": "export_ban", "region": "china", "start": "2025-01", "destinations": ["mars"]}]
+    return dumps(data)
+
+
+def _not_utf8(data):
+    return b"\xff\xfe" + dumps(data).encode()
+
+
+BAD_FILES = {
+    "malformed-toml": (_malformed, ["not valid TOML"]),
+    "unknown-key": (_unknown_key, ["market.bogus", "unknown key"]),
+    "negative-capacity": (_negative_capacity, ["mines.0.capacity", "-1"]),
+    "shares": (_shares, ["sectors.ev.split", "sum to 1"]),
+    "unknown-region": (_unknown_region, ["events.0", "'mars'"]),
+    "not-utf8": (_not_utf8, []),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_run_rejects_bad_file(tmp_path, small_data, case):
+    make, parts = BAD_FILES[case]
+    content = make(small_data)
+    path = tmp_path / "bad.toml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    proc = marketsim("run", path, "--out", tmp_path / "out", "--quiet", cwd=tmp_path)
+    assert_clean_failure(proc, "bad.toml", *parts)
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_rejects_bad_set_path(tmp_path, small_file):
+    proc = marketsim("run", small_file, "--set", "market.bogus=1", "--out", tmp_path / "out", "--quiet",
+                     cwd=tmp_path)
+    assert_clean_failure(proc, "market.bogus", "price_speed")
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_rejects_invalid_set_value(tmp_path, small_file):
+    proc = marketsim("run", small_file, "--set", "mines.0.capacity=-1", "--quiet", cwd=tmp_path)
+    assert_clean_failure(proc, "mines.0.capacity", "-1")
+
+
+def test_run_rejects_missing_file(tmp_path):
+    proc = marketsim("run", tmp_path / "missing.toml", "--quiet", cwd=tmp_path)
+    assert_clean_failure(proc, "missing.toml")
+    assert not (tmp_path / "runs").exists()
+
+
+# ----------------------------------------------------------------- validate
+
+def test_validate_good_file(tmp_path, small_file):
+    proc = marketsim("validate", small_file, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "valid" in proc.stdout and "small" in proc.stdout
+    assert not list(tmp_path.glob("runs*"))
+
+
+def test_validate_bad_file(tmp_path, small_data):
+    path = tmp_path / "bad.toml"
+    path.write_text(_negative_capacity(small_data), encoding="utf-8")
+    proc = marketsim("validate", path, cwd=tmp_path)
+    assert_clean_failure(proc, "bad.toml", "mines.0.capacity")

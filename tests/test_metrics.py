@@ -1,0 +1,114 @@
+"""Metrics: concentration, China's share of each stage and importers' dependency."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from simkit import build, run, series
+
+from marketsim.events import STAGES, ExportLicence
+from marketsim.metrics import CATALOGUE, hhi
+
+OXIDES = ("ndpr", "dytb", "lace")
+
+
+# ------------------------------------------------------------------ HHI
+def test_hhi_of_a_monopoly_is_10000():
+    assert hhi(np.array([0.0, 42.0, 0.0])) == pytest.approx(10000.0)
+
+
+def test_hhi_of_two_equal_producers_is_5000():
+    assert hhi(np.array([7.0, 7.0])) == pytest.approx(5000.0)
+
+
+@pytest.mark.parametrize("producers", [3, 4, 10])
+def test_hhi_of_equal_producers_is_10000_over_their_number(producers):
+    assert hhi(np.full(producers, 3.0)) == pytest.approx(10000.0 / producers)
+
+
+def test_hhi_does_not_depend_on_units_and_rises_with_concentration():
+    shares = np.array([60.0, 30.0, 10.0])
+    assert hhi(shares) == pytest.approx(3600 + 900 + 100)
+    assert hhi(shares * 1000) == pytest.approx(hhi(shares))
+    assert hhi(np.array([80.0, 10.0, 10.0])) > hhi(shares)
+
+
+def test_hhi_of_nothing_is_zero():
+    assert hhi(np.zeros(3)) == 0.0
+
+
+# ------------------------------------------------------------------ stage shares in the results
+@pytest.fixture(scope="module")
+def baseline_year(baseline):
+    model = run(baseline, years=1)
+    return model.regions, model.results()
+
+
+def stage_output(table, regions, stage: str) -> np.ndarray:
+    """(regions, ticks) output of a stage read from the production table."""
+    if stage == "mining":
+        return np.array([series(table, "production", "concentrate", r) for r in regions])
+    if stage == "magnets":
+        return np.array([series(table, "production", "magnet", r) for r in regions])
+    # Separation: oxides made, less those recovered by recycling.
+    return np.array([sum(series(table, "production", g, r) for g in OXIDES) - series(table, "recycled", region=r)
+                     for r in regions])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_china_share_equals_china_output_over_world_output(baseline_year, stage):
+    regions, table = baseline_year
+    output = stage_output(table, regions, stage)
+    expected = output[regions.index("china")] / output.sum(axis=0)
+    np.testing.assert_allclose(series(table, f"china_share_{stage}"), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_hhi_metric_matches_regional_output(baseline_year, stage):
+    regions, table = baseline_year
+    output = stage_output(table, regions, stage)
+    expected = [hhi(output[:, t]) for t in range(output.shape[1])]
+    np.testing.assert_allclose(series(table, f"hhi_{stage}"), expected, rtol=1e-6)
+
+
+def test_world_production_is_the_sum_over_regions(baseline_year):
+    regions, table = baseline_year
+    for good in ("concentrate", "ndpr", "dytb", "lace", "magnet"):
+        total = sum(series(table, "production", good, r) for r in regions)
+        np.testing.assert_allclose(series(table, "production", good, "world"), total, rtol=1e-9)
+
+
+# ------------------------------------------------------------------ dependency
+def test_dependency_metrics_lie_between_zero_and_one(baseline):
+    licence = ExportLicence(start="2024-06", region="china", approval_rate=0.3)
+    table = run(baseline, [licence], years=2).results()
+    dependency = table[table["metric"].astype(str).str.startswith("dependency_")]
+    assert set(dependency["metric"].astype(str)) == {f"dependency_{s}" for s in STAGES}
+    assert len(dependency) > 0
+    assert dependency["value"].between(0.0, 1.0).all()
+
+
+def test_importer_buying_only_chinese_magnets_depends_on_china_fully(small_data):
+    """With no magnet plant outside China, every magnet the USA and Japan use was made in China,
+    from the first month on."""
+    data = copy.deepcopy(small_data)
+    data["magnet_plants"] = [p for p in data["magnet_plants"] if p["region"] == "china"]
+    table = run(build(data), years=1).results()
+    for region in ("usa", "japan", "world"):
+        dependency = series(table, "dependency_magnets", "magnet", region)
+        assert np.isfinite(dependency).all()
+        np.testing.assert_allclose(dependency, 1.0, atol=1e-6, err_msg=region)
+
+
+def test_importer_with_its_own_magnet_plants_depends_less(small_world):
+    table = run(small_world, years=2).results()
+    japan = series(table, "dependency_magnets", "magnet", "japan")[12:]
+    china = series(table, "dependency_magnets", "magnet", "china")[12:]
+    assert (japan < china).all()
+
+
+def test_every_catalogued_metric_is_recorded(small_world):
+    table = run(small_world, years=1).results()
+    assert set(table["metric"].astype(str)) == {m.name for m in CATALOGUE}

@@ -1,0 +1,173 @@
+"""run_scenario and write_results: the tidy time series and the manifest on disk."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib.metadata import version
+
+import pandas as pd
+import pytest
+from conftest import SMALL_WORLD
+
+import marketsim
+from marketsim.config import Scenario
+from marketsim.events import GOODS
+from marketsim.loading import apply_overrides, scenario_hash, validate_scenario
+from marketsim.metrics import CATALOGUE
+from marketsim.runner import run_scenario, write_results
+
+COLUMNS = ["tick", "date", "metric", "good", "region", "value"]
+START = "2023-11"  # crosses a year boundary after two ticks
+YEARS = 2
+SEED = 11
+OVERRIDES = ["mines.0.capacity=90000", "market.price_speed=0.3"]
+
+
+def months_after(start: str, months: int) -> str:
+    year, month = map(int, start.split("-"))
+    total = year * 12 + month - 1 + months
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    data = json.loads(json.dumps(SMALL_WORLD))
+    data["scenario"]["start"] = START
+    data["events"] = [{"type": "export_tax", "region": "china", "rate": 0.2, "start": "2024-06"}]
+    return apply_overrides(validate_scenario(data, "small"), OVERRIDES, "small")
+
+
+@pytest.fixture(scope="module")
+def result(scenario):
+    return run_scenario(scenario, seed=SEED, years=YEARS, source="small.toml", overrides=OVERRIDES)
+
+
+@pytest.fixture(scope="module")
+def written(result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "nested" / "out"
+    paths = write_results(result, out, ("parquet", "csv"))
+    return out, paths
+
+
+@pytest.fixture(scope="module")
+def table(written) -> pd.DataFrame:
+    return pd.read_parquet(written[0] / "timeseries.parquet")
+
+
+@pytest.fixture(scope="module")
+def manifest(written) -> dict:
+    return json.loads((written[0] / "manifest.json").read_text())
+
+
+def test_files_written(written):
+    out, paths = written
+    assert {p.name for p in paths} == {"timeseries.parquet", "timeseries.csv", "manifest.json"}
+    assert all(p.parent == out and p.is_file() and p.stat().st_size > 0 for p in paths)
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_only_requested_formats_written(result, tmp_path):
+    paths = write_results(result, tmp_path, ("csv",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "timeseries.csv"]
+    assert sorted(p.name for p in paths) == ["manifest.json", "timeseries.csv"]
+
+
+def test_parquet_columns(table):
+    assert set(COLUMNS) <= set(table.columns)
+    assert len(table) > 0
+    assert pd.api.types.is_integer_dtype(table["tick"])
+    assert pd.api.types.is_float_dtype(table["value"])
+
+
+def test_parquet_matches_the_result_table(table, result):
+    expected = result.table.reset_index(drop=True)
+    assert len(table) == len(expected)
+    pd.testing.assert_series_equal(table["value"], expected["value"], check_exact=True)
+    for column in ("tick", "date", "metric", "good", "region"):
+        assert table[column].astype(str).tolist() == expected[column].astype(str).tolist(), column
+
+
+def test_csv_matches_parquet(written, table):
+    csv = pd.read_csv(written[0] / "timeseries.csv")
+    assert list(csv.columns) == list(table.columns)
+    assert len(csv) == len(table)
+    assert (csv["metric"].astype(str) == table["metric"].astype(str)).all()
+    pd.testing.assert_series_equal(csv["value"], table["value"], rtol=1e-12)
+
+
+def test_ticks_cover_the_run(table):
+    assert sorted(table["tick"].unique()) == list(range(YEARS * 12))
+
+
+def test_world_region_exists_for_every_good_metric(table):
+    regions = set(table["region"].astype(str))
+    assert "world" in regions
+    assert {"china", "usa", "japan"} <= regions
+    world = table[table["region"].astype(str) == "world"]
+    for metric in CATALOGUE:
+        assert metric.name in set(world["metric"].astype(str)), metric.name
+
+
+def test_every_catalogue_metric_appears(table):
+    assert {m.name for m in CATALOGUE} <= set(table["metric"].astype(str))
+
+
+def test_good_region_metrics_cover_every_good(table):
+    for name in ("production", "price", "exports", "imports"):
+        goods = set(table.loc[table["metric"].astype(str) == name, "good"].astype(str))
+        assert set(GOODS) <= goods, name
+
+
+def test_one_row_per_cell(table):
+    keys = table[["tick", "metric", "good", "region"]].astype(str)
+    assert not keys.duplicated().any()
+
+
+def test_dates_follow_the_start(table):
+    dates = table["date"].astype(str)
+    assert dates.str.fullmatch(r"\d{4}-\d{2}").all()
+    expected = table["tick"].map(lambda t: months_after(START, int(t)))
+    assert (dates == expected).all()
+    assert months_after(START, 0) == START
+    assert sorted(dates.unique())[0] == START
+
+
+def test_manifest_holds_the_config_as_run(manifest, scenario):
+    config = validate_scenario(manifest["config"], "manifest")
+    assert config == scenario
+    assert config.mines[0].capacity == 90000
+    assert config.market.price_speed == 0.3
+    assert manifest["overrides"] == OVERRIDES
+    assert manifest["source"] == "small.toml"
+
+
+def test_manifest_hash_is_that_of_the_config(manifest, scenario):
+    assert manifest["scenario_hash"] == scenario_hash(scenario)
+    assert manifest["scenario_hash"] == scenario_hash(validate_scenario(manifest["config"]))
+
+
+def test_manifest_seed_version_and_calendar(manifest):
+    assert manifest["seed"] == SEED
+    assert manifest["marketsim_version"] == marketsim.__version__ == version("marketsim")
+    assert manifest["start"] == START
+    assert manifest["months"] == YEARS * 12
+    assert set(manifest["files"]) == {"timeseries.parquet", "timeseries.csv"}
+
+
+def test_manifest_seed_defaults_to_the_scenarios(scenario):
+    result = run_scenario(scenario, years=1)
+    assert result.manifest["seed"] == scenario.scenario.seed
+    assert result.manifest["months"] == 12
+
+
+def test_manifest_reproduces_the_run(manifest, table):
+    config = validate_scenario(manifest["config"])
+    again = run_scenario(config, seed=manifest["seed"], years=manifest["months"] // 12).table
+    pd.testing.assert_series_equal(again["value"].reset_index(drop=True), table["value"], check_exact=True)
+
+
+def test_months_are_consistent_with_dates(manifest, table):
+    last = table["date"].astype(str).max()
+    assert last == months_after(manifest["start"], manifest["months"] - 1)
+    assert re.fullmatch(r"\d{4}-\d{2}", last)
