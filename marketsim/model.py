@@ -220,8 +220,9 @@ class RareEarthModel(mesa.Model):
 
         # Mining
         outage = self.rng.random(len(self.mines)) < self.config.market.outage_rate
-        elements = self.mines.produce(posted[CONCENTRATE], f.stage_cost_share("mining"),
-                                      f.mining_quota, outage)
+        payable = np.maximum(posted[CONCENTRATE], f.floor[CONCENTRATE]) / self.prices.base[CONCENTRATE]
+        elements = self.mines.produce(payable, world.element_values_by_region(posted),
+                                      f.stage_cost_share("mining"), f.mining_quota, outage)
         produced[CONCENTRATE] = mined = elements.sum(axis=1)
         tracer = np.zeros((len(GOODS), size, TRACERS))
         tracer[CONCENTRATE, :, ELEMENTS] = elements

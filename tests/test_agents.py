@@ -27,11 +27,25 @@ def test_mines_split_output_into_element_groups_by_deposit_type():
     mines = MineFleet(names=["light", "heavy"], regions=np.array([0, 1]), capacity=np.array([1200.0, 1200.0]),
                       unit_cost=np.array([1.0, 1.0]), lead_months=36, rng=rng(),
                       composition=np.array([BASTNAESITE, IONIC_HEAVY]), reserves=np.array([np.inf, np.inf]))
-    elements = mines.produce(np.array([100.0, 100.0]), np.ones(2), np.full(2, np.inf), np.zeros(2, dtype=bool))
+    elements = mines.produce(np.ones(2), np.full((2, 4), 100.0), np.ones(2), np.full(2, np.inf),
+                             np.zeros(2, dtype=bool))
     np.testing.assert_allclose(mines.output, [100.0, 100.0])  # full capacity when price >> cost
     np.testing.assert_allclose(elements, [np.multiply(100.0, BASTNAESITE), np.multiply(100.0, IONIC_HEAVY)])
     # The heavy ionic clay yields 40 times the Dy/Tb of the same tonnage of bastnaesite.
     assert elements[1, 2] == pytest.approx(40 * elements[0, 2])
+
+
+def test_each_mine_is_paid_for_what_its_own_concentrate_contains():
+    # Same region, same payable share and cost: Dy/Tb at US$300/kg makes the heavy clay worth
+    # running, while NdPr and La/Ce prices too low for bastnaesite keep the light mine idle.
+    mines = MineFleet(names=["light", "heavy"], regions=np.array([0, 0]), capacity=np.array([1200.0, 1200.0]),
+                      unit_cost=np.array([5.0, 5.0]), lead_months=36, rng=rng(),
+                      composition=np.array([BASTNAESITE, IONIC_HEAVY]), reserves=np.array([np.inf, np.inf]))
+    values = np.array([[0.5, 10.0, 300.0, 0.0]])  # lace, ndpr, dytb, other (US$/kg)
+    for _ in range(12):  # operators act on a few months' average margin
+        mines.produce(np.array([0.5]), values, np.ones(1), np.array([np.inf]), np.zeros(2, dtype=bool))
+    assert mines.output[1] == pytest.approx(100.0)
+    assert mines.output[0] == 0.0
 
 
 def refiners(heavy: list[bool]) -> RefinerFleet:

@@ -11,6 +11,11 @@ import mesa
 import numpy as np
 
 PIPELINE_MONTHS = 480
+LOAD_MEMORY = 1.0 / 12.0
+"""Weight of the current month in the moving average of output over capacity."""
+
+FULL_LOAD = 0.85
+"""Facilities expand only while they have been running at least this share of capacity."""
 """How far ahead capacity additions can be scheduled (lead time plus ramp)."""
 
 UTILISATION_BAND = 0.3
@@ -71,6 +76,7 @@ class Fleet:
         self.pipeline = np.zeros((PIPELINE_MONTHS, size))
         self.margin = np.ones(size)
         self.operating_margin = np.ones(size)
+        self.load = np.ones(size)
         self.output = np.zeros(size)
         self.decision_month = rng.integers(0, 12, size) if size else np.zeros(0, dtype=np.int64)
 
@@ -114,7 +120,8 @@ class Fleet:
         """Order new capacity where the remembered margin clears the hurdle.
 
         Each facility reviews once a year, in its own month, and goes ahead with probability
-        ``readiness`` (access to technology, 0 to 1). It aims at a capacity that grows with the
+        ``readiness`` (access to technology, 0 to 1), provided it has been running near full
+        capacity (nobody expands an idle plant). It aims at a capacity that grows with the
         margin above the hurdle, at most ``step`` a year more than today's over the lead time,
         and orders only what is not already under construction, so it does not over-build
         while projects are in the pipeline. New capacity arrives after the fleet's lead time.
@@ -125,6 +132,8 @@ class Fleet:
         ordered = np.zeros(len(self))
         if not len(self):
             return ordered
+        running = np.divide(self.output * 12.0, self.capacity, out=np.zeros(len(self)), where=self.capacity > 0)
+        self.load += LOAD_MEMORY * (running - self.load)
         draws = rng.random(len(self))
         reviewing = (self.decision_month == tick % 12) & (draws < readiness)
         if not reviewing.any():
@@ -133,7 +142,7 @@ class Fleet:
         years_ahead = max(self.lead_months, 12) / 12.0
         target = self.capacity * (1.0 + step * years_ahead * attraction / (attraction + 0.1))
         gap = target - self.capacity - self.pipeline.sum(axis=0)
-        go = reviewing & (gap > 0.01 * self.capacity)
+        go = reviewing & (gap > 0.01 * self.capacity) & (self.load >= FULL_LOAD)
         ordered[go] = gap[go]
         self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += ordered
         return ordered

@@ -27,12 +27,17 @@ class MineFleet(Fleet):
         self.composition = np.asarray(composition, dtype=float)
         self.reserves = np.asarray(reserves, dtype=float).copy()
 
-    def produce(self, concentrate_price: np.ndarray, cost_share: np.ndarray,
+    def produce(self, payable: np.ndarray, element_values: np.ndarray, cost_share: np.ndarray,
                 monthly_quota: np.ndarray, outage: np.ndarray) -> np.ndarray:
         """Mine one month and return the element tonnes produced in each region.
 
+        A mine is paid for what its own concentrate contains: the region's payable share times
+        the value of its element mix, so an ionic-clay mine rich in Dy/Tb earns more per tonne
+        than a bastnaesite mine next door.
+
         Args:
-            concentrate_price: (regions,) price a mine gets for concentrate, US$/kg REO.
+            payable: (regions,) share of the value of its oxides that concentrate sells for.
+            element_values: (regions, 4) value of each element group, US$/kg.
             cost_share: (regions,) share of unit cost the mine pays after subsidies.
             monthly_quota: (regions,) ceiling on a region's mine output this month.
             outage: (mines,) True where a mine is down this month.
@@ -41,8 +46,8 @@ class MineFleet(Fleet):
             (regions, 4) tonnes of each element group mined.
         """
         regions = len(monthly_quota)
-        cost = self.unit_cost * cost_share[self.region]
-        ratio = concentrate_price[self.region] / cost
+        price = payable[self.region] * (self.composition * element_values[self.region]).sum(axis=1)
+        ratio = price / (self.unit_cost * cost_share[self.region])
         planned = self.capacity / 12.0 * self.remember_margin(ratio) * ~outage
         planned = np.minimum(planned, self.reserves)
         total = self.by_region(planned, regions)
