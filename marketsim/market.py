@@ -75,6 +75,24 @@ def _export_cells(goods_covered: np.ndarray, origin: int, regions: int) -> tuple
     return np.ix_(goods, [origin], foreign)
 
 
+def _within_quota(requests: np.ndarray, quota: float, price: np.ndarray) -> np.ndarray:
+    """Cut (goods, 1, destinations) export requests to fit a quota, dearest goods first.
+
+    Exporters spend a scarce quota where a tonne earns most, so the cheapest goods are the ones
+    refused; within a good every destination is cut in the same proportion.
+    """
+    per_good = requests.sum(axis=(1, 2))
+    if per_good.sum() <= quota:
+        return requests
+    allowed = np.zeros_like(per_good)
+    left = quota
+    for good in np.argsort(-price, kind="stable"):
+        allowed[good] = min(per_good[good], left)
+        left -= allowed[good]
+    scale = np.divide(allowed, per_good, out=np.zeros_like(per_good), where=per_good > 0)
+    return requests * scale[:, None, None]
+
+
 def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quality: np.ndarray,
           frictions: Frictions, params: MarketParams) -> Clearing:
     """Clear every market for one tick.
@@ -114,9 +132,8 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
         wanted = shares * remaining_demand[:, None, :]
         granted = wanted * frictions.approval
         for cells, left in zip(quota_cells, remaining_quota, strict=True):
-            exported = granted[cells].sum()
-            if exported > left:
-                granted[cells] *= left / exported
+            prices = seller_price[cells[0].ravel(), cells[1].item()]
+            granted[cells] = _within_quota(granted[cells], left, prices)
         asked = granted.sum(axis=2)
         if round_ == 0:
             first_shares, requested, refused = shares, asked, wanted - granted
