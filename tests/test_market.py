@@ -62,6 +62,17 @@ def test_export_quota_caps_total_exports_of_its_goods():
     assert result.flows[MAGNET, CHINA, [USA, JAPAN]].sum() == pytest.approx(200.0)
 
 
+def test_binding_quota_is_spent_on_the_dearest_goods_first():
+    offer, demand, price, quality = china_sells_to_importers()
+    price[NDPR, CHINA], price[LACE, CHINA] = 60.0, 1.0
+    quota = ExportQuota(start="2024-01", region="china", tonnes_per_year=12 * 250.0, goods=("ndpr", "lace"))
+    result = clear(offer, demand, price, quality, book().compile([quota]), PARAMS)
+    exported = result.flows[:, CHINA, [USA, JAPAN]].sum(axis=1)
+    assert exported[NDPR] == pytest.approx(200.0)  # all that was asked for
+    assert exported[LACE] == pytest.approx(50.0)   # what the quota leaves
+    assert exported[NDPR] + exported[LACE] == pytest.approx(250.0)
+
+
 def test_export_quota_leaves_domestic_sales_alone():
     offer, demand, price, quality = china_sells_to_importers()
     demand[:, CHINA] = 300.0
