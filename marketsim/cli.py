@@ -94,6 +94,55 @@ def validate(
                   f"{len(scenario.mines)} mines, {len(scenario.events)} events", highlight=False)
 
 
+@app.command()
+def sweep(
+    spec_file: Annotated[Path, typer.Argument(help="Sweep spec (TOML), e.g. configs/sweeps/quota_stockpile.toml.")],
+    out: Annotated[Path | None, typer.Option(help="Output folder [sweeps/<name>].")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes [all cores].")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on a dask.distributed cluster: tcp://HOST:PORT.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted sweep in --out.")] = False,
+    timeseries: Annotated[bool, typer.Option(help="Also save each outcome's monthly series.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run a parameter sweep and stream its results to Parquet."""
+    from marketsim.sweep import load_spec, run_sweep  # noqa: PLC0415
+
+    try:
+        spec, base = load_spec(spec_file)
+    except ScenarioError as error:
+        _fail(f"invalid sweep\n{error}")
+    folder = out or Path("sweeps") / spec.sweep.name
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=quiet) as bar:
+        task = bar.add_task(spec.sweep.name, total=None)
+        try:
+            counts = run_sweep(spec, base, folder, scheduler=scheduler, workers=workers, resume=resume,
+                               timeseries=timeseries,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except ScenarioError as error:
+            _fail(str(error))
+    console.print(f"{spec.sweep.name}: {counts['ran']} runs done ({counts['failed']} failed), "
+                  f"{counts['skipped']} already done, {counts['runs']} in all; results in {folder}", highlight=False)
+
+
+@app.command()
+def analyze(
+    folder: Annotated[Path, typer.Argument(help="A sweep's output folder.")],
+) -> None:
+    """Sensitivity indices (Sobol, Morris), summaries and fan charts of a finished sweep."""
+    from marketsim.sweep.analyze import analyze as analyse_sweep  # noqa: PLC0415
+
+    if not (folder / "manifest.json").exists():
+        _fail(f"{folder}: not a sweep folder (no manifest.json)")
+    try:
+        written = analyse_sweep(folder)
+    except FileNotFoundError as error:
+        _fail(str(error))
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

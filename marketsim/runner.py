@@ -63,7 +63,7 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | No
     return RunResult(table=model.results(), manifest=manifest, model=model)
 
 
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write to a temporary file beside ``path`` and move it into place when complete."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
@@ -89,14 +89,14 @@ def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ..
     written = []
     if "parquet" in formats:
         path = out / "timeseries.parquet"
-        _write_atomically(path, lambda p: result.table.to_parquet(p, index=False))
+        write_atomically(path, lambda p: result.table.to_parquet(p, index=False))
         written.append(path)
     if "csv" in formats:
         path = out / "timeseries.csv"
-        _write_atomically(path, lambda p: result.table.to_csv(p, index=False))
+        write_atomically(path, lambda p: result.table.to_csv(p, index=False))
         written.append(path)
     manifest = {**result.manifest, "files": [p.name for p in written]}
     path = out / "manifest.json"
-    _write_atomically(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+    write_atomically(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
     written.append(path)
     return written

@@ -1,0 +1,142 @@
+"""What a sweep file may say: base scenario, parameters, design, replications and outcomes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from marketsim.config import Scenario
+from marketsim.events import Event
+from marketsim.loading import (
+    ScenarioError,
+    apply_overrides,
+    format_validation_error,
+    load_scenario,
+    read_toml,
+    validate_scenario,
+)
+from marketsim.metrics import BY_NAME
+
+EVENT = TypeAdapter(Event)
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SweepInfo(Strict):
+    """The experiment as a whole."""
+
+    name: str
+    scenario: str
+    """Base scenario file, relative to the sweep file."""
+    years: Annotated[int, Field(ge=1, le=100)] | None = None
+    """Length of each run; the scenario's when omitted."""
+    design: Literal["grid", "lhs", "sobol", "morris"] = "lhs"
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] = 16
+    """Points for ``lhs``; base samples N for ``sobol`` (N x (2D + 2) points); trajectories for
+    ``morris`` (r x (D + 1) points); unused by ``grid``."""
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    """Grid levels of a range parameter (``grid``) or Morris levels (``morris``)."""
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    root_seed: Annotated[int, Field(ge=0)] = 0
+
+
+class Parameter(Strict):
+    """A swept value: a continuous ``range`` or a list of ``values`` (grid designs only)."""
+
+    range: tuple[float, float] | None = None
+    values: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        if (self.range is None) == (self.values is None):
+            raise ValueError("give either range = [low, high] or values = [...]")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
+        if self.values is not None and not self.values:
+            raise ValueError("values must not be empty")
+        return self
+
+
+class Outcome(Strict):
+    """A metric reduced over time to one number per run."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    metric: str
+    good: str = "all"
+    region: str = "world"
+    reduce: Literal["final", "mean", "max", "min", "time_to_threshold"] = "mean"
+    last_years: Annotated[float, Field(gt=0.0)] | None = None
+    """Reduce over the last N years only (all of the run when omitted)."""
+    threshold: float | None = None
+    """For ``time_to_threshold``: months until the metric first reaches this value (NaN if never)."""
+
+    @model_validator(mode="after")
+    def _known_metric(self) -> Outcome:
+        if self.metric not in BY_NAME:
+            raise ValueError(f"unknown metric {self.metric!r} (see docs/metrics.md)")
+        if self.reduce == "time_to_threshold" and self.threshold is None:
+            raise ValueError("reduce = 'time_to_threshold' needs a threshold")
+        return self
+
+
+class SweepSpec(Strict):
+    """A whole sweep file."""
+
+    sweep: SweepInfo
+    parameters: dict[str, Parameter] = Field(min_length=1)
+    events: list[Event] = []
+    """Policy events added to the base scenario; their fields can be swept as ``events.N.field``."""
+    outcomes: list[Outcome] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _designs_and_names(self) -> SweepSpec:
+        listed = [p for p, spec in self.parameters.items() if spec.values is not None]
+        if listed and self.sweep.design != "grid":
+            raise ValueError(f"parameters {listed} give values; only design = 'grid' takes values "
+                             "(use range = [low, high] for lhs, sobol and morris)")
+        names = [o.name for o in self.outcomes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"outcome names must be unique, got {names}")
+        return self
+
+    def digest(self) -> str:
+        """SHA-256 of the spec's canonical JSON."""
+        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario]:
+    """Load a sweep file and its base scenario, and check every swept path against it.
+
+    Returns:
+        The spec and the base scenario with the spec's events added.
+
+    Raises:
+        ScenarioError: With a readable message for a bad spec, a bad base scenario, or a
+            parameter path the scenario does not have.
+    """
+    path = Path(path)
+    try:
+        spec = SweepSpec.model_validate(read_toml(path))
+    except ValidationError as error:
+        raise ScenarioError(format_validation_error(error, str(path))) from None
+    base_path = (path.parent / spec.sweep.scenario).resolve()
+    base = load_scenario(base_path)
+    if spec.events:
+        data = json.loads(base.model_dump_json())
+        data["events"] += [EVENT.dump_python(event, mode="json") for event in spec.events]
+        base = validate_scenario(data, f"{base_path} + events of {path}")
+    for name, parameter in spec.parameters.items():
+        probe = parameter.values[0] if parameter.values is not None else sum(parameter.range) / 2
+        try:
+            apply_overrides(base, [f"{name}={json.dumps(probe)}"], f"{path}: parameter {name!r}")
+        except ScenarioError as error:
+            raise ScenarioError(f"{path}: parameters.{name}: {error}") from None
+    return spec, base
