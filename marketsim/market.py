@@ -3,8 +3,9 @@
 Arrays are indexed ``[good, origin, destination]``. Buyers in each destination split their
 demand over origins by a logit on perceived delivered cost, weighted by what each origin has to
 offer (a gravity-style discrete choice). Licences, export quotas and the sellers' stock then
-cut the requested flows, and a second round lets unserved buyers turn to origins with stock
-left. Everything is vectorised over goods and regions.
+cut the requested flows, and two more rounds let unserved buyers turn to origins with stock left
+(licensed routes take applications only in the first round). Everything is vectorised over
+goods and regions.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class Clearing:
     refused: np.ndarray
     """(goods, origins, destinations) tonnes first requested but refused by licences or quotas."""
     requested: np.ndarray
-    """(goods, origins) tonnes buyers first asked each seller for, once licences and quotas allowed."""
+    """(goods, origins) tonnes buyers asked each seller for over all rounds, once licences and
+    quotas allowed (a seller's orders, which it prices and plans its output by)."""
 
 
 def delivered_cost(seller_price: np.ndarray, frictions: Frictions, params: MarketParams) -> np.ndarray:
@@ -135,8 +137,9 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
             prices = seller_price[cells[0].ravel(), cells[1].item()]
             granted[cells] = _within_quota(granted[cells], left, prices)
         asked = granted.sum(axis=2)
+        requested = asked if round_ == 0 else requested + asked
         if round_ == 0:
-            first_shares, requested, refused = shares, asked, wanted - granted
+            first_shares, refused = shares, wanted - granted
         supply_scale = np.minimum(1.0, remaining_offer / np.maximum(asked, 1e-300))
         granted *= supply_scale[:, :, None]
         flows += granted

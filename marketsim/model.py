@@ -119,8 +119,7 @@ class RareEarthModel(mesa.Model):
         need, output = world.starting_flows(self.mines, self.refiners, self.magnet_plants,
                                             self.manufacturers, self._mine_mix,
                                             self.config.separation_recovery, size)
-        self.orders = need.copy()
-        self.orders[MAGNET] = output[MAGNET]
+        self.orders = output.copy()
         china_content = np.zeros((len(GOODS), size, TRACERS))
         if self.china >= 0:
             # Imported stock carries China's world share of each stage; China's own is Chinese.
@@ -222,7 +221,8 @@ class RareEarthModel(mesa.Model):
         outage = self.rng.random(len(self.mines)) < self.config.market.outage_rate
         payable = np.maximum(posted[CONCENTRATE], f.floor[CONCENTRATE]) / self.prices.base[CONCENTRATE]
         elements = self.mines.produce(payable, world.element_values_by_region(posted),
-                                      f.stage_cost_share("mining"), f.mining_quota, outage)
+                                      f.stage_cost_share("mining"), f.mining_quota, outage,
+                                      self._unsold_brake(CONCENTRATE))
         produced[CONCENTRATE] = mined = elements.sum(axis=1)
         tracer = np.zeros((len(GOODS), size, TRACERS))
         tracer[CONCENTRATE, :, ELEMENTS] = elements
@@ -383,6 +383,13 @@ class RareEarthModel(mesa.Model):
         refining = self.refiners.by_region(self.refiners.capacity, size) > 0
         ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
         return ceiling
+
+    def _unsold_brake(self, good: int) -> np.ndarray:
+        """(regions,) share of planned output producers keep making given their unsold stock:
+        all of it up to their target cover, falling to none at three times the target."""
+        target = self.config.market.seller_cover_months * np.maximum(self.orders[good], 1e-9)
+        cover = self.ledger.seller.amount[good] / target
+        return np.clip((3.0 - cover) / 2.0, 0.0, 1.0)
 
     def _producers(self) -> np.ndarray:
         """(goods, regions) True where a region has capacity to make each good."""

@@ -30,8 +30,13 @@ def policy_key(event) -> tuple:
     if isinstance(event, MiningQuota):
         return (event.type, event.region)
     return tuple(
-        (f.name, getattr(event, f.name)) for f in dataclasses.fields(event) if f.name not in _VALUE_FIELDS
+        (f.name, _unordered(getattr(event, f.name))) for f in dataclasses.fields(event) if f.name not in _VALUE_FIELDS
     )
+
+
+def _unordered(value):
+    """Lists of goods or regions as sets: their order does not change what a policy is about."""
+    return tuple(sorted(value)) if isinstance(value, tuple) else value
 
 
 def in_force(events: list, month: int, month_of) -> list:

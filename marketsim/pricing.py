@@ -1,5 +1,6 @@
-"""Price formation: sellers post prices that move with their stock cover; buyers refused by
-export controls bid a scarcity premium in their own region.
+"""Price formation: sellers post prices that move with their stock cover; buyers cut off by
+export controls (refused licences or quotas, or banned routes) bid a scarcity premium in their
+own region.
 
 Every posted price is ``base * markup``. Oxides are priced freely (base 1); concentrate is
 priced as a payable share of the value of the oxides it contains, and magnets as a markup on
@@ -11,7 +12,7 @@ anchor follows the markup slowly. A lasting shortage thus
 keeps raising the price until demand falls or supply grows.
 
 Two tiers emerge when exports are restricted: the exporter's refused sales leave its stock
-unsold and push its posted price down, while buyers abroad, refused, bid their regional price up.
+unsold and push its posted price down, while buyers abroad, cut off, bid their regional price up.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class PriceBook:
         step = p.price_speed * np.log(indicated / self.markup)
         change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
         markup = self.markup * np.exp(change)
-        # A region with nothing to sell quotes import parity, ready for when it starts producing.
+        # A region with no stock, no requests and no capacity quotes import parity.
         parity = np.maximum(price_index / self.base, self.floor)
         self.markup = np.where(selling, markup, parity)
         anchor = self.anchor + (self.markup - self.anchor) / p.expectation_months

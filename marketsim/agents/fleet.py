@@ -11,12 +11,13 @@ import mesa
 import numpy as np
 
 PIPELINE_MONTHS = 480
+"""How far ahead capacity additions can be scheduled (lead time plus ramp)."""
+
 LOAD_MEMORY = 1.0 / 12.0
 """Weight of the current month in the moving average of output over capacity."""
 
 FULL_LOAD = 0.85
 """Facilities expand only while they have been running at least this share of capacity."""
-"""How far ahead capacity additions can be scheduled (lead time plus ramp)."""
 
 UTILISATION_BAND = 0.3
 """Width of the cost spread inside a fleet, as a share of its unit cost."""
@@ -29,24 +30,29 @@ MARGIN_MEMORY = 1.0 / 24.0
 (about two years of memory)."""
 
 
-def utilisation(revenue_over_cost: np.ndarray) -> np.ndarray:
+def utilisation(revenue_over_cost: np.ndarray, band: float = UTILISATION_BAND) -> np.ndarray:
     """Share of capacity worth running at a given ratio of unit revenue to unit cost.
 
-    Costs inside a fleet are spread evenly over ``unit_cost * (1 +- UTILISATION_BAND / 2)``, so
-    half the capacity runs at break-even, all of it once revenue clears the dearest unit and
-    none below the cheapest.
+    Costs inside a facility are spread evenly over ``unit_cost * (1 +- band / 2)``, so half the
+    capacity runs at break-even, all of it once revenue clears the dearest unit and none below
+    the cheapest.
 
     Args:
         revenue_over_cost: Revenue per unit divided by cash cost per unit.
+        band: Width of the cost spread, as a share of unit cost.
     """
-    low = 1.0 - UTILISATION_BAND / 2.0
-    return np.clip((revenue_over_cost - low) / UTILISATION_BAND, 0.0, 1.0)
+    low = 1.0 - band / 2.0
+    return np.clip((revenue_over_cost - low) / band, 0.0, 1.0)
 
 
 class Fleet:
     """Capacity, costs and investment of all facilities of one kind."""
 
     stage: str = ""
+    cost_spread: float = UTILISATION_BAND
+    """Width of the spread of unit costs inside a facility, as a share of its unit cost."""
+    operating_memory: float = OPERATING_MEMORY
+    """Weight of the current month in the margin operators act on."""
 
     def __init__(
         self,
@@ -112,8 +118,8 @@ class Fleet:
         hold is already paid for.
         """
         self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
-        self.operating_margin += OPERATING_MEMORY * (revenue_over_cost - self.operating_margin)
-        return utilisation(self.operating_margin)
+        self.operating_margin += self.operating_memory * (revenue_over_cost - self.operating_margin)
+        return utilisation(self.operating_margin, self.cost_spread)
 
     def invest(self, tick: int, rng: np.random.Generator, hurdle: float, step: float,
                readiness: np.ndarray | float = 1.0) -> np.ndarray:

@@ -14,6 +14,10 @@ class MineFleet(Fleet):
     """All mines; each row has a deposit type that fixes its element split."""
 
     stage = "mining"
+    cost_spread = 0.6
+    """A mining district's pits and grades span a wide range of costs (ASSUMPTION)."""
+    operating_memory = 1.0 / 6.0
+    """Mines take months to idle or restart pits."""
 
     def __init__(self, *, composition: np.ndarray, reserves: np.ndarray, **fleet_args) -> None:
         """Create the fleet.
@@ -28,7 +32,7 @@ class MineFleet(Fleet):
         self.reserves = np.asarray(reserves, dtype=float).copy()
 
     def produce(self, payable: np.ndarray, element_values: np.ndarray, cost_share: np.ndarray,
-                monthly_quota: np.ndarray, outage: np.ndarray) -> np.ndarray:
+                monthly_quota: np.ndarray, outage: np.ndarray, brake: np.ndarray | None = None) -> np.ndarray:
         """Mine one month and return the element tonnes produced in each region.
 
         A mine is paid for what its own concentrate contains: the region's payable share times
@@ -41,6 +45,8 @@ class MineFleet(Fleet):
             cost_share: (regions,) share of unit cost the mine pays after subsidies.
             monthly_quota: (regions,) ceiling on a region's mine output this month.
             outage: (mines,) True where a mine is down this month.
+            brake: (regions,) share of planned output kept given the region's unsold stock
+                (mines stop piling up concentrate nobody buys); none when omitted.
 
         Returns:
             (regions, 4) tonnes of each element group mined.
@@ -49,6 +55,8 @@ class MineFleet(Fleet):
         price = payable[self.region] * (self.composition * element_values[self.region]).sum(axis=1)
         ratio = price / (self.unit_cost * cost_share[self.region])
         planned = self.capacity / 12.0 * self.remember_margin(ratio) * ~outage
+        if brake is not None:
+            planned = planned * brake[self.region]
         planned = np.minimum(planned, self.reserves)
         total = self.by_region(planned, regions)
         scale = np.minimum(1.0, monthly_quota / np.maximum(total, 1e-12))

@@ -36,8 +36,9 @@ class RefinerFleet(Fleet):
         :meth:`break_even_payable`). The full margin is remembered for investment.
 
         Args:
-            oxide_value: (regions,) value of the oxides in 1 kg of the region's feed, without Dy/Tb.
-            dytb_value: (regions,) value of the Dy/Tb oxide in 1 kg of the region's feed.
+            oxide_value: (regions,) value of the oxides in 1 kg of the concentrate on offer, without
+                Dy/Tb, at the region's posted oxide prices.
+            dytb_value: (regions,) value of the Dy/Tb oxide in 1 kg of the concentrate on offer.
             feed_price: (regions,) price paid for concentrate, US$/kg REO.
             cost_share: (regions,) share of unit cost paid after subsidies.
 

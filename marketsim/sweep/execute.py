@@ -194,6 +194,9 @@ def run_sweep(spec: SweepSpec, base: Scenario, folder: str | Path, *, scheduler:
         if existing.get("spec_hash") != spec.digest():
             raise ScenarioError(f"{folder} holds a different sweep ({existing.get('sweep')!r}); "
                                 "choose another --out")
+        if existing.get("scenario_hash") != scenario_hash(base):
+            raise ScenarioError(f"{folder}: the base scenario has changed since this sweep started; "
+                                "resuming would mix results of two scenarios; choose another --out")
         if not resume:
             raise ScenarioError(f"{folder} already holds this sweep; pass --resume to continue it")
     else:

@@ -128,7 +128,10 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario]:
     except ValidationError as error:
         raise ScenarioError(format_validation_error(error, str(path))) from None
     base_path = (path.parent / spec.sweep.scenario).resolve()
-    base = load_scenario(base_path)
+    try:
+        base = load_scenario(base_path)
+    except ScenarioError as error:
+        raise ScenarioError(f"{path}: sweep.scenario: cannot use the base scenario\n{error}") from None
     if spec.events:
         data = json.loads(base.model_dump_json())
         data["events"] += [EVENT.dump_python(event, mode="json") for event in spec.events]

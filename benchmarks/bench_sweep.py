@@ -1,0 +1,144 @@
+"""Sweep benchmark: parallel efficiency, Dask overhead and memory of large sweeps.
+
+Prints, for a sweep of the 30-year baseline (200 runs by default):
+- serial time (1 worker) and time on 2 local workers, and the parallel efficiency
+  ``T1 / (2 * T2)`` (target >= 90 %);
+- time on a real dask.distributed cluster on 127.0.0.1 (a scheduler and 2 single-thread workers
+  started as subprocesses) and its overhead against the local pool (target within 10 %);
+- peak memory (driver and workers) of a 10,000-run sweep of 1-year runs (target < 500 MB).
+
+Run from the repo root: ``.venv/bin/python benchmarks/bench_sweep.py [--runs 200] [--memory-runs 10000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+SPEC = """
+[sweep]
+name = "{name}"
+scenario = "{scenario}"
+years = {years}
+design = "lhs"
+samples = {samples}
+replications = 1
+root_seed = 7
+
+[parameters."sectors.ev.elasticity_short"]
+range = [-0.3, -0.02]
+[parameters."market.price_sensitivity"]
+range = [0.5, 1.2]
+
+[[outcomes]]
+name = "ndpr_peak"
+metric = "price"
+good = "ndpr"
+reduce = "max"
+
+[[outcomes]]
+name = "china_share_separation"
+metric = "china_share_separation"
+reduce = "final"
+"""
+
+
+def write_spec(folder: Path, name: str, samples: int, years: int) -> Path:
+    """A sweep spec of ``samples`` LHS points of the baseline."""
+    path = folder / f"{name}.toml"
+    path.write_text(SPEC.format(name=name, scenario=ROOT / "configs" / "baseline_2024.toml",
+                                samples=samples, years=years))
+    return path
+
+
+def sweep(spec: Path, out: Path, *options: str) -> float:
+    """Run ``marketsim sweep`` as a user would; return its wall time."""
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "marketsim"), "sweep", str(spec), "--out", str(out), "--quiet", *options],
+                   check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def start_cluster(folder: Path) -> tuple[str, list[subprocess.Popen]]:
+    """A dask scheduler and two single-thread workers on 127.0.0.1."""
+    from distributed import Client
+
+    scheduler_file = folder / "scheduler.json"
+    processes = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                   "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    for _ in range(100):
+        if scheduler_file.exists():
+            break
+        time.sleep(0.1)
+    address = json.loads(scheduler_file.read_text())["address"]
+    processes.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    with Client(address, timeout="20s") as client:
+        client.wait_for_workers(2, timeout=60)
+        client.run(lambda: __import__("marketsim.sweep.run"))  # warm imports, as the pool's forkserver does
+    return address, processes
+
+
+def peak_memory_mb(spec: Path, out: Path) -> tuple[float, float, float]:
+    """Run a sweep in a child process; return its wall time and the peak RSS (MB) of the
+    driver and of the largest worker."""
+    code = ("import resource, sys; from marketsim.cli import main; sys.argv = sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, "marketsim", "sweep", str(spec), "--out", str(out),
+                           "--quiet", "--workers", "2"], check=True, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    driver, workers = (int(v) / 1024 for v in done.stdout.split()[-2:])
+    return elapsed, driver, workers
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--memory-runs", type=int, default=10_000)
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    try:
+        spec = write_spec(folder, "efficiency", args.runs, 30)
+        serial = sweep(spec, folder / "serial", "--workers", "1")
+        pooled = sweep(spec, folder / "pool", "--workers", "2")
+        print(f"{args.runs} runs of the 30-year baseline")
+        print(f"  1 local worker:   {serial:7.1f} s  ({serial / args.runs * 1000:6.0f} ms per run)")
+        print(f"  2 local workers:  {pooled:7.1f} s  ({pooled / args.runs * 1000:6.0f} ms per run)")
+        print(f"  parallel efficiency on 2 workers: {serial / (2 * pooled):.1%} (target >= 90 %)")
+        address, processes = start_cluster(folder)
+        try:
+            dask = sweep(spec, folder / "dask", "--scheduler", address)
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+        print(f"  Dask, 2 workers:  {dask:7.1f} s  ({dask / args.runs * 1000:6.0f} ms per run)")
+        print(f"  Dask per-run overhead against the local pool: {dask / pooled - 1:+.1%} (target within 10 %)")
+        if not args.skip_memory:
+            spec = write_spec(folder, "memory", args.memory_runs, 1)
+            elapsed, driver, worker = peak_memory_mb(spec, folder / "memory")
+            print(f"{args.memory_runs} runs of 1 year on 2 local workers: {elapsed:.0f} s")
+            print(f"  peak memory: driver {driver:.0f} MB, largest worker {worker:.0f} MB, "
+                  f"together {driver + 2 * worker:.0f} MB (target < 500 MB)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
