@@ -70,7 +70,7 @@ def sweep(spec: Path, out: Path, *options: str) -> float:
 
 def start_cluster(folder: Path) -> tuple[str, list[subprocess.Popen]]:
     """A dask scheduler and two single-thread workers on 127.0.0.1."""
-    from distributed import Client
+    from distributed import Client  # noqa: PLC0415 (optional dependency)
 
     scheduler_file = folder / "scheduler.json"
     processes = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
