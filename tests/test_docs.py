@@ -30,3 +30,15 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
 
 def test_python_version_file_asks_for_312():
     assert (ROOT / ".python-version").read_text().strip() == "3.12"
+
+
+def test_the_sweep_docs_python_example_runs(monkeypatch):
+    text = (ROOT / "docs" / "sweeps.md").read_text()
+    example = text.split("## Python API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(example, "docs/sweeps.md", "exec"), namespace)
+    outcomes = namespace["result"]["outcomes"]
+    assert set(outcomes) == {"ndpr_peak", "china_separation"}
+    assert outcomes["ndpr_peak"] > 0
+    assert 0 <= outcomes["china_separation"] <= 1

@@ -47,6 +47,10 @@ def sensitivity(spec: SweepSpec, results: pd.DataFrame, design: pd.DataFrame) ->
             rows.append({"outcome": outcome.name, "parameter": "", "note": "skipped: some runs failed or never "
                          "reached the threshold (NaN)"})
             continue
+        if np.ptp(y) == 0:
+            rows.append({"outcome": outcome.name, "parameter": "", "note": f"skipped: the same value ({y[0]:g}) "
+                         "in every run"})
+            continue
         if method == "sobol":
             s = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=spec.sweep.root_seed)
             for k, name in enumerate(problem["names"]):
