@@ -40,7 +40,7 @@ class SweepInfo(Strict):
     """Length of each run; the scenario's when omitted."""
     design: Literal["grid", "lhs", "sobol", "morris"] = "lhs"
     samples: Annotated[int, Field(ge=1, le=1_000_000)] = 16
-    """Points for ``lhs``; base samples N for ``sobol`` (N x (2D + 2) points); trajectories for
+    """Points for ``lhs``; base samples N for ``sobol`` (N x (D + 2) points); trajectories for
     ``morris`` (r x (D + 1) points); unused by ``grid``."""
     levels: Annotated[int, Field(ge=2, le=100)] = 4
     """Grid levels of a range parameter (``grid``) or Morris levels (``morris``)."""
