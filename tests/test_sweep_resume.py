@@ -80,8 +80,7 @@ def test_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path, small_d
 
     partial = read_results(out)
     recorded = set(partial["run_id"])
-    assert 0 < len(recorded) < RUNS
-    assert len(recorded) <= stop_after
+    assert 0 < len(recorded) < RUNS  # killed part-way (runs are sent to workers in small batches)
 
     # A half-written part left by a kill in the middle of a write must not count.
     (out / "results" / ".part-00099.parquet.abc.tmp").write_bytes(b"PAR1 truncated")

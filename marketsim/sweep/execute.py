@@ -36,13 +36,28 @@ FLUSH_SECONDS = 30.0
 """...or after this long, whichever comes first."""
 
 
+MAX_BATCH = 8
+"""Most runs sent to a worker in one task (fewer tasks, less scheduling overhead)."""
+
+
 def run_task(scenario_json: str, parameters: dict[str, Any], seed: int, outcomes: list[dict],
              years: int | None, timeseries: bool) -> dict[str, Any]:
-    """Worker entry point: one run; any error is returned as text, never raised."""
+    """One run; any error is returned as text, never raised."""
     try:
         return {"ok": True, **simulate(scenario_json, parameters, seed, outcomes, years, timeseries)}
     except Exception as error:  # a failing run is recorded and the sweep goes on
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def run_batch(scenario_json: str, jobs: list[tuple[dict[str, Any], int]], outcomes: list[dict],
+              years: int | None, timeseries: bool) -> list[dict[str, Any]]:
+    """Worker entry point: a few runs, each as :func:`run_task`."""
+    return [run_task(scenario_json, parameters, seed, outcomes, years, timeseries) for parameters, seed in jobs]
+
+
+def batch_size(runs: int, slots: int) -> int:
+    """Runs per task: enough tasks to keep every slot busy to the end, at most :data:`MAX_BATCH`."""
+    return max(1, min(MAX_BATCH, runs // (4 * slots)))
 
 
 class ResultStore:
@@ -213,32 +228,33 @@ def run_sweep(spec: SweepSpec, base: Scenario, folder: str | Path, *, scheduler:
     rows: list[dict] = []
     series_rows: list[dict] = []
     last_flush = time.monotonic()
-    pending_runs: dict[cf.Future, Run] = {}
-    queue = iter(todo)
+    pending: dict[cf.Future, list[Run]] = {}
 
     with executor(scheduler, workers) as (pool, slots):
+        size = batch_size(len(todo), slots)
+        batches = iter([todo[k:k + size] for k in range(0, len(todo), size)])
+
         def submit_next() -> bool:
-            run = next(queue, None)
-            if run is None:
+            batch = next(batches, None)
+            if batch is None:
                 return False
-            future = pool.submit(run_task, scenario_json, points[run.point], run.seed, outcomes,
-                                 spec.sweep.years, timeseries)
-            pending_runs[future] = run
+            jobs = [(points[run.point], run.seed) for run in batch]
+            pending[pool.submit(run_batch, scenario_json, jobs, outcomes, spec.sweep.years, timeseries)] = batch
             return True
 
         for _ in range(2 * slots):
             if not submit_next():
                 break
-        while pending_runs:
-            finished, _ = cf.wait(pending_runs, return_when=cf.FIRST_COMPLETED)
+        while pending:
+            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for future in finished:
-                run = pending_runs.pop(future)
-                result = future.result()
-                rows.extend(_rows(run, spec, result))
-                if timeseries and result["ok"]:
-                    series_rows.extend(_series_rows(run, result["series"]))
-                counts["ran"] += 1
-                counts["failed"] += not result["ok"]
+                batch = pending.pop(future)
+                for run, result in zip(batch, future.result(), strict=True):
+                    rows.extend(_rows(run, spec, result))
+                    if timeseries and result["ok"]:
+                        series_rows.extend(_series_rows(run, result["series"]))
+                    counts["ran"] += 1
+                    counts["failed"] += not result["ok"]
                 submit_next()
             if len(rows) >= FLUSH_RUNS * len(outcomes) or time.monotonic() - last_flush > FLUSH_SECONDS:
                 store.write(part, rows, series_rows)
