@@ -36,7 +36,7 @@ FLUSH_SECONDS = 30.0
 """...or after this long, whichever comes first."""
 
 
-MAX_BATCH = 8
+MAX_BATCH = 4
 """Most runs sent to a worker in one task (fewer tasks, less scheduling overhead)."""
 
 
