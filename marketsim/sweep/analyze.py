@@ -83,6 +83,14 @@ def fan_quantiles(series: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def _save(fig, path: Path) -> Path:
+    """Write a figure to PNG and free it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _pyplot().close(fig)
+    return path
+
+
 def _plot_indices(indices: pd.DataFrame, method: str, folder: Path) -> list[Path]:
     plt = _pyplot()
     written = []
@@ -96,11 +104,7 @@ def _plot_indices(indices: pd.DataFrame, method: str, folder: Path) -> list[Path
         label = "total-order Sobol index (ST), 95 % CI" if method == "sobol" else "Morris mu* (95 % CI)"
         ax.set_xlabel(label)
         ax.set_title(f"{outcome}: which parameters matter")
-        fig.tight_layout()
-        path = folder / f"{method}_{outcome}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save(fig, folder / f"{method}_{outcome}.png"))
     return written
 
 
@@ -117,11 +121,7 @@ def _plot_fans(quantiles: pd.DataFrame, spec: SweepSpec, folder: Path) -> list[P
         ax.set_ylabel(labels.get(outcome, outcome), fontsize=9)
         ax.set_title(f"{outcome}: monthly series across all runs")
         ax.legend()
-        fig.tight_layout()
-        path = folder / f"fan_{outcome}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save(fig, folder / f"fan_{outcome}.png"))
     return written
 
 
@@ -137,11 +137,7 @@ def _plot_scatter(spec: SweepSpec, results: pd.DataFrame, folder: Path) -> list[
             ax.set_xlabel(name, fontsize=8)
         axes[0][0].set_ylabel(outcome.name)
         fig.suptitle(f"{outcome.name} against each parameter")
-        fig.tight_layout()
-        path = folder / f"scatter_{outcome.name}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save(fig, folder / f"scatter_{outcome.name}.png"))
     return written
 
 
