@@ -13,7 +13,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from marketsim.loading import ScenarioError, load_scenario
-from marketsim.runner import run_scenario, write_results
 from marketsim.summary import summarise
 
 app = typer.Typer(
@@ -53,6 +52,8 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario, write its time series and manifest, and print a summary."""
+    from marketsim.runner import run_scenario, write_results  # noqa: PLC0415 (keeps other commands light)
+
     try:
         scenario = load_scenario(config, set_ or [])
     except ScenarioError as error:

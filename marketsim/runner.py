@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +14,7 @@ import pandas as pd
 
 import marketsim
 from marketsim.config import Scenario
+from marketsim.files import write_atomically
 from marketsim.loading import scenario_hash
 from marketsim.model import RareEarthModel
 
@@ -61,21 +60,6 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | No
         "config": json.loads(scenario.model_dump_json()),
     }
     return RunResult(table=model.results(), manifest=manifest, model=model)
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside ``path`` and move it into place when complete."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ...] = ("parquet",)) -> list[Path]:

@@ -1,7 +1,17 @@
 """Experiments over parameters and seeds: specs, designs, execution and analysis."""
 
+from typing import Any
+
 from marketsim.sweep.execute import read_results, read_series, run_sweep
-from marketsim.sweep.run import simulate
 from marketsim.sweep.spec import Outcome, SweepSpec, load_spec
 
 __all__ = ["Outcome", "SweepSpec", "load_spec", "read_results", "read_series", "run_sweep", "simulate"]
+
+
+def __getattr__(name: str) -> Any:
+    """Load :func:`simulate` (and with it the model) only when it is asked for."""
+    if name == "simulate":
+        from marketsim.sweep.run import simulate  # noqa: PLC0415
+
+        return simulate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,10 +24,9 @@ import pandas as pd
 
 import marketsim
 from marketsim.config import Scenario
+from marketsim.files import write_atomically
 from marketsim.loading import ScenarioError, scenario_hash
-from marketsim.runner import write_atomically
 from marketsim.sweep.design import Run, design_points, plan_runs
-from marketsim.sweep.run import simulate
 from marketsim.sweep.spec import SweepSpec
 
 FLUSH_RUNS = 100
@@ -43,6 +42,8 @@ MAX_BATCH = 4
 def run_task(scenario_json: str, parameters: dict[str, Any], seed: int, outcomes: list[dict],
              years: int | None, timeseries: bool) -> dict[str, Any]:
     """One run; any error is returned as text, never raised."""
+    from marketsim.sweep.run import simulate  # noqa: PLC0415 (only workers need the model)
+
     try:
         return {"ok": True, **simulate(scenario_json, parameters, seed, outcomes, years, timeseries)}
     except Exception as error:  # a failing run is recorded and the sweep goes on

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from marketsim.events import GOODS
 from marketsim.metrics import ALL, BY_NAME, WORLD
-from marketsim.model import RareEarthModel
 from marketsim.sweep.spec import Outcome
+
+if TYPE_CHECKING:
+    from marketsim.model import RareEarthModel
 
 
 def series(model: RareEarthModel, metrics: dict[str, np.ndarray], outcome: Outcome) -> np.ndarray:
