@@ -140,10 +140,10 @@ class Fleet:
             return ordered
         running = np.divide(self.output * 12.0, self.capacity, out=np.zeros(len(self)), where=self.capacity > 0)
         self.load += LOAD_MEMORY * (running - self.load)
-        draws = rng.random(len(self))
-        reviewing = (self.decision_month == tick % 12) & (draws < readiness)
+        reviewing = self.decision_month == tick % 12
         if not reviewing.any():
             return ordered
+        reviewing &= rng.random(len(self)) < readiness
         attraction = np.clip(self.margin / (1.0 + hurdle) - 1.0, 0.0, 1.0)
         years_ahead = max(self.lead_months, 12) / 12.0
         target = self.capacity * (1.0 + step * years_ahead * attraction / (attraction + 0.1))
