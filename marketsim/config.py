@@ -282,7 +282,7 @@ class Scenario(Strict):
             for region in sector.split:
                 check_region(f"sectors.{name}.split.{region}", region)
         for i, event in enumerate(self.events):
-            for name in ("region", "importer", "destinations", "origins"):
+            for name in ("region", "importer", "target", "destinations", "origins"):
                 value = getattr(event, name, None)
                 for region in [value] if isinstance(value, str) else value or ():
                     check_region(f"events.{i}.{event.type}.{name}", region)
@@ -290,6 +290,10 @@ class Scenario(Strict):
             if facility is not None and facility not in facilities:
                 errors.append(f"events.{i}.{event.type}.facility: unknown facility {facility!r} "
                               f"(known: {', '.join(sorted(facilities))})")
+            sector = getattr(event, "sector", None)
+            if sector is not None and sector not in self.sectors:
+                errors.append(f"events.{i}.{event.type}.sector: unknown sector {sector!r} "
+                              f"(known: {', '.join(self.sectors)})")
             alliance = getattr(event, "alliance", None)
             if alliance is not None and alliance not in self.alliances:
                 known = ", ".join(sorted(self.alliances)) or "none defined in [alliances]"

@@ -72,7 +72,7 @@ class _Timed:
     def regions(self) -> tuple[str, ...]:
         """Every region this event names, for cross-checking against the scenario."""
         names: list[str] = []
-        for field in ("region", "importer"):
+        for field in ("region", "importer", "target"):
             if hasattr(self, field):
                 names.append(getattr(self, field))
         for field in ("destinations", "origins"):
@@ -213,6 +213,43 @@ class AllianceLeave(_Timed):
     alliance: str
 
 
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class Dispute(_Timed):
+    """A bilateral dispute: ``region`` is aggrieved with ``target`` (strategies may retaliate)."""
+
+    type: Literal["dispute"] = "dispute"
+    region: str
+    target: str
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class MineDisruption(_Timed):
+    """A region's mines lose ``share`` of their output (floods, conflict, a border closure)."""
+
+    type: Literal["mine_disruption"] = "mine_disruption"
+    region: str
+    share: Fraction
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class DemandSurge(_Timed):
+    """End-use demand of a sector is multiplied by ``factor`` (a boom, or a slump below 1)."""
+
+    type: Literal["demand_surge"] = "demand_surge"
+    sector: str
+    factor: Annotated[float, Field(gt=0.0, le=10.0)]
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class TechnologyBan(_Timed):
+    """A region bans exports of separation and magnet technology: outside its alliances, the
+    speed at which capacity can grow is multiplied by ``factor``."""
+
+    type: Literal["technology_ban"] = "technology_ban"
+    region: str
+    factor: Fraction = 0.5
+
+
 Event = Annotated[
     ExportQuota
     | ExportBan
@@ -226,7 +263,11 @@ Event = Annotated[
     | CapacityChange
     | RecyclingMandate
     | AllianceJoin
-    | AllianceLeave,
+    | AllianceLeave
+    | Dispute
+    | MineDisruption
+    | DemandSurge
+    | TechnologyBan,
     Field(discriminator="type"),
 ]
 """Any scheduled intervention; the ``type`` field selects the kind."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from marketsim import world
+from marketsim import valuation, world
 from marketsim.agents import Government, MagnetPlant, Manufacturer, Mine, Recycler, Refiner
 from marketsim.config import Scenario
 from marketsim.events import (
@@ -23,11 +23,9 @@ from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMEN
 from marketsim.market import clear, cut_off_by_controls
 from marketsim.metrics import Recorder
 from marketsim.policy import PolicyBook, in_force
-from marketsim.pricing import PriceBook
+from marketsim.valuation import OXIDE_ROWS
 from marketsim.world import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
 
-OXIDE_ROWS = [LACE, NDPR, DYTB]
-"""Good rows of the oxides in the order refiners return them."""
 REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
 RESTOCK_MONTHS = 3.0
 """Buyers close a third of the gap between their stock and its target each month."""
@@ -36,10 +34,6 @@ FEED_COVER_MONTHS = 1.5
 DY_FREE_SHARE = 0.3
 """Share of magnet output that can be made in Dy-free grades when Dy/Tb runs short (REF §8:
 consumer grades use none)."""
-CONCENTRATE_MIN_PAYABLE = 0.05
-"""Concentrate never sells for less than this share of the value of its oxides."""
-MAGNET_MIN_MARKUP = 0.7
-"""Magnet makers never sell below this share of their full cost."""
 ORDERS_MEMORY = 0.3
 """Weight of the current month in producers' moving average of the orders they receive."""
 
@@ -96,7 +90,7 @@ class RareEarthModel(mesa.Model):
         self.governments = {name: Government(self, name) for name in self.regions}
         self.tech_access = np.array([r.tech_access for r in s.regions.values()])
 
-        self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()})
+        self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors))
         self.events = sorted(s.events, key=lambda e: month_index(e.start))
         self.policies_in_force: list = []
         self.frictions = self.book.compile([])
@@ -108,7 +102,7 @@ class RareEarthModel(mesa.Model):
                                  np.array([1.0, 1.0, 1.0, 1.0, self.reo_per_magnet]))
         self._mine_mix = world.regional_mine_mix(s, regions)
         self._world_mix = world.world_mine_mix(s)
-        self.prices = self._initial_prices()
+        self.prices = valuation.initial_prices(self)
         self._price_memory = [self.prices.regional.copy() for _ in range(4)]
         self._fill_initial_stocks()
 
@@ -206,12 +200,12 @@ class RareEarthModel(mesa.Model):
         seller, buyer = ledger.seller, ledger.buyer
         regional = self.prices.regional
         oxides_posted = np.maximum(self.prices.seller, f.floor)[OXIDE_ROWS].T
-        values = self._feed_mix() * oxides_posted
+        values = valuation.feed_mix(self) * oxides_posted
         oxide_value, dytb_value = values[:, 0] + values[:, 1], values[:, 2]
-        market_values = self._offered_mix() * oxides_posted
+        market_values = valuation.offered_mix(self) * oxides_posted
         market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
-        self.prices.rebase(self._price_base(self.prices.seller, regional),
-                           self._price_ceiling(market_oxides, market_dytb))
+        self.prices.rebase(valuation.price_base(self, self.prices.seller, regional),
+                           valuation.price_ceiling(self, market_oxides, market_dytb))
         posted = np.maximum(self.prices.seller, f.floor)
         held_before = ledger.held(REO_GOODS)
         magnets_before = ledger.held([MAGNET])
@@ -222,7 +216,7 @@ class RareEarthModel(mesa.Model):
         payable = np.maximum(posted[CONCENTRATE], f.floor[CONCENTRATE]) / self.prices.base[CONCENTRATE]
         elements = self.mines.produce(payable, world.element_values_by_region(posted),
                                       f.stage_cost_share("mining"), f.mining_quota, outage,
-                                      self._unsold_brake(CONCENTRATE))
+                                      valuation.unsold_brake(self, CONCENTRATE) * f.mine_available)
         produced[CONCENTRATE] = mined = elements.sum(axis=1)
         tracer = np.zeros((len(GOODS), size, TRACERS))
         tracer[CONCENTRATE, :, ELEMENTS] = elements
@@ -271,7 +265,7 @@ class RareEarthModel(mesa.Model):
         planned_magnets = plants.plan(posted[MAGNET], regional[NDPR], regional[DYTB],
                                       f.stage_cost_share("magnets"), orders)
         plan = plants.by_region(planned_magnets, size)
-        noise = self._demand_noise()
+        noise = self._demand_noise() * f.demand_factor[self.manufacturers.sector]
         sector_need = self.manufacturers.plan_need(tick, regional, noise)
         need = sector_need.copy()
         need[NDPR] += plan * plants.ndpr_per_tonne
@@ -303,7 +297,7 @@ class RareEarthModel(mesa.Model):
         demand = self._buyer_demand(sector_need, plan, planned_feed)
         stockpile_buy, stockpile_release = self._stockpile_orders()
         total_demand = demand + stockpile_buy
-        quality = self._concentrate_quality()
+        quality = valuation.concentrate_quality(self)
         offered = seller.amount.copy()
         result = clear(offered, total_demand, self.prices.seller, quality, f, self.config.market)
         to_state = np.divide(stockpile_buy, total_demand, out=np.zeros_like(total_demand),
@@ -315,7 +309,7 @@ class RareEarthModel(mesa.Model):
         self.prices.update(offered, result.requested, total_demand,
                            cut_off_by_controls(result, total_demand, f),
                            buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index,
-                           self._producers())
+                           valuation.producers(self))
         regional = self.prices.regional
         self._price_memory = [*self._price_memory[1:], regional.copy()]
         self.manufacturers.adapt(regional)
@@ -338,92 +332,6 @@ class RareEarthModel(mesa.Model):
                           (self.mines, self.refiners, plants, self.recyclers)],
                 recycled=recycled, end_of_life=end_of_life, balance_error=balance,
                 magnet_balance_error=magnet_balance)
-
-    # ----------------------------------------------------------------- prices
-    def _initial_prices(self) -> PriceBook:
-        """Oxides at their reference prices, concentrate at its payable share, magnets at cost-plus."""
-        market, size = self.config.market, len(self.regions)
-        markup = np.ones((len(GOODS), size))
-        floor = np.ones((len(GOODS), size))
-        for good in (NDPR, DYTB, LACE):
-            markup[good] = self.reference[good]
-            floor[good] = market.min_price_share * self.reference[good]
-        markup[CONCENTRATE] = self.config.goods.concentrate.payable_share
-        floor[CONCENTRATE] = CONCENTRATE_MIN_PAYABLE
-        markup[MAGNET] = 1.0 + self.config.goods.magnet.markup
-        floor[MAGNET] = MAGNET_MIN_MARKUP
-        reference = np.repeat(self.reference[:, None], size, axis=1)
-        base = self._price_base(reference, reference)
-        normal = np.full(len(GOODS), np.nan)
-        normal[MAGNET] = 1.0 + self.config.goods.magnet.markup
-        return PriceBook(markup, floor, base, normal, market)
-
-    def _price_base(self, posted: np.ndarray, regional: np.ndarray) -> np.ndarray:
-        """What each posted price is a markup on: 1 for oxides; for concentrate, the value of
-        the oxides in a kg of the region's concentrate at the region's posted oxide prices; for
-        magnets, the full cost of a kg of the region's magnets with oxides bought at its
-        regional prices."""
-        size = len(self.regions)
-        base = np.ones((len(GOODS), size))
-        values = world.element_values_by_region(posted)
-        base[CONCENTRATE] = (self._concentrate_mix() * values).sum(axis=1)
-        plants = self.magnet_plants
-        cost = plants.cost_floor(regional[NDPR], regional[DYTB], self.frictions.stage_cost_share("magnets"), size)
-        has_plants = cost > 0
-        fallback = cost[has_plants].mean() if has_plants.any() else float(self.reference[MAGNET])
-        base[MAGNET] = np.where(has_plants, cost, fallback)
-        return base
-
-    def _price_ceiling(self, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
-        """Highest markups buyers pay: for concentrate, the best refiners' break-even payable."""
-        size = len(self.regions)
-        ceiling = np.full((len(GOODS), size), np.inf)
-        payable = self.refiners.break_even_payable(oxide_value, dytb_value,
-                                                   self.frictions.stage_cost_share("separation"), size)
-        refining = self.refiners.by_region(self.refiners.capacity, size) > 0
-        ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
-        return ceiling
-
-    def _unsold_brake(self, good: int) -> np.ndarray:
-        """(regions,) share of planned output producers keep making given their unsold stock:
-        all of it up to their target cover, falling to none at three times the target."""
-        target = self.config.market.seller_cover_months * np.maximum(self.orders[good], 1e-9)
-        cover = self.ledger.seller.amount[good] / target
-        return np.clip((3.0 - cover) / 2.0, 0.0, 1.0)
-
-    def _producers(self) -> np.ndarray:
-        """(goods, regions) True where a region has capacity to make each good."""
-        size = len(self.regions)
-        has = np.zeros((len(GOODS), size), dtype=bool)
-        has[CONCENTRATE] = self.mines.by_region(self.mines.capacity, size) > 0
-        separating = (self.refiners.by_region(self.refiners.capacity, size)
-                      + self.recyclers.by_region(self.recyclers.capacity, size)) > 0
-        has[OXIDE_ROWS] = separating
-        has[MAGNET] = self.magnet_plants.by_region(self.magnet_plants.capacity, size) > 0
-        return has
-
-    def _offered_mix(self) -> np.ndarray:
-        """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:
-        what refiners would be buying."""
-        offered = self.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
-        mix = offered / offered.sum() if offered.sum() > 0 else self._world_mix
-        return mix[None, :3]
-
-    def _feed_mix(self) -> np.ndarray:
-        """(regions, 3) recoverable element mix of the concentrate at each region's refiners;
-        where they hold none, the mix on offer."""
-        mix = self.ledger.buyer.content()[CONCENTRATE][:, ELEMENTS][:, :3]
-        empty = self.ledger.buyer.amount[CONCENTRATE] <= 0
-        return np.where(empty[:, None], self._offered_mix(), mix)
-
-    def _concentrate_mix(self) -> np.ndarray:
-        """(regions, 4) element mix of the concentrate each region sells (its mines' mix when
-        it holds none, the world's when it has no mines)."""
-        mix = self.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
-        empty = mix.sum(axis=1) <= 0
-        if empty.any():
-            mix[empty] = self._mine_mix[empty]
-        return mix
 
     # ----------------------------------------------------------------- helpers
     def _demand_noise(self) -> np.ndarray:
@@ -470,21 +378,12 @@ class RareEarthModel(mesa.Model):
         self.stockpile_orders = [o for o in self.stockpile_orders if o[3] > 0]
         return buy, release
 
-    def _concentrate_quality(self) -> np.ndarray:
-        """Value of each region's concentrate relative to the world mine mix, at reference prices."""
-        quality = np.ones((len(GOODS), len(self.regions)))
-        values = world.element_values(self.reference)
-        norm = float(values @ self._world_mix)
-        mix = self.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
-        value = mix @ values
-        quality[CONCENTRATE] = np.where(value > 0, value / norm, 1.0)
-        return quality
-
     def _invest(self, tick: int) -> None:
         inv, rng = self.config.investment, self.rng
         self.mines.invest(tick, rng, inv.hurdle, inv.step)
         for fleet in (self.refiners, self.magnet_plants):
-            fleet.invest(tick, rng, inv.hurdle, inv.step, readiness=self.tech_access[fleet.region])
+            readiness = self.tech_access[fleet.region] * self.frictions.tech_factor[fleet.region]
+            fleet.invest(tick, rng, inv.hurdle, inv.step, readiness=readiness)
         self.recyclers.expand(tick)
 
     # ----------------------------------------------------------------- reading

@@ -10,17 +10,21 @@ import numpy as np
 from marketsim.events import (
     GOODS,
     POLICY_STAGES,
+    DemandSurge,
+    Dispute,
     ExportBan,
     ExportLicence,
     ExportQuota,
     ExportTax,
+    MineDisruption,
     MiningQuota,
     PriceFloor,
     Subsidy,
     Tariff,
+    TechnologyBan,
 )
 
-_VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price"}
+_VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price", "share", "factor"}
 
 
 def policy_key(event) -> tuple:
@@ -73,6 +77,14 @@ class Frictions:
     cost_share: np.ndarray
     floor: np.ndarray
     ally: np.ndarray
+    mine_available: np.ndarray
+    """(regions,) share of mine output not lost to disruptions."""
+    tech_factor: np.ndarray
+    """(regions,) multiplier on how fast separation and magnet capacity can grow (technology bans)."""
+    demand_factor: np.ndarray
+    """(sectors,) multiplier on each sector's demand (surges)."""
+    disputes: tuple[tuple[str, str], ...]
+    """(aggrieved, target) pairs of disputes in force."""
 
     def stage_cost_share(self, stage: str) -> np.ndarray:
         """(regions,) share of unit cost producers of ``stage`` pay after subsidies."""
@@ -82,13 +94,15 @@ class Frictions:
 class PolicyBook:
     """Compiles events into :class:`Frictions` and keeps alliance membership."""
 
-    def __init__(self, regions: list[str], alliances: dict[str, list[str]]) -> None:
+    def __init__(self, regions: list[str], alliances: dict[str, list[str]], sectors: list[str] | None = None) -> None:
         """Create the book.
 
         Args:
             regions: Region ids in array order.
             alliances: Alliance name to member region ids at the start.
+            sectors: End-use sector names in array order (for demand surges).
         """
+        self.sectors = list(sectors or [])
         self.regions = list(regions)
         self.index = {name: i for i, name in enumerate(self.regions)}
         self.members = {name: set(members) for name, members in alliances.items()}
@@ -139,6 +153,10 @@ class PolicyBook:
             cost_share=np.ones((len(POLICY_STAGES), size)),
             floor=np.zeros((goods, size)),
             ally=self.ally_matrix(),
+            mine_available=np.ones(size),
+            tech_factor=np.ones(size),
+            demand_factor=np.ones(len(self.sectors)),
+            disputes=(),
         )
         for p in policies:
             if isinstance(p, ExportQuota):
@@ -171,4 +189,15 @@ class PolicyBook:
                 f.floor[GOODS.index(p.good), self.index[p.region]] = p.price
             elif isinstance(p, MiningQuota):
                 f.mining_quota[self.index[p.region]] = p.tonnes_per_year / 12.0
+            elif isinstance(p, MineDisruption):
+                r = self.index[p.region]
+                f.mine_available[r] = min(f.mine_available[r], 1.0 - p.share)
+            elif isinstance(p, TechnologyBan):
+                outside = ~f.ally[self.index[p.region]]
+                outside[self.index[p.region]] = False
+                f.tech_factor[outside] = np.minimum(f.tech_factor[outside], p.factor)
+            elif isinstance(p, DemandSurge):
+                f.demand_factor[self.sectors.index(p.sector)] *= p.factor
+            elif isinstance(p, Dispute):
+                f.disputes = (*f.disputes, (p.region, p.target))
         return f
