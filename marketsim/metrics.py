@@ -58,6 +58,8 @@ CATALOGUE: list[Metric] = [
     Metric("capacity_recycling", "t/yr", "region", "Installed recycling capacity, t REO of recovered oxide."),
     Metric("recycled", "t/month", "region", "Oxide recovered from end-of-life magnets, t REO."),
     Metric("end_of_life", "t/month", "region", "REO in magnets reaching end of life."),
+    Metric("allies", "regions", "region", "Regions in an alliance with the region; world: allied pairs x 2."),
+    Metric("alliance_links", "pairs", "world", "Pairs of regions in an alliance together."),
     Metric("material_balance_error", "t", "world",
            "Mined + recycled - used - lost - change in stocks (REO); zero up to rounding."),
     Metric("magnet_balance_error", "t", "world",
@@ -77,7 +79,7 @@ def hhi(output: np.ndarray) -> np.ndarray:
 
 RAW_FIELDS = ("price", "seller_price", "production", "separated", "consumption", "use", "unmet",
               "stock", "stockpile", "flows", "consumed_china", "capacity", "recycled",
-              "end_of_life", "balance_error", "magnet_balance_error")
+              "end_of_life", "allies", "balance_error", "magnet_balance_error")
 """What the model hands the recorder each tick; every metric is derived from these."""
 
 
@@ -221,6 +223,8 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         out[f"capacity_{stage}"] = _with_total(raw["capacity"][:, k])
     out["recycled"] = _with_total(raw["recycled"])
     out["end_of_life"] = _with_total(raw["end_of_life"])
+    out["allies"] = _with_total(raw["allies"])
+    out["alliance_links"] = raw["allies"].sum(axis=-1) / 2.0
     out["material_balance_error"] = raw["balance_error"]
     out["magnet_balance_error"] = raw["magnet_balance_error"]
     return out

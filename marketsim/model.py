@@ -5,17 +5,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from marketsim import valuation, world
+from marketsim import governance, schedule, valuation, world
 from marketsim.agents import Government, MagnetPlant, Manufacturer, Mine, Recycler, Refiner
 from marketsim.config import Scenario
 from marketsim.events import (
     GOODS,
     ONE_OFF_EVENTS,
-    AllianceJoin,
-    AllianceLeave,
-    CapacityChange,
-    RecyclingMandate,
-    StockpileOrder,
     month_index,
     month_label,
 )
@@ -23,6 +18,7 @@ from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMEN
 from marketsim.market import clear, cut_off_by_controls
 from marketsim.metrics import Recorder
 from marketsim.policy import PolicyBook, in_force
+from marketsim.strategies import build_strategy
 from marketsim.valuation import OXIDE_ROWS
 from marketsim.world import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
 
@@ -64,7 +60,7 @@ class RareEarthModel(mesa.Model):
         self.start_month = scenario.start_month
         self.tick = 0
         self._build(buyers_per_cell)
-        self.policies_in_force = in_force(self._timed_events(), self.start_month, month_index)
+        self.policies_in_force = in_force(self.timed_events(), self.start_month, month_index)
         self.frictions = self.book.compile(self.policies_in_force)
 
     # ----------------------------------------------------------------- building
@@ -87,7 +83,9 @@ class RareEarthModel(mesa.Model):
         sector_names = list(s.sectors)
         for row in range(len(self.manufacturers)):
             Manufacturer(self, self.manufacturers, row, sector_names[self.manufacturers.sector[row]])
-        self.governments = {name: Government(self, name) for name in self.regions}
+        self.governments = {name: Government(self, name, spec.strategy, spec.budget)
+                            for name, spec in s.regions.items()}
+        self.decisions: list = []
         self.tech_access = np.array([r.tech_access for r in s.regions.values()])
 
         self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors))
@@ -140,7 +138,8 @@ class RareEarthModel(mesa.Model):
         self.ledger.stockpile.add(stockpile, stockpile[:, :, None] * china_content)
 
     # ----------------------------------------------------------------- events
-    def _timed_events(self) -> list:
+    def timed_events(self) -> list:
+        """Scheduled events that hold a policy in force (not one-off acts)."""
         return [e for e in self.events if not isinstance(e, ONE_OFF_EVENTS)]
 
     def submit(self, event) -> None:
@@ -150,37 +149,15 @@ class RareEarthModel(mesa.Model):
             raise ValueError(f"event names unknown region(s): {', '.join(unknown)}")
         self.events = sorted([*self.events, event], key=lambda e: month_index(e.start))
 
-    def _apply_events(self, tick: int) -> None:
-        month = self.start_month + tick
-        for event in self.events:
-            start = max(month_index(event.start), self.start_month)
-            if start == month and isinstance(event, ONE_OFF_EVENTS):
-                self._act(event, tick)
-        policies = in_force(self._timed_events(), month, month_index)
-        if policies != self.policies_in_force or any(
-                isinstance(e, (AllianceJoin, AllianceLeave)) and
-                max(month_index(e.start), self.start_month) == month for e in self.events):
-            self.policies_in_force = policies
-            self.frictions = self.book.compile(policies)
-
-    def _act(self, event, tick: int) -> None:
-        """Carry out a one-off event."""
-        self.event_log.append((tick, event))
-        if isinstance(event, StockpileOrder):
-            self.stockpile_orders.append([GOODS.index(event.good), self.region_index[event.region],
-                                          event.tonnes / event.months, event.months])
-        elif isinstance(event, CapacityChange):
-            for fleet in (self.mines, self.refiners, self.magnet_plants):
-                row = fleet.index_of(event.facility)
-                if row is not None:
-                    fleet.ramp_to(row, event.capacity, tick, event.ramp_months)
-        elif isinstance(event, RecyclingMandate):
-            rows = self.recyclers.region == self.region_index[event.region]
-            self.recyclers.collection_rate[rows] = event.collection_rate
-        elif isinstance(event, AllianceJoin):
-            self.book.join(event.alliance, event.region)
-        elif isinstance(event, AllianceLeave):
-            self.book.leave(event.alliance, event.region)
+    def assign_controller(self, region: str, controller) -> None:
+        """Hand a government to an external controller (anything with ``decide(observation)``),
+        or back to its scenario strategy with None."""
+        government = self.governments[region]
+        spec = self.config.regions[region].strategy
+        if controller is None and spec.kind != "scripted":
+            controller = build_strategy(spec)
+        government.controller = controller
+        government.export_history = []
 
     # ----------------------------------------------------------------- the tick
     def step(self) -> None:
@@ -188,7 +165,13 @@ class RareEarthModel(mesa.Model):
         if self.tick >= self.months:
             self.running = False
             return
-        self._apply_events(self.tick)
+        if self.tick % 12 == 0:
+            for government in self.governments.values():
+                government.new_year()
+        governance.draw_shocks(self)
+        if self.tick > 0 and self.tick % self.config.scenario.round_months == 0:
+            governance.play_round(self)
+        schedule.apply_events(self, self.tick)
         for fleet in (self.mines, self.refiners, self.magnet_plants, self.recyclers):
             fleet.arrive(self.tick)
         self._simulate_month(self.tick, record=True)
@@ -330,7 +313,7 @@ class RareEarthModel(mesa.Model):
                 consumed_china=content[:, :, :3] * consumed[:, :, None],
                 capacity=[fleet.by_region(fleet.capacity, size) for fleet in
                           (self.mines, self.refiners, plants, self.recyclers)],
-                recycled=recycled, end_of_life=end_of_life, balance_error=balance,
+                recycled=recycled, end_of_life=end_of_life, allies=f.ally.sum(axis=1), balance_error=balance,
                 magnet_balance_error=magnet_balance)
 
     # ----------------------------------------------------------------- helpers

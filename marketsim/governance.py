@@ -1,0 +1,175 @@
+"""Rounds of government decisions, the seam for external controllers, and random shocks.
+
+Each round (every ``scenario.round_months`` months) every government that has a strategy or an
+external controller receives its :class:`~marketsim.observation.Observation` and returns
+decisions. Each decision is validated before it changes anything: it must be a well-formed
+event, it must be this government's to make, and it must not start in the past. An invalid
+decision is rejected with a message and has no effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from marketsim.events import (
+    CapacityChange,
+    DemandSurge,
+    Dispute,
+    Event,
+    MineDisruption,
+    Tariff,
+    month_index,
+    month_label,
+)
+from marketsim.loading import format_validation_error
+from marketsim.observation import observe_all
+
+if TYPE_CHECKING:
+    from marketsim.model import RareEarthModel
+
+EVENT = TypeAdapter(Event)
+WORLD_EVENTS = (MineDisruption, DemandSurge)
+"""Shocks that happen to the world; no government decides them."""
+
+
+class DecisionError(ValueError):
+    """A decision that was rejected, with a message for the player who made it."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision and what became of it."""
+
+    tick: int
+    region: str
+    event: Any
+    accepted: bool
+    message: str = ""
+
+
+def actor(model: RareEarthModel, event) -> str | None:
+    """The region whose government an event belongs to (None for shocks to the world)."""
+    if isinstance(event, WORLD_EVENTS):
+        return None
+    if isinstance(event, Tariff):
+        return event.importer
+    if isinstance(event, CapacityChange):
+        for fleet in (model.mines, model.refiners, model.magnet_plants):
+            row = fleet.index_of(event.facility)
+            if row is not None:
+                return model.regions[fleet.region[row]]
+        return None
+    return event.region
+
+
+def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
+    """Turn a decision into an event the model will accept, or explain why not.
+
+    Args:
+        model: The model.
+        region: The government deciding.
+        decision: An event, or a dict in scenario-file form (``start`` defaults to now).
+
+    Raises:
+        DecisionError: If the decision is malformed, out of range, not this government's to
+            make, names something that does not exist, starts in the past, or costs more than
+            the government's budget left.
+    """
+    if isinstance(decision, dict):
+        data = {"start": model.date, **decision}
+        try:
+            decision = EVENT.validate_python(data)
+        except ValidationError as error:
+            raise DecisionError(format_validation_error(error, f"{region}'s decision")) from None
+    else:
+        try:
+            decision = EVENT.validate_python(EVENT.dump_python(decision))
+        except (ValidationError, TypeError) as error:
+            raise DecisionError(f"{region}'s decision is not a policy event: {error}") from None
+    owner = actor(model, decision)
+    if owner != region:
+        whose = "the world's (a shock)" if owner is None else f"{owner}'s"
+        raise DecisionError(f"{region} cannot decide a {decision.type}: it is {whose} to make")
+    if month_index(decision.start) < model.start_month + model.tick:
+        raise DecisionError(f"{region}'s {decision.type} starts {decision.start}, before now ({model.date})")
+    unknown = [r for r in decision.regions() if r not in model.region_index]
+    if unknown:
+        raise DecisionError(f"{region}'s {decision.type} names unknown region(s): {', '.join(unknown)}")
+    alliance = getattr(decision, "alliance", None)
+    if alliance is not None and alliance not in model.book.members:
+        raise DecisionError(f"{region}'s {decision.type} names unknown alliance {alliance!r}")
+    cost = decision_cost(model, region, decision)
+    budget = model.governments[region].budget_left
+    if budget is not None and cost > budget + 1e-9:
+        raise DecisionError(f"{region}'s {decision.type} costs US${cost:,.0f} m; {budget:,.0f} m is left this year")
+    return decision
+
+
+def decision_cost(model: RareEarthModel, region: str, event) -> float:
+    """Money a decision commits now, US$ million (stockpile purchases at today's price)."""
+    tonnes = getattr(event, "tonnes", 0.0)
+    if event.type != "stockpile" or tonnes <= 0:
+        return 0.0
+    from marketsim.events import GOODS  # noqa: PLC0415
+
+    price = model.prices.regional[GOODS.index(event.good), model.region_index[region]]
+    return float(tonnes * price / 1000.0)
+
+
+def decide(model: RareEarthModel, region: str, decisions: list) -> list[Decision]:
+    """Validate and schedule a government's decisions; rejected ones change nothing.
+
+    Returns:
+        What became of each decision, in order.
+    """
+    results = []
+    for decision in decisions:
+        try:
+            event = validate_decision(model, region, decision)
+        except DecisionError as error:
+            results.append(Decision(model.tick, region, decision, False, str(error)))
+            continue
+        government = model.governments[region]
+        if government.budget_left is not None:
+            government.budget_left -= decision_cost(model, region, event)
+        model.submit(event)
+        results.append(Decision(model.tick, region, event, True))
+    model.decisions.extend(results)
+    return results
+
+
+def play_round(model: RareEarthModel) -> None:
+    """Every government with a controller or a strategy observes the last round and decides."""
+    deciding = [g for g in model.governments.values() if g.controller is not None]
+    if not deciding:
+        return
+    views = observe_all(model)
+    for government in deciding:
+        view = views[government.region]
+        decide(model, government.region, government.controller.decide(view))
+        government.export_history.append(view.export_value)
+
+
+def draw_shocks(model: RareEarthModel) -> None:
+    """Random shocks at the scenario's rates, drawn from the model's seed."""
+    rates = model.config.shocks
+    if not (rates.mine_disruption_rate or rates.dispute_rate or rates.demand_surge_rate):
+        return
+    rng, now = model.rng, model.date
+    end = month_label(month_index(now) + rates.duration_months)
+    draws = rng.random(3)
+    if draws[0] < rates.mine_disruption_rate:
+        mining = sorted({model.regions[r] for r in model.mines.region[model.mines.capacity > 0]})
+        if mining:
+            region = mining[int(rng.integers(len(mining)))]
+            model.submit(MineDisruption(start=now, end=end, region=region, share=rates.disruption_share))
+    if draws[1] < rates.dispute_rate and len(model.regions) > 1:
+        first, second = rng.choice(len(model.regions), size=2, replace=False)
+        model.submit(Dispute(start=now, end=end, region=model.regions[first], target=model.regions[second]))
+    if draws[2] < rates.demand_surge_rate:
+        sectors = list(model.config.sectors)
+        sector = sectors[int(rng.integers(len(sectors)))]
+        model.submit(DemandSurge(start=now, end=end, sector=sector, factor=rates.surge_factor))
