@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from marketsim.events import OXIDES, Event, Fraction, Month, NonNegative, month_index
+from marketsim.schema import Strict
+from marketsim.strategy_config import (
+    ScriptedStrategy,
+    ShockRates,
+    StrategySpec,
+)
 
 RegionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,15}$")]
 Positive = Annotated[float, Field(gt=0.0)]
 SHARE_TOLERANCE = 1e-6
 CROSS_CHECK_SEPARATOR = "\n"
 """Separates the problems one cross-reference check reports."""
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys are errors, values are frozen once loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ScenarioInfo(Strict):
@@ -66,6 +66,8 @@ class MarketParams(Strict):
     """Discount on the perceived cost of supply from an ally."""
     home_preference: Fraction = 0.05
     """Discount on the perceived cost of domestic supply."""
+    max_price_multiple: Annotated[float, Field(gt=1.0, le=1000.0)] = 20.0
+    """Choke price: posted oxide prices never exceed this multiple of their reference price."""
     min_price_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.2
     """Posted oxide prices never fall below this share of their reference price."""
     demand_noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.02
@@ -120,84 +122,6 @@ class DepositType(Strict):
         if abs(total - 1.0) > SHARE_TOLERANCE:
             raise ValueError(f"element shares must sum to 1, they sum to {total:.6g}")
         return self
-
-
-class ScriptedStrategy(Strict):
-    """The government applies the scenario's events and nothing else."""
-
-    kind: Literal["scripted"] = "scripted"
-
-
-class DominantSupplierStrategy(Strict):
-    """A dominant supplier (China by default) restricts exports to keep value added at home and
-    as leverage in disputes, and relaxes when restrictions cost it too much export revenue or
-    provoke rival supply."""
-
-    kind: Literal["dominant_supplier"]
-    value_added_target: Fraction = 0.9
-    """Restrict oxide exports while its share of world magnet making is below this."""
-    approval_rate: Fraction = 0.5
-    """Share of licence requests approved while it restricts."""
-    dispute_response: Literal["ban", "licence"] = "ban"
-    """What a dispute triggers against the target: an embargo or licences."""
-    dispute_months: Annotated[int, Field(ge=1, le=120)] = 12
-    max_revenue_loss: Fraction = 0.3
-    """Lift general restrictions once export revenue has fallen by this share."""
-    rival_share_trigger: Fraction = 0.15
-    """Lift general restrictions once rivals make this share of world separation."""
-    memory_rounds: Annotated[int, Field(ge=1, le=40)] = 4
-    """Rounds of export revenue it remembers when judging the loss."""
-
-
-class ImporterStrategy(Strict):
-    """An importer watches its dependency on China and its shortages, and answers with
-    stockpiles, subsidies, tariffs and alliances, within a yearly budget."""
-
-    kind: Literal["importer"]
-    dependency_threshold: Fraction = 0.8
-    """Act when China's share of its separated supply exceeds this."""
-    shortage_threshold: Fraction = 0.02
-    """Release stockpiles when this share of its need goes unmet."""
-    budget: NonNegative = 500.0
-    """US$ million a year for stockpile purchases."""
-    stockpile_months: Annotated[float, Field(ge=0.0, le=24.0)] = 2.0
-    """Months of its NdPr and Dy/Tb use it stockpiles when dependent."""
-    subsidy_rate: Annotated[float, Field(ge=0.0, le=0.9)] = 0.3
-    """Share of separation and magnet-making costs it subsidises when dependent."""
-    tariff_rate: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
-    """Tariff on Chinese magnets it sets when dependent (0: none)."""
-    alliance: str | None = None
-    """Alliance it joins when dependent, and leaves when no longer dependent and paying more."""
-
-
-class ResourceHolderStrategy(Strict):
-    """A resource holder chooses where its ore goes and joins alliances that bring investment."""
-
-    kind: Literal["resource_holder"]
-    process_at_home: bool = False
-    """Ban exports of concentrate once it has separation capacity of its own."""
-    alliance: str | None = None
-    """Alliance it joins at the first round."""
-
-
-StrategySpec = Annotated[
-    ScriptedStrategy | DominantSupplierStrategy | ImporterStrategy | ResourceHolderStrategy,
-    Field(discriminator="kind"),
-]
-
-
-class ShockRates(Strict):
-    """Random shocks, drawn each month from the model's seed."""
-
-    mine_disruption_rate: Fraction = 0.0
-    """Monthly chance that one mining region, drawn at random, loses part of its output."""
-    disruption_share: Fraction = 0.5
-    dispute_rate: Fraction = 0.0
-    """Monthly chance of a dispute between two regions drawn at random."""
-    demand_surge_rate: Fraction = 0.0
-    """Monthly chance that one sector's demand jumps."""
-    surge_factor: Annotated[float, Field(gt=0.0, le=10.0)] = 1.3
-    duration_months: Annotated[int, Field(ge=1, le=120)] = 6
 
 
 class RegionSpec(Strict):
@@ -330,12 +254,12 @@ class Scenario(Strict):
     goods: GoodsSpec
     deposit_types: dict[str, DepositType] = Field(min_length=1)
     regions: dict[RegionId, RegionSpec] = Field(min_length=1)
-    alliances: dict[str, AllianceSpec] = {}
-    mines: list[MineSpec] = []
-    refiners: list[RefinerSpec] = []
-    magnet_plants: list[MagnetPlantSpec] = []
+    alliances: dict[str, AllianceSpec] = Field(default_factory=dict)
+    mines: list[MineSpec] = Field(default_factory=list)
+    refiners: list[RefinerSpec] = Field(default_factory=list)
+    magnet_plants: list[MagnetPlantSpec] = Field(default_factory=list)
     sectors: dict[str, SectorSpec] = Field(min_length=1)
-    events: list[Event] = []
+    events: list[Event] = Field(default_factory=list)
     shocks: ShockRates = ShockRates()
 
     @model_validator(mode="after")

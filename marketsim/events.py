@@ -134,6 +134,8 @@ class Tariff(_Timed):
     rate: Annotated[float, Field(ge=0.0, le=5.0)]
     origins: tuple[str, ...] = ()
     goods: tuple[Good, ...] = GOODS
+    exempt_allies: bool = True
+    """Allies of the importer pay no tariff (an alliance's tariff exemption)."""
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
@@ -197,7 +199,8 @@ class RecyclingMandate(_Timed):
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
 class AllianceJoin(_Timed):
-    """A region joins an alliance (its members prefer each other's supply)."""
+    """A region asks to join an alliance (members prefer each other's supply and exempt each
+    other from their tariffs). Members refuse a region in a dispute with one of them."""
 
     type: Literal["alliance_join"] = "alliance_join"
     region: str

@@ -10,7 +10,7 @@ decision is rejected with a message and has no effect.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from marketsim.model import RareEarthModel
 
 EVENT = TypeAdapter(Event)
+EVENT_TYPES = tuple(get_args(get_args(Event)[0]))
+"""Every event class."""
 WORLD_EVENTS = (MineDisruption, DemandSurge)
 """Shocks that happen to the world; no government decides them."""
 
@@ -78,17 +80,17 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
             make, names something that does not exist, starts in the past, or costs more than
             the government's budget left.
     """
-    if isinstance(decision, dict):
-        data = {"start": model.date, **decision}
-        try:
-            decision = EVENT.validate_python(data)
-        except ValidationError as error:
-            raise DecisionError(format_validation_error(error, f"{region}'s decision")) from None
-    else:
-        try:
-            decision = EVENT.validate_python(EVENT.dump_python(decision))
-        except (ValidationError, TypeError) as error:
-            raise DecisionError(f"{region}'s decision is not a policy event: {error}") from None
+    if not isinstance(decision, (dict, *EVENT_TYPES)):
+        raise DecisionError(f"{region}'s decision is not a policy event (got {type(decision).__name__})")
+    data = {"start": model.date, **decision} if isinstance(decision, dict) else EVENT.dump_python(decision)
+    try:
+        decision = EVENT.validate_python(data)
+    except ValidationError as error:
+        raise DecisionError(format_validation_error(error, f"{region}'s decision")) from None
+    facility = getattr(decision, "facility", None)
+    if facility is not None and not any(f.index_of(facility) is not None
+                                        for f in (model.mines, model.refiners, model.magnet_plants)):
+        raise DecisionError(f"{region}'s {decision.type} names unknown facility {facility!r}")
     owner = actor(model, decision)
     if owner != region:
         whose = "the world's (a shock)" if owner is None else f"{owner}'s"

@@ -217,7 +217,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
                                                  goods, reo_per_unit)
         output = stage_output[stage]
         from_china = output[:, china] if china >= 0 else np.zeros(len(output))
-        out[f"china_share_{stage}"] = np.nan_to_num(_ratio(from_china, output.sum(axis=-1)))
+        out[f"china_share_{stage}"] = _ratio(from_china, output.sum(axis=-1))
         out[f"hhi_{stage}"] = hhi(output)
     for k, stage in enumerate((*STAGES, "recycling")):
         out[f"capacity_{stage}"] = _with_total(raw["capacity"][:, k])

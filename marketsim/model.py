@@ -86,6 +86,9 @@ class RareEarthModel(mesa.Model):
         self.governments = {name: Government(self, name, spec.strategy, spec.budget)
                             for name, spec in s.regions.items()}
         self.decisions: list = []
+        self.refused_joins: list = []
+        self.alliance_log: list = [(0, name, member, "join") for name, a in s.alliances.items() for member in a.members]
+        """(tick, alliance, region, "join" or "leave"): membership over time."""
         self.tech_access = np.array([r.tech_access for r in s.regions.values()])
 
         self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors))

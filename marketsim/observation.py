@@ -82,7 +82,7 @@ def observe_all(model: RareEarthModel) -> dict[str, Observation]:
             price={g: float(metrics["price"][k, r]) for k, g in enumerate(goods)},
             world_price={g: float(metrics["price"][k, world]) for k, g in enumerate(goods)},
             dependency={s: float(np.nan_to_num(metrics[f"dependency_{s}"][-1, r])) for s in STAGES},
-            china_share={s: float(metrics[f"china_share_{s}"]) for s in STAGES},
+            china_share={s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES},
             unmet_share=_share(metrics["unmet_demand"][:-1, r].sum(),
                                metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum()),
             use={g: float(metrics["consumption"][k, r]) for k, g in enumerate(goods)},

@@ -180,6 +180,8 @@ class PolicyBook:
                     f.export_tax[g, o] = max(f.export_tax[g, o], p.rate)
             elif isinstance(p, Tariff):
                 origins = self._targets(p.origins, p.importer)
+                if p.exempt_allies:
+                    origins &= ~f.ally[self.index[p.importer]]
                 for g in self._goods(p.goods):
                     column = f.tariff[g, :, self.index[p.importer]]
                     column[origins] = np.maximum(column[origins], p.rate)

@@ -50,6 +50,14 @@ def act(model: RareEarthModel, event, tick: int) -> None:
         rows = model.recyclers.region == model.region_index[event.region]
         model.recyclers.collection_rate[rows] = event.collection_rate
     elif isinstance(event, AllianceJoin):
-        model.book.join(event.alliance, event.region)
+        members = model.book.members.get(event.alliance, set())
+        feuding = [b if a == event.region else a for a, b in model.frictions.disputes
+                   if event.region in (a, b) and ({a, b} - {event.region}) & members]
+        if feuding:
+            model.refused_joins.append((tick, event, f"in a dispute with member(s) {', '.join(feuding)}"))
+        else:
+            model.book.join(event.alliance, event.region)
+            model.alliance_log.append((tick, event.alliance, event.region, "join"))
     elif isinstance(event, AllianceLeave):
         model.book.leave(event.alliance, event.region)
+        model.alliance_log.append((tick, event.alliance, event.region, "leave"))

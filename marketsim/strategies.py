@@ -10,12 +10,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from marketsim.config import (
-    DominantSupplierStrategy,
-    ImporterStrategy,
-    ResourceHolderStrategy,
-    ScriptedStrategy,
-)
 from marketsim.events import (
     AllianceJoin,
     AllianceLeave,
@@ -26,6 +20,12 @@ from marketsim.events import (
     Tariff,
 )
 from marketsim.observation import Observation
+from marketsim.strategy_config import (
+    DominantSupplierStrategy,
+    ImporterStrategy,
+    ResourceHolderStrategy,
+    ScriptedStrategy,
+)
 
 RESTRICTED = ("ndpr", "dytb")
 """Oxides a dominant supplier licenses to keep magnet making at home."""

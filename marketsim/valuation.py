@@ -61,9 +61,12 @@ def price_base(model: RareEarthModel, posted: np.ndarray, regional: np.ndarray) 
 
 
 def price_ceiling(model: RareEarthModel, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
-    """Highest markups buyers pay: for concentrate, the best refiners' break-even payable."""
+    """Highest markups buyers pay: for concentrate, the best refiners' break-even payable; for
+    oxides, the choke price (``market.max_price_multiple`` times the reference), above which
+    substitutes take all demand."""
     size = len(model.regions)
     ceiling = np.full((len(GOODS), size), np.inf)
+    ceiling[OXIDE_ROWS] = model.config.market.max_price_multiple * model.reference[OXIDE_ROWS, None]
     payable = model.refiners.break_even_payable(oxide_value, dytb_value,
                                                model.frictions.stage_cost_share("separation"), size)
     refining = model.refiners.by_region(model.refiners.capacity, size) > 0
@@ -118,9 +121,10 @@ def concentrate_mix(model: RareEarthModel) -> np.ndarray:
 
 
 def concentrate_quality(model: RareEarthModel) -> np.ndarray:
-    """Value of each region's concentrate relative to the world mine mix, at reference prices."""
+    """Value of each region's concentrate relative to the world mine mix, at today's world
+    oxide prices (what buyers compare when they choose between origins)."""
     quality = np.ones((len(GOODS), len(model.regions)))
-    values = world.element_values(model.reference)
+    values = world.element_values(model.prices.seller.mean(axis=1))
     norm = float(values @ model._world_mix)
     mix = model.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
     value = mix @ values

@@ -229,8 +229,15 @@ def check_complete(table: pd.DataFrame, ticks: int, regions: list[str]) -> None:
                     table["region"].astype(str), strict=True))
     everywhere = [*regions, "world"]
     expected = {(t, m, g, r) for t in range(ticks) for m in ALWAYS_DEFINED for g in GOODS for r in everywhere}
+    # China's share of a stage is undefined (left out) in months when nobody produces at it.
+    world_output = table[(table["metric"] == "production") & (table["region"] == "world")]
+    stage_good = {"china_share_mining": ["concentrate"], "china_share_magnets": ["magnet"],
+                  "china_share_separation": ["lace"]}  # recycling makes NdPr and Dy/Tb, never La/Ce
     for metric in CATALOGUE:
-        if metric.layout == "world":
+        if metric.name in stage_good:
+            made = world_output[world_output["good"].isin(stage_good[metric.name])].groupby("tick")["value"].sum()
+            expected |= {(t, metric.name, "all", "world") for t in range(ticks) if made.get(t, 0.0) > 0}
+        elif metric.layout == "world":
             expected |= {(t, metric.name, "all", "world") for t in range(ticks)}
         elif metric.layout == "region":
             expected |= {(t, metric.name, "all", r) for t in range(ticks) for r in everywhere}

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from marketsim.config import Scenario
 from marketsim.events import Event
@@ -20,14 +20,9 @@ from marketsim.loading import (
     validate_scenario,
 )
 from marketsim.metrics import BY_NAME
+from marketsim.schema import Strict
 
 EVENT = TypeAdapter(Event)
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SweepInfo(Strict):
@@ -92,7 +87,7 @@ class SweepSpec(Strict):
 
     sweep: SweepInfo
     parameters: dict[str, Parameter] = Field(min_length=1)
-    events: list[Event] = []
+    events: list[Event] = Field(default_factory=list)
     """Policy events added to the base scenario; their fields can be swept as ``events.N.field``."""
     outcomes: list[Outcome] = Field(min_length=1)
 
