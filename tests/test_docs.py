@@ -42,3 +42,13 @@ def test_the_sweep_docs_python_example_runs(monkeypatch):
     assert set(outcomes) == {"ndpr_peak", "china_separation"}
     assert outcomes["ndpr_peak"] > 0
     assert 0 <= outcomes["china_separation"] <= 1
+
+
+def test_the_readme_player_example_runs(monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("## Governments and players", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    decisions = namespace["model"].decisions
+    assert decisions and all(d.accepted and d.region == "japan" for d in decisions)
