@@ -139,9 +139,14 @@ class RegionSpec(Strict):
 
 
 class AllianceSpec(Strict):
-    """A group of governments that prefer each other's supply."""
+    """A group of governments that prefer each other's supply and exempt each other from tariffs."""
 
     members: list[RegionId] = Field(min_length=1)
+    floor_prices: dict[Literal["concentrate", "ndpr", "dytb", "lace", "magnet"], Positive] = Field(
+        default_factory=dict)
+    """Offtake agreements: members' producers of these goods are paid at least this (US$/kg)."""
+    coordinate_export_controls: bool = False
+    """An export ban by one member binds every member's exports to the same destinations."""
 
 
 class Facility(Strict):

@@ -91,7 +91,8 @@ class RareEarthModel(mesa.Model):
         """(tick, alliance, region, "join" or "leave"): membership over time."""
         self.tech_access = np.array([r.tech_access for r in s.regions.values()])
 
-        self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors))
+        self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors),
+                               dict(s.alliances))
         self.events = sorted(s.events, key=lambda e: month_index(e.start))
         self.policies_in_force: list = []
         self.frictions = self.book.compile([])

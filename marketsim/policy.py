@@ -94,14 +94,18 @@ class Frictions:
 class PolicyBook:
     """Compiles events into :class:`Frictions` and keeps alliance membership."""
 
-    def __init__(self, regions: list[str], alliances: dict[str, list[str]], sectors: list[str] | None = None) -> None:
+    def __init__(self, regions: list[str], alliances: dict[str, list[str]], sectors: list[str] | None = None,
+                 terms: dict | None = None) -> None:
         """Create the book.
 
         Args:
             regions: Region ids in array order.
             alliances: Alliance name to member region ids at the start.
             sectors: End-use sector names in array order (for demand surges).
+            terms: Alliance name to its :class:`~marketsim.config.AllianceSpec` (floor prices,
+                coordinated export controls).
         """
+        self.terms = dict(terms or {})
         self.sectors = list(sectors or [])
         self.regions = list(regions)
         self.index = {name: i for i, name in enumerate(self.regions)}
@@ -127,6 +131,43 @@ class PolicyBook:
     @staticmethod
     def _goods(goods: tuple[str, ...]) -> list[int]:
         return [GOODS.index(g) for g in goods]
+
+    def _member_mask(self, region: str) -> np.ndarray:
+        """Regions in an alliance with ``region`` that coordinates export controls (itself included)."""
+        mask = np.zeros(len(self.regions), dtype=bool)
+        for name, members in self.members.items():
+            if region in members and getattr(self.terms.get(name), "coordinate_export_controls", False):
+                mask[[self.index[m] for m in members]] = True
+        return mask
+
+    def _coordinated(self, region: str) -> list[str]:
+        """Regions whose exports a ban by ``region`` binds: itself and its coordinating allies."""
+        partners = self._member_mask(region)
+        return [region, *(r for r in self.regions if partners[self.index[r]] and r != region)]
+
+    def _alliance_floors(self, floor: np.ndarray) -> None:
+        """Raise members' producer floors to their alliances' offtake prices."""
+        for name, members in self.members.items():
+            for good, price in getattr(self.terms.get(name), "floor_prices", {}).items():
+                for member in members:
+                    cell = (GOODS.index(good), self.index[member])
+                    floor[cell] = max(floor[cell], price)
+
+    def graph(self):
+        """The alliance network: governments as nodes, an edge per shared alliance (networkx)."""
+        import networkx as nx  # noqa: PLC0415
+
+        network = nx.Graph()
+        network.add_nodes_from(self.regions)
+        for name, members in self.members.items():
+            ordered = sorted(members)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    if network.has_edge(a, b):
+                        network[a][b]["alliances"].append(name)
+                    else:
+                        network.add_edge(a, b, alliances=[name])
+        return network
 
     def ally_matrix(self) -> np.ndarray:
         """(regions, regions) True where two different regions share an alliance."""
@@ -167,8 +208,9 @@ class PolicyBook:
                 f.quota_goods = np.vstack([f.quota_goods, covered])
             elif isinstance(p, ExportBan):
                 dest = self._targets(p.destinations, p.region)
-                for g in self._goods(p.goods):
-                    f.open[g, self.index[p.region], dest] = 0.0
+                for origin in self._coordinated(p.region):
+                    for g in self._goods(p.goods):
+                        f.open[g, self.index[origin], dest & ~self._member_mask(origin)] = 0.0
             elif isinstance(p, ExportLicence):
                 dest = self._targets(p.destinations, p.region)
                 for g in self._goods(p.goods):
@@ -202,4 +244,5 @@ class PolicyBook:
                 f.demand_factor[self.sectors.index(p.sector)] *= p.factor
             elif isinstance(p, Dispute):
                 f.disputes = (*f.disputes, (p.region, p.target))
+        self._alliance_floors(f.floor)
         return f

@@ -15,6 +15,8 @@ from marketsim.events import (
     AllianceLeave,
     ExportBan,
     ExportLicence,
+    PriceFloor,
+    RecyclingMandate,
     StockpileOrder,
     Subsidy,
     Tariff,
@@ -52,7 +54,7 @@ class Scripted:
 class DominantSupplier:
     """Protects value added at home with oxide licences, answers disputes with targeted
     embargoes, and lifts general restrictions when they cost too much export revenue or
-    provoke rival supply (see :class:`~marketsim.config.DominantSupplierStrategy`)."""
+    provoke rival supply (see :class:`~marketsim.strategy_config.DominantSupplierStrategy`)."""
 
     def __init__(self, spec: DominantSupplierStrategy) -> None:
         """Configure the strategy."""
@@ -91,15 +93,17 @@ class DominantSupplier:
 
 
 class Importer:
-    """Stockpiles, subsidises home separation and magnet making, sets tariffs and joins an
-    alliance when dependent on China; releases stockpiles in shortages; leaves the alliance when
-    no longer dependent (see :class:`~marketsim.config.ImporterStrategy`)."""
+    """Stockpiles, subsidises home separation and magnet making, guarantees a price floor,
+    mandates recycling, sets tariffs and joins an alliance when dependent on China; releases
+    stockpiles in shortages; leaves the alliance when no longer dependent (see
+    :class:`~marketsim.strategy_config.ImporterStrategy`)."""
 
     def __init__(self, spec: ImporterStrategy) -> None:
         """Configure the strategy."""
         self.spec = spec
         self.subsidised = False
         self.tariffed = False
+        self.supported = False
         self.waiting = 0
 
     def decide(self, observation: Observation) -> list:
@@ -129,6 +133,12 @@ class Importer:
             self.subsidised = True
             decisions += [Subsidy(start=now, region=region, stage=stage, rate=spec.subsidy_rate)
                           for stage in ("separation", "magnets")]
+        if dependent and not self.supported:
+            self.supported = True
+            if spec.price_floor > 0:
+                decisions.append(PriceFloor(start=now, region=region, good="ndpr", price=spec.price_floor))
+            if spec.recycling_target > 0:
+                decisions.append(RecyclingMandate(start=now, region=region, collection_rate=spec.recycling_target))
         if dependent and spec.tariff_rate > 0 and not self.tariffed:
             self.tariffed = True
             decisions.append(Tariff(start=now, importer=region, origins=("china",), goods=("magnet",),
@@ -145,7 +155,7 @@ class Importer:
 
 class ResourceHolder:
     """Keeps processing at home when it can, and joins an alliance that brings investment
-    (see :class:`~marketsim.config.ResourceHolderStrategy`)."""
+    (see :class:`~marketsim.strategy_config.ResourceHolderStrategy`)."""
 
     def __init__(self, spec: ResourceHolderStrategy) -> None:
         """Configure the strategy."""

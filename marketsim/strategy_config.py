@@ -54,6 +54,10 @@ class ImporterStrategy(Strict):
     """Share of separation and magnet-making costs it subsidises when dependent."""
     tariff_rate: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
     """Tariff on Chinese magnets it sets when dependent (0: none)."""
+    price_floor: NonNegative = 0.0
+    """NdPr price (US$/kg) it guarantees its own producers when dependent (0: none)."""
+    recycling_target: Fraction = 0.0
+    """Collection rate of end-of-life magnets it mandates when dependent (0: none)."""
     alliance: str | None = None
     """Alliance it joins when dependent, and leaves when no longer dependent and paying more."""
 
