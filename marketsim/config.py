@@ -147,6 +147,9 @@ class AllianceSpec(Strict):
     """Offtake agreements: members' producers of these goods are paid at least this (US$/kg)."""
     coordinate_export_controls: bool = False
     """An export ban by one member binds every member's exports to the same destinations."""
+    joint_stockpile: Fraction = 0.0
+    """When a member runs short, every other member releases this share of its stockpile onto
+    the market (where members buy first). 0: no joint stockpile."""
 
 
 class Facility(Strict):

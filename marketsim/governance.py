@@ -146,13 +146,45 @@ def decide(model: RareEarthModel, region: str, decisions: list) -> list[Decision
 def play_round(model: RareEarthModel) -> None:
     """Every government with a controller or a strategy observes the last round and decides."""
     deciding = [g for g in model.governments.values() if g.controller is not None]
-    if not deciding:
+    pooling = any(getattr(a, "joint_stockpile", 0.0) for a in model.config.alliances.values())
+    if not deciding and not pooling:
         return
     views = observe_all(model)
     for government in deciding:
         view = views[government.region]
         decide(model, government.region, government.controller.decide(view))
         government.export_history.append(view.export_value)
+    share_stockpiles(model, views)
+
+
+SHORTAGE = 0.02
+"""Share of need unmet at which a member of a joint-stockpile alliance calls on the others..."""
+PREMIUM = 0.5
+"""...or how far above the world price its NdPr, Dy/Tb or magnet price must be."""
+
+
+def is_short(view) -> bool:
+    """Whether a government's region went short last round: need unmet, or paying far above the
+    world price for magnets or their oxides (price rations before stock runs out)."""
+    premium = max(view.price[g] / max(view.world_price[g], 1e-9) - 1.0 for g in ("ndpr", "dytb", "magnet"))
+    return view.unmet_share > SHORTAGE or premium > PREMIUM
+
+
+def share_stockpiles(model: RareEarthModel, views: dict) -> None:
+    """Joint stockpiles: when a member of an alliance with a joint stockpile went short last round
+    (:func:`is_short`), every other member releases its agreed share of its NdPr and Dy/Tb
+    stockpile over 3 months."""
+    for name, members in model.book.members.items():
+        share = getattr(model.config.alliances.get(name), "joint_stockpile", 0.0)
+        if not share or not any(is_short(views[m]) for m in members):
+            continue
+        for member in sorted(members):
+            if is_short(views[member]):
+                continue
+            releases = [{"type": "stockpile", "region": member, "good": good, "months": 3,
+                         "tonnes": -share * views[member].stockpile[good]}
+                        for good in ("ndpr", "dytb") if views[member].stockpile[good] > 0]
+            decide(model, member, releases)
 
 
 def draw_shocks(model: RareEarthModel) -> None:

@@ -83,3 +83,20 @@ def test_dependent_importer_guarantees_a_floor_and_mandates_recycling():
 def test_no_alliance_terms_leave_floors_at_zero():
     frictions = PolicyBook(REGIONS, {"west": ["usa", "japan", "eu"]}).compile([])
     np.testing.assert_array_equal(frictions.floor, 0.0)
+
+
+def test_joint_stockpile_members_release_when_an_ally_runs_short(small_data):
+    small_data["scenario"]["round_months"] = 3
+    small_data["regions"]["usa"]["stockpile_days"] = 120
+    small_data["events"] = [{"type": "export_ban", "start": "2024-01", "region": "china",
+                             "destinations": ["japan"], "goods": ["ndpr", "dytb", "magnet"]}]
+
+    def releases(joint: float) -> list:
+        small_data["alliances"]["quad"]["joint_stockpile"] = joint
+        model = RareEarthModel(validate_scenario(small_data), years=1)
+        model.run()
+        return [d for d in model.decisions if d.accepted and d.event.type == "stockpile" and d.event.tonnes < 0]
+
+    shared = releases(0.5)
+    assert shared and {d.region for d in shared} == {"usa"}
+    assert releases(0.0) == []
