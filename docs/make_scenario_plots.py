@@ -13,9 +13,9 @@ docs/img/scenarios/<name>.png, with three panels sharing the time axis:
 3. China dependency at the separation stage (``dependency_separation``, good ``all``) of Japan,
    the USA and the EU, and China's share of world separation (``china_share_separation``).
 
-Grey dotted lines mark the months in which the scenario's scripted events start. Where an oxide's
-buyers' price comes near its choke price (``market.max_price_multiple`` times the reference price,
-the most sellers may post), a red dashed line marks it.
+Grey dotted lines mark the months in which the scenario's scripted events start. Where buyers' price
+of an oxide passes 60 % of its choke price (``market.max_price_multiple`` times the reference price,
+the most sellers may post), a red dashed line marks the choke price.
 
 A scenario whose run draws random shocks or whose governments play strategies (ai_world) gets a
 fourth panel, a timeline: each shock as a bar over the months it lasts, and each government's
@@ -60,10 +60,8 @@ SHOCKS = {  # event type: (timeline row, colour)
     "demand_surge": ("shock: demand surge", "#e377c2"),
 }
 DECISION_LABELS = {  # event type: short label on the timeline
-    "subsidy": "subsidy",
     "tariff": "tariff",
     "export_ban": "ban",
-    "export_licence": "licence",
     "export_quota": "quota",
     "export_tax": "export tax",
     "alliance_join": "joins",
@@ -99,7 +97,7 @@ def price_panel(ax, table: pd.DataFrame, good: str, title: str, choke: float) ->
         if not values.empty:
             ax.plot(values.index, values.to_numpy(), style, color=colour, lw=width, label=label)
             highest = max(highest, float(values.max()))
-    if highest > 0.4 * choke:
+    if highest > 0.6 * choke:
         ax.axhline(choke, color="#d62728", lw=1.0, ls="--", alpha=0.6,
                    label=f"choke price\n({choke:,.0f} US$/kg)")
     ax.set_yscale("log")
@@ -136,6 +134,8 @@ def decision_label(event) -> str:
     """Short label of a government decision on the timeline."""
     if event.type == "export_licence":
         return "licences lifted" if event.approval_rate >= 1.0 else f"licence {event.approval_rate:.0%}"
+    if event.type == "subsidy":
+        return f"subsidies {event.rate:.0%}"
     label = DECISION_LABELS.get(event.type, event.type)
     destinations = getattr(event, "destinations", ())
     return f"{label} on {', '.join(destinations)}" if destinations else label
@@ -155,7 +155,6 @@ def clusters(dates: list[pd.Timestamp], gap_months: int = 18) -> list[list[int]]
 def timeline_panel(ax, model: RareEarthModel, first: pd.Timestamp, last: pd.Timestamp) -> None:
     """Random shocks (bars over their duration) and governments' decisions (one row each)."""
     rows: list[str] = []
-    late = first + (last - first) * 0.8
 
     def row(label: str) -> int:
         if label not in rows:
@@ -163,8 +162,9 @@ def timeline_panel(ax, model: RareEarthModel, first: pd.Timestamp, last: pd.Time
         return rows.index(label)
 
     def note(when: pd.Timestamp, y: float, text: str, above: bool = True) -> None:
-        right = when > late
-        ax.text(when, y - 0.3 if above else y + 0.3, f" {text} " if right else f" {text}", fontsize=7.5,
+        # Right-align a label that would run past the right edge (about 0.6 % of the axis a character).
+        right = (when - first) / (last - first) + 0.006 * (len(text) + 2) > 0.99
+        ax.text(when, y - 0.3 if above else y + 0.3, f" {text} ", fontsize=7.5,
                 va="bottom" if above else "top", ha="right" if right else "left", clip_on=True)
 
     describe = {"dispute": lambda e: f"{e.region} vs {e.target}",
@@ -177,7 +177,7 @@ def timeline_panel(ax, model: RareEarthModel, first: pd.Timestamp, last: pd.Time
             continue
         y = row(label)
         starts = [month(e.start) for e in events]
-        for group in clusters(starts, gap_months=12):
+        for group in clusters(starts, gap_months=36):
             for k, i in enumerate(group):
                 event = events[i]
                 end = month(event.end) if event.end else last
@@ -196,9 +196,10 @@ def timeline_panel(ax, model: RareEarthModel, first: pd.Timestamp, last: pd.Time
         ax.plot([when for when, _ in others], [y] * len(others), "D", color="#2ca02c", ms=6, ls="none")
         for group in clusters([when for when, _ in others]):
             labels = list(dict.fromkeys(others[i][1] for i in group))
-            months_in = len({others[i][0] for i in group})
-            text = ", ".join(labels) + (f" ({months_in} times)" if months_in > 1 else "")
-            note(others[group[0]][0], y, text)
+            switches = sum(1 for i in group if others[i][1].startswith("licence"))
+            if switches > 1:  # a licence switched on and off: one label for the lot
+                labels = [f"licences on/off {switches} times"] + [x for x in labels if not x.startswith("licence")]
+            note(others[group[0]][0], y, ", ".join(labels))
     ax.set_yticks(range(len(rows)), rows, fontsize=8.5)
     ax.set_ylim(len(rows) - 0.4, -0.9)
     ax.set_title("Random shocks (bars: months they last) and governments' decisions "
