@@ -50,6 +50,8 @@ class PriceBook:
         self.params = params
         self.base = np.asarray(base, dtype=float).copy()
         self.ceiling = np.full_like(self.base, np.inf)
+        self.choke = np.full_like(self.base, np.inf)
+        """(goods, regions) most a buyer pays for a good (oxides' choke price; no limit elsewhere)."""
         self.scarcity = np.zeros_like(self.markup)
         self.index = self.seller.copy()
 
@@ -60,8 +62,9 @@ class PriceBook:
 
     @property
     def regional(self) -> np.ndarray:
-        """(goods, regions) price buyers in each region face: delivered cost plus scarcity."""
-        return self.index * (1.0 + self.scarcity)
+        """(goods, regions) price buyers in each region face: delivered cost plus scarcity, never
+        above the choke price where one is set."""
+        return np.minimum(self.index * (1.0 + self.scarcity), self.choke)
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest

@@ -53,13 +53,15 @@ class Scripted:
 
 class DominantSupplier:
     """Protects value added at home with oxide licences, answers disputes with targeted
-    embargoes, and lifts general restrictions when they cost too much export revenue or
-    provoke rival supply (see :class:`~marketsim.strategy_config.DominantSupplierStrategy`)."""
+    embargoes, and lifts general restrictions when they cost too much export revenue or provoke
+    rival supply, waiting ``memory_rounds`` rounds before restricting again (see
+    :class:`~marketsim.strategy_config.DominantSupplierStrategy`)."""
 
     def __init__(self, spec: DominantSupplierStrategy) -> None:
         """Configure the strategy."""
         self.spec = spec
         self.restricting = False
+        self.pause = 0
         self.embargoed: set[str] = set()
 
     def decide(self, observation: Observation) -> list:
@@ -81,10 +83,12 @@ class DominantSupplier:
         history = observation.export_value_history[-spec.memory_rounds:]
         lost = bool(history) and observation.export_value < (1.0 - spec.max_revenue_loss) * max(history)
         rivals = 1.0 - observation.china_share["separation"] > spec.rival_share_trigger
+        self.pause = max(0, self.pause - 1)
         if self.restricting and (lost or rivals):
             self.restricting = False
+            self.pause = spec.memory_rounds  # let revenue recover before restricting again
             decisions.append(ExportLicence(start=now, region=observation.region, approval_rate=1.0, goods=RESTRICTED))
-        elif not self.restricting and not (lost or rivals) and \
+        elif not self.restricting and not self.pause and not (lost or rivals) and \
                 observation.china_share["magnets"] < spec.value_added_target:
             self.restricting = True
             decisions.append(ExportLicence(start=now, region=observation.region, approval_rate=spec.approval_rate,

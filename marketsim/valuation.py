@@ -40,7 +40,9 @@ def initial_prices(model: RareEarthModel) -> PriceBook:
     base = price_base(model, reference, reference)
     normal = np.full(len(GOODS), np.nan)
     normal[MAGNET] = 1.0 + model.config.goods.magnet.markup
-    return PriceBook(markup, floor, base, normal, market)
+    book = PriceBook(markup, floor, base, normal, market)
+    book.choke[OXIDE_ROWS] = market.max_price_multiple * model.reference[OXIDE_ROWS, None]
+    return book
 
 
 def price_base(model: RareEarthModel, posted: np.ndarray, regional: np.ndarray) -> np.ndarray:
@@ -50,7 +52,7 @@ def price_base(model: RareEarthModel, posted: np.ndarray, regional: np.ndarray) 
     regional prices."""
     size = len(model.regions)
     base = np.ones((len(GOODS), size))
-    values = world.element_values_by_region(posted)
+    values = netback_values(model, posted)
     base[CONCENTRATE] = (concentrate_mix(model) * values).sum(axis=1)
     plants = model.magnet_plants
     cost = plants.cost_floor(regional[NDPR], regional[DYTB], model.frictions.stage_cost_share("magnets"), size)
@@ -58,6 +60,17 @@ def price_base(model: RareEarthModel, posted: np.ndarray, regional: np.ndarray) 
     fallback = cost[has_plants].mean() if has_plants.any() else float(model.reference[MAGNET])
     base[MAGNET] = np.where(has_plants, cost, fallback)
     return base
+
+
+def netback_values(model: RareEarthModel, posted: np.ndarray) -> np.ndarray:
+    """(regions, 4) value of each element group in concentrate: the separation regions' posted
+    oxide prices, weighted by their capacity (the same everywhere: ore is worth what refiners
+    get for its oxides, not what the mine's own region would pay to import them)."""
+    size = len(model.regions)
+    capacity = model.refiners.by_region(model.refiners.capacity, size)
+    weights = capacity / capacity.sum() if capacity.sum() > 0 else np.full(size, 1.0 / size)
+    prices = posted @ weights
+    return np.repeat(world.element_values(prices)[None, :], size, axis=0)
 
 
 def price_ceiling(model: RareEarthModel, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
