@@ -62,8 +62,38 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | No
     return RunResult(table=model.results(), manifest=manifest, model=model)
 
 
+def event_table(model: RareEarthModel) -> pd.DataFrame:
+    """Every event of the run, scheduled, decided or drawn: when it starts and ends, who acted,
+    whether it was a government's decision and whether it was accepted, and its fields as JSON."""
+    from marketsim.governance import EVENT  # noqa: PLC0415
+
+    decided = {id(d.event): d for d in model.decisions}
+    rows = []
+    for event in model.events:
+        decision = decided.get(id(event))
+        rows.append({"start": event.start, "end": event.end, "type": event.type,
+                     "source": f"decision by {decision.region}" if decision else "scenario or shock",
+                     "accepted": True, "message": "",
+                     "fields": json.dumps(EVENT.dump_python(event, mode="json"))})
+    for decision in model.decisions:
+        if not decision.accepted:
+            kind = getattr(decision.event, "type", "")
+            rows.append({"start": model.date_of(decision.tick), "end": None, "type": kind,
+                         "source": f"decision by {decision.region}", "accepted": False,
+                         "message": decision.message, "fields": str(decision.event)})
+    return pd.DataFrame(rows, columns=["start", "end", "type", "source", "accepted", "message", "fields"])
+
+
+def alliance_table(model: RareEarthModel) -> pd.DataFrame:
+    """Alliance membership changes: tick, date, alliance, region, action (join or leave)."""
+    rows = [{"tick": tick, "date": model.date_of(tick), "alliance": name, "region": region, "action": action}
+            for tick, name, region, action in model.alliance_log]
+    return pd.DataFrame(rows, columns=["tick", "date", "alliance", "region", "action"])
+
+
 def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ...] = ("parquet",)) -> list[Path]:
-    """Write the time series (Parquet and/or CSV) and ``manifest.json`` into ``out_dir``.
+    """Write the time series (Parquet and/or CSV), the events and alliance changes (CSV) and
+    ``manifest.json`` into ``out_dir``.
 
     Returns:
         The paths written.
@@ -78,6 +108,10 @@ def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ..
     if "csv" in formats:
         path = out / "timeseries.csv"
         write_atomically(path, lambda p: result.table.to_csv(p, index=False))
+        written.append(path)
+    for name, frame in (("events.csv", event_table(result.model)), ("alliances.csv", alliance_table(result.model))):
+        path = out / name
+        write_atomically(path, lambda p, frame=frame: frame.to_csv(p, index=False))
         written.append(path)
     manifest = {**result.manifest, "files": [p.name for p in written]}
     path = out / "manifest.json"

@@ -51,7 +51,8 @@ def test_run_writes_parquet_manifest_and_summary(tmp_path, small_file):
     for headline in ("NdPr oxide price", "China share of mining", "Magnet output"):
         assert headline in proc.stdout, proc.stdout
     assert "small" in proc.stdout and "seed 7" in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "timeseries.parquet"]
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["alliances.csv", "events.csv", "manifest.json", "timeseries.parquet"]
     table = pd.read_parquet(out / "timeseries.parquet")
     assert {"tick", "date", "metric", "good", "region", "value"} <= set(table.columns)
     assert sorted(table["tick"].unique()) == list(range(12))
@@ -67,7 +68,7 @@ def test_run_csv_with_seed_years_and_set(tmp_path, small_file):
                      "--years", "2", "--set", "mines.0.capacity=5000", "--set", "market.price_speed=0.3",
                      cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "timeseries.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["alliances.csv", "events.csv", "manifest.json", "timeseries.csv"]
     table = pd.read_csv(out / "timeseries.csv")
     assert table["tick"].max() == 23
     manifest = json.loads((out / "manifest.json").read_text())

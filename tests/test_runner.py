@@ -8,12 +8,12 @@ from importlib.metadata import version
 
 import pandas as pd
 import pytest
-from conftest import SMALL_WORLD
+from conftest import CONFIGS, SMALL_WORLD
 
 import marketsim
 from marketsim.config import Scenario
 from marketsim.events import GOODS
-from marketsim.loading import apply_overrides, scenario_hash, validate_scenario
+from marketsim.loading import apply_overrides, load_scenario, scenario_hash, validate_scenario
 from marketsim.metrics import CATALOGUE
 from marketsim.runner import run_scenario, write_results
 
@@ -62,15 +62,17 @@ def manifest(written) -> dict:
 
 def test_files_written(written):
     out, paths = written
-    assert {p.name for p in paths} == {"timeseries.parquet", "timeseries.csv", "manifest.json"}
+    assert {p.name for p in paths} == {"timeseries.parquet", "timeseries.csv", "events.csv", "alliances.csv",
+                                       "manifest.json"}
     assert all(p.parent == out and p.is_file() and p.stat().st_size > 0 for p in paths)
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_only_requested_formats_written(result, tmp_path):
     paths = write_results(result, tmp_path, ("csv",))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "timeseries.csv"]
-    assert sorted(p.name for p in paths) == ["manifest.json", "timeseries.csv"]
+    on_disk = sorted(p.name for p in tmp_path.iterdir())
+    assert on_disk == ["alliances.csv", "events.csv", "manifest.json", "timeseries.csv"]
+    assert sorted(p.name for p in paths) == ["alliances.csv", "events.csv", "manifest.json", "timeseries.csv"]
 
 
 def test_parquet_columns(table):
@@ -152,7 +154,7 @@ def test_manifest_seed_version_and_calendar(manifest):
     assert manifest["marketsim_version"] == marketsim.__version__ == version("marketsim")
     assert manifest["start"] == START
     assert manifest["months"] == YEARS * 12
-    assert set(manifest["files"]) == {"timeseries.parquet", "timeseries.csv"}
+    assert set(manifest["files"]) == {"timeseries.parquet", "timeseries.csv", "events.csv", "alliances.csv"}
 
 
 def test_manifest_seed_defaults_to_the_scenarios(scenario):
@@ -171,3 +173,16 @@ def test_months_are_consistent_with_dates(manifest, table):
     last = table["date"].astype(str).max()
     assert last == months_after(manifest["start"], manifest["months"] - 1)
     assert re.fullmatch(r"\d{4}-\d{2}", last)
+
+
+def test_events_and_alliance_changes_are_written_for_a_run_with_strategies(tmp_path):
+    result = run_scenario(load_scenario(CONFIGS / "ai_world.toml"), years=1)
+    names = {p.name for p in write_results(result, tmp_path)}
+    assert {"events.csv", "alliances.csv", "manifest.json"} <= names
+    events = pd.read_csv(tmp_path / "events.csv")
+    decided = events[events["source"].str.startswith("decision by")]
+    assert len(decided) == sum(d.accepted for d in result.model.decisions)
+    assert set(decided["type"]) <= {"stockpile", "subsidy", "tariff", "export_licence", "export_ban",
+                                    "alliance_join", "price_floor", "recycling_mandate"}
+    alliances = pd.read_csv(tmp_path / "alliances.csv")
+    assert set(alliances.loc[alliances["tick"] == 0, "region"]) == set(result.model.config.alliances["msp"].members)
