@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from marketsim.events import OXIDES, Event, Fraction, Month, NonNegative, month_index
+from marketsim.events import Event, Fraction, Month, NonNegative, month_index
 from marketsim.schema import Strict
 from marketsim.strategy_config import (
     ScriptedStrategy,
@@ -328,8 +328,3 @@ class Scenario(Strict):
     def start_month(self) -> int:
         """The first simulated month as a month index."""
         return month_index(self.scenario.start)
-
-
-def reference_prices(scenario: Scenario) -> dict[str, float]:
-    """Reference price of every oxide, US$/kg."""
-    return {name: getattr(scenario.goods, name).reference_price for name in OXIDES}

@@ -132,13 +132,6 @@ def element_values(prices: np.ndarray) -> np.ndarray:
     return np.array([prices[LACE], prices[NDPR], prices[DYTB], 0.0])
 
 
-def element_values_by_region(prices: np.ndarray) -> np.ndarray:
-    """(regions, 4) value of each element group at (goods, regions) prices."""
-    values = np.zeros((prices.shape[1], 4))
-    values[:, 0], values[:, 1], values[:, 2] = prices[LACE], prices[NDPR], prices[DYTB]
-    return values
-
-
 def regional_mine_mix(scenario: Scenario, regions: dict[str, int]) -> np.ndarray:
     """(regions, 4) capacity-weighted element mix of each region's mines (the world mix where a
     region has none)."""
