@@ -12,6 +12,7 @@ September and October 2010.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
@@ -43,6 +44,7 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 _STRICT = ConfigDict(extra="forbid")
 
 
+@cache
 def month_index(month: str) -> int:
     """Return a month as a count of months since year 0 (``"2010-09"`` -> 24129).
 

@@ -29,6 +29,11 @@ class Pool:
             where=self.amount[:, :, None] > 0,
         )
 
+    def content_of(self, good: int) -> np.ndarray:
+        """(regions, tracers) tracer tonnes per tonne held of one good."""
+        amount = self.amount[good][:, None]
+        return np.divide(self.tracer[good], amount, out=np.zeros_like(self.tracer[good]), where=amount > 0)
+
     def add(self, amount: np.ndarray, tracer: np.ndarray) -> None:
         """Put material in, with its tracer tonnes."""
         self.amount += amount

@@ -200,7 +200,7 @@ class RareEarthModel(mesa.Model):
 
         # Mining
         outage = self.rng.random(len(self.mines)) < self.config.market.outage_rate
-        payable = np.maximum(posted[CONCENTRATE], f.floor[CONCENTRATE]) / self.prices.base[CONCENTRATE]
+        payable = posted[CONCENTRATE] / self.prices.base[CONCENTRATE]
         elements = self.mines.produce(payable, valuation.netback_values(self, posted),
                                       f.stage_cost_share("mining"), f.mining_quota, outage,
                                       valuation.unsold_brake(self, CONCENTRATE) * f.mine_available)

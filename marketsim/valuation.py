@@ -118,7 +118,7 @@ def offered_mix(model: RareEarthModel) -> np.ndarray:
 def feed_mix(model: RareEarthModel) -> np.ndarray:
     """(regions, 3) recoverable element mix of the concentrate at each region's refiners;
     where they hold none, the mix on offer."""
-    mix = model.ledger.buyer.content()[CONCENTRATE][:, ELEMENTS][:, :3]
+    mix = model.ledger.buyer.content_of(CONCENTRATE)[:, ELEMENTS][:, :3]
     empty = model.ledger.buyer.amount[CONCENTRATE] <= 0
     return np.where(empty[:, None], offered_mix(model), mix)
 
@@ -126,7 +126,7 @@ def feed_mix(model: RareEarthModel) -> np.ndarray:
 def concentrate_mix(model: RareEarthModel) -> np.ndarray:
     """(regions, 4) element mix of the concentrate each region sells (its mines' mix when
     it holds none, the world's when it has no mines)."""
-    mix = model.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
+    mix = model.ledger.seller.content_of(CONCENTRATE)[:, ELEMENTS]
     empty = mix.sum(axis=1) <= 0
     if empty.any():
         mix[empty] = model._mine_mix[empty]
@@ -139,7 +139,7 @@ def concentrate_quality(model: RareEarthModel) -> np.ndarray:
     quality = np.ones((len(GOODS), len(model.regions)))
     values = world.element_values(model.prices.seller.mean(axis=1))
     norm = float(values @ model._world_mix)
-    mix = model.ledger.seller.content()[CONCENTRATE][:, ELEMENTS]
+    mix = model.ledger.seller.content_of(CONCENTRATE)[:, ELEMENTS]
     value = mix @ values
     quality[CONCENTRATE] = np.where(value > 0, value / norm, 1.0)
     return quality
