@@ -145,6 +145,48 @@ def analyze(
         console.print(f"wrote {path}", highlight=False)
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+OFFLINE = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    # Assets come from the solara-assets package; anything missing there must not be fetched from
+    # a CDN, so point the fallback at a closed local port.
+    "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
+}
+"""Environment that keeps the dashboard server from making any request beyond this machine."""
+
+
+@app.command("app")
+def dashboard(
+    scenario: Annotated[Path, typer.Option(help="Scenario the dashboard opens on.")] = Path(
+        "configs/baseline_2024.toml"),
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 serves the whole network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the dashboard (a Solara web app) and print its address. Works offline."""
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    import viz.app  # noqa: PLC0415
+
+    try:
+        load_scenario(scenario)
+    except ScenarioError as error:
+        _fail(f"invalid scenario\n{error}")
+    environment = {**os.environ, **OFFLINE, "MARKETSIM_SCENARIO": str(scenario.resolve())}
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"marketsim dashboard on [bold]http://{shown}:{port}/[/] (Ctrl+C stops it)", highlight=False)
+    if host not in LOOPBACK:
+        console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the dashboard.[/]")
+    command = [sys.executable, "-m", "solara", "run", viz.app.__file__, "--host", host, "--port", str(port),
+               "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+    try:
+        status = subprocess.call(command, env=environment)
+    except KeyboardInterrupt:
+        status = 0
+    raise typer.Exit(code=status)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

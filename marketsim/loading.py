@@ -72,6 +72,24 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not a text file (TOML must be UTF-8 text)") from None
 
 
+def parse_scenario_text(text: str | bytes, source: str = "<uploaded scenario>") -> Scenario:
+    """Parse and validate a scenario given as TOML text (e.g. a file uploaded to the dashboard).
+
+    Raises:
+        ScenarioError: If the text is not UTF-8 TOML or does not describe a valid scenario.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{source}: not a text file (TOML must be UTF-8 text)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{source}: not valid TOML: {error}") from None
+    return validate_scenario(data, source)
+
+
 def parse_value(text: str) -> Any:
     """Read an override value as TOML (numbers, booleans, lists, quoted strings), else a string."""
     try:

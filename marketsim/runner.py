@@ -43,7 +43,14 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | No
     """
     model = RareEarthModel(scenario, seed=seed, years=years)
     model.run(progress)
-    manifest = {
+    manifest = run_manifest(scenario, model, source=source, overrides=overrides)
+    return RunResult(table=model.results(), manifest=manifest, model=model)
+
+
+def run_manifest(scenario: Scenario, model: RareEarthModel, *, source: str = "<scenario>",
+                 overrides: list[str] | None = None) -> dict:
+    """Provenance of a run: the scenario as run, its hash, seed, versions and time of writing."""
+    return {
         "scenario": scenario.scenario.name,
         "source": source,
         "overrides": overrides or [],
@@ -59,7 +66,6 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | No
         "metrics_doc": "docs/metrics.md",
         "config": json.loads(scenario.model_dump_json()),
     }
-    return RunResult(table=model.results(), manifest=manifest, model=model)
 
 
 def event_table(model: RareEarthModel) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""The marketsim dashboard: a Solara app (``marketsim app``)."""

@@ -1,0 +1,195 @@
+"""Plotly figures of a run, drawn from a :class:`marketsim.views.RunView`; a pinned reference run
+is overlaid dotted. Pure functions: view in, figure out.
+
+Figures are plain dicts (``{"data": [...], "layout": {...}}``) rather than ``go.Figure``: building
+and comparing validated figure objects cost more than a whole simulated year, and the widget that
+draws them validates them once anyway.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from marketsim.events import STAGES
+from marketsim.views import CHINA_TIER, RunView
+
+CHINA_RED, OTHERS_BLUE, GREY = "#c0392b", "#2471a3", "#7f8c8d"
+STAGE_COLOURS = {"mining": "#8e5b2f", "separation": "#c0392b", "magnets": "#6c3483"}
+GOOD_COLOURS = {"ndpr": "#2471a3", "dytb": "#d35400", "magnet": "#6c3483"}
+GOOD_NAMES = {"concentrate": "Concentrate", "ndpr": "NdPr oxide", "dytb": "Dy/Tb oxide", "lace": "La/Ce oxide",
+              "magnet": "NdFeB magnets"}
+MARKER_STYLE = {"change": ("#e67e22", 2, "solid"), "scenario": ("#95a5a6", 1, "dot"),
+                "decision": ("#bdc3c7", 1, "dot"), "shock": ("#8e44ad", 1, "dash")}
+ALLIANCE_COLOURS = ["#27ae60", "#2980b9", "#e67e22", "#16a085", "#8e44ad", "#d4ac0d"]
+PINNED = " (pinned)"
+HEIGHT = 300
+
+
+def _time_layout(span: tuple[str, str], y_title: str, view: RunView, **extra) -> dict:
+    """A time axis fixed to the whole run, event markers as vertical lines, live changes labelled."""
+    shapes, notes = [], []
+    for marker in view.markers:
+        colour, width, dash = MARKER_STYLE[marker.kind]
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": marker.date, "x1": marker.date,
+                       "y0": 0, "y1": 1, "line": {"color": colour, "width": width, "dash": dash}})
+        if marker.kind == "change":
+            notes.append({"x": marker.date, "y": 1, "xref": "x", "yref": "paper", "text": marker.label,
+                          "showarrow": False, "textangle": -90, "xanchor": "right", "yanchor": "top",
+                          "font": {"size": 9, "color": colour}})
+    return {
+        "height": HEIGHT, "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+        "xaxis": {"range": list(span), "type": "date"},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.18, "font": {"size": 10}},
+        "shapes": shapes, "annotations": notes, **extra,
+    }
+
+
+AXIS = {"gridcolor": "#e5e5e5", "zerolinecolor": "#cccccc", "linecolor": "#cccccc"}
+
+
+def _figure(traces: list[dict], layout: dict) -> dict:
+    """A figure as a dict, on a white background with light grid lines."""
+    for name in ("xaxis", "yaxis"):
+        layout[name] = {**AXIS, **layout.get(name, {})}
+    return {"data": traces, "layout": {"paper_bgcolor": "white", "plot_bgcolor": "white", **layout}}
+
+
+def placeholder(text: str, height: int = HEIGHT) -> dict:
+    """An empty chart that says why it is empty."""
+    hidden = {"visible": False}
+    return _figure([], {"height": height, "xaxis": hidden, "yaxis": hidden,
+                          "annotations": [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper",
+                                           "x": 0.5, "y": 0.5, "font": {"size": 14, "color": GREY}}]})
+
+
+def _line(x: list[str], y: np.ndarray, name: str, colour: str, *, pinned: bool = False, dash: str = "solid",
+          axis: str = "y") -> dict:
+    return dict(type="scatter", x=x, y=np.asarray(y, dtype=float), name=name + (PINNED if pinned else ""), mode="lines",
+                      yaxis=axis, line={"color": colour, "width": 1.5 if pinned else 2,
+                                        "dash": "dot" if pinned else dash},
+                      opacity=0.6 if pinned else 1.0)
+
+
+def _runs(view: RunView, reference: RunView | None) -> list[tuple[RunView, bool]]:
+    return [(view, False)] + ([(reference, True)] if reference is not None and reference.ticks else [])
+
+
+def price_figure(view: RunView, reference: RunView | None, good: str, span: tuple[str, str]) -> dict:
+    """Price of a good in China and outside it: the two tiers export controls open."""
+    traces = []
+    for run, pinned in _runs(view, reference):
+        for tier, values in run.prices.get(good, {}).items():
+            colour = CHINA_RED if tier == CHINA_TIER else OTHERS_BLUE
+            traces.append(_line(run.dates, values, f"{tier}", colour, pinned=pinned))
+    return _figure(traces, _time_layout(span, f"{GOOD_NAMES[good]}, US$/kg", view))
+
+
+def share_figure(view: RunView, reference: RunView | None, region: str, span: tuple[str, str]) -> dict:
+    """China's share of world output by stage, and one region's dependency on China."""
+    traces = []
+    for run, pinned in _runs(view, reference):
+        for stage in STAGES:
+            traces.append(_line(run.dates, 100 * run.china_share[stage], f"China's share of {stage}",
+                                STAGE_COLOURS[stage], pinned=pinned))
+        if region in run.dependency:
+            traces.append(_line(run.dates, 100 * run.dependency[region]["separation"],
+                                f"{region}: end use separated in China", "#2c3e50", pinned=pinned, dash="dash"))
+    layout = _time_layout(span, "share, %", view)
+    layout["yaxis"]["range"] = [0, 105]
+    return _figure(traces, layout)
+
+
+def dependency_figure(view: RunView, reference: RunView | None) -> dict:
+    """Each consuming region's dependency on China at each stage, in the latest month."""
+    regions = [r for r, stages in view.dependency.items()
+               if len(stages["separation"]) and np.isfinite(stages["separation"][-1])]
+    if not regions:
+        return placeholder("Dependencies appear after the first month.")
+    traces = []
+    for stage in STAGES:
+        values = [100 * view.dependency[r][stage][-1] for r in regions]
+        traces.append(dict(type="bar", y=regions, x=values, name=stage, orientation="h",
+                             marker={"color": STAGE_COLOURS[stage]}))
+    if reference is not None and reference.ticks:
+        pinned = [100 * reference.dependency[r]["separation"][-1] if r in reference.dependency else math.nan
+                  for r in regions]
+        traces.append(dict(type="scatter", y=regions, x=pinned, mode="markers", name="separation" + PINNED,
+                                 marker={"symbol": "line-ns-open", "size": 14, "color": "#000"}))
+    return _figure(traces, {
+        "height": HEIGHT, "margin": {"l": 70, "r": 10, "t": 10, "b": 40}, "barmode": "group",
+        "xaxis": {"title": {"text": "share of end use that passed through China, %"}, "range": [0, 100]},
+        "yaxis": {"autorange": "reversed"}, "legend": {"orientation": "h", "y": -0.2, "font": {"size": 10}},
+    })
+
+
+def flow_figure(view: RunView) -> dict:
+    """The supply chain as a flow diagram, t REO a year over the last 12 months."""
+    flows = view.flows
+    if not flows.links:
+        return placeholder("The flows appear after the first month.", 420)
+    colours = [CHINA_RED if owner == "china" else (GREY if owner == "others" else OTHERS_BLUE)
+               for owner in flows.regions]
+    link_colours = ["rgba(192,57,43,0.35)" if flows.regions[a] == "china" else "rgba(36,113,163,0.3)"
+                    for a, _, _ in flows.links]
+    sankey = dict(type="sankey",
+        arrangement="snap", valueformat=",.0f", valuesuffix=" t REO/yr",
+        node={"label": flows.labels, "color": colours, "pad": 8, "thickness": 12},
+        link={"source": [a for a, _, _ in flows.links], "target": [b for _, b, _ in flows.links],
+              "value": [v for _, _, v in flows.links], "color": link_colours},
+    )
+    return _figure([sankey], {"height": 420, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                                "font": {"size": 10}})
+
+
+def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]) -> dict:
+    """Governments on a circle; a coloured edge per shared alliance, red dashes for disputes."""
+    angle = {r: 2 * math.pi * k / max(len(regions), 1) for k, r in enumerate(regions)}
+    pos = {r: (math.cos(a), math.sin(a)) for r, a in angle.items()}
+    traces = []
+
+    def edges(pairs, name, colour, dash, width):
+        xs, ys = [], []
+        for a, b in pairs:
+            if a in pos and b in pos:
+                xs += [pos[a][0], pos[b][0], None]
+                ys += [pos[a][1], pos[b][1], None]
+        if xs:
+            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name=name, hoverinfo="skip",
+                                     line={"color": colour, "dash": dash, "width": width}))
+
+    def pairs_of(members):
+        return [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+
+    if reference is not None and reference.ticks:
+        for name, members in reference.alliances.items():
+            edges(pairs_of(members), name + PINNED, "#bbbbbb", "dot", 1)
+    for k, (name, members) in enumerate(view.alliances.items()):
+        edges(pairs_of(members), name, ALLIANCE_COLOURS[k % len(ALLIANCE_COLOURS)], "solid", 2.5)
+    edges(view.disputes, "dispute", CHINA_RED, "dash", 2)
+    allied = {r for members in view.alliances.values() for r in members}
+    traces.append(dict(type="scatter",
+        x=[pos[r][0] for r in regions], y=[pos[r][1] for r in regions], mode="markers+text", text=regions,
+        textposition="top center", name="government", textfont={"size": 10},
+        marker={"size": 12, "color": [CHINA_RED if r == "china" else (OTHERS_BLUE if r in allied else GREY)
+                                      for r in regions]}))
+    hidden = {"visible": False, "range": [-1.4, 1.4], "fixedrange": True}
+    return _figure(traces, {"height": 380, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                              "xaxis": hidden, "yaxis": {**hidden, "range": [-1.25, 1.3]},
+                              "legend": {"orientation": "h", "y": -0.05, "font": {"size": 10}}})
+
+
+def shortage_figure(view: RunView, reference: RunView | None, span: tuple[str, str]) -> dict:
+    """End-use need that went unmet, world, t a month."""
+    traces = [_line(run.dates, run.unmet[g], GOOD_NAMES[g], GOOD_COLOURS[g], pinned=pinned)
+              for run, pinned in _runs(view, reference) for g in ("ndpr", "dytb", "magnet")]
+    return _figure(traces, _time_layout(span, "unmet need, t/month", view))
+
+
+def stockpile_figure(view: RunView, reference: RunView | None, span: tuple[str, str]) -> dict:
+    """State strategic stockpiles, world, t."""
+    traces = [_line(run.dates, run.stockpile[g], GOOD_NAMES[g], GOOD_COLOURS[g], pinned=pinned)
+              for run, pinned in _runs(view, reference) for g in ("ndpr", "dytb")]
+    return _figure(traces, _time_layout(span, "stockpiles, t", view))
