@@ -122,7 +122,7 @@ class LiveRun:
 
         Args:
             region: The government deciding.
-            decision: A decision in scenario-file form, e.g. from :mod:`marketsim.levers`.
+            decision: A decision in scenario-file form, e.g. from :mod:`marketsim.decisions`.
 
         Returns:
             What became of it: accepted, or refused with a message (and nothing changed).

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import ipywidgets
 import solara
 
-from marketsim import decisions as levers
+from marketsim import decisions
 from marketsim.events import STAGES
 from marketsim.scorecard import COLUMNS, HIGHER_IS_BETTER
 from marketsim.views import RunView
@@ -202,29 +202,29 @@ def PolicyPanel(dash: Dashboard, on_change: Callable[[], None], version: int = 0
                 solara.InputFloat("Export quota on ore and oxides, kt REO/yr", value=quota, on_value=set_quota)
                 with solara.Row():
                     solara.Button("Set quota", on_click=decide(
-                        lambda: levers.export_quota(region, now, max(quota, 0.0) * 1000.0)), small=True)
-                    solara.Button("Lift quota", on_click=decide(lambda: levers.export_quota(region, now, None)),
+                        lambda: decisions.export_quota(region, now, max(quota, 0.0) * 1000.0)), small=True)
+                    solara.Button("Lift quota", on_click=decide(lambda: decisions.export_quota(region, now, None)),
                                   small=True, outlined=True)
                 solara.SliderInt("Tariff on imports, %", value=tariff, on_value=set_tariff, min=0, max=100)
                 solara.Select("Tariff on imports from", values=["china", "all"], value=origin, on_value=set_origin)
                 solara.Button("Apply tariff", small=True, on_click=decide(
-                    lambda: levers.tariff(region, now, tariff / 100.0, origins)))
+                    lambda: decisions.tariff(region, now, tariff / 100.0, origins)))
             with solara.Column():
                 solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
                 solara.SliderInt("Subsidy, % of unit cost", value=subsidy, on_value=set_subsidy, min=0, max=90)
                 solara.Button("Apply subsidy", small=True, on_click=decide(
-                    lambda: levers.subsidy(region, now, stage, subsidy / 100.0)))
+                    lambda: decisions.subsidy(region, now, stage, subsidy / 100.0)))
                 solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
                 solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes)
                 solara.Button("Order stockpile", small=True, on_click=decide(
-                    lambda: levers.stockpile(region, now, good, tonnes)))
+                    lambda: decisions.stockpile(region, now, good, tonnes)))
         alliances = dash.run.model.book.members
         if alliances:
             solara.Text("Alliance membership (switch to apply to join or to leave):", style=EXPLAIN)
             with solara.Row(style={"flex-wrap": "wrap"}):
                 for name, members in alliances.items():
                     solara.Switch(label=name, value=region in members, on_value=lambda member, name=name: decide(
-                        lambda: levers.alliance(region, now, name, member))())
+                        lambda: decisions.alliance(region, now, name, member))())
 
 
 @solara.component

@@ -2,7 +2,7 @@
 
 Every session builds its own :class:`Dashboard` (``solara.use_memo`` in the page), so sessions on
 one server never share a model. The methods here only call the model-side API
-(:mod:`marketsim.live`, :mod:`marketsim.levers`, :mod:`marketsim.loading`) and turn errors into
+(:mod:`marketsim.live`, :mod:`marketsim.decisions`, :mod:`marketsim.loading`) and turn errors into
 messages; the simulation itself lives in ``marketsim``.
 """
 
