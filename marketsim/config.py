@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from marketsim.events import Event, Fraction, Month, NonNegative, month_index
+from marketsim.lever_config import EnvironmentParams, LearningParams, ProjectParams, ProjectSpec
 from marketsim.schema import Strict
 from marketsim.strategy_config import (
     ScriptedStrategy,
@@ -136,6 +137,12 @@ class RegionSpec(Strict):
     """Access to separation and magnet know-how; scales how fast capacity can grow here."""
     stockpile_days: NonNegative = 0.0
     """State stockpile of NdPr and DyTb at the start, in days of the region's use."""
+    experience_years: NonNegative | None = None
+    """Processing experience at the start, in years of its starting output (learning curves);
+    ``learning.experience_years`` when None."""
+    standards: dict[Literal["mining", "separation", "magnets", "recycling"], Fraction] = Field(default_factory=dict)
+    """Environmental standard per stage at the start (0 lax, 1 best practice);
+    ``environment.default_standard`` for stages not given."""
 
 
 class AllianceSpec(Strict):
@@ -150,6 +157,9 @@ class AllianceSpec(Strict):
     joint_stockpile: Fraction = 0.0
     """When a member runs short, every other member releases this share of its stockpile onto
     the market (where members buy first). 0: no joint stockpile."""
+    research_sharing: Fraction = 0.0
+    """Research collaboration: each member gains this share of the other members' processing
+    experience as they make it (learning curves). 0: no sharing."""
 
 
 class Facility(Strict):
@@ -210,6 +220,8 @@ class SectorSpec(Strict):
     """Price, as a multiple of the reference, above which substitutes take demand away fast."""
     lifetime_years: Annotated[float, Field(gt=0.0, le=50.0)] = 12.0
     """Life of the products, after which they reach end of life and can be recycled."""
+    protected: bool = False
+    """Served first from its region's stock (defence: its government protects its supply)."""
 
     @field_validator("split")
     @classmethod
@@ -249,6 +261,8 @@ class RecyclingParams(Strict):
     recovery_rate: Fraction = 0.5
     unit_cost: Positive = 20.0
     """US$/kg of recovered oxide."""
+    collection_build_years: Annotated[float, Field(gt=0.0, le=30.0)] = 3.0
+    """Time constant with which a collection scheme raises the collection rate to its target."""
 
 
 class Scenario(Strict):
@@ -258,6 +272,9 @@ class Scenario(Strict):
     market: MarketParams = MarketParams()
     investment: InvestmentParams = InvestmentParams()
     recycling: RecyclingParams = RecyclingParams()
+    projects: ProjectParams = ProjectParams()
+    learning: LearningParams = LearningParams()
+    environment: EnvironmentParams = EnvironmentParams()
     separation_recovery: Annotated[float, Field(gt=0.0, le=1.0)] = 0.95
     goods: GoodsSpec
     deposit_types: dict[str, DepositType] = Field(min_length=1)
@@ -266,6 +283,8 @@ class Scenario(Strict):
     mines: list[MineSpec] = Field(default_factory=list)
     refiners: list[RefinerSpec] = Field(default_factory=list)
     magnet_plants: list[MagnetPlantSpec] = Field(default_factory=list)
+    pipeline: list[ProjectSpec] = Field(default_factory=list)
+    """Supply projects outside today's fleet (see :mod:`marketsim.projects`)."""
     sectors: dict[str, SectorSpec] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     shocks: ShockRates = ShockRates()
@@ -294,6 +313,14 @@ class Scenario(Strict):
                 if facility.name in facilities:
                     errors.append(f"{kind}.{i}.name: {facility.name!r} is used twice")
                 facilities[facility.name] = kind
+        for i, project in enumerate(self.pipeline):
+            check_region(f"pipeline.{i}.region", project.region)
+            if project.name in facilities:
+                errors.append(f"pipeline.{i}.name: {project.name!r} is used twice")
+            facilities[project.name] = "pipeline"
+            if project.stage == "mining" and project.deposit not in self.deposit_types:
+                errors.append(f"pipeline.{i}.deposit: a mine project needs a known deposit type, got "
+                              f"{project.deposit!r} (known: {', '.join(sorted(self.deposit_types))})")
         for i, mine in enumerate(self.mines):
             if mine.deposit not in self.deposit_types:
                 errors.append(
@@ -308,6 +335,10 @@ class Scenario(Strict):
                 value = getattr(event, name, None)
                 for region in [value] if isinstance(value, str) else value or ():
                     check_region(f"events.{i}.{event.type}.{name}", region)
+            project = getattr(event, "project", None)
+            if project is not None and facilities.get(project) != "pipeline":
+                errors.append(f"events.{i}.{event.type}.project: unknown project {project!r} "
+                              f"(known: {', '.join(p.name for p in self.pipeline) or 'none in [[pipeline]]'})")
             facility = getattr(event, "facility", None)
             if facility is not None and facility not in facilities:
                 errors.append(f"events.{i}.{event.type}.facility: unknown facility {facility!r} "

@@ -24,6 +24,8 @@ GOODS: tuple[str, ...] = ("concentrate", "ndpr", "dytb", "lace", "magnet")
 OXIDES: tuple[str, ...] = ("ndpr", "dytb", "lace")
 STAGES: tuple[str, ...] = ("mining", "separation", "magnets")
 POLICY_STAGES: tuple[str, ...] = (*STAGES, "recycling")
+LEARNING_STAGES: tuple[str, ...] = ("separation", "magnets", "recycling")
+"""Processing stages whose unit costs fall with experience (:mod:`marketsim.learning`)."""
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -255,6 +257,78 @@ class TechnologyBan(_Timed):
     factor: Fraction = 0.5
 
 
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class ProjectLoan(_Timed):
+    """``region``'s government lends ``share`` of a supply project's capital cost at ``rate`` a
+    year (cheaper than the developer's cost of capital); the loan is paid out as capital is spent."""
+
+    type: Literal["project_loan"] = "project_loan"
+    region: str
+    project: str
+    share: Annotated[float, Field(gt=0.0, le=0.9)]
+    rate: Annotated[float, Field(ge=0.0, le=0.3)] = 0.03
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class ProjectEquity(_Timed):
+    """``region``'s government takes ``share`` of a project's equity and asks only the public
+    discount rate on it (no risk premium); it pays its share of capital as it is spent."""
+
+    type: Literal["project_equity"] = "project_equity"
+    region: str
+    project: str
+    share: Annotated[float, Field(gt=0.0, le=0.9)]
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class Offtake(_Timed):
+    """``region``'s government guarantees ``price`` (US$/kg of ``good``) for ``share`` of a
+    project's output: NdPr contained for mines and separation plants, magnets for magnet plants.
+    The state pays the gap to the market price."""
+
+    type: Literal["offtake"] = "offtake"
+    region: str
+    project: str
+    good: Literal["ndpr", "magnet"] = "ndpr"
+    price: Annotated[float, Field(gt=0.0)]
+    share: Fraction = 1.0
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class ResearchFunding(_Timed):
+    """``region``'s government spends ``usd_million_per_year`` on research into a processing
+    stage; each US$ million adds experience as if that many tonnes had been made
+    (``learning.tonnes_per_million``)."""
+
+    type: Literal["research_funding"] = "research_funding"
+    region: str
+    stage: Literal["separation", "magnets", "recycling"]
+    usd_million_per_year: Annotated[float, Field(gt=0.0, le=100_000.0)]
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class EnvironmentalStandard(_Timed):
+    """``region`` sets its environmental standard for a stage (0 lax, 1 best practice): a
+    stricter standard adds to unit cost and cuts the burden per tonne."""
+
+    type: Literal["environmental_standard"] = "environmental_standard"
+    region: str
+    stage: Stage
+    level: Fraction
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class CollectionScheme(_Timed):
+    """``region``'s government pays ``usd_per_kg`` of REO collected so that collection of
+    end-of-life magnets builds up towards ``collection_rate`` (over
+    ``recycling.collection_build_years``)."""
+
+    type: Literal["collection_scheme"] = "collection_scheme"
+    region: str
+    collection_rate: Fraction
+    usd_per_kg: Annotated[float, Field(ge=0.0, le=1000.0)] = 5.0
+
+
 Event = Annotated[
     ExportQuota
     | ExportBan
@@ -272,7 +346,13 @@ Event = Annotated[
     | Dispute
     | MineDisruption
     | DemandSurge
-    | TechnologyBan,
+    | TechnologyBan
+    | ProjectLoan
+    | ProjectEquity
+    | Offtake
+    | ResearchFunding
+    | EnvironmentalStandard
+    | CollectionScheme,
     Field(discriminator="type"),
 ]
 """Any scheduled intervention; the ``type`` field selects the kind."""

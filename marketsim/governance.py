@@ -53,7 +53,11 @@ class Decision:
 
 
 def actor(model: RareEarthModel, event) -> str | None:
-    """The region whose government an event belongs to (None for shocks to the world)."""
+    """The region whose government an event belongs to (None for shocks to the world): the
+    exporter for export controls, the importer for a tariff, the owner of a facility for a
+    capacity change, and the government named in ``region`` for every other policy (the lender,
+    shareholder or buyer for project loans, equity and offtakes, whatever the project's region;
+    the funder of research; the region setting a standard or a collection scheme)."""
     if isinstance(event, WORLD_EVENTS):
         return None
     if isinstance(event, Tariff):
@@ -87,6 +91,9 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
         decision = EVENT.validate_python(data)
     except ValidationError as error:
         raise DecisionError(format_validation_error(error, f"{region}'s decision")) from None
+    project = getattr(decision, "project", None)
+    if project is not None and project not in model.levers.projects.index:
+        raise DecisionError(f"{region}'s {decision.type} names unknown project {project!r}")
     facility = getattr(decision, "facility", None)
     if facility is not None and not any(f.index_of(facility) is not None
                                         for f in (model.mines, model.refiners, model.magnet_plants)):
@@ -111,7 +118,13 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
 
 
 def decision_cost(model: RareEarthModel, region: str, event) -> float:
-    """Money a decision commits now, US$ million (stockpile purchases at today's price)."""
+    """Money a decision commits now, US$ million: stockpile purchases at today's price, a year of
+    research funding, a project loan's or equity stake's share of the project's capital."""
+    if event.type == "research_funding":
+        return float(event.usd_million_per_year)
+    if event.type in ("project_loan", "project_equity"):
+        projects = model.levers.projects
+        return float(event.share * projects.capital[projects.index[event.project]])
     tonnes = getattr(event, "tonnes", 0.0)
     if event.type != "stockpile" or tonnes <= 0:
         return 0.0

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from marketsim.events import GOODS, STAGES
+from marketsim.events import GOODS, POLICY_STAGES, STAGES
 
+PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
+"""Rows of the recorded project counts (:meth:`marketsim.projects.ProjectPipeline.counts`)."""
 WORLD = "world"
 ALL = "all"
 
@@ -60,6 +62,26 @@ CATALOGUE: list[Metric] = [
     Metric("end_of_life", "t/month", "region", "REO in magnets reaching end of life."),
     Metric("allies", "regions", "region", "Regions in an alliance with the region; world: allied pairs x 2."),
     Metric("alliance_links", "pairs", "world", "Pairs of regions in an alliance together."),
+    Metric("environmental_burden", "index/month", "region",
+           "Environmental burden of the month's mining, separation, magnet making and recycling in the "
+           "region (1 = tailings, wastewater and residue of 1 t REO mined and separated at standard 0); "
+           "world: total."),
+    Metric("burden_share", "share", "region", "Region's share of the world's environmental burden."),
+    Metric("reo_consumption_share", "share", "region",
+           "Region's share of world end use, REO-weighted (set against burden_share)."),
+    Metric("public_spending", "US$ million/month", "region",
+           "Public money the region's government spends on its levers: subsidies, price floors, stockpile "
+           "purchases, project loans and equity paid out, offtake top-ups, research, collection schemes; "
+           "world: total."),
+    *[Metric(f"unit_cost_{stage}", "US$/kg", "region",
+             f"Capacity-weighted unit operating cost at the {stage} stage after learning and standards, "
+             "before subsidies (where a region has none: the world's mean starting cost under its learning "
+             "and standards); world: capacity-weighted.") for stage in POLICY_STAGES],
+    *[Metric(f"projects_{phase}", "projects", "region", f"Supply projects {text}; world: total.")
+      for phase, text in (("exploration", "in exploration"), ("permitting", "in permitting"),
+                          ("construction", "under construction"), ("ramp_up", "ramping up"),
+                          ("operating", "operating at full capacity"), ("abandoned", "abandoned"),
+                          ("stalled", "stalled this month (economics do not clear)"))],
     Metric("material_balance_error", "t", "world",
            "Mined + recycled - used - lost - change in stocks (REO); zero up to rounding."),
     Metric("magnet_balance_error", "t", "world",
@@ -79,7 +101,8 @@ def hhi(output: np.ndarray) -> np.ndarray:
 
 RAW_FIELDS = ("price", "seller_price", "production", "separated", "consumption", "use", "unmet",
               "stock", "stockpile", "flows", "consumed_china", "capacity", "recycled",
-              "end_of_life", "allies", "balance_error", "magnet_balance_error")
+              "end_of_life", "allies", "balance_error", "magnet_balance_error", "burden", "public_spending",
+              "unit_cost", "projects")
 """What the model hands the recorder each tick; every metric is derived from these."""
 
 
@@ -178,6 +201,14 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
 
 
+def _share_of_world(values: np.ndarray) -> np.ndarray:
+    """(ticks, regions + 1) each region's share of the world total (0 where the world has none;
+    the world's own cell is 1 where it has some)."""
+    total = values.sum(axis=-1, keepdims=True)
+    shares = np.divide(values, total, out=np.zeros_like(values), where=total > 0)
+    return np.concatenate([shares, (total > 0).astype(float)], axis=-1)
+
+
 def _dependency(consumed: np.ndarray, china: np.ndarray, goods: list[int], reo: np.ndarray) -> np.ndarray:
     """China's share in what each region consumed, per good and REO-weighted over ``goods``."""
     ticks, all_goods, regions = consumed.shape
@@ -225,6 +256,19 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
     out["end_of_life"] = _with_total(raw["end_of_life"])
     out["allies"] = _with_total(raw["allies"])
     out["alliance_links"] = raw["allies"].sum(axis=-1) / 2.0
+    burden = raw["burden"]
+    out["environmental_burden"] = _with_total(burden)
+    out["burden_share"] = _share_of_world(burden)
+    reo_use = (raw["consumption"] * reo_per_unit[None, :, None]).sum(axis=1)
+    out["reo_consumption_share"] = _share_of_world(reo_use)
+    out["public_spending"] = _with_total(raw["public_spending"])
+    capacity = raw["capacity"]
+    for k, stage in enumerate(POLICY_STAGES):
+        cost = raw["unit_cost"][:, k]
+        world = _weighted(cost, capacity[:, k])
+        out[f"unit_cost_{stage}"] = np.concatenate([cost, world[:, None]], axis=-1)
+    for k, phase in enumerate(PROJECT_PHASES):
+        out[f"projects_{phase}"] = _with_total(raw["projects"][:, k])
     out["material_balance_error"] = raw["balance_error"]
     out["magnet_balance_error"] = raw["magnet_balance_error"]
     return out

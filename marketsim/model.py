@@ -14,7 +14,9 @@ from marketsim.events import (
     month_index,
     month_label,
 )
+from marketsim.initial import FEED_COVER_MONTHS, fill_initial_stocks
 from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
+from marketsim.levers import Levers
 from marketsim.market import clear, cut_off_by_controls
 from marketsim.metrics import Recorder
 from marketsim.policy import PolicyBook, in_force
@@ -25,8 +27,6 @@ from marketsim.world import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
 REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
 RESTOCK_MONTHS = 3.0
 """Buyers close a third of the gap between their stock and its target each month."""
-FEED_COVER_MONTHS = 1.5
-"""Stock of inputs plants aim to hold, in months of planned use."""
 DY_FREE_SHARE = 0.3
 """Share of magnet output that can be made in Dy-free grades when Dy/Tb runs short (REF §8:
 consumer grades use none)."""
@@ -106,40 +106,8 @@ class RareEarthModel(mesa.Model):
         self._world_mix = world.world_mine_mix(s)
         self.prices = valuation.initial_prices(self)
         self._price_memory = [self.prices.regional.copy() for _ in range(4)]
-        self._fill_initial_stocks()
-
-    def _fill_initial_stocks(self) -> None:
-        """Start with every stock at its target, so the first months show the world's own
-        imbalances rather than a refilling of empty shelves."""
-        size = len(self.regions)
-        need, output = world.starting_flows(self.mines, self.refiners, self.magnet_plants,
-                                            self.manufacturers, self._mine_mix,
-                                            self.config.separation_recovery, size)
-        self.orders = output.copy()
-        china_content = np.zeros((len(GOODS), size, TRACERS))
-        if self.china >= 0:
-            # Imported stock carries China's world share of each stage; China's own is Chinese.
-            stage_output = (output[CONCENTRATE], output[OXIDE_ROWS].sum(axis=0), output[MAGNET])
-            for stage, made in enumerate(stage_output):
-                china_content[:, :, stage] = made[self.china] / max(made.sum(), 1e-9)
-            china_content[:, self.china, :3] = 1.0
-        elements = np.zeros((len(GOODS), size, TRACERS))
-        elements[CONCENTRATE, :, ELEMENTS] = self._mine_mix
-        end_use = self.manufacturers.total(self.manufacturers.base)
-        buyer_stock = (need + FEED_COVER_MONTHS * (need - end_use)
-                       + self.manufacturers.target_stock(np.zeros_like(need)))
-        # Separation capacity exceeds ore supply, so refiners hold little feed beyond the month's.
-        buyer_stock[CONCENTRATE] = need[CONCENTRATE]
-        held = {self.ledger.seller: self.config.market.seller_cover_months * output,
-                self.ledger.buyer: buyer_stock}
-        for pool, stock in held.items():
-            pool.add(stock, stock[:, :, None] * (china_content + elements))
-        days = np.array([r.stockpile_days for r in self.config.regions.values()])
-        recipe = np.array([self.magnet_plants.ndpr_per_tonne, self.magnet_plants.base_dytb_per_tonne])
-        use = np.maximum(need[[NDPR, DYTB]], need[MAGNET] * recipe[:, None])
-        stockpile = np.zeros((len(GOODS), size))
-        stockpile[[NDPR, DYTB]] = days / 30.0 * use
-        self.ledger.stockpile.add(stockpile, stockpile[:, :, None] * china_content)
+        fill_initial_stocks(self)
+        self.levers = Levers(self)
 
     # ----------------------------------------------------------------- events
     def timed_events(self) -> list:
@@ -178,6 +146,7 @@ class RareEarthModel(mesa.Model):
         schedule.apply_events(self, self.tick)
         for fleet in (self.mines, self.refiners, self.magnet_plants, self.recyclers):
             fleet.arrive(self.tick)
+        self.levers.set_costs(self)
         self._simulate_month(self.tick, record=True)
         self.tick += 1
         self.running = self.tick < self.months
@@ -257,10 +226,10 @@ class RareEarthModel(mesa.Model):
         need = sector_need.copy()
         need[NDPR] += plan * plants.ndpr_per_tonne
         need[DYTB] += plan * plants.dytb_per_tonne
-        served = np.minimum(1.0, np.divide(buyer.amount, need, out=np.ones_like(need), where=need > 0))
+        served, by_buyer = self.manufacturers.serve(buyer.amount, need)
         dytb_limit = served[DYTB] + (1.0 - served[DYTB]) * DY_FREE_SHARE
         magnets = plants.make(planned_magnets, np.minimum(served[NDPR], dytb_limit))
-        consumed = self.manufacturers.consume(served)
+        consumed = self.manufacturers.consume(by_buyer)
         into_magnets = np.zeros((len(GOODS), size))
         into_magnets[NDPR] = magnets * plants.ndpr_per_tonne
         into_magnets[DYTB] = np.minimum(magnets, plan * served[DYTB]) * plants.dytb_per_tonne
@@ -303,6 +272,7 @@ class RareEarthModel(mesa.Model):
         plants.thrift(regional[DYTB], self.reference[DYTB])
         if record:
             self._invest(tick)
+            self.levers.after_month(self, tick, produced, posted, result.flows.sum(axis=1) * to_state)
             direct = consumed.copy()
             direct[MAGNET] = 0.0
             balance = (mined.sum() + recycled.sum() - direct[REO_GOODS].sum()
@@ -318,7 +288,9 @@ class RareEarthModel(mesa.Model):
                 capacity=[fleet.by_region(fleet.capacity, size) for fleet in
                           (self.mines, self.refiners, plants, self.recyclers)],
                 recycled=recycled, end_of_life=end_of_life, allies=f.ally.sum(axis=1), balance_error=balance,
-                magnet_balance_error=magnet_balance)
+                magnet_balance_error=magnet_balance, burden=self.levers.burden,
+                public_spending=self.levers.spending, unit_cost=self.levers.unit_costs(self),
+                projects=self.levers.projects.counts(size))
 
     # ----------------------------------------------------------------- helpers
     def _demand_noise(self) -> np.ndarray:

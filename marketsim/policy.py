@@ -9,22 +9,30 @@ import numpy as np
 
 from marketsim.events import (
     GOODS,
+    LEARNING_STAGES,
     POLICY_STAGES,
+    CollectionScheme,
     DemandSurge,
     Dispute,
+    EnvironmentalStandard,
     ExportBan,
     ExportLicence,
     ExportQuota,
     ExportTax,
     MineDisruption,
     MiningQuota,
+    Offtake,
     PriceFloor,
+    ProjectEquity,
+    ProjectLoan,
+    ResearchFunding,
     Subsidy,
     Tariff,
     TechnologyBan,
 )
 
-_VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price", "share", "factor"}
+_VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price", "share", "factor",
+                 "usd_million_per_year", "level", "collection_rate", "usd_per_kg"}
 
 
 def policy_key(event) -> tuple:
@@ -85,6 +93,18 @@ class Frictions:
     """(sectors,) multiplier on each sector's demand (surges)."""
     disputes: tuple[tuple[str, str], ...]
     """(aggrieved, target) pairs of disputes in force."""
+    project_support: tuple = ()
+    """Project loans, equity stakes and offtakes in force (read by :mod:`marketsim.projects`)."""
+    research: np.ndarray | None = None
+    """(learning stages, regions) public research spending, US$ million a year."""
+    standard: np.ndarray | None = None
+    """(policy stages, regions) environmental standard set by policy; NaN where none is."""
+    collection_target: np.ndarray | None = None
+    """(regions,) collection rate a collection scheme builds towards; NaN where none."""
+    collection_payment: np.ndarray | None = None
+    """(regions,) US$ per kg of REO collected a collection scheme pays."""
+    research_sharing: np.ndarray | None = None
+    """(regions, regions) share of a partner's processing experience each region gains."""
 
     def stage_cost_share(self, stage: str) -> np.ndarray:
         """(regions,) share of unit cost producers of ``stage`` pay after subsidies."""
@@ -169,6 +189,20 @@ class PolicyBook:
                         network.add_edge(a, b, alliances=[name])
         return network
 
+    def sharing_matrix(self) -> np.ndarray:
+        """(regions, regions) research sharing between members of the same alliances (largest
+        share where two regions share several), 0 on the diagonal."""
+        size = len(self.regions)
+        sharing = np.zeros((size, size))
+        for name, members in self.members.items():
+            share = getattr(self.terms.get(name), "research_sharing", 0.0)
+            if share and members:
+                rows = [self.index[m] for m in members]
+                block = sharing[np.ix_(rows, rows)]
+                sharing[np.ix_(rows, rows)] = np.maximum(block, share)
+        np.fill_diagonal(sharing, 0.0)
+        return sharing
+
     def ally_matrix(self) -> np.ndarray:
         """(regions, regions) True where two different regions share an alliance."""
         size = len(self.regions)
@@ -198,7 +232,13 @@ class PolicyBook:
             tech_factor=np.ones(size),
             demand_factor=np.ones(len(self.sectors)),
             disputes=(),
+            research=np.zeros((len(LEARNING_STAGES), size)),
+            standard=np.full((len(POLICY_STAGES), size), np.nan),
+            collection_target=np.full(size, np.nan),
+            collection_payment=np.zeros(size),
+            research_sharing=self.sharing_matrix(),
         )
+        support = []
         for p in policies:
             if isinstance(p, ExportQuota):
                 covered = np.zeros((1, goods), dtype=bool)
@@ -244,5 +284,16 @@ class PolicyBook:
                 f.demand_factor[self.sectors.index(p.sector)] *= p.factor
             elif isinstance(p, Dispute):
                 f.disputes = (*f.disputes, (p.region, p.target))
+            elif isinstance(p, (ProjectLoan, ProjectEquity, Offtake)):
+                support.append(p)
+            elif isinstance(p, ResearchFunding):
+                f.research[LEARNING_STAGES.index(p.stage), self.index[p.region]] += p.usd_million_per_year
+            elif isinstance(p, EnvironmentalStandard):
+                f.standard[POLICY_STAGES.index(p.stage), self.index[p.region]] = p.level
+            elif isinstance(p, CollectionScheme):
+                r = self.index[p.region]
+                f.collection_target[r] = p.collection_rate
+                f.collection_payment[r] = p.usd_per_kg
+        f.project_support = tuple(support)
         self._alliance_floors(f.floor)
         return f

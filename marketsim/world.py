@@ -51,29 +51,40 @@ def deposit_matrix(scenario: Scenario) -> dict[str, np.ndarray]:
     }
 
 
+def with_projects(facilities: list, scenario: Scenario, stage: str) -> tuple[list, np.ndarray]:
+    """A stage's facilities followed by its supply projects (which start with no capacity).
+
+    Returns:
+        ``(specs, capacity)``: the facility and project specs, and their starting capacity.
+    """
+    projects = [p for p in scenario.pipeline if p.stage == stage]
+    capacity = np.array([f.capacity for f in facilities] + [0.0] * len(projects))
+    return [*facilities, *projects], capacity
+
+
 def build_mines(scenario: Scenario, regions: dict[str, int], rng: np.random.Generator) -> MineFleet:
-    """The mines of the scenario as one fleet."""
+    """The mines of the scenario, then its mine projects, as one fleet."""
     deposits = deposit_matrix(scenario)
-    mines = scenario.mines
+    mines, capacity = with_projects(scenario.mines, scenario, "mining")
     return MineFleet(
         names=[m.name for m in mines],
         regions=np.array([regions[m.region] for m in mines], dtype=np.int64),
-        capacity=np.array([m.capacity for m in mines]),
+        capacity=capacity,
         unit_cost=np.array([m.unit_cost for m in mines]),
         lead_months=round(scenario.investment.mine_lead_years * 12),
         rng=rng,
         composition=np.array([deposits[m.deposit] for m in mines]).reshape(len(mines), 4),
-        reserves=np.array([np.inf if m.reserves is None else m.reserves for m in mines]),
+        reserves=np.array([np.inf if getattr(m, "reserves", None) is None else m.reserves for m in mines]),
     )
 
 
 def build_refiners(scenario: Scenario, regions: dict[str, int], rng: np.random.Generator) -> RefinerFleet:
-    """The separation plants of the scenario as one fleet."""
-    plants = scenario.refiners
+    """The separation plants of the scenario, then its separation projects, as one fleet."""
+    plants, capacity = with_projects(scenario.refiners, scenario, "separation")
     return RefinerFleet(
         names=[p.name for p in plants],
         regions=np.array([regions[p.region] for p in plants], dtype=np.int64),
-        capacity=np.array([p.capacity for p in plants]),
+        capacity=capacity,
         unit_cost=np.array([p.unit_cost for p in plants]),
         lead_months=round(scenario.investment.separation_lead_years * 12),
         rng=rng,
@@ -84,13 +95,13 @@ def build_refiners(scenario: Scenario, regions: dict[str, int], rng: np.random.G
 
 def build_magnet_plants(scenario: Scenario, regions: dict[str, int],
                         rng: np.random.Generator) -> MagnetPlantFleet:
-    """The magnet plants of the scenario as one fleet."""
-    plants = scenario.magnet_plants
+    """The magnet plants of the scenario, then its magnet plant projects, as one fleet."""
+    plants, capacity = with_projects(scenario.magnet_plants, scenario, "magnets")
     recipe = scenario.goods.magnet
     return MagnetPlantFleet(
         names=[p.name for p in plants],
         regions=np.array([regions[p.region] for p in plants], dtype=np.int64),
-        capacity=np.array([p.capacity for p in plants]),
+        capacity=capacity,
         unit_cost=np.array([p.unit_cost for p in plants]),
         lead_months=round(scenario.investment.magnets_lead_years * 12),
         rng=rng,
@@ -158,7 +169,7 @@ def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int
     """End users: one row per (sector, region) with demand, split into ``buyers_per_cell`` rows."""
     columns: dict[str, list] = {key: [] for key in (
         "region", "good", "sector", "base", "reference_price", "elasticity_short",
-        "elasticity_long", "adjust_months", "inventory_months", "hoarding", "backstop")}
+        "elasticity_long", "adjust_months", "inventory_months", "hoarding", "backstop", "protected")}
     for s, sector in enumerate(scenario.sectors.values()):
         good = GOODS.index(sector.good)
         for region, share in sector.split.items():
@@ -176,6 +187,7 @@ def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int
                 columns["inventory_months"].append(sector.inventory_months)
                 columns["hoarding"].append(sector.hoarding)
                 columns["backstop"].append(sector.backstop_multiple)
+                columns["protected"].append(sector.protected)
     arrays = {key: np.array(values) for key, values in columns.items()}
     return ManufacturerFleet(
         **arrays, growth_index=growth_index(scenario, months),

@@ -32,7 +32,8 @@ class ManufacturerFleet:
                  base: np.ndarray, reference_price: np.ndarray, elasticity_short: np.ndarray,
                  elasticity_long: np.ndarray, adjust_months: np.ndarray,
                  inventory_months: np.ndarray, hoarding: np.ndarray, backstop: np.ndarray,
-                 growth_index: np.ndarray, goods_count: int, regions_count: int) -> None:
+                 growth_index: np.ndarray, goods_count: int, regions_count: int,
+                 protected: np.ndarray | None = None) -> None:
         """Create the fleet. Every per-row argument is an array with one value per buyer.
 
         Args:
@@ -50,6 +51,7 @@ class ManufacturerFleet:
             growth_index: (ticks + 1, sectors) demand growth relative to the start.
             goods_count: Number of goods.
             regions_count: Number of regions.
+            protected: Whether the buyer is served first from its region's stock (defence).
         """
         self.region = np.asarray(region, dtype=np.int64)
         self.good = np.asarray(good, dtype=np.int64)
@@ -68,6 +70,9 @@ class ManufacturerFleet:
         self.thrift = np.ones(len(self.base))
         self.need = self.base.copy()
         self.consumed = np.zeros(len(self.base))
+        self.protected = (np.zeros(len(self.base), dtype=bool) if protected is None
+                          else np.asarray(protected, dtype=bool))
+        self._any_protected = bool(self.protected.any())
 
     def __len__(self) -> int:
         return len(self.base)
@@ -101,9 +106,32 @@ class ManufacturerFleet:
         extra = np.minimum(self.hoarding * rise * self.inventory_months, HOARDING_CAP_MONTHS)
         return self.total(self.need * (self.inventory_months + extra))
 
-    def consume(self, served: np.ndarray) -> np.ndarray:
-        """Use the share ``served`` (goods, regions) of need; return consumption per cell."""
-        self.consumed = self.need * served[self.good, self.region]
+    def serve(self, stock: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Share out each region's stock: protected buyers first, then everyone else (other
+        end users and plants) in proportion to need.
+
+        Args:
+            stock: (goods, regions) stock in the region's buyer pool, t.
+            need: (goods, regions) total need of end users and plants this month, t.
+
+        Returns:
+            ``(served, by_buyer)``: (goods, regions) share of need met for unprotected users and
+            plants, and (buyers,) share of need met for each end user.
+        """
+        if not self._any_protected:
+            served = np.minimum(1.0, np.divide(stock, need, out=np.ones_like(need), where=need > 0))
+            return served, served[self.good, self.region]
+        first = self.total(self.need * self.protected)
+        served_first = np.minimum(1.0, np.divide(stock, first, out=np.ones_like(first), where=first > 0))
+        rest, rest_need = stock - served_first * first, need - first
+        served = np.minimum(1.0, np.divide(np.maximum(rest, 0.0), rest_need, out=np.ones_like(need),
+                                           where=rest_need > 1e-12))
+        by_buyer = np.where(self.protected, served_first[self.good, self.region], served[self.good, self.region])
+        return served, by_buyer
+
+    def consume(self, share: np.ndarray) -> np.ndarray:
+        """Use the share (buyers,) of each buyer's need; return consumption per (good, region)."""
+        self.consumed = self.need * share
         return self.total(self.consumed)
 
     def adapt(self, price: np.ndarray) -> None:

@@ -1,0 +1,61 @@
+"""The diversify scenario combines every lever and is compared with the baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from simkit import mean, run
+
+from marketsim.loading import load_scenario
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+LEVERS = {"project_loan", "project_equity", "offtake", "research_funding", "collection_scheme", "subsidy",
+          "price_floor"}
+
+
+@pytest.fixture(scope="module")
+def diversify():
+    return load_scenario(CONFIGS / "diversify.toml")
+
+
+@pytest.fixture(scope="module")
+def both(baseline, diversify):
+    return run(baseline, years=12).results(), run(diversify, years=12).results()
+
+
+def test_diversify_uses_every_kind_of_lever(diversify):
+    assert LEVERS <= {event.type for event in diversify.events}
+    assert any(a.research_sharing > 0 for a in diversify.alliances.values())
+    assert diversify.pipeline and {p.region for p in diversify.pipeline} >= {"canada", "greenland", "australia"}
+
+
+def test_diversify_is_close_to_the_baseline_until_its_levers_start(both):
+    base, levers = both
+    first = range(12)  # only the alliance's research sharing acts in 2024; it moves costs a little
+    assert mean(levers, "price", "ndpr", ticks=first) == pytest.approx(
+        mean(base, "price", "ndpr", ticks=first), rel=1e-3)
+    assert mean(levers, "public_spending", ticks=first) == 0.0
+
+
+def test_diversify_spends_public_money_and_builds_more_projects(both):
+    base, levers = both
+    assert mean(base, "public_spending") == 0.0
+    assert mean(levers, "public_spending", region="usa") > 0.0
+    last = range(132, 144)
+    assert mean(levers, "projects_operating", ticks=last) > mean(base, "projects_operating", ticks=last)
+
+
+def test_diversify_lowers_importers_magnet_dependency_within_a_decade(both):
+    base, levers = both
+    decade = range(96, 144)
+    for importer in ("usa", "eu", "japan"):
+        assert mean(levers, "dependency_magnets", region=importer, ticks=decade) < mean(
+            base, "dependency_magnets", region=importer, ticks=decade)
+
+
+def test_collection_schemes_lift_recycling_but_it_stays_bounded(both):
+    base, levers = both
+    last = range(132, 144)
+    assert mean(levers, "recycled", ticks=last) > 5 * mean(base, "recycled", ticks=last)
+    assert mean(levers, "recycled", ticks=last) < mean(levers, "end_of_life", ticks=last)
