@@ -30,7 +30,7 @@ def parse_seed(text: Any) -> int:
         ValueError: With a message fit to show, if it is not a whole number from 0 to 2**63-1.
     """
     cleaned = str(text).strip().replace("_", "").replace(",", "")
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED} (got {str(text)!r})")
     seed = int(cleaned)
     if seed > MAX_SEED:
@@ -143,12 +143,12 @@ class LiveRun:
         """
         if not self.interventions:
             return False
-        kept = list(self.interventions)
+        kept, self.interventions = self.interventions, []
         self.model = RareEarthModel(self.scenario, seed=self.seed)
         for change in kept:
             self.step(change.tick - self.tick)
-            decide(self.model, change.region, [change.event])
-        self.interventions = kept
+            (result,) = decide(self.model, change.region, [change.event])
+            self.interventions.append(Intervention(change.tick, change.date, change.region, result.event))
         return True
 
     # ----------------------------------------------------------------- export

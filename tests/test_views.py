@@ -1,0 +1,285 @@
+"""What the dashboard shows of a run: the view read off the model, the scorecard, the figures
+drawn from the view and the JSON the chart widget sends to the browser."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from marketsim import decisions
+from marketsim.events import GOODS, STAGES
+from marketsim.live import LiveRun
+from marketsim.loading import validate_scenario
+from marketsim.scorecard import COLUMNS
+from marketsim.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
+from viz import charts
+from viz.plotly_chart import jsonable
+
+CONCENTRATE, MAGNET = GOODS.index("concentrate"), GOODS.index("magnet")
+OXIDES = [GOODS.index("ndpr"), GOODS.index("dytb")]
+FLOW_STAGES = ("mined in", "separated in", "made into magnets in", "magnets used in")
+SCHEDULED_TARIFF = {"type": "tariff", "importer": "japan", "start": "2024-04", "rate": 0.1}
+
+
+# ------------------------------------------------------------------ helpers
+@pytest.fixture
+def world(small_data):
+    """The small world with a region that uses nothing and one scheduled event."""
+    small_data["regions"]["korea"] = {"name": "Korea"}
+    small_data["events"] = [SCHEDULED_TARIFF]
+    return validate_scenario(small_data, "small-world-with-event")
+
+
+def advanced(scenario, ticks: int, changes: dict | None = None) -> LiveRun:
+    """A live run stepped to ``ticks``, with ``changes`` (tick -> [(region, make(now))]) made on the way."""
+    run = LiveRun(scenario)
+    for tick, made in sorted((changes or {}).items()):
+        run.step(tick - run.tick)
+        for region, make in made:
+            assert run.change_policy(region, make(run.model.date)).accepted
+    run.step(ticks - run.tick)
+    return run
+
+
+def view(run: LiveRun) -> RunView:
+    return view_of(run.model, run.interventions)
+
+
+def all_series(v: RunView) -> dict[str, np.ndarray]:
+    """Every time series of a view, by a readable name."""
+    series = {}
+    for good, tiers in v.prices.items():
+        series |= {f"price {good} {tier}": values for tier, values in tiers.items()}
+    series |= {f"china share {stage}": values for stage, values in v.china_share.items()}
+    for region, stages in v.dependency.items():
+        series |= {f"dependency {region} {stage}": values for stage, values in stages.items()}
+    series |= {f"unmet {good}": values for good, values in v.unmet.items()}
+    series |= {f"stockpile {good}": values for good, values in v.stockpile.items()}
+    return series
+
+
+def stage_of(label: str) -> int:
+    (stage,) = [k for k, name in enumerate(FLOW_STAGES) if label.startswith(name + " ")]
+    return stage
+
+
+def flow_out_of(v: RunView, stage: int) -> float:
+    return sum(value for source, _, value in v.flows.links if stage_of(v.flows.labels[source]) == stage)
+
+
+def tariff_on_china(region: str, rate: float = 1.0):
+    return region, lambda now: decisions.tariff(region, now, rate, ("china",))
+
+
+def china_quota(tonnes: float = 1000.0):
+    return "china", lambda now: decisions.export_quota("china", now, tonnes)
+
+
+# ------------------------------------------------------------------ the view
+def test_view_at_tick_zero_is_empty(world):
+    v = view(LiveRun(world))
+    assert v.ticks == 0
+    assert v.dates == []
+    assert all(len(values) == 0 for values in all_series(v).values())
+    assert v.flows.links == [] and v.flows.labels == []
+    assert v.markers == []
+    assert v.scores.empty
+    assert list(v.scores.columns) == list(COLUMNS)
+    assert v.alliances == {"quad": ["japan", "usa"]}
+
+
+@pytest.mark.parametrize("ticks", [1, 7])
+def test_every_series_has_a_point_per_tick(world, ticks):
+    run = advanced(world, ticks)
+    v = view(run)
+    assert v.ticks == ticks
+    assert v.dates == [run.model.date_of(t) for t in range(ticks)]
+    lengths = {name: len(values) for name, values in all_series(v).items()}
+    assert set(lengths.values()) == {ticks}, lengths
+    assert set(v.dependency) == set(run.model.regions)
+    assert set(v.china_share) == set(STAGES)
+
+
+def test_price_tiers_are_china_and_outside_china(world):
+    run = advanced(world, 9)
+    v, raw = view(run), run.model.recorder.raw
+    china = run.model.china
+    others = [k for k in range(len(run.model.regions)) if k != china]
+    for k, good in enumerate(GOODS):
+        assert list(v.prices[good]) == [CHINA_TIER, OUTSIDE_TIER]
+        np.testing.assert_array_equal(v.prices[good][CHINA_TIER], raw["price"][:9, k, china])
+        outside = raw["price"][:9, k][:, others]
+        tier = v.prices[good][OUTSIDE_TIER]
+        assert (tier >= outside.min(axis=1) - 1e-9).all() and (tier <= outside.max(axis=1) + 1e-9).all()
+
+
+@pytest.mark.parametrize("ticks", [5, FLOW_MONTHS, 20])
+def test_flows_follow_the_chain_and_add_up_to_the_trade_of_the_last_year(world, ticks):
+    run = advanced(world, ticks)
+    v = view(run)
+    assert v.flows.links
+    assert len(v.flows.regions) == len(v.flows.labels)
+    for source, target, value in v.flows.links:
+        assert stage_of(v.flows.labels[target]) == stage_of(v.flows.labels[source]) + 1
+        assert value > 0
+    recent = run.model.recorder.raw["flows"][max(0, ticks - FLOW_MONTHS):ticks]
+    per_year = 12.0 / len(recent)
+    reo_per_magnet = run.model.recorder.reo_per_unit[MAGNET]
+    expected = [recent[:, CONCENTRATE].sum() * per_year, recent[:, OXIDES].sum() * per_year,
+                recent[:, MAGNET].sum() * reo_per_magnet * per_year]
+    for stage, total in enumerate(expected):
+        assert flow_out_of(v, stage) == pytest.approx(total, rel=1e-9)
+
+
+# ------------------------------------------------------------------ markers
+def test_scheduled_event_is_marked_once_it_has_started(world):
+    assert view(advanced(world, 3)).markers == []
+    (marker,) = view(advanced(world, 4)).markers
+    assert (marker.date, marker.kind, marker.label) == ("2024-04", "scenario", "japan: tariff")
+
+
+def test_live_change_is_marked_at_its_date(world):
+    run = advanced(world, 8, {6: [tariff_on_china("usa")]})
+    kinds = {(m.date, m.label): m.kind for m in view(run).markers}
+    assert kinds == {("2024-04", "japan: tariff"): "scenario", (run.model.date_of(6), "usa: tariff"): "change"}
+
+
+def test_replayed_change_is_still_marked_as_a_live_change(world):
+    run = advanced(world, 10, {6: [tariff_on_china("usa")]})
+    assert run.replay_last_change()
+    run.step(2)
+    changes = [m for m in view(run).markers if m.label == "usa: tariff"]
+    assert [(m.date, m.kind) for m in changes] == [(run.model.date_of(6), "change")]
+
+
+# ------------------------------------------------------------------ scorecard
+def test_scorecard_has_a_row_per_region_with_sensible_values(world):
+    run = advanced(world, 14)
+    scores = view(run).scores
+    assert list(scores.index) == run.model.regions
+    assert list(scores.columns) == list(COLUMNS)
+    assert scores["need_met"].between(0, 100).all()
+    assert scores["china_dependency"].between(0, 100).all()
+    assert scores.loc["korea", "cost_of_supply"] == 0
+    assert scores.loc["korea", "burden"] == 0
+    assert (scores.drop(index="korea")["cost_of_supply"] > 0).all()
+
+
+def test_scorecard_counts_only_the_last_twelve_months(world):
+    run = advanced(world, 20)
+    raw = run.model.recorder.raw
+    japan = run.model.region_index["japan"]
+    window = slice(8, 20)
+    expected = (raw["consumption"][window, :, japan] * raw["price"][window, :, japan]).sum() / 1000.0
+    assert view(run).scores.loc["japan", "cost_of_supply"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_china_export_quota_leaves_importers_short(world):
+    free, capped = view(advanced(world, 24)).scores, view(advanced(world, 24, {0: [china_quota()]})).scores
+    assert capped.loc["japan", "need_met"] < free.loc["japan", "need_met"] - 5
+    assert capped.loc["usa", "need_met"] < free.loc["usa", "need_met"] - 5
+
+
+def test_tariff_on_china_cuts_the_importers_dependency_at_a_cost(world):
+    free = view(advanced(world, 24)).scores
+    taxed = view(advanced(world, 24, {0: [tariff_on_china("usa")]})).scores
+    assert taxed.loc["usa", "china_dependency"] < free.loc["usa", "china_dependency"] - 1
+    assert taxed.loc["usa", "cost_of_supply"] > free.loc["usa", "cost_of_supply"]
+
+
+# ------------------------------------------------------------------ figures
+@pytest.fixture(scope="module")
+def views(baseline) -> dict:
+    """Views of the baseline at the start and mid-run, and a reference from another run."""
+    start = LiveRun(baseline)
+    mid = advanced(baseline, 30, {12: [china_quota(20000.0)]})
+    reference = advanced(baseline, 18)
+    model = start.model
+    return {"start": view(start), "mid": view(mid), "reference": view(reference),
+            "span": (model.date_of(0), model.date_of(model.months - 1)), "regions": model.regions}
+
+
+def figures(v: RunView, reference: RunView | None, span, regions) -> dict[str, dict]:
+    built = {f"price {good}": charts.price_figure(v, reference, good, span) for good in GOODS}
+    return built | {
+        "share": charts.share_figure(v, reference, "usa", span),
+        "dependency": charts.dependency_figure(v, reference),
+        "flows": charts.flow_figure(v),
+        "alliances": charts.alliance_figure(v, reference, regions),
+        "shortages": charts.shortage_figure(v, reference, span),
+        "stockpiles": charts.stockpile_figure(v, reference, span),
+        "placeholder": charts.placeholder("nothing yet"),
+    }
+
+
+def trace_names(figure: dict) -> list[str]:
+    return [trace.get("name", "") for trace in figure["data"]]
+
+
+@pytest.mark.parametrize(("state", "pinned"), [("start", False), ("mid", False), ("mid", True), ("start", True)])
+def test_every_chart_builds_a_figure_plotly_accepts(views, state, pinned):
+    reference = views["reference"] if pinned else None
+    for name, figure in figures(views[state], reference, views["span"], views["regions"]).items():
+        try:
+            go.Figure(figure)
+        except (ValueError, TypeError) as error:
+            pytest.fail(f"{name} ({state}, pinned={pinned}): {error}")
+        json.dumps(jsonable(figure), allow_nan=False)
+
+
+def test_charts_at_the_start_draw_no_data_lines(views):
+    drawn = figures(views["start"], None, views["span"], views["regions"])
+    for name in ("dependency", "flows", "placeholder"):
+        assert drawn[name]["data"] == [], name
+    for name in ("share", "shortages", "stockpiles", "price ndpr"):
+        assert all(len(trace["x"]) == 0 for trace in drawn[name]["data"]), name
+
+
+def test_reference_traces_are_labelled_pinned(views):
+    plain = figures(views["mid"], None, views["span"], views["regions"])
+    overlaid = figures(views["mid"], views["reference"], views["span"], views["regions"])
+    for name, figure in plain.items():
+        assert not any(charts.PINNED in n for n in trace_names(figure)), name
+    for name in ("price ndpr", "share", "shortages", "stockpiles"):
+        own = trace_names(plain[name])
+        assert trace_names(overlaid[name]) == own + [n + charts.PINNED for n in own], name
+        pinned = [t for t in overlaid[name]["data"] if t["name"].endswith(charts.PINNED)]
+        assert all(len(t["x"]) == views["reference"].ticks for t in pinned), name
+    assert "separation" + charts.PINNED in trace_names(overlaid["dependency"])
+    assert "msp" + charts.PINNED in trace_names(overlaid["alliances"])
+
+
+def test_an_empty_reference_adds_nothing(views):
+    plain = figures(views["mid"], None, views["span"], views["regions"])
+    overlaid = figures(views["mid"], views["start"], views["span"], views["regions"])
+    assert {k: trace_names(f) for k, f in plain.items()} == {k: trace_names(f) for k, f in overlaid.items()}
+
+
+def test_live_changes_are_drawn_as_labelled_lines(views):
+    layout = charts.price_figure(views["mid"], None, "ndpr", views["span"])["layout"]
+    changes = [m for m in views["mid"].markers if m.kind == "change"]
+    assert [m.date for m in changes] == ["2025-01"]
+    assert [s["x0"] for s in layout["shapes"]] == [m.date for m in views["mid"].markers]
+    assert [(a["x"], a["text"]) for a in layout["annotations"]] == [("2025-01", "china: export quota")]
+
+
+# ------------------------------------------------------------------ JSON for the browser
+def test_jsonable_turns_non_finite_numbers_into_nulls_and_arrays_into_lists():
+    value = {"y": np.array([1.5, np.nan, np.inf, -np.inf]), "n": np.arange(3), "f": math.nan, "g": np.float64(np.inf),
+             "i": np.int64(4), "nested": [(np.array([[np.nan, 2.0]]), "text")], "ok": 2.5, "flag": True}
+    out = jsonable(value)
+    assert out == {"y": [1.5, None, None, None], "n": [0, 1, 2], "f": None, "g": None, "i": 4,
+                   "nested": [[[[None, 2.0]], "text"]], "ok": 2.5, "flag": True}
+    assert type(out["i"]) is int
+    assert type(out["n"][0]) is int
+    json.dumps(out, allow_nan=False)
+
+
+def test_jsonable_leaves_the_input_untouched():
+    values = np.array([np.nan, 1.0])
+    jsonable({"y": values})
+    assert np.isnan(values[0]) and values[1] == 1.0
