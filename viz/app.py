@@ -41,7 +41,7 @@ def Page():
     dash = solara.use_memo(Dashboard.start, [])
     frame = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(1)
+    speed = solara.use_reactive(3)
     good = solara.use_reactive("ndpr")
     region = solara.use_reactive("usa" if "usa" in dash.run.model.regions else dash.run.model.regions[0])
 

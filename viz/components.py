@@ -45,7 +45,8 @@ class Drawing:
 @solara.component
 def Chart(drawing: Drawing, name: str):
     """A Plotly chart that redraws when its drawing's key changes; its camera icon saves a PNG."""
-    config = {"displaylogo": False, "responsive": True,
+    config = {"displaylogo": False, "responsive": True, "showSendToCloud": False, "showEditInChartStudio": False,
+              "modeBarButtonsToRemove": ["sendDataToCloud"],
               "toImageButtonOptions": {"format": "png", "filename": f"marketsim_{name}", "scale": 2}}
     element = PlotlyChart.element(config=config)
 
@@ -149,6 +150,12 @@ def RunControls(dash: Dashboard, playing: solara.Reactive[bool], speed: solara.R
         solara.Button("Run to end", on_click=stop_then(dash.run_to_end), disabled=finished)
         solara.Button("Reset", on_click=stop_then(dash.reset))
     solara.SliderInt("Speed: months per frame", value=speed, min=1, max=12)
+
+    def follow(value):
+        dash.follow_through = value
+        on_change()
+
+    solara.Checkbox(label="Run to the end after each policy change", value=dash.follow_through, on_value=follow)
     with solara.Row(style={"flex-wrap": "wrap"}):
         if dash.reference is None:
             solara.Button("Pin as reference", on_click=act(dash.pin), disabled=dash.run.tick == 0, outlined=True)
@@ -235,9 +242,9 @@ def Scorecard(view: RunView, reference: RunView | None):
         solara.Text("The scorecard appears after the first month.", style=EXPLAIN)
         return
     units = {"cost_of_supply": "US$ m/yr", "need_met": "%", "china_dependency": "%", "value_added": "US$ m/yr",
-             "burden": "t REO/yr"}
+             "burden": "index/yr", "public_spending": "US$ m/yr"}
     titles = {"cost_of_supply": "Cost of supply", "need_met": "Need met", "china_dependency": "Dependency on China",
-              "value_added": "Value added at home", "burden": "Mining + separation at home"}
+              "value_added": "Value added at home", "burden": "Environmental burden", "public_spending": "Public money"}
     head = "".join(f"<th title='{html.escape(COLUMNS[c])}'>{titles[c]}<br><small>{units[c]}</small></th>"
                    for c in COLUMNS)
     pinned = reference.scores if reference is not None and not reference.scores.empty else None

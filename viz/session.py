@@ -43,6 +43,8 @@ class Dashboard:
     reference: RunView | None = None
     reference_label: str = ""
     message: Message | None = None
+    follow_through: bool = False
+    """Run to the end after every policy change ("what if" mode)."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -126,6 +128,8 @@ class Dashboard:
         kind = decision.get("type", "decision").replace("_", " ")
         if result.accepted:
             self.message = Message(f"{region}: {kind} in force from {result.event.start}.")
+            if self.follow_through:
+                self.run_to_end()
         else:
             self.message = Message(f"Refused: {result.message}", ok=False)
 
