@@ -69,6 +69,9 @@ def test_page_renders_offline_and_steps(dashboard):
     wait_month(page, 3)
     page.wait_for_function("() => document.querySelector('.chart-prices .js-plotly-plot').data[0].x.length === 3",
                            timeout=WAIT)
+    sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.chart-card .js-plotly-plot'))
+                                 .map(p => [p.getBoundingClientRect().width, p.getBoundingClientRect().height])""")
+    assert len(sizes) >= 7 and all(w > 200 and h > 200 for w, h in sizes), f"every chart is drawn visibly: {sizes}"
     prices = chart_data(page, "prices")
     assert {t["name"] for t in prices} == {"China", "Outside China"}
     assert all(len(t["y"]) == 3 and all(v > 0 for v in t["y"]) for t in prices)

@@ -63,6 +63,7 @@ def Page():
     reference, span = dash.reference, dash.span
     regions = dash.run.model.regions
     key = (frame.value, dash.reference_label)
+    alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.model.book.members.items())
     drawings = {
         "prices": Drawing((*key, good.value), charts.price_figure(view, reference, good.value, span)),
         "shares": Drawing((*key, region.value), charts.share_figure(view, reference, region.value, span)),
@@ -76,17 +77,18 @@ def Page():
     solara.Title("marketsim: rare earths, price and dependency on China month by month")
     with solara.Sidebar():
         with solara.Card("Scenario"):
-            ScenarioControls(dash, redraw, version=frame.value)
+            ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
         with solara.Card("Run"):
             RunControls(dash, playing, speed, redraw, version=frame.value)
         with solara.Card("Export"):
-            Downloads(dash, version=frame.value)
+            Downloads(dash, stem=f"{dash.scenario_name}_seed{dash.run.seed}")
     with solara.Column(style={"padding": "4px 12px"}):
         Status(dash, version=frame.value)
         Note(dash, version=frame.value)
         solara.Text("Solid lines: this run. Dotted: the pinned reference. Vertical lines mark events "
                     "(orange: live changes; grey: scheduled or decided by a government's strategy; purple: shocks).",
                     style={"color": "#555", "font-size": "13px"})
+        PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances)
         with solara.ColumnsResponsive(12, large=[6, 6]):
             with solara.Column():
                 solara.ToggleButtonsSingle(good, values=["ndpr", "dytb", "magnet", "concentrate", "lace"],
@@ -117,12 +119,10 @@ def Page():
         ChartCard("Supply-chain flows over the last 12 months",
                   "Where rare earths were mined, separated, made into magnets and used, t REO a year "
                   "(NdPr and Dy/Tb for magnets). Red: flows from China.", drawings["flows"], "flows")
-        with solara.ColumnsResponsive(12, large=[7, 5]):
-            PolicyPanel(dash, redraw, version=frame.value)
-            with solara.Card("Scorecard per government, last 12 months", style={"margin": "4px"}):
-                solara.Text("Cost and security of supply, value added and environmental burden at home; in "
-                            "brackets, the change against the pinned run (green: better).",
-                            style={"color": "#555", "font-size": "13px"})
-                Scorecard(view, reference)
+        with solara.Card("Scorecard per government, last 12 months", style={"margin": "4px"}):
+            solara.Text("Cost and security of supply, value added, environmental burden at home and public money "
+                        "spent; in brackets, the change against the pinned run (green: better).",
+                        style={"color": "#555", "font-size": "13px"})
+            Scorecard(view, reference)
         with solara.Card("Events so far", style={"margin": "4px"}):
             EventList(view)

@@ -67,10 +67,10 @@ def placeholder(text: str, height: int = HEIGHT) -> dict:
 
 def _line(x: list[str], y: np.ndarray, name: str, colour: str, *, pinned: bool = False, dash: str = "solid",
           axis: str = "y") -> dict:
-    return dict(type="scatter", x=x, y=np.asarray(y, dtype=float), name=name + (PINNED if pinned else ""), mode="lines",
-                      yaxis=axis, line={"color": colour, "width": 1.5 if pinned else 2,
-                                        "dash": "dot" if pinned else dash},
-                      opacity=0.6 if pinned else 1.0)
+    return {"type": "scatter", "x": x, "y": np.asarray(y, dtype=float), "name": name + (PINNED if pinned else ""),
+            "mode": "lines", "yaxis": axis, "legendgroup": name, "showlegend": not pinned,
+            "line": {"color": colour, "width": 1.5 if pinned else 2, "dash": "dot" if pinned else dash},
+            "opacity": 0.6 if pinned else 1.0}
 
 
 def _runs(view: RunView, reference: RunView | None) -> list[tuple[RunView, bool]]:

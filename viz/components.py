@@ -93,8 +93,9 @@ def Note(dash: Dashboard, version: int = 0):
 
 
 @solara.component
-def ScenarioControls(dash: Dashboard, on_change: Callable[[], None], version: int = 0):
-    """Pick a scenario from the library or upload one; set the seed."""
+def ScenarioControls(dash: Dashboard, on_change: Callable[[], None], scenario: str = "", seed: int | None = None):
+    """Pick a scenario from the library or upload one; set the seed (``scenario`` and ``seed``
+    are the current ones: a change renders the controls again)."""
     seed_text, set_seed_text = solara.use_state(str(dash.run.seed))
     library = list(scenario_library())
 
@@ -166,9 +167,9 @@ def RunControls(dash: Dashboard, playing: solara.Reactive[bool], speed: solara.R
 
 
 @solara.component
-def Downloads(dash: Dashboard, version: int = 0):
-    """The run so far as CSV or Parquet, with its manifest, events and alliance changes."""
-    stem = f"{dash.scenario_name}_seed{dash.run.seed}_month{dash.run.tick}"
+def Downloads(dash: Dashboard, stem: str):
+    """The run so far as CSV or Parquet, with its manifest, events and alliance changes, in files
+    named after ``stem``."""
     solara.Text("Download the run so far (time series + manifest.json + events):", style=EXPLAIN)
     with solara.Row():
         solara.FileDownload(lambda: dash.export("csv"), filename=f"{stem}_csv.zip", label="CSV (.zip)",
@@ -179,9 +180,13 @@ def Downloads(dash: Dashboard, version: int = 0):
 
 
 @solara.component
-def PolicyPanel(dash: Dashboard, on_change: Callable[[], None], version: int = 0):
-    """A government's levers; a change takes effect from the current month, without a reset."""
-    regions = dash.run.model.regions
+def PolicyPanel(dash: Dashboard, on_change: Callable[[], None], regions: tuple[str, ...],
+                alliances: tuple[tuple[str, tuple[str, ...]], ...]):
+    """A government's levers; a change takes effect from the current month, without a reset.
+
+    Renders again only when the regions or the alliances' members change, not every month: the
+    month a decision starts is read when it is made.
+    """
     region, set_region = solara.use_state("usa" if "usa" in regions else regions[0])
     quota, set_quota = solara.use_state(30.0)
     tariff, set_tariff = solara.use_state(25)
@@ -191,47 +196,47 @@ def PolicyPanel(dash: Dashboard, on_change: Callable[[], None], version: int = 0
     good, set_good = solara.use_state("ndpr")
     tonnes, set_tonnes = solara.use_state(1000.0)
     region = region if region in regions else regions[0]
-    now = dash.run.model.date
 
     def decide(decision):
         def handler():
-            dash.decide(region, decision())
+            dash.decide(region, decision(dash.run.model.date))
             on_change()
         return handler
 
     origins = () if origin == "all" else (origin,)
     with solara.Card("Change policy", classes=["policy-panel"], style={"margin": "4px"}):
-        Explained(f"Decisions act from the next simulated month ({now}) on; the run is not restarted. "
-                  "Each is checked like a player's move: one a government cannot make is refused.")
-        solara.Select("Government", values=regions, value=region, on_value=set_region)
-        with solara.Columns([1, 1]):
+        Explained("Decisions act from the next simulated month on; the run is not restarted. Each is checked "
+                  "like a player's move: one a government cannot make is refused.")
+        with solara.Columns([1, 1, 1, 1]):
             with solara.Column():
+                solara.Select("Government", values=list(regions), value=region, on_value=set_region)
                 solara.InputFloat("Export quota on ore and oxides, kt REO/yr", value=quota, on_value=set_quota)
                 with solara.Row():
                     solara.Button("Set quota", on_click=decide(
-                        lambda: decisions.export_quota(region, now, max(quota, 0.0) * 1000.0)), small=True)
-                    solara.Button("Lift quota", on_click=decide(lambda: decisions.export_quota(region, now, None)),
+                        lambda now: decisions.export_quota(region, now, max(quota, 0.0) * 1000.0)), small=True)
+                    solara.Button("Lift quota", on_click=decide(lambda now: decisions.export_quota(region, now, None)),
                                   small=True, outlined=True)
+            with solara.Column():
                 solara.SliderInt("Tariff on imports, %", value=tariff, on_value=set_tariff, min=0, max=100)
                 solara.Select("Tariff on imports from", values=["china", "all"], value=origin, on_value=set_origin)
                 solara.Button("Apply tariff", small=True, on_click=decide(
-                    lambda: decisions.tariff(region, now, tariff / 100.0, origins)))
+                    lambda now: decisions.tariff(region, now, tariff / 100.0, origins)))
             with solara.Column():
                 solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
                 solara.SliderInt("Subsidy, % of unit cost", value=subsidy, on_value=set_subsidy, min=0, max=90)
                 solara.Button("Apply subsidy", small=True, on_click=decide(
-                    lambda: decisions.subsidy(region, now, stage, subsidy / 100.0)))
+                    lambda now: decisions.subsidy(region, now, stage, subsidy / 100.0)))
+            with solara.Column():
                 solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
                 solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes)
                 solara.Button("Order stockpile", small=True, on_click=decide(
-                    lambda: decisions.stockpile(region, now, good, tonnes)))
-        alliances = dash.run.model.book.members
+                    lambda now: decisions.stockpile(region, now, good, tonnes)))
         if alliances:
             solara.Text("Alliance membership (switch to apply to join or to leave):", style=EXPLAIN)
             with solara.Row(style={"flex-wrap": "wrap"}):
-                for name, members in alliances.items():
+                for name, members in alliances:
                     solara.Switch(label=name, value=region in members, on_value=lambda member, name=name: decide(
-                        lambda: decisions.alliance(region, now, name, member))())
+                        lambda now: decisions.alliance(region, now, name, member))())
 
 
 @solara.component

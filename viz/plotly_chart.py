@@ -41,7 +41,11 @@ function loadPlotly() {
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
-    const draw = () => Plotly.react(el, model.get("traces"), model.get("figure_layout"), model.get("config"));
+    const draw = () => {
+      const layout = model.get("figure_layout");
+      el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
+      return Plotly.react(el, model.get("traces"), layout, model.get("config"));
+    };
     draw();
     model.on("change:traces", draw);
     model.on("change:figure_layout", draw);

@@ -136,7 +136,8 @@ class Dashboard:
     def pin(self) -> None:
         """Keep the run so far as the reference drawn dotted on every chart."""
         self.reference = self.view()
-        self.reference_label = f"{self.scenario_name}, seed {self.run.seed}, to {self.run.model.date}"
+        last = self.run.model.date_of(max(self.run.tick - 1, 0))
+        self.reference_label = f"{self.scenario_name}, seed {self.run.seed}, to {last}"
         self.message = Message(f"Pinned {self.reference_label} as the reference.")
 
     def unpin(self) -> None:
