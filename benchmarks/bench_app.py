@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from browser import dashboard_server, launch, month, offline_page, open_dashboard  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from browser import dashboard_server, launch, month, offline_page, open_dashboard
+from playwright.sync_api import sync_playwright
 
 ALL_DRAWN = """(months) => {
   const status = document.querySelector('.run-status')?.innerText || '';

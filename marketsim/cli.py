@@ -157,8 +157,8 @@ OFFLINE = {
 
 @app.command("app")
 def dashboard(
-    scenario: Annotated[Path, typer.Option(help="Scenario the dashboard opens on.")] = Path(
-        "configs/baseline_2024.toml"),
+    scenario: Annotated[Path | None, typer.Option(
+        help="Scenario the dashboard opens on [configs/baseline_2024.toml].")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 serves the whole network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
@@ -168,7 +168,9 @@ def dashboard(
     import sys  # noqa: PLC0415
 
     import viz.app  # noqa: PLC0415
+    from viz.session import CONFIG_DIR  # noqa: PLC0415
 
+    scenario = scenario or CONFIG_DIR / "baseline_2024.toml"
     try:
         load_scenario(scenario)
     except ScenarioError as error:

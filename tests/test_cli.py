@@ -175,3 +175,13 @@ def test_validate_bad_file(tmp_path, small_data):
     path.write_text(_negative_capacity(small_data), encoding="utf-8")
     proc = marketsim("validate", path, cwd=tmp_path)
     assert_clean_failure(proc, "bad.toml", "mines.0.capacity")
+
+
+def test_app_refuses_a_bad_scenario_before_starting(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "bad"\nyears = 0\n')
+    proc = marketsim("app", "--scenario", bad, "--port", "1", cwd=tmp_path)
+    assert_clean_failure(proc, "bad.toml")
+    assert "dashboard on" not in proc.stdout
+    proc = marketsim("app", "--scenario", tmp_path / "missing.toml", cwd=tmp_path)
+    assert_clean_failure(proc, "missing.toml", "no such scenario file")

@@ -23,7 +23,7 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = [line.strip() for line in quick_start.splitlines() if line.startswith("    ")]
     assert len(commands) == 2
-    assert "marketsim run configs/baseline_2024.toml" in commands[0]
+    assert commands[0].endswith(".venv/bin/marketsim app")
     assert "pytest" in commands[1]
     assert commands[1] in (ROOT / ".ci" / "run").read_text()
 
