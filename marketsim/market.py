@@ -10,6 +10,7 @@ goods and regions.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,17 +57,24 @@ def delivered_cost(seller_price: np.ndarray, frictions: Frictions, params: Marke
     return np.where(foreign, imported, seller_price[:, :, None])
 
 
+@functools.cache
+def _identity(regions: int) -> np.ndarray:
+    """(regions, regions) True on the diagonal (read-only, shared)."""
+    eye = np.eye(regions, dtype=bool)
+    eye.flags.writeable = False
+    return eye
+
+
 def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.ndarray,
                    sharpness: float) -> np.ndarray:
     """Share of each destination's demand sent to each origin (zero where nothing can come)."""
     usable = routable & (available > 0)[:, :, None]
-    cost = np.where(usable, perceived, np.inf)
-    cheapest = cost.min(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", over="ignore"):
-        relative = np.where(usable, cost / cheapest - 1.0, 0.0)
+    cheapest = np.where(usable, perceived, np.inf).min(axis=1, keepdims=True)
+    # Where a route is usable its destination's cheapest cost is finite, so only those cells divide.
+    relative = np.divide(perceived, cheapest, out=np.ones_like(perceived), where=usable) - 1.0
     weight = np.where(usable, available[:, :, None] * np.exp(-sharpness * relative), 0.0)
     total = weight.sum(axis=1, keepdims=True)
-    return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
+    return weight / np.where(total > 0, total, 1.0)
 
 
 def _export_cells(goods_covered: np.ndarray, origin: int, regions: int) -> tuple[np.ndarray, ...]:
@@ -113,7 +121,7 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
         export quotas or open routes.
     """
     goods, regions = offer.shape
-    domestic = np.eye(regions, dtype=bool)
+    domestic = _identity(regions)
     cost = delivered_cost(seller_price, frictions, params)
     discount = params.ally_preference * frictions.ally + params.home_preference * domestic
     perceived = cost / quality[:, :, None] * (1.0 - discount)

@@ -52,8 +52,10 @@ def Chart(drawing: Drawing, name: str):
 
     def draw():
         widget = solara.get_widget(element)
+        layout = jsonable(drawing.figure["layout"])
         with widget.hold_sync():
-            widget.figure_layout = jsonable(drawing.figure["layout"])
+            if layout != widget.figure_layout:  # most frames change only the data
+                widget.figure_layout = layout
             widget.traces = jsonable(drawing.figure["data"])
 
     solara.use_effect(draw, [drawing.key])

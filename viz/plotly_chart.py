@@ -47,8 +47,15 @@ export default {
       return Plotly.react(el, model.get("traces"), layout, model.get("config"));
     };
     draw();
-    model.on("change:traces", draw);
-    model.on("change:figure_layout", draw);
+    // New traces and a new layout arrive together: draw once for both, on the next frame.
+    let pending = false;
+    const schedule = () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => { pending = false; draw(); });
+    };
+    model.on("change:traces", schedule);
+    model.on("change:figure_layout", schedule);
     const resize = new ResizeObserver(() => Plotly.Plots.resize(el));
     resize.observe(el);
     return () => { resize.disconnect(); Plotly.purge(el); };
