@@ -208,7 +208,7 @@ def figures(v: RunView, reference: RunView | None, span, regions) -> dict[str, d
     return built | {
         "share": charts.share_figure(v, reference, "usa", span),
         "dependency": charts.dependency_figure(v, reference),
-        "flows": charts.flow_figure(v),
+        "flows": charts.flow_figure(v, reference),
         "alliances": charts.alliance_figure(v, reference, regions),
         "shortages": charts.shortage_figure(v, reference, span),
         "stockpiles": charts.stockpile_figure(v, reference, span),
@@ -251,6 +251,16 @@ def test_reference_traces_are_labelled_pinned(views):
         assert all(len(t["x"]) == views["reference"].ticks for t in pinned), name
     assert "separation" + charts.PINNED in trace_names(overlaid["dependency"])
     assert "msp" + charts.PINNED in trace_names(overlaid["alliances"])
+
+
+def test_a_pinned_run_puts_its_flows_beside_this_runs(views):
+    alone = charts.flow_figure(views["mid"])
+    beside = charts.flow_figure(views["mid"], views["reference"])
+    assert len(alone["data"]) == 1 and len(beside["data"]) == 2
+    ours, pinned = beside["data"]
+    assert ours["link"]["value"] == alone["data"][0]["link"]["value"]
+    assert pinned["link"]["value"] == charts.flow_figure(views["reference"])["data"][0]["link"]["value"]
+    assert ours["domain"]["x"][1] <= pinned["domain"]["x"][0], "side by side, not on top of each other"
 
 
 def test_an_empty_reference_adds_nothing(views):

@@ -71,7 +71,7 @@ def Page():
         "alliances": Drawing(key, charts.alliance_figure(view, reference, regions)),
         "shortages": Drawing(key, charts.shortage_figure(view, reference, span)),
         "stockpiles": Drawing(key, charts.stockpile_figure(view, reference, span)),
-        "flows": Drawing(key, charts.flow_figure(view)),
+        "flows": Drawing(key, charts.flow_figure(view, reference)),
     }
     solara.Style(CSS)
     solara.Title("marketsim: rare earths, price and dependency on China month by month")
@@ -118,7 +118,8 @@ def Page():
                       "released in shortages.", drawings["stockpiles"], "stockpiles")
         ChartCard("Supply-chain flows over the last 12 months",
                   "Where rare earths were mined, separated, made into magnets and used, t REO a year "
-                  "(NdPr and Dy/Tb for magnets). Red: flows from China.", drawings["flows"], "flows")
+                  "(NdPr and Dy/Tb for magnets). Red: flows from China. With a pinned run, it is drawn on the right.",
+                  drawings["flows"], "flows")
         with solara.Card("Scorecard per government, last 12 months", style={"margin": "4px"}):
             solara.Text("Cost and security of supply, value added, environmental burden at home and public money "
                         "spent; in brackets, the change against the pinned run (green: better).",

@@ -125,23 +125,33 @@ def dependency_figure(view: RunView, reference: RunView | None) -> dict:
     })
 
 
-def flow_figure(view: RunView) -> dict:
-    """The supply chain as a flow diagram, t REO a year over the last 12 months."""
-    flows = view.flows
-    if not flows.links:
-        return placeholder("The flows appear after the first month.", 420)
+def _sankey(flows, domain: dict) -> dict:
     colours = [CHINA_RED if owner == "china" else (GREY if owner == "others" else OTHERS_BLUE)
                for owner in flows.regions]
     link_colours = ["rgba(192,57,43,0.35)" if flows.regions[a] == "china" else "rgba(36,113,163,0.3)"
                     for a, _, _ in flows.links]
-    sankey = dict(type="sankey",
-        arrangement="snap", valueformat=",.0f", valuesuffix=" t REO/yr",
-        node={"label": flows.labels, "color": colours, "pad": 8, "thickness": 12},
-        link={"source": [a for a, _, _ in flows.links], "target": [b for _, b, _ in flows.links],
-              "value": [v for _, _, v in flows.links], "color": link_colours},
-    )
-    return _figure([sankey], {"height": 420, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-                                "font": {"size": 10}})
+    return {"type": "sankey", "arrangement": "snap", "valueformat": ",.0f", "valuesuffix": " t REO/yr",
+            "domain": domain,
+            "node": {"label": flows.labels, "color": colours, "pad": 8, "thickness": 12},
+            "link": {"source": [a for a, _, _ in flows.links], "target": [b for _, b, _ in flows.links],
+                     "value": [v for _, _, v in flows.links], "color": link_colours}}
+
+
+def flow_figure(view: RunView, reference: RunView | None = None) -> dict:
+    """The supply chain as a flow diagram, t REO a year over the last 12 months; with a pinned
+    run, the two side by side."""
+    if not view.flows.links:
+        return placeholder("The flows appear after the first month.", 420)
+    layout = {"height": 420, "margin": {"l": 10, "r": 10, "t": 24, "b": 10}, "font": {"size": 10}}
+    if reference is None or not reference.flows.links:
+        return _figure([_sankey(view.flows, {"x": [0, 1], "y": [0, 1]})], layout)
+    traces = [_sankey(view.flows, {"x": [0, 0.48], "y": [0, 1]}),
+              _sankey(reference.flows, {"x": [0.52, 1], "y": [0, 1]})]
+    notes = [{"text": f"this run, to {view.dates[-1]}", "x": 0.24, "y": 1.06},
+             {"text": f"pinned run, to {reference.dates[-1]}", "x": 0.76, "y": 1.06}]
+    layout["annotations"] = [{**n, "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 12}}
+                             for n in notes]
+    return _figure(traces, layout)
 
 
 def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]) -> dict:
