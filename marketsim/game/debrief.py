@@ -1,0 +1,82 @@
+"""Debrief data for a room (the UI draws it later): every decision, a scorecard per government,
+and the bot twin, the same game with every seat played by its fallback."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from marketsim.game.replay import replay_model, twin_entries
+from marketsim.game.room import Room
+from marketsim.governance import EVENT
+from marketsim.metrics import derive
+from marketsim.model import RareEarthModel
+from marketsim.scorecard import scorecard
+
+DECISION_COLUMNS = ["round", "date", "government", "by", "kind", "accepted", "message"]
+
+
+def _kind(decision) -> str:
+    if isinstance(decision, dict):
+        return str(decision.get("type", "?"))
+    return getattr(decision, "type", type(decision).__name__)
+
+
+def decision_table(room: Room) -> pd.DataFrame:
+    """Every decision of the game so far, oldest first.
+
+    Columns: ``round``, ``date`` (when it was decided), ``government``, ``by`` (``player``, or
+    ``ai`` for strategies, fallbacks and joint stockpile releases), ``kind``
+    (the event type), ``accepted`` and ``message`` (why it was refused). A submission refused when
+    a player sent it never reached the model; its decisions appear with ``accepted`` False.
+    """
+    with room.lock:
+        state = room.state
+        model, per_round = state.model, state.ticks_per_round
+        played = {e.round: e.payload["human"] for e in state.entries if e.kind == "advance"}
+        seen: dict[tuple[int, str], int] = {}
+        rows = []
+        for d in model.decisions:
+            round_ = d.tick // per_round
+            # A played seat's own decisions come first in its round; later ones are the AI's
+            # (a joint stockpile release called by its alliance).
+            count = seen[round_, d.region] = seen.get((round_, d.region), 0) + 1
+            by = "player" if count <= len(played.get(round_, {}).get(d.region, ())) else "ai"
+            rows.append((round_, model.date_of(d.tick), d.region, by, _kind(d.event), d.accepted, d.message))
+        for action in state.log:
+            if action.kind == "refused":
+                date = model.date_of(action.round * per_round)
+                rows.extend((action.round, date, action.payload["region"], "player", _kind(decision), False,
+                             action.payload["message"]) for decision in action.payload["decisions"])
+    table = pd.DataFrame(rows, columns=DECISION_COLUMNS)
+    return table.sort_values(["round", "government"], kind="stable").reset_index(drop=True)
+
+
+def scorecards(model: RareEarthModel, months: int | None = None) -> pd.DataFrame:
+    """A scorecard per government (:func:`marketsim.scorecard.scorecard`) over the last ``months``
+    months run (all of them when None)."""
+    ticks = model.tick
+    raw = {name: values[:ticks] for name, values in model.recorder.raw.items()}
+    metrics = derive(raw, model.china, model.recorder.reo_per_unit) if ticks else {}
+    return scorecard(raw, metrics, model.regions, model.recorder.reo_per_unit, months or max(ticks, 1))
+
+
+def game_scorecards(room: Room, months: int | None = None) -> pd.DataFrame:
+    """The room's scorecard per government."""
+    with room.lock:
+        return scorecards(room.state.model, months)
+
+
+def bot_twin(room: Room) -> RareEarthModel:
+    """The room's game replayed with the same scenario, seed and injected shocks, every seat
+    played by its fallback, run to the same tick."""
+    with room.lock:
+        state = room.state
+        entries = twin_entries(state.model_entries())
+        scenario, seed, seats, fallback = state.scenario, state.record.seed, state.seats, state.fallback
+    model, _ = replay_model(scenario, seed, seats, fallback, entries)
+    return model
+
+
+def event_json(event) -> dict:
+    """A validated event as plain JSON."""
+    return EVENT.dump_python(event, mode="json")

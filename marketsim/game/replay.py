@@ -1,0 +1,129 @@
+"""Building a room's model and playing its rounds: the same code runs a live game, rebuilds it
+from its log, and plays its bot twin.
+
+The model of a room is a function of the scenario, the seed, the seats and the model-changing
+entries of the log: ``shock`` (an event submitted before the round's ticks) and ``advance``
+(which seats were played by people that round, their decisions, and how many ticks ran).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from marketsim.config import Scenario
+from marketsim.game.shocks import validate_shock
+from marketsim.governance import decide
+from marketsim.loading import apply_overrides, parse_scenario_text
+from marketsim.model import RareEarthModel
+from marketsim.strategies import build_strategy
+
+FALLBACKS = ("ai", "no_change")
+
+
+class SeatController:
+    """The controller of a seat played by a person, plugged in with ``model.assign_controller``.
+
+    In a round where the seat is played (``orders`` is a list) it returns the player's queued
+    decisions; otherwise it falls back to the scenario's strategy (``"ai"``; no change if the
+    scenario gives the government none) or to no change (``"no_change"``).
+    """
+
+    def __init__(self, strategy_spec, fallback: str) -> None:
+        """Create the controller.
+
+        Args:
+            strategy_spec: The scenario's strategy spec for the government.
+            fallback: ``"ai"`` or ``"no_change"``.
+        """
+        self.ai = None
+        if fallback == "ai" and strategy_spec.kind != "scripted":
+            self.ai = build_strategy(strategy_spec)
+        self.orders: list | None = None
+
+    def decide(self, observation) -> list:
+        """The player's decisions this round, or the fallback's."""
+        if self.orders is not None:
+            return list(self.orders)
+        return self.ai.decide(observation) if self.ai is not None else []
+
+
+def room_scenario(scenario_text: str, source: str, ticks_per_round: int) -> Scenario:
+    """The scenario a room plays: governments decide every ``ticks_per_round`` months."""
+    scenario = parse_scenario_text(scenario_text, source)
+    if scenario.scenario.round_months == ticks_per_round:
+        return scenario
+    return apply_overrides(scenario, [f"scenario.round_months={int(ticks_per_round)}"], source)
+
+
+def new_model(scenario: Scenario, seed: int, seats: list[str], fallback: str) -> tuple[RareEarthModel, dict]:
+    """A room's model at tick 0, with a :class:`SeatController` on every seat played by people.
+
+    Returns:
+        ``(model, controllers)`` with controllers by region.
+    """
+    model = RareEarthModel(scenario, seed=seed)
+    controllers = {}
+    for region in seats:
+        controllers[region] = SeatController(scenario.regions[region].strategy, fallback)
+        model.assign_controller(region, controllers[region])
+    return model, controllers
+
+
+def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dict[str, Any]) -> None:
+    """Apply one model-changing log entry: inject a shock, or play a round.
+
+    A round's decisions of seats played by people reach the model through the governance seam:
+    through :func:`marketsim.governance.play_round` at its first tick, or, in the first round
+    (the model holds no round at tick 0), through :func:`marketsim.governance.decide` just before
+    it; the first tick opens the budget year, so what they spent is charged again after it.
+    """
+    if kind == "shock":
+        model.submit(validate_shock(model, payload["event"]))
+        return
+    if kind != "advance":
+        raise ValueError(f"not a model entry: {kind!r}")
+    human = payload["human"]
+    for region, controller in controllers.items():
+        controller.orders = list(human[region]) if region in human else None
+    try:
+        spent = {}
+        if model.tick == 0:
+            for region in controllers:
+                if human.get(region):
+                    government = model.governments[region]
+                    before = government.budget_left
+                    decide(model, region, list(human[region]))
+                    if before is not None:
+                        spent[region] = before - government.budget_left
+        for ran in range(int(payload["ticks"])):
+            model.step()
+            if ran == 0:
+                for region, amount in spent.items():
+                    model.governments[region].budget_left -= amount
+    finally:
+        for controller in controllers.values():
+            controller.orders = None
+
+
+def replay_model(scenario: Scenario, seed: int, seats: list[str], fallback: str,
+                 entries: list[tuple[str, dict]]) -> tuple[RareEarthModel, dict]:
+    """A room's model rebuilt from scratch from its model-changing entries, in order."""
+    model, controllers = new_model(scenario, seed, seats, fallback)
+    for kind, payload in entries:
+        play_entry(model, controllers, kind, payload)
+    return model, controllers
+
+
+def twin_entries(entries: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The same entries with every seat left to its fallback: the bot twin of a game."""
+    return [(kind, {**payload, "human": {}} if kind == "advance" else payload) for kind, payload in entries]
+
+
+def state_digest(model: RareEarthModel) -> str:
+    """SHA-256 of everything the model recorded so far (every raw array, to the bit) and its tick."""
+    digest = hashlib.sha256(f"tick={model.tick};".encode())
+    for name in sorted(model.recorder.raw):
+        digest.update(name.encode())
+        digest.update(model.recorder.raw[name][: model.tick].tobytes())
+    return digest.hexdigest()

@@ -1,0 +1,208 @@
+"""The game server: the rooms of one database, join codes, and export/import of whole games."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from marketsim.game.errors import AuthError, GameError, NotFound
+from marketsim.game.ratelimit import FailureLimiter
+from marketsim.game.replay import FALLBACKS, state_digest
+from marketsim.game.room import Room
+from marketsim.game.store import Action, GameStore, RoomRecord
+from marketsim.game.tokens import new_join_code, new_token, normalise_code, token_hash, token_matches
+from marketsim.loading import parse_scenario_text, scenario_hash
+
+EXPORT_FORMAT = "marketsim-game/1"
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Created:
+    """A new room: its id, its join code and the facilitator's token (shown once, never stored)."""
+
+    room_id: str
+    join_code: str
+    facilitator_token: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A player seated in a room, with their token (shown once, stored only as a hash)."""
+
+    room_id: str
+    player_id: str
+    region: str
+    token: str
+
+
+class GameServer:
+    """Every room of one SQLite database, rebuilt from their logs when the server starts."""
+
+    def __init__(self, db_path: str | Path, *, clock: Callable[[], float] = time.time,
+                 join_failures_per_minute: int = 10, limiter_clock: Callable[[], float] = time.monotonic) -> None:
+        """Open the database and rebuild every room in it.
+
+        Args:
+            db_path: The SQLite file (created if missing).
+            clock: Wall-clock seconds, logged with each action; injectable for tests.
+            join_failures_per_minute: Wrong join codes allowed per client key per minute.
+            limiter_clock: Monotonic seconds for the rate limiter.
+        """
+        self.store = GameStore(db_path)
+        self.clock = clock
+        self.limiter = FailureLimiter(join_failures_per_minute, limiter_clock)
+        self._lock = threading.Lock()
+        self._rooms: dict[str, Room] = {}
+        for record in self.store.rooms():
+            self._rooms[record.id] = Room(record, self.store, clock, self.store.actions(record.id))
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
+
+    # ----------------------------------------------------------------- rooms
+    def create_room(self, scenario_text: str, source: str, seed: int, seats: list[str], *,
+                    ticks_per_round: int | None = None, time_limit_s: float = 300.0,
+                    fallback: str = "ai") -> Created:
+        """Create a room in the lobby.
+
+        Args:
+            scenario_text: The scenario as TOML text.
+            source: Where it came from (a file name), for messages and the export.
+            seed: Random seed, 0 to 2**63-1.
+            seats: Governments played by people; the others keep their scenario strategy.
+            ticks_per_round: Months per round (1-24); the scenario's ``round_months`` when None.
+            time_limit_s: Seconds to decide each round (0: no limit).
+            fallback: What an empty or dropped seat does: ``"ai"`` (its scenario strategy, or no
+                change if it has none) or ``"no_change"``.
+
+        Raises:
+            ScenarioError: If the scenario is invalid.
+            GameError: If a setting is invalid.
+        """
+        scenario = parse_scenario_text(scenario_text, source)
+        ticks_per_round = int(ticks_per_round or scenario.scenario.round_months)
+        if not 1 <= ticks_per_round <= 24:
+            raise GameError("ticks per round must be 1 to 24")
+        if not (isinstance(seed, int) and 0 <= seed <= MAX_SEED):
+            raise GameError(f"seed must be a whole number from 0 to {MAX_SEED}")
+        unknown = [r for r in seats if r not in scenario.regions]
+        if unknown or len(set(seats)) != len(seats):
+            raise GameError(f"seats must be distinct regions of the scenario (unknown: {', '.join(unknown)})")
+        if fallback not in FALLBACKS:
+            raise GameError(f"fallback must be one of {', '.join(FALLBACKS)}")
+        if not 0 <= float(time_limit_s) <= 24 * 3600:
+            raise GameError("time limit must be 0 (none) to 24 h")
+        token = new_token()
+        settings = {"seats": list(seats), "ticks_per_round": ticks_per_round,
+                    "time_limit_s": float(time_limit_s), "fallback": fallback}
+        with self._lock:
+            record = RoomRecord(secrets.token_hex(8), new_join_code(self._open_codes()), source, scenario_text,
+                                scenario_hash(scenario), int(seed), settings, token_hash(token), self.clock())
+            self.store.add_room(record)
+            self._rooms[record.id] = Room(record, self.store, self.clock)
+        return Created(record.id, record.join_code, token)
+
+    def _open_codes(self) -> set[str]:
+        return {room.join_code for room in self._rooms.values() if room.is_open}
+
+    def room(self, room_id: str) -> Room:
+        """A room by id.
+
+        Raises:
+            NotFound: If there is none.
+        """
+        with self._lock:
+            room = self._rooms.get(room_id)
+        if room is None:
+            raise NotFound(f"no room {room_id!r}")
+        return room
+
+    def rooms(self) -> list[dict[str, Any]]:
+        """Every room: id, join code (open rooms only), phase, round and tick."""
+        with self._lock:
+            rooms = list(self._rooms.values())
+        return [{"room": r.id, "join_code": r.join_code if r.is_open else None, "phase": r.state.phase,
+                 "round": r.state.round, "tick": r.state.model.tick} for r in rooms]
+
+    # ----------------------------------------------------------------- joining
+    def join(self, code: str, name: str, client_key: str, region: str | None = None) -> Joined:
+        """Join an open room by its code.
+
+        Args:
+            code: The join code (case-insensitive).
+            name: Display name.
+            client_key: Who is asking (e.g. the client's IP address), for rate limiting.
+            region: The government wanted; the first free one when None.
+
+        Raises:
+            RateLimited: If this client got the code wrong too often in the last minute.
+            NotFound: If no open room has this code.
+        """
+        self.limiter.check(client_key)
+        wanted = normalise_code(code)
+        with self._lock:
+            matches = [r for r in self._rooms.values() if r.is_open and r.join_code == wanted]
+        if not matches:
+            self.limiter.fail(client_key)
+            raise NotFound("no open room has this join code")
+        player, token = matches[0].join(name, region)
+        return Joined(matches[0].id, player.id, player.region, token)
+
+    # ----------------------------------------------------------------- export
+    def export_room(self, room_id: str, facilitator_token: str) -> dict[str, Any]:
+        """A whole game as JSON data: setup, log (token hashes left out) and a digest of the result.
+
+        Raises:
+            AuthError: Without the room's facilitator token.
+        """
+        room = self.room(room_id)
+        with room.lock:
+            record = room.state.record
+            if not token_matches(facilitator_token, record.facilitator_sha256):
+                raise AuthError("this needs the facilitator's token")
+            actions = [a.to_json() for a in room.state.log]
+            digest, tick = state_digest(room.state.model), room.state.model.tick
+        for action in actions:
+            action["payload"] = {k: v for k, v in action["payload"].items() if k != "token_sha256"}
+        return {"format": EXPORT_FORMAT, "source": record.source, "scenario_text": record.scenario_text,
+                "scenario_sha256": record.scenario_sha256, "seed": record.seed, "settings": record.settings,
+                "created": record.created, "actions": actions, "tick": tick, "digest": digest}
+
+    def import_room(self, data: dict[str, Any]) -> Created:
+        """Recreate an exported game as a new room (new id, join code and facilitator token) and
+        check that it replays to the exported result.
+
+        Raises:
+            GameError: If the data is not an export, or does not replay to its digest.
+        """
+        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+            raise GameError(f"not a {EXPORT_FORMAT} export")
+        token = new_token()
+        try:
+            actions = [Action.from_json(a) for a in data["actions"]]
+            probe = RoomRecord("import", "", str(data["source"]), str(data["scenario_text"]),
+                               str(data["scenario_sha256"]), int(data["seed"]), dict(data["settings"]),
+                               token_hash(token), float(data["created"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise GameError(f"malformed export: {error}") from None
+        if scenario_hash(parse_scenario_text(probe.scenario_text, probe.source)) != probe.scenario_sha256:
+            raise GameError("the export's scenario does not match its hash")
+        room = Room(probe, self.store, self.clock, actions)
+        if state_digest(room.state.model) != data.get("digest") or room.state.model.tick != data.get("tick"):
+            raise GameError("the export does not replay to its recorded result")
+        with self._lock:
+            code = new_join_code(self._open_codes())
+            record = RoomRecord(secrets.token_hex(8), code, probe.source, probe.scenario_text,
+                                probe.scenario_sha256, probe.seed, probe.settings, probe.facilitator_sha256,
+                                probe.created)
+            self.store.add_room(record, actions)
+            room.id, room.join_code, room.state.record = record.id, code, record
+            self._rooms[record.id] = room
+        return Created(record.id, code, token)

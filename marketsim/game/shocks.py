@@ -1,0 +1,77 @@
+"""The facilitator's shock menu: event dicts for a dispute, a mine disruption, a demand surge or an
+export ban, and their validation against the current model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from marketsim.events import GOODS, month_index, month_label
+from marketsim.governance import EVENT, DecisionError, actor, validate_decision
+from marketsim.loading import format_validation_error
+
+if TYPE_CHECKING:
+    from marketsim.model import RareEarthModel
+
+SHOCK_MENU: tuple[str, ...] = ("dispute", "mine_disruption", "demand_surge", "export_ban")
+"""Kinds of shock a facilitator may inject."""
+
+
+def _until(now: str, months: int) -> str:
+    return month_label(month_index(now) + int(months))
+
+
+def dispute(now: str, region: str, target: str, months: int = 12) -> dict:
+    """``region`` is aggrieved with ``target`` for ``months`` (strategies may retaliate)."""
+    return {"type": "dispute", "region": region, "target": target, "start": now, "end": _until(now, months)}
+
+
+def mine_disruption(now: str, region: str, share: float = 0.5, months: int = 6) -> dict:
+    """``region``'s mines lose ``share`` of their output for ``months``."""
+    return {"type": "mine_disruption", "region": region, "share": float(share), "start": now,
+            "end": _until(now, months)}
+
+
+def demand_surge(now: str, sector: str, factor: float = 1.5, months: int = 12) -> dict:
+    """A sector's end-use demand is multiplied by ``factor`` for ``months``."""
+    return {"type": "demand_surge", "sector": sector, "factor": float(factor), "start": now,
+            "end": _until(now, months)}
+
+
+def export_ban(now: str, region: str, destinations: tuple[str, ...] = (), goods: tuple[str, ...] = GOODS,
+               months: int = 12) -> dict:
+    """``region`` bans exports of ``goods`` to ``destinations`` (all foreign when empty) for ``months``."""
+    return {"type": "export_ban", "region": region, "destinations": list(destinations), "goods": list(goods),
+            "start": now, "end": _until(now, months)}
+
+
+def validate_shock(model: RareEarthModel, shock: Any) -> Any:
+    """Turn a shock from the menu into an event, or explain why not.
+
+    Raises:
+        DecisionError: If it is not on the menu, malformed, starts in the past or names a region
+            or sector the scenario does not have.
+    """
+    if not isinstance(shock, dict) or shock.get("type") not in SHOCK_MENU:
+        kind = shock.get("type") if isinstance(shock, dict) else type(shock).__name__
+        raise DecisionError(f"shock must be one of {', '.join(SHOCK_MENU)} (got {kind!r})")
+    data = {"start": model.date, **shock}
+    try:
+        event = EVENT.validate_python(data)
+    except ValidationError as error:
+        raise DecisionError(format_validation_error(error, "shock")) from None
+    owner = actor(model, event)
+    if owner is not None:
+        if owner not in model.governments:
+            raise DecisionError(f"shock names unknown region {owner!r}")
+        return validate_decision(model, owner, data)
+    if month_index(event.start) < model.start_month + model.tick:
+        raise DecisionError(f"shock starts {event.start}, before now ({model.date})")
+    unknown = [r for r in event.regions() if r not in model.region_index]
+    if unknown:
+        raise DecisionError(f"shock names unknown region(s): {', '.join(unknown)}")
+    sector = getattr(event, "sector", None)
+    if sector is not None and sector not in model.config.sectors:
+        raise DecisionError(f"shock names unknown sector {sector!r} (options: {', '.join(model.config.sectors)})")
+    return event

@@ -1,0 +1,146 @@
+"""The game database: one SQLite file holding each room's setup and its append-only action log.
+
+Every write is committed (WAL journal, ``synchronous=FULL``) before the call returns, so an
+action the engine has acknowledged survives the process being killed. Rows of ``actions`` can
+be inserted but never updated or deleted (triggers refuse it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rooms (
+    id TEXT PRIMARY KEY,
+    join_code TEXT NOT NULL,
+    source TEXT NOT NULL,
+    scenario_text TEXT NOT NULL,
+    scenario_sha256 TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    settings TEXT NOT NULL,
+    facilitator_sha256 TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actions (
+    room_id TEXT NOT NULL REFERENCES rooms(id),
+    seq INTEGER NOT NULL,
+    round INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    time REAL NOT NULL,
+    PRIMARY KEY (room_id, seq)
+);
+CREATE TRIGGER IF NOT EXISTS actions_append_only_update BEFORE UPDATE ON actions
+BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS actions_append_only_delete BEFORE DELETE ON actions
+BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class RoomRecord:
+    """A room's setup as stored: everything needed, with its actions, to rebuild it."""
+
+    id: str
+    join_code: str
+    source: str
+    scenario_text: str
+    scenario_sha256: str
+    seed: int
+    settings: dict[str, Any]
+    facilitator_sha256: str
+    created: float
+
+
+@dataclass(frozen=True)
+class Action:
+    """One entry of a room's log."""
+
+    seq: int
+    round: int
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+    time: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The action as plain JSON data."""
+        return {"seq": self.seq, "round": self.round, "kind": self.kind, "actor": self.actor,
+                "payload": self.payload, "time": self.time}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Action:
+        """Read an action written by :meth:`to_json`."""
+        return cls(int(data["seq"]), int(data["round"]), str(data["kind"]), str(data["actor"]),
+                   dict(data["payload"]), float(data["time"]))
+
+
+def dump_payload(payload: dict[str, Any]) -> str:
+    """Canonical JSON of a payload (refuses NaN and infinities)."""
+    return json.dumps(payload, sort_keys=True, allow_nan=False, separators=(",", ":"))
+
+
+class GameStore:
+    """The database of a game server; safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        """Open (or create) the database at ``path``."""
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    def add_room(self, room: RoomRecord, actions: list[Action] = ()) -> None:
+        """Store a new room, with any actions it already has (an import), in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (room.id, room.join_code, room.source, room.scenario_text, room.scenario_sha256, room.seed,
+                     dump_payload(room.settings), room.facilitator_sha256, room.created))
+                self._db.executemany("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                     [self._row(room.id, a) for a in actions])
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def append(self, room_id: str, action: Action) -> None:
+        """Append an action to a room's log; committed to disk when this returns."""
+        with self._lock:
+            self._db.execute("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?)", self._row(room_id, action))
+
+    @staticmethod
+    def _row(room_id: str, action: Action) -> tuple:
+        return (room_id, action.seq, action.round, action.kind, action.actor, dump_payload(action.payload),
+                action.time)
+
+    def rooms(self) -> list[RoomRecord]:
+        """Every room, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM rooms ORDER BY created, id").fetchall()
+        return [RoomRecord(r[0], r[1], r[2], r[3], r[4], int(r[5]), json.loads(r[6]), r[7], float(r[8]))
+                for r in rows]
+
+    def actions(self, room_id: str) -> list[Action]:
+        """A room's log in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, round, kind, actor, payload, time FROM actions WHERE room_id = ? ORDER BY seq",
+                (room_id,)).fetchall()
+        return [Action(int(s), int(r), k, a, json.loads(p), float(t)) for s, r, k, a, p, t in rows]

@@ -1,0 +1,50 @@
+"""Helpers for the game tests: the small world as TOML text with strategies, and a fake clock."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from _toml_text import dumps
+from conftest import SMALL_WORLD
+
+
+def small_text(years: int = 3, strategies: bool = True, round_months: int = 12, **scenario) -> str:
+    """The small three-region world as TOML text; China, the USA and Japan play strategies."""
+    data = copy.deepcopy(SMALL_WORLD)
+    data["scenario"].update(years=years, round_months=round_months, **scenario)
+    if strategies:
+        data["regions"]["china"]["strategy"] = {"kind": "dominant_supplier", "value_added_target": 0.99}
+        data["regions"]["usa"]["strategy"] = {"kind": "importer", "dependency_threshold": 0.3, "budget": 500.0,
+                                              "stockpile_months": 2.0, "alliance": "quad"}
+        data["regions"]["japan"]["strategy"] = {"kind": "importer", "dependency_threshold": 0.3,
+                                                "stockpile_months": 2.0, "tariff_rate": 0.1}
+        data["regions"]["usa"]["budget"] = 500.0
+    return dumps(data)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def assert_same_run(a, b) -> None:
+    """Two models recorded exactly the same ticks, bit for bit."""
+    assert a.tick == b.tick
+    assert a.recorder.raw.keys() == b.recorder.raw.keys()
+    for name in a.recorder.raw:
+        np.testing.assert_array_equal(a.recorder.raw[name][: a.tick], b.recorder.raw[name][: b.tick], err_msg=name)
+
+
+def differs(a, b) -> bool:
+    """Whether two models recorded anything differently."""
+    return any(not np.array_equal(a.recorder.raw[n][: a.tick], b.recorder.raw[n][: b.tick], equal_nan=True)
+               for n in a.recorder.raw)
