@@ -88,7 +88,10 @@ class MagnetSpec(Strict):
     """Recipe and cost of sintered NdFeB magnets."""
 
     ndpr_per_tonne: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.31
+    """t NdPr oxide fed per t of finished magnet, manufacturing scrap included (see
+    ``recycling.scrap_share``)."""
     dytb_per_tonne: Annotated[float, Field(ge=0.0, lt=0.2)] = 0.02
+    """t Dy/Tb oxide fed per t of finished magnet at the reference Dy/Tb price, scrap included."""
     markup: Annotated[float, Field(ge=0.0, le=2.0)] = 0.1
     """Margin over cost that sets the magnet reference price at the start."""
 
@@ -255,7 +258,7 @@ class InvestmentParams(Strict):
 
 
 class RecyclingParams(Strict):
-    """End-of-life magnet recycling into NdPr and DyTb oxide."""
+    """Recycling of end-of-life magnets and of manufacturing scrap into NdPr and DyTb oxide."""
 
     collection_rate: Fraction = 0.01
     recovery_rate: Fraction = 0.5
@@ -263,6 +266,12 @@ class RecyclingParams(Strict):
     """US$/kg of recovered oxide."""
     collection_build_years: Annotated[float, Field(gt=0.0, le=30.0)] = 3.0
     """Time constant with which a collection scheme raises the collection rate to its target."""
+    scrap_share: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    """Share of magnet makers' NdPr and Dy/Tb feed lost as manufacturing scrap (swarf, rejects);
+    the magnet carries the rest. 0: no scrap (the recipe is then what a magnet carries)."""
+    scrap_collection: Fraction = 0.8
+    """Share of that scrap collected by the recyclers of the region where it arises (the rest
+    is lost)."""
 
 
 class Scenario(Strict):

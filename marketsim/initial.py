@@ -25,7 +25,7 @@ def fill_initial_stocks(model: RareEarthModel) -> None:
     size = len(model.regions)
     need, output = world.starting_flows(model.mines, model.refiners, model.magnet_plants,
                                         model.manufacturers, model._mine_mix,
-                                        model.config.separation_recovery, size)
+                                        model.config.separation_recovery, size, model.recyclers)
     model.orders = output.copy()
     china_content = np.zeros((len(GOODS), size, TRACERS))
     if model.china >= 0:

@@ -60,6 +60,12 @@ CATALOGUE: list[Metric] = [
     Metric("capacity_recycling", "t/yr", "region", "Installed recycling capacity, t REO of recovered oxide."),
     Metric("recycled", "t/month", "region", "Oxide recovered from end-of-life magnets, t REO."),
     Metric("end_of_life", "t/month", "region", "REO in magnets reaching end of life."),
+    Metric("scrap_generated", "t/month", "region",
+           "NdPr and Dy/Tb oxide fed to magnet making that ended as manufacturing scrap (swarf, rejects), "
+           "t REO; world: total."),
+    Metric("scrap_recycled", "t/month", "region",
+           "Oxide recovered from manufacturing scrap by the region's recyclers, t REO (not in 'recycled'); "
+           "world: total."),
     Metric("allies", "regions", "region", "Regions in an alliance with the region; world: allied pairs x 2."),
     Metric("alliance_links", "pairs", "world", "Pairs of regions in an alliance together."),
     Metric("environmental_burden", "index/month", "region",
@@ -83,7 +89,8 @@ CATALOGUE: list[Metric] = [
                           ("operating", "operating at full capacity"), ("abandoned", "abandoned"),
                           ("stalled", "stalled this month (economics do not clear)"))],
     Metric("material_balance_error", "t", "world",
-           "Mined + recycled - used - lost - change in stocks (REO); zero up to rounding."),
+           "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); "
+           "zero up to rounding."),
     Metric("magnet_balance_error", "t", "world",
            "Magnets made - used - change in magnet stocks; zero up to rounding."),
 ]
@@ -101,7 +108,8 @@ def hhi(output: np.ndarray) -> np.ndarray:
 
 RAW_FIELDS = ("price", "seller_price", "production", "separated", "consumption", "use", "unmet",
               "stock", "stockpile", "flows", "consumed_china", "capacity", "recycled",
-              "end_of_life", "allies", "balance_error", "magnet_balance_error", "burden", "public_spending",
+              "end_of_life", "scrap_generated", "scrap_recycled", "allies", "balance_error",
+              "magnet_balance_error", "burden", "public_spending",
               "unit_cost", "projects")
 """What the model hands the recorder each tick; every metric is derived from these."""
 
@@ -254,6 +262,8 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         out[f"capacity_{stage}"] = _with_total(raw["capacity"][:, k])
     out["recycled"] = _with_total(raw["recycled"])
     out["end_of_life"] = _with_total(raw["end_of_life"])
+    out["scrap_generated"] = _with_total(raw["scrap_generated"])
+    out["scrap_recycled"] = _with_total(raw["scrap_recycled"])
     out["allies"] = _with_total(raw["allies"])
     out["alliance_links"] = raw["allies"].sum(axis=-1) / 2.0
     burden = raw["burden"]

@@ -73,9 +73,9 @@ class RareEarthModel(mesa.Model):
         self.magnet_plants = world.build_magnet_plants(s, regions, rng)
         self.manufacturers = world.build_manufacturers(s, regions, self.months, self.reference, buyers_per_cell)
         self.end_of_life = world.build_end_of_life(s, regions)
-        recipe = s.goods.magnet
-        self.reo_per_magnet = recipe.ndpr_per_tonne + recipe.dytb_per_tonne
-        self.recyclers = world.build_recyclers(s, regions, self.end_of_life, self.reo_per_magnet, rng)
+        self.reo_per_magnet = self.magnet_plants.reo_per_magnet
+        self.recyclers = world.build_recyclers(s, regions, self.end_of_life, self.magnet_plants,
+                                               self.manufacturers, rng)
         for fleet, kind in ((self.mines, Mine), (self.refiners, Refiner),
                             (self.magnet_plants, MagnetPlant), (self.recyclers, Recycler)):
             for row in range(len(fleet)):
@@ -200,20 +200,6 @@ class RareEarthModel(mesa.Model):
         produced += made
         separated = made.sum(axis=0)
 
-        # Recycling
-        end_of_life = self.end_of_life.arriving(tick) * self.reo_per_magnet
-        recipe = np.array([self.magnet_plants.ndpr_per_tonne, self.magnet_plants.base_dytb_per_tonne])
-        split = recipe / recipe.sum()
-        recovered_value = split[0] * posted[NDPR] + split[1] * posted[DYTB]
-        recycled = self.recyclers.recycle(end_of_life, recovered_value, f.stage_cost_share("recycling"))
-        made = np.zeros((len(GOODS), size))
-        made[NDPR], made[DYTB] = recycled * split[0], recycled * split[1]
-        tracer = np.zeros((len(GOODS), size, TRACERS))
-        if self.china >= 0:
-            tracer[:, self.china, CHINA_SEPARATED] = made[:, self.china]
-        seller.add(made, tracer)
-        produced += made
-
         # Magnet making and end use, both drawing on buyers' stock
         plants = self.magnet_plants
         stock_gap = self.config.market.seller_cover_months * self.orders[MAGNET] - seller.amount[MAGNET]
@@ -247,6 +233,12 @@ class RareEarthModel(mesa.Model):
             tracer[MAGNET, self.china, CHINA_MAGNETS] = magnets[self.china]
         seller.add(made, tracer)
         produced += made
+
+        # Recycling of end-of-life magnets and of this month's manufacturing scrap
+        scrap = into_magnets * plants.scrap_share
+        end_of_life = self.end_of_life.arriving(tick) * self.reo_per_magnet
+        recycled, scrap_recycled, made = self._recycle(end_of_life, scrap, content, posted)
+        produced += made
         self._remember_end_of_life(tick, record)
 
         # Orders for next month, then trade
@@ -275,8 +267,10 @@ class RareEarthModel(mesa.Model):
             self.levers.after_month(self, tick, produced, posted, result.flows.sum(axis=1) * to_state)
             direct = consumed.copy()
             direct[MAGNET] = 0.0
-            balance = (mined.sum() + recycled.sum() - direct[REO_GOODS].sum()
-                       - into_magnets.sum() - lost.sum() - (ledger.held(REO_GOODS) - held_before))
+            in_magnets = into_magnets * (1.0 - plants.scrap_share)
+            scrap_lost = scrap.sum() - scrap_recycled.sum()
+            balance = (mined.sum() + recycled.sum() - direct[REO_GOODS].sum() - in_magnets.sum()
+                       - lost.sum() - scrap_lost - (ledger.held(REO_GOODS) - held_before))
             magnet_balance = (magnets.sum() - consumed[MAGNET].sum()
                               - (ledger.held([MAGNET]) - magnets_before))
             self.recorder.store(
@@ -287,12 +281,49 @@ class RareEarthModel(mesa.Model):
                 consumed_china=content[:, :, :3] * consumed[:, :, None],
                 capacity=[fleet.by_region(fleet.capacity, size) for fleet in
                           (self.mines, self.refiners, plants, self.recyclers)],
-                recycled=recycled, end_of_life=end_of_life, allies=f.ally.sum(axis=1), balance_error=balance,
+                recycled=recycled, end_of_life=end_of_life, scrap_generated=scrap.sum(axis=0),
+                scrap_recycled=scrap_recycled, allies=f.ally.sum(axis=1), balance_error=balance,
                 magnet_balance_error=magnet_balance, burden=self.levers.burden,
                 public_spending=self.levers.spending, unit_cost=self.levers.unit_costs(self),
                 projects=self.levers.projects.counts(size))
 
     # ----------------------------------------------------------------- helpers
+    def _recycle(self, end_of_life: np.ndarray, scrap: np.ndarray, content: np.ndarray,
+                 posted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Recover NdPr and Dy/Tb oxide from end-of-life magnets and manufacturing scrap into
+        the seller pools.
+
+        Args:
+            end_of_life: (regions,) t REO in magnets reaching end of life.
+            scrap: (goods, regions) t REO of manufacturing scrap this month.
+            content: (goods, regions, tracers) tracer tonnes per tonne of the buyer pools the
+                magnet plants drew on (scrap keeps its China-mined share).
+            posted: (goods, regions) producer prices.
+
+        Returns:
+            ``(end_of_life, scrap, made)``: (regions,) t REO recovered from each feed, and the
+            (goods, regions) oxide they made.
+        """
+        size = len(self.regions)
+        plants = self.magnet_plants
+        recipe = np.array([plants.ndpr_per_tonne, plants.base_dytb_per_tonne])
+        split = recipe / recipe.sum()
+        recovered_value = split[0] * posted[NDPR] + split[1] * posted[DYTB]
+        scrap_reo = scrap.sum(axis=0)
+        recycled, scrap_recycled = self.recyclers.recycle(
+            end_of_life, recovered_value, self.frictions.stage_cost_share("recycling"), scrap_reo)
+        made = np.zeros((len(GOODS), size))
+        made[NDPR], made[DYTB] = recycled * split[0], recycled * split[1]
+        tracer = np.zeros((len(GOODS), size, TRACERS))
+        if scrap_recycled.any():
+            from_scrap = scrap * np.divide(scrap_recycled, scrap_reo, out=np.zeros(size), where=scrap_reo > 0)
+            made += from_scrap
+            tracer[:, :, CHINA_MINED] = from_scrap * content[:, :, CHINA_MINED]
+        if self.china >= 0:
+            tracer[:, self.china, CHINA_SEPARATED] = made[:, self.china]
+        self.ledger.seller.add(made, tracer)
+        return recycled, scrap_recycled, made
+
     def _demand_noise(self) -> np.ndarray:
         sigma = self.config.market.demand_noise
         draws = self.rng.standard_normal(len(self.manufacturers))

@@ -111,6 +111,7 @@ def build_magnet_plants(scenario: Scenario, regions: dict[str, int],
         thrift_elasticity=THRIFT_ELASTICITY,
         thrift_months=THRIFT_MONTHS,
         backstop=DYTB_BACKSTOP,
+        scrap_share=scenario.recycling.scrap_share,
     )
 
 
@@ -212,12 +213,19 @@ def build_end_of_life(scenario: Scenario, regions: dict[str, int]) -> EndOfLife:
 
 
 def build_recyclers(scenario: Scenario, regions: dict[str, int], end_of_life: EndOfLife,
-                    reo_per_magnet: float, rng: np.random.Generator) -> RecyclerFleet:
-    """One recycling industry per region that uses magnets, sized to today's collected flow."""
-    arriving = end_of_life.arriving(0) * reo_per_magnet
-    rows = [i for i in range(len(regions)) if arriving[i] > 0]
+                    plants: MagnetPlantFleet, buyers: ManufacturerFleet,
+                    rng: np.random.Generator) -> RecyclerFleet:
+    """One recycling industry per region that uses magnets or (when magnet making leaves scrap
+    that is collected) has magnet plants, sized to today's collected flow of both feeds."""
     params = scenario.recycling
-    collected = arriving[rows] * params.collection_rate * params.recovery_rate
+    size = len(regions)
+    arriving = end_of_life.arriving(0) * plants.reo_per_magnet
+    scrap_kept = plants.scrap_share * params.scrap_collection
+    feed = plants.ndpr_per_tonne + plants.base_dytb_per_tonne
+    scrap = starting_magnet_output(plants, buyers, size) * feed * plants.scrap_share
+    making = plants.by_region(np.ones(len(plants)), size) > 0
+    rows = [i for i in range(size) if arriving[i] > 0 or (scrap_kept > 0 and making[i])]
+    collected = (arriving[rows] * params.collection_rate + scrap[rows] * params.scrap_collection) * params.recovery_rate
     names = [f"recycling_{list(regions)[i]}" for i in rows]
     return RecyclerFleet(
         names=names,
@@ -228,13 +236,21 @@ def build_recyclers(scenario: Scenario, regions: dict[str, int], end_of_life: En
         rng=rng,
         collection_rate=np.full(len(rows), params.collection_rate),
         recovery_rate=params.recovery_rate,
+        scrap_collection=np.full(len(rows), params.scrap_collection),
     )
+
+
+def starting_magnet_output(plants: MagnetPlantFleet, buyers: ManufacturerFleet, regions: int) -> np.ndarray:
+    """(regions,) magnets made a month at the start: world magnet need shared by plant capacity."""
+    capacity = plants.by_region(plants.capacity, regions)
+    return buyers.total(buyers.base)[MAGNET].sum() * (capacity / max(capacity.sum(), 1e-9))
 
 
 def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlantFleet,
                    buyers: ManufacturerFleet, mine_mix: np.ndarray, recovery: float,
-                   regions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly flows of the starting world, to size its first stocks.
+                   regions: int, recyclers: RecyclerFleet | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly flows of the starting world, to size its first stocks (oxide output includes the
+    oxide recyclers recover from manufacturing scrap, when ``recyclers`` are given).
 
     Returns:
         ``(need, output)``: (goods, regions) what each region's users and plants use a month,
@@ -245,7 +261,7 @@ def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlant
 
     need = buyers.total(buyers.base)
     output = np.zeros_like(need)
-    output[MAGNET] = need[MAGNET].sum() * share(plants.by_region(plants.capacity, regions))
+    output[MAGNET] = starting_magnet_output(plants, buyers, regions)
     need[NDPR] += output[MAGNET] * plants.ndpr_per_tonne
     need[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne
     mined = mines.by_region(mines.capacity, regions) / 12.0
@@ -255,4 +271,8 @@ def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlant
     elements = recovery * mined @ mine_mix
     for group, good in ELEMENT_TO_GOOD.items():
         output[good] = elements[ELEMENT_GROUPS.index(group)] * separating
+    if recyclers is not None and plants.scrap_share > 0:
+        kept = recyclers.by_region(recyclers.scrap_collection, regions) * recyclers.recovery_rate * plants.scrap_share
+        output[NDPR] += output[MAGNET] * plants.ndpr_per_tonne * kept
+        output[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne * kept
     return need, output

@@ -279,7 +279,7 @@ def test_recycler_output_never_exceeds_collected_end_of_life():
                           unit_cost=np.array([1.0, 1.0]), lead_months=24, rng=rng(),
                           collection_rate=np.array([0.4, 1.0]), recovery_rate=0.5)
     for _ in range(12):
-        out = fleet.recycle(np.array([100.0, 100.0]), np.array([1000.0, 1000.0]), np.ones(2))
+        out, _ = fleet.recycle(np.array([100.0, 100.0]), np.array([1000.0, 1000.0]), np.ones(2))
     assert out[0] <= 100.0 * 0.4 * 0.5 + 1e-9
     assert out[1] <= 60.0 / 12 + 1e-9
     assert out[0] == pytest.approx(20.0, rel=0.01)

@@ -52,9 +52,9 @@ def stage_output(table, regions, stage: str) -> np.ndarray:
         return np.array([series(table, "production", "concentrate", r) for r in regions])
     if stage == "magnets":
         return np.array([series(table, "production", "magnet", r) for r in regions])
-    # Separation: oxides made, less those recovered by recycling.
+    # Separation: oxides made, less those recovered by recycling (end-of-life magnets and scrap).
     return np.array([sum(series(table, "production", g, r) for g in OXIDES) - series(table, "recycled", region=r)
-                     for r in regions])
+                     - series(table, "scrap_recycled", region=r) for r in regions])
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -20,17 +20,18 @@ class MagnetPlantFleet(Fleet):
 
     def __init__(self, *, ndpr_per_tonne: float, dytb_per_tonne: float, regions_count: int,
                  thrift_elasticity: float, thrift_months: float, backstop: float,
-                 **fleet_args) -> None:
+                 scrap_share: float = 0.0, **fleet_args) -> None:
         """Create the fleet.
 
         Args:
-            ndpr_per_tonne: t NdPr oxide per t of magnet.
-            dytb_per_tonne: t Dy/Tb oxide per t of magnet at the reference Dy/Tb price.
+            ndpr_per_tonne: t NdPr oxide fed per t of magnet (scrap included).
+            dytb_per_tonne: t Dy/Tb oxide fed per t of magnet at the reference Dy/Tb price.
             regions_count: Number of regions (intensity is tracked per region).
             thrift_elasticity: Long-run elasticity of Dy/Tb intensity to its price.
             thrift_months: Time constant of thrifting.
             backstop: Dy/Tb price, as a multiple of its reference, above which plants cut Dy/Tb
                 at once in proportion.
+            scrap_share: Share of the oxide fed that ends as manufacturing scrap, not in magnets.
             **fleet_args: Passed on to :class:`Fleet`.
         """
         super().__init__(**fleet_args)
@@ -41,6 +42,12 @@ class MagnetPlantFleet(Fleet):
         self.backstop = backstop
         self.thrift_elasticity = thrift_elasticity
         self.thrift_months = thrift_months
+        self.scrap_share = scrap_share
+
+    @property
+    def reo_per_magnet(self) -> float:
+        """REO in a tonne of finished magnet at the base recipe, t: the feed less its scrap."""
+        return (1.0 - self.scrap_share) * (self.ndpr_per_tonne + self.base_dytb_per_tonne)
 
     def full_cost(self, ndpr_price: np.ndarray, dytb_price: np.ndarray,
                   cost_share: np.ndarray) -> np.ndarray:
