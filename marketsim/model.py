@@ -162,7 +162,8 @@ class RareEarthModel(mesa.Model):
         market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
         self.prices.rebase(valuation.price_base(self, self.prices.seller, regional),
                            valuation.price_ceiling(self, market_oxides, market_dytb))
-        posted = np.maximum(self.prices.seller, f.floor)
+        market_posted = self.prices.seller.copy()
+        posted = np.maximum(market_posted, f.floor)
         held_before = ledger.held(REO_GOODS)
         magnets_before = ledger.held([MAGNET])
         produced = np.zeros((len(GOODS), size))
@@ -264,7 +265,7 @@ class RareEarthModel(mesa.Model):
         plants.thrift(regional[DYTB], self.reference[DYTB])
         if record:
             self._invest(tick)
-            self.levers.after_month(self, tick, produced, posted, result.flows.sum(axis=1) * to_state)
+            self.levers.after_month(self, tick, produced, market_posted, result.flows.sum(axis=1) * to_state)
             direct = consumed.copy()
             direct[MAGNET] = 0.0
             in_magnets = into_magnets * (1.0 - plants.scrap_share)

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from simkit import mean, run
 
+from marketsim.events import PriceFloor
 from marketsim.loading import load_scenario
+from marketsim.model import RareEarthModel
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 LEVERS = {"project_loan", "project_equity", "offtake", "research_funding", "collection_scheme", "subsidy",
@@ -59,3 +61,21 @@ def test_collection_schemes_lift_recycling_but_it_stays_bounded(both):
     last = range(132, 144)
     assert mean(levers, "recycled", ticks=last) > 5 * mean(base, "recycled", ticks=last)
     assert mean(levers, "recycled", ticks=last) < mean(levers, "end_of_life", ticks=last)
+
+
+def test_a_binding_price_floor_is_paid_from_public_money(baseline):
+    def spending_of(floor_price: float | None):
+        scenario = baseline
+        if floor_price is not None:
+            floor = PriceFloor(start="2024-01", end="2025-01", region="usa", good="ndpr", price=floor_price)
+            scenario = baseline.model_copy(update={"events": [*baseline.events, floor]})
+        model = RareEarthModel(scenario, years=1)
+        model.run()
+        usa = model.region_index["usa"]
+        return model.recorder.raw["public_spending"][:, usa].sum(), model.recorder.raw["production"][:, 1, usa].sum()
+
+    without, _ = spending_of(None)
+    with_floor, made = spending_of(1000.0)
+    assert made > 0, "the USA separates NdPr, so a floor binds on its output"
+    # A floor far above the market is topped up on every tonne made: roughly (1000 - price) US$/kg.
+    assert with_floor - without > 0.5 * made  # US$ m: t x US$/kg / 1000
