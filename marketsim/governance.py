@@ -102,11 +102,7 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
     if owner != region:
         whose = "the world's (a shock)" if owner is None else f"{owner}'s"
         raise DecisionError(f"{region} cannot decide a {decision.type}: it is {whose} to make")
-    if month_index(decision.start) < model.start_month + model.tick:
-        raise DecisionError(f"{region}'s {decision.type} starts {decision.start}, before now ({model.date})")
-    unknown = [r for r in decision.regions() if r not in model.region_index]
-    if unknown:
-        raise DecisionError(f"{region}'s {decision.type} names unknown region(s): {', '.join(unknown)}")
+    check_when_and_where(model, decision, f"{region}'s {decision.type}")
     alliance = getattr(decision, "alliance", None)
     if alliance is not None and alliance not in model.book.members:
         raise DecisionError(f"{region}'s {decision.type} names unknown alliance {alliance!r}")
@@ -115,6 +111,19 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
     if budget is not None and cost > budget + 1e-9:
         raise DecisionError(f"{region}'s {decision.type} costs US${cost:,.0f} m; {budget:,.0f} m is left this year")
     return decision
+
+
+def check_when_and_where(model: RareEarthModel, event, who: str) -> None:
+    """Refuse an event that starts before now or names a region the model does not have.
+
+    Raises:
+        DecisionError: Naming ``who`` (e.g. "usa's tariff") and the problem.
+    """
+    if month_index(event.start) < model.start_month + model.tick:
+        raise DecisionError(f"{who} starts {event.start}, before now ({model.date})")
+    unknown = [r for r in event.regions() if r not in model.region_index]
+    if unknown:
+        raise DecisionError(f"{who} names unknown region(s): {', '.join(unknown)}")
 
 
 def decision_cost(model: RareEarthModel, region: str, event) -> float:

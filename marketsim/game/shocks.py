@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from marketsim.events import GOODS, month_index, month_label
-from marketsim.governance import EVENT, DecisionError, actor, validate_decision
+from marketsim.governance import EVENT, DecisionError, actor, check_when_and_where, validate_decision
 from marketsim.loading import format_validation_error
 
 if TYPE_CHECKING:
@@ -66,11 +66,7 @@ def validate_shock(model: RareEarthModel, shock: Any) -> Any:
         if owner not in model.governments:
             raise DecisionError(f"shock names unknown region {owner!r}")
         return validate_decision(model, owner, data)
-    if month_index(event.start) < model.start_month + model.tick:
-        raise DecisionError(f"shock starts {event.start}, before now ({model.date})")
-    unknown = [r for r in event.regions() if r not in model.region_index]
-    if unknown:
-        raise DecisionError(f"shock names unknown region(s): {', '.join(unknown)}")
+    check_when_and_where(model, event, "shock")
     sector = getattr(event, "sector", None)
     if sector is not None and sector not in model.config.sectors:
         raise DecisionError(f"shock names unknown sector {sector!r} (options: {', '.join(model.config.sectors)})")
