@@ -2,24 +2,31 @@
 
 Run from the repository root:
 
-    .venv/bin/python docs/make_diversify_plots.py
+    .venv/bin/python docs/make_diversify_plots.py            # figures and headline numbers
+    .venv/bin/python docs/make_diversify_plots.py --seeds 8  # also: the differences over 8 seeds
 
 Runs configs/baseline_2024.toml and configs/diversify.toml (30 years, each with its own seed) and
 writes four PNGs under docs/img/diversify/:
 
 1. ``dependency.png``: China's share, by stage (mining, separation, magnets), of what the USA, the
    EU and Japan consume (``dependency_*``, good ``all``), both scenarios;
-2. ``cost.png``: magnet and NdPr oxide price buyers pay in the USA and the EU (``price``);
-3. ``public_money.png``: public spending of each government, cumulative (``public_spending``);
+2. ``cost.png``: magnet and NdPr oxide price buyers pay in the USA (``price``), with the DoD NdPr
+   floor and the DoD magnet offtake price of the diversify scenario;
+3. ``public_money.png``: public spending of each government, cumulative (``public_spending``,
+   price-floor top-ups included);
 4. ``burden.png``: environmental burden at home (USA, EU, Japan, Korea, Australia, Canada,
    Greenland) and in China (``environmental_burden``), and China's burden share against its share
    of consumption (``burden_share``, ``reo_consumption_share``).
 
-It prints the headline numbers that docs/diversify.md quotes (yearly means of 2024, 2035 and 2053).
+It prints the headline numbers that docs/diversify.md quotes: yearly means of 2024, 2035 and 2053,
+means of the last decade (2044-2053), and the recycling flows (end of life and manufacturing scrap).
+With ``--seeds N`` it reruns both scenarios with seeds 2024 .. 2024+N-1 and prints the differences
+(diversify minus baseline) of a few outcomes, to show which differences outlast the seed.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import matplotlib
@@ -30,7 +37,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from marketsim.loading import load_scenario
-from marketsim.model import RareEarthModel
+from marketsim.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img" / "diversify"
@@ -38,13 +45,17 @@ IMPORTERS = ("usa", "eu", "japan")
 HOME = ("usa", "eu", "japan", "korea", "australia", "canada", "greenland")
 STAGES = ("mining", "separation", "magnets")
 YEARS = (2024, 2035, 2053)
+LAST_DECADE = (2044, 2053)
+LABEL = {"usa": "USA", "eu": "EU", "japan": "Japan", "korea": "Korea", "australia": "Australia",
+         "canada": "Canada", "greenland": "Greenland", "china": "China", "india": "India"}
+STYLE = {"baseline": {"color": "tab:blue", "ls": "--"}, "diversify": {"color": "tab:orange", "ls": "-"}}
+SCENARIOS = {"baseline": "baseline_2024", "diversify": "diversify"}
+REO_PER_MAGNET = 0.2731  # t REO a tonne of magnet carries (docs/model.md 7.5), for recycled share of needs
 
 
-def run(name: str) -> pd.DataFrame:
+def run(name: str, seed: int | None = None) -> pd.DataFrame:
     """Run a shipped scenario and return its table with a calendar-year column."""
-    model = RareEarthModel(load_scenario(ROOT / "configs" / f"{name}.toml"))
-    model.run()
-    table = model.results()
+    table = run_scenario(load_scenario(ROOT / "configs" / f"{name}.toml"), seed=seed).table
     table["year"] = table["date"].astype(str).str[:4].astype(int)
     return table
 
@@ -55,107 +66,185 @@ def yearly(table: pd.DataFrame, metric: str, good: str = "all", regions=("world"
     return rows.pivot_table(index="year", columns="region", values="value", observed=True, aggfunc="mean")
 
 
+def last_decade(frame):
+    """Mean over the last decade of the run."""
+    return frame.loc[LAST_DECADE[0]:LAST_DECADE[1]].mean()
+
+
 def plot_dependency(runs: dict) -> None:
     """Figure 1: importers' dependency on China by stage."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=True)
     for ax, stage in zip(axes, STAGES, strict=True):
         for name, table in runs.items():
             data = yearly(table, f"dependency_{stage}", regions=IMPORTERS)
-            for region in IMPORTERS:
-                ax.plot(data.index, data[region], ls="-" if name == "diversify" else ":",
-                        label=f"{region} ({name})")
-        ax.set_title(f"China's share of {stage}")
-        ax.set_ylim(0, 1.02)
-    axes[0].set_ylabel("share of consumption (REO-weighted)")
-    axes[-1].legend(fontsize=7)
+            ax.fill_between(data.index, data.min(axis=1), data.max(axis=1), color=STYLE[name]["color"], alpha=0.2,
+                            lw=0)
+            ax.plot(data.index, data.mean(axis=1), **STYLE[name], label=name)
+        ax.set_title(f"{stage} stage")
+        ax.set_xlabel("year")
+        ax.set_ylim(0.5, 1.0)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("China's share of importers' use\n(REO-weighted, yearly mean)")
+    axes[0].legend(title="line: mean of USA, EU, Japan\nband: their range", fontsize=8, title_fontsize=8,
+                   loc="lower left")
+    fig.suptitle("Dependency on China by stage: what the USA, the EU and Japan consume (dependency_*)")
     fig.tight_layout()
     fig.savefig(OUT / "dependency.png", dpi=110)
+    plt.close(fig)
 
 
 def plot_cost(runs: dict) -> None:
-    """Figure 2: what consumers pay for magnets and NdPr."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    """Figure 2: what consumers in the USA pay for magnets and NdPr oxide."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    titles = {"magnet": "NdFeB magnet", "ndpr": "NdPr oxide"}
     for ax, good in zip(axes, ("magnet", "ndpr"), strict=True):
         for name, table in runs.items():
-            data = yearly(table, "price", good, regions=("usa", "eu", "world"))
-            for region in data.columns:
-                ax.plot(data.index, data[region], ls="-" if name == "diversify" else ":", label=f"{region} ({name})")
-        ax.set_title(f"{good} price buyers pay, US$/kg (yearly mean)")
-        ax.set_yscale("log")
-    axes[-1].legend(fontsize=7)
+            data = yearly(table, "price", good, regions=("usa",))["usa"]
+            ax.plot(data.index, data, **STYLE[name], label=name)
+        ax.set_title(f"{titles[good]}: price buyers pay in the USA (yearly mean)")
+        ax.set_ylabel("US$/kg")
+        ax.set_xlabel("year")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].hlines(80, 2025.5, 2035.5, color="k", lw=1, ls=":", label="DoD offtake price, MP magnets (diversify)")
+    axes[1].hlines(110, 2025.5, 2035.5, color="k", lw=1, ls=":", label="DoD floor for US producers (diversify)")
+    for ax in axes:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(OUT / "cost.png", dpi=110)
+    plt.close(fig)
 
 
 def plot_money(table: pd.DataFrame) -> None:
     """Figure 3: cumulative public spending of each government."""
-    monthly = yearly(table, "public_spending", regions=(*HOME, "india", "world")) * 12 / 1000
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for region in monthly.columns:
-        if region != "world" and monthly[region].sum() > 0:
-            ax.plot(monthly.index, monthly[region].cumsum(), label=region)
-    ax.set_title("diversify: public money spent on the levers, cumulative, US$ bn")
-    ax.legend(fontsize=8)
+    yearly_bn = yearly(table, "public_spending", regions=(*HOME, "india")) * 12 / 1000
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    spenders = [r for r in yearly_bn.columns if yearly_bn[r].sum() > 0]
+    for region in sorted(spenders, key=lambda r: -yearly_bn[r].sum()):
+        cumulative = yearly_bn[region].cumsum()
+        ax.plot(cumulative.index, cumulative, label=f"{LABEL[region]} ({cumulative.iloc[-1]:.1f})")
+    ax.set_title("diversify: public money spent on the levers, cumulative\n"
+                 "(research, subsidies, collection, project capital, floor and offtake top-ups)")
+    ax.set_ylabel("US$ bn, cumulative since 2024")
+    ax.set_xlabel("year")
+    ax.grid(alpha=0.3)
+    ax.legend(title="government (total 2024-2053)", fontsize=8, title_fontsize=8)
     fig.tight_layout()
     fig.savefig(OUT / "public_money.png", dpi=110)
+    plt.close(fig)
 
 
 def plot_burden(runs: dict) -> None:
     """Figure 4: environmental burden at home and in China."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for name, table in runs.items():
-        burden = yearly(table, "environmental_burden", regions=(*HOME, "china")) * 12
-        style = "-" if name == "diversify" else ":"
-        axes[0].plot(burden.index, burden[list(HOME)].sum(axis=1) / 1000, ls=style, label=f"home ({name})")
-        axes[0].plot(burden.index, burden["china"] / 1000, ls=style, label=f"China ({name})")
+        burden = yearly(table, "environmental_burden", regions=(*HOME, "china")) * 12 / 1000
+        axes[0].plot(burden.index, burden[list(HOME)].sum(axis=1), **STYLE[name], label=name)
+        axes[1].plot(burden.index, burden["china"], **STYLE[name], label=name)
         share = yearly(table, "burden_share", regions=("china",))["china"]
         use = yearly(table, "reo_consumption_share", regions=("china",))["china"]
-        axes[1].plot(share.index, share, ls=style, label=f"China's burden share ({name})")
-        axes[1].plot(use.index, use, ls=style, label=f"China's consumption share ({name})")
-    axes[0].set_title("environmental burden, thousand index units a year")
-    axes[0].legend(fontsize=7)
-    axes[1].set_title("China: share of world burden vs share of world use")
-    axes[1].set_ylim(0, 1)
-    axes[1].legend(fontsize=7)
+        axes[2].plot(share.index, share, **STYLE[name], label=f"burden share ({name})")
+        axes[2].plot(use.index, use, color=STYLE[name]["color"], ls=":", lw=2, label=f"consumption share ({name})")
+    axes[0].set_title("burden at home\n(USA, EU, Japan, Korea, Australia, Canada, Greenland)")
+    axes[1].set_title("burden in China")
+    for ax in axes[:2]:
+        ax.set_ylabel("thousand index units a year")
+        ax.set_ylim(bottom=0)
+    axes[2].set_title("China: share of world burden\nvs share of world use (REO-weighted)")
+    axes[2].set_ylabel("share")
+    axes[2].set_ylim(0, 1)
+    for ax in axes:
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right" if ax is axes[2] else "upper left")
     fig.tight_layout()
     fig.savefig(OUT / "burden.png", dpi=110)
+    plt.close(fig)
 
 
 def headlines(runs: dict) -> None:
     """Print the numbers docs/diversify.md quotes."""
+    years = list(YEARS)
     for name, table in runs.items():
         print(f"== {name}")
         for stage in STAGES:
-            dep = yearly(table, f"dependency_{stage}", regions=IMPORTERS).loc[list(YEARS)]
-            print(f"dependency_{stage}:", dep.round(2).to_dict("index"))
+            dep = yearly(table, f"dependency_{stage}", regions=IMPORTERS)
+            print(f"dependency_{stage}:", dep.loc[years].round(2).to_dict("index"),
+                  "2044-2053:", last_decade(dep).round(2).to_dict())
         for good in ("magnet", "ndpr"):
-            price = yearly(table, "price", good, regions=("usa", "eu", "world")).loc[list(YEARS)]
-            print(f"price {good}:", price.round(1).to_dict("index"))
+            price = yearly(table, "price", good, regions=("usa", "eu", "world"))
+            print(f"price {good}:", price.loc[years].round(1).to_dict("index"),
+                  "2044-2053 usa:", round(float(last_decade(price)["usa"]), 1),
+                  "2024-2053 usa:", round(float(price["usa"].mean()), 1))
         money = yearly(table, "public_spending", regions=("world", *HOME)) * 12
         print("public spending US$ bn total 2024-2053:", (money.sum() / 1000).round(2).to_dict())
-        burden = yearly(table, "environmental_burden", regions=(*HOME, "china")) * 12
-        print("home burden k/yr:", (burden[list(HOME)].sum(axis=1).loc[list(YEARS)] / 1000).round(1).to_dict(),
-              "china:", (burden["china"].loc[list(YEARS)] / 1000).round(1).to_dict())
+        burden = yearly(table, "environmental_burden", regions=(*HOME, "china")) * 12 / 1000
+        home = burden[list(HOME)].sum(axis=1)
+        print("home burden k/yr:", home.loc[years].round(1).to_dict(), "2044-2053:", round(float(last_decade(home)), 1),
+              "china:", burden["china"].loc[years].round(1).to_dict())
         for metric in ("burden_share", "reo_consumption_share"):
             china = yearly(table, metric, regions=("china",))["china"]
-            print(metric, "china:", china.loc[list(YEARS)].round(2).to_dict())
+            print(metric, "china:", china.loc[years].round(2).to_dict(),
+                  "2044-2053:", round(float(last_decade(china)), 2))
         for phase in ("operating", "abandoned"):
-            print(f"projects_{phase} (end):", int(yearly(table, f"projects_{phase}").iloc[-1, 0]))
-        shares = {s: yearly(table, f"china_share_{s}").loc[list(YEARS)]["world"].round(2).to_dict() for s in STAGES}
-        print("china_share:", shares)
-        recycled = yearly(table, "recycled")["world"] / yearly(table, "end_of_life")["world"]
-        print("recycled / end of life:", recycled.loc[list(YEARS)].round(3).to_dict())
+            end = yearly(table, f"projects_{phase}", regions=("world", *HOME, "india", "brazil", "africa")).iloc[-1]
+            print(f"projects_{phase} (end):", end[end > 0].astype(int).to_dict())
+        shares = {s: yearly(table, f"china_share_{s}")["world"] for s in STAGES}
+        print("china_share:", {s: v.loc[years].round(2).to_dict() for s, v in shares.items()},
+              "2044-2053:", {s: round(float(last_decade(v)), 2) for s, v in shares.items()})
+        flows = {m: yearly(table, m, regions=("world", *IMPORTERS, "china")) * 12 / 1000
+                 for m in ("recycled", "end_of_life", "scrap_generated", "scrap_recycled")}
+        share = flows["recycled"] / flows["end_of_life"]
+        print("recycled / end of life:", share.loc[years].round(3).to_dict("index"))
+        for m in ("recycled", "scrap_generated", "scrap_recycled"):
+            print(f"{m} kt/yr:", flows[m].loc[years].round(2).to_dict("index"))
+        need = (yearly(table, "consumption", "magnet", IMPORTERS) * REO_PER_MAGNET
+                + yearly(table, "consumption", "ndpr", IMPORTERS) + yearly(table, "consumption", "dytb", IMPORTERS))
+        need = need * 12 / 1000
+        rec = flows["recycled"][list(IMPORTERS)] + flows["scrap_recycled"][list(IMPORTERS)]
+        print("recycled (end of life + scrap) / NdPr+Dy/Tb in end use:", (rec / need).loc[[2030, *years[1:]]]
+              .round(3).to_dict("index"))
+
+
+def seed_check(count: int) -> None:
+    """Differences diversify - baseline over several seeds."""
+    rows = []
+    for seed in range(2024, 2024 + count):
+        out = {}
+        for name, config in SCENARIOS.items():
+            table = run(config, seed)
+            out[name] = {
+                "magnet_usa_2024_53": yearly(table, "price", "magnet", ("usa",))["usa"].mean(),
+                "ndpr_usa_2024_53": yearly(table, "price", "ndpr", ("usa",))["usa"].mean(),
+                **{f"dep_{s}_usa_2035": yearly(table, f"dependency_{s}", regions=("usa",))["usa"].loc[2035]
+                   for s in STAGES},
+                **{f"dep_{s}_usa_2044_53": last_decade(yearly(table, f"dependency_{s}", regions=("usa",)))["usa"]
+                   for s in STAGES},
+                "china_mining_2044_53": last_decade(yearly(table, "china_share_mining"))["world"],
+                "china_burden_share_2044_53": last_decade(yearly(table, "burden_share", regions=("china",)))["china"],
+                "spending_bn": yearly(table, "public_spending")["world"].sum() * 12 / 1000,
+            }
+        rows.append(pd.Series(out["diversify"]) - pd.Series(out["baseline"]))
+    diff = pd.DataFrame(rows, index=range(2024, 2024 + count))
+    print(f"== diversify - baseline over seeds 2024..{2023 + count}")
+    print(diff.round(3).to_string())
+    print(diff.describe().loc[["mean", "min", "max"]].round(3).to_string())
 
 
 def main() -> None:
     """Run both scenarios, write the figures and print the headlines."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=0, help="also compare the scenarios over this many seeds")
+    args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    runs = {"baseline": run("baseline_2024"), "diversify": run("diversify")}
+    runs = {name: run(config) for name, config in SCENARIOS.items()}
     plot_dependency(runs)
     plot_cost(runs)
     plot_money(runs["diversify"])
     plot_burden(runs)
     headlines(runs)
+    if args.seeds:
+        seed_check(args.seeds)
 
 
 if __name__ == "__main__":
