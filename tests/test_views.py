@@ -14,6 +14,7 @@ from marketsim import decisions
 from marketsim.events import GOODS, STAGES
 from marketsim.live import LiveRun
 from marketsim.loading import validate_scenario
+from marketsim.metrics import derive
 from marketsim.scorecard import COLUMNS
 from marketsim.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
 from viz import charts
@@ -162,11 +163,28 @@ def test_scorecard_has_a_row_per_region_with_sensible_values(world):
     scores = view(run).scores
     assert list(scores.index) == run.model.regions
     assert list(scores.columns) == list(COLUMNS)
-    assert scores["need_met"].between(0, 100).all()
-    assert scores["china_dependency"].between(0, 100).all()
+    users = scores.drop(index="korea")
+    assert users["need_met"].between(0, 100).all()
+    assert users["china_dependency"].between(0, 100).all()
+    # Korea has no end users in this world: its need met and dependency do not apply.
+    assert scores.loc["korea", ["need_met", "china_dependency"]].isna().all()
     assert scores.loc["korea", "cost_of_supply"] == 0
     assert scores.loc["korea", "burden"] == 0
     assert (scores.drop(index="korea")["cost_of_supply"] > 0).all()
+
+
+def test_value_added_is_counted_at_world_prices(world):
+    """Output less the rare earths bought to make it, both at the world (purchase-weighted) price,
+    so a seller cut off by export controls posting a fantasy price adds nothing for it."""
+    run = advanced(world, 12)
+    raw = {name: values[: run.tick] for name, values in run.model.recorder.raw.items()}
+    v = view(run)
+    metrics = derive(raw, run.model.china, run.model.recorder.reo_per_unit)
+    regions = len(run.model.regions)
+    world_price = metrics["price"][:, :-1, -1][:, :, None]
+    net = raw["production"] - (raw["use"] - raw["consumption"])
+    expected = (net * world_price).sum(axis=(0, 1))[:regions] / 1000.0
+    assert np.allclose(v.scores["value_added"].to_numpy(), expected)
 
 
 def test_scorecard_counts_only_the_last_twelve_months(world):

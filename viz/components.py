@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 
 import ipywidgets
+import numpy as np
 import solara
 
 from marketsim import decisions
@@ -259,8 +260,11 @@ def Scorecard(view: RunView, reference: RunView | None):
     for region, row in scores.iterrows():
         cells = []
         for column in COLUMNS:
+            if not np.isfinite(row[column]):
+                cells.append("<td title='does not apply'>–</td>")
+                continue
             text = f"{row[column]:,.0f}"
-            if pinned is not None and region in pinned.index:
+            if pinned is not None and region in pinned.index and np.isfinite(pinned.loc[region, column]):
                 delta = row[column] - pinned.loc[region, column]
                 if abs(delta) >= 0.5:
                     good = (delta > 0) == HIGHER_IS_BETTER[column]
