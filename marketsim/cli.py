@@ -189,6 +189,38 @@ def dashboard(
     raise typer.Exit(code=status)
 
 
+@app.command("game")
+def game(
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 serves the whole network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8766,
+    db: Annotated[Path, typer.Option(help="SQLite file holding the rooms (created if missing).")] = Path(
+        "games.sqlite3"),
+) -> None:
+    """Start the classroom game (a Solara web app): facilitator at /, players at /join. Works offline."""
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    if db.exists() and not db.is_file():
+        _fail(f"{db} is not a file")
+    if not db.resolve().parent.is_dir():
+        _fail(f"folder {db.resolve().parent} does not exist")
+    app_file = Path(__file__).resolve().parents[1] / "viz" / "game_app.py"
+    environment = {**os.environ, **OFFLINE, "MARKETSIM_GAME_DB": str(db.resolve())}
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"marketsim game on [bold]http://{shown}:{port}/[/] (players join at /join; Ctrl+C stops it); "
+                  f"rooms kept in {db}", highlight=False)
+    if host not in LOOPBACK:
+        console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the game.[/]")
+    command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host, "--port", str(port),
+               "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+    try:
+        status = subprocess.call(command, env=environment)
+    except KeyboardInterrupt:
+        status = 0
+    raise typer.Exit(code=status)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

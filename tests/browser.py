@@ -126,3 +126,52 @@ def shot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextlib.contextmanager
+def game_server(db: Path, timeout: float = 90.0) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start ``marketsim game`` on a free loopback port with the rooms in ``db``; yield its URL and
+    process; stop it (and the Solara server it started) afterwards."""
+    port = free_port()
+    log = ROOT / "tests" / "artifacts"
+    log.mkdir(parents=True, exist_ok=True)
+    with (log / f"game-server-{port}.log").open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "marketsim.cli", "game", "--port", str(port), "--db", str(db)],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True)  # its own process group: stopping it stops the Solara child too
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if server.poll() is not None:
+                    raise RuntimeError(f"marketsim game exited with {server.returncode}; see {output.name}")
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"marketsim game did not answer on {url} within {timeout:.0f} s")
+                time.sleep(0.3)
+            yield url, server
+        finally:
+            stop_group(server)
+
+
+def stop_group(server: subprocess.Popen) -> None:
+    """Terminate a process started with ``start_new_session=True`` and its children."""
+    import signal  # noqa: PLC0415
+
+    if server.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):  # the Solara child, if it outlived its parent
+        os.killpg(server.pid, signal.SIGTERM)

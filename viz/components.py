@@ -11,15 +11,14 @@ import html
 from collections.abc import Callable
 
 import ipywidgets
-import numpy as np
 import solara
 
 from marketsim import decisions
 from marketsim.events import STAGES
-from marketsim.scorecard import COLUMNS, HIGHER_IS_BETTER
 from marketsim.views import RunView
 from viz.plotly_chart import PlotlyChart, jsonable
 from viz.session import Dashboard, scenario_library
+from viz.tables import scorecard_table
 
 EXPLAIN = {"color": "#555", "font-size": "13px", "margin": "0 0 4px 0"}
 
@@ -249,31 +248,8 @@ def Scorecard(view: RunView, reference: RunView | None):
     if scores.empty:
         solara.Text("The scorecard appears after the first month.", style=EXPLAIN)
         return
-    units = {"cost_of_supply": "US$ m/yr", "need_met": "%", "china_dependency": "%", "value_added": "US$ m/yr",
-             "burden": "index/yr", "public_spending": "US$ m/yr"}
-    titles = {"cost_of_supply": "Cost of supply", "need_met": "Need met", "china_dependency": "Dependency on China",
-              "value_added": "Value added at home", "burden": "Environmental burden", "public_spending": "Public money"}
-    head = "".join(f"<th title='{html.escape(COLUMNS[c])}'>{titles[c]}<br><small>{units[c]}</small></th>"
-                   for c in COLUMNS)
     pinned = reference.scores if reference is not None and not reference.scores.empty else None
-    rows = []
-    for region, row in scores.iterrows():
-        cells = []
-        for column in COLUMNS:
-            if not np.isfinite(row[column]):
-                cells.append("<td title='does not apply'>–</td>")
-                continue
-            text = f"{row[column]:,.0f}"
-            if pinned is not None and region in pinned.index and np.isfinite(pinned.loc[region, column]):
-                delta = row[column] - pinned.loc[region, column]
-                if abs(delta) >= 0.5:
-                    good = (delta > 0) == HIGHER_IS_BETTER[column]
-                    colour = "#1e8449" if good else "#c0392b"
-                    text += f" <small style='color:{colour}'>({delta:+,.0f})</small>"
-            cells.append(f"<td>{text}</td>")
-        rows.append(f"<tr><th>{html.escape(str(region))}</th>{''.join(cells)}</tr>")
-    table = (f"<table class='scorecard'><thead><tr><th>Government</th>{head}</tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>")
+    table = scorecard_table(scores, pinned)
     solara.HTML(tag="div", unsafe_innerHTML=table, style={"overflow-x": "auto", "font-size": "13px"})
 
 

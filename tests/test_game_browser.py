@@ -1,0 +1,200 @@
+"""The classroom game end to end in headless Chromium, network cut off: a facilitator and three
+players (one on a phone-sized screen) in their own browser contexts, a real ``marketsim game``
+server on 127.0.0.1, killed mid-round and restarted on the same database.
+
+Any page error, console error or request beyond 127.0.0.1 fails the test. Screenshots go to
+tests/artifacts/screenshots.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser import game_server, launch, offline_page, shot
+from playwright.sync_api import sync_playwright
+
+from marketsim.game import AuthError, GameServer
+
+WAIT = 90_000
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+def click(page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def console_text(page) -> str:
+    return page.locator(".console-status").inner_text()
+
+
+def roster(page) -> list[str]:
+    return [" ".join(t.split()) for t in page.locator(".roster-row").all_inner_texts()]
+
+
+def join(watched, link: str, name: str) -> str:
+    """Open the join link, join as ``name``; returns the government given."""
+    page = watched.page
+    page.goto(link)
+    page.get_by_label("Your name").wait_for(timeout=WAIT)
+    assert page.get_by_label("Join code").input_value() == link.rsplit("=", 1)[1]
+    page.get_by_label("Your name").fill(name)
+    click(page, "Join")
+    page.locator(".player-status").wait_for(timeout=WAIT)
+    return page.locator(".player-status").inner_text().split(" ", 1)[0].lower()
+
+
+def key_of(page) -> str:
+    page.get_by_text("Your key (to rejoin").click()
+    key = page.locator(".player-key").inner_text().strip()
+    page.get_by_text("Your key (to rejoin").click()
+    return key
+
+
+def submitted(page) -> None:
+    page.locator(".game-message").filter(has_text="Submitted for round").wait_for(timeout=WAIT)
+
+
+def test_a_game_in_four_browsers(browser, tmp_path):
+    db = tmp_path / "games.sqlite3"
+    pages = []
+
+    def watched(**options):
+        page = offline_page(browser, **options)
+        pages.append(page)
+        return page
+
+    try:
+        with game_server(db) as (url, _):
+            boss = watched()
+            page = boss.page
+            page.goto(url)
+            page.locator(".create-room").wait_for(timeout=WAIT)
+            click(page, "Create room")
+            page.locator(".join-code").wait_for(timeout=WAIT)
+            code = page.locator(".join-code").inner_text().strip()
+            link = page.locator(".join-link").inner_text().strip()
+            assert len(code) == 6 and link == f"{url}join?code={code}"
+            size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.join-code')).fontSize)")
+            assert size >= 100, "the join code must be readable from the back of the room"
+            page.get_by_text("Facilitator token (to reopen").click()
+            token = page.locator(".facilitator-token").inner_text().split("token ", 1)[1].strip()
+            click(page, "Start")
+            page.get_by_text("round 1 · deciding").wait_for(timeout=WAIT)
+            shot(page, "game-console-lobby")
+
+            players = [watched(), watched(), watched()]
+            players[2].page.set_viewport_size(PHONE)
+            regions = [join(p, link, name) for p, name in zip(players, ("Ann", "Ben", "Cy"), strict=True)]
+            assert regions == ["usa", "eu", "japan"]
+            ann, ben, cy = (p.page for p in players)
+            assert "You are the government of USA" in ann.locator(".briefing").inner_text()
+
+            # Ann: a tariff on imports from China.
+            click(ann, "Add tariff")
+            click(ann, "Submit decisions")
+            submitted(ann)
+            # Ben: a price floor of zero is refused with the seam's message; then a subsidy.
+            ben.get_by_label("Price floor, US$/kg").fill("0")
+            click(ben, "Add price floor")
+            click(ben, "Submit decisions")
+            refused = ben.locator(".game-error")
+            refused.wait_for(timeout=WAIT)
+            assert refused.inner_text().startswith("Refused: decision 1:") and "price" in refused.inner_text()
+            shot(ben, "game-player-refused")
+            click(ben, "Remove")
+            click(ben, "Add subsidy")
+            click(ben, "Submit decisions")
+            submitted(ben)
+            # Cy, on a phone: a stockpile order.
+            click(cy, "Add stockpile order")
+            click(cy, "Submit decisions")
+            submitted(cy)
+            width = cy.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= PHONE["width"] + 2, f"the phone page scrolls sideways ({width} px wide)"
+            shot(cy, "game-player-phone")
+            keys = {"usa": key_of(ann), "eu": key_of(ben)}
+
+            # The facilitator sees three submissions, advances; everyone sees round 2 and results.
+            page.wait_for_function("() => Array.from(document.querySelectorAll('.roster-status'))"
+                                   ".filter(e => e.innerText === 'submitted').length === 3", timeout=WAIT)
+            click(page, "Advance 3 months")
+            page.get_by_text("round 2 · deciding").wait_for(timeout=WAIT)
+            for player in (ann, ben, cy):
+                player.locator(".player-status").filter(has_text="round 2").wait_for(timeout=WAIT)
+                player.locator(".own-prices").wait_for(timeout=WAIT)
+            assert "your price" in ann.locator(".own-prices").inner_text()
+            shot(ann, "game-player-round-2")
+
+            # A decision forged with another player's token is refused by the engine.
+            other = GameServer(db)
+            try:
+                (room_id,) = [r["room"] for r in other.rooms() if r["join_code"] == code]
+                room = other.room(room_id)
+                with pytest.raises(AuthError):
+                    room.submit(keys["usa"], [{"type": "tariff", "importer": "eu", "rate": 0.5}], region="eu")
+                with pytest.raises(AuthError):
+                    room.submit("forged-token", [])
+            finally:
+                other.close()
+
+            # Debrief: charts with the bot twin, the scorecards, and the HTML download.
+            click(page, "Show debrief")
+            page.wait_for_function(
+                "() => (document.querySelector('.chart-debrief-price .js-plotly-plot')?.data || [])"
+                ".some(t => t.name.includes('(bot twin)'))", timeout=WAIT)
+            shapes = page.evaluate("() => document.querySelector('.chart-debrief-price .js-plotly-plot')"
+                                   ".layout.shapes.length")
+            assert shapes >= 3, "every decision is marked on the time axis"
+            assert "usa" in page.locator(".debrief-scores").inner_text()
+            assert "tariff" in page.locator(".debrief-decisions").inner_text()
+            shot(page, "game-console-debrief")
+            with page.expect_download(timeout=WAIT) as download:
+                click(page, "Download debrief (HTML)")
+            report = open(download.value.path(), encoding="utf-8").read()
+            assert "<table class='decisions'>" in report and "Plotly.newPlot" in report and "<script src=" not in report
+            viewer = watched()
+            viewer.page.set_content(report)
+            viewer.page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3",
+                                          timeout=WAIT)
+            shot(viewer.page, "game-debrief-report")
+            click(page, "Hide debrief")
+
+            # Mid-round: Ann changes her mind in round 2, then the server dies.
+            ann.locator(".decision-form").wait_for(timeout=WAIT)
+            click(ann, "Add tariff")
+            click(ann, "Submit decisions")
+            submitted(ann)
+            before = roster(page)
+            round_before = console_text(page).split(" · ")[1]
+            for open_page in (*players, boss, viewer):
+                open_page.page.context.close()  # before the server goes, so no page sees it vanish
+        # Restarted on the same database: the console, resumed with code and token, is where it was.
+        with game_server(db) as (url, _):
+            again = watched()
+            page = again.page
+            page.goto(url)
+            page.locator(".resume-console").wait_for(timeout=WAIT)
+            page.get_by_label("Room code").fill(code.lower())
+            page.get_by_label("Facilitator token").fill(token)
+            click(page, "Resume console")
+            page.locator(".console-status").wait_for(timeout=WAIT)
+            assert console_text(page).split(" · ")[1] == round_before == "round 2"
+            after = roster(page)
+            assert [r.split(" ")[:2] for r in after] == [r.split(" ")[:2] for r in before]
+            assert "submitted" in after[0]
+            shot(page, "game-console-after-restart")
+    finally:
+        problems = [(p.errors, p.external) for p in pages]
+        for p in pages:
+            if not p.page.is_closed():
+                p.page.context.close()
+    for errors, external in problems:
+        assert external == [], f"requests left the machine: {external}"
+        assert errors == [], f"page errors: {errors}"

@@ -1,0 +1,127 @@
+"""The game's pages rendered in process (no browser): a facilitator creates a room and runs it,
+a player joins and submits, a refused decision shows the engine's message, and the debrief
+exports one HTML file with its charts and decision table."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from marketsim.game import GameServer
+from viz import game_state
+from viz.game_debrief import debrief_of, report_html
+from viz.game_facilitator import FacilitatorHome
+from viz.game_player import PlayerPage
+
+
+@pytest.fixture
+def server(tmp_path):
+    game = GameServer(tmp_path / "game.db")
+    game_state.use_game_server(game)
+    game_state.facilitator_seat.set(None)  # outside a server the session state is global: reset it
+    game_state.player_seat.set(None)
+    yield game
+    game.close()
+
+
+def texts(context, css_class: str) -> list[str]:
+    return ["".join(map(str, w.children)) for w in context.find(v.Html).widgets
+            if css_class in (w.class_ or "").split()]
+
+
+def alerts(context, css_class: str) -> list[str]:
+    return ["".join(map(str, a.children)) for a in context.find(v.Alert).widgets
+            if css_class in (a.class_ or "").split()]
+
+
+def click(context, label: str) -> None:
+    found = [b for b in context.find(v.Btn).widgets if b.children == [label]]
+    assert found, f"no button {label!r}"
+    assert not found[0].disabled, f"{label!r} is disabled"
+    found[0].click()
+
+
+def field(context, widget_class, label: str):
+    (found,) = [w for w in context.find(widget_class).widgets if w.label == label]
+    return found
+
+
+def render(component):
+    _, context = solara.render(component, handle_error=False)
+    return context
+
+
+def test_facilitator_creates_a_room_and_sees_its_code(server):
+    context = render(FacilitatorHome())
+    try:
+        click(context, "Create room")
+        (code,) = texts(context, "join-code")
+        assert len(code) == 6
+        (link,) = texts(context, "join-link")
+        assert link.endswith(f"/join?code={code}")
+        (room,) = server.rooms()
+        status = server.room(room["room"]).status()
+        assert [r["region"] for r in status["roster"]] == ["usa", "eu", "japan"]
+        assert status["phase"] == "lobby"
+        click(context, "Start")
+        assert "round 1 · deciding" in texts(context, "console-status")[0]
+    finally:
+        context.close()
+
+
+def test_bad_seed_is_refused(server):
+    context = render(FacilitatorHome())
+    try:
+        field(context, v.TextField, "Seed").v_model = "twelve"
+        click(context, "Create room")
+        assert any("seed must be a whole number" in a for a in alerts(context, "game-error"))
+        assert server.rooms() == []
+    finally:
+        context.close()
+
+
+def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp_path):
+    text = (game_state.scenario_library()["ai_world"]).read_text()
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    context = render(PlayerPage(created.join_code))
+    try:
+        field(context, v.TextField, "Your name").v_model = "Ann"
+        click(context, "Join")
+        assert texts(context, "player-status")[0].startswith("USA · round 1")
+        assert any("You are the government of USA" in t for t in
+                   ["".join(map(str, w.children)) for w in context.find(v.Html).widgets])
+        # A price floor of zero is refused by the seam, with its reason.
+        field(context, v.TextField, "Price floor, US$/kg").v_model = "0"
+        click(context, "Add price floor")
+        click(context, "Submit decisions")
+        (error,) = alerts(context, "game-error")
+        assert error.startswith("Refused: decision 1:") and "price" in error
+        # Remove it, add a tariff: accepted.
+        click(context, "Remove")
+        click(context, "Add tariff")
+        click(context, "Submit decisions")
+        (ok,) = alerts(context, "game-message")
+        assert ok.startswith("Submitted for round 1: 1 decision")
+        assert room.state.queues["usa"][0]["type"] == "tariff"
+        room.advance(created.facilitator_token)
+        table = debrief_of(room).decisions
+        assert sorted(table[table["by"] == "player"]["accepted"]) == [False, True]
+    finally:
+        context.close()
+
+
+def test_debrief_report_is_one_html_file_with_charts_and_decisions(server):
+    text = (game_state.scenario_library()["ai_world"]).read_text()
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    joined = server.join(created.join_code, "Bo", "k")
+    room.submit(joined.token, [{"type": "tariff", "importer": "usa", "rate": 0.3, "origins": ["china"]}])
+    room.advance(created.facilitator_token)
+    page = report_html(debrief_of(room), "debrief")
+    assert page.count("<script") >= 3 and page.count("Plotly.newPlot") == 3  # two prices, one dependency
+    assert "(bot twin)" in page and "<table class='decisions'>" in page and ">tariff<" in page
+    assert "<script src=" not in page  # plotly.js is inline: the file works offline

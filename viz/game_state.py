@@ -1,0 +1,177 @@
+"""State behind the classroom game's pages: the one game server of this process, what each
+browser session holds (only its own token), and small read-only helpers over the engine.
+
+The rooms are shared by every session on purpose (they are the game); a session never holds
+another person's token. Nothing here runs the model: it calls :mod:`marketsim.game`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import solara
+
+from marketsim.game import GameServer, NotFound, Room
+from marketsim.game.tokens import normalise_code
+from marketsim.governance import DecisionError
+from marketsim.loading import load_scenario
+from marketsim.observation import Observation, observe_all
+from viz.session import scenario_library
+
+DB_ENV = "MARKETSIM_GAME_DB"
+REFRESH_SECONDS = 2.0
+"""How often the pages poll the room."""
+
+_server: GameServer | None = None
+_server_lock = threading.Lock()
+
+
+def game_server() -> GameServer:
+    """The process's game server, on ``$MARKETSIM_GAME_DB`` (``games.sqlite3`` here by default)."""
+    global _server  # noqa: PLW0603 (one server per process: the rooms are shared on purpose)
+    with _server_lock:
+        if _server is None:
+            _server = GameServer(Path(os.environ.get(DB_ENV, "games.sqlite3")))
+        return _server
+
+
+def use_game_server(server: GameServer) -> None:
+    """Serve the pages from another server (tests)."""
+    global _server  # noqa: PLW0603
+    with _server_lock:
+        _server = server
+
+
+@dataclass(frozen=True)
+class Seat:
+    """What one browser session holds: a room and its own token (facilitator or player)."""
+
+    room_id: str
+    join_code: str
+    token: str
+    region: str | None = None
+    """The government played (players only)."""
+
+
+facilitator_seat: solara.Reactive[Seat | None] = solara.reactive(None)
+"""This session's facilitator token (a reactive at module level is per browser session)."""
+player_seat: solara.Reactive[Seat | None] = solara.reactive(None)
+"""This session's player token."""
+
+
+def find_room(code: str) -> Room:
+    """A room by its join code (finished rooms included, for resuming a console).
+
+    Raises:
+        NotFound: If no room has this code.
+    """
+    server, wanted = game_server(), normalise_code(code)
+    for row in server.rooms():
+        room = server.room(row["room"])
+        if room.join_code == wanted:
+            return room
+    raise NotFound("no room has this code")
+
+
+def problem(error: Exception) -> str:
+    """An engine error as a message for the person who caused it."""
+    if isinstance(error, DecisionError):
+        return f"Refused: {error}"
+    return str(error) or type(error).__name__
+
+
+def scenario_regions(name: str) -> list[str]:
+    """The governments of a library scenario."""
+    return list(load_scenario(scenario_library()[name]).regions)
+
+
+def observation(room: Room, region: str) -> Observation | None:
+    """What a government sees of the last round (None before the first round has run)."""
+    with room.lock:
+        model = room.state.model
+        return observe_all(model)[region] if model.tick else None
+
+
+def budget_left(room: Room, region: str) -> float | None:
+    """A government's money left this year, US$ million (None: no limit)."""
+    with room.lock:
+        return room.state.model.governments[region].budget_left
+
+
+def holdings(room: Room, region: str) -> dict[str, int]:
+    """How many mines, separation plants and magnet plants a government has at home."""
+    with room.lock:
+        model = room.state.model
+        k = model.region_index[region]
+        fleets = {"mines": model.mines, "separation plants": model.refiners, "magnet plants": model.magnet_plants}
+        return {name: int((fleet.region == k).sum()) for name, fleet in fleets.items()}
+
+
+def alliances(room: Room) -> dict[str, list[str]]:
+    """Alliances now, with their members."""
+    with room.lock:
+        return {name: sorted(members) for name, members in room.state.model.book.members.items()}
+
+
+def regions_of(room: Room) -> list[str]:
+    """Every government of the room's scenario."""
+    return list(room.state.model.regions)
+
+
+def sectors_of(room: Room) -> list[str]:
+    """End-use sectors of the room's scenario (for demand shocks)."""
+    return list(room.state.model.config.sectors)
+
+
+def briefing(region: str, obs: Observation | None, held: dict[str, int], played_by_people: list[str],
+             budget: float | None, date: str) -> list[str]:
+    """The role's briefing, as short paragraphs generated from what it observes (``obs`` is None
+    before the first round: then it says what it will see)."""
+    budget = ("no fixed limit on public spending" if budget is None
+              else f"US${budget:,.0f} m left to spend this year")
+    owned = ", ".join(f"{n} {name}" for name, n in held.items() if n) or "no mines or plants"
+    capacity = "" if obs is None else ", ".join(
+        f"{stage} {obs.capacity[stage] / 1000:,.1f} kt/yr" for stage in ("mining", "separation", "magnets")
+        if obs.capacity.get(stage, 0) > 0)
+    depend = ("not measured yet: it appears after the first round" if obs is None else
+              ", ".join(f"{stage} {100 * share:.0f}%" for stage, share in obs.dependency.items()))
+    levers = ["tariffs on imports", "subsidies to your producers", "strategic stockpile purchases and releases",
+              "price floors for your producers", "a recycling mandate", "joining or leaving alliances"]
+    if held["mines"] or held["separation plants"]:
+        levers.insert(0, "export controls on ore and oxides (quotas, bans)")
+    others = [r for r in played_by_people if r != region]
+    paragraphs = [
+        f"You are the government of {region.upper()}. It is {date}.",
+        f"At home you hold {owned}" + (f" (capacity: {capacity})." if capacity else "."),
+        f"Your end users depend on China for: {depend} (share of what they use that was mined, separated or "
+        "made into magnets in China).",
+        f"Budget: {budget}.",
+        "Goals: keep your industry supplied (need met), at a bearable cost, with value added at home and "
+        "without too much environmental burden. Your scorecard at the end measures exactly these.",
+        "You control: " + "; ".join(levers) + ".",
+    ]
+    if obs is not None and obs.allies:
+        paragraphs.append("Your allies: " + ", ".join(obs.allies) + ".")
+    if others:
+        paragraphs.append("Other governments played by people: " + ", ".join(others) + ".")
+    return paragraphs
+
+
+def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None) -> int:
+    """A counter that goes up every ``seconds`` (a timer thread), so the page polls its room.
+
+    ``on_tick`` runs in the timer thread first (e.g. a heartbeat); it must not raise.
+    """
+    count = solara.use_reactive(0)
+
+    def loop(cancel: threading.Event):
+        while not cancel.wait(seconds):
+            if on_tick is not None:
+                on_tick()
+            count.set(count.value + 1)
+
+    solara.use_thread(loop, dependencies=[], intrusive_cancel=False)
+    return count.value

@@ -1,0 +1,47 @@
+"""HTML tables shared by the dashboard and the game's debrief."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from marketsim.scorecard import COLUMNS, HIGHER_IS_BETTER
+
+TITLES = {"cost_of_supply": ("Cost of supply", "US$ m/yr"), "need_met": ("Need met", "%"),
+          "china_dependency": ("Dependency on China", "%"), "value_added": ("Value added at home", "US$ m/yr"),
+          "burden": ("Environmental burden", "index/yr"), "public_spending": ("Public money", "US$ m/yr")}
+"""Column heading and unit of each scorecard column."""
+
+
+def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, only: list[str] | None = None) -> str:
+    """A scorecard as an HTML table; with ``against``, each cell also shows its change, green
+    where it is better; cells that do not apply (NaN) show a dash.
+
+    Args:
+        scores: One row per government, the columns of :data:`marketsim.scorecard.COLUMNS`.
+        against: Scores to compare with (a pinned run, the bot twin), or None.
+        only: Governments to show (all when None).
+    """
+    head = "".join(f"<th title='{html.escape(COLUMNS[c])}'>{TITLES[c][0]}<br><small>{TITLES[c][1]}</small></th>"
+                   for c in COLUMNS)
+    rows = []
+    for region, row in scores.iterrows():
+        if only is not None and region not in only:
+            continue
+        cells = []
+        for column in COLUMNS:
+            value = row[column]
+            if not np.isfinite(value):
+                cells.append("<td title='does not apply'>–</td>")
+                continue
+            text = f"{value:,.0f}"
+            other = against.loc[region, column] if against is not None and region in against.index else np.nan
+            if np.isfinite(other) and abs(value - other) >= 0.5:
+                better = (value > other) == HIGHER_IS_BETTER[column]
+                text += f" <small style='color:{'#1e8449' if better else '#c0392b'}'>({value - other:+,.0f})</small>"
+            cells.append(f"<td>{text}</td>")
+        rows.append(f"<tr><th>{html.escape(str(region))}</th>{''.join(cells)}</tr>")
+    return (f"<table class='scorecard'><thead><tr><th>Government</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
