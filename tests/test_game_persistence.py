@@ -19,7 +19,7 @@ from marketsim.game import AuthError, GameError, GameServer
 from marketsim.game.replay import state_digest
 from marketsim.game.room import Room
 from marketsim.game.shocks import mine_disruption
-from marketsim.game.store import GameStore
+from marketsim.game.store import Action, GameStore
 
 TESTS = Path(__file__).resolve().parent
 
@@ -175,3 +175,45 @@ def test_export_and_import_reproduce_the_game(tmp_path):
     tampered = {**exported, "seed": exported["seed"] + 1}
     with pytest.raises(GameError, match="does not replay"):
         GameServer(tmp_path / "c.db").import_room(tampered)
+
+
+def test_a_team_room_restarts_exactly(tmp_path):
+    clock = Clock()
+    server = GameServer(tmp_path / "g.db", clock=clock)
+    created = server.create_room(small_text(), "small.toml", 4, ["usa", "japan"])
+    ann, bob, cy = (server.join(created.join_code, n, "a", r).token for n, r in
+                    (("Ann", "usa"), ("Bob", "usa"), ("Cy", "usa")))
+    server.join(created.join_code, "Dee", "a")  # the emptiest seat: japan
+    room, boss = server.room(created.room_id), created.facilitator_token
+    room.start(boss)
+    room.submit(ann, [D.tariff("usa", room.state.model.date, 0.2)])
+    room.advance(boss)
+    room.replace_with_ai(boss, "p2")
+    room.submit(cy, [D.subsidy("usa", room.state.model.date, "separation", 0.1)])
+    before = room.status()
+    server.close()
+
+    restored = GameServer(tmp_path / "g.db", clock=clock).room(created.room_id)
+    assert restored.status() == before
+    assert [p["name"] for p in before["roster"][0]["players"]] == ["Ann", "Cy"]
+    assert restored.state.submitted_by == {"usa": "p3"}
+    with pytest.raises(AuthError):
+        restored.submit(bob, [])  # still revoked
+    assert_same_run(restored.state.model, room.state.model)
+
+
+def test_logs_from_before_teams_still_replay(tmp_path):
+    """A ``replace`` logged before teams names one ``player``; it replays as it did then."""
+    server = GameServer(tmp_path / "g.db")
+    created = server.create_room(small_text(), "small.toml", 4, ["usa", "japan"])
+    server.join(created.join_code, "Ann", "a")
+    server.join(created.join_code, "Bob", "a")
+    room, boss = server.room(created.room_id), created.facilitator_token
+    room.start(boss)
+    room.submit(server.join(created.join_code, "Cy", "a", "japan").token, [])
+    old = [*room.state.log, Action(len(room.state.log) + 1, 0, "replace", "facilitator",
+                                   {"player": "p1", "region": "usa"}, 0.0)]
+    replayed = Room(room.state.record, server.store, actions=old)
+    assert [r["status"] for r in replayed.roster()] == ["ai", "submitted"]
+    assert not replayed.state.players["p1"].active
+    server.close()

@@ -125,3 +125,60 @@ def test_debrief_report_is_one_html_file_with_charts_and_decisions(server):
     assert page.count("<script") >= 3 and page.count("Plotly.newPlot") == 3  # two prices, one dependency
     assert "(bot twin)" in page and "<table class='decisions'>" in page and ">tariff<" in page
     assert "<script src=" not in page  # plotly.js is inline: the file works offline
+
+
+def test_a_second_player_joins_a_taken_government_as_a_team(server):
+    text = (game_state.scenario_library()["ai_world"]).read_text()
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    first = server.join(created.join_code, "Ann", "k", "usa")
+    room.submit(first.token, [{"type": "tariff", "importer": "usa", "rate": 0.3, "origins": ["china"]}])
+    context = render(PlayerPage(created.join_code))
+    try:
+        assert texts(context, "team-sizes") == ["Players now: usa 1, japan 0"]
+        field(context, v.TextField, "Your name").v_model = "Bo"
+        field(context, v.Select, "Government (optional; a taken one makes you a team)").v_model = "usa"
+        click(context, "Join")
+        assert texts(context, "player-status")[0].startswith("USA · round 1")
+        (team,) = texts(context, "player-team")
+        assert team.startswith("Your team: Ann, Bo.")
+        (queued,) = texts(context, "queued")
+        assert queued.startswith("Queued now (sent by Ann): tariff 30% on china")
+    finally:
+        context.close()
+    facilitator = render(FacilitatorHome())
+    try:
+        game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, created.facilitator_token))
+        assert texts(facilitator, "roster-players")[:2] == ["Ann (submitted), Bo (thinking)", "(empty seat)"]
+    finally:
+        facilitator.close()
+
+
+def test_player_accepts_an_alliance_offer_and_sends_one(server):
+    text = (game_state.scenario_library()["ai_world"]).read_text()
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "china"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    china = server.join(created.join_code, "Wei", "k", "china")
+    room.propose(china.token, "usa", "pact")
+    context = render(PlayerPage(created.join_code))
+    try:
+        field(context, v.TextField, "Your name").v_model = "Ann"
+        click(context, "Join")
+        incoming = [w for w in context.find(v.Html).widgets
+                    if "CHINA invites you into a new alliance pact." in "".join(map(str, w.children))]
+        assert incoming
+        click(context, "Accept")
+        (ok,) = alerts(context, "game-message")
+        assert ok.startswith("Accepted")
+        assert room.state.offers[1].status == "accepted"
+        field(context, v.Select, "Into").v_model = "a new alliance"
+        field(context, v.TextField, "New alliance name").v_model = "club"
+        click(context, "Send invitation")
+        assert room.offers_of("china")["incoming"][-1] == {"id": 2, "from": "usa", "to": "china", "alliance": "club",
+                                                           "new": True, "round": 0, "status": "pending"}
+    finally:
+        context.close()
+    room.advance(created.facilitator_token)
+    assert sorted(room.state.model.book.members["pact"]) == ["china", "usa"]

@@ -141,17 +141,23 @@ def ResumeConsole(on_resumed: Callable[[Seat], None]):
         Feedback(message)
 
 
+def member_text(players: list[dict]) -> str:
+    """A team's members with their own status, e.g. ``Ann (submitted), Ben (thinking)``."""
+    return ", ".join(f"{p['name']} ({p['status']})" for p in players) or "(empty seat)"
+
+
 @solara.component
 def Roster(room: Room, seat: Seat, rows: list[dict], act: Callable):
-    """Each seat: government, player, status, and a button to hand it to the AI."""
+    """Each seat: government, status, its players (a team) with theirs, and a button to hand the
+    seat (every member) to the AI."""
     with solara.Column(classes=["roster"], gap="2px"):
         for row in rows:
             colour = STATUS_COLOURS[row["status"]]
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["roster-row"]):
                 solara.Text(row["region"], style={"font-weight": "600", "min-width": "90px"})
-                solara.Text(row["name"] or "(empty seat)", style={"min-width": "120px"})
                 solara.Text(row["status"], classes=["roster-status"],
                             style={"color": colour, "font-weight": "600", "min-width": "100px"})
+                solara.Text(member_text(row["players"]), classes=["roster-players"], style={"min-width": "120px"})
                 if row["player"]:
                     solara.Button("Replace by AI", small=True, outlined=True,
                                   on_click=act(lambda r=row["region"]: room.replace_with_ai(seat.token, r)))

@@ -35,7 +35,7 @@ from viz.game_state import (
 
 CARD = {"margin": "4px", "flex": "1 1 300px", "min-width": "0"}
 WRAP = {"flex-wrap": "wrap", "align-items": "stretch"}
-ANY = "first free"
+ANY = "any (the smallest team)"
 
 
 def Slider(label: str, value: int, on_value, low: int, high: int):
@@ -74,7 +74,8 @@ def price_history(room: Room, region: str, good: str) -> dict:
 
 @solara.component
 def JoinForm(code: str = ""):
-    """Join a room with its code and a name (and, optionally, the government wanted)."""
+    """Join a room with its code and a name (and, optionally, the government wanted: taken or
+    not, since several players may play one government as a team)."""
     typed, set_typed = solara.use_state(code)
     name, set_name = solara.use_state("")
     wanted, set_wanted = solara.use_state(ANY)
@@ -84,7 +85,7 @@ def JoinForm(code: str = ""):
         room = find_room(typed) if len(typed.strip()) >= 6 else None
     except GameError:
         room = None
-    free = [r["region"] for r in room.roster() if r["player"] is None] if room is not None else []
+    teams = {r["region"]: len(r["players"]) for r in room.roster()} if room is not None and room.is_open else {}
 
     def join():
         try:
@@ -107,8 +108,11 @@ def JoinForm(code: str = ""):
     with solara.Card("Join the game", classes=["join-form"], style={"max-width": "560px"}):
         solara.InputText("Join code", value=typed, on_value=set_typed, continuous_update=True)
         solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
-        if free:
-            solara.Select("Government (optional)", values=[ANY, *free], value=wanted, on_value=set_wanted)
+        if teams:
+            solara.Select("Government (optional; a taken one makes you a team)", values=[ANY, *teams],
+                          value=wanted, on_value=set_wanted)
+            solara.Text("Players now: " + ", ".join(f"{r} {n}" for r, n in teams.items()), style=EXPLAIN,
+                        classes=["team-sizes"])
         solara.Button("Join", on_click=join, color="primary", block=True)
         Feedback(message)
         with solara.Details("Already joined? Rejoin with your key"):
@@ -166,8 +170,10 @@ def OwnDashboard(room: Room, region: str, tick: int):
 
 
 @solara.component
-def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, held: dict[str, int]):
-    """The round's decisions: add levers to a list, then submit the list (empty: no change)."""
+def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, held: dict[str, int],
+                 queued_by: str | None = None):
+    """The round's decisions: add levers to a list, then submit the list (empty: no change). Any
+    member of a team may submit; the latest submission replaces the team's queue."""
     region = seat.region
     draft, set_draft = solara.use_state((round_, []))
     items = draft[1] if draft[0] == round_ else []
@@ -267,8 +273,60 @@ def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, h
         solara.Button("Submit decisions", on_click=submit, color="primary", block=True, classes=["submit-decisions"])
         Feedback(message)
         if queued:
-            solara.Text("Queued now: " + "; ".join(describe(d) for d in queued), style=EXPLAIN,
+            by = f" (sent by {queued_by})" if queued_by else ""
+            solara.Text(f"Queued now{by}: " + "; ".join(describe(d) for d in queued), style=EXPLAIN,
                         classes=["queued"])
+
+
+NEW_ALLIANCE = "a new alliance"
+
+
+@solara.component
+def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], round_: int):
+    """Invitations into alliances: incoming ones to accept or decline, and a form to invite
+    another government played by people into an alliance of yours or a new one. An accepted
+    invitation takes effect when the next round is played."""
+    region = seat.region
+    message, set_message = solara.use_state(None)
+    mine = [name for name, members in alliances(room).items() if region in members]
+    others = [r for r in room.state.seats if r != region]
+    to, set_to = solara.use_state(others[0] if others else "")
+    group, set_group = solara.use_state(mine[0] if mine else NEW_ALLIANCE)
+    name, set_name = solara.use_state("")
+
+    def act(call, done: str):
+        try:
+            call()
+        except (GameError, DecisionError) as error:
+            set_message((problem(error), False))
+        else:
+            set_message((done, True))
+
+    def invite():
+        act(lambda: room.propose(seat.token, to, name if group == NEW_ALLIANCE else group),
+            f"Invitation sent to {to}.")
+
+    with solara.Card("Alliance offers", classes=["offers"], style=CARD):
+        pending = [o for o in offers["incoming"] if o["status"] == "pending"]
+        for offer in pending:
+            what = "a new alliance" if offer["new"] else "the alliance"
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["offer-incoming"]):
+                solara.Text(f"{offer['from'].upper()} invites you into {what} {offer['alliance']}.")
+                solara.Button("Accept", small=True, color="primary", on_click=lambda o=offer: act(
+                    lambda: room.answer(seat.token, o["id"], True), "Accepted: you join when the round is played."))
+                solara.Button("Decline", small=True, outlined=True, on_click=lambda o=offer: act(
+                    lambda: room.answer(seat.token, o["id"], False), "Declined."))
+        answered = [o for o in [*offers["incoming"], *offers["outgoing"]] if o not in pending]
+        if answered:
+            solara.Text("; ".join(f"{o['from']} → {o['to']}: {o['alliance']} ({o['status']})" for o in answered),
+                        style=EXPLAIN, classes=["offer-history"])
+        if others:
+            solara.Select("Invite government", values=others, value=to, on_value=set_to)
+            solara.Select("Into", values=[*mine, NEW_ALLIANCE], value=group, on_value=set_group)
+            if group == NEW_ALLIANCE:
+                solara.InputText("New alliance name", value=name, on_value=set_name, continuous_update=True)
+            solara.Button("Send invitation", on_click=invite, outlined=True)
+        Feedback(message)
 
 
 def describe(decision: dict) -> str:
@@ -316,6 +374,9 @@ def PlayerView(seat: Seat):
         phase = "paused by the facilitator"
     solara.Text(f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}{clock}",
                 classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
+    if len(view.get("team", [])) > 1:
+        solara.Text("Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission "
+                    "counts.", classes=["player-team"], style=EXPLAIN)
     for note in view["messages"][-2:]:
         solara.Info(f"Facilitator: {note.get('text', '')}", dense=True, classes=["broadcast"])
     tick = view["tick"]
@@ -325,7 +386,9 @@ def PlayerView(seat: Seat):
         Briefing(room, seat.region, key, view["date"])
         OwnDashboard(room, seat.region, key)
     if view["phase"] == "deciding":
-        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held)
+        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, view.get("queued_by"))
+    if view["phase"] != "finished":
+        Offers(room, seat, view["offers"], view["round"])
     with solara.Details("Your key (to rejoin if you close this page)"):
         solara.Text(seat.token, classes=["player-key"], style={"font-family": "monospace", "word-break": "break-all"})
     solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN)

@@ -32,13 +32,18 @@ def decision_table(room: Room) -> pd.DataFrame:
     with room.lock:
         state = room.state
         model, per_round = state.model, state.ticks_per_round
-        played = {e.round: e.payload["human"] for e in state.entries if e.kind == "advance"}
+        played = {e.round: {region: [*e.payload.get("offers", {}).get(region, []), *decisions]
+                            for region, decisions in e.payload["human"].items()} |
+                  {region: joins for region, joins in e.payload.get("offers", {}).items()
+                   if region not in e.payload["human"]}
+                  for e in state.entries if e.kind == "advance"}
         seen: dict[tuple[int, str], int] = {}
         rows = []
         for d in model.decisions:
             round_ = d.tick // per_round
-            # A played seat's own decisions come first in its round; later ones are the AI's
-            # (a joint stockpile release called by its alliance).
+            # A played seat's own decisions (after its accepted alliance offers, which are players'
+            # too) come first in its round; later ones are the AI's (a fallback's, or a joint
+            # stockpile release called by its alliance).
             count = seen[round_, d.region] = seen.get((round_, d.region), 0) + 1
             by = "player" if count <= len(played.get(round_, {}).get(d.region, ())) else "ai"
             rows.append((round_, model.date_of(d.tick), d.region, by, _kind(d.event), d.accepted, d.message))

@@ -40,12 +40,14 @@ class SeatController:
         if fallback == "ai" and strategy_spec.kind != "scripted":
             self.ai = build_strategy(strategy_spec)
         self.orders: list | None = None
+        self.offers: list = []
+        """Accepted alliance offers this round (``alliance_join`` decisions), played whoever plays the seat."""
 
     def decide(self, observation) -> list:
-        """The player's decisions this round, or the fallback's."""
+        """The accepted offers' decisions, then the player's decisions this round, or the fallback's."""
         if self.orders is not None:
-            return list(self.orders)
-        return self.ai.decide(observation) if self.ai is not None else []
+            return [*self.offers, *self.orders]
+        return [*self.offers, *(self.ai.decide(observation) if self.ai is not None else [])]
 
 
 def room_scenario(scenario_text: str, source: str, ticks_per_round: int) -> Scenario:
@@ -83,17 +85,23 @@ def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dic
         return
     if kind != "advance":
         raise ValueError(f"not a model entry: {kind!r}")
-    human = payload["human"]
+    human, offers = payload["human"], payload.get("offers", {})
+    for name in payload.get("new_alliances", []):
+        # A new alliance proposed by players: PolicyBook creates alliances on demand (its join
+        # does a setdefault); here it is created empty so its members join through the seam.
+        model.book.members.setdefault(name, set())
     for region, controller in controllers.items():
         controller.orders = list(human[region]) if region in human else None
+        controller.offers = list(offers.get(region, []))
     try:
         spent = {}
         if model.tick == 0:
             for region in controllers:
-                if human.get(region):
+                first = [*offers.get(region, []), *human.get(region, [])]
+                if first:
                     government = model.governments[region]
                     before = government.budget_left
-                    decide(model, region, list(human[region]))
+                    decide(model, region, first)
                     if before is not None:
                         spent[region] = before - government.budget_left
         for ran in range(int(payload["ticks"])):
@@ -103,7 +111,7 @@ def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dic
                     model.governments[region].budget_left -= amount
     finally:
         for controller in controllers.values():
-            controller.orders = None
+            controller.orders, controller.offers = None, []
 
 
 def replay_model(scenario: Scenario, seed: int, seats: list[str], fallback: str,
@@ -116,8 +124,10 @@ def replay_model(scenario: Scenario, seed: int, seats: list[str], fallback: str,
 
 
 def twin_entries(entries: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    """The same entries with every seat left to its fallback: the bot twin of a game."""
-    return [(kind, {**payload, "human": {}} if kind == "advance" else payload) for kind, payload in entries]
+    """The same entries with every seat left to its fallback (and no offers between players): the
+    bot twin of a game."""
+    return [(kind, {**payload, "human": {}, "offers": {}, "new_alliances": []} if kind == "advance" else payload)
+            for kind, payload in entries]
 
 
 def state_digest(model: RareEarthModel) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from marketsim.decisions import alliance as alliance_decision
 from marketsim.game.errors import AuthError, NotFound, StateError
 from marketsim.game.shocks import validate_shock
 from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState
@@ -25,8 +27,12 @@ from marketsim.governance import EVENT, DecisionError, decision_cost, validate_d
 DISCONNECTED_AFTER_S = 30.0
 """A player without a heartbeat for this long shows as disconnected."""
 MAX_DECISIONS = 50
+MAX_PLAYERS = 500
+"""Players a room accepts, over its whole life (replaced players count)."""
 MAX_TEXT = 500
 FACILITATOR = "facilitator"
+ALLIANCE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,29}")
+"""A new alliance's name: lower case letters, digits, ``_`` and ``-``, at most 30."""
 
 
 def plain_json(value: Any, what: str) -> Any:
@@ -83,14 +89,20 @@ class Room:
             raise AuthError("unknown or revoked player token")
         return found
 
-    def _seat_player(self, who: str) -> Player:
-        """A player by id, or the player sitting in a government."""
+    def _players_of(self, who: str) -> list[Player]:
+        """The active players named by ``who``: a player id, or a government (its whole team)."""
         state = self.state
-        pid = state.seat_of.get(who) if who in state.seat_of else who
-        player = state.players.get(pid) if pid else None
-        if player is None or not player.active:
+        if who in state.team:
+            found = state.members(who)
+        else:
+            player = state.players.get(who)
+            found = [player] if player is not None and player.active else []
+        if not found:
             raise NotFound(f"no active player {who!r} in this room")
-        return player
+        return found
+
+    def _connected(self, pid: str, now: float) -> bool:
+        return now - self._last_seen.get(pid, -1e18) <= DISCONNECTED_AFTER_S
 
     def _need_phase(self, *phases: str) -> None:
         if self.state.phase not in phases:
@@ -105,12 +117,15 @@ class Room:
     def join(self, name: str, region: str | None = None) -> tuple[Player, str]:
         """Seat a new player (the server checked the join code). Returns the player and their token.
 
+        Several players may share a government (a team): any of them may submit for it.
+
         Args:
             name: Display name.
-            region: The government wanted; the first free one when None.
+            region: The government wanted (taken or not); when None, the seat with the fewest
+                players (the first such in the room's seat order).
 
         Raises:
-            StateError: If the game has finished or every seat is taken.
+            StateError: If the game has finished or the room is full.
             NotFound: If ``region`` is not a seat of this room.
         """
         name = " ".join(str(name).split())[:40]
@@ -118,20 +133,20 @@ class Room:
             raise StateError("a display name is needed")
         with self.lock:
             self._need_phase(LOBBY, DECIDING)
-            free = [r for r in self.state.seats if self.state.seat_of[r] is None]
+            state = self.state
+            if not state.seats:
+                raise StateError("this room has no government played by people")
+            if len(state.players) >= MAX_PLAYERS:
+                raise StateError(f"this room is full ({MAX_PLAYERS} players)")
             if region is None:
-                if not free:
-                    raise StateError("every government in this room is taken")
-                region = free[0]
-            elif region not in self.state.seat_of:
+                region = min(state.seats, key=lambda r: len(state.team[r]))
+            elif region not in state.team:
                 raise NotFound(f"{region!r} is not a government played in this room")
-            elif region not in free:
-                raise StateError(f"{region} is already taken")
             token = new_token()
-            pid = f"p{len(self.state.players) + 1}"
+            pid = f"p{len(state.players) + 1}"
             self._record("join", pid, {"name": name, "region": region, "token_sha256": token_hash(token)})
             self._last_seen[pid] = self.clock()
-            return self.state.players[pid], token
+            return state.players[pid], token
 
     def heartbeat(self, token: str) -> None:
         """Mark a player as connected now."""
@@ -194,6 +209,84 @@ class Room:
                 raise DecisionError(f"together these decisions cost US${cost:,.0f} m; {budget:,.0f} m is left")
         return events
 
+    # ----------------------------------------------------------------- offers
+    def propose(self, token: str, to: str, alliance: str) -> dict[str, Any]:
+        """Invite another government played by people into an alliance: one the player's
+        government belongs to, or a new one (both join it when the offer is accepted).
+
+        An accepted offer becomes ``alliance_join`` decisions through the governance seam when
+        the next round is played. Leaving an alliance is a decision (``alliance_leave``).
+
+        Returns:
+            The offer (``id``, ``from``, ``to``, ``alliance``, ``new``, ``round``, ``status``).
+
+        Raises:
+            DecisionError: An alliance the government is not in, a government already a member,
+                a government not played by people, a bad name or the same offer pending.
+        """
+        alliance = " ".join(str(alliance).split()).lower()
+        with self.lock:
+            player, state = self._player(token), self.state
+            self._need_phase(LOBBY, DECIDING)
+            sender, members = player.region, state.model.book.members
+            if to not in state.team or to == sender:
+                raise DecisionError(f"{to!r} is not another government played by people in this room")
+            new = alliance not in members
+            if new and not ALLIANCE_NAME.fullmatch(alliance):
+                raise DecisionError("a new alliance's name is a-z, digits, _ or -, at most 30, starting with a letter")
+            if not new and sender not in members[alliance]:
+                raise DecisionError(f"{sender} is not in {alliance}: only members invite (ask to join instead)")
+            if not new and to in members[alliance]:
+                raise DecisionError(f"{to} is already in {alliance}")
+            if any(o.to == to and o.alliance == alliance and o.status in ("pending", "accepted")
+                   for o in state.offers.values()):
+                raise DecisionError(f"{to} already has an open offer to join {alliance}")
+            number = len(state.offers) + 1
+            self._record("offer", player.id, {"id": number, "from": sender, "to": to, "alliance": alliance,
+                                              "new": new})
+            return state.offers[number].as_dict()
+
+    def answer(self, token: str, offer: int, accept: bool) -> dict[str, Any]:
+        """Accept or decline an offer made to the player's government (any member of its team).
+
+        Raises:
+            NotFound: No such offer for this government.
+            StateError: The offer was already answered.
+        """
+        with self.lock:
+            player, state = self._player(token), self.state
+            self._need_phase(LOBBY, DECIDING)
+            found = state.offers.get(int(offer))
+            if found is None or found.to != player.region:
+                raise NotFound(f"no offer {offer!r} to {player.region}")
+            if found.status != "pending":
+                raise StateError(f"this offer is already {found.status}")
+            self._record("answer", player.id, {"offer": found.id, "accept": bool(accept)})
+            return found.as_dict()
+
+    def offers_of(self, region: str) -> dict[str, list[dict[str, Any]]]:
+        """A government's offers: ``incoming`` and ``outgoing``, oldest first."""
+        with self.lock:
+            offers = [o.as_dict() for o in self.state.offers.values()]
+        return {"incoming": [o for o in offers if o["to"] == region],
+                "outgoing": [o for o in offers if o["from"] == region]}
+
+    def _offer_decisions(self) -> dict[str, Any]:
+        """The accepted offers not played yet, as the advance entry's ``offers`` (region ->
+        ``alliance_join`` decisions), ``new_alliances`` and ``offers_played`` (ids); empty if none."""
+        state, model = self.state, self.state.model
+        accepted = [o for o in state.offers.values() if o.status == "accepted"]
+        if not accepted:
+            return {}
+        joins: dict[str, list[dict]] = {}
+        for offer in accepted:
+            for region in ([offer.sender] if offer.new else []) + [offer.to]:
+                wanted = alliance_decision(region, model.date, offer.alliance, True)
+                if wanted not in joins.setdefault(region, []):
+                    joins[region].append(wanted)
+        new = sorted({o.alliance for o in accepted if o.alliance not in model.book.members})
+        return {"offers": joins, "new_alliances": new, "offers_played": [o.id for o in accepted]}
+
     # ----------------------------------------------------------------- facilitator
     def start(self, token: str) -> None:
         """Open the first round for decisions."""
@@ -203,24 +296,29 @@ class Room:
             self._record("start", FACILITATOR, {})
 
     def assign(self, token: str, player: str, region: str) -> None:
-        """Move a player (by id) to a free government."""
+        """Move a player (by id) to a government, joining its team if it has one."""
         with self.lock:
             self._facilitator(token)
             self._need_phase(LOBBY, DECIDING)
-            moving = self._seat_player(player)
-            if region not in self.state.seat_of:
+            moving = self.state.players.get(player)
+            if moving is None or not moving.active:
+                raise NotFound(f"no active player {player!r} in this room")
+            if region not in self.state.team:
                 raise NotFound(f"{region!r} is not a government played in this room")
-            if self.state.seat_of[region] is not None:
-                raise StateError(f"{region} is already taken")
+            if moving.region == region:
+                raise StateError(f"{moving.name} already plays {region}")
             self._record("assign", FACILITATOR, {"player": moving.id, "region": region})
 
     def replace_with_ai(self, token: str, who: str) -> None:
-        """Take a player (by id or government) out; their seat falls back and their token is revoked."""
+        """Take players out and revoke their tokens: one player (by id), or a government's whole
+        team (by region). A seat left with no player falls back (to its strategy or no change);
+        a seat that keeps a connected member goes on being played by its team."""
         with self.lock:
             self._facilitator(token)
             self._need_phase(LOBBY, DECIDING)
-            player = self._seat_player(who)
-            self._record("replace", FACILITATOR, {"player": player.id, "region": player.region})
+            players = self._players_of(who)
+            self._record("replace", FACILITATOR, {"players": [p.id for p in players],
+                                                  "region": players[0].region})
 
     def pause(self, token: str) -> None:
         """Stop the clock; players cannot submit until :meth:`resume`."""
@@ -276,11 +374,14 @@ class Room:
     def advance(self, token: str) -> dict[str, Any]:
         """Close the round: apply the queued decisions and run the round's ticks.
 
-        A seat plays its player's queue if it has a player who submitted or is still connected
-        (an empty queue: no change); otherwise its fallback. Which it was is logged.
+        A seat plays its team's queue (the latest submission of any member) if it has a player
+        and the queue was submitted or a member is still connected (an empty queue: no change);
+        otherwise its fallback. Which it was is logged.
 
         Returns:
-            The logged payload: ``human`` (region -> decisions), ``fallback``, ``from_tick``, ``ticks``.
+            The logged payload: ``human`` (region -> decisions), ``fallback``, ``from_tick``, ``ticks``,
+            and, when offers were accepted, ``offers`` (region -> ``alliance_join`` decisions, played
+            whoever plays the seat), ``new_alliances`` and ``offers_played``.
         """
         with self.lock:
             self._facilitator(token)
@@ -288,14 +389,13 @@ class Room:
             state, now = self.state, self.clock()
             human, fallback = {}, []
             for region in state.seats:
-                pid = state.seat_of[region]
-                connected = pid is not None and now - self._last_seen.get(pid, -1e18) <= DISCONNECTED_AFTER_S
-                if pid is not None and (region in state.queues or connected):
+                members = state.team[region]
+                if members and (region in state.queues or any(self._connected(p, now) for p in members)):
                     human[region] = state.queues.get(region, [])
                 else:
                     fallback.append(region)
             payload = {"human": human, "fallback": fallback, "from_tick": state.model.tick,
-                       "ticks": state.round_ticks()}
+                       "ticks": state.round_ticks(), **self._offer_decisions()}
             self._record("advance", FACILITATOR, payload)
             return payload
 
@@ -311,20 +411,33 @@ class Room:
 
     # ----------------------------------------------------------------- views
     def roster(self) -> list[dict[str, Any]]:
-        """Each seat: region, player id and name, and status (submitted, thinking, disconnected or ai)."""
+        """Each seat: ``region``, its ``players`` (``id``, ``name``, ``status``: submitted, thinking
+        or disconnected), the seat's ``status`` (submitted, thinking, disconnected when no member is
+        connected, or ai with no player), and, for a quick look, the first ``player`` id and the
+        ``name`` of every member joined by commas (None for an empty seat)."""
         with self.lock:
             now, state = self.clock(), self.state
             rows = []
             for region in state.seats:
-                pid = state.seat_of[region]
-                if pid is None:
-                    rows.append({"region": region, "player": None, "name": None, "status": "ai"})
-                    continue
-                if now - self._last_seen.get(pid, -1e18) > DISCONNECTED_AFTER_S:
-                    status = "disconnected"
+                members = state.members(region)
+                players = []
+                for player in members:
+                    if not self._connected(player.id, now):
+                        status = "disconnected"
+                    elif state.submitted_by.get(region) == player.id:
+                        status = "submitted"
+                    else:
+                        status = "thinking"
+                    players.append({"id": player.id, "name": player.name, "status": status})
+                if not members:
+                    seat = "ai"
+                elif not any(p["status"] != "disconnected" for p in players):
+                    seat = "disconnected"
                 else:
-                    status = "submitted" if region in state.queues else "thinking"
-                rows.append({"region": region, "player": pid, "name": state.players[pid].name, "status": status})
+                    seat = "submitted" if region in state.queues else "thinking"
+                rows.append({"region": region, "player": members[0].id if members else None,
+                             "name": ", ".join(p.name for p in members) or None, "status": seat,
+                             "players": players})
             return rows
 
     def status(self) -> dict[str, Any]:
@@ -337,11 +450,17 @@ class Room:
                     "fallback": state.fallback, "roster": self.roster(), "messages": list(state.messages)}
 
     def player_view(self, token: str) -> dict[str, Any]:
-        """A player's view: the room status plus their government and queued decisions."""
+        """A player's view: the room status plus their government, its team (names), its offers
+        (``incoming``, ``outgoing``) and its queued decisions (whoever of the team sent them:
+        ``queued_by``, a name)."""
         with self.lock:
-            player = self._player(token)
+            player, state = self._player(token), self.state
+            by = state.players.get(state.submitted_by.get(player.region, ""))
             return {**self.status(), "player": player.id, "region": player.region,
-                    "queued": list(self.state.queues.get(player.region, []))}
+                    "team": [p.name for p in state.members(player.region)],
+                    "offers": self.offers_of(player.region),
+                    "queued": list(state.queues.get(player.region, [])),
+                    "queued_by": by.name if by is not None else None}
 
     def facilitator_view(self, token: str) -> dict[str, Any]:
         """The facilitator's view: the room status plus the join code and every queue."""

@@ -27,6 +27,28 @@ class Player:
     active: bool = True
 
 
+@dataclass
+class Offer:
+    """A government's invitation to another to join an alliance (a new one when ``new``)."""
+
+    id: int
+    sender: str
+    to: str
+    alliance: str
+    new: bool
+    by: str
+    """The player who made it."""
+    round: int
+    status: str = "pending"
+    """``pending``, ``accepted`` (joins at the next round), ``declined`` or ``played``."""
+    played_round: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The offer as plain data (for views)."""
+        return {"id": self.id, "from": self.sender, "to": self.to, "alliance": self.alliance, "new": self.new,
+                "round": self.round, "status": self.status}
+
+
 @dataclass(frozen=True)
 class Entry:
     """A model-changing entry of the log (``shock`` or ``advance``) and the round it belongs to."""
@@ -51,14 +73,18 @@ class RoomState:
         self.model, self.controllers = new_model(self.scenario, record.seed, self.seats, self.fallback)
         self.entries: list[Entry] = []
         self.players: dict[str, Player] = {}
-        self.seat_of: dict[str, str | None] = dict.fromkeys(self.seats)
+        self.team: dict[str, list[str]] = {region: [] for region in self.seats}
+        """The active players of each seat (a team; empty: the seat falls back), in joining order."""
         self.queues: dict[str, list] = {}
+        self.submitted_by: dict[str, str] = {}
+        """Who sent each seat's queued decisions (the latest submission)."""
         self.phase = LOBBY
         self.round = 0
         self.paused = False
         self.deadline: float | None = None
         self.remaining: float | None = None
         self.messages: list[dict[str, Any]] = []
+        self.offers: dict[int, Offer] = {}
         self.log: list[Action] = []
 
     # ----------------------------------------------------------------- reading
@@ -72,6 +98,10 @@ class RoomState:
     def round_ticks(self) -> int:
         """Ticks the current round will run (the last round may be shorter)."""
         return max(0, min(self.ticks_per_round, self.model.months - self.model.tick))
+
+    def members(self, region: str) -> list[Player]:
+        """The active players of a seat, in joining order."""
+        return [self.players[pid] for pid in self.team.get(region, [])]
 
     def model_entries(self) -> list[tuple[str, dict]]:
         """The model-changing entries in force, in order."""
@@ -87,7 +117,7 @@ class RoomState:
         self.log.append(action)
 
     def _open_round(self, now: float) -> None:
-        self.queues = {}
+        self.queues, self.submitted_by = {}, {}
         self.paused, self.remaining = False, None
         self.phase = FINISHED if self.model.tick >= self.model.months else DECIDING
         self.deadline = now + self.time_limit if self.phase == DECIDING else None
@@ -98,24 +128,43 @@ class RoomState:
     def _on_join(self, action: Action, payload: dict) -> None:
         self.players[action.actor] = Player(action.actor, payload["name"], payload["region"],
                                             payload.get("token_sha256", ""))
-        self.seat_of[payload["region"]] = action.actor
+        self.team[payload["region"]].append(action.actor)
+
+    def _leave_seat(self, player: Player) -> None:
+        """Take a player off their seat; a seat left without players loses its queue."""
+        if player.region is None:
+            return
+        members = self.team[player.region]
+        members.remove(player.id)
+        if not members:
+            self.queues.pop(player.region, None)
+            self.submitted_by.pop(player.region, None)
+        player.region = None
 
     def _on_assign(self, action: Action, payload: dict) -> None:
         player = self.players[payload["player"]]
-        if player.region is not None:
-            self.seat_of[player.region] = None
-            self.queues.pop(player.region, None)
+        self._leave_seat(player)
         player.region = payload["region"]
-        self.seat_of[player.region] = player.id
+        self.team[player.region].append(player.id)
 
     def _on_replace(self, action: Action, payload: dict) -> None:
-        player = self.players[payload["player"]]
-        self.seat_of[payload["region"]] = None
-        self.queues.pop(payload["region"], None)
-        player.region, player.active = None, False
+        """Revoke players' tokens: ``players`` (a list), or ``player`` (one; logs before teams)."""
+        for pid in payload.get("players", [payload.get("player")]):
+            player = self.players[pid]
+            self._leave_seat(player)
+            player.active = False
 
     def _on_submit(self, action: Action, payload: dict) -> None:
         self.queues[payload["region"]] = list(payload["decisions"])
+        self.submitted_by[payload["region"]] = action.actor
+
+    def _on_offer(self, action: Action, payload: dict) -> None:
+        offer = Offer(int(payload["id"]), payload["from"], payload["to"], payload["alliance"], bool(payload["new"]),
+                      action.actor, action.round)
+        self.offers[offer.id] = offer
+
+    def _on_answer(self, action: Action, payload: dict) -> None:
+        self.offers[int(payload["offer"])].status = "accepted" if payload["accept"] else "declined"
 
     def _on_refused(self, action: Action, payload: dict) -> None:
         """A refused submission changes nothing; it is kept for the debrief."""
@@ -127,12 +176,17 @@ class RoomState:
     def _on_advance(self, action: Action, payload: dict) -> None:
         play_entry(self.model, self.controllers, "advance", payload)
         self.entries.append(Entry(self.round, "advance", payload))
+        for number in payload.get("offers_played", []):
+            self.offers[number].status, self.offers[number].played_round = "played", self.round
         self.round += 1
         self._open_round(action.time)
 
     def _on_undo(self, action: Action, payload: dict) -> None:
         self.round = int(payload["round"])
         self.entries = [e for e in self.entries if e.round < self.round]
+        for offer in self.offers.values():
+            if offer.played_round is not None and offer.played_round >= self.round:
+                offer.status, offer.played_round = "accepted", None  # joins when the round is played again
         self.model, self.controllers = replay_model(self.scenario, self.record.seed, self.seats, self.fallback,
                                                     self.model_entries())
         self._open_round(action.time)

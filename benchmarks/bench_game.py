@@ -1,0 +1,256 @@
+"""Classroom game load: joins, rounds and memory, with simulated clients and with real browsers.
+
+Prints (nothing is asserted):
+
+Engine (in this process, no web server):
+- join: seconds per ``GameServer.join`` while filling 5 rooms of 20 players on the baseline's
+  17 governments (teams), p50/p95/max;
+- 5 rooms advancing at once: seconds per ``Room.advance`` (12 monthly ticks of the baseline)
+  when 5 threads call it together, p50/p95/max over rounds and rooms (and one room alone);
+- simulated clients: a 30-player room (teams on the 17 governments); 30 threads call
+  ``room.player_view(token)`` in a loop (every ``--poll`` s, default 0: as fast as they can)
+  while the main thread advances; for each client, the time from the start of ``advance`` until
+  its view shows the new round. "Every client" is the slowest client of a round; p50/p95/max of
+  that over the rounds, and of all client observations;
+- RSS of this process before and after building the 5 x 20 rooms.
+
+Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s ``game_server``):
+- the 5 rooms of 20 players (made above in its database) and a 30-player room are rebuilt by the
+  server from its database; RSS of the server's process group (the CLI and its Solara child);
+- browser join: one headless Chromium, one context (one session) per player, each joining the
+  30-player room through the join page (the smallest team by default); seconds from the click on
+  Join until the page shows the player's status line, p50/p95/max;
+- advance to every browser: the facilitator's console clicks "Advance 12 months"; each player page
+  watches its status line in the page (``setInterval`` every 20 ms, stamping ``Date.now()``) and
+  the latency is that stamp minus the click time (same machine clock). The pages poll their room
+  every 2 s (``REFRESH_SECONDS``), so this includes up to one polling interval; "every client" is
+  the slowest page of a round; p50/p95/max over the rounds;
+- RSS of the server's process group with the browser sessions connected.
+
+Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from browser import game_server, launch, offline_page  # noqa: E402
+
+from marketsim.game import GameServer  # noqa: E402
+from marketsim.loading import parse_scenario_text  # noqa: E402
+
+SCENARIO = ROOT / "configs" / "baseline_2024.toml"
+WAIT = 180_000
+WATCH = """(round) => {
+  window.__seen = null;
+  const id = setInterval(() => {
+    const s = document.querySelector('.player-status');
+    if (s && s.innerText.includes('round ' + round + ' ')) { window.__seen = Date.now(); clearInterval(id); }
+  }, 20);
+}"""
+
+
+def spread(values: list[float]) -> str:
+    """p50, p95 and max of seconds, as text."""
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"p50 {statistics.median(ordered):.3f} s, p95 {p95:.3f} s, max {ordered[-1]:.3f} s (n={len(ordered)})"
+
+
+def rss_mb(pid: int, children: bool = True) -> float:
+    """Resident memory of a process (and its children), MB."""
+    process = psutil.Process(pid)
+    procs = [process, *(process.children(recursive=True) if children else [])]
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2**20
+
+
+def chromium_mb() -> float:
+    """Resident memory of the Chromium processes started by this one, MB (shared pages counted
+    once per process, so an overestimate)."""
+    procs = [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()]
+    return sum(p.memory_info().rss for p in procs) / 2**20
+
+
+def new_room(server: GameServer, text: str, seats: list[str]):
+    created = server.create_room(text, SCENARIO.name, 1, seats, ticks_per_round=12, time_limit_s=0)
+    return created, server.room(created.room_id)
+
+
+def engine(db: Path, rounds: int, poll: float) -> dict:
+    """The engine-level figures; leaves in ``db`` 5 started rooms of 20 players, the simulated clients'
+    room, and an empty started room for the browsers."""
+    text = SCENARIO.read_text()
+    seats = list(parse_scenario_text(text, SCENARIO.name).regions)
+    rss_before = rss_mb(psutil.Process().pid, children=False)
+    server = GameServer(db)
+    rooms, joins = [], []
+    for _ in range(5):
+        created, room = new_room(server, text, seats)
+        for k in range(20):
+            start = time.perf_counter()
+            server.join(created.join_code, f"player {k + 1}", "bench")
+            joins.append(time.perf_counter() - start)
+        room.start(created.facilitator_token)
+        rooms.append((created, room))
+    rss_after = rss_mb(psutil.Process().pid, children=False)
+    print(f"engine join (5 rooms x 20 players, 17 governments): {spread(joins)}")
+    print(f"engine RSS of this process: {rss_before:.0f} MB before, {rss_after:.0f} MB with 5 rooms x 20 players")
+
+    alone = []
+    for _ in range(3):
+        start = time.perf_counter()
+        rooms[0][1].advance(rooms[0][0].facilitator_token)
+        alone.append(time.perf_counter() - start)
+    together: list[float] = []
+    barrier = threading.Barrier(5)
+
+    def advance(created, room):
+        barrier.wait()
+        start = time.perf_counter()
+        room.advance(created.facilitator_token)
+        together.append(time.perf_counter() - start)
+
+    for _ in range(rounds):
+        threads = [threading.Thread(target=advance, args=pair) for pair in rooms]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    print(f"engine advance, one room alone (12 ticks): {spread(alone)}")
+    print(f"engine advance, 5 rooms at once (12 ticks each, per room): {spread(together)}")
+
+    # A 30-player room with simulated clients polling their views.
+    created, room = new_room(server, text, seats)
+    tokens = [server.join(created.join_code, f"student {k + 1}", "bench").token for k in range(30)]
+    room.start(created.facilitator_token)
+    sizes = [len(r["players"]) for r in room.roster()]
+    every, each = [], []
+    for _ in range(rounds):
+        target = room.state.round + 1
+        seen = [0.0] * len(tokens)
+        ready = threading.Barrier(len(tokens) + 1)
+
+        def client(index, token, target=target, seen=seen, ready=ready):
+            ready.wait()
+            while True:
+                if room.player_view(token)["round"] >= target:
+                    seen[index] = time.perf_counter()
+                    return
+                if poll:
+                    time.sleep(poll)
+
+        threads = [threading.Thread(target=client, args=(k, t)) for k, t in enumerate(tokens)]
+        for thread in threads:
+            thread.start()
+        ready.wait()
+        time.sleep(0.05)  # the clients are polling
+        start = time.perf_counter()
+        room.advance(created.facilitator_token)
+        for thread in threads:
+            thread.join()
+        delays = [s - start for s in seen]
+        each.extend(delays)
+        every.append(max(delays))
+    print(f"engine, 30 simulated clients (teams of {min(sizes)}-{max(sizes)} on 17 governments), advance of 12 "
+          f"ticks until every client's view shows the new round: {spread(every)}")
+    print(f"  same, each client's observation: {spread(each)}")
+    created, room = new_room(server, text, seats)  # for the browsers: they join it through the page
+    room.start(created.facilitator_token)
+    server.close()
+    return {"code30": created.join_code, "token30": created.facilitator_token}
+
+
+def browsers(db: Path, room30: dict, count: int, rounds: int) -> None:
+    """The real-server figures."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    with game_server(db) as (url, process), sync_playwright() as playwright:
+        print(f"server RSS (process group) just started: {rss_mb(process.pid):.0f} MB")
+        chromium = launch(playwright)
+        boss = offline_page(chromium).page
+        boss.goto(url)
+        boss.locator(".resume-console").wait_for(timeout=WAIT)
+        boss.get_by_label("Room code").fill(room30["code30"])
+        boss.get_by_label("Facilitator token").fill(room30["token30"])
+        boss.get_by_role("button", name="Resume console", exact=True).click()
+        boss.locator(".console-status").wait_for(timeout=WAIT)
+        print("server RSS with every room rebuilt (5 x 20 players, 30 simulated, 1 empty): "
+              f"{rss_mb(process.pid):.0f} MB")
+
+        pages, joins = [], []
+        for k in range(count):
+            page = offline_page(chromium).page
+            page.set_viewport_size({"width": 800, "height": 900})
+            page.goto(f"{url}join?code={room30['code30']}")
+            page.get_by_label("Your name").wait_for(timeout=WAIT)
+            page.get_by_label("Your name").fill(f"student {k + 1}")
+            start = time.time()
+            page.get_by_role("button", name="Join", exact=True).click()
+            page.locator(".player-status").wait_for(timeout=WAIT)
+            joins.append(time.time() - start)
+            pages.append(page)
+        print(f"browser join ({count} players, one Chromium context each): {spread(joins)}")
+        print(f"server RSS with {count} browser sessions: {rss_mb(process.pid):.0f} MB; "
+              f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB")
+
+        every, each = [], []
+        for _ in range(rounds):
+            status = boss.locator(".console-status").inner_text()
+            target = int(status.split("round ", 1)[1].split(" ", 1)[0]) + 1
+            for page in pages:
+                page.evaluate(WATCH, target)
+            button = boss.get_by_role("button", name="Advance 12 months", exact=True)
+            button.wait_for(timeout=WAIT)
+            clicked = time.time()
+            button.click()
+            for page in pages:
+                page.wait_for_function("() => window.__seen !== null", timeout=WAIT)
+            delays = [page.evaluate("() => window.__seen") / 1000.0 - clicked for page in pages]
+            each.extend(delays)
+            every.append(max(delays))
+            boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
+        print(f"browser, {count} player pages (pages poll every 2 s), advance of 12 ticks until every page "
+              f"shows the new round: {spread(every)}")
+        print(f"  same, each page's observation: {spread(each)}")
+        print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")
+        chromium.close()
+
+
+def main() -> None:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--browsers", type=int, default=30, help="player pages in Chromium (0: none)")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds timed")
+    parser.add_argument("--poll", type=float, default=0.0, help="seconds between simulated clients' polls")
+    parser.add_argument("--no-browser", action="store_true", help="engine figures only")
+    args = parser.parse_args()
+    print(f"{psutil.cpu_count()} CPUs; scenario {SCENARIO.name}")
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "games.sqlite3"
+        room30 = engine(db, args.rounds, args.poll)
+        if args.browsers and not args.no_browser:
+            browsers(db, room30, args.browsers, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
