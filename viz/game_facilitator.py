@@ -218,7 +218,7 @@ def Console(seat: Seat):
                 except GameError:
                     pass
 
-    tick = use_refresh(on_tick=time_out)
+    tick = use_refresh(on_tick=time_out, room=room)
     version, set_version = solara.use_state(0)
     message, set_message = solara.use_state(None)
     text, set_text = solara.use_state("")

@@ -358,7 +358,7 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    use_refresh(on_tick=heartbeat)
+    use_refresh(on_tick=heartbeat, room=room, public=True)
     try:
         view = room.player_view(seat.token)
     except GameError as error:

@@ -160,18 +160,28 @@ def briefing(region: str, obs: Observation | None, held: dict[str, int], played_
     return paragraphs
 
 
-def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None) -> int:
-    """A counter that goes up every ``seconds`` (a timer thread), so the page polls its room.
+def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | None = None,
+                public: bool = False) -> int:
+    """A counter that goes up every ``seconds`` (a timer thread), so the page polls its room; with
+    ``room``, it also goes up as soon as the room changes (a new round shows at once).
 
-    ``on_tick`` runs in the timer thread first (e.g. a heartbeat); it must not raise.
+    ``on_tick`` runs in the timer thread first (e.g. a heartbeat); it must not raise. ``public``
+    wakes only on changes every player sees, not on other players' submissions.
     """
     count = solara.use_reactive(0)
 
     def loop(cancel: threading.Event):
-        while not cancel.wait(seconds):
+        seen = (room.public_version if public else room.version) if room is not None else 0
+        while not cancel.is_set():
+            if room is None:
+                cancel.wait(seconds)
+            else:
+                seen = room.wait_for_change(seen, seconds, public=public)
+            if cancel.is_set():
+                break
             if on_tick is not None:
                 on_tick()
             count.set(count.value + 1)
 
-    solara.use_thread(loop, dependencies=[], intrusive_cancel=False)
+    solara.use_thread(loop, dependencies=[room.id if room is not None else None], intrusive_cancel=False)
     return count.value

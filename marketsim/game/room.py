@@ -43,6 +43,11 @@ def plain_json(value: Any, what: str) -> Any:
         raise DecisionError(f"{what} must be plain JSON data (lists, dicts, text, finite numbers)") from None
 
 
+PUBLIC_ACTIONS = frozenset({"start", "advance", "undo", "pause", "resume", "extend", "broadcast", "shock",
+                            "assign", "replace", "offer", "answer"})
+"""Logged actions that change what every player sees."""
+
+
 class Room:
     """One game room. Safe to call from many threads: one lock per room."""
 
@@ -61,6 +66,11 @@ class Room:
         self.store = store
         self.clock = clock
         self.lock = threading.RLock()
+        self._changed = threading.Condition()
+        self.version = 0
+        """Count of actions logged since this process opened the room."""
+        self.public_version = 0
+        """Count of those every player sees (rounds, pauses, shocks, messages, seats, offers)."""
         self.state = RoomState(record)
         for action in actions:
             self.state.apply(action)
@@ -74,7 +84,32 @@ class Room:
         action = Action(len(state.log) + 1, state.round, kind, actor, payload, self.clock())
         self.store.append(self.id, action)
         state.apply(action)
+        with self._changed:
+            self.version += 1
+            if kind in PUBLIC_ACTIONS:
+                self.public_version += 1
+            self._changed.notify_all()
         return action
+
+    def wait_for_change(self, since: int, timeout: float, *, public: bool = False) -> int:
+        """Block until the room changes after version ``since`` or ``timeout`` seconds pass, so a
+        page can show a new round at once instead of at its next poll.
+
+        Args:
+            since: The version the caller has shown (:attr:`version`, or :attr:`public_version`
+                with ``public``).
+            timeout: Longest wait, seconds.
+            public: Wait only for changes every player sees, not other players' submissions.
+
+        Returns:
+            The version now.
+        """
+        def current() -> int:
+            return self.public_version if public else self.version
+
+        with self._changed:
+            self._changed.wait_for(lambda: current() != since, timeout=timeout)
+            return current()
 
     def _facilitator(self, token: str) -> None:
         if not token_matches(token, self.state.record.facilitator_sha256):
