@@ -88,11 +88,22 @@ def scenario_regions(name: str) -> list[str]:
     return list(load_scenario(scenario_library()[name]).regions)
 
 
+_observations: dict[str, tuple[tuple, dict]] = {}
+"""Per room: the key it was computed for and every government's observation. A new round wakes
+all the room's pages at once; they share one computation instead of one each."""
+
+
 def observation(room: Room, region: str) -> Observation | None:
     """What a government sees of the last round (None before the first round has run)."""
     with room.lock:
         model = room.state.model
-        return observe_all(model)[region] if model.tick else None
+        if not model.tick:
+            return None
+        key = (id(model), model.tick, room.version)
+        cached = _observations.get(room.id)
+        if cached is None or cached[0] != key:
+            cached = _observations[room.id] = (key, observe_all(model))
+        return cached[1][region]
 
 
 def budget_left(room: Room, region: str) -> float | None:
