@@ -163,10 +163,6 @@ def dashboard(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the dashboard (a Solara web app) and print its address. Works offline."""
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
     import viz.app  # noqa: PLC0415
     from viz.session import CONFIG_DIR  # noqa: PLC0415
 
@@ -175,18 +171,8 @@ def dashboard(
         load_scenario(scenario)
     except ScenarioError as error:
         _fail(f"invalid scenario\n{error}")
-    environment = {**os.environ, **OFFLINE, "MARKETSIM_SCENARIO": str(scenario.resolve())}
-    shown = f"[{host}]" if ":" in host else host
-    console.print(f"marketsim dashboard on [bold]http://{shown}:{port}/[/] (Ctrl+C stops it)", highlight=False)
-    if host not in LOOPBACK:
-        console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the dashboard.[/]")
-    command = [sys.executable, "-m", "solara", "run", viz.app.__file__, "--host", host, "--port", str(port),
-               "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
-    try:
-        status = subprocess.call(command, env=environment)
-    except KeyboardInterrupt:
-        status = 0
-    raise typer.Exit(code=status)
+    _serve(Path(viz.app.__file__), host, port, {"MARKETSIM_SCENARIO": str(scenario.resolve())},
+           "marketsim dashboard on {url} (Ctrl+C stops it)", "dashboard")
 
 
 @app.command("game")
@@ -197,28 +183,29 @@ def game(
         "games.sqlite3"),
 ) -> None:
     """Start the classroom game (a Solara web app): facilitator at /, players at /join. Works offline."""
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
     if db.exists() and not db.is_file():
         _fail(f"{db} is not a file")
     if not db.resolve().parent.is_dir():
         _fail(f"folder {db.resolve().parent} does not exist")
     app_file = Path(__file__).resolve().parents[1] / "viz" / "game_app.py"
-    environment = {**os.environ, **OFFLINE, "MARKETSIM_GAME_DB": str(db.resolve())}
+    _serve(app_file, host, port, {"MARKETSIM_GAME_DB": str(db.resolve())},
+           f"marketsim game on {{url}} (players join at /join; Ctrl+C stops it); rooms kept in {db}", "game")
+
+
+def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banner: str, what: str) -> None:
+    """Run a Solara app offline on ``host:port``, after printing its address. The Solara server
+    replaces this process, so signals reach it directly and nothing is left behind."""
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"marketsim game on [bold]http://{shown}:{port}/[/] (players join at /join; Ctrl+C stops it); "
-                  f"rooms kept in {db}", highlight=False)
+    console.print(banner.format(url=f"[bold]http://{shown}:{port}/[/]"), highlight=False)
     if host not in LOOPBACK:
-        console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the game.[/]")
+        console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the {what}.[/]")
     command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host, "--port", str(port),
                "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
-    try:
-        status = subprocess.call(command, env=environment)
-    except KeyboardInterrupt:
-        status = 0
-    raise typer.Exit(code=status)
+    sys.stdout.flush()
+    os.execve(sys.executable, command, {**os.environ, **OFFLINE, **settings})
 
 
 def main() -> None:

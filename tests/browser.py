@@ -30,21 +30,23 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dashboard_server(scenario: str = "configs/baseline_2024.toml", timeout: float = 90.0) -> Iterator[str]:
-    """Start ``marketsim app`` on a free loopback port; yield its URL; stop it afterwards."""
+def cli_server(args: list[str], timeout: float = 90.0) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``marketsim ARGS --port P`` on a free loopback port until it answers; yield its URL and
+    process; stop it and the Solara server it starts (its own process group) afterwards."""
     port = free_port()
-    log = (ROOT / "tests" / "artifacts")
+    log = ROOT / "tests" / "artifacts"
     log.mkdir(parents=True, exist_ok=True)
-    with (log / f"server-{port}.log").open("w") as output:
+    with (log / f"{args[0]}-server-{port}.log").open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "marketsim.cli", "app", "--port", str(port), "--scenario", scenario],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [sys.executable, "-m", "marketsim.cli", *args, "--port", str(port)],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True)
         url = f"http://127.0.0.1:{port}/"
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if server.poll() is not None:
-                    raise RuntimeError(f"marketsim app exited with {server.returncode}; see {output.name}")
+                    raise RuntimeError(f"marketsim {args[0]} exited with {server.returncode}; see {output.name}")
                 try:
                     with urllib.request.urlopen(url, timeout=5) as response:
                         if response.status == 200:
@@ -52,15 +54,18 @@ def dashboard_server(scenario: str = "configs/baseline_2024.toml", timeout: floa
                 except OSError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"marketsim app did not answer on {url} within {timeout:.0f} s")
+                    raise RuntimeError(f"marketsim {args[0]} did not answer on {url} within {timeout:.0f} s")
                 time.sleep(0.3)
-            yield url
+            yield url, server
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_group(server)
+
+
+@contextlib.contextmanager
+def dashboard_server(scenario: str = "configs/baseline_2024.toml", timeout: float = 90.0) -> Iterator[str]:
+    """Start ``marketsim app`` on a free loopback port; yield its URL; stop it afterwards."""
+    with cli_server(["app", "--scenario", scenario], timeout) as (url, _):
+        yield url
 
 
 def launch(playwright):
@@ -132,32 +137,8 @@ def shot(page, name: str) -> Path:
 def game_server(db: Path, timeout: float = 90.0) -> Iterator[tuple[str, subprocess.Popen]]:
     """Start ``marketsim game`` on a free loopback port with the rooms in ``db``; yield its URL and
     process; stop it (and the Solara server it started) afterwards."""
-    port = free_port()
-    log = ROOT / "tests" / "artifacts"
-    log.mkdir(parents=True, exist_ok=True)
-    with (log / f"game-server-{port}.log").open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "marketsim.cli", "game", "--port", str(port), "--db", str(db)],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True)  # its own process group: stopping it stops the Solara child too
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"marketsim game exited with {server.returncode}; see {output.name}")
-                try:
-                    with urllib.request.urlopen(url, timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"marketsim game did not answer on {url} within {timeout:.0f} s")
-                time.sleep(0.3)
-            yield url, server
-        finally:
-            stop_group(server)
+    with cli_server(["game", "--db", str(db)], timeout) as served:
+        yield served
 
 
 def stop_group(server: subprocess.Popen) -> None:

@@ -71,6 +71,7 @@ def submitted(page) -> None:
 def test_a_game_in_four_browsers(browser, tmp_path):
     db = tmp_path / "games.sqlite3"
     pages = []
+    problems = None  # errors seen, read before the last server stops
 
     def watched(**options):
         page = offline_page(browser, **options)
@@ -197,8 +198,11 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             after = roster(page)
             assert after[0].startswith("usa submitted Ann (submitted)")
             shot(page, "game-console-after-restart")
+            problems = [(p.errors, p.external) for p in pages]
+            page.context.close()  # before the server stops, so the page does not see it vanish
     finally:
-        problems = [(p.errors, p.external) for p in pages]
+        if problems is None:
+            problems = [(p.errors, p.external) for p in pages]
         for p in pages:
             if not p.page.is_closed():
                 p.page.context.close()
