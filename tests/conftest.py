@@ -61,3 +61,15 @@ def small_world(small_data) -> Scenario:
 def baseline() -> Scenario:
     """configs/baseline_2024.toml."""
     return load_scenario(CONFIGS / "baseline_2024.toml")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, shared by a test module's browser tests."""
+    from browser import launch  # noqa: PLC0415 (tests/browser.py; only browser tests need Playwright)
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

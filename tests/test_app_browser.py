@@ -13,8 +13,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from browser import chart_data, dashboard_server, launch, month, offline_page, open_dashboard, shot
-from playwright.sync_api import sync_playwright
+from browser import chart_data, dashboard_server, month, offline_page, open_dashboard, shot
 
 WAIT = 60_000
 
@@ -23,14 +22,6 @@ WAIT = 60_000
 def url():
     with dashboard_server() as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

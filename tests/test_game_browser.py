@@ -11,21 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import game_server, launch, offline_page, shot
-from playwright.sync_api import sync_playwright
+from browser import game_server, offline_page, shot
 
 from marketsim.game import AuthError, GameServer
 
 WAIT = 90_000
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def click(page, label: str) -> None:

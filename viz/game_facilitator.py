@@ -14,7 +14,6 @@ import solara.lab
 
 from marketsim.game import GameError, Room
 from marketsim.game import shocks as menu
-from marketsim.governance import DecisionError
 from marketsim.loading import ScenarioError, load_scenario
 from marketsim.views import view_of
 from viz import charts
@@ -23,6 +22,7 @@ from viz.game_debrief import DebriefView
 from viz.game_state import (
     REFRESH_SECONDS,
     Seat,
+    attempt,
     facilitator_seat,
     find_room,
     game_server,
@@ -227,12 +227,7 @@ def Console(seat: Seat):
 
     def act(call: Callable, done: str = "Done."):
         def handler():
-            try:
-                call()
-            except (GameError, DecisionError) as error:
-                set_message((problem(error), False))
-            else:
-                set_message((done, True))
+            attempt(call, done, set_message)
             set_version(version + 1)
         return handler
 

@@ -22,6 +22,7 @@ from viz.game_facilitator import Feedback
 from viz.game_state import (
     Seat,
     alliances,
+    attempt,
     briefing,
     budget_left,
     find_room,
@@ -295,12 +296,7 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], round_: int):
     name, set_name = solara.use_state("")
 
     def act(call, done: str):
-        try:
-            call()
-        except (GameError, DecisionError) as error:
-            set_message((problem(error), False))
-        else:
-            set_message((done, True))
+        attempt(call, done, set_message)
 
     def invite():
         act(lambda: room.propose(seat.token, to, name if group == NEW_ALLIANCE else group),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import solara
 
-from marketsim.game import GameServer, NotFound, Room
+from marketsim.game import GameError, GameServer, NotFound, Room
 from marketsim.game.tokens import normalise_code
 from marketsim.governance import DecisionError
 from marketsim.loading import load_scenario
@@ -196,3 +196,18 @@ def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | Non
 
     solara.use_thread(loop, dependencies=[room.id if room is not None else None], intrusive_cancel=False)
     return count.value
+
+
+def attempt(call, done: str, report) -> bool:
+    """Run an engine call from a button; report its refusal, or ``done``, as ``(text, ok)``.
+
+    Returns:
+        Whether the call went through.
+    """
+    try:
+        call()
+    except (GameError, DecisionError) as error:
+        report((problem(error), False))
+        return False
+    report((done, True))
+    return True
