@@ -151,6 +151,9 @@ OFFLINE = {
     # Assets come from the solara-assets package; anything missing there must not be fetched from
     # a CDN, so point the fallback at a closed local port.
     "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
+    # Solara warns on every session that samesite=none cookies need https; on a local http
+    # server it falls back to lax, which is right, so the warning is noise for a teacher.
+    "PYTHONWARNINGS": "ignore::UserWarning:solara.server.starlette",
 }
 """Environment that keeps the dashboard server from making any request beyond this machine."""
 
