@@ -182,3 +182,41 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
         context.close()
     room.advance(created.facilitator_token)
     assert sorted(room.state.model.book.members["pact"]) == ["china", "usa"]
+
+
+def test_console_lists_alliance_offers_and_injected_shocks(server):
+    text = (game_state.scenario_library()["ai_world"]).read_text()
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "china", "japan"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    token = created.facilitator_token
+    room.start(token)
+    china = server.join(created.join_code, "Wei", "k", "china")
+    usa = server.join(created.join_code, "Ann", "k", "usa")
+    server.join(created.join_code, "Kei", "k", "japan")
+    context = render(FacilitatorHome())
+    try:
+        game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, token))
+        assert texts(context, "console-offer") == [] and texts(context, "console-shock") == []
+        assert "No alliance offers yet." in ["".join(map(str, w.children)) for w in context.find(v.Html).widgets]
+    finally:
+        context.close()
+    room.propose(china.token, "usa", "pact")
+    room.propose(china.token, "japan", "pact")
+    room.answer(usa.token, 1, True)
+    # The console's own buttons from here (a change made behind its back redraws it from a timer thread).
+    context = render(FacilitatorHome())
+    try:
+        click(context, "Inject shock")  # the menu's default: half of China's mine output for 6 months
+        assert alerts(context, "game-message") == ["Shock injected."]
+        assert texts(context, "console-offer") == ["china → usa: pact (new alliance, round 1, accepted)",
+                                                   "china → japan: pact (new alliance, round 1, pending)"]
+        (shock,) = texts(context, "console-shock")
+        assert shock.startswith("Shock: round 1: mine disruption in china (50% of output), 2024-01 to ")
+        click(context, "Advance 3 months")
+        assert texts(context, "console-offer")[0] == "china → usa: pact (new alliance, round 1, played)"
+        assert len(texts(context, "console-shock")) == 1
+        click(context, "Undo last round")
+        assert texts(context, "console-shock") == []  # the undone round's shock is gone with it
+        assert texts(context, "console-offer")[0] == "china → usa: pact (new alliance, round 1, accepted)"
+    finally:
+        context.close()

@@ -22,10 +22,12 @@ from viz.game_debrief import DebriefView
 from viz.game_state import (
     REFRESH_SECONDS,
     Seat,
+    all_offers,
     attempt,
     facilitator_seat,
     find_room,
     game_server,
+    injected_shocks,
     problem,
     regions_of,
     sectors_of,
@@ -202,6 +204,28 @@ def ShockMenu(room: Room, seat: Seat, act: Callable):
                       color="warning")
 
 
+def shock_text(round_: int, event: dict) -> str:
+    """An injected shock in a few words, e.g. ``round 1: mine disruption in china (50%), 2024-01 to 2024-07``."""
+    kind = str(event.get("type", "?")).replace("_", " ")
+    where = event.get("region") or event.get("sector") or ""
+    detail = {"mine_disruption": lambda e: f" ({100 * float(e['share']):.0f}% of output)",
+              "demand_surge": lambda e: f" (demand x{float(e['factor']):.1f})",
+              "dispute": lambda e: f" against {e['target']}",
+              "export_ban": lambda e: " to " + (", ".join(e.get("destinations") or []) or "all")}
+    try:
+        extra = detail[event.get("type")](event) if event.get("type") in detail else ""
+    except (KeyError, TypeError, ValueError):
+        extra = ""
+    return (f"round {round_ + 1}: {kind}" + (f" in {where}" if where else "") + extra +
+            f", {event.get('start', '?')} to {event.get('end', '?')}")
+
+
+def offer_text(offer: dict) -> str:
+    """An alliance offer in a few words, e.g. ``china → usa: pact (new alliance, round 1, pending)``."""
+    new = "new alliance, " if offer["new"] else ""
+    return f"{offer['from']} → {offer['to']}: {offer['alliance']} ({new}round {offer['round'] + 1}, {offer['status']})"
+
+
 @solara.component
 def Console(seat: Seat):
     """The facilitator's console of a room: run the rounds, watch the players, debrief."""
@@ -264,6 +288,16 @@ def Console(seat: Seat):
             solara.Button("Broadcast", on_click=act(lambda: room.broadcast(token, text), "Message sent."))
         for note in status["messages"][-3:]:
             solara.Text(f"Sent: {note.get('text', '')}", style=EXPLAIN)
+        for round_, event in injected_shocks(room):
+            solara.Text(f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"},
+                        classes=["console-shock"])
+    with solara.Card("Alliance offers", style={"margin": "4px 0"}, classes=["console-offers"]):
+        offers = all_offers(room)
+        if not offers:
+            solara.Text("No alliance offers yet.", style=EXPLAIN)
+        for offer in offers:
+            solara.Text(offer_text(offer), style={**EXPLAIN, "display": "block"},
+                        classes=["console-offer", f"offer-{offer['status']}"])
     WorldCharts(room, (status["tick"], len(room.state.log)))
     with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
         if debrief:

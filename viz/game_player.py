@@ -355,6 +355,8 @@ def PlayerView(seat: Seat):
             pass
 
     use_refresh(on_tick=heartbeat, room=room, public=True)
+    # Every hook before the early return below (a revoked seat): hooks must not be conditional.
+    held = solara.use_memo(lambda: holdings(room, seat.region), [room.id, seat.region])
     try:
         view = room.player_view(seat.token)
     except GameError as error:
@@ -377,7 +379,6 @@ def PlayerView(seat: Seat):
         solara.Info(f"Facilitator: {note.get('text', '')}", dense=True, classes=["broadcast"])
     tick = view["tick"]
     key = (tick, view["round"])
-    held = solara.use_memo(lambda: holdings(room, seat.region), [room.id, seat.region])
     with solara.Row(style=WRAP):
         Briefing(room, seat.region, key, view["date"])
         OwnDashboard(room, seat.region, key)

@@ -127,6 +127,19 @@ def alliances(room: Room) -> dict[str, list[str]]:
         return {name: sorted(members) for name, members in room.state.model.book.members.items()}
 
 
+def injected_shocks(room: Room) -> list[tuple[int, dict]]:
+    """The shocks in force (an undone round's are gone), oldest first: (round, event as injected)."""
+    with room.lock:
+        return [(e.round, dict(e.payload.get("event", {}))) for e in room.state.entries if e.kind == "shock"]
+
+
+def all_offers(room: Room) -> list[dict]:
+    """Every alliance offer of the room, oldest first (``id``, ``from``, ``to``, ``alliance``,
+    ``new``, ``round``, ``status``)."""
+    with room.lock:
+        return [o.as_dict() for o in room.state.offers.values()]
+
+
 def regions_of(room: Room) -> list[str]:
     """Every government of the room's scenario."""
     return list(room.state.model.regions)
