@@ -12,23 +12,17 @@ import re
 
 import pytest
 from browser import game_server, offline_page, shot
+from game_pages import WAIT, click, console_text, join, roster
 
 from marketsim.game import AuthError, GameServer
 
-WAIT = 90_000
 PHONE = {"width": 390, "height": 844}
 
 
-def click(page, label: str) -> None:
-    page.get_by_role("button", name=label, exact=True).click()
 
 
-def console_text(page) -> str:
-    return page.locator(".console-status").inner_text()
 
 
-def roster(page) -> list[str]:
-    return [" ".join(t.split()) for t in page.locator(".roster-row").all_inner_texts()]
 
 
 def seated(page) -> list[str]:
@@ -36,16 +30,6 @@ def seated(page) -> list[str]:
     return [re.sub(r" \([a-z]+\)", "", t) for t in page.locator(".roster-players").all_inner_texts()]
 
 
-def join(watched, link: str, name: str) -> str:
-    """Open the join link, join as ``name``; returns the government given."""
-    page = watched.page
-    page.goto(link)
-    page.get_by_label("Your name").wait_for(timeout=WAIT)
-    assert page.get_by_label("Join code").input_value() == link.rsplit("=", 1)[1]
-    page.get_by_label("Your name").fill(name)
-    click(page, "Join")
-    page.locator(".player-status").wait_for(timeout=WAIT)
-    return page.locator(".player-status").inner_text().split(" ", 1)[0].lower()
 
 
 def key_of(page) -> str:

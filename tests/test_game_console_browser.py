@@ -13,31 +13,7 @@ from __future__ import annotations
 import re
 
 from browser import ROOT, game_server, offline_page, shot
-
-WAIT = 90_000
-
-
-def click(page, label: str) -> None:
-    page.get_by_role("button", name=label, exact=True).click()
-
-
-def console_text(page) -> str:
-    return page.locator(".console-status").inner_text()
-
-
-def roster(page) -> list[str]:
-    return [" ".join(t.split()) for t in page.locator(".roster-row").all_inner_texts()]
-
-
-def join(watched, link: str, name: str) -> str:
-    """Open the join link, join as ``name``; returns the government given."""
-    page = watched.page
-    page.goto(link)
-    page.get_by_label("Your name").wait_for(timeout=WAIT)
-    page.get_by_label("Your name").fill(name)
-    click(page, "Join")
-    page.locator(".player-status").wait_for(timeout=WAIT)
-    return page.locator(".player-status").inner_text().split(" ", 1)[0].lower()
+from game_pages import WAIT, click, console_text, join, roster
 
 
 def seconds_left(page) -> int:

@@ -1,0 +1,33 @@
+"""Reading and driving the classroom game's pages in browser tests."""
+
+from __future__ import annotations
+
+WAIT = 90_000
+
+
+def click(page, label: str) -> None:
+    """Click the button with exactly this label."""
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def console_text(page) -> str:
+    """The facilitator console's status line."""
+    return page.locator(".console-status").inner_text()
+
+
+def roster(page) -> list[str]:
+    """The console's roster rows, whitespace collapsed."""
+    return [" ".join(t.split()) for t in page.locator(".roster-row").all_inner_texts()]
+
+
+def join(watched, link: str, name: str) -> str:
+    """Open the join link, check it filled in the code, join as ``name``; returns the government
+    given."""
+    page = watched.page
+    page.goto(link)
+    page.get_by_label("Your name").wait_for(timeout=WAIT)
+    assert page.get_by_label("Join code").input_value() == link.rsplit("=", 1)[1]
+    page.get_by_label("Your name").fill(name)
+    click(page, "Join")
+    page.locator(".player-status").wait_for(timeout=WAIT)
+    return page.locator(".player-status").inner_text().split(" ", 1)[0].lower()
