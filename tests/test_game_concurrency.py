@@ -63,7 +63,9 @@ def test_five_full_rooms_play_at_once(tmp_path):
     server.close()
 
 
-def test_advancing_a_full_room_a_year_is_fast(tmp_path):
+def test_a_full_room_plays_a_year_with_every_seat_deciding(tmp_path):
+    """Every government of the baseline played by a person, one round of a year: all ticks run and
+    every seat's decision is applied. (How long it takes is measured in benchmarks/bench_game.py.)"""
     server = GameServer(tmp_path / "g.db")
     regions = list(parse_scenario_text(BASELINE).regions)
     created = server.create_room(BASELINE, "baseline_2024.toml", 1, regions, ticks_per_round=12)
@@ -72,11 +74,10 @@ def test_advancing_a_full_room_a_year_is_fast(tmp_path):
     room.start(created.facilitator_token)
     for region, token in zip(regions, tokens, strict=True):
         room.submit(token, [D.tariff(region, room.state.model.date, 0.05)])
-    began = time.perf_counter()
     room.advance(created.facilitator_token)
-    elapsed = time.perf_counter() - began
     assert room.state.model.tick == 12
-    assert elapsed < 1.0, f"a year with {len(regions)} seats took {elapsed:.2f} s"
+    applied = {d.region for d in room.state.model.decisions if d.accepted}
+    assert applied == set(regions)
     server.close()
 
 
