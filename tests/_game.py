@@ -1,4 +1,4 @@
-"""Helpers for the game tests: the small world as TOML text with strategies, and a fake clock."""
+"""Helpers for the game tests: the small world as TOML text with strategies, a fake clock and an open room."""
 
 from __future__ import annotations
 
@@ -48,3 +48,19 @@ def differs(a, b) -> bool:
     """Whether two models recorded anything differently."""
     return any(not np.array_equal(a.recorder.raw[n][: a.tick], b.recorder.raw[n][: b.tick], equal_nan=True)
                for n in a.recorder.raw)
+
+
+def open_room(server, seats=("usa", "japan"), players=("usa", "japan"), **settings):
+    """A started room of the small world: ``seats`` played by people, one player joined per region in
+    ``players``. Returns the room, the facilitator's token and the players' tokens by region."""
+    created = server.create_room(small_text(), "small.toml", 5, list(seats), **settings)
+    tokens = {region: server.join(created.join_code, f"player {region}", "10.0.0.1", region).token
+              for region in players}
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    return room, created.facilitator_token, tokens
+
+
+def events_of(model, region: str) -> list:
+    """The events of a government's accepted decisions."""
+    return [d.event for d in model.decisions if d.region == region and d.accepted]

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from marketsim.decisions import alliance as alliance_decision
 from marketsim.game.errors import AuthError, NotFound, StateError
+from marketsim.game.offers import ALLIANCE_NAME, RoomOffers
 from marketsim.game.shocks import validate_shock
 from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState
 from marketsim.game.store import Action, GameStore, RoomRecord, dump_payload
 from marketsim.game.tokens import new_token, token_hash, token_matches
+from marketsim.game.views import RoomViews
 from marketsim.governance import EVENT, DecisionError, decision_cost, validate_decision
 
 DISCONNECTED_AFTER_S = 30.0
@@ -31,8 +31,9 @@ MAX_PLAYERS = 500
 """Players a room accepts, over its whole life (replaced players count)."""
 MAX_TEXT = 500
 FACILITATOR = "facilitator"
-ALLIANCE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,29}")
-"""A new alliance's name: lower case letters, digits, ``_`` and ``-``, at most 30."""
+
+__all__ = ["ALLIANCE_NAME", "DISCONNECTED_AFTER_S", "FACILITATOR", "MAX_DECISIONS", "MAX_PLAYERS", "MAX_TEXT",
+           "PUBLIC_ACTIONS", "Room", "plain_json"]
 
 
 def plain_json(value: Any, what: str) -> Any:
@@ -48,8 +49,12 @@ PUBLIC_ACTIONS = frozenset({"start", "advance", "undo", "pause", "resume", "exte
 """Logged actions that change what every player sees."""
 
 
-class Room:
-    """One game room. Safe to call from many threads: one lock per room."""
+class Room(RoomOffers, RoomViews):
+    """One game room. Safe to call from many threads: one lock per room.
+
+    Alliance offers come from :class:`~marketsim.game.offers.RoomOffers`, the read-only views
+    (roster, status, a player's and the facilitator's) from :class:`~marketsim.game.views.RoomViews`.
+    """
 
     def __init__(self, record: RoomRecord, store: GameStore, clock: Callable[[], float] = time.time,
                  actions: list[Action] = ()) -> None:
@@ -244,84 +249,6 @@ class Room:
                 raise DecisionError(f"together these decisions cost US${cost:,.0f} m; {budget:,.0f} m is left")
         return events
 
-    # ----------------------------------------------------------------- offers
-    def propose(self, token: str, to: str, alliance: str) -> dict[str, Any]:
-        """Invite another government played by people into an alliance: one the player's
-        government belongs to, or a new one (both join it when the offer is accepted).
-
-        An accepted offer becomes ``alliance_join`` decisions through the governance seam when
-        the next round is played. Leaving an alliance is a decision (``alliance_leave``).
-
-        Returns:
-            The offer (``id``, ``from``, ``to``, ``alliance``, ``new``, ``round``, ``status``).
-
-        Raises:
-            DecisionError: An alliance the government is not in, a government already a member,
-                a government not played by people, a bad name or the same offer pending.
-        """
-        alliance = " ".join(str(alliance).split()).lower()
-        with self.lock:
-            player, state = self._player(token), self.state
-            self._need_phase(LOBBY, DECIDING)
-            sender, members = player.region, state.model.book.members
-            if to not in state.team or to == sender:
-                raise DecisionError(f"{to!r} is not another government played by people in this room")
-            new = alliance not in members
-            if new and not ALLIANCE_NAME.fullmatch(alliance):
-                raise DecisionError("a new alliance's name is a-z, digits, _ or -, at most 30, starting with a letter")
-            if not new and sender not in members[alliance]:
-                raise DecisionError(f"{sender} is not in {alliance}: only members invite (ask to join instead)")
-            if not new and to in members[alliance]:
-                raise DecisionError(f"{to} is already in {alliance}")
-            if any(o.to == to and o.alliance == alliance and o.status in ("pending", "accepted")
-                   for o in state.offers.values()):
-                raise DecisionError(f"{to} already has an open offer to join {alliance}")
-            number = len(state.offers) + 1
-            self._record("offer", player.id, {"id": number, "from": sender, "to": to, "alliance": alliance,
-                                              "new": new})
-            return state.offers[number].as_dict()
-
-    def answer(self, token: str, offer: int, accept: bool) -> dict[str, Any]:
-        """Accept or decline an offer made to the player's government (any member of its team).
-
-        Raises:
-            NotFound: No such offer for this government.
-            StateError: The offer was already answered.
-        """
-        with self.lock:
-            player, state = self._player(token), self.state
-            self._need_phase(LOBBY, DECIDING)
-            found = state.offers.get(int(offer))
-            if found is None or found.to != player.region:
-                raise NotFound(f"no offer {offer!r} to {player.region}")
-            if found.status != "pending":
-                raise StateError(f"this offer is already {found.status}")
-            self._record("answer", player.id, {"offer": found.id, "accept": bool(accept)})
-            return found.as_dict()
-
-    def offers_of(self, region: str) -> dict[str, list[dict[str, Any]]]:
-        """A government's offers: ``incoming`` and ``outgoing``, oldest first."""
-        with self.lock:
-            offers = [o.as_dict() for o in self.state.offers.values()]
-        return {"incoming": [o for o in offers if o["to"] == region],
-                "outgoing": [o for o in offers if o["from"] == region]}
-
-    def _offer_decisions(self) -> dict[str, Any]:
-        """The accepted offers not played yet, as the advance entry's ``offers`` (region ->
-        ``alliance_join`` decisions), ``new_alliances`` and ``offers_played`` (ids); empty if none."""
-        state, model = self.state, self.state.model
-        accepted = [o for o in state.offers.values() if o.status == "accepted"]
-        if not accepted:
-            return {}
-        joins: dict[str, list[dict]] = {}
-        for offer in accepted:
-            for region in ([offer.sender] if offer.new else []) + [offer.to]:
-                wanted = alliance_decision(region, model.date, offer.alliance, True)
-                if wanted not in joins.setdefault(region, []):
-                    joins[region].append(wanted)
-        new = sorted({o.alliance for o in accepted if o.alliance not in model.book.members})
-        return {"offers": joins, "new_alliances": new, "offers_played": [o.id for o in accepted]}
-
     # ----------------------------------------------------------------- facilitator
     def start(self, token: str) -> None:
         """Open the first round for decisions."""
@@ -443,66 +370,6 @@ class Room:
             if self.state.round == 0:
                 raise StateError("no round has been played yet")
             self._record("undo", FACILITATOR, {"round": self.state.round - 1})
-
-    # ----------------------------------------------------------------- views
-    def roster(self) -> list[dict[str, Any]]:
-        """Each seat: ``region``, its ``players`` (``id``, ``name``, ``status``: submitted, thinking
-        or disconnected), the seat's ``status`` (submitted, thinking, disconnected when no member is
-        connected, or ai with no player), and, for a quick look, the first ``player`` id and the
-        ``name`` of every member joined by commas (None for an empty seat)."""
-        with self.lock:
-            now, state = self.clock(), self.state
-            rows = []
-            for region in state.seats:
-                members = state.members(region)
-                players = []
-                for player in members:
-                    if not self._connected(player.id, now):
-                        status = "disconnected"
-                    elif state.submitted_by.get(region) == player.id:
-                        status = "submitted"
-                    else:
-                        status = "thinking"
-                    players.append({"id": player.id, "name": player.name, "status": status})
-                if not members:
-                    seat = "ai"
-                elif not any(p["status"] != "disconnected" for p in players):
-                    seat = "disconnected"
-                else:
-                    seat = "submitted" if region in state.queues else "thinking"
-                rows.append({"region": region, "player": members[0].id if members else None,
-                             "name": ", ".join(p.name for p in members) or None, "status": seat,
-                             "players": players})
-            return rows
-
-    def status(self) -> dict[str, Any]:
-        """What everyone may see: phase, round, dates, clock, roster and messages."""
-        with self.lock:
-            state, model = self.state, self.state.model
-            return {"room": self.id, "phase": state.phase, "round": state.round, "tick": model.tick,
-                    "months": model.months, "date": model.date, "round_ticks": state.round_ticks(),
-                    "paused": state.paused, "time_left": state.time_left(self.clock()),
-                    "fallback": state.fallback, "roster": self.roster(), "messages": list(state.messages)}
-
-    def player_view(self, token: str) -> dict[str, Any]:
-        """A player's view: the room status plus their government, its team (names), its offers
-        (``incoming``, ``outgoing``) and its queued decisions (whoever of the team sent them:
-        ``queued_by``, a name)."""
-        with self.lock:
-            player, state = self._player(token), self.state
-            by = state.players.get(state.submitted_by.get(player.region, ""))
-            return {**self.status(), "player": player.id, "region": player.region,
-                    "team": [p.name for p in state.members(player.region)],
-                    "offers": self.offers_of(player.region),
-                    "queued": list(state.queues.get(player.region, [])),
-                    "queued_by": by.name if by is not None else None}
-
-    def facilitator_view(self, token: str) -> dict[str, Any]:
-        """The facilitator's view: the room status plus the join code and every queue."""
-        with self.lock:
-            self._facilitator(token)
-            return {**self.status(), "join_code": self.join_code,
-                    "queues": {r: list(q) for r, q in self.state.queues.items()}}
 
 
 @contextlib.contextmanager
