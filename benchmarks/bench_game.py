@@ -22,12 +22,17 @@ Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s 
   Join until the page shows the player's status line, p50/p95/max;
 - advance to every browser: the facilitator's console clicks "Advance 12 months"; each player page
   watches its status line in the page (``setInterval`` every 20 ms, stamping ``Date.now()``) and
-  the latency is that stamp minus the click time (same machine clock). The pages poll their room
-  every 2 s (``REFRESH_SECONDS``), so this includes up to one polling interval; "every client" is
-  the slowest page of a round; p50/p95/max over the rounds;
+  the latency is that stamp minus the click time (same machine clock). The pages wait on their
+  room and redraw as soon as it changes (no polling); "every client" is the slowest page of a
+  round; p50/p95/max over the rounds;
 - RSS of the server's process group with the browser sessions connected.
 
-Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser]
+In a classroom every page runs on its own device; here 30 Chromium pages share the server's
+machine. ``--pin`` puts the server on CPU 0 and Chromium (and this process) on the others, so the
+pages' own drawing does not take the server's core: the closest this machine gets to separate
+devices. Without it, everything shares every core.
+
+Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser] [--pin]
 """
 
 from __future__ import annotations
@@ -180,11 +185,26 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
     return {"code30": created.join_code, "token30": created.facilitator_token}
 
 
-def browsers(db: Path, room30: dict, count: int, rounds: int) -> None:
+def pin_server(pid: int) -> None:
+    """The server (and any child) on CPU 0 alone; this process, and the browsers it starts, on the others."""
+    cpus = sorted(psutil.Process().cpu_affinity())
+    if len(cpus) < 2:
+        print("--pin needs 2 CPUs: not pinned")
+        return
+    psutil.Process().cpu_affinity(cpus[1:])
+    server = psutil.Process(pid)
+    for process in [server, *server.children(recursive=True)]:
+        process.cpu_affinity(cpus[:1])
+    print(f"pinned: server on CPU {cpus[0]}, Chromium and this process on CPU {cpus[1:]}")
+
+
+def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None:
     """The real-server figures."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     with game_server(db) as (url, process), sync_playwright() as playwright:
+        if pin:
+            pin_server(process.pid)
         print(f"server RSS (process group) just started: {rss_mb(process.pid):.0f} MB")
         chromium = launch(playwright)
         boss = offline_page(chromium).page
@@ -229,7 +249,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int) -> None:
             each.extend(delays)
             every.append(max(delays))
             boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
-        print(f"browser, {count} player pages (pages poll every 2 s), advance of 12 ticks until every page "
+        print(f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
               f"shows the new round: {spread(every)}")
         print(f"  same, each page's observation: {spread(each)}")
         print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")
@@ -243,13 +263,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8, help="rounds timed")
     parser.add_argument("--poll", type=float, default=0.0, help="seconds between simulated clients' polls")
     parser.add_argument("--no-browser", action="store_true", help="engine figures only")
+    parser.add_argument("--pin", action="store_true", help="server on CPU 0, browsers on the others")
     args = parser.parse_args()
     print(f"{psutil.cpu_count()} CPUs; scenario {SCENARIO.name}")
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "games.sqlite3"
         room30 = engine(db, args.rounds, args.poll)
         if args.browsers and not args.no_browser:
-            browsers(db, room30, args.browsers, args.rounds)
+            browsers(db, room30, args.browsers, args.rounds, args.pin)
 
 
 if __name__ == "__main__":

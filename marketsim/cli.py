@@ -184,6 +184,9 @@ def game(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8766,
     db: Annotated[Path, typer.Option(help="SQLite file holding the rooms (created if missing).")] = Path(
         "games.sqlite3"),
+    wrong_codes: Annotated[int, typer.Option(
+        min=1, help="Wrong join codes (or keys) allowed per device address per minute, over all its "
+                    "browser sessions; each session also gets at most 10.")] = 60,
 ) -> None:
     """Start the classroom game (a Solara web app): facilitator at /, players at /join. Works offline."""
     if db.exists() and not db.is_file():
@@ -191,7 +194,7 @@ def game(
     if not db.resolve().parent.is_dir():
         _fail(f"folder {db.resolve().parent} does not exist")
     app_file = Path(__file__).resolve().parents[1] / "viz" / "game_app.py"
-    _serve(app_file, host, port, {"MARKETSIM_GAME_DB": str(db.resolve())},
+    _serve(app_file, host, port, {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)},
            f"marketsim game on {{url}} (players join at /join; Ctrl+C stops it); rooms kept in {db}", "game")
 
 
@@ -205,7 +208,7 @@ def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banne
     console.print(banner.format(url=f"[bold]http://{shown}:{port}/[/]"), highlight=False)
     if host not in LOOPBACK:
         console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the {what}.[/]")
-    command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host, "--port", str(port),
+    command = [sys.executable, "-m", "marketsim.webserver", str(app_file), "--host", host, "--port", str(port),
                "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
     sys.stdout.flush()
     os.execve(sys.executable, command, {**os.environ, **OFFLINE, **settings})

@@ -134,10 +134,11 @@ def shot(page, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def game_server(db: Path, timeout: float = 90.0) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start ``marketsim game`` on a free loopback port with the rooms in ``db``; yield its URL and
-    process; stop it (and the Solara server it started) afterwards."""
-    with cli_server(["game", "--db", str(db)], timeout) as served:
+def game_server(db: Path, timeout: float = 90.0,
+                options: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start ``marketsim game`` (with ``options``) on a free loopback port with the rooms in ``db``;
+    yield its URL and process; stop it (and the Solara server it started) afterwards."""
+    with cli_server(["game", "--db", str(db), *options], timeout) as served:
         yield served
 
 

@@ -84,6 +84,7 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             click(ann, "Submit decisions")
             submitted(ann)
             # Ben: a price floor of zero is refused with the seam's message; then a subsidy.
+            click(ben, "Price floor")
             ben.get_by_label("Price floor, US$/kg").fill("0")
             click(ben, "Add price floor")
             click(ben, "Submit decisions")
@@ -92,10 +93,12 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             assert refused.inner_text().startswith("Refused: decision 1:") and "price" in refused.inner_text()
             shot(ben, "game-player-refused")
             click(ben, "Remove")
+            click(ben, "Subsidy")
             click(ben, "Add subsidy")
             click(ben, "Submit decisions")
             submitted(ben)
             # Cy, on a phone: a stockpile order.
+            click(cy, "Stockpile")
             click(cy, "Add stockpile order")
             click(cy, "Submit decisions")
             submitted(cy)

@@ -93,6 +93,12 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
         assert texts(context, "player-status")[0].startswith("USA · round 1")
         assert any("You are the government of USA" in t for t in
                    ["".join(map(str, w.children)) for w in context.find(v.Html).widgets])
+        # One lever's fields at a time: the tariff's first, a price floor's once chosen.
+        labels = [w.label for w in context.find(v.TextField).widgets]
+        assert "Price floor, US$/kg" not in labels and "Tariff on imports from" in [
+            w.label for w in context.find(v.Select).widgets]
+        click(context, "Price floor")
+        assert "Tariff on imports from" not in [w.label for w in context.find(v.Select).widgets]
         # A price floor of zero is refused by the seam, with its reason.
         field(context, v.TextField, "Price floor, US$/kg").v_model = "0"
         click(context, "Add price floor")
@@ -101,6 +107,7 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
         assert error.startswith("Refused: decision 1:") and "price" in error
         # Remove it, add a tariff: accepted.
         click(context, "Remove")
+        click(context, "Tariff")
         click(context, "Add tariff")
         click(context, "Submit decisions")
         (ok,) = alerts(context, "game-message")

@@ -11,13 +11,12 @@ import html
 
 import solara
 
-from marketsim import decisions
 from marketsim.events import GOODS, STAGES
 from marketsim.game import GameError, Room
-from marketsim.governance import DecisionError
-from marketsim.metrics import derive
 from viz import charts
 from viz.components import EXPLAIN, Chart, Drawing
+from viz.countdown import Countdown
+from viz.game_decisions import CARD, WRAP, DecisionForm
 from viz.game_facilitator import Feedback
 from viz.game_state import (
     Seat,
@@ -25,45 +24,28 @@ from viz.game_state import (
     attempt,
     briefing,
     budget_left,
-    find_room,
     game_server,
     holdings,
     observation,
+    open_room,
     player_seat,
+    price_table,
     problem,
+    room_by_key,
+    seat_signature,
     use_refresh,
 )
 
-CARD = {"margin": "4px", "flex": "1 1 300px", "min-width": "0"}
-WRAP = {"flex-wrap": "wrap", "align-items": "stretch"}
 ANY = "any (the smallest team)"
-
-
-def Slider(label: str, value: int, on_value, low: int, high: int):
-    """A slider with its label on its own line (a long label beside it leaves no room on a phone)."""
-    solara.Text(f"{label}: {value}", style={"display": "block", "font-size": "13px", "color": "#555"})
-    return solara.SliderInt("", value=value, on_value=on_value, min=low, max=high, thumb_label=False)
-
-
-def client_key() -> str:
-    """Who is asking, for the join-code rate limit: this browser session."""
-    try:
-        return solara.get_session_id()
-    except Exception:
-        return "local"
 
 
 def price_history(room: Room, region: str, good: str) -> dict:
     """A government's price of a good against the world's, month by month."""
-    with room.lock:
-        model = room.state.model
-        ticks = model.tick
-        if not ticks:
-            return charts.placeholder("Prices appear after the first round.", 240)
-        raw = {name: values[:ticks] for name, values in model.recorder.raw.items()}
-        price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
-        dates = [model.date_of(t) for t in range(ticks)]
-        k, r = GOODS.index(good), model.region_index[region]
+    history = price_table(room)
+    if history is None:
+        return charts.placeholder("Prices appear after the first round.", 240)
+    dates, price, region_index = history
+    k, r = GOODS.index(good), region_index[region]
     traces = [charts._line(dates, price[:, k, r], region, charts.OTHERS_BLUE),
               charts._line(dates, price[:, k, -1], "world", charts.GREY, dash="dash")]
     layout = {"height": 240, "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
@@ -82,25 +64,25 @@ def JoinForm(code: str = ""):
     wanted, set_wanted = solara.use_state(ANY)
     key, set_key = solara.use_state("")
     message, set_message = solara.use_state(None)
-    try:
-        room = find_room(typed) if len(typed.strip()) >= 6 else None
-    except GameError:
-        room = None
+    # One lookup per code typed (the join link fills it in): it counts against the wrong-code
+    # limits once, and joining then uses the room found instead of looking it up again.
+    room, lookup_error = solara.use_memo(lambda: open_room(typed), [typed])
     teams = {r["region"]: len(r["players"]) for r in room.roster()} if room is not None and room.is_open else {}
 
     def join():
+        if room is None:
+            set_message((lookup_error or "Type the 6-character join code shown by your teacher.", False))
+            return
         try:
-            joined = game_server().join(typed, name, client_key(), None if wanted == ANY else wanted)
+            player, token = room.join(name, None if wanted == ANY else wanted)
         except GameError as error:
             set_message((problem(error), False))
             return
-        room_ = game_server().room(joined.room_id)
-        player_seat.set(Seat(joined.room_id, room_.join_code, joined.token, joined.region))
+        player_seat.set(Seat(room.id, room.join_code, token, player.region))
 
     def rejoin():
         try:
-            room_ = find_room(typed)
-            view = room_.player_view(key.strip())
+            room_, view = room_by_key(typed, key, facilitator=False)
         except GameError as error:
             set_message((problem(error), False))
             return
@@ -170,115 +152,6 @@ def OwnDashboard(room: Room, region: str, tick: int):
         Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
 
 
-@solara.component
-def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, held: dict[str, int],
-                 queued_by: str | None = None):
-    """The round's decisions: add levers to a list, then submit the list (empty: no change). Any
-    member of a team may submit; the latest submission replaces the team's queue."""
-    region = seat.region
-    draft, set_draft = solara.use_state((round_, []))
-    items = draft[1] if draft[0] == round_ else []
-    message, set_message = solara.use_state(None)
-    quota, set_quota = solara.use_state(10.0)
-    ban_to, set_ban_to = solara.use_state("all")
-    rate, set_rate = solara.use_state(25)
-    origin, set_origin = solara.use_state("china")
-    stage, set_stage = solara.use_state("separation")
-    subsidy, set_subsidy = solara.use_state(20)
-    good, set_good = solara.use_state("ndpr")
-    tonnes, set_tonnes = solara.use_state(500.0)
-    floor_good, set_floor_good = solara.use_state("ndpr")
-    floor, set_floor = solara.use_state(60.0)
-    collect, set_collect = solara.use_state(30)
-    groups = alliances(room)
-    group, set_group = solara.use_state(next(iter(groups), ""))
-    others = [r for r in room.state.model.regions if r != region]
-
-    def add(decision):
-        def handler():
-            set_draft((round_, [*items, decision]))
-            set_message(None)
-        return handler
-
-    def remove(index):
-        set_draft((round_, [d for k, d in enumerate(items) if k != index]))
-
-    def submit():
-        try:
-            room.submit(seat.token, list(items), region=region)
-        except (GameError, DecisionError) as error:
-            set_message((problem(error), False))
-            return
-        count = f"{len(items)} decision{'s' if len(items) != 1 else ''}" if items else "no change"
-        set_message((f"Submitted for round {round_ + 1}: {count}. You may change it until the round is played.",
-                     True))
-
-    with solara.Card(f"Your decisions for round {round_ + 1}", classes=["decision-form"], style=CARD):
-        solara.Text("Add levers to the list, then submit it. Each is checked; one your government cannot make is "
-                    "refused with the reason.", style=EXPLAIN)
-        with solara.Row(style=WRAP):
-            if held["mines"] or held["separation plants"]:
-                with solara.Column(classes=["lever", "lever-export"], style=CARD):
-                    solara.InputFloat("Export quota, kt REO/yr", value=quota, on_value=set_quota,
-                                      continuous_update=True)
-                    solara.Button("Add export quota", small=True, on_click=add(
-                        decisions.export_quota(region, date, quota * 1000.0)))
-                    solara.Select("Ban exports to", values=["all", *others], value=ban_to, on_value=set_ban_to)
-                    solara.Button("Add export ban", small=True, on_click=add(
-                        {"type": "export_ban", "region": region, "start": date,
-                         "destinations": [] if ban_to == "all" else [ban_to]}))
-            with solara.Column(classes=["lever", "lever-tariff"], style=CARD):
-                Slider("Tariff on imports, %", rate, set_rate, 0, 100)
-                solara.Select("Tariff on imports from", values=["all", *others], value=origin, on_value=set_origin)
-                solara.Button("Add tariff", small=True, on_click=add(
-                    decisions.tariff(region, date, rate / 100.0, () if origin == "all" else (origin,))))
-            with solara.Column(classes=["lever", "lever-subsidy"], style=CARD):
-                solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
-                Slider("Subsidy, % of unit cost", subsidy, set_subsidy, 0, 90)
-                solara.Button("Add subsidy", small=True, on_click=add(
-                    decisions.subsidy(region, date, stage, subsidy / 100.0)))
-            with solara.Column(classes=["lever", "lever-stockpile"], style=CARD):
-                solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
-                solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes,
-                                  continuous_update=True)
-                solara.Button("Add stockpile order", small=True, on_click=add(
-                    decisions.stockpile(region, date, good, tonnes)))
-            with solara.Column(classes=["lever", "lever-floor"], style=CARD):
-                solara.Select("Price floor good", values=list(GOODS), value=floor_good, on_value=set_floor_good)
-                solara.InputFloat("Price floor, US$/kg", value=floor, on_value=set_floor, continuous_update=True)
-                solara.Button("Add price floor", small=True, on_click=add(
-                    {"type": "price_floor", "region": region, "start": date, "good": floor_good,
-                     "price": float(floor)}))
-            with solara.Column(classes=["lever", "lever-recycling"], style=CARD):
-                Slider("Recycling mandate: collect % of end-of-life magnets", collect, set_collect, 0, 100)
-                solara.Button("Add recycling mandate", small=True, on_click=add(
-                    {"type": "recycling_mandate", "region": region, "start": date,
-                     "collection_rate": collect / 100.0}))
-            if groups:
-                with solara.Column(classes=["lever", "lever-alliance"], style=CARD):
-                    members = groups.get(group, [])
-                    solara.Select("Alliance", values=list(groups), value=group or None, on_value=set_group)
-                    solara.Text("Members: " + ", ".join(members), style=EXPLAIN)
-                    with solara.Row():
-                        solara.Button("Ask to join", small=True, disabled=region in members,
-                                      on_click=add(decisions.alliance(region, date, group, True)))
-                        solara.Button("Leave", small=True, disabled=region not in members,
-                                      on_click=add(decisions.alliance(region, date, group, False)))
-        solara.Text("To submit:" if items else "Nothing added: submitting means no change this round.",
-                    style={"font-weight": "600", "margin-top": "6px"})
-        with solara.Column(classes=["draft"], gap="0px"):
-            for index, item in enumerate(items):
-                with solara.Row(style={"align-items": "center"}):
-                    solara.Text(describe(item), classes=["draft-item"])
-                    solara.Button("Remove", small=True, text=True, on_click=lambda index=index: remove(index))
-        solara.Button("Submit decisions", on_click=submit, color="primary", block=True, classes=["submit-decisions"])
-        Feedback(message)
-        if queued:
-            by = f" (sent by {queued_by})" if queued_by else ""
-            solara.Text(f"Queued now{by}: " + "; ".join(describe(d) for d in queued), style=EXPLAIN,
-                        classes=["queued"])
-
-
 NEW_ALLIANCE = "a new alliance"
 
 
@@ -325,22 +198,11 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], round_: int):
         Feedback(message)
 
 
-def describe(decision: dict) -> str:
-    """A decision in a few words."""
-    kind = str(decision.get("type", "?"))
-    detail = {"export_quota": lambda d: f"{d['tonnes_per_year'] / 1000:,.1f} kt/yr",
-              "export_ban": lambda d: "to " + (", ".join(d.get("destinations") or []) or "all"),
-              "tariff": lambda d: f"{100 * d['rate']:.0f}% on " + (", ".join(d.get("origins") or []) or "all"),
-              "subsidy": lambda d: f"{100 * d['rate']:.0f}% to {d['stage']}",
-              "stockpile": lambda d: f"{d['tonnes']:,.0f} t {d['good']}",
-              "price_floor": lambda d: f"{d['good']} at US${d['price']:,.1f}/kg",
-              "recycling_mandate": lambda d: f"collect {100 * d['collection_rate']:.0f}%",
-              "alliance_join": lambda d: d["alliance"], "alliance_leave": lambda d: d["alliance"]}
-    try:
-        extra = detail[kind](decision) if kind in detail else ""
-    except (KeyError, TypeError, ValueError):
-        extra = ""
-    return f"{kind.replace('_', ' ')} {extra}".strip()
+@solara.component
+def Clock(seconds_left: float | None, running: bool, stamp: int):
+    """The decision clock, counting down in the browser (see :mod:`viz.countdown`)."""
+    return Countdown.element(seconds_left=seconds_left, running=running, stamp=stamp,
+                             _dom_classes=["player-clock"])
 
 
 @solara.component
@@ -354,7 +216,8 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    use_refresh(on_tick=heartbeat, room=room, public=True)
+    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False,
+                        watch=lambda: seat_signature(room, seat.region))
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
     held = solara.use_memo(lambda: holdings(room, seat.region), [room.id, seat.region])
     try:
@@ -364,14 +227,14 @@ def PlayerView(seat: Seat):
                      classes=["game-error"])
         solara.Button("Join again", on_click=lambda: player_seat.set(None))
         return
-    left = view["time_left"]
-    clock = "" if left is None else f" · {int(left) // 60}:{int(left) % 60:02d} left"
     phase = {"lobby": "waiting for the facilitator to start", "deciding": "decide now",
              "finished": "game over"}[view["phase"]]
     if view["paused"]:
         phase = "paused by the facilitator"
-    solara.Text(f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}{clock}",
-                classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}):
+        solara.Text(f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
+                    classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
+        Clock(view["time_left"], view["phase"] == "deciding" and not view["paused"], wakes)
     if len(view.get("team", [])) > 1:
         solara.Text("Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission "
                     "counts.", classes=["player-team"], style=EXPLAIN)

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import solara
 
-from marketsim.game import GameError, GameServer, NotFound, Room
-from marketsim.game.tokens import normalise_code
+from marketsim.game import AuthError, GameError, GameServer, Room
 from marketsim.governance import DecisionError
 from marketsim.loading import load_scenario
+from marketsim.metrics import derive
 from marketsim.observation import Observation, observe_all
+from marketsim.webserver import client_address
 from viz.session import scenario_library
 
 DB_ENV = "MARKETSIM_GAME_DB"
+WRONG_CODES_ENV = "MARKETSIM_WRONG_CODES"
+"""Wrong codes allowed per device address a minute (``marketsim game --wrong-codes``)."""
 REFRESH_SECONDS = 2.0
 """How often the pages poll the room."""
 
@@ -30,11 +35,13 @@ _server_lock = threading.Lock()
 
 
 def game_server() -> GameServer:
-    """The process's game server, on ``$MARKETSIM_GAME_DB`` (``games.sqlite3`` here by default)."""
+    """The process's game server, on ``$MARKETSIM_GAME_DB`` (``games.sqlite3`` here by default),
+    with ``$MARKETSIM_WRONG_CODES`` wrong codes a minute per device address (default 60)."""
     global _server  # noqa: PLW0603 (one server per process: the rooms are shared on purpose)
     with _server_lock:
         if _server is None:
-            _server = GameServer(Path(os.environ.get(DB_ENV, "games.sqlite3")))
+            _server = GameServer(Path(os.environ.get(DB_ENV, "games.sqlite3")),
+                                 address_failures_per_minute=int(os.environ.get(WRONG_CODES_ENV, "60")))
         return _server
 
 
@@ -62,18 +69,53 @@ player_seat: solara.Reactive[Seat | None] = solara.reactive(None)
 """This session's player token."""
 
 
-def find_room(code: str) -> Room:
-    """A room by its join code (finished rooms included, for resuming a console).
+def client() -> tuple[str, str | None]:
+    """Who is asking, for the wrong-code limits: this browser session, and its network address
+    (None when the app runs outside ``marketsim game``'s server, e.g. in tests)."""
+    try:
+        session = solara.get_session_id()
+    except Exception:  # outside a browser session (in-process tests)
+        session = "local"
+    return session, client_address(solara.lab.headers.value)
+
+
+def find_room(code: str, *, open_only: bool = False) -> Room:
+    """A room by its join code (finished rooms included unless ``open_only``), for this browser:
+    every lookup counts against the wrong-code limits like a join does.
 
     Raises:
         NotFound: If no room has this code.
+        RateLimited: If this browser or its address got codes wrong too often.
     """
-    server, wanted = game_server(), normalise_code(code)
-    for row in server.rooms():
-        room = server.room(row["room"])
-        if room.join_code == wanted:
-            return room
-    raise NotFound("no room has this code")
+    return game_server().find(code, *client(), open_only=open_only)
+
+
+def open_room(code: str) -> tuple[Room | None, str | None]:
+    """The open room a full-length code names, or why not: ``(room, None)``, ``(None, message)``
+    for a wrong or rate-limited code, ``(None, None)`` for a code still being typed."""
+    if len(code.strip()) < 6:
+        return None, None
+    try:
+        return find_room(code, open_only=True), None
+    except GameError as error:
+        return None, problem(error)
+
+
+def room_by_key(code: str, token: str, *, facilitator: bool) -> tuple[Room, dict]:
+    """A room by its code and someone's token in it, with their view (the facilitator's or the
+    player's). A wrong token counts against this browser like a wrong code, so a right code
+    does not buy free guesses of tokens.
+
+    Raises:
+        GameError: A wrong code or token (``NotFound``, ``AuthError``), or ``RateLimited``.
+    """
+    room = find_room(code)
+    try:
+        view = room.facilitator_view(token.strip()) if facilitator else room.player_view(token.strip())
+    except AuthError:
+        game_server().refused(*client())
+        raise
+    return room, view
 
 
 def problem(error: Exception) -> str:
@@ -99,11 +141,32 @@ def observation(room: Room, region: str) -> Observation | None:
         model = room.state.model
         if not model.tick:
             return None
-        key = (id(model), model.tick, room.version)
+        key = (id(model), model.tick, room.public_version)
         cached = _observations.get(room.id)
         if cached is None or cached[0] != key:
             cached = _observations[room.id] = (key, observe_all(model))
         return cached[1][region]
+
+
+_prices: dict[str, tuple[tuple, tuple]] = {}
+"""Per room: the key it was computed for and its price history (shared by its pages, as above)."""
+
+
+def price_table(room: Room) -> tuple[list[str], np.ndarray, dict[str, int]] | None:
+    """Prices so far, month by month (None before the first round): the dates, the price array
+    (tick, good, region with the world last) and each region's index in it."""
+    with room.lock:
+        model = room.state.model
+        if not model.tick:
+            return None
+        key = (id(model), model.tick, room.public_version)
+        cached = _prices.get(room.id)
+        if cached is None or cached[0] != key:
+            raw = {name: values[:model.tick] for name, values in model.recorder.raw.items()}
+            price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
+            dates = [model.date_of(t) for t in range(model.tick)]
+            cached = _prices[room.id] = (key, (dates, price, dict(model.region_index)))
+        return cached[1]
 
 
 def budget_left(room: Room, region: str) -> float | None:
@@ -156,7 +219,8 @@ def briefing(region: str, obs: Observation | None, held: dict[str, int], played_
     before the first round: then it says what it will see)."""
     budget = ("no fixed limit on public spending" if budget is None
               else f"US${budget:,.0f} m left to spend this year")
-    owned = ", ".join(f"{n} {name}" for name, n in held.items() if n) or "no mines or plants"
+    owned = ", ".join(f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
+                      for name, n in held.items() if n) or "no mines or plants"
     capacity = "" if obs is None else ", ".join(
         f"{stage} {obs.capacity[stage] / 1000:,.1f} kt/yr" for stage in ("mining", "separation", "magnets")
         if obs.capacity.get(stage, 0) > 0)
@@ -185,30 +249,49 @@ def briefing(region: str, obs: Observation | None, held: dict[str, int], played_
 
 
 def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | None = None,
-                public: bool = False) -> int:
-    """A counter that goes up every ``seconds`` (a timer thread), so the page polls its room; with
-    ``room``, it also goes up as soon as the room changes (a new round shows at once).
+                public: bool = False, clock: bool = True, watch: Callable[[], Hashable] | None = None) -> int:
+    """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
+    round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
+    drawn on the server, or a page without a room that polls).
 
-    ``on_tick`` runs in the timer thread first (e.g. a heartbeat); it must not raise. ``public``
-    wakes only on changes every player sees, not on other players' submissions.
+    ``on_tick`` runs in the timer thread at every wake, change or not (e.g. a heartbeat); it must
+    not raise. ``public`` wakes only on changes every player sees, not on other players'
+    submissions. Without ``clock`` a quiet room costs no redraw at all, which is what lets one
+    server keep 30 player pages quick. ``watch``, if given, narrows a change further: the page
+    redraws only when its value differs from the last one (e.g. a player's own team queue).
     """
     count = solara.use_reactive(0)
 
     def loop(cancel: threading.Event):
         seen = (room.public_version if public else room.version) if room is not None else 0
+        last = watch() if watch is not None else None
         while not cancel.is_set():
             if room is None:
                 cancel.wait(seconds)
+                changed = True
             else:
+                before = seen
                 seen = room.wait_for_change(seen, seconds, public=public)
+                changed = seen != before
+                if changed and watch is not None:
+                    now = watch()
+                    changed, last = now != last, now
             if cancel.is_set():
                 break
             if on_tick is not None:
                 on_tick()
-            count.set(count.value + 1)
+            if changed or clock:
+                count.set(count.value + 1)
 
     solara.use_thread(loop, dependencies=[room.id if room is not None else None], intrusive_cancel=False)
     return count.value
+
+
+def seat_signature(room: Room, region: str) -> tuple:
+    """What a player's page shows that can change: anything public, and its own team's queue."""
+    with room.lock:
+        state = room.state
+        return room.public_version, repr(state.queues.get(region)), state.submitted_by.get(region)
 
 
 def attempt(call, done: str, report) -> bool:

@@ -45,18 +45,25 @@ class GameServer:
     """Every room of one SQLite database, rebuilt from their logs when the server starts."""
 
     def __init__(self, db_path: str | Path, *, clock: Callable[[], float] = time.time,
-                 join_failures_per_minute: int = 10, limiter_clock: Callable[[], float] = time.monotonic) -> None:
+                 join_failures_per_minute: int = 10, address_failures_per_minute: int = 60,
+                 limiter_clock: Callable[[], float] = time.monotonic) -> None:
         """Open the database and rebuild every room in it.
 
         Args:
             db_path: The SQLite file (created if missing).
             clock: Wall-clock seconds, logged with each action; injectable for tests.
-            join_failures_per_minute: Wrong join codes allowed per client key per minute.
+            join_failures_per_minute: Wrong join codes allowed per client key (a browser
+                session) per minute.
+            address_failures_per_minute: Wrong join codes allowed per network address per
+                minute, whatever the sessions: opening new sessions does not buy more guesses.
+                Higher than the per-session limit, since a class behind one router shares an
+                address.
             limiter_clock: Monotonic seconds for the rate limiter.
         """
         self.store = GameStore(db_path)
         self.clock = clock
         self.limiter = FailureLimiter(join_failures_per_minute, limiter_clock)
+        self.address_limiter = FailureLimiter(address_failures_per_minute, limiter_clock)
         self._lock = threading.Lock()
         self._rooms: dict[str, Room] = {}
         for record in self.store.rooms():
@@ -132,28 +139,56 @@ class GameServer:
                  "round": r.state.round, "tick": r.state.model.tick} for r in rooms]
 
     # ----------------------------------------------------------------- joining
-    def join(self, code: str, name: str, client_key: str, region: str | None = None) -> Joined:
+    def find(self, code: str, client_key: str, address: str | None = None, *, open_only: bool = True) -> Room:
+        """A room by its join code, for a client: every lookup by code goes through the wrong-code
+        limits, so no page can be used to try codes faster than joining allows.
+
+        Args:
+            code: The join code (case-insensitive).
+            client_key: Who is asking (a browser session), for rate limiting.
+            address: The client's network address, for rate limiting across its sessions.
+            open_only: Only rooms taking players (not finished ones).
+
+        Raises:
+            RateLimited: If this client or address got codes wrong too often in the last minute.
+            NotFound: If no such room has this code.
+        """
+        self.limiter.check(client_key)
+        if address is not None:
+            self.address_limiter.check(address)
+        wanted = normalise_code(code)
+        with self._lock:
+            matches = [r for r in self._rooms.values()
+                       if r.join_code == wanted and (r.is_open or not open_only)]
+        if not matches:
+            self.refused(client_key, address)
+            raise NotFound("no open room has this join code" if open_only else "no room has this code")
+        return matches[0]
+
+    def refused(self, client_key: str, address: str | None = None) -> None:
+        """Count a failed attempt (a wrong code, or a wrong key with a right code) against a client."""
+        self.limiter.fail(client_key)
+        if address is not None:
+            self.address_limiter.fail(address)
+
+    def join(self, code: str, name: str, client_key: str, region: str | None = None,
+             address: str | None = None) -> Joined:
         """Join an open room by its code.
 
         Args:
             code: The join code (case-insensitive).
             name: Display name.
-            client_key: Who is asking (e.g. the client's IP address), for rate limiting.
+            client_key: Who is asking (a browser session), for rate limiting.
             region: The government wanted; the first free one when None.
+            address: The client's network address, for rate limiting across its sessions.
 
         Raises:
             RateLimited: If this client got the code wrong too often in the last minute.
             NotFound: If no open room has this code.
         """
-        self.limiter.check(client_key)
-        wanted = normalise_code(code)
-        with self._lock:
-            matches = [r for r in self._rooms.values() if r.is_open and r.join_code == wanted]
-        if not matches:
-            self.limiter.fail(client_key)
-            raise NotFound("no open room has this join code")
-        player, token = matches[0].join(name, region)
-        return Joined(matches[0].id, player.id, player.region, token)
+        room = self.find(code, client_key, address)
+        player, token = room.join(name, region)
+        return Joined(room.id, player.id, player.region, token)
 
     # ----------------------------------------------------------------- export
     def export_room(self, room_id: str, facilitator_token: str) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+"""Wrong join codes are limited per browser session and per device address, and every way of
+looking a room up by code or key counts against the same limits."""
+
+from __future__ import annotations
+
+import pytest
+from _game import Clock, open_room
+
+from marketsim.game import AuthError, GameServer, NotFound, RateLimited
+
+
+@pytest.fixture
+def limited(tmp_path):
+    clock = Clock()
+    server = GameServer(tmp_path / "game.db", join_failures_per_minute=3, address_failures_per_minute=5,
+                        limiter_clock=clock)
+    yield server, clock
+    server.close()
+
+
+def wrong(server, session, address=None):
+    with pytest.raises(NotFound):
+        server.join("ZZZZZZ", "x", session, address=address)
+
+
+def test_new_sessions_from_one_address_do_not_buy_more_guesses(limited):
+    server, _ = limited
+    for session in ("s1", "s2", "s3", "s4", "s5"):  # one wrong code each: 5 from the address
+        wrong(server, session, "10.0.0.9")
+    with pytest.raises(RateLimited, match="too many wrong join codes"):
+        server.join("ZZZZZZ", "x", "s6", address="10.0.0.9")
+    wrong(server, "s7", "10.0.0.10")  # another device is not held back
+
+
+def test_a_limited_address_cannot_join_even_with_the_right_code(limited):
+    server, _ = limited
+    room, _, _ = open_room(server)
+    for session in ("s1", "s2", "s3", "s4", "s5"):
+        wrong(server, session, "10.0.0.9")
+    with pytest.raises(RateLimited):
+        server.join(room.join_code, "Ann", "s9", address="10.0.0.9")
+
+
+def test_each_session_has_its_own_smaller_limit(limited):
+    server, clock = limited
+    for _ in range(3):
+        wrong(server, "s1", "10.0.0.9")
+    with pytest.raises(RateLimited):
+        server.find("ZZZZZZ", "s1", "10.0.0.9")
+    wrong(server, "s2", "10.0.0.9")  # the address still has 1 left
+    clock.now += 60.0  # a minute later the buckets have refilled
+    wrong(server, "s1", "10.0.0.9")
+
+
+def test_looking_up_a_finished_room_counts_like_joining(limited):
+    server, _ = limited
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            server.find("ZZZZZZ", "s1", open_only=False)
+    with pytest.raises(RateLimited):
+        server.find("ZZZZZZ", "s1", open_only=False)
+
+
+def test_a_wrong_key_counted_with_refused_uses_up_the_same_budget(limited):
+    server, _ = limited
+    room, _, _ = open_room(server)
+    assert server.find(room.join_code, "s1", "10.0.0.9") is room
+    for _ in range(3):
+        with pytest.raises(AuthError):
+            room.player_view("not-a-token")
+        server.refused("s1", "10.0.0.9")
+    with pytest.raises(RateLimited):
+        server.find(room.join_code, "s1", "10.0.0.9")
