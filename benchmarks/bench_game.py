@@ -24,7 +24,9 @@ Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s 
   watches its status line in the page (``setInterval`` every 20 ms, stamping ``Date.now()``) and
   the latency is that stamp minus the click time (same machine clock). The pages wait on their
   room and redraw as soon as it changes (no polling); "every client" is the slowest page of a
-  round; p50/p95/max over the rounds;
+  round; p50/p95/max over the rounds. Each page also stamps the websocket messages it receives:
+  the last one before its status line changed is when the server's update had arrived, so the
+  server's part of the delay is told from the pages' own drawing;
 - RSS of the server's process group with the browser sessions connected.
 
 In a classroom every page runs on its own device; here 30 Chromium pages share the server's
@@ -58,7 +60,21 @@ from marketsim.loading import parse_scenario_text  # noqa: E402
 
 SCENARIO = ROOT / "configs" / "baseline_2024.toml"
 WAIT = 180_000
+MESSAGES = """(() => {
+  // Stamp every websocket message the page receives, so the server's part of the delay (until
+  // the update reaches the page) can be told from the page's own drawing.
+  const Original = window.WebSocket;
+  window.__messages = [];
+  window.WebSocket = function (...args) {
+    const socket = new Original(...args);
+    socket.addEventListener("message", () => window.__messages.push(Date.now()));
+    return socket;
+  };
+  Object.assign(window.WebSocket, Original);
+  window.WebSocket.prototype = Original.prototype;
+})();"""
 WATCH = """(round) => {
+  window.__messages = [];
   window.__seen = null;
   const id = setInterval(() => {
     const s = document.querySelector('.player-status');
@@ -220,6 +236,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         pages, joins = [], []
         for k in range(count):
             page = offline_page(chromium).page
+            page.add_init_script(MESSAGES)
             page.set_viewport_size({"width": 800, "height": 900})
             page.goto(f"{url}join?code={room30['code30']}")
             page.get_by_label("Your name").wait_for(timeout=WAIT)
@@ -233,7 +250,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         print(f"server RSS with {count} browser sessions: {rss_mb(process.pid):.0f} MB; "
               f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB")
 
-        every, each = [], []
+        every, each, delivered = [], [], []
         for _ in range(rounds):
             status = boss.locator(".console-status").inner_text()
             target = int(status.split("round ", 1)[1].split(" ", 1)[0]) + 1
@@ -248,10 +265,16 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
             delays = [page.evaluate("() => window.__seen") / 1000.0 - clicked for page in pages]
             each.extend(delays)
             every.append(max(delays))
+            # The last message before the page showed the round: when the update had arrived.
+            arrived = [page.evaluate("() => Math.max(...window.__messages.filter(t => t <= window.__seen))")
+                       / 1000.0 - clicked for page in pages]
+            delivered.append(max(arrived))
             boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
         print(f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
               f"shows the new round: {spread(every)}")
         print(f"  same, each page's observation: {spread(each)}")
+        print(f"  same, until the last page has received its update (the server's part; the rest is the "
+              f"pages drawing): {spread(delivered)}")
         print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")
         chromium.close()
 

@@ -19,17 +19,18 @@ from marketsim.views import view_of
 from viz import charts
 from viz.components import EXPLAIN, Chart, Drawing
 from viz.game_debrief import DebriefView
+from viz.game_files import GameFileDownload, OpenedNotice, OpenGameFile
 from viz.game_state import (
     REFRESH_SECONDS,
     Seat,
     all_offers,
     attempt,
     facilitator_seat,
-    find_room,
     game_server,
     injected_shocks,
     problem,
     regions_of,
+    room_by_key,
     sectors_of,
     use_refresh,
 )
@@ -127,8 +128,7 @@ def ResumeConsole(on_resumed: Callable[[Seat], None]):
 
     def resume():
         try:
-            room = find_room(code)
-            room.facilitator_view(token.strip())
+            room, _ = room_by_key(code, token, facilitator=True)
         except GameError as error:
             set_message((problem(error), False))
             return
@@ -305,6 +305,7 @@ def Console(seat: Seat):
             DebriefView(room, version=status["tick"] * 1000 + len(room.state.log))
         else:
             solara.Button("Show debrief", on_click=lambda: set_debrief(True), color="primary")
+    GameFileDownload(room, seat)
     with solara.Details("Facilitator token (to reopen this console later)"):
         solara.Text(f"Room code {room.join_code} · token {html.escape(token)}", classes=["facilitator-token"],
                     style={"font-family": "monospace", "word-break": "break-all"})
@@ -345,9 +346,11 @@ def FacilitatorHome():
     if seat is not None:
         with solara.Row():
             solara.Button("New room", on_click=lambda: facilitator_seat.set(None), outlined=True, small=True)
+        OpenedNotice(seat)
         Console(seat)
         return
     solara.Text("Classroom game: students play governments in their own browsers; you run the rounds.",
                 style={"font-size": "18px", "margin": "8px 0"})
     CreateRoom(facilitator_seat.set)
     ResumeConsole(facilitator_seat.set)
+    OpenGameFile(facilitator_seat.set)

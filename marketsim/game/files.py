@@ -1,0 +1,117 @@
+"""A whole game as one file: :meth:`GameServer.export_room` written as pretty UTF-8 JSON, and such
+a file read back and checked before :meth:`GameServer.import_room` replays it.
+
+Everything here refuses with a :class:`GameError` whose message is one line fit to show the
+facilitator who uploaded the file; nothing in a file is executed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from marketsim.game.errors import GameError
+from marketsim.game.replay import FALLBACKS
+from marketsim.game.server import EXPORT_FORMAT, MAX_SEED, Created, GameServer
+from marketsim.loading import ScenarioError
+
+MAX_GAME_FILE_BYTES = 20 * 1024 * 1024
+"""The largest game file accepted (a 30-round class with hundreds of players is well under 5 MB)."""
+
+
+def game_file_name(join_code: str) -> str:
+    """The name a room's game file is downloaded as, e.g. ``marketsim-game-ABC234.json``."""
+    return f"marketsim-game-{join_code}.json"
+
+
+def write_game_file(export: dict[str, Any]) -> bytes:
+    """An export (:meth:`GameServer.export_room`) as pretty JSON, UTF-8."""
+    return (json.dumps(export, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _no_constants(name: str) -> Any:
+    raise GameError(f"this is not a game file: it contains {name}, which JSON does not allow")
+
+
+def read_game_file(content: bytes, max_bytes: int = MAX_GAME_FILE_BYTES) -> dict[str, Any]:
+    """Read a game file and check its shape (not yet that it replays: :func:`open_game_file` does).
+
+    Raises:
+        GameError: If the file is too large, not UTF-8 JSON, not a ``marketsim-game/1`` export, or
+            has a field missing or of the wrong type.
+    """
+    if len(content) > max_bytes:
+        raise GameError(f"this file is too large for a game file ({len(content) / 2**20:.1f} MB; "
+                        f"at most {max_bytes / 2**20:.0f} MB)")
+    try:
+        text = bytes(content).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GameError("this is not a game file: it is not UTF-8 text") from None
+    try:
+        data = json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as error:
+        raise GameError(f"this is not a game file: not valid JSON ({error.msg}, line {error.lineno})") from None
+    except RecursionError:
+        raise GameError("this is not a game file: its JSON is nested too deeply") from None
+    if not isinstance(data, dict) or "format" not in data:
+        raise GameError(f"this is not a game file: a {EXPORT_FORMAT} file is a JSON object with a \"format\"")
+    if data["format"] != EXPORT_FORMAT:
+        raise GameError(f"this game file's format is {str(data['format'])[:40]!r}; this version reads "
+                        f"{EXPORT_FORMAT!r} only")
+    _check_fields(data)
+    return data
+
+
+def _check_fields(data: dict[str, Any]) -> None:
+    def need(key: str, kinds: type | tuple[type, ...], what: str) -> Any:
+        value = data.get(key)
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise GameError(f"this game file is damaged: {key!r} must be {what}")
+        return value
+
+    need("source", str, "text")
+    need("scenario_text", str, "the scenario's TOML text")
+    need("scenario_sha256", str, "text")
+    need("digest", str, "text")
+    need("tick", int, "a whole number")
+    need("created", (int, float), "a number")
+    seed = need("seed", int, "a whole number")
+    if not 0 <= seed <= MAX_SEED:
+        raise GameError(f"this game file is damaged: its seed must be 0 to {MAX_SEED}")
+    settings = need("settings", dict, "an object")
+    seats = settings.get("seats")
+    if not isinstance(seats, list) or not all(isinstance(s, str) for s in seats):
+        raise GameError("this game file is damaged: its seats must be a list of governments")
+    ticks = settings.get("ticks_per_round")
+    if not isinstance(ticks, int) or isinstance(ticks, bool) or not 1 <= ticks <= 24:
+        raise GameError("this game file is damaged: its months per round must be 1 to 24")
+    limit = settings.get("time_limit_s")
+    if not isinstance(limit, (int, float)) or isinstance(limit, bool) or not math.isfinite(limit):
+        raise GameError("this game file is damaged: its time limit must be a number")
+    if settings.get("fallback") not in FALLBACKS:
+        raise GameError(f"this game file is damaged: its fallback must be one of {', '.join(FALLBACKS)}")
+    actions = need("actions", list, "a list of actions")
+    if not all(isinstance(a, dict) and isinstance(a.get("payload"), dict) for a in actions):
+        raise GameError("this game file is damaged: every action must be an object with a payload")
+
+
+def open_game_file(server: GameServer, content: bytes, max_bytes: int = MAX_GAME_FILE_BYTES) -> Created:
+    """Read a game file and replay it into ``server`` as a new room (new id, join code and
+    facilitator token), refused unless it reproduces the result the file records.
+
+    Raises:
+        GameError: Whatever is wrong with the file, in one line; nothing is added to the server then.
+    """
+    data = read_game_file(content, max_bytes)
+    try:
+        return server.import_room(data)
+    except GameError as error:
+        raise GameError(f"this game file was not opened: {error}") from None
+    except ScenarioError as error:
+        lines = str(error).splitlines() or ["invalid"]
+        more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+        raise GameError(f"this game file's scenario is not valid: {lines[0]}{more}") from None
+    except Exception as error:  # a damaged log may fail anywhere in the replay (the file is untrusted)
+        detail = f"{type(error).__name__}: {error}"[:120]
+        raise GameError(f"this game file is damaged: its log does not replay ({detail})") from None
