@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from browser import game_server, launch, offline_page  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_FLAGS, game_server, offline_page  # noqa: E402
 
 from marketsim.game import GameServer  # noqa: E402
 from marketsim.loading import parse_scenario_text  # noqa: E402
@@ -73,14 +73,23 @@ MESSAGES = """(() => {
   Object.assign(window.WebSocket, Original);
   window.WebSocket.prototype = Original.prototype;
 })();"""
-WATCH = """(round) => {
+WATCH = """([round, selector]) => {
   window.__messages = [];
   window.__seen = null;
-  const id = setInterval(() => {
-    const s = document.querySelector('.player-status');
-    if (s && s.innerText.includes('round ' + round + ' ')) { window.__seen = Date.now(); clearInterval(id); }
-  }, 20);
+  // A mutation observer, not a timer: timers of pages in the background may be throttled.
+  const check = () => {
+    const s = document.querySelector(selector);
+    if (window.__seen === null && s && s.innerText.includes('round ' + round + ' ')) {
+      window.__seen = Date.now(); observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
+BROWSER_FLAGS = ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows", "--disable-features=IntensiveWakeUpThrottling"]
+"""In a classroom every page is the one in front on its own device: none is throttled as a
+background page."""
 
 
 def spread(values: list[float]) -> str:
@@ -222,7 +231,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         if pin:
             pin_server(process.pid)
         print(f"server RSS (process group) just started: {rss_mb(process.pid):.0f} MB")
-        chromium = launch(playwright)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *BROWSER_FLAGS])
         boss = offline_page(chromium).page
         boss.goto(url)
         boss.locator(".resume-console").wait_for(timeout=WAIT)
@@ -250,14 +259,16 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         print(f"server RSS with {count} browser sessions: {rss_mb(process.pid):.0f} MB; "
               f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB")
 
-        every, each, delivered = [], [], []
+        every, each, delivered, console, server_cpu = [], [], [], [], []
         for _ in range(rounds):
             status = boss.locator(".console-status").inner_text()
             target = int(status.split("round ", 1)[1].split(" ", 1)[0]) + 1
             for page in pages:
-                page.evaluate(WATCH, target)
+                page.evaluate(WATCH, [target, ".player-status"])
+            boss.evaluate(WATCH, [target, ".console-status"])
             button = boss.get_by_role("button", name="Advance 12 months", exact=True)
             button.wait_for(timeout=WAIT)
+            cpu_before = sum(psutil.Process(process.pid).cpu_times()[:2])
             clicked = time.time()
             button.click()
             for page in pages:
@@ -265,6 +276,10 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
             delays = [page.evaluate("() => window.__seen") / 1000.0 - clicked for page in pages]
             each.extend(delays)
             every.append(max(delays))
+            time.sleep(0.5)  # let the server finish sending
+            server_cpu.append(sum(psutil.Process(process.pid).cpu_times()[:2]) - cpu_before)
+            boss.wait_for_function("() => window.__seen !== null", timeout=WAIT)
+            console.append(boss.evaluate("() => window.__seen") / 1000.0 - clicked)
             # The last message before the page showed the round: when the update had arrived.
             arrived = [page.evaluate("() => Math.max(...window.__messages.filter(t => t <= window.__seen))")
                        / 1000.0 - clicked for page in pages]
@@ -273,6 +288,8 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         print(f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
               f"shows the new round: {spread(every)}")
         print(f"  same, each page's observation: {spread(each)}")
+        print(f"  server CPU time per round (user + system, until 0.5 s after the last page): {spread(server_cpu)}")
+        print(f"  the facilitator's console (the round is played in its click handler): {spread(console)}")
         print(f"  same, until the last page has received its update (the server's part; the rest is the "
               f"pages drawing): {spread(delivered)}")
         print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")

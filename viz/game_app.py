@@ -25,9 +25,15 @@ CSS = """
 .scorecard th:first-child, .decisions td, .decisions th, .own-table td:first-child, .own-table th:first-child {
     text-align: left; }
 .game-header { background: #1a5276; color: white; padding: 6px 12px; font-size: 18px; font-weight: 600; }
+.briefing-text p { margin: 0 0 6px 0; }
+.own-numbers { font-size: 13px; }
+.own-numbers p { color: #555; margin: 4px 0; }
 .player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
 .game-body { padding: 4px 12px; max-width: 1400px; }
-@media (max-width: 600px) { .player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
+@media (max-width: 600px) { .briefing-text p { margin: 0 0 6px 0; }
+.own-numbers { font-size: 13px; }
+.own-numbers p { color: #555; margin: 4px 0; }
+.player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
 .game-body { padding: 2px 4px; } }
 """
 

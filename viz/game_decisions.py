@@ -18,14 +18,16 @@ from marketsim.game import GameError, Room
 from marketsim.governance import DecisionError
 from viz.components import EXPLAIN
 from viz.game_facilitator import Feedback
-from viz.game_state import Seat, alliances, problem
+from viz.game_state import Seat, problem
 
 CARD = {"margin": "4px", "flex": "1 1 300px", "min-width": "0"}
 WRAP = {"flex-wrap": "wrap", "align-items": "stretch"}
 FIELD = {"max-width": "420px"}
 
 Add = Callable[[dict], None]
-"""Adds a decision to the draft list."""
+"""Adds a decision to the draft list, dated at the round's first month."""
+THIS_ROUND = "this round"
+"""The ``start`` a lever gives its decision: :data:`Add` replaces it by the round's first month."""
 
 
 def Slider(label: str, value: int, on_value, low: int, high: int):
@@ -35,41 +37,43 @@ def Slider(label: str, value: int, on_value, low: int, high: int):
 
 
 @solara.component
-def ExportLever(region: str, date: str, others: list[str], add: Add):
+def ExportLever(region: str, others: list[str], add: Add):
     """Export quota or ban on the government's ore and oxides."""
     quota, set_quota = solara.use_state(10.0)
     ban_to, set_ban_to = solara.use_state("all")
     solara.InputFloat("Export quota, kt REO/yr", value=quota, on_value=set_quota, continuous_update=True)
     solara.Button("Add export quota", small=True,
-                  on_click=lambda: add(decisions.export_quota(region, date, quota * 1000.0)))
+                  on_click=lambda: add(decisions.export_quota(region, THIS_ROUND, quota * 1000.0)))
     solara.Select("Ban exports to", values=["all", *others], value=ban_to, on_value=set_ban_to)
     solara.Button("Add export ban", small=True, on_click=lambda: add(
-        {"type": "export_ban", "region": region, "start": date, "destinations": [] if ban_to == "all" else [ban_to]}))
+        {"type": "export_ban", "region": region, "start": THIS_ROUND,
+         "destinations": [] if ban_to == "all" else [ban_to]}))
 
 
 @solara.component
-def TariffLever(region: str, date: str, others: list[str], add: Add):
+def TariffLever(region: str, others: list[str], add: Add):
     """A tariff on imports, from everyone or one origin."""
     rate, set_rate = solara.use_state(25)
     origin, set_origin = solara.use_state("china")
     Slider("Tariff on imports, %", rate, set_rate, 0, 100)
     solara.Select("Tariff on imports from", values=["all", *others], value=origin, on_value=set_origin)
     solara.Button("Add tariff", small=True, on_click=lambda: add(
-        decisions.tariff(region, date, rate / 100.0, () if origin == "all" else (origin,))))
+        decisions.tariff(region, THIS_ROUND, rate / 100.0, () if origin == "all" else (origin,))))
 
 
 @solara.component
-def SubsidyLever(region: str, date: str, others: list[str], add: Add):
+def SubsidyLever(region: str, others: list[str], add: Add):
     """A subsidy to mines, separation or magnet plants at home."""
     stage, set_stage = solara.use_state("separation")
     rate, set_rate = solara.use_state(20)
     solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
     Slider("Subsidy, % of unit cost", rate, set_rate, 0, 90)
-    solara.Button("Add subsidy", small=True, on_click=lambda: add(decisions.subsidy(region, date, stage, rate / 100.0)))
+    solara.Button("Add subsidy", small=True,
+                  on_click=lambda: add(decisions.subsidy(region, THIS_ROUND, stage, rate / 100.0)))
 
 
 @solara.component
-def StockpileLever(region: str, date: str, others: list[str], add: Add):
+def StockpileLever(region: str, others: list[str], add: Add):
     """Strategic stockpile purchases (positive) or releases (negative)."""
     good, set_good = solara.use_state("ndpr")
     tonnes, set_tonnes = solara.use_state(500.0)
@@ -77,31 +81,31 @@ def StockpileLever(region: str, date: str, others: list[str], add: Add):
     solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes,
                       continuous_update=True)
     solara.Button("Add stockpile order", small=True,
-                  on_click=lambda: add(decisions.stockpile(region, date, good, tonnes)))
+                  on_click=lambda: add(decisions.stockpile(region, THIS_ROUND, good, tonnes)))
 
 
 @solara.component
-def FloorLever(region: str, date: str, others: list[str], add: Add):
+def FloorLever(region: str, others: list[str], add: Add):
     """A price floor guaranteed to the government's producers of a good."""
     good, set_good = solara.use_state("ndpr")
     price, set_price = solara.use_state(60.0)
     solara.Select("Price floor good", values=list(GOODS), value=good, on_value=set_good)
     solara.InputFloat("Price floor, US$/kg", value=price, on_value=set_price, continuous_update=True)
     solara.Button("Add price floor", small=True, on_click=lambda: add(
-        {"type": "price_floor", "region": region, "start": date, "good": good, "price": float(price)}))
+        {"type": "price_floor", "region": region, "start": THIS_ROUND, "good": good, "price": float(price)}))
 
 
 @solara.component
-def RecyclingLever(region: str, date: str, others: list[str], add: Add):
+def RecyclingLever(region: str, others: list[str], add: Add):
     """A mandate to collect a share of end-of-life magnets."""
     collect, set_collect = solara.use_state(30)
     Slider("Recycling mandate: collect % of end-of-life magnets", collect, set_collect, 0, 100)
     solara.Button("Add recycling mandate", small=True, on_click=lambda: add(
-        {"type": "recycling_mandate", "region": region, "start": date, "collection_rate": collect / 100.0}))
+        {"type": "recycling_mandate", "region": region, "start": THIS_ROUND, "collection_rate": collect / 100.0}))
 
 
 @solara.component
-def AllianceLever(region: str, date: str, others: list[str], add: Add, groups: dict[str, list[str]]):
+def AllianceLever(region: str, others: list[str], add: Add, groups: dict[str, list[str]]):
     """Ask to join an existing alliance, or leave one (invitations are in the offers card)."""
     group, set_group = solara.use_state(next(iter(groups), ""))
     if not groups:
@@ -113,9 +117,9 @@ def AllianceLever(region: str, date: str, others: list[str], add: Add, groups: d
     solara.Text("Members: " + ", ".join(members), style=EXPLAIN)
     with solara.Row():
         solara.Button("Ask to join", small=True, disabled=region in members,
-                      on_click=lambda: add(decisions.alliance(region, date, group, True)))
+                      on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, True)))
         solara.Button("Leave", small=True, disabled=region not in members,
-                      on_click=lambda: add(decisions.alliance(region, date, group, False)))
+                      on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, False)))
 
 
 LEVERS = {"Tariff": TariffLever, "Subsidy": SubsidyLever, "Stockpile": StockpileLever,
@@ -126,8 +130,9 @@ separation plants at home."""
 
 
 @solara.component
-def LeverChooser(room: Room, region: str, date: str, others: list[str], exporter: bool, add: Add):
-    """A row of lever buttons and the chosen lever's fields."""
+def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, groups: dict[str, list[str]]):
+    """A row of lever buttons and the chosen lever's fields. Nothing here depends on the round
+    (``add`` is stable and dates the decision), so a new round does not redraw it."""
     chosen, set_chosen = solara.use_state("Tariff")
     names = [name for name in LEVERS if name != "Export control" or exporter]
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["lever-buttons"]):
@@ -137,25 +142,36 @@ def LeverChooser(room: Room, region: str, date: str, others: list[str], exporter
                           on_click=lambda name=name: set_chosen(name))
     with solara.Column(classes=["lever", f"lever-{chosen.lower().replace(' ', '-')}"], style=FIELD):
         if chosen == "Alliance":
-            AllianceLever(region, date, others, add, alliances(room))
+            AllianceLever(region, others, add, groups)
         else:
-            LEVERS[chosen](region, date, others, add)
+            LEVERS[chosen](region, others, add)
 
 
 @solara.component
 def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, held: dict[str, int],
-                 queued_by: str | None = None):
+                 groups: dict[str, list[str]], queued_by: str | None = None):
     """The round's decisions: add levers to a list, then submit the list (empty: no change). Any
-    member of a team may submit; the latest submission replaces the team's queue."""
+    member of a team may submit; the latest submission replaces the team's queue. ``groups``:
+    the alliances now, with their members."""
     region = seat.region
     draft, set_draft = solara.use_state((round_, []))
     items = draft[1] if draft[0] == round_ else []
-    message, set_message = solara.use_state(None)
+    said, say = solara.use_state((round_, None))
+    message = said[1] if said[0] == round_ else None  # last round's result is not shown again
+
+    def set_message(text: tuple[str, bool] | None) -> None:
+        say((round_, text))
+
     others = [r for r in room.state.model.regions if r != region]
 
-    def add(decision: dict) -> None:
-        set_draft((round_, [*items, decision]))
+    def add_now(decision: dict) -> None:
+        set_draft((round_, [*items, {**decision, "start": date}]))
         set_message(None)
+
+    latest = solara.use_ref(add_now)
+    latest.current = add_now
+    # The same function every round (it calls the latest add_now): the levers need not redraw.
+    add = solara.use_memo(lambda: lambda decision: latest.current(decision), [])  # noqa: PLW0108
 
     def remove(index: int) -> None:
         set_draft((round_, [d for k, d in enumerate(items) if k != index]))
@@ -173,7 +189,7 @@ def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, h
     with solara.Card(f"Your decisions for round {round_ + 1}", classes=["decision-form"], style=CARD):
         solara.Text("Choose a lever, add it to the list, then submit the list. Each is checked; one your "
                     "government cannot make is refused with the reason.", style=EXPLAIN)
-        LeverChooser(room, region, date, others, bool(held["mines"] or held["separation plants"]), add)
+        LeverChooser(region, others, bool(held["mines"] or held["separation plants"]), add, groups)
         solara.Text("To submit:" if items else "Nothing added: submitting means no change this round.",
                     style={"font-weight": "600", "margin-top": "6px"})
         with solara.Column(classes=["draft"], gap="0px"):

@@ -50,7 +50,8 @@ def price_history(room: Room, region: str, good: str) -> dict:
               charts._line(dates, price[:, k, -1], "world", charts.GREY, dash="dash")]
     layout = {"height": 240, "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
               "yaxis": {"title": {"text": f"{charts.GOOD_NAMES[good]}, US$/kg"}, "rangemode": "tozero"},
-              "xaxis": {"type": "date", "tickformat": "%b %Y"},
+              # a tick a month while the game is young (automatic ticks repeat month names then)
+              "xaxis": {"type": "date", "tickformat": "%b %Y", **({"dtick": "M1"} if len(dates) <= 8 else {})},
               "legend": {"orientation": "h", "y": -0.25, "font": {"size": 10}}}
     return charts._figure(traces, layout)
 
@@ -111,8 +112,9 @@ def Briefing(room: Room, region: str, tick: tuple, date: str):
                          budget_left(room, region), date),
         [room.id, region, tick])
     with solara.Card("Your briefing", classes=["briefing"], style=CARD):
-        for text in paragraphs:
-            solara.Text(text, style={"display": "block", "margin": "0 0 6px 0"})
+        # One element for the whole text: a new round then updates one widget, not one a paragraph.
+        solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{html.escape(text)}</p>" for text in paragraphs),
+                    classes=["briefing-text"])
 
 
 def _table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
@@ -130,24 +132,30 @@ def OwnDashboard(room: Room, region: str, tick: int):
     if obs is None:
         with solara.Card("Your dashboard", classes=["own-dashboard"], style=CARD):
             solara.Text("Your prices, dependency and stockpile appear here after the first round.", style=EXPLAIN)
+            # An empty chart now: the page loads plotly.js at join, not when the whole class
+            # gets its first round at once.
+            Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
         return
     prices = [(charts.GOOD_NAMES[g], f"{obs.price[g]:,.1f}", f"{obs.world_price[g]:,.1f}") for g in GOODS]
     stock = [(charts.GOOD_NAMES[g], f"{obs.stockpile[g]:,.0f}") for g in GOODS if obs.stockpile[g] > 0]
     budget = "no fixed limit" if obs.budget_left is None else f"US${obs.budget_left:,.0f} m left this year"
+    depend = [(stage, f"{100 * obs.dependency[stage]:.0f}%", f"{100 * obs.china_share[stage]:.0f}%")
+              for stage in STAGES]
+    stocks = ", ".join(f"{g} {t} t" for g, t in stock) if stock else "none"
+    allies = ", ".join(obs.allies) or "none"
+    disputes = " · disputes with " + ", ".join(obs.disputes) if obs.disputes else ""
+    price_table_html = _table(prices, ("good", "your price", "world"))
+    depend_table_html = _table(depend, ("stage", "your dependency on China", "China's world share"))
+    summary = f"Averages over the last round, to {obs.date}. Budget: {budget}."
+    stocks_line = f"Stockpile: {stocks} · unmet need {100 * obs.unmet_share:.0f}%"
+    numbers = "".join([  # one element: a new round updates one widget, not seven
+        f"<p>{html.escape(summary)}</p>",
+        f"<div class='own-prices'>{price_table_html}</div>",
+        f"<div class='own-dependency' style='margin-top: 6px'>{depend_table_html}</div>",
+        f"<p>{html.escape(stocks_line)}</p>",
+        f"<p>{html.escape(f'Allies: {allies}{disputes}')}</p>"])
     with solara.Card("Your dashboard", classes=["own-dashboard"], style=CARD):
-        solara.Text(f"Averages over the last round, to {obs.date}. Budget: {budget}.", style=EXPLAIN)
-        solara.HTML(tag="div", unsafe_innerHTML=_table(prices, ("good", "your price", "world")),
-                    style={"font-size": "13px"}, classes=["own-prices"])
-        depend = [(stage, f"{100 * obs.dependency[stage]:.0f}%", f"{100 * obs.china_share[stage]:.0f}%")
-                  for stage in STAGES]
-        solara.HTML(tag="div", unsafe_innerHTML=_table(depend, ("stage", "your dependency on China",
-                                                                  "China's world share")),
-                    style={"font-size": "13px", "margin-top": "6px"}, classes=["own-dependency"])
-        solara.Text("Stockpile: " + (", ".join(f"{g} {t} t" for g, t in stock) if stock else "none") +
-                    f" · unmet need {100 * obs.unmet_share:.0f}%", style={**EXPLAIN, "display": "block"})
-        solara.Text("Allies: " + (", ".join(obs.allies) or "none") +
-                    (" · disputes with " + ", ".join(obs.disputes) if obs.disputes else ""),
-                    style={**EXPLAIN, "display": "block"})
+        solara.HTML(tag="div", unsafe_innerHTML=numbers, classes=["own-numbers"])
         solara.ToggleButtonsSingle(good, on_value=set_good, values=["ndpr", "dytb", "magnet"], dense=True)
         Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
 
@@ -156,13 +164,14 @@ NEW_ALLIANCE = "a new alliance"
 
 
 @solara.component
-def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], round_: int):
+def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[str, list[str]]):
     """Invitations into alliances: incoming ones to accept or decline, and a form to invite
-    another government played by people into an alliance of yours or a new one. An accepted
-    invitation takes effect when the next round is played."""
+    another government played by people into an alliance of yours or a new one (``groups``: the
+    alliances now, with their members). An accepted invitation takes effect when the next round
+    is played. Redrawn only when the offers or the alliances change."""
     region = seat.region
     message, set_message = solara.use_state(None)
-    mine = [name for name, members in alliances(room).items() if region in members]
+    mine = [name for name, members in groups.items() if region in members]
     others = [r for r in room.state.seats if r != region]
     to, set_to = solara.use_state(others[0] if others else "")
     group, set_group = solara.use_state(mine[0] if mine else NEW_ALLIANCE)
@@ -242,13 +251,14 @@ def PlayerView(seat: Seat):
         solara.Info(f"Facilitator: {note.get('text', '')}", dense=True, classes=["broadcast"])
     tick = view["tick"]
     key = (tick, view["round"])
+    groups = alliances(room)
     with solara.Row(style=WRAP):
         Briefing(room, seat.region, key, view["date"])
         OwnDashboard(room, seat.region, key)
     if view["phase"] == "deciding":
-        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, view.get("queued_by"))
+        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by"))
     if view["phase"] != "finished":
-        Offers(room, seat, view["offers"], view["round"])
+        Offers(room, seat, view["offers"], groups)
     with solara.Details("Your key (to rejoin if you close this page)"):
         solara.Text(seat.token, classes=["player-key"], style={"font-family": "monospace", "word-break": "break-all"})
     solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN)
