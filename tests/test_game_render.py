@@ -10,7 +10,7 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from marketsim.game import GameServer
+from marketsim.game import GameError, GameServer
 from viz import game_state
 from viz.game_debrief import debrief_of, report_html
 from viz.game_facilitator import FacilitatorHome
@@ -234,5 +234,29 @@ def test_console_lists_alliance_offers_and_injected_shocks(server):
         click(context, "Undo last round")
         assert texts(context, "console-shock") == []  # the undone round's shock is gone with it
         assert texts(context, "console-offer")[0] == "china → usa: pact (new alliance, round 1, accepted)"
+    finally:
+        context.close()
+
+
+def test_console_takes_one_member_out_of_a_team(server):
+    text = (game_state.scenario_library()["ai_world"]).read_text()
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    ann = server.join(created.join_code, "Ann", "k", "usa")
+    ben = server.join(created.join_code, "Ben", "k", "usa")
+    game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, created.facilitator_token))
+    context = render(FacilitatorHome())
+    try:
+        assert "Take out Kei" not in [b.children[0] for b in context.find(v.Btn).widgets if b.children]
+        click(context, "Take out Ben")
+        assert alerts(context, "game-message") == ["Ben taken out; the team plays on."]
+        assert room.player_view(ann.token)["team"] == ["Ann"]
+        with pytest.raises(GameError):
+            room.player_view(ben.token)
+        usa = next(r for r in room.roster() if r["region"] == "usa")
+        assert [p["name"] for p in usa["players"]] == ["Ann"]
+        # A team of one has no "Take out" button: "Replace by AI" hands the seat over.
+        assert not [b for b in context.find(v.Btn).widgets if b.children and str(b.children[0]).startswith("Take out")]
     finally:
         context.close()

@@ -150,8 +150,9 @@ def member_text(players: list[dict]) -> str:
 
 @solara.component
 def Roster(room: Room, seat: Seat, rows: list[dict], act: Callable):
-    """Each seat: government, status, its players (a team) with theirs, and a button to hand the
-    seat (every member) to the AI."""
+    """Each seat: government, status, its players (a team) with theirs, a button to hand the
+    seat (every member) to the AI and, for a team, one to take out a single member (the seat
+    plays on with the others)."""
     with solara.Column(classes=["roster"], gap="2px"):
         for row in rows:
             colour = STATUS_COLOURS[row["status"]]
@@ -163,6 +164,11 @@ def Roster(room: Room, seat: Seat, rows: list[dict], act: Callable):
                 if row["player"]:
                     solara.Button("Replace by AI", small=True, outlined=True,
                                   on_click=act(lambda r=row["region"]: room.replace_with_ai(seat.token, r)))
+                if len(row["players"]) > 1:
+                    for member in row["players"]:
+                        solara.Button(f"Take out {member['name']}", small=True, text=True, classes=["take-out"],
+                                      on_click=act(lambda p=member["id"]: room.replace_with_ai(seat.token, p),
+                                                   f"{member['name']} taken out; the team plays on."))
 
 
 @solara.component
