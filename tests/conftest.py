@@ -73,3 +73,22 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+# ---------------------------------------------------------------- the classroom game's engine
+@pytest.fixture
+def clock():
+    """A clock the test moves by hand (see tests/_game.py)."""
+    from _game import Clock  # noqa: PLC0415
+
+    return Clock()
+
+
+@pytest.fixture
+def server(tmp_path, clock):
+    """A game server on a fresh database, its log times and rate limits on ``clock``."""
+    from marketsim.game import GameServer  # noqa: PLC0415
+
+    game = GameServer(tmp_path / "game.db", clock=clock, limiter_clock=clock)
+    yield game
+    game.close()

@@ -31,3 +31,24 @@ def join(watched, link: str, name: str) -> str:
     click(page, "Join")
     page.locator(".player-status").wait_for(timeout=WAIT)
     return page.locator(".player-status").inner_text().split(" ", 1)[0].lower()
+
+
+def create_room(page, url: str) -> tuple[str, str]:
+    """On the facilitator page at ``url``, create a room with the default settings; returns its
+    join code and join link (the room is still in the lobby)."""
+    page.goto(url)
+    page.locator(".create-room").wait_for(timeout=WAIT)
+    click(page, "Create room")
+    page.locator(".join-code").wait_for(timeout=WAIT)
+    return page.locator(".join-code").inner_text().strip(), page.locator(".join-link").inner_text().strip()
+
+
+def close_pages(pages: list, problems: list | None = None) -> list[tuple[list, list]]:
+    """Close every watched page's context; returns ``problems`` or, if None, each page's
+    (errors, requests beyond this machine) read now."""
+    if problems is None:
+        problems = [(p.errors, p.external) for p in pages]
+    for p in pages:
+        if not p.page.is_closed():
+            p.page.context.close()
+    return problems

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from browser import game_server, offline_page, shot
-from game_pages import WAIT, click, console_text, join, roster
+from game_pages import WAIT, click, close_pages, console_text, create_room, join, roster
 
 from marketsim.game import AuthError, GameServer
 
@@ -57,12 +57,7 @@ def test_a_game_in_four_browsers(browser, tmp_path):
         with game_server(db) as (url, _):
             boss = watched()
             page = boss.page
-            page.goto(url)
-            page.locator(".create-room").wait_for(timeout=WAIT)
-            click(page, "Create room")
-            page.locator(".join-code").wait_for(timeout=WAIT)
-            code = page.locator(".join-code").inner_text().strip()
-            link = page.locator(".join-link").inner_text().strip()
+            code, link = create_room(page, url)
             assert len(code) == 6 and link == f"{url}join?code={code}"
             size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.join-code')).fontSize)")
             assert size >= 100, "the join code must be readable from the back of the room"
@@ -179,11 +174,7 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             problems = [(p.errors, p.external) for p in pages]
             page.context.close()  # before the server stops, so the page does not see it vanish
     finally:
-        if problems is None:
-            problems = [(p.errors, p.external) for p in pages]
-        for p in pages:
-            if not p.page.is_closed():
-                p.page.context.close()
+        problems = close_pages(pages, problems)
     for errors, external in problems:
         assert external == [], f"requests left the machine: {external}"
         assert errors == [], f"page errors: {errors}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from browser import ROOT, game_server, offline_page, shot
-from game_pages import WAIT, click, console_text, join, roster
+from game_pages import WAIT, click, close_pages, console_text, create_room, join, roster
 
 
 def seconds_left(page) -> int:
@@ -41,11 +41,7 @@ def test_console_buttons_in_three_browsers(browser, tmp_path):
     try:
         with game_server(db) as (url, _):
             page = watched().page
-            page.goto(url)
-            page.locator(".create-room").wait_for(timeout=WAIT)
-            click(page, "Create room")
-            page.locator(".join-code").wait_for(timeout=WAIT)
-            link = page.locator(".join-link").inner_text().strip()
+            _, link = create_room(page, url)
             click(page, "Start")
             status_shows(page, ".console-status", "round 1 · deciding")
             players = [watched(), watched()]
@@ -128,11 +124,7 @@ def test_console_buttons_in_three_browsers(browser, tmp_path):
             for p in pages:
                 p.page.context.close()  # before the server stops, so no page sees it vanish
     finally:
-        if problems is None:
-            problems = [(p.errors, p.external) for p in pages]
-        for p in pages:
-            if not p.page.is_closed():
-                p.page.context.close()
+        problems = close_pages(pages, problems)
     served = log.read_text(encoding="utf-8")
     assert "Traceback" not in served and "Exception" not in served, f"the server failed a render:\n{served}"
     for errors, external in problems:

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _game import Clock, assert_same_run, differs, open_room, small_text
+from _game import assert_same_run, differs, open_room, small_text
 
 from marketsim import decisions as D
-from marketsim.game import AuthError, GameServer, StateError
+from marketsim.game import AuthError, StateError
 from marketsim.game.debrief import bot_twin
 from marketsim.game.replay import state_digest
 from marketsim.game.shocks import demand_surge, dispute, export_ban, mine_disruption
 from marketsim.governance import DecisionError
 from marketsim.loading import parse_scenario_text
 from marketsim.model import RareEarthModel
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def server(tmp_path, clock):
-    srv = GameServer(tmp_path / "game.db", clock=clock, limiter_clock=clock)
-    yield srv
-    srv.close()
 
 
 def test_facilitator_actions_need_the_facilitator_token(server):

@@ -7,10 +7,10 @@ import json
 import time
 from datetime import UTC, datetime
 
-import ipyvuetify as v
 import ipywidgets
 import pytest
 import solara
+from game_widgets import alerts, texts
 from solara.components.file_download import FileDownloadWidget
 
 from marketsim.game import GameError, GameServer
@@ -127,16 +127,6 @@ def page_server(tmp_path):
     game_state.facilitator_seat.set(None)  # outside a server the session state is global: reset it
     yield server
     server.close()
-
-
-def texts(context, css_class: str) -> list[str]:
-    return ["".join(map(str, w.children)) for w in context.find(v.Html).widgets
-            if css_class in (w.class_ or "").split()]
-
-
-def alerts(context, css_class: str) -> list[str]:
-    return ["".join(map(str, a.children)) for a in context.find(v.Alert).widgets
-            if css_class in (a.class_ or "").split()]
 
 
 def choose(context, name: str, content: bytes) -> None:

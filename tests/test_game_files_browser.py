@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from browser import ROOT, game_server, offline_page, shot
-from game_pages import WAIT, click, console_text, join
+from game_pages import WAIT, click, close_pages, console_text, create_room, join
 
 from marketsim.game import GameServer
 from marketsim.game.replay import state_digest
@@ -60,15 +60,11 @@ def test_a_game_file_moves_to_another_server(browser, tmp_path):
         # Server one: a round with a player's tariff, then the game file from the console.
         with game_server(tmp_path / "first.sqlite3") as (url, _):
             page = watched().page
-            page.goto(url)
-            page.locator(".create-room").wait_for(timeout=WAIT)
-            click(page, "Create room")
-            page.locator(".join-code").wait_for(timeout=WAIT)
-            code = page.locator(".join-code").inner_text().strip()
+            code, link = create_room(page, url)
             click(page, "Start")
             page.get_by_text("round 1 · deciding").wait_for(timeout=WAIT)
             ann = watched().page
-            assert join(pages[-1], page.locator(".join-link").inner_text().strip(), "Ann") == "usa"
+            assert join(pages[-1], link, "Ann") == "usa"
             click(ann, "Add tariff")
             click(ann, "Submit decisions")
             ann.locator(".game-message").filter(has_text="Submitted for round 1").wait_for(timeout=WAIT)
@@ -148,11 +144,7 @@ def test_a_game_file_moves_to_another_server(browser, tmp_path):
                     p.page.context.close()
             logs.append(server_log(url))
     finally:
-        if problems is None:
-            problems = [(p.errors, p.external) for p in pages]
-        for p in pages:
-            if not p.page.is_closed():
-                p.page.context.close()
+        problems = close_pages(pages, problems)
     for served in logs:
         assert "Traceback" not in served and "Exception" not in served, f"the server failed a render:\n{served}"
     for errors, external in problems:

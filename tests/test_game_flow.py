@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _game import Clock, assert_same_run, events_of, open_room, small_text
+from _game import assert_same_run, events_of, open_room, small_text
 
 from marketsim import decisions as D
 from marketsim.game import AuthError, GameServer, NotFound, RateLimited, StateError
@@ -12,18 +12,6 @@ from marketsim.game.tokens import CODE_ALPHABET, CODE_LENGTH, new_join_code
 from marketsim.governance import DecisionError
 from marketsim.loading import apply_overrides, parse_scenario_text
 from marketsim.model import RareEarthModel
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def server(tmp_path, clock):
-    srv = GameServer(tmp_path / "game.db", clock=clock, limiter_clock=clock)
-    yield srv
-    srv.close()
 
 
 def test_create_join_submit_advance(server):

@@ -9,6 +9,7 @@ import time
 import ipyvuetify as v
 import pytest
 import solara
+from game_widgets import alerts, click, field, render, texts
 
 from marketsim.game import GameError, GameServer
 from viz import game_state
@@ -25,33 +26,6 @@ def server(tmp_path):
     game_state.player_seat.set(None)
     yield game
     game.close()
-
-
-def texts(context, css_class: str) -> list[str]:
-    return ["".join(map(str, w.children)) for w in context.find(v.Html).widgets
-            if css_class in (w.class_ or "").split()]
-
-
-def alerts(context, css_class: str) -> list[str]:
-    return ["".join(map(str, a.children)) for a in context.find(v.Alert).widgets
-            if css_class in (a.class_ or "").split()]
-
-
-def click(context, label: str) -> None:
-    found = [b for b in context.find(v.Btn).widgets if b.children == [label]]
-    assert found, f"no button {label!r}"
-    assert not found[0].disabled, f"{label!r} is disabled"
-    found[0].click()
-
-
-def field(context, widget_class, label: str):
-    (found,) = [w for w in context.find(widget_class).widgets if w.label == label]
-    return found
-
-
-def render(component):
-    _, context = solara.render(component, handle_error=False)
-    return context
 
 
 def test_facilitator_creates_a_room_and_sees_its_code(server):

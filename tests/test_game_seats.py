@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from _game import Clock, events_of, open_room, small_text
+from _game import events_of, open_room, small_text
 
 from marketsim import decisions as D
-from marketsim.game import AuthError, GameServer, NotFound
+from marketsim.game import AuthError, NotFound
 from marketsim.game.room import DISCONNECTED_AFTER_S
 from marketsim.governance import DecisionError
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def server(tmp_path, clock):
-    srv = GameServer(tmp_path / "game.db", clock=clock, limiter_clock=clock)
-    yield srv
-    srv.close()
 
 
 def test_players_fill_the_emptiest_seat_and_may_join_a_taken_one(server):

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import solara
@@ -130,43 +131,41 @@ def scenario_regions(name: str) -> list[str]:
     return list(load_scenario(scenario_library()[name]).regions)
 
 
-_observations: dict[str, tuple[tuple, dict]] = {}
-"""Per room: the key it was computed for and every government's observation. A new round wakes
-all the room's pages at once; they share one computation instead of one each."""
+_per_round: dict[tuple[str, str], tuple[tuple, Any]] = {}
+"""Per room and kind: the key it was computed for and the value. A new round wakes all the
+room's pages at once; they share one computation instead of one each."""
 
 
-def observation(room: Room, region: str) -> Observation | None:
-    """What a government sees of the last round (None before the first round has run)."""
+def shared_this_round(room: Room, kind: str, compute: Callable[[Any], Any]) -> Any:
+    """``compute(model)`` once per room, round and ``kind`` for every page (None before the first
+    round has run). The caller's lock on the room is held while it runs."""
     with room.lock:
         model = room.state.model
         if not model.tick:
             return None
         key = (id(model), model.tick, room.public_version)
-        cached = _observations.get(room.id)
+        cached = _per_round.get((room.id, kind))
         if cached is None or cached[0] != key:
-            cached = _observations[room.id] = (key, observe_all(model))
-        return cached[1][region]
+            cached = _per_round[room.id, kind] = (key, compute(model))
+        return cached[1]
 
 
-_prices: dict[str, tuple[tuple, tuple]] = {}
-"""Per room: the key it was computed for and its price history (shared by its pages, as above)."""
+def observation(room: Room, region: str) -> Observation | None:
+    """What a government sees of the last round (None before the first round has run)."""
+    every = shared_this_round(room, "observations", observe_all)
+    return None if every is None else every[region]
+
+
+def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:
+    raw = {name: values[:model.tick] for name, values in model.recorder.raw.items()}
+    price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
+    return [model.date_of(t) for t in range(model.tick)], price, dict(model.region_index)
 
 
 def price_table(room: Room) -> tuple[list[str], np.ndarray, dict[str, int]] | None:
     """Prices so far, month by month (None before the first round): the dates, the price array
     (tick, good, region with the world last) and each region's index in it."""
-    with room.lock:
-        model = room.state.model
-        if not model.tick:
-            return None
-        key = (id(model), model.tick, room.public_version)
-        cached = _prices.get(room.id)
-        if cached is None or cached[0] != key:
-            raw = {name: values[:model.tick] for name, values in model.recorder.raw.items()}
-            price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
-            dates = [model.date_of(t) for t in range(model.tick)]
-            cached = _prices[room.id] = (key, (dates, price, dict(model.region_index)))
-        return cached[1]
+    return shared_this_round(room, "prices", _prices_so_far)
 
 
 def budget_left(room: Room, region: str) -> float | None:

@@ -1,0 +1,38 @@
+"""Reading and driving the classroom game's pages rendered in process (no browser)."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import solara
+
+
+def texts(context, css_class: str) -> list[str]:
+    """The texts of the elements with this CSS class."""
+    return ["".join(map(str, w.children)) for w in context.find(v.Html).widgets
+            if css_class in (w.class_ or "").split()]
+
+
+def alerts(context, css_class: str) -> list[str]:
+    """The texts of the alerts (messages) with this CSS class."""
+    return ["".join(map(str, a.children)) for a in context.find(v.Alert).widgets
+            if css_class in (a.class_ or "").split()]
+
+
+def click(context, label: str) -> None:
+    """Click the enabled button with exactly this label."""
+    found = [b for b in context.find(v.Btn).widgets if b.children == [label]]
+    assert found, f"no button {label!r}"
+    assert not found[0].disabled, f"{label!r} is disabled"
+    found[0].click()
+
+
+def field(context, widget_class, label: str):
+    """The one input of this class with this label."""
+    (found,) = [w for w in context.find(widget_class).widgets if w.label == label]
+    return found
+
+
+def render(component):
+    """Render a page component; returns its render context (close it after)."""
+    _, context = solara.render(component, handle_error=False)
+    return context
