@@ -65,8 +65,10 @@ MESSAGES = """(() => {
   // the update reaches the page) can be told from the page's own drawing.
   const Original = window.WebSocket;
   window.__messages = [];
+  window.__sockets = 0;
   window.WebSocket = function (...args) {
     const socket = new Original(...args);
+    window.__sockets += 1;
     socket.addEventListener("message", () => window.__messages.push(Date.now()));
     return socket;
   };
@@ -292,6 +294,8 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         print(f"  the facilitator's console (the round is played in its click handler): {spread(console)}")
         print(f"  same, until the last page has received its update (the server's part; the rest is the "
               f"pages drawing): {spread(delivered)}")
+        opened = sum(page.evaluate("() => window.__sockets") for page in pages)
+        print(f"websockets opened by the {count} pages: {opened} (more than {count}: pages reconnected)")
         print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")
         chromium.close()
 

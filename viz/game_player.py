@@ -123,19 +123,11 @@ def _table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
     return f"<table class='own-table'><thead><tr>{top}</tr></thead><tbody>{cells}</tbody></table>"
 
 
-@solara.component
-def OwnDashboard(room: Room, region: str, tick: int):
-    """The government's own numbers: prices against the world, dependency, stockpile, budget, allies."""
-    obs = solara.use_memo(lambda: observation(room, region), [room.id, region, tick])
-    good, set_good = solara.use_state("ndpr")
-    figure = solara.use_memo(lambda: price_history(room, region, good), [room.id, region, good, tick])
+def own_numbers(obs) -> str:
+    """A government's numbers of the last round as HTML: prices against the world, dependency,
+    stockpile, unmet need, budget, allies (a line to wait for before the first round)."""
     if obs is None:
-        with solara.Card("Your dashboard", classes=["own-dashboard"], style=CARD):
-            solara.Text("Your prices, dependency and stockpile appear here after the first round.", style=EXPLAIN)
-            # An empty chart now: the page loads plotly.js at join, not when the whole class
-            # gets its first round at once.
-            Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
-        return
+        return "<p>Your prices, dependency and stockpile appear here after the first round.</p>"
     prices = [(charts.GOOD_NAMES[g], f"{obs.price[g]:,.1f}", f"{obs.world_price[g]:,.1f}") for g in GOODS]
     stock = [(charts.GOOD_NAMES[g], f"{obs.stockpile[g]:,.0f}") for g in GOODS if obs.stockpile[g] > 0]
     budget = "no fixed limit" if obs.budget_left is None else f"US${obs.budget_left:,.0f} m left this year"
@@ -148,14 +140,25 @@ def OwnDashboard(room: Room, region: str, tick: int):
     depend_table_html = _table(depend, ("stage", "your dependency on China", "China's world share"))
     summary = f"Averages over the last round, to {obs.date}. Budget: {budget}."
     stocks_line = f"Stockpile: {stocks} · unmet need {100 * obs.unmet_share:.0f}%"
-    numbers = "".join([  # one element: a new round updates one widget, not seven
+    return "".join([
         f"<p>{html.escape(summary)}</p>",
         f"<div class='own-prices'>{price_table_html}</div>",
         f"<div class='own-dependency' style='margin-top: 6px'>{depend_table_html}</div>",
         f"<p>{html.escape(stocks_line)}</p>",
         f"<p>{html.escape(f'Allies: {allies}{disputes}')}</p>"])
+
+
+@solara.component
+def OwnDashboard(room: Room, region: str, tick: int):
+    """The government's own numbers and its price chart. The same widgets before and after the
+    first round (only their contents change), so no page builds new ones when the whole class
+    gets its first round at once; the empty chart also loads plotly.js at join."""
+    obs = solara.use_memo(lambda: observation(room, region), [room.id, region, tick])
+    good, set_good = solara.use_state("ndpr")
+    figure = solara.use_memo(lambda: price_history(room, region, good), [room.id, region, good, tick])
     with solara.Card("Your dashboard", classes=["own-dashboard"], style=CARD):
-        solara.HTML(tag="div", unsafe_innerHTML=numbers, classes=["own-numbers"])
+        # One element for the numbers: a new round updates one widget, not seven.
+        solara.HTML(tag="div", unsafe_innerHTML=own_numbers(obs), classes=["own-numbers"])
         solara.ToggleButtonsSingle(good, on_value=set_good, values=["ndpr", "dytb", "magnet"], dense=True)
         Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
 
@@ -240,7 +243,9 @@ def PlayerView(seat: Seat):
              "finished": "game over"}[view["phase"]]
     if view["paused"]:
         phase = "paused by the facilitator"
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}):
+    # Explicit keys: a team line or a message appearing above must not make the blocks below
+    # count as new (that would build all their widgets again on every page).
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}).key("status"):
         solara.Text(f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
                     classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
         Clock(view["time_left"], view["phase"] == "deciding" and not view["paused"], wakes)
@@ -252,16 +257,17 @@ def PlayerView(seat: Seat):
     tick = view["tick"]
     key = (tick, view["round"])
     groups = alliances(room)
-    with solara.Row(style=WRAP):
+    with solara.Row(style=WRAP).key("dashboards"):
         Briefing(room, seat.region, key, view["date"])
         OwnDashboard(room, seat.region, key)
     if view["phase"] == "deciding":
-        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by"))
+        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups,
+                     view.get("queued_by")).key("decisions")
     if view["phase"] != "finished":
-        Offers(room, seat, view["offers"], groups)
-    with solara.Details("Your key (to rejoin if you close this page)"):
+        Offers(room, seat, view["offers"], groups).key("offers")
+    with solara.Details("Your key (to rejoin if you close this page)").key("key"):
         solara.Text(seat.token, classes=["player-key"], style={"font-family": "monospace", "word-break": "break-all"})
-    solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN)
+    solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN).key("months")
 
 
 @solara.component
