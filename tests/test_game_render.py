@@ -234,3 +234,51 @@ def test_console_takes_one_member_out_of_a_team(server):
         assert not [b for b in context.find(v.Btn).widgets if b.children and str(b.children[0]).startswith("Take out")]
     finally:
         context.close()
+
+
+def test_diversification_levers_go_through_the_seam(server):
+    text = (game_state.scenario_library()["baseline_2024"]).read_text()
+    created = server.create_room(text, "baseline_2024.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    context = render(PlayerPage(created.join_code))
+    try:
+        field(context, v.TextField, "Your name").v_model = "Ann"
+        click(context, "Join")
+        click(context, "Research")
+        click(context, "Add research funding")
+        click(context, "Standards")
+        click(context, "Add environmental standard")
+        click(context, "Collection scheme")
+        click(context, "Add collection scheme")
+        click(context, "Projects")
+        field(context, v.Select, "Deal").v_model = "offtake"
+        click(context, "Add project offtake")
+        click(context, "Submit decisions")
+        (ok,) = alerts(context, "game-message")
+        assert ok.startswith("Submitted for round 1: 4 decisions")
+        queue = room.state.queues["usa"]
+        assert [d["type"] for d in queue] == ["research_funding", "environmental_standard", "collection_scheme",
+                                              "offtake"]
+        assert {d["start"] for d in queue} == {room.status()["date"]}, "each is dated at the round's first month"
+        room.advance(created.facilitator_token)
+        table = debrief_of(room).decisions
+        played = table[(table["by"] == "player") & (table["government"] == "usa")]
+        assert sorted(played["kind"]) == sorted(d["type"] for d in queue)
+        assert played["accepted"].all()
+    finally:
+        context.close()
+
+
+def test_the_projects_lever_shows_only_where_there_are_projects(server):
+    text = (game_state.scenario_library()["ai_world"]).read_text()  # no supply projects
+    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa"], ticks_per_round=3)
+    server.room(created.room_id).start(created.facilitator_token)
+    context = render(PlayerPage(created.join_code))
+    try:
+        field(context, v.TextField, "Your name").v_model = "Ann"
+        click(context, "Join")
+        buttons = [b.children[0] for b in context.find(v.Btn).widgets if b.children]
+        assert "Research" in buttons and "Projects" not in buttons
+    finally:
+        context.close()

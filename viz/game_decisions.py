@@ -122,19 +122,96 @@ def AllianceLever(region: str, others: list[str], add: Add, groups: dict[str, li
                       on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, False)))
 
 
-LEVERS = {"Tariff": TariffLever, "Subsidy": SubsidyLever, "Stockpile": StockpileLever,
-          "Price floor": FloorLever, "Recycling": RecyclingLever, "Alliance": AllianceLever,
-          "Export control": ExportLever}
-"""The lever buttons, in the order shown; ``Export control`` only for a government with mines or
-separation plants at home."""
+@solara.component
+def ResearchLever(region: str, others: list[str], add: Add):
+    """Public research into a processing stage: experience without making the tonnes."""
+    stage, set_stage = solara.use_state("magnets")
+    money, set_money = solara.use_state(100.0)
+    solara.Select("Research into", values=["separation", "magnets", "recycling"], value=stage, on_value=set_stage)
+    solara.InputFloat("US$ million a year", value=money, on_value=set_money, continuous_update=True)
+    solara.Button("Add research funding", small=True, on_click=lambda: add(
+        {"type": "research_funding", "region": region, "start": THIS_ROUND, "stage": stage,
+         "usd_million_per_year": float(money)}))
 
 
 @solara.component
-def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, groups: dict[str, list[str]]):
+def StandardLever(region: str, others: list[str], add: Add):
+    """An environmental standard for a stage at home: dearer output, less burden per tonne."""
+    stage, set_stage = solara.use_state("separation")
+    level, set_level = solara.use_state(80)
+    solara.Select("Standard for", values=list(STAGES), value=stage, on_value=set_stage)
+    Slider("Environmental standard, % of best practice", level, set_level, 0, 100)
+    solara.Button("Add environmental standard", small=True, on_click=lambda: add(
+        {"type": "environmental_standard", "region": region, "start": THIS_ROUND, "stage": stage,
+         "level": level / 100.0}))
+
+
+@solara.component
+def CollectionLever(region: str, others: list[str], add: Add):
+    """A paid scheme that builds up collection of end-of-life magnets over years."""
+    rate, set_rate = solara.use_state(30)
+    fee, set_fee = solara.use_state(5.0)
+    Slider("Collection scheme: aim to collect % of end-of-life magnets", rate, set_rate, 0, 100)
+    solara.InputFloat("Paid per kg of REO collected, US$", value=fee, on_value=set_fee, continuous_update=True)
+    solara.Button("Add collection scheme", small=True, on_click=lambda: add(
+        {"type": "collection_scheme", "region": region, "start": THIS_ROUND, "collection_rate": rate / 100.0,
+         "usd_per_kg": float(fee)}))
+
+
+PROJECT_DEALS = ("loan", "equity", "offtake")
+UNITS = {"mining": "t REO/yr", "separation": "t REO/yr of feed", "magnets": "t of magnet/yr"}
+
+
+def project_lines(pipeline) -> dict[str, str]:
+    """Each supply project's name and a line about it (where, which stage, how big, what it costs)."""
+    return {p.name: f"In {p.region}: {p.stage}, {p.capacity:,.0f} {UNITS[p.stage]}, "
+                    f"US${p.capital_cost:,.0f} m to build." for p in pipeline}
+
+
+@solara.component
+def ProjectLever(region: str, others: list[str], add: Add, projects: dict[str, str]):
+    """Back a named supply project (in any region): a cheap loan, public equity, or an offtake
+    at a guaranteed price. ``projects``: each project's name and a line about it."""
+    project, set_project = solara.use_state(next(iter(projects)))
+    deal, set_deal = solara.use_state("loan")
+    share, set_share = solara.use_state(50)
+    good, set_good = solara.use_state("ndpr")
+    price, set_price = solara.use_state(80.0)
+    solara.Select("Project", values=list(projects), value=project, on_value=set_project)
+    solara.Text(projects.get(project, ""), style=EXPLAIN, classes=["project-about"])
+    solara.Select("Deal", values=list(PROJECT_DEALS), value=deal, on_value=set_deal)
+    if deal == "offtake":
+        Slider("Share of its output bought, %", share, set_share, 1, 100)
+        solara.Select("Good", values=["ndpr", "magnet"], value=good, on_value=set_good)
+        solara.InputFloat("Guaranteed price, US$/kg", value=price, on_value=set_price, continuous_update=True)
+        decision = {"type": "offtake", "region": region, "start": THIS_ROUND, "project": project, "good": good,
+                    "price": float(price), "share": share / 100.0}
+    else:
+        Slider(f"Share of its capital, % ({'lent at 3 % a year' if deal == 'loan' else 'owned'})",
+               share, set_share, 1, 90)
+        decision = {"type": f"project_{deal}", "region": region, "start": THIS_ROUND, "project": project,
+                    "share": share / 100.0}
+    solara.Button(f"Add project {deal}", small=True, on_click=lambda: add(decision))
+
+
+LEVERS = {"Tariff": TariffLever, "Subsidy": SubsidyLever, "Stockpile": StockpileLever,
+          "Price floor": FloorLever, "Recycling": RecyclingLever, "Alliance": AllianceLever,
+          "Export control": ExportLever, "Projects": ProjectLever, "Research": ResearchLever,
+          "Standards": StandardLever, "Collection scheme": CollectionLever}
+"""The lever buttons, in the order shown; ``Export control`` only for a government with mines or
+separation plants at home, ``Projects`` only in a scenario with supply projects."""
+
+
+@solara.component
+def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, groups: dict[str, list[str]],
+                 projects: dict[str, str]):
     """A row of lever buttons and the chosen lever's fields. Nothing here depends on the round
     (``add`` is stable and dates the decision), so a new round does not redraw it."""
     chosen, set_chosen = solara.use_state("Tariff")
-    names = [name for name in LEVERS if name != "Export control" or exporter]
+    hidden = {"Export control"} if not exporter else set()
+    if not projects:
+        hidden.add("Projects")
+    names = [name for name in LEVERS if name not in hidden]
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["lever-buttons"]):
         for name in names:
             solara.Button(name, small=True, depressed=name == chosen, outlined=name != chosen,
@@ -143,6 +220,8 @@ def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, group
     with solara.Column(classes=["lever", f"lever-{chosen.lower().replace(' ', '-')}"], style=FIELD):
         if chosen == "Alliance":
             AllianceLever(region, others, add, groups)
+        elif chosen == "Projects":
+            ProjectLever(region, others, add, projects)
         else:
             LEVERS[chosen](region, others, add)
 
@@ -163,6 +242,7 @@ def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, h
         say((round_, text))
 
     others = [r for r in room.state.model.regions if r != region]
+    projects = solara.use_memo(lambda: project_lines(room.state.model.config.pipeline), [room.id])
 
     def add_now(decision: dict) -> None:
         set_draft((round_, [*items, {**decision, "start": date}]))
@@ -189,7 +269,8 @@ def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, h
     with solara.Card(f"Your decisions for round {round_ + 1}", classes=["decision-form"], style=CARD):
         solara.Text("Choose a lever, add it to the list, then submit the list. Each is checked; one your "
                     "government cannot make is refused with the reason.", style=EXPLAIN)
-        LeverChooser(region, others, bool(held["mines"] or held["separation plants"]), add, groups)
+        LeverChooser(region, others, bool(held["mines"] or held["separation plants"]), add, groups,
+                     projects)
         solara.Text("To submit:" if items else "Nothing added: submitting means no change this round.",
                     style={"font-weight": "600", "margin-top": "6px"})
         with solara.Column(classes=["draft"], gap="0px"):
@@ -215,7 +296,13 @@ def describe(decision: dict) -> str:
               "stockpile": lambda d: f"{d['tonnes']:,.0f} t {d['good']}",
               "price_floor": lambda d: f"{d['good']} at US${d['price']:,.1f}/kg",
               "recycling_mandate": lambda d: f"collect {100 * d['collection_rate']:.0f}%",
-              "alliance_join": lambda d: d["alliance"], "alliance_leave": lambda d: d["alliance"]}
+              "alliance_join": lambda d: d["alliance"], "alliance_leave": lambda d: d["alliance"],
+              "research_funding": lambda d: f"US${d['usd_million_per_year']:,.0f} m/yr into {d['stage']}",
+              "environmental_standard": lambda d: f"{100 * d['level']:.0f}% for {d['stage']}",
+              "collection_scheme": lambda d: f"aim {100 * d['collection_rate']:.0f}% at US${d['usd_per_kg']:,.1f}/kg",
+              "project_loan": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
+              "project_equity": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
+              "offtake": lambda d: f"{100 * d['share']:.0f}% of {d['project']} at US${d['price']:,.0f}/kg"}
     try:
         extra = detail[kind](decision) if kind in detail else ""
     except (KeyError, TypeError, ValueError):

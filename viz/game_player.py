@@ -109,7 +109,7 @@ def Briefing(room: Room, region: str, tick: tuple, date: str):
     """The role's briefing, generated from what the government observes."""
     paragraphs = solara.use_memo(
         lambda: briefing(region, observation(room, region), holdings(room, region), list(room.state.seats),
-                         budget_left(room, region), date),
+                         budget_left(room, region), date, bool(room.state.model.config.pipeline)),
         [room.id, region, tick])
     with solara.Card("Your briefing", classes=["briefing"], style=CARD):
         # One element for the whole text: a new round then updates one widget, not one a paragraph.

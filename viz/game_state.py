@@ -213,9 +213,10 @@ def sectors_of(room: Room) -> list[str]:
 
 
 def briefing(region: str, obs: Observation | None, held: dict[str, int], played_by_people: list[str],
-             budget: float | None, date: str) -> list[str]:
+             budget: float | None, date: str, projects: bool = False) -> list[str]:
     """The role's briefing, as short paragraphs generated from what it observes (``obs`` is None
-    before the first round: then it says what it will see)."""
+    before the first round: then it says what it will see; ``projects``: the scenario has supply
+    projects to back)."""
     budget = ("no fixed limit on public spending" if budget is None
               else f"US${budget:,.0f} m left to spend this year")
     owned = ", ".join(f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
@@ -226,7 +227,10 @@ def briefing(region: str, obs: Observation | None, held: dict[str, int], played_
     depend = ("not measured yet: it appears after the first round" if obs is None else
               ", ".join(f"{stage} {100 * share:.0f}%" for stage, share in obs.dependency.items()))
     levers = ["tariffs on imports", "subsidies to your producers", "strategic stockpile purchases and releases",
-              "price floors for your producers", "a recycling mandate", "joining or leaving alliances"]
+              "price floors for your producers", "a recycling mandate and a paid collection scheme",
+              "research funding", "environmental standards", "joining or leaving alliances"]
+    if projects:
+        levers.insert(-1, "backing planned supply projects, in any region")
     if held["mines"] or held["separation plants"]:
         levers.insert(0, "export controls on ore and oxides (quotas, bans)")
     others = [r for r in played_by_people if r != region]
