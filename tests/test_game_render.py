@@ -28,6 +28,23 @@ def server(tmp_path):
     game.close()
 
 
+def started_room(server, seats: list[str], scenario: str = "ai_world"):
+    """A started room of a library scenario (seed 3, 3 months a round): ``(created, room)``."""
+    text = game_state.scenario_library()[scenario].read_text()
+    created = server.create_room(text, f"{scenario}.toml", seed=3, seats=seats, ticks_per_round=3)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    return created, room
+
+
+def joined_page(code: str, name: str):
+    """The join page for ``code``, with ``name`` joined (the emptiest seat)."""
+    context = render(PlayerPage(code))
+    field(context, v.TextField, "Your name").v_model = name
+    click(context, "Join")
+    return context
+
+
 def test_facilitator_creates_a_room_and_sees_its_code(server):
     context = render(FacilitatorHome())
     try:
@@ -58,14 +75,9 @@ def test_bad_seed_is_refused(server):
 
 
 def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp_path):
-    text = (game_state.scenario_library()["ai_world"]).read_text()
-    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
-    room = server.room(created.room_id)
-    room.start(created.facilitator_token)
-    context = render(PlayerPage(created.join_code))
+    created, room = started_room(server, ["usa", "japan"])
+    context = joined_page(created.join_code, "Ann")
     try:
-        field(context, v.TextField, "Your name").v_model = "Ann"
-        click(context, "Join")
         assert texts(context, "player-status")[0].startswith("USA · round 1")
         (briefing,) = [w.unsafe_innerHTML for w in context.find(solara.widgets.HTML).widgets
                        if "briefing-text" in (w.attributes or {}).get("class", "").split()]
@@ -104,10 +116,7 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
 
 
 def test_debrief_report_is_one_html_file_with_charts_and_decisions(server):
-    text = (game_state.scenario_library()["ai_world"]).read_text()
-    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa"], ticks_per_round=3)
-    room = server.room(created.room_id)
-    room.start(created.facilitator_token)
+    created, room = started_room(server, ["usa"])
     joined = server.join(created.join_code, "Bo", "k")
     room.submit(joined.token, [{"type": "tariff", "importer": "usa", "rate": 0.3, "origins": ["china"]}])
     room.advance(created.facilitator_token)
@@ -118,10 +127,7 @@ def test_debrief_report_is_one_html_file_with_charts_and_decisions(server):
 
 
 def test_a_second_player_joins_a_taken_government_as_a_team(server):
-    text = (game_state.scenario_library()["ai_world"]).read_text()
-    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
-    room = server.room(created.room_id)
-    room.start(created.facilitator_token)
+    created, room = started_room(server, ["usa", "japan"])
     first = server.join(created.join_code, "Ann", "k", "usa")
     room.submit(first.token, [{"type": "tariff", "importer": "usa", "rate": 0.3, "origins": ["china"]}])
     context = render(PlayerPage(created.join_code))
@@ -146,16 +152,11 @@ def test_a_second_player_joins_a_taken_government_as_a_team(server):
 
 
 def test_player_accepts_an_alliance_offer_and_sends_one(server):
-    text = (game_state.scenario_library()["ai_world"]).read_text()
-    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "china"], ticks_per_round=3)
-    room = server.room(created.room_id)
-    room.start(created.facilitator_token)
+    created, room = started_room(server, ["usa", "china"])
     china = server.join(created.join_code, "Wei", "k", "china")
     room.propose(china.token, "usa", "pact")
-    context = render(PlayerPage(created.join_code))
+    context = joined_page(created.join_code, "Ann")
     try:
-        field(context, v.TextField, "Your name").v_model = "Ann"
-        click(context, "Join")
         incoming = [w for w in context.find(v.Html).widgets
                     if "CHINA invites you into a new alliance pact." in "".join(map(str, w.children))]
         assert incoming
@@ -213,10 +214,7 @@ def test_console_lists_alliance_offers_and_injected_shocks(server):
 
 
 def test_console_takes_one_member_out_of_a_team(server):
-    text = (game_state.scenario_library()["ai_world"]).read_text()
-    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
-    room = server.room(created.room_id)
-    room.start(created.facilitator_token)
+    created, room = started_room(server, ["usa", "japan"])
     ann = server.join(created.join_code, "Ann", "k", "usa")
     ben = server.join(created.join_code, "Ben", "k", "usa")
     game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, created.facilitator_token))
@@ -237,14 +235,9 @@ def test_console_takes_one_member_out_of_a_team(server):
 
 
 def test_diversification_levers_go_through_the_seam(server):
-    text = (game_state.scenario_library()["baseline_2024"]).read_text()
-    created = server.create_room(text, "baseline_2024.toml", seed=3, seats=["usa", "japan"], ticks_per_round=3)
-    room = server.room(created.room_id)
-    room.start(created.facilitator_token)
-    context = render(PlayerPage(created.join_code))
+    created, room = started_room(server, ["usa", "japan"], "baseline_2024")
+    context = joined_page(created.join_code, "Ann")
     try:
-        field(context, v.TextField, "Your name").v_model = "Ann"
-        click(context, "Join")
         click(context, "Research")
         click(context, "Add research funding")
         click(context, "Standards")
@@ -271,13 +264,9 @@ def test_diversification_levers_go_through_the_seam(server):
 
 
 def test_the_projects_lever_shows_only_where_there_are_projects(server):
-    text = (game_state.scenario_library()["ai_world"]).read_text()  # no supply projects
-    created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa"], ticks_per_round=3)
-    server.room(created.room_id).start(created.facilitator_token)
-    context = render(PlayerPage(created.join_code))
+    created, _ = started_room(server, ["usa"])  # ai_world: no supply projects
+    context = joined_page(created.join_code, "Ann")
     try:
-        field(context, v.TextField, "Your name").v_model = "Ann"
-        click(context, "Join")
         buttons = [b.children[0] for b in context.find(v.Btn).widgets if b.children]
         assert "Research" in buttons and "Projects" not in buttons
     finally:
