@@ -25,6 +25,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import plotly
+
+PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+"""Where the installed plotly package keeps plotly.min.js; the apps serve this folder as assets."""
+PLOTLY_URL = "static/assets/plotly.min.js"
+"""Where the pages fetch plotly.js from, relative to the app's address."""
 CLIENT_HEADER = "x-marketsim-client"
 """The header carrying the browser's address (what the server's socket sees)."""
 
@@ -92,23 +98,13 @@ def client_address(headers: dict[str, list[str]] | None) -> str | None:
 
 def uncompressed_websockets() -> None:
     """Have uvicorn offer websockets without per-message deflate (``solara run`` has no option
-    for it). The updates are small JSON on a local network; compressing each one cost the
-    server more time than anything else once 30 pages got a new round at once."""
+    for it). The updates are small JSON on a local network; compressing each one took about a
+    tenth of the server's time when 30 pages got a new round at once."""
     import functools  # noqa: PLC0415
 
     import uvicorn  # noqa: PLC0415
 
-    original = uvicorn.Config.__init__
-    if getattr(original, "uncompressed", False):
-        return
-
-    @functools.wraps(original)
-    def init(self, *args, **kwargs) -> None:
-        kwargs["ws_per_message_deflate"] = False
-        original(self, *args, **kwargs)
-
-    init.uncompressed = True
-    uvicorn.Config.__init__ = init
+    uvicorn.Config.__init__ = functools.partialmethod(uvicorn.Config.__init__, ws_per_message_deflate=False)
 
 
 def main(argv: list[str]) -> None:
@@ -122,14 +118,12 @@ def main(argv: list[str]) -> None:
     # Solara reads the app to serve when its server module is imported (``solara run`` sets
     # this variable just before uvicorn imports it); importing it here needs it set first.
     os.environ["SOLARA_APP"] = argv[0]
-    import plotly  # noqa: PLC0415
     import solara.__main__  # noqa: PLC0415 (heavy: only when serving)
     import solara.server.starlette as solara_app  # noqa: PLC0415
 
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"  # see viz.plotly_chart
     # Solara's uvicorn imports "solara.server.starlette:app": this same module object, so the
     # middleware added here (before the first request builds the stack) is in front of it.
-    solara_app.app.add_middleware(CompressedOnce, files={"static/assets/plotly.min.js": plotly_js})
+    solara_app.app.add_middleware(CompressedOnce, files={PLOTLY_URL: PLOTLY_DIR / "plotly.min.js"})
     solara_app.app.add_middleware(ClientAddress)
     uncompressed_websockets()
     sys.argv = ["solara", "run", *argv]

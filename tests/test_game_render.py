@@ -16,6 +16,7 @@ from viz import game_state
 from viz.game_debrief import debrief_of, report_html
 from viz.game_facilitator import FacilitatorHome
 from viz.game_player import PlayerPage
+from viz.session import scenario_library
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def server(tmp_path):
 
 def started_room(server, seats: list[str], scenario: str = "ai_world"):
     """A started room of a library scenario (seed 3, 3 months a round): ``(created, room)``."""
-    text = game_state.scenario_library()[scenario].read_text()
+    text = scenario_library()[scenario].read_text()
     created = server.create_room(text, f"{scenario}.toml", seed=3, seats=seats, ticks_per_round=3)
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
@@ -176,7 +177,7 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
 
 
 def test_console_lists_alliance_offers_and_injected_shocks(server):
-    text = (game_state.scenario_library()["ai_world"]).read_text()
+    text = (scenario_library()["ai_world"]).read_text()
     created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "china", "japan"], ticks_per_round=3)
     room = server.room(created.room_id)
     token = created.facilitator_token

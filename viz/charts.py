@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from marketsim.events import STAGES
+from marketsim.events import GOODS, STAGES
 from marketsim.views import CHINA_TIER, RunView
 
 CHINA_RED, OTHERS_BLUE, GREY = "#c0392b", "#2471a3", "#7f8c8d"
@@ -85,6 +85,27 @@ def price_figure(view: RunView, reference: RunView | None, good: str, span: tupl
             colour = CHINA_RED if tier == CHINA_TIER else OTHERS_BLUE
             traces.append(_line(run.dates, values, f"{tier}", colour, pinned=pinned))
     return _figure(traces, _time_layout(span, f"{GOOD_NAMES[good]}, US$/kg", view))
+
+
+def own_price_figure(dates: list[str], price: np.ndarray, column: int, region: str, good: str) -> dict:
+    """One government's price of a good against the world's, month by month (the player page).
+
+    Args:
+        dates: The months so far.
+        price: Prices, (month, good, region with the world last).
+        column: The government's region index in ``price``.
+        region: Its name, for the legend.
+        good: The good.
+    """
+    k = GOODS.index(good)
+    traces = [_line(dates, price[:, k, column], region, OTHERS_BLUE),
+              _line(dates, price[:, k, -1], "world", GREY, dash="dash")]
+    layout = {"height": 240, "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
+              "yaxis": {"title": {"text": f"{GOOD_NAMES[good]}, US$/kg"}, "rangemode": "tozero"},
+              # a tick a month while the game is young (automatic ticks repeat month names then)
+              "xaxis": {"type": "date", "tickformat": "%b %Y", **({"dtick": "M1"} if len(dates) <= 8 else {})},
+              "legend": {"orientation": "h", "y": -0.25, "font": {"size": 10}}}
+    return _figure(traces, layout)
 
 
 def share_figure(view: RunView, reference: RunView | None, region: str, span: tuple[str, str]) -> dict:

@@ -85,11 +85,6 @@ def dependency_timeline(debrief: Debrief, region: str) -> dict:
     return _as_twin(charts.share_figure(debrief.view, debrief.twin, region, debrief.span))
 
 
-def scorecard_html(scores: pd.DataFrame, twin: pd.DataFrame, only: list[str] | None = None) -> str:
-    """A scorecard table per government, with the change against the bot twin in brackets."""
-    return scorecard_table(scores, twin, only)
-
-
 def decisions_html(table: pd.DataFrame, people_only: bool = False) -> str:
     """The decision table as HTML (refused decisions in red)."""
     if people_only:
@@ -123,7 +118,7 @@ def report_html(debrief: Debrief, title: str) -> str:
             "the AI or no change). Orange lines: decisions of players; grey: the AI's; purple: shocks.</p>"
             + "".join(parts)
             + "<h2>Scorecard per government (in brackets: change against the bot twin)</h2>"
-            + scorecard_html(debrief.scores, debrief.twin_scores)
+            + scorecard_table(debrief.scores, debrief.twin_scores)
             + "<h2>Every decision</h2>" + decisions_html(debrief.decisions)
             + "</body></html>")
 
@@ -147,7 +142,7 @@ def DebriefView(room: Room, version: int = 0):
                      style={"margin": "4px"}):
         Chart(Drawing((debrief.key, region), dependency_timeline(debrief, region)), "debrief_dependency")
     with solara.Card("Scorecards (in brackets: against the bot twin)", style={"margin": "4px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=scorecard_html(debrief.scores, debrief.twin_scores),
+        solara.HTML(tag="div", unsafe_innerHTML=scorecard_table(debrief.scores, debrief.twin_scores),
                     style={"overflow-x": "auto", "font-size": "13px"}, classes=["debrief-scores"])
     with solara.Card("Decisions of the players", style={"margin": "4px"}):
         solara.HTML(tag="div", unsafe_innerHTML=decisions_html(debrief.decisions, people_only=True),

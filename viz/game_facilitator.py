@@ -330,8 +330,6 @@ def WorldCharts(room: Room, key: tuple):
             span = (model.date_of(0), model.date_of(ahead - 1))
         dependency = charts.dependency_figure(view, None)
         dependency["layout"].setdefault("legend", {})["y"] = -0.32  # below the axis title
-        if not view.ticks:
-            return charts.placeholder("Prices appear after the first month."), dependency
         return charts.price_figure(view, None, "ndpr", span), dependency
 
     prices, dependency = solara.use_memo(draw, [room.id, key])

@@ -35,6 +35,7 @@ from viz.game_state import (
     seat_signature,
     use_refresh,
 )
+from viz.tables import text_table
 
 ANY = "any (the smallest team)"
 
@@ -45,15 +46,7 @@ def price_history(room: Room, region: str, good: str) -> dict:
     if history is None:
         return charts.placeholder("Prices appear after the first round.", 240)
     dates, price, region_index = history
-    k, r = GOODS.index(good), region_index[region]
-    traces = [charts._line(dates, price[:, k, r], region, charts.OTHERS_BLUE),
-              charts._line(dates, price[:, k, -1], "world", charts.GREY, dash="dash")]
-    layout = {"height": 240, "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
-              "yaxis": {"title": {"text": f"{charts.GOOD_NAMES[good]}, US$/kg"}, "rangemode": "tozero"},
-              # a tick a month while the game is young (automatic ticks repeat month names then)
-              "xaxis": {"type": "date", "tickformat": "%b %Y", **({"dtick": "M1"} if len(dates) <= 8 else {})},
-              "legend": {"orientation": "h", "y": -0.25, "font": {"size": 10}}}
-    return charts._figure(traces, layout)
+    return charts.own_price_figure(dates, price, region_index[region], region, good)
 
 
 @solara.component
@@ -117,12 +110,6 @@ def Briefing(room: Room, region: str, tick: tuple, date: str):
                     classes=["briefing-text"])
 
 
-def _table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
-    cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    top = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    return f"<table class='own-table'><thead><tr>{top}</tr></thead><tbody>{cells}</tbody></table>"
-
-
 def own_numbers(obs) -> str:
     """A government's numbers of the last round as HTML: prices against the world, dependency,
     stockpile, unmet need, budget, allies (a line to wait for before the first round)."""
@@ -136,8 +123,8 @@ def own_numbers(obs) -> str:
     stocks = ", ".join(f"{g} {t} t" for g, t in stock) if stock else "none"
     allies = ", ".join(obs.allies) or "none"
     disputes = " · disputes with " + ", ".join(obs.disputes) if obs.disputes else ""
-    price_table_html = _table(prices, ("good", "your price", "world"))
-    depend_table_html = _table(depend, ("stage", "your dependency on China", "China's world share"))
+    price_table_html = text_table(prices, ("good", "your price", "world"), "own-table")
+    depend_table_html = text_table(depend, ("stage", "your dependency on China", "China's world share"), "own-table")
     summary = f"Averages over the last round, to {obs.date}. Budget: {budget}."
     stocks_line = f"Stockpile: {stocks} · unmet need {100 * obs.unmet_share:.0f}%"
     return "".join([

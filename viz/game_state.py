@@ -19,17 +19,16 @@ import solara
 
 from marketsim.game import AuthError, GameError, GameServer, Room
 from marketsim.governance import DecisionError
-from marketsim.loading import load_scenario
 from marketsim.metrics import derive
 from marketsim.observation import Observation, observe_all
 from marketsim.webserver import client_address
-from viz.session import scenario_library
 
 DB_ENV = "MARKETSIM_GAME_DB"
 WRONG_CODES_ENV = "MARKETSIM_WRONG_CODES"
 """Wrong codes allowed per device address a minute (``marketsim game --wrong-codes``)."""
 REFRESH_SECONDS = 2.0
-"""How often the pages poll the room."""
+"""How often a page's timer thread wakes with no change in its room (a heartbeat, and a redraw
+for a clock drawn on the server: the facilitator's console)."""
 
 _server: GameServer | None = None
 _server_lock = threading.Lock()
@@ -124,11 +123,6 @@ def problem(error: Exception) -> str:
     if isinstance(error, DecisionError):
         return f"Refused: {error}"
     return str(error) or type(error).__name__
-
-
-def scenario_regions(name: str) -> list[str]:
-    """The governments of a library scenario."""
-    return list(load_scenario(scenario_library()[name]).regions)
 
 
 _per_round: dict[tuple[str, str], tuple[tuple, Any]] = {}
@@ -252,21 +246,20 @@ def briefing(region: str, obs: Observation | None, held: dict[str, int], played_
 
 
 def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | None = None,
-                public: bool = False, clock: bool = True, watch: Callable[[], Hashable] | None = None) -> int:
+                clock: bool = True, watch: Callable[[], Hashable] | None = None) -> int:
     """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
     round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
     drawn on the server, or a page without a room that polls).
 
     ``on_tick`` runs in the timer thread at every wake, change or not (e.g. a heartbeat); it must
-    not raise. ``public`` wakes only on changes every player sees, not on other players'
-    submissions. Without ``clock`` a quiet room costs no redraw at all, which is what lets one
-    server keep 30 player pages quick. ``watch``, if given, narrows a change further: the page
-    redraws only when its value differs from the last one (e.g. a player's own team queue).
+    not raise. Without ``clock`` a quiet room costs no redraw at all, which is what lets one
+    server keep 30 player pages quick. ``watch``, if given, narrows a change: the page redraws
+    only when its value differs from the last one (e.g. a player's own team queue).
     """
     count = solara.use_reactive(0)
 
     def loop(cancel: threading.Event):
-        seen = (room.public_version if public else room.version) if room is not None else 0
+        seen = room.version if room is not None else 0
         last = watch() if watch is not None else None
         while not cancel.is_set():
             if room is None:
@@ -274,7 +267,7 @@ def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | Non
                 changed = True
             else:
                 before = seen
-                seen = room.wait_for_change(seen, seconds, public=public)
+                seen = room.wait_for_change(seen, seconds)
                 changed = seen != before
                 if changed and watch is not None:
                     now = watch()

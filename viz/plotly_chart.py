@@ -9,22 +9,20 @@ which redraws only what changed.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import numpy as np
-import plotly
 import traitlets
 from solara.server import settings
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data"
-if str(PLOTLY_JS) not in settings.assets.extra_locations:
-    settings.assets.extra_locations.append(str(PLOTLY_JS))  # served at static/assets/plotly.min.js
+from marketsim.webserver import PLOTLY_DIR, PLOTLY_URL
+
+if str(PLOTLY_DIR) not in settings.assets.extra_locations:
+    settings.assets.extra_locations.append(str(PLOTLY_DIR))  # served at PLOTLY_URL
 
 ESM = """
 function loadPlotly() {
   if (!window.marketsimPlotly) {
-    const url = new URL("static/assets/plotly.min.js", document.baseURI);
+    const url = new URL("__PLOTLY_URL__", document.baseURI);
     window.marketsimPlotly = fetch(url).then((response) => {
       if (!response.ok) throw new Error("could not load plotly.js: " + response.status);
       return response.text();
@@ -62,6 +60,7 @@ export default {
   },
 };
 """
+ESM = ESM.replace("__PLOTLY_URL__", PLOTLY_URL)
 
 
 def jsonable(value):  # noqa: PLR0911 (one return per kind of value)

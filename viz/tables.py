@@ -15,6 +15,13 @@ TITLES = {"cost_of_supply": ("Cost of supply", "US$ m/yr"), "need_met": ("Need m
 """Column heading and unit of each scorecard column."""
 
 
+def text_table(rows: list[tuple[str, ...]], head: tuple[str, ...], css_class: str) -> str:
+    """Rows of plain text as an HTML table (every cell escaped) with a heading row."""
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    top = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    return f"<table class='{css_class}'><thead><tr>{top}</tr></thead><tbody>{cells}</tbody></table>"
+
+
 def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, only: list[str] | None = None) -> str:
     """A scorecard as an HTML table; with ``against``, each cell also shows its change, green
     where it is better; cells that do not apply (NaN) show a dash.
