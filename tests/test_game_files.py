@@ -105,7 +105,9 @@ def edited(content: bytes, change) -> bytes:
     (lambda d: d.update(scenario_text="[scenario]\nyears = -3\n"), "scenario is not valid: ai_world.toml: "),
     (lambda d: d.update(scenario_text="[[[["), "scenario is not valid: ai_world.toml: not valid TOML"),
     (lambda d: d["settings"].update(ticks_per_round=99), "months per round must be 1 to 24"),
-    (lambda d: d["settings"].update(seats=["mars"]), "damaged: its log does not replay (KeyError"),
+    (lambda d: d["settings"].update(seats=["mars"]), "not opened: seats must be distinct regions of the scenario "
+                                                      "(unknown: mars)"),
+    (lambda d: d["settings"].update(time_limit_s=-5), "not opened: time limit must be 0 (none) to 24 h"),
     (lambda d: d["actions"][-1].update(payload={}), "damaged: its log does not replay (KeyError"),
     (lambda d: d["actions"][1].update(kind="bogus"), "unknown action kind 'bogus'"),
     (lambda d: d.update(actions=[1, 2]), "every action must be an object"),

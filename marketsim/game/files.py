@@ -8,12 +8,10 @@ facilitator who uploaded the file; nothing in a file is executed.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from marketsim.game.errors import GameError
-from marketsim.game.replay import FALLBACKS
-from marketsim.game.server import EXPORT_FORMAT, MAX_SEED, Created, GameServer
+from marketsim.game.server import EXPORT_FORMAT, Created, GameServer
 from marketsim.loading import ScenarioError
 
 MAX_GAME_FILE_BYTES = 20 * 1024 * 1024
@@ -76,21 +74,8 @@ def _check_fields(data: dict[str, Any]) -> None:
     need("digest", str, "text")
     need("tick", int, "a whole number")
     need("created", (int, float), "a number")
-    seed = need("seed", int, "a whole number")
-    if not 0 <= seed <= MAX_SEED:
-        raise GameError(f"this game file is damaged: its seed must be 0 to {MAX_SEED}")
-    settings = need("settings", dict, "an object")
-    seats = settings.get("seats")
-    if not isinstance(seats, list) or not all(isinstance(s, str) for s in seats):
-        raise GameError("this game file is damaged: its seats must be a list of governments")
-    ticks = settings.get("ticks_per_round")
-    if not isinstance(ticks, int) or isinstance(ticks, bool) or not 1 <= ticks <= 24:
-        raise GameError("this game file is damaged: its months per round must be 1 to 24")
-    limit = settings.get("time_limit_s")
-    if not isinstance(limit, (int, float)) or isinstance(limit, bool) or not math.isfinite(limit):
-        raise GameError("this game file is damaged: its time limit must be a number")
-    if settings.get("fallback") not in FALLBACKS:
-        raise GameError(f"this game file is damaged: its fallback must be one of {', '.join(FALLBACKS)}")
+    need("seed", int, "a whole number")
+    need("settings", dict, "an object")  # its values: server.check_setup, when the file is opened
     actions = need("actions", list, "a list of actions")
     if not all(isinstance(a, dict) and isinstance(a.get("payload"), dict) for a in actions):
         raise GameError("this game file is damaged: every action must be an object with a payload")

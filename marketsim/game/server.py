@@ -41,6 +41,29 @@ class Joined:
     token: str
 
 
+def check_setup(scenario, seed: object, settings: dict[str, Any]) -> None:
+    """Check a room's seed and settings (``seats``, ``ticks_per_round``, ``time_limit_s``,
+    ``fallback``) against its scenario: the same rules for a new room and an imported one.
+
+    Raises:
+        GameError: Naming the first setting that is wrong.
+    """
+    seats, ticks, limit = settings.get("seats"), settings.get("ticks_per_round"), settings.get("time_limit_s")
+    if not (type(ticks) is int and 1 <= ticks <= 24):
+        raise GameError("months per round must be 1 to 24")
+    if not (type(seed) is int and 0 <= seed <= MAX_SEED):
+        raise GameError(f"seed must be a whole number from 0 to {MAX_SEED}")
+    if not (isinstance(seats, list) and all(isinstance(r, str) for r in seats)):
+        raise GameError("seats must be a list of the scenario's regions")
+    unknown = [r for r in seats if r not in scenario.regions]
+    if unknown or len(set(seats)) != len(seats):
+        raise GameError(f"seats must be distinct regions of the scenario (unknown: {', '.join(unknown)})")
+    if settings.get("fallback") not in FALLBACKS:
+        raise GameError(f"fallback must be one of {', '.join(FALLBACKS)}")
+    if not (type(limit) in (int, float) and 0 <= limit <= 24 * 3600):
+        raise GameError("time limit must be 0 (none) to 24 h")
+
+
 class GameServer:
     """Every room of one SQLite database, rebuilt from their logs when the server starts."""
 
@@ -94,21 +117,10 @@ class GameServer:
             GameError: If a setting is invalid.
         """
         scenario = parse_scenario_text(scenario_text, source)
-        ticks_per_round = int(ticks_per_round or scenario.scenario.round_months)
-        if not 1 <= ticks_per_round <= 24:
-            raise GameError("ticks per round must be 1 to 24")
-        if not (isinstance(seed, int) and 0 <= seed <= MAX_SEED):
-            raise GameError(f"seed must be a whole number from 0 to {MAX_SEED}")
-        unknown = [r for r in seats if r not in scenario.regions]
-        if unknown or len(set(seats)) != len(seats):
-            raise GameError(f"seats must be distinct regions of the scenario (unknown: {', '.join(unknown)})")
-        if fallback not in FALLBACKS:
-            raise GameError(f"fallback must be one of {', '.join(FALLBACKS)}")
-        if not 0 <= float(time_limit_s) <= 24 * 3600:
-            raise GameError("time limit must be 0 (none) to 24 h")
-        token = new_token()
-        settings = {"seats": list(seats), "ticks_per_round": ticks_per_round,
+        settings = {"seats": list(seats), "ticks_per_round": int(ticks_per_round or scenario.scenario.round_months),
                     "time_limit_s": float(time_limit_s), "fallback": fallback}
+        check_setup(scenario, seed, settings)
+        token = new_token()
         with self._lock:
             record = RoomRecord(secrets.token_hex(8), new_join_code(self._open_codes()), source, scenario_text,
                                 scenario_hash(scenario), int(seed), settings, token_hash(token), self.clock())
@@ -227,8 +239,10 @@ class GameServer:
                                token_hash(token), float(data["created"]))
         except (KeyError, TypeError, ValueError) as error:
             raise GameError(f"malformed export: {error}") from None
-        if scenario_hash(parse_scenario_text(probe.scenario_text, probe.source)) != probe.scenario_sha256:
+        scenario = parse_scenario_text(probe.scenario_text, probe.source)
+        if scenario_hash(scenario) != probe.scenario_sha256:
             raise GameError("the export's scenario does not match its hash")
+        check_setup(scenario, probe.seed, probe.settings)
         room = Room(probe, self.store, self.clock, actions)
         if state_digest(room.state.model) != data.get("digest") or room.state.model.tick != data.get("tick"):
             raise GameError("the export does not replay to its recorded result")
