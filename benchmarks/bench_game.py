@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from browser import CHROMIUM, CHROMIUM_FLAGS, game_server, offline_page  # noqa: E402
 
 from marketsim.game import GameServer  # noqa: E402
-from marketsim.loading import parse_scenario_text  # noqa: E402
+from marketsim.scenario.loading import parse_scenario_text  # noqa: E402
 
 SCENARIO = ROOT / "configs" / "baseline_2024.toml"
 WAIT = 180_000

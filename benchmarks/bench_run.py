@@ -17,8 +17,8 @@ import statistics
 import time
 from pathlib import Path
 
-from marketsim.loading import load_scenario, validate_scenario
 from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import load_scenario, validate_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "baseline_2024.toml"
 

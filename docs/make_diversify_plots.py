@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from marketsim.loading import load_scenario
-from marketsim.runner import run_scenario
+from marketsim.reports.runner import run_scenario
+from marketsim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img" / "diversify"

@@ -37,8 +37,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, PercentFormatter
 
-from marketsim.loading import load_scenario
 from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"

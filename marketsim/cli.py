@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from marketsim.loading import ScenarioError, load_scenario
-from marketsim.summary import summarise
+from marketsim.reports.summary import summarise
+from marketsim.scenario.loading import ScenarioError, load_scenario
 
 app = typer.Typer(
     help="marketsim: an agent-based model of the rare-earth supply chain.",
@@ -52,7 +52,7 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario, write its time series and manifest, and print a summary."""
-    from marketsim.runner import run_scenario, write_results  # noqa: PLC0415 (keeps other commands light)
+    from marketsim.reports.runner import run_scenario, write_results  # noqa: PLC0415 (keeps other commands light)
 
     try:
         scenario = load_scenario(config, set_ or [])
@@ -166,15 +166,15 @@ def dashboard(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the dashboard (a Solara web app) and print its address. Works offline."""
-    import viz.app  # noqa: PLC0415
-    from viz.session import CONFIG_DIR  # noqa: PLC0415
+    import viz.dashboard.app  # noqa: PLC0415
+    from viz.dashboard.session import CONFIG_DIR  # noqa: PLC0415
 
     scenario = scenario or CONFIG_DIR / "baseline_2024.toml"
     try:
         load_scenario(scenario)
     except ScenarioError as error:
         _fail(f"invalid scenario\n{error}")
-    _serve(Path(viz.app.__file__), host, port, {"MARKETSIM_SCENARIO": str(scenario.resolve())},
+    _serve(Path(viz.dashboard.app.__file__), host, port, {"MARKETSIM_SCENARIO": str(scenario.resolve())},
            "marketsim dashboard on {url} (Ctrl+C stops it)", "dashboard")
 
 
@@ -193,7 +193,7 @@ def game(
         _fail(f"{db} is not a file")
     if not db.resolve().parent.is_dir():
         _fail(f"folder {db.resolve().parent} does not exist")
-    app_file = Path(__file__).resolve().parents[1] / "viz" / "game_app.py"
+    app_file = Path(__file__).resolve().parents[1] / "viz" / "game" / "app.py"
     _serve(app_file, host, port, {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)},
            f"marketsim game on {{url}} (players join at /join; Ctrl+C stops it); rooms kept in {db}", "game")
 

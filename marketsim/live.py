@@ -2,7 +2,7 @@
 
 This is the model-side state behind the dashboard (and the classroom game): one
 :class:`LiveRun` per browser session. It holds no UI code. Every policy change goes through the
-governance seam (:func:`marketsim.governance.decide`), so it is validated like a player's
+governance seam (:func:`marketsim.governance.rounds.decide`), so it is validated like a player's
 decision and becomes an event at the current tick.
 """
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marketsim.config import Scenario
-from marketsim.governance import Decision, decide
+from marketsim.governance.rounds import Decision, decide
 from marketsim.model import RareEarthModel
-from marketsim.runner import RunResult, run_manifest, write_results
+from marketsim.reports.runner import RunResult, run_manifest, write_results
+from marketsim.scenario.schema import Scenario
 
 MAX_SEED = 2**63 - 1
 
@@ -122,7 +122,7 @@ class LiveRun:
 
         Args:
             region: The government deciding.
-            decision: A decision in scenario-file form, e.g. from :mod:`marketsim.decisions`.
+            decision: A decision in scenario-file form, e.g. from :mod:`marketsim.governance.decisions`.
 
         Returns:
             What became of it: accepted, or refused with a message (and nothing changed).
@@ -177,6 +177,6 @@ class LiveRun:
 
 
 def _event_json(event) -> dict:
-    from marketsim.governance import EVENT  # noqa: PLC0415
+    from marketsim.governance.rounds import EVENT  # noqa: PLC0415
 
     return EVENT.dump_python(event, mode="json")

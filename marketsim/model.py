@@ -5,24 +5,27 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from marketsim import governance, schedule, valuation, world
 from marketsim.agents import Government, MagnetPlant, Manufacturer, Mine, Recycler, Refiner
-from marketsim.config import Scenario
-from marketsim.events import (
+from marketsim.governance import rounds as governance
+from marketsim.governance.strategies import build_strategy
+from marketsim.levers.diversification import Levers
+from marketsim.market import valuation
+from marketsim.market.clearing import clear, cut_off_by_controls
+from marketsim.market.valuation import OXIDE_ROWS
+from marketsim.policy import schedule
+from marketsim.policy.book import PolicyBook, in_force
+from marketsim.policy.events import (
     GOODS,
     ONE_OFF_EVENTS,
     month_index,
     month_label,
 )
-from marketsim.initial import FEED_COVER_MONTHS, fill_initial_stocks
-from marketsim.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
-from marketsim.levers import Levers
-from marketsim.market import clear, cut_off_by_controls
-from marketsim.metrics import Recorder
-from marketsim.policy import PolicyBook, in_force
-from marketsim.strategies import build_strategy
-from marketsim.valuation import OXIDE_ROWS
-from marketsim.world import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
+from marketsim.reports.metrics import Recorder
+from marketsim.scenario.schema import Scenario
+from marketsim.world import build as world
+from marketsim.world.build import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
+from marketsim.world.initial import FEED_COVER_MONTHS, fill_initial_stocks
+from marketsim.world.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
 
 REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
 RESTOCK_MONTHS = 3.0

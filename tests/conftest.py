@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from marketsim.config import Scenario
-from marketsim.loading import load_scenario, validate_scenario
+from marketsim.scenario.loading import load_scenario, validate_scenario
+from marketsim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"

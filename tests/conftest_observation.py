@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketsim.observation import Observation
+from marketsim.governance.observation import Observation
 
 GOODS = ("concentrate", "ndpr", "dytb", "lace", "magnet")
 

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 import marketsim.model
-from marketsim.config import Scenario
-from marketsim.loading import validate_scenario
-from marketsim.market import Clearing
+from marketsim.market.clearing import Clearing
 from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import validate_scenario
+from marketsim.scenario.schema import Scenario
 
 
 def build(data: dict) -> Scenario:

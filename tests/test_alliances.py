@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 from conftest_observation import observation
 
-from marketsim.config import AllianceSpec
-from marketsim.events import GOODS, ExportBan
-from marketsim.loading import validate_scenario
+from marketsim.governance.strategies import Importer
 from marketsim.model import RareEarthModel
-from marketsim.policy import PolicyBook
-from marketsim.strategies import Importer
-from marketsim.strategy_config import ImporterStrategy
+from marketsim.policy.book import PolicyBook
+from marketsim.policy.events import GOODS, ExportBan
+from marketsim.scenario.loading import validate_scenario
+from marketsim.scenario.schema import AllianceSpec
+from marketsim.scenario.strategies import ImporterStrategy
 
 REGIONS = ["china", "usa", "japan", "eu"]
 NDPR = GOODS.index("ndpr")

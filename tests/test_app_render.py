@@ -12,9 +12,9 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from marketsim.loading import ScenarioError, parse_scenario_text
-from viz.app import Page
-from viz.session import DEFAULT_SCENARIO, Dashboard
+from marketsim.scenario.loading import ScenarioError, parse_scenario_text
+from viz.dashboard.app import Page
+from viz.dashboard.session import DEFAULT_SCENARIO, Dashboard
 
 BAD_SCENARIO = b'[scenario]\nname = "broken"\nstart = "2024-01"\nyears = "thirty"\n'
 

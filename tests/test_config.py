@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from marketsim.config import Scenario
-from marketsim.loading import ScenarioError, load_scenario, validate_scenario
+from marketsim.scenario.loading import ScenarioError, load_scenario, validate_scenario
+from marketsim.scenario.schema import Scenario
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 SOURCE = "my-scenario.toml"

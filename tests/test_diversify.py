@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from simkit import mean, run
 
-from marketsim.events import PriceFloor
-from marketsim.loading import load_scenario
 from marketsim.model import RareEarthModel
+from marketsim.policy.events import PriceFloor
+from marketsim.scenario.loading import load_scenario
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 LEVERS = {"project_loan", "project_equity", "offtake", "research_funding", "collection_scheme", "subsidy",

@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 
-from marketsim.metrics import CATALOGUE
+from marketsim.reports.metrics import CATALOGUE
 
 
 def test_every_metric_is_documented():

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from simkit import build, mean, run, series
 
-from marketsim.environment import Environment
-from marketsim.events import EnvironmentalStandard
-from marketsim.lever_config import EnvironmentParams
+from marketsim.levers.environment import Environment
+from marketsim.policy.events import EnvironmentalStandard
+from marketsim.scenario.levers import EnvironmentParams
 
 
 def test_a_stricter_standard_adds_cost_and_cuts_burden_per_tonne():

@@ -9,13 +9,13 @@ import pytest
 from _game import assert_same_run, small_text
 from conftest import CONFIGS
 
-from marketsim import decisions as D
 from marketsim.game import GameServer
 from marketsim.game.debrief import DECISION_COLUMNS, decision_table, game_scorecards
 from marketsim.game.room import Room
-from marketsim.governance import DecisionError
-from marketsim.loading import parse_scenario_text
-from marketsim.scorecard import COLUMNS
+from marketsim.governance import decisions as D
+from marketsim.governance.rounds import DecisionError
+from marketsim.reports.scorecard import COLUMNS
+from marketsim.scenario.loading import parse_scenario_text
 
 BASELINE = (CONFIGS / "baseline_2024.toml").read_text()
 

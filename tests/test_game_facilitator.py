@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from _game import assert_same_run, differs, open_room, small_text
 
-from marketsim import decisions as D
 from marketsim.game import AuthError, StateError
 from marketsim.game.debrief import bot_twin
 from marketsim.game.replay import state_digest
 from marketsim.game.shocks import demand_surge, dispute, export_ban, mine_disruption
-from marketsim.governance import DecisionError
-from marketsim.loading import parse_scenario_text
+from marketsim.governance import decisions as D
+from marketsim.governance.rounds import DecisionError
 from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import parse_scenario_text
 
 
 def test_facilitator_actions_need_the_facilitator_token(server):

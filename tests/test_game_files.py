@@ -16,9 +16,9 @@ from solara.components.file_download import FileDownloadWidget
 from marketsim.game import GameError, GameServer
 from marketsim.game.files import game_file_name, open_game_file, read_game_file, write_game_file
 from marketsim.game.replay import state_digest
-from viz import game_state
-from viz.game_facilitator import FacilitatorHome
-from viz.session import scenario_library
+from viz.dashboard.session import scenario_library
+from viz.game import state as game_state
+from viz.game.facilitator import FacilitatorHome
 
 
 def played(server: GameServer):

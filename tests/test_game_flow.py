@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from _game import assert_same_run, events_of, open_room, small_text
 
-from marketsim import decisions as D
 from marketsim.game import AuthError, GameServer, NotFound, RateLimited, StateError
 from marketsim.game.replay import state_digest
 from marketsim.game.tokens import CODE_ALPHABET, CODE_LENGTH, new_join_code
-from marketsim.governance import DecisionError
-from marketsim.loading import apply_overrides, parse_scenario_text
+from marketsim.governance import decisions as D
+from marketsim.governance.rounds import DecisionError
 from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import apply_overrides, parse_scenario_text
 
 
 def test_create_join_submit_advance(server):

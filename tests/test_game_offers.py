@@ -9,7 +9,7 @@ from _game import Clock, assert_same_run, small_text
 from marketsim.game import GameServer, NotFound, StateError
 from marketsim.game.debrief import bot_twin, decision_table
 from marketsim.game.replay import state_digest
-from marketsim.governance import DecisionError
+from marketsim.governance.rounds import DecisionError
 
 
 @pytest.fixture

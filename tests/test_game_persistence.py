@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from _game import Clock, assert_same_run, small_text
 
-from marketsim import decisions as D
 from marketsim.game import AuthError, GameError, GameServer
 from marketsim.game.replay import state_digest
 from marketsim.game.room import Room
 from marketsim.game.shocks import mine_disruption
 from marketsim.game.store import Action, GameStore
+from marketsim.governance import decisions as D
 
 TESTS = Path(__file__).resolve().parent
 
@@ -93,7 +93,7 @@ SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from _game import small_text
-from marketsim import decisions as D
+from marketsim.governance import decisions as D
 from marketsim.game import GameServer
 from marketsim.game.replay import state_digest
 

@@ -12,11 +12,11 @@ import solara
 from game_widgets import alerts, click, field, render, texts
 
 from marketsim.game import GameError, GameServer
-from viz import game_state
-from viz.game_debrief import debrief_of, report_html
-from viz.game_facilitator import FacilitatorHome
-from viz.game_player import PlayerPage
-from viz.session import scenario_library
+from viz.dashboard.session import scenario_library
+from viz.game import state as game_state
+from viz.game.debrief import debrief_of, report_html
+from viz.game.facilitator import FacilitatorHome
+from viz.game.player import PlayerPage
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from _game import events_of, open_room, small_text
 
-from marketsim import decisions as D
 from marketsim.game import AuthError, NotFound
 from marketsim.game.room import DISCONNECTED_AFTER_S
-from marketsim.governance import DecisionError
+from marketsim.governance import decisions as D
+from marketsim.governance.rounds import DecisionError
 
 
 def test_players_fill_the_emptiest_seat_and_may_join_a_taken_one(server):

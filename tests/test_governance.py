@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from simkit import build, series
 
-from marketsim.events import GOODS, STAGES, ExportBan, StockpileOrder, Subsidy, Tariff
-from marketsim.governance import DecisionError, decide, validate_decision
+from marketsim.governance.rounds import DecisionError, decide, validate_decision
 from marketsim.model import RareEarthModel
+from marketsim.policy.events import GOODS, STAGES, ExportBan, StockpileOrder, Subsidy, Tariff
 
 CHINA, USA, JAPAN = range(3)
 NDPR, MAGNET = GOODS.index("ndpr"), GOODS.index("magnet")

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import marketsim.model as model_module
-from marketsim.config import Scenario
-from marketsim.events import GOODS
-from marketsim.loading import load_scenario, validate_scenario
-from marketsim.metrics import CATALOGUE
 from marketsim.model import RareEarthModel
+from marketsim.policy.events import GOODS
+from marketsim.reports.metrics import CATALOGUE
+from marketsim.scenario.loading import load_scenario, validate_scenario
+from marketsim.scenario.schema import Scenario
 
 YEARS = 3
 REGIONS = list(SMALL_WORLD["regions"])

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from simkit import build, run, series
 
-from marketsim.events import ResearchFunding, TechnologyBan
-from marketsim.learning import Learning
-from marketsim.lever_config import LearningParams
+from marketsim.levers.learning import Learning
+from marketsim.policy.events import ResearchFunding, TechnologyBan
+from marketsim.scenario.levers import LearningParams
 
 
 def test_each_doubling_of_experience_cuts_cost_by_the_learning_rate():

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketsim import decisions
-from marketsim.events import GOODS
+from marketsim.governance import decisions
 from marketsim.live import MAX_SEED, LiveRun, parse_seed
-from marketsim.loading import validate_scenario
+from marketsim.policy.events import GOODS
+from marketsim.scenario.loading import validate_scenario
 
 QUOTA_GOODS = [GOODS.index(good) for good in decisions.RAW_MATERIALS]
 NDPR = GOODS.index("ndpr")

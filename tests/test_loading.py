@@ -7,7 +7,7 @@ import re
 import pytest
 from _toml_text import dumps
 
-from marketsim.loading import ScenarioError, apply_overrides, load_scenario, scenario_hash, validate_scenario
+from marketsim.scenario.loading import ScenarioError, apply_overrides, load_scenario, scenario_hash, validate_scenario
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from simkit import run, spy_on_clearing
 
-from marketsim.config import MarketParams
-from marketsim.events import GOODS, ExportBan, ExportLicence, ExportQuota, Tariff
-from marketsim.market import clear
-from marketsim.policy import PolicyBook
+from marketsim.market.clearing import clear
+from marketsim.policy.book import PolicyBook
+from marketsim.policy.events import GOODS, ExportBan, ExportLicence, ExportQuota, Tariff
+from marketsim.scenario.schema import MarketParams
 
 REGIONS = ["china", "usa", "japan"]
 CHINA, USA, JAPAN = range(3)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from simkit import build, run, series
 
-from marketsim.events import STAGES, ExportLicence
-from marketsim.metrics import CATALOGUE, hhi
+from marketsim.policy.events import STAGES, ExportLicence
+from marketsim.reports.metrics import CATALOGUE, hhi
 
 OXIDES = ("ndpr", "dytb", "lace")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from simkit import build, mean, run, series
 
-from marketsim.loading import apply_overrides
+from marketsim.scenario.loading import apply_overrides
 
 HEAVY_MINE = 1  # "China heavy", the ionic-clay mine, is mines.1 in the small world
 

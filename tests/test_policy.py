@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from simkit import build, mean, run, series, spy_on_clearing
 
-from marketsim.events import (
+from marketsim.model import RareEarthModel
+from marketsim.policy.book import PolicyBook, in_force
+from marketsim.policy.events import (
     GOODS,
     AllianceJoin,
     ExportBan,
@@ -21,8 +23,6 @@ from marketsim.events import (
     Tariff,
     month_index,
 )
-from marketsim.model import RareEarthModel
-from marketsim.policy import PolicyBook, in_force
 
 REGIONS = ["china", "usa", "japan"]
 CHINA, USA, JAPAN = range(3)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from simkit import mean, run
 
-from marketsim.events import ExportLicence, ExportQuota
-from marketsim.loading import apply_overrides
+from marketsim.policy.events import ExportLicence, ExportQuota
+from marketsim.scenario.loading import apply_overrides
 
 SECOND_YEAR = range(12, 24)
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from simkit import build, run, series
 
-from marketsim.events import Offtake, PriceFloor, ProjectEquity, ProjectLoan
-from marketsim.governance import actor, decide
+from marketsim.governance.rounds import actor, decide
+from marketsim.levers.projects import ABANDONED, OPERATING, RAMP_UP, annuity_factor
 from marketsim.model import RareEarthModel
-from marketsim.projects import ABANDONED, OPERATING, RAMP_UP, annuity_factor
+from marketsim.policy.events import Offtake, PriceFloor, ProjectEquity, ProjectLoan
 
 CONSTRUCTION = 2
 

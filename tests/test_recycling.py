@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from simkit import build, mean, run, series
 
-from marketsim.events import CollectionScheme, ExportBan, ExportLicence, RecyclingMandate, StockpileOrder
 from marketsim.model import RareEarthModel
+from marketsim.policy.events import CollectionScheme, ExportBan, ExportLicence, RecyclingMandate, StockpileOrder
 
 
 def test_baseline_recycling_stays_below_one_percent(baseline):

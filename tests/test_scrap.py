@@ -14,9 +14,9 @@ from simkit import build, mean, run, series
 from test_invariants import SETTINGS, check_balance, scenarios, seeds, simulate
 
 from marketsim.agents import RecyclerFleet
-from marketsim.events import CollectionScheme, RecyclingMandate
 from marketsim.model import RareEarthModel
-from marketsim.world import MAGNET
+from marketsim.policy.events import CollectionScheme, RecyclingMandate
+from marketsim.world.build import MAGNET
 
 REGIONS = ("china", "usa", "japan")
 

@@ -9,9 +9,9 @@ import pytest
 from conftest import CONFIGS
 from simkit import build, run, series
 
-from marketsim.events import DemandSurge, Dispute, MineDisruption, TechnologyBan
-from marketsim.loading import load_scenario
 from marketsim.model import RareEarthModel
+from marketsim.policy.events import DemandSurge, Dispute, MineDisruption, TechnologyBan
+from marketsim.scenario.loading import load_scenario
 
 CHINA, USA, JAPAN = range(3)
 SHOCKS = (MineDisruption, Dispute, DemandSurge)

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from simkit import build, series, spy_on_clearing
 
-from marketsim.config import RegionSpec
-from marketsim.events import (
+from marketsim.governance.observation import Observation
+from marketsim.governance.strategies import DominantSupplier, Importer, ResourceHolder, build_strategy
+from marketsim.model import RareEarthModel
+from marketsim.policy.events import (
     GOODS,
     STAGES,
     AllianceJoin,
@@ -21,9 +23,7 @@ from marketsim.events import (
     StockpileOrder,
     Subsidy,
 )
-from marketsim.model import RareEarthModel
-from marketsim.observation import Observation
-from marketsim.strategies import DominantSupplier, Importer, ResourceHolder, build_strategy
+from marketsim.scenario.schema import RegionSpec
 
 CHINA, USA, JAPAN = range(3)
 CONCENTRATE, NDPR, DYTB, LACE, MAGNET = (GOODS.index(g) for g in GOODS)

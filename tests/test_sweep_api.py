@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from _toml_text import dumps
 
-from marketsim.loading import ScenarioError
+from marketsim.scenario.loading import ScenarioError
 from marketsim.sweep import Outcome, load_spec, simulate
 from marketsim.sweep.outcomes import reduce
 
@@ -62,7 +62,7 @@ def test_simulate_timeseries_one_series_per_outcome_of_length_months(small_world
 
 
 def test_simulate_uses_the_scenario_length_when_years_is_none(small_data):
-    from marketsim.loading import validate_scenario  # noqa: PLC0415
+    from marketsim.scenario.loading import validate_scenario  # noqa: PLC0415
 
     small_data["scenario"]["years"] = 1
     world = validate_scenario(small_data)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from _toml_text import dumps
 
-from marketsim.loading import ScenarioError
+from marketsim.scenario.loading import ScenarioError
 from marketsim.sweep import load_spec, read_results, run_sweep, simulate
 from marketsim.sweep.design import plan_runs
 

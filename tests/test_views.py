@@ -10,13 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from marketsim import decisions
-from marketsim.events import GOODS, STAGES
+from marketsim.governance import decisions
 from marketsim.live import LiveRun
-from marketsim.loading import validate_scenario
-from marketsim.metrics import derive
-from marketsim.scorecard import COLUMNS
-from marketsim.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
+from marketsim.policy.events import GOODS, STAGES
+from marketsim.reports.metrics import derive
+from marketsim.reports.scorecard import COLUMNS
+from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
+from marketsim.scenario.loading import validate_scenario
 from viz import charts
 from viz.plotly_chart import jsonable
 

@@ -1,4 +1,4 @@
-"""Plotly figures of a run, drawn from a :class:`marketsim.views.RunView`; a pinned reference run
+"""Plotly figures of a run, drawn from a :class:`marketsim.reports.views.RunView`; a pinned reference run
 is overlaid dotted. Pure functions: view in, figure out.
 
 Figures are plain dicts (``{"data": [...], "layout": {...}}``) rather than ``go.Figure``: building
@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from marketsim.events import GOODS, STAGES
-from marketsim.views import CHINA_TIER, RunView
+from marketsim.policy.events import GOODS, STAGES
+from marketsim.reports.views import CHINA_TIER, RunView
 
 CHINA_RED, OTHERS_BLUE, GREY = "#c0392b", "#2471a3", "#7f8c8d"
 STAGE_COLOURS = {"mining": "#8e5b2f", "separation": "#c0392b", "magnets": "#6c3483"}

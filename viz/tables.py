@@ -7,7 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from marketsim.scorecard import COLUMNS, HIGHER_IS_BETTER
+from marketsim.reports.scorecard import COLUMNS, HIGHER_IS_BETTER
 
 TITLES = {"cost_of_supply": ("Cost of supply", "US$ m/yr"), "need_met": ("Need met", "%"),
           "china_dependency": ("Dependency on China", "%"), "value_added": ("Value added at home", "US$ m/yr"),
@@ -27,7 +27,7 @@ def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, o
     where it is better; cells that do not apply (NaN) show a dash.
 
     Args:
-        scores: One row per government, the columns of :data:`marketsim.scorecard.COLUMNS`.
+        scores: One row per government, the columns of :data:`marketsim.reports.scorecard.COLUMNS`.
         against: Scores to compare with (a pinned run, the bot twin), or None.
         only: Governments to show (all when None).
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from marketsim.strategies import Controller, build_strategy
+from marketsim.governance.strategies import Controller, build_strategy
 
 
 class Government(mesa.Agent):

@@ -7,10 +7,10 @@ import pandas as pd
 
 from marketsim.game.replay import replay_model, twin_entries
 from marketsim.game.room import Room
-from marketsim.governance import EVENT
-from marketsim.metrics import derive
+from marketsim.governance.rounds import EVENT
 from marketsim.model import RareEarthModel
-from marketsim.scorecard import scorecard
+from marketsim.reports.metrics import derive
+from marketsim.reports.scorecard import scorecard
 
 DECISION_COLUMNS = ["round", "date", "government", "by", "kind", "accepted", "message"]
 
@@ -57,7 +57,7 @@ def decision_table(room: Room) -> pd.DataFrame:
 
 
 def scorecards(model: RareEarthModel, months: int | None = None) -> pd.DataFrame:
-    """A scorecard per government (:func:`marketsim.scorecard.scorecard`) over the last ``months``
+    """A scorecard per government (:func:`marketsim.reports.scorecard.scorecard`) over the last ``months``
     months run (all of them when None)."""
     ticks = model.tick
     raw = {name: values[:ticks] for name, values in model.recorder.raw.items()}

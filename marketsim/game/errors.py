@@ -1,6 +1,6 @@
 """Errors the game engine raises, each with a message fit to show the person who caused it.
 
-A refused decision raises :class:`marketsim.governance.DecisionError`, the seam's own error.
+A refused decision raises :class:`marketsim.governance.rounds.DecisionError`, the seam's own error.
 """
 
 from __future__ import annotations

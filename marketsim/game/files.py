@@ -12,7 +12,7 @@ from typing import Any
 
 from marketsim.game.errors import GameError
 from marketsim.game.server import EXPORT_FORMAT, Created, GameServer
-from marketsim.loading import ScenarioError
+from marketsim.scenario.loading import ScenarioError
 
 MAX_GAME_FILE_BYTES = 20 * 1024 * 1024
 """The largest game file accepted (a 30-round class with hundreds of players is well under 5 MB)."""

@@ -13,11 +13,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from marketsim.decisions import alliance as alliance_decision
 from marketsim.game.errors import NotFound, StateError
 from marketsim.game.state import DECIDING, LOBBY, Player, RoomState
 from marketsim.game.store import Action
-from marketsim.governance import DecisionError
+from marketsim.governance.decisions import alliance as alliance_decision
+from marketsim.governance.rounds import DecisionError
 
 ALLIANCE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,29}")
 """A new alliance's name: lower case letters, digits, ``_`` and ``-``, at most 30."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from marketsim.config import Scenario
 from marketsim.game.shocks import validate_shock
-from marketsim.governance import decide
-from marketsim.loading import apply_overrides, parse_scenario_text
+from marketsim.governance.rounds import decide
+from marketsim.governance.strategies import build_strategy
 from marketsim.model import RareEarthModel
-from marketsim.strategies import build_strategy
+from marketsim.scenario.loading import apply_overrides, parse_scenario_text
+from marketsim.scenario.schema import Scenario
 
 FALLBACKS = ("ai", "no_change")
 
@@ -76,8 +76,8 @@ def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dic
     """Apply one model-changing log entry: inject a shock, or play a round.
 
     A round's decisions of seats played by people reach the model through the governance seam:
-    through :func:`marketsim.governance.play_round` at its first tick, or, in the first round
-    (the model holds no round at tick 0), through :func:`marketsim.governance.decide` just before
+    through :func:`marketsim.governance.rounds.play_round` at its first tick, or, in the first round
+    (the model holds no round at tick 0), through :func:`marketsim.governance.rounds.decide` just before
     it; the first tick opens the budget year, so what they spent is charged again after it.
     """
     if kind == "shock":

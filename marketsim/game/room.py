@@ -22,7 +22,7 @@ from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState
 from marketsim.game.store import Action, GameStore, RoomRecord, dump_payload
 from marketsim.game.tokens import new_token, token_hash, token_matches
 from marketsim.game.views import RoomViews
-from marketsim.governance import EVENT, DecisionError, decision_cost, validate_decision
+from marketsim.governance.rounds import EVENT, DecisionError, decision_cost, validate_decision
 
 DISCONNECTED_AFTER_S = 30.0
 """A player without a heartbeat for this long shows as disconnected."""
@@ -196,7 +196,7 @@ class Room(RoomOffers, RoomViews):
     def submit(self, token: str, decisions: list, region: str | None = None) -> list[dict]:
         """Queue a player's decisions for this round, replacing any queued before.
 
-        Each decision (a dict in scenario-file form, e.g. from :mod:`marketsim.decisions`) is
+        Each decision (a dict in scenario-file form, e.g. from :mod:`marketsim.governance.decisions`) is
         validated now against the current model; if any is refused, nothing changes.
 
         Args:

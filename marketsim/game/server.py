@@ -16,7 +16,7 @@ from marketsim.game.replay import FALLBACKS, state_digest
 from marketsim.game.room import Room
 from marketsim.game.store import Action, GameStore, RoomRecord
 from marketsim.game.tokens import new_join_code, new_token, normalise_code, token_hash, token_matches
-from marketsim.loading import parse_scenario_text, scenario_hash
+from marketsim.scenario.loading import parse_scenario_text, scenario_hash
 
 EXPORT_FORMAT = "marketsim-game/1"
 MAX_SEED = 2**63 - 1

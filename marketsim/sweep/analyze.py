@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from marketsim.metrics import BY_NAME
+from marketsim.reports.metrics import BY_NAME
 from marketsim.sweep.design import salib_problem
 from marketsim.sweep.execute import read_results, read_series
 from marketsim.sweep.spec import SweepSpec

@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 
 import marketsim
-from marketsim.config import Scenario
-from marketsim.files import write_atomically
-from marketsim.loading import ScenarioError, scenario_hash
+from marketsim.reports.files import write_atomically
+from marketsim.scenario.loading import ScenarioError, scenario_hash
+from marketsim.scenario.schema import Scenario
 from marketsim.sweep.design import Run, design_points, plan_runs
 from marketsim.sweep.spec import SweepSpec
 

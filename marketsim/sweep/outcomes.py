@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from marketsim.events import GOODS
-from marketsim.metrics import ALL, BY_NAME, WORLD
+from marketsim.policy.events import GOODS
+from marketsim.reports.metrics import ALL, BY_NAME, WORLD
 from marketsim.sweep.spec import Outcome
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from marketsim.config import Scenario
-from marketsim.loading import apply_overrides, validate_scenario
 from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import apply_overrides, validate_scenario
+from marketsim.scenario.schema import Scenario
 from marketsim.sweep.outcomes import reduce, series
 from marketsim.sweep.spec import Outcome
 
@@ -44,7 +44,7 @@ def simulate(scenario: Scenario | str, parameters: dict[str, Any], seed: int,
         ScenarioError: If a parameter path does not exist or a value is invalid.
 
     Example:
-        >>> from marketsim.loading import load_scenario
+        >>> from marketsim.scenario.loading import load_scenario
         >>> base = load_scenario("configs/baseline_2024.toml")
         >>> out = simulate(base, {"sectors.ev.elasticity_short": -0.2}, seed=1, years=1,
         ...                outcomes=[{"name": "ndpr", "metric": "price", "good": "ndpr"}])

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from marketsim.config import Scenario
-from marketsim.events import Event
-from marketsim.loading import (
+from marketsim.policy.events import Event
+from marketsim.reports.metrics import BY_NAME
+from marketsim.scenario.base import Strict
+from marketsim.scenario.loading import (
     ScenarioError,
     apply_overrides,
     format_validation_error,
@@ -19,8 +20,7 @@ from marketsim.loading import (
     read_toml,
     validate_scenario,
 )
-from marketsim.metrics import BY_NAME
-from marketsim.schema import Strict
+from marketsim.scenario.schema import Scenario
 
 EVENT = TypeAdapter(Event)
 

@@ -1,0 +1,1 @@
+"""Governments deciding: what they observe, their strategies, rounds, shocks and decisions."""

@@ -1,0 +1,55 @@
+"""Decisions a person makes for a government, ready for the governance seam.
+
+Each function returns a decision in scenario-file form (a dict), starting ``now`` and open-ended,
+for :func:`marketsim.governance.rounds.decide` to validate. A later decision on the same lever replaces
+the earlier one (see :func:`marketsim.policy.book.policy_key`). Lifting a lever is a decision too: the
+same policy with a neutral value that lapses after one month, so the event log stays the whole
+record of what was decided and when.
+"""
+
+from __future__ import annotations
+
+from marketsim.policy.events import month_index, month_label
+
+RAW_MATERIALS = ("concentrate", "ndpr", "dytb", "lace")
+"""Goods export quotas apply to (China's 2010-2014 quotas covered ores and oxides)."""
+NO_LIMIT = 1e12
+"""Tonnes per year standing for "no quota" while a quota is being lifted."""
+
+
+def _lapsing(now: str) -> str:
+    return month_label(month_index(now) + 1)
+
+
+def export_quota(region: str, now: str, tonnes_per_year: float | None) -> dict:
+    """Cap the region's exports of ore and oxides, t REO a year; None lifts the cap."""
+    decision = {"type": "export_quota", "region": region, "start": now, "goods": list(RAW_MATERIALS)}
+    if tonnes_per_year is None:
+        return {**decision, "tonnes_per_year": NO_LIMIT, "end": _lapsing(now)}
+    return {**decision, "tonnes_per_year": float(tonnes_per_year)}
+
+
+def tariff(region: str, now: str, rate: float, origins: tuple[str, ...] = ()) -> dict:
+    """Tariff on the region's imports (a fraction of price) from ``origins`` (all when empty);
+    a rate of 0 lifts it. Allies are exempt."""
+    decision = {"type": "tariff", "importer": region, "start": now, "rate": float(rate), "origins": list(origins)}
+    return {**decision, "end": _lapsing(now)} if rate == 0 else decision
+
+
+def subsidy(region: str, now: str, stage: str, rate: float) -> dict:
+    """Subsidy to the region's producers at a stage (``mining``, ``separation`` or ``magnets``),
+    as a fraction of unit cost; a rate of 0 lifts it."""
+    decision = {"type": "subsidy", "region": region, "start": now, "stage": stage, "rate": float(rate)}
+    return {**decision, "end": _lapsing(now)} if rate == 0 else decision
+
+
+def stockpile(region: str, now: str, good: str, tonnes: float, months: int = 12) -> dict:
+    """Buy (positive tonnes) or release (negative) a state stockpile of a good over ``months``."""
+    return {"type": "stockpile", "region": region, "start": now, "good": good, "tonnes": float(tonnes),
+            "months": int(months)}
+
+
+def alliance(region: str, now: str, name: str, member: bool) -> dict:
+    """Apply to join (``member=True``) or leave an alliance."""
+    kind = "alliance_join" if member else "alliance_leave"
+    return {"type": kind, "region": region, "start": now, "alliance": name}

@@ -1,0 +1,104 @@
+"""What a government sees at the start of a round: the numbers its player would look at."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from marketsim.policy.events import GOODS, STAGES
+
+if TYPE_CHECKING:
+    from marketsim.model import RareEarthModel
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A government's view of the last round (averages over its months).
+
+    Prices are US$/kg; quantities t per month; shares 0-1; money US$ million.
+    """
+
+    region: str
+    tick: int
+    date: str
+    price: dict[str, float]
+    """Price of each good in this region."""
+    world_price: dict[str, float]
+    dependency: dict[str, float]
+    """China's share, by stage, of what this region's end users consumed (REO-weighted)."""
+    china_share: dict[str, float]
+    """China's share of world output by stage."""
+    unmet_share: float
+    """Share of this region's end-use need that went unmet."""
+    use: dict[str, float]
+    """This region's end-use consumption of each good."""
+    production: dict[str, float]
+    stockpile: dict[str, float]
+    export_value: float
+    """Value of this region's exports, US$ million a month."""
+    export_value_history: tuple[float, ...]
+    """Export value of earlier rounds, oldest first."""
+    capacity: dict[str, float]
+    """This region's capacity by stage (t/yr)."""
+    allies: tuple[str, ...]
+    alliances: dict[str, tuple[str, ...]]
+    disputes: tuple[str, ...]
+    """Regions this one is in a dispute with, whichever side started it."""
+    budget_left: float | None
+    """US$ million left to spend this year (None: no limit)."""
+    policies: tuple = field(default=())
+    """Policies in force that this government enacted."""
+
+
+def _window(model: RareEarthModel) -> dict[str, np.ndarray]:
+    """Every metric averaged over the last round (ignoring missing cells)."""
+    start = max(0, model.tick - model.config.scenario.round_months)
+    raw = {name: values[start:model.tick] for name, values in model.recorder.raw.items()}
+    from marketsim.reports.metrics import derive  # noqa: PLC0415 (metrics imports pandas; keep this module light)
+
+    derived = derive(raw, model.china, model.recorder.reo_per_unit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # cells with no value in the round stay NaN
+        return {name: np.nanmean(values, axis=0) for name, values in derived.items()}
+
+
+def observe_all(model: RareEarthModel) -> dict[str, Observation]:
+    """Observations of every government for the round starting now."""
+    metrics = _window(model)
+    goods = list(GOODS)
+    world = len(model.regions)
+    alliances = {name: tuple(sorted(members)) for name, members in model.book.members.items()}
+    ally = model.frictions.ally
+    views = {}
+    for r, region in enumerate(model.regions):
+        government = model.governments[region]
+        views[region] = Observation(
+            region=region,
+            tick=model.tick,
+            date=model.date,
+            price={g: float(metrics["price"][k, r]) for k, g in enumerate(goods)},
+            world_price={g: float(metrics["price"][k, world]) for k, g in enumerate(goods)},
+            dependency={s: float(np.nan_to_num(metrics[f"dependency_{s}"][-1, r])) for s in STAGES},
+            china_share={s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES},
+            unmet_share=_share(metrics["unmet_demand"][:-1, r].sum(),
+                               metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum()),
+            use={g: float(metrics["consumption"][k, r]) for k, g in enumerate(goods)},
+            production={g: float(metrics["production"][k, r]) for k, g in enumerate(goods)},
+            stockpile={g: float(model.ledger.stockpile.amount[k, r]) for k, g in enumerate(goods)},
+            export_value=float(np.nansum(metrics["exports"][:-1, r] * metrics["seller_price"][:-1, r]) / 1000.0),
+            export_value_history=tuple(government.export_history),
+            capacity={s: float(metrics[f"capacity_{s}"][r]) for s in (*STAGES, "recycling")},
+            allies=tuple(model.regions[j] for j in np.flatnonzero(ally[r])),
+            alliances=alliances,
+            disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
+            budget_left=government.budget_left,
+            policies=tuple(government.policies),
+        )
+    return views
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0

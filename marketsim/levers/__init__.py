@@ -1,0 +1,1 @@
+"""The diversification levers: supply projects, learning, environmental standards, recycling."""

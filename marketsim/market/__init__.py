@@ -1,0 +1,1 @@
+"""Markets: clearing over routes, price formation and what goods are worth."""

@@ -1,0 +1,185 @@
+"""Market clearing for all goods at once, with trade frictions per route.
+
+Arrays are indexed ``[good, origin, destination]``. Buyers in each destination split their
+demand over origins by a logit on perceived delivered cost, weighted by what each origin has to
+offer (a gravity-style discrete choice). Licences, export quotas and the sellers' stock then
+cut the requested flows, and two more rounds let unserved buyers turn to origins with stock left
+(licensed routes take applications only in the first round). Everything is vectorised over
+goods and regions.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from marketsim.policy.book import Frictions
+from marketsim.scenario.schema import MarketParams
+
+ROUNDS = 3
+"""Allocation rounds per tick: the first spreads demand, later ones re-route what was refused or
+not in stock (licensed routes take applications only in the first)."""
+
+
+@dataclass
+class Clearing:
+    """What one tick of clearing decided."""
+
+    flows: np.ndarray
+    """(goods, origins, destinations) tonnes delivered."""
+    delivered_cost: np.ndarray
+    """(goods, origins, destinations) US$/kg a buyer pays, taxes, tariffs and freight included."""
+    price_index: np.ndarray
+    """(goods, destinations) expected delivered price over the buyers' choice of origins."""
+    received: np.ndarray
+    """(goods, destinations) tonnes received."""
+    sold: np.ndarray
+    """(goods, origins) tonnes sold."""
+    refused: np.ndarray
+    """(goods, origins, destinations) tonnes first requested but refused by licences or quotas."""
+    requested: np.ndarray
+    """(goods, origins) tonnes buyers asked each seller for over all rounds, once licences and
+    quotas allowed (a seller's orders, which it prices and plans its output by)."""
+
+
+def delivered_cost(seller_price: np.ndarray, frictions: Frictions, params: MarketParams) -> np.ndarray:
+    """Cost to a buyer in each destination of a kg bought from each origin.
+
+    Domestic purchases pay the seller's price; imports also pay the exporter's tax, the
+    importer's tariff and freight.
+    """
+    regions = seller_price.shape[1]
+    foreign = ~np.eye(regions, dtype=bool)
+    export_price = seller_price * (1.0 + frictions.export_tax)
+    imported = export_price[:, :, None] * (1.0 + frictions.tariff + params.transport_cost)
+    return np.where(foreign, imported, seller_price[:, :, None])
+
+
+@functools.cache
+def _identity(regions: int) -> np.ndarray:
+    """(regions, regions) True on the diagonal (read-only, shared)."""
+    eye = np.eye(regions, dtype=bool)
+    eye.flags.writeable = False
+    return eye
+
+
+def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.ndarray,
+                   sharpness: float) -> np.ndarray:
+    """Share of each destination's demand sent to each origin (zero where nothing can come)."""
+    usable = routable & (available > 0)[:, :, None]
+    cheapest = np.where(usable, perceived, np.inf).min(axis=1, keepdims=True)
+    # Where a route is usable its destination's cheapest cost is finite, so only those cells divide.
+    relative = np.divide(perceived, cheapest, out=np.ones_like(perceived), where=usable) - 1.0
+    weight = np.where(usable, available[:, :, None] * np.exp(-sharpness * relative), 0.0)
+    total = weight.sum(axis=1, keepdims=True)
+    return weight / np.where(total > 0, total, 1.0)
+
+
+def _export_cells(goods_covered: np.ndarray, origin: int, regions: int) -> tuple[np.ndarray, ...]:
+    """Index of the (good, origin, destination) cells an export quota counts: its goods, shipped
+    from its region to any other."""
+    goods = np.flatnonzero(goods_covered)
+    foreign = np.flatnonzero(np.arange(regions) != origin)
+    return np.ix_(goods, [origin], foreign)
+
+
+def _within_quota(requests: np.ndarray, quota: float, price: np.ndarray) -> np.ndarray:
+    """Cut (goods, 1, destinations) export requests to fit a quota, dearest goods first.
+
+    Exporters spend a scarce quota where a tonne earns most, so the cheapest goods are the ones
+    refused; within a good every destination is cut in the same proportion.
+    """
+    per_good = requests.sum(axis=(1, 2))
+    if per_good.sum() <= quota:
+        return requests
+    allowed = np.zeros_like(per_good)
+    left = quota
+    for good in np.argsort(-price, kind="stable"):
+        allowed[good] = min(per_good[good], left)
+        left -= allowed[good]
+    scale = np.divide(allowed, per_good, out=np.zeros_like(per_good), where=per_good > 0)
+    return requests * scale[:, None, None]
+
+
+def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quality: np.ndarray,
+          frictions: Frictions, params: MarketParams) -> Clearing:
+    """Clear every market for one tick.
+
+    Args:
+        offer: (goods, origins) tonnes sellers have to sell.
+        demand: (goods, destinations) tonnes buyers want.
+        seller_price: (goods, origins) sellers' posted prices, US$/kg.
+        quality: (goods, origins) value per kg relative to the good's norm (concentrate grade);
+            buyers compare cost per unit of value.
+        frictions: Trade policies in force.
+        params: Market parameters.
+
+    Returns:
+        The flows and prices of the tick. Flows never exceed offers, approved licences,
+        export quotas or open routes.
+    """
+    goods, regions = offer.shape
+    domestic = _identity(regions)
+    cost = delivered_cost(seller_price, frictions, params)
+    discount = params.ally_preference * frictions.ally + params.home_preference * domestic
+    perceived = cost / quality[:, :, None] * (1.0 - discount)
+    routable = (frictions.open > 0) & (frictions.approval > 0)
+
+    flows = np.zeros((goods, regions, regions))
+    remaining_offer = offer.astype(float).copy()
+    remaining_demand = demand.astype(float).copy()
+    quota_cells = [_export_cells(goods_covered, origin, regions)
+                   for goods_covered, origin in zip(frictions.quota_goods, frictions.quota_origin, strict=True)]
+    remaining_quota = [float(q) for q in frictions.quota]
+    unlicensed = routable & (frictions.approval >= 1.0)
+    first_shares = requested = None
+    for round_ in range(ROUNDS):
+        # A licence is applied for once a month: refused buyers turn to other routes afterwards.
+        open_routes = routable if round_ == 0 else unlicensed
+        shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
+        wanted = shares * remaining_demand[:, None, :]
+        granted = wanted * frictions.approval
+        for cells, left in zip(quota_cells, remaining_quota, strict=True):
+            prices = seller_price[cells[0].ravel(), cells[1].item()]
+            granted[cells] = _within_quota(granted[cells], left, prices)
+        asked = granted.sum(axis=2)
+        requested = asked if round_ == 0 else requested + asked
+        if round_ == 0:
+            first_shares, refused = shares, wanted - granted
+        supply_scale = np.minimum(1.0, remaining_offer / np.maximum(asked, 1e-300))
+        granted *= supply_scale[:, :, None]
+        flows += granted
+        remaining_offer = np.maximum(remaining_offer - granted.sum(axis=2), 0.0)
+        remaining_demand = np.maximum(remaining_demand - granted.sum(axis=1), 0.0)
+        remaining_quota = [max(left - granted[cells].sum(), 0.0)
+                           for cells, left in zip(quota_cells, remaining_quota, strict=True)]
+    price_index = (first_shares * cost).sum(axis=1)
+    no_choice = first_shares.sum(axis=1) == 0
+    if no_choice.any():
+        fallback = np.where(routable, cost, np.inf).min(axis=1)
+        price_index = np.where(no_choice, fallback, price_index)
+    return Clearing(
+        flows=flows,
+        delivered_cost=cost,
+        price_index=price_index,
+        received=flows.sum(axis=1),
+        sold=flows.sum(axis=2),
+        refused=refused,
+        requested=requested,
+    )
+
+
+RESTRICTED_SHARE = 0.01
+"""Buyers count as cut off when export controls refused more than this share of their demand."""
+
+
+def cut_off_by_controls(result: Clearing, demand: np.ndarray, frictions: Frictions) -> np.ndarray:
+    """(goods, destinations) True where export controls left buyers short this month: licences or
+    quotas refused part of their demand, or a ban closed a route and they did not get all they
+    asked for elsewhere."""
+    refused = result.refused.sum(axis=1)
+    banned = (frictions.open == 0).any(axis=1)
+    short = result.received < (1.0 - 1e-3) * demand
+    return (refused > RESTRICTED_SHARE * demand) | (banned & short)

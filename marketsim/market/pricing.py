@@ -1,0 +1,118 @@
+"""Price formation: sellers post prices that move with their stock cover; buyers cut off by
+export controls (refused licences or quotas, or banned routes) bid a scarcity premium in their
+own region.
+
+Every posted price is ``base * markup``. Oxides are priced freely (base 1); concentrate is
+priced as a payable share of the value of the oxides it contains, and magnets as a markup on
+their cost, as these trades are priced in practice. Only the markup moves with the market,
+after Sterman's commodity model: ``markup = anchor * relative_cover ** -sensitivity``, where
+relative cover is the stock on offer over this month's requests divided by its steady-state
+value ``1 + target cover``; the markup moves part of the way there each month and the
+anchor follows the markup slowly. A lasting shortage thus
+keeps raising the price until demand falls or supply grows.
+
+Two tiers emerge when exports are restricted: the exporter's refused sales leave its stock
+unsold and push its posted price down, while buyers abroad, cut off, bid their regional price up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.scenario.schema import MarketParams
+
+RELATIVE_COVER_RANGE = (0.25, 4.0)
+"""Relative cover is clipped to this range before it moves the price."""
+
+MAX_SCARCITY = 20.0
+"""Ceiling on the scarcity premium (a regional price at most 21 times the delivered cost)."""
+
+
+class PriceBook:
+    """Sellers' markups and their anchors, scarcity premia, and the prices buyers face."""
+
+    def __init__(self, markup: np.ndarray, markup_floor: np.ndarray, base: np.ndarray,
+                 normal_markup: np.ndarray, params: MarketParams) -> None:
+        """Create the book.
+
+        Args:
+            markup: (goods, regions) markups at the start (the price itself for oxides).
+            markup_floor: (goods, regions) lowest markup sellers accept.
+            base: (goods, regions) what the markup applies to at the start, US$/kg.
+            normal_markup: (goods,) markup that competition pulls anchors back to (NaN where
+                the price is free, as for oxides).
+            params: Market parameters.
+        """
+        self.normal = np.asarray(normal_markup, dtype=float)[:, None]
+        self.markup = np.asarray(markup, dtype=float).copy()
+        self.anchor = self.markup.copy()
+        self.floor = np.asarray(markup_floor, dtype=float)
+        self.params = params
+        self.base = np.asarray(base, dtype=float).copy()
+        self.ceiling = np.full_like(self.base, np.inf)
+        self.choke = np.full_like(self.base, np.inf)
+        """(goods, regions) most a buyer pays for a good (oxides' choke price; no limit elsewhere)."""
+        self.scarcity = np.zeros_like(self.markup)
+        self.index = self.seller.copy()
+
+    @property
+    def seller(self) -> np.ndarray:
+        """(goods, regions) prices sellers post, US$/kg."""
+        return self.base * self.markup
+
+    @property
+    def regional(self) -> np.ndarray:
+        """(goods, regions) price buyers in each region face: delivered cost plus scarcity, never
+        above the choke price where one is set."""
+        return np.minimum(self.index * (1.0 + self.scarcity), self.choke)
+
+    def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
+        """Set what markups apply to this month (oxide values, magnet costs) and the highest
+        markup buyers will pay (refiners' break-even payable for concentrate)."""
+        self.base = np.maximum(base, 1e-9)
+        self.ceiling = np.maximum(ceiling, self.floor)
+        self.markup = np.minimum(self.markup, self.ceiling)
+        self.anchor = np.minimum(self.anchor, self.ceiling)
+
+    def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
+               cut_off: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray,
+               producers: np.ndarray) -> None:
+        """Move prices after a tick of trade.
+
+        Args:
+            offered: (goods, regions) sellers' stock on offer at clearing.
+            requested: (goods, regions) tonnes buyers asked each seller for (licences and quotas
+                allowing).
+            demand: (goods, regions) tonnes buyers in each region asked for in all.
+            cut_off: (goods, regions) True where export controls left the region's buyers short.
+            buyer_cover: (goods, regions) buyers' stock over their target stock, after trade.
+            price_index: (goods, regions) expected delivered cost from the clearing.
+            producers: (goods, regions) True where the region has capacity to make the good;
+                producers with nothing on offer quote by the world market's tightness, so an
+                idle industry sees when buyers want its goods again.
+        """
+        p = self.params
+        stocked = offered > 1e-9
+        selling = stocked | (requested > 1e-9) | producers
+        world = offered.sum(axis=1, keepdims=True) / np.maximum(demand.sum(axis=1, keepdims=True), 1e-9)
+        relative = np.where(stocked, offered / np.maximum(requested, 1e-9), world)
+        relative = relative / (1.0 + p.seller_cover_months)
+        relative = np.clip(relative, *RELATIVE_COVER_RANGE)
+        indicated = np.clip(self.anchor * relative ** -p.price_sensitivity, self.floor, self.ceiling)
+        step = p.price_speed * np.log(indicated / self.markup)
+        change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
+        markup = self.markup * np.exp(change)
+        # A region with no stock, no requests and no capacity quotes import parity.
+        parity = np.maximum(price_index / self.base, self.floor)
+        self.markup = np.where(selling, markup, parity)
+        anchor = self.anchor + (self.markup - self.anchor) / p.expectation_months
+        anchor = np.where(np.isnan(self.normal), anchor,
+                          anchor + (self.normal - anchor) / p.competition_months)
+        self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
+
+        # Buyers refused by export controls bid up what is left in their region.
+        gap = np.clip(buyer_cover, 1.0 / (1.0 + MAX_SCARCITY), 1.0) ** -1.0 - 1.0
+        target = np.where(cut_off, gap, 0.0)
+        rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
+        self.scarcity += rate * (target - self.scarcity)
+        self.index = price_index

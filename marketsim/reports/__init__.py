@@ -1,0 +1,1 @@
+"""Runs and what they report: the runner, metrics, summary, scorecard, views, files."""

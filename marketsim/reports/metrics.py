@@ -1,0 +1,284 @@
+"""Metrics recorded every tick, and their tidy long table.
+
+Each metric has a shape: per (good, region), per region, per good or a single world value.
+Regions include ``world`` for global figures; goods include ``all`` where a metric is not about
+one good. Names and meanings are listed in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from marketsim.policy.events import GOODS, POLICY_STAGES, STAGES
+
+PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
+"""Rows of the recorded project counts (:meth:`marketsim.levers.projects.ProjectPipeline.counts`)."""
+WORLD = "world"
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """Name, unit and layout of one recorded metric."""
+
+    name: str
+    unit: str
+    layout: str
+    """``good_region``, ``region`` or ``world``."""
+    description: str
+
+
+def _stage_metrics(prefix: str, unit: str, layout: str, text: str) -> list[Metric]:
+    return [Metric(f"{prefix}_{stage}", unit, layout, text.format(stage=stage)) for stage in STAGES]
+
+
+_PRICE = "Price buyers in the region face (delivered cost plus scarcity premium); world: purchase-weighted mean."
+_SELLER = "Price the region's sellers post, before export taxes, tariffs and freight; world: sales-weighted mean."
+_DEPENDENCY = ("Share of the region's end use whose {stage} stage happened in China; "
+               "good 'all' weights goods by REO content.")
+_CAPACITY = "Installed capacity at the {stage} stage (mines and refiners t REO, magnet plants t magnet)."
+
+CATALOGUE: list[Metric] = [
+    Metric("price", "US$/kg", "good_region", _PRICE),
+    Metric("seller_price", "US$/kg", "good_region", _SELLER),
+    Metric("production", "t/month", "good_region",
+           "Output: concentrate mined (t REO), oxides separated or recycled, magnets made."),
+    Metric("consumption", "t/month", "good_region", "Use by end-use sectors (magnets, and oxides used directly)."),
+    Metric("unmet_demand", "t/month", "good_region", "End-use need that could not be met from stock this month."),
+    Metric("inventory_cover", "months", "good_region", "Producers' and users' stock over the month's use."),
+    Metric("stockpile", "t", "good_region", "State strategic stockpile held."),
+    Metric("exports", "t/month", "good_region", "Shipments to other regions."),
+    Metric("imports", "t/month", "good_region", "Shipments from other regions."),
+    *_stage_metrics("dependency", "share", "good_region", _DEPENDENCY),
+    *_stage_metrics("china_share", "share", "world", "China's share of world output at the {stage} stage."),
+    *_stage_metrics("hhi", "index 0-10000", "world",
+                    "Herfindahl-Hirschman index of output by region at the {stage} stage."),
+    *_stage_metrics("capacity", "t/yr", "region", _CAPACITY),
+    Metric("capacity_recycling", "t/yr", "region", "Installed recycling capacity, t REO of recovered oxide."),
+    Metric("recycled", "t/month", "region", "Oxide recovered from end-of-life magnets, t REO."),
+    Metric("end_of_life", "t/month", "region", "REO in magnets reaching end of life."),
+    Metric("scrap_generated", "t/month", "region",
+           "NdPr and Dy/Tb oxide fed to magnet making that ended as manufacturing scrap (swarf, rejects), "
+           "t REO; world: total."),
+    Metric("scrap_recycled", "t/month", "region",
+           "Oxide recovered from manufacturing scrap by the region's recyclers, t REO (not in 'recycled'); "
+           "world: total."),
+    Metric("allies", "regions", "region", "Regions in an alliance with the region; world: allied pairs x 2."),
+    Metric("alliance_links", "pairs", "world", "Pairs of regions in an alliance together."),
+    Metric("environmental_burden", "index/month", "region",
+           "Environmental burden of the month's mining, separation, magnet making and recycling in the "
+           "region (1 = tailings, wastewater and residue of 1 t REO mined and separated at standard 0); "
+           "world: total."),
+    Metric("burden_share", "share", "region", "Region's share of the world's environmental burden."),
+    Metric("reo_consumption_share", "share", "region",
+           "Region's share of world end use, REO-weighted (set against burden_share)."),
+    Metric("public_spending", "US$ million/month", "region",
+           "Public money the region's government spends on its levers: subsidies, price floors, stockpile "
+           "purchases, project loans and equity paid out, offtake top-ups, research, collection schemes; "
+           "world: total."),
+    *[Metric(f"unit_cost_{stage}", "US$/kg", "region",
+             f"Capacity-weighted unit operating cost at the {stage} stage after learning and standards, "
+             "before subsidies (where a region has none: the world's mean starting cost under its learning "
+             "and standards); world: capacity-weighted.") for stage in POLICY_STAGES],
+    *[Metric(f"projects_{phase}", "projects", "region", f"Supply projects {text}; world: total.")
+      for phase, text in (("exploration", "in exploration"), ("permitting", "in permitting"),
+                          ("construction", "under construction"), ("ramp_up", "ramping up"),
+                          ("operating", "operating at full capacity"), ("abandoned", "abandoned"),
+                          ("stalled", "stalled this month (economics do not clear)"))],
+    Metric("material_balance_error", "t", "world",
+           "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); "
+           "zero up to rounding."),
+    Metric("magnet_balance_error", "t", "world",
+           "Magnets made - used - change in magnet stocks; zero up to rounding."),
+]
+BY_NAME = {metric.name: metric for metric in CATALOGUE}
+
+
+def hhi(output: np.ndarray) -> np.ndarray:
+    """Herfindahl-Hirschman index (0-10,000) of output shares along the last axis; 0 where
+    nothing is produced."""
+    output = np.asarray(output, dtype=float)
+    total = output.sum(axis=-1, keepdims=True)
+    shares = np.divide(output, total, out=np.zeros_like(output), where=total > 0) * 100.0
+    return (shares**2).sum(axis=-1)
+
+
+RAW_FIELDS = ("price", "seller_price", "production", "separated", "consumption", "use", "unmet",
+              "stock", "stockpile", "flows", "consumed_china", "capacity", "recycled",
+              "end_of_life", "scrap_generated", "scrap_recycled", "allies", "balance_error",
+              "magnet_balance_error", "burden", "public_spending",
+              "unit_cost", "projects")
+"""What the model hands the recorder each tick; every metric is derived from these."""
+
+
+class Recorder:
+    """Keeps each tick's raw quantities in preallocated arrays; derives metrics on demand."""
+
+    def __init__(self, ticks: int, regions: list[str], china: int, reo_per_unit: np.ndarray) -> None:
+        """Prepare to record ``ticks`` ticks.
+
+        Args:
+            ticks: Number of ticks of the run.
+            regions: Region ids in array order (``world`` is added for global figures).
+            china: Index of China among the regions (-1 if absent).
+            reo_per_unit: (goods,) t REO in a tonne of each good.
+        """
+        self.ticks = ticks
+        self.regions = list(regions)
+        self.china = china
+        self.reo_per_unit = np.asarray(reo_per_unit, dtype=float)
+        self.raw: dict[str, np.ndarray] = {}
+
+    def store(self, tick: int, **values) -> None:
+        """Store one tick's raw quantities (see :data:`RAW_FIELDS`)."""
+        for name, value in values.items():
+            buffer = self.raw.get(name)
+            if buffer is None:
+                shape = np.shape(value)
+                buffer = self.raw[name] = np.full((self.ticks, *shape), np.nan)
+            buffer[tick] = value
+
+    def metrics(self, ticks: int | None = None) -> dict[str, np.ndarray]:
+        """Every metric of :data:`CATALOGUE` for the first ``ticks`` ticks, as arrays with time
+        first: (ticks, goods + 1, regions + 1), (ticks, regions + 1) or (ticks,)."""
+        ticks = self.ticks if ticks is None else ticks
+        raw = {name: values[:ticks] for name, values in self.raw.items()}
+        return derive(raw, self.china, self.reo_per_unit) if ticks else {}
+
+    def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
+        """The recorded ticks as a tidy long table: tick, date, metric, good, region, value, unit."""
+        ticks = self.ticks if ticks is None else ticks
+        columns = ["tick", "date", "metric", "good", "region", "value", "unit"]
+        if not ticks:
+            return pd.DataFrame(columns=columns)
+        derived = self.metrics(ticks)
+        goods = np.array([*GOODS, ALL])
+        regions = np.array([*self.regions, WORLD])
+        frames = []
+        for metric in CATALOGUE:
+            values = derived[metric.name]
+            if metric.layout == "good_region":
+                good_labels = np.repeat(goods, len(regions))
+                region_labels = np.tile(regions, len(goods))
+            elif metric.layout == "region":
+                good_labels, region_labels = np.full(len(regions), ALL), regions
+            else:
+                good_labels, region_labels = np.array([ALL]), np.array([WORLD])
+            flat = values.reshape(ticks, -1)
+            cells = flat.shape[1]
+            frame = pd.DataFrame({
+                "tick": np.repeat(np.arange(ticks), cells),
+                "metric": metric.name,
+                "good": np.tile(good_labels, ticks),
+                "region": np.tile(region_labels, ticks),
+                "value": flat.ravel(),
+                "unit": metric.unit,
+            })
+            frames.append(frame[np.isfinite(frame["value"].to_numpy())])
+        table = pd.concat(frames, ignore_index=True)
+        table.insert(1, "date", np.array(dates)[table["tick"].to_numpy()])
+        for column in ("metric", "good", "region", "unit", "date"):
+            table[column] = table[column].astype("category")
+        return table[columns]
+
+
+def _with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """(ticks, goods, regions) values plus a world column, and an 'all' row of NaN."""
+    ticks, goods, regions = values.shape
+    out = np.full((ticks, goods + 1, regions + 1), np.nan)
+    out[:, :goods, :regions] = values
+    out[:, :goods, regions] = world
+    return out
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over regions; the plain mean where the weights are all zero."""
+    total = weights.sum(axis=-1)
+    mean = np.divide((values * weights).sum(axis=-1), total, out=np.zeros_like(total), where=total > 0)
+    return np.where(total > 0, mean, values.mean(axis=-1))
+
+
+def _with_total(values: np.ndarray) -> np.ndarray:
+    return np.concatenate([values, values.sum(axis=-1, keepdims=True)], axis=-1)
+
+
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
+
+
+def _share_of_world(values: np.ndarray) -> np.ndarray:
+    """(ticks, regions + 1) each region's share of the world total (0 where the world has none;
+    the world's own cell is 1 where it has some)."""
+    total = values.sum(axis=-1, keepdims=True)
+    shares = np.divide(values, total, out=np.zeros_like(values), where=total > 0)
+    return np.concatenate([shares, (total > 0).astype(float)], axis=-1)
+
+
+def _dependency(consumed: np.ndarray, china: np.ndarray, goods: list[int], reo: np.ndarray) -> np.ndarray:
+    """China's share in what each region consumed, per good and REO-weighted over ``goods``."""
+    ticks, all_goods, regions = consumed.shape
+    out = np.full((ticks, all_goods + 1, regions + 1), np.nan)
+    part, whole = china[:, goods], consumed[:, goods]
+    out[:, goods, :regions] = _ratio(part, whole)
+    out[:, goods, regions] = _ratio(part.sum(axis=-1), whole.sum(axis=-1))
+    weight = reo[goods][None, :, None]
+    reo_part, reo_whole = (part * weight).sum(axis=1), (whole * weight).sum(axis=1)
+    out[:, -1, :regions] = _ratio(reo_part, reo_whole)
+    out[:, -1, regions] = _ratio(reo_part.sum(axis=-1), reo_whole.sum(axis=-1))
+    return out
+
+
+def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> dict[str, np.ndarray]:
+    """Compute every metric of :data:`CATALOGUE` from raw per-tick quantities, for all ticks."""
+    concentrate, magnet = GOODS.index("concentrate"), GOODS.index("magnet")
+    flows = raw["flows"]
+    received, sold = flows.sum(axis=2), flows.sum(axis=3)
+    domestic = np.einsum("tgii->tgi", flows)
+    out = {
+        "price": _with_world(raw["price"], _weighted(raw["price"], received)),
+        "seller_price": _with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
+    }
+    for name, values in (("production", raw["production"]), ("consumption", raw["consumption"]),
+                         ("unmet_demand", raw["unmet"]), ("stockpile", raw["stockpile"]),
+                         ("exports", sold - domestic), ("imports", received - domestic)):
+        out[name] = _with_world(values, values.sum(axis=-1))
+    use, stock = raw["use"], raw["stock"]
+    out["inventory_cover"] = _with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
+    oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
+    stage_output = {"mining": raw["production"][:, concentrate], "separation": raw["separated"],
+                    "magnets": raw["production"][:, magnet]}
+    for s, stage in enumerate(STAGES):
+        goods = [magnet] if stage == "magnets" else oxides_and_magnets
+        out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s],
+                                                 goods, reo_per_unit)
+        output = stage_output[stage]
+        from_china = output[:, china] if china >= 0 else np.zeros(len(output))
+        out[f"china_share_{stage}"] = _ratio(from_china, output.sum(axis=-1))
+        out[f"hhi_{stage}"] = hhi(output)
+    for k, stage in enumerate((*STAGES, "recycling")):
+        out[f"capacity_{stage}"] = _with_total(raw["capacity"][:, k])
+    out["recycled"] = _with_total(raw["recycled"])
+    out["end_of_life"] = _with_total(raw["end_of_life"])
+    out["scrap_generated"] = _with_total(raw["scrap_generated"])
+    out["scrap_recycled"] = _with_total(raw["scrap_recycled"])
+    out["allies"] = _with_total(raw["allies"])
+    out["alliance_links"] = raw["allies"].sum(axis=-1) / 2.0
+    burden = raw["burden"]
+    out["environmental_burden"] = _with_total(burden)
+    out["burden_share"] = _share_of_world(burden)
+    reo_use = (raw["consumption"] * reo_per_unit[None, :, None]).sum(axis=1)
+    out["reo_consumption_share"] = _share_of_world(reo_use)
+    out["public_spending"] = _with_total(raw["public_spending"])
+    capacity = raw["capacity"]
+    for k, stage in enumerate(POLICY_STAGES):
+        cost = raw["unit_cost"][:, k]
+        world = _weighted(cost, capacity[:, k])
+        out[f"unit_cost_{stage}"] = np.concatenate([cost, world[:, None]], axis=-1)
+    for k, phase in enumerate(PROJECT_PHASES):
+        out[f"projects_{phase}"] = _with_total(raw["projects"][:, k])
+    out["material_balance_error"] = raw["balance_error"]
+    out["magnet_balance_error"] = raw["magnet_balance_error"]
+    return out

@@ -1,0 +1,278 @@
+"""Build the fleets and the starting state of a world from a validated scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.agents import (
+    EndOfLife,
+    MagnetPlantFleet,
+    ManufacturerFleet,
+    MineFleet,
+    RecyclerFleet,
+    RefinerFleet,
+)
+from marketsim.agents.mine import ELEMENT_GROUPS
+from marketsim.policy.events import GOODS
+from marketsim.scenario.schema import Scenario
+
+CONCENTRATE, NDPR, DYTB, LACE, MAGNET = (GOODS.index(g) for g in GOODS)
+ELEMENT_TO_GOOD = {"lace": LACE, "ndpr": NDPR, "dytb": DYTB}
+"""Which good each recoverable element group becomes at separation."""
+
+THRIFT_ELASTICITY = -0.4
+"""Long-run elasticity of Dy/Tb per tonne of magnet to the Dy/Tb price."""
+THRIFT_MONTHS = 60.0
+DYTB_BACKSTOP = 3.0
+"""Above this multiple of its reference price, magnet makers cut Dy/Tb at once in proportion
+(switching grades, grain-boundary diffusion: REF §8)."""
+
+
+def growth_index(scenario: Scenario, months: int) -> np.ndarray:
+    """(months + 1, sectors) demand of each sector relative to the start, month by month."""
+    start = scenario.start_month
+    sectors = list(scenario.sectors.values())
+    index = np.ones((months + 1, len(sectors)))
+    for s, sector in enumerate(sectors):
+        years = np.array([p.year for p in sector.growth])
+        rates = np.array([p.rate for p in sector.growth])
+        calendar_years = (start + np.arange(months)) // 12
+        which = np.clip(np.searchsorted(years, calendar_years, side="right") - 1, 0, None)
+        monthly = (1.0 + rates[which]) ** (1.0 / 12.0)
+        index[1:, s] = np.cumprod(monthly)
+    return index
+
+
+def deposit_matrix(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Element shares of each deposit type, in :data:`ELEMENT_GROUPS` order."""
+    return {
+        name: np.array([getattr(d, group) for group in ELEMENT_GROUPS])
+        for name, d in scenario.deposit_types.items()
+    }
+
+
+def with_projects(facilities: list, scenario: Scenario, stage: str) -> tuple[list, np.ndarray]:
+    """A stage's facilities followed by its supply projects (which start with no capacity).
+
+    Returns:
+        ``(specs, capacity)``: the facility and project specs, and their starting capacity.
+    """
+    projects = [p for p in scenario.pipeline if p.stage == stage]
+    capacity = np.array([f.capacity for f in facilities] + [0.0] * len(projects))
+    return [*facilities, *projects], capacity
+
+
+def build_mines(scenario: Scenario, regions: dict[str, int], rng: np.random.Generator) -> MineFleet:
+    """The mines of the scenario, then its mine projects, as one fleet."""
+    deposits = deposit_matrix(scenario)
+    mines, capacity = with_projects(scenario.mines, scenario, "mining")
+    return MineFleet(
+        names=[m.name for m in mines],
+        regions=np.array([regions[m.region] for m in mines], dtype=np.int64),
+        capacity=capacity,
+        unit_cost=np.array([m.unit_cost for m in mines]),
+        lead_months=round(scenario.investment.mine_lead_years * 12),
+        rng=rng,
+        composition=np.array([deposits[m.deposit] for m in mines]).reshape(len(mines), 4),
+        reserves=np.array([np.inf if getattr(m, "reserves", None) is None else m.reserves for m in mines]),
+    )
+
+
+def build_refiners(scenario: Scenario, regions: dict[str, int], rng: np.random.Generator) -> RefinerFleet:
+    """The separation plants of the scenario, then its separation projects, as one fleet."""
+    plants, capacity = with_projects(scenario.refiners, scenario, "separation")
+    return RefinerFleet(
+        names=[p.name for p in plants],
+        regions=np.array([regions[p.region] for p in plants], dtype=np.int64),
+        capacity=capacity,
+        unit_cost=np.array([p.unit_cost for p in plants]),
+        lead_months=round(scenario.investment.separation_lead_years * 12),
+        rng=rng,
+        heavy_circuit=np.array([p.heavy_circuit for p in plants], dtype=bool),
+        recovery=scenario.separation_recovery,
+    )
+
+
+def build_magnet_plants(scenario: Scenario, regions: dict[str, int],
+                        rng: np.random.Generator) -> MagnetPlantFleet:
+    """The magnet plants of the scenario, then its magnet plant projects, as one fleet."""
+    plants, capacity = with_projects(scenario.magnet_plants, scenario, "magnets")
+    recipe = scenario.goods.magnet
+    return MagnetPlantFleet(
+        names=[p.name for p in plants],
+        regions=np.array([regions[p.region] for p in plants], dtype=np.int64),
+        capacity=capacity,
+        unit_cost=np.array([p.unit_cost for p in plants]),
+        lead_months=round(scenario.investment.magnets_lead_years * 12),
+        rng=rng,
+        ndpr_per_tonne=recipe.ndpr_per_tonne,
+        dytb_per_tonne=recipe.dytb_per_tonne,
+        regions_count=len(regions),
+        thrift_elasticity=THRIFT_ELASTICITY,
+        thrift_months=THRIFT_MONTHS,
+        backstop=DYTB_BACKSTOP,
+        scrap_share=scenario.recycling.scrap_share,
+    )
+
+
+def magnet_reference_price(scenario: Scenario) -> float:
+    """Cost-plus price of a magnet at reference oxide prices, US$/kg (the demand anchor)."""
+    recipe = scenario.goods.magnet
+    plants = scenario.magnet_plants
+    capacity = np.array([p.capacity for p in plants])
+    conversion = float(np.average([p.unit_cost for p in plants], weights=capacity)) if capacity.sum() else 20.0
+    materials = (recipe.ndpr_per_tonne * scenario.goods.ndpr.reference_price
+                 + recipe.dytb_per_tonne * scenario.goods.dytb.reference_price)
+    return (1.0 + recipe.markup) * (conversion + materials)
+
+
+def reference_price_by_good(scenario: Scenario) -> np.ndarray:
+    """(goods,) reference price of every good; concentrate at payable value of the mine mix."""
+    prices = np.zeros(len(GOODS))
+    prices[NDPR] = scenario.goods.ndpr.reference_price
+    prices[DYTB] = scenario.goods.dytb.reference_price
+    prices[LACE] = scenario.goods.lace.reference_price
+    prices[MAGNET] = magnet_reference_price(scenario)
+    prices[CONCENTRATE] = scenario.goods.concentrate.payable_share * float(
+        element_values(prices) @ world_mine_mix(scenario)
+    )
+    return prices
+
+
+def element_values(prices: np.ndarray) -> np.ndarray:
+    """(4,) value of each element group at the given good prices (the 'other' group is unpaid)."""
+    return np.array([prices[LACE], prices[NDPR], prices[DYTB], 0.0])
+
+
+def regional_mine_mix(scenario: Scenario, regions: dict[str, int]) -> np.ndarray:
+    """(regions, 4) capacity-weighted element mix of each region's mines (the world mix where a
+    region has none)."""
+    deposits = deposit_matrix(scenario)
+    mix = np.zeros((len(regions), 4))
+    for mine in scenario.mines:
+        mix[regions[mine.region]] += mine.capacity * deposits[mine.deposit]
+    total = mix.sum(axis=1, keepdims=True)
+    return np.where(total > 0, mix / np.where(total > 0, total, 1.0), world_mine_mix(scenario))
+
+
+def world_mine_mix(scenario: Scenario) -> np.ndarray:
+    """Capacity-weighted element mix of all mines (equal shares if there are none)."""
+    deposits = deposit_matrix(scenario)
+    weights = np.array([m.capacity for m in scenario.mines])
+    if not scenario.mines or weights.sum() == 0:
+        return np.full(4, 0.25)
+    mix = np.array([deposits[m.deposit] for m in scenario.mines])
+    return weights @ mix / weights.sum()
+
+
+def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int,
+                        reference: np.ndarray, buyers_per_cell: int = 1) -> ManufacturerFleet:
+    """End users: one row per (sector, region) with demand, split into ``buyers_per_cell`` rows."""
+    columns: dict[str, list] = {key: [] for key in (
+        "region", "good", "sector", "base", "reference_price", "elasticity_short",
+        "elasticity_long", "adjust_months", "inventory_months", "hoarding", "backstop", "protected")}
+    for s, sector in enumerate(scenario.sectors.values()):
+        good = GOODS.index(sector.good)
+        for region, share in sector.split.items():
+            if share <= 0:
+                continue
+            for _ in range(buyers_per_cell):
+                columns["region"].append(regions[region])
+                columns["good"].append(good)
+                columns["sector"].append(s)
+                columns["base"].append(sector.demand * share / 12.0 / buyers_per_cell)
+                columns["reference_price"].append(reference[good])
+                columns["elasticity_short"].append(sector.elasticity_short)
+                columns["elasticity_long"].append(sector.elasticity_long)
+                columns["adjust_months"].append(sector.adjustment_years * 12.0)
+                columns["inventory_months"].append(sector.inventory_months)
+                columns["hoarding"].append(sector.hoarding)
+                columns["backstop"].append(sector.backstop_multiple)
+                columns["protected"].append(sector.protected)
+    arrays = {key: np.array(values) for key, values in columns.items()}
+    return ManufacturerFleet(
+        **arrays, growth_index=growth_index(scenario, months),
+        goods_count=len(GOODS), regions_count=len(regions),
+    )
+
+
+def build_end_of_life(scenario: Scenario, regions: dict[str, int]) -> EndOfLife:
+    """Memory of magnet consumption by (sector, region), back-cast before the start."""
+    sectors = list(scenario.sectors.values())
+    level = np.zeros((len(sectors), len(regions)))
+    for s, sector in enumerate(sectors):
+        if sector.good == "magnet":
+            for region, share in sector.split.items():
+                level[s, regions[region]] = sector.demand * share / 12.0
+    return EndOfLife(
+        lifetime_months=np.array([round(s.lifetime_years * 12) for s in sectors]),
+        start_level=level,
+        start_growth=np.array([s.growth[0].rate for s in sectors]),
+        regions_count=len(regions),
+    )
+
+
+def build_recyclers(scenario: Scenario, regions: dict[str, int], end_of_life: EndOfLife,
+                    plants: MagnetPlantFleet, buyers: ManufacturerFleet,
+                    rng: np.random.Generator) -> RecyclerFleet:
+    """One recycling industry per region that uses magnets or (when magnet making leaves scrap
+    that is collected) has magnet plants, sized to today's collected flow of both feeds."""
+    params = scenario.recycling
+    size = len(regions)
+    arriving = end_of_life.arriving(0) * plants.reo_per_magnet
+    scrap_kept = plants.scrap_share * params.scrap_collection
+    feed = plants.ndpr_per_tonne + plants.base_dytb_per_tonne
+    scrap = starting_magnet_output(plants, buyers, size) * feed * plants.scrap_share
+    making = plants.by_region(np.ones(len(plants)), size) > 0
+    rows = [i for i in range(size) if arriving[i] > 0 or (scrap_kept > 0 and making[i])]
+    collected = (arriving[rows] * params.collection_rate + scrap[rows] * params.scrap_collection) * params.recovery_rate
+    names = [f"recycling_{list(regions)[i]}" for i in rows]
+    return RecyclerFleet(
+        names=names,
+        regions=np.array(rows, dtype=np.int64),
+        capacity=collected * 12.0 * 1.25,
+        unit_cost=np.full(len(rows), params.unit_cost),
+        lead_months=round(scenario.investment.recycling_lead_years * 12),
+        rng=rng,
+        collection_rate=np.full(len(rows), params.collection_rate),
+        recovery_rate=params.recovery_rate,
+        scrap_collection=np.full(len(rows), params.scrap_collection),
+    )
+
+
+def starting_magnet_output(plants: MagnetPlantFleet, buyers: ManufacturerFleet, regions: int) -> np.ndarray:
+    """(regions,) magnets made a month at the start: world magnet need shared by plant capacity."""
+    capacity = plants.by_region(plants.capacity, regions)
+    return buyers.total(buyers.base)[MAGNET].sum() * (capacity / max(capacity.sum(), 1e-9))
+
+
+def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlantFleet,
+                   buyers: ManufacturerFleet, mine_mix: np.ndarray, recovery: float,
+                   regions: int, recyclers: RecyclerFleet | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly flows of the starting world, to size its first stocks (oxide output includes the
+    oxide recyclers recover from manufacturing scrap, when ``recyclers`` are given).
+
+    Returns:
+        ``(need, output)``: (goods, regions) what each region's users and plants use a month,
+        and what its producers make a month, with all capacity shared out in proportion.
+    """
+    def share(capacity: np.ndarray) -> np.ndarray:
+        return capacity / max(capacity.sum(), 1e-9)
+
+    need = buyers.total(buyers.base)
+    output = np.zeros_like(need)
+    output[MAGNET] = starting_magnet_output(plants, buyers, regions)
+    need[NDPR] += output[MAGNET] * plants.ndpr_per_tonne
+    need[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne
+    mined = mines.by_region(mines.capacity, regions) / 12.0
+    output[CONCENTRATE] = mined
+    separating = share(refiners.by_region(refiners.capacity, regions))
+    need[CONCENTRATE] = mined.sum() * separating
+    elements = recovery * mined @ mine_mix
+    for group, good in ELEMENT_TO_GOOD.items():
+        output[good] = elements[ELEMENT_GROUPS.index(group)] * separating
+    if recyclers is not None and plants.scrap_share > 0:
+        kept = recyclers.by_region(recyclers.scrap_collection, regions) * recyclers.recovery_rate * plants.scrap_share
+        output[NDPR] += output[MAGNET] * plants.ndpr_per_tonne * kept
+        output[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne * kept
+    return need, output

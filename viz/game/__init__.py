@@ -1,0 +1,1 @@
+"""The classroom game's pages (``marketsim game``)."""

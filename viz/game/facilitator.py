@@ -1,0 +1,362 @@
+"""The facilitator's pages: create a room (or resume its console), and the console that runs it.
+
+Declarative views over :mod:`marketsim.game`; every button calls the engine with this session's
+facilitator token and shows the engine's message when it refuses.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import solara
+import solara.lab
+
+from marketsim.game import GameError, Room
+from marketsim.game import shocks as menu
+from marketsim.reports.views import view_of
+from marketsim.scenario.loading import ScenarioError, load_scenario
+from viz import charts
+from viz.dashboard.components import EXPLAIN, Chart, Drawing
+from viz.dashboard.session import scenario_library
+from viz.game.debrief import DebriefView
+from viz.game.files import GameFileDownload, OpenedNotice, OpenGameFile
+from viz.game.state import (
+    REFRESH_SECONDS,
+    Seat,
+    all_offers,
+    attempt,
+    facilitator_seat,
+    game_server,
+    injected_shocks,
+    problem,
+    regions_of,
+    room_by_key,
+    sectors_of,
+    use_refresh,
+)
+
+DEFAULT_SEATS = ("usa", "eu", "japan")
+STATUS_COLOURS = {"submitted": "#1e8449", "thinking": "#b9770e", "disconnected": "#c0392b", "ai": "#7f8c8d"}
+
+
+def page_host() -> str:
+    """HOST:PORT of the page, as the browser sees it."""
+    headers = solara.lab.headers.value or {}
+    return (headers.get("host") or ["127.0.0.1:8766"])[0]
+
+
+def join_link(code: str) -> str:
+    """The link players open to join."""
+    return f"http://{page_host()}/join?code={code}"
+
+
+@solara.component
+def Feedback(message: tuple[str, bool] | None):
+    """The last result of an action: (text, ok)."""
+    if message is None:
+        return
+    text, ok = message
+    if ok:
+        solara.Success(text, dense=True, classes=["game-message"])
+    else:
+        solara.Error(text, dense=True, classes=["game-message", "game-error"])
+
+
+@solara.component
+def JoinBanner(code: str):
+    """The join code and link, large enough to read from the back of a classroom."""
+    link = join_link(code)
+    with solara.Column(classes=["join-banner"], style={"align-items": "center"}):
+        solara.Text("Join code", style={"font-size": "24px", "color": "#555"})
+        solara.Text(code, classes=["join-code"])
+        solara.Text(link, classes=["join-link"])
+
+
+@solara.component
+def CreateRoom(on_created: Callable[[Seat], None]):
+    """Create a room from a library scenario."""
+    library = list(scenario_library())
+    name, set_name = solara.use_state("ai_world" if "ai_world" in library else library[0])
+    seed, set_seed = solara.use_state("1")
+    ticks, set_ticks = solara.use_state(3)
+    limit, set_limit = solara.use_state(300)
+    fallback, set_fallback = solara.use_state("ai")
+    regions = solara.use_memo(lambda: list(load_scenario(scenario_library()[name]).regions), [name])
+    chosen, set_chosen = solara.use_state([r for r in DEFAULT_SEATS if r in regions])
+    message, set_message = solara.use_state(None)
+
+    def create():
+        try:
+            text = scenario_library()[name].read_text(encoding="utf-8")
+            seats = [r for r in regions if r in chosen]
+            created = game_server().create_room(text, f"{name}.toml", seed=int(str(seed).strip().replace("_", "")),
+                                                seats=seats, ticks_per_round=int(ticks), time_limit_s=float(limit),
+                                                fallback=fallback)
+        except ValueError as error:  # GameError, ScenarioError and a malformed seed
+            set_message((problem(error) if isinstance(error, (GameError, ScenarioError))
+                         else f"seed must be a whole number (got {seed!r})", False))
+            return
+        on_created(Seat(created.room_id, created.join_code, created.facilitator_token))
+
+    def toggle(region, on):
+        set_chosen([r for r in regions if (r in chosen and r != region) or (r == region and on)])
+
+    with solara.Card("Create a room", classes=["create-room"], style={"max-width": "900px"}):
+        solara.Select("Scenario", values=library, value=name, on_value=set_name)
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.InputText("Seed", value=seed, on_value=set_seed, continuous_update=True)
+            solara.InputInt("Months per round", value=ticks, on_value=set_ticks, continuous_update=True)
+            solara.InputInt("Seconds to decide (0: no limit)", value=limit, on_value=set_limit,
+                            continuous_update=True)
+            solara.Select("Empty seat", values=["ai", "no_change"], value=fallback, on_value=set_fallback)
+        solara.Text("Governments played by people (the others follow the scenario's AI):", style=EXPLAIN)
+        with solara.Row(style={"flex-wrap": "wrap"}, classes=["seat-choice"]):
+            for region in regions:
+                solara.Checkbox(label=region, value=region in chosen,
+                                on_value=lambda on, region=region: toggle(region, on))
+        solara.Button("Create room", on_click=create, color="primary")
+        Feedback(message)
+
+
+@solara.component
+def ResumeConsole(on_resumed: Callable[[Seat], None]):
+    """Reopen a room's console with its code and the facilitator token."""
+    code, set_code = solara.use_state("")
+    token, set_token = solara.use_state("")
+    message, set_message = solara.use_state(None)
+
+    def resume():
+        try:
+            room, _ = room_by_key(code, token, facilitator=True)
+        except GameError as error:
+            set_message((problem(error), False))
+            return
+        on_resumed(Seat(room.id, room.join_code, token.strip()))
+
+    with solara.Card("Resume a console", classes=["resume-console"], style={"max-width": "900px"}):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True)
+            solara.InputText("Facilitator token", value=token, on_value=set_token, password=True,
+                             continuous_update=True)
+        solara.Button("Resume console", on_click=resume, outlined=True)
+        Feedback(message)
+
+
+def member_text(players: list[dict]) -> str:
+    """A team's members with their own status, e.g. ``Ann (submitted), Ben (thinking)``."""
+    return ", ".join(f"{p['name']} ({p['status']})" for p in players) or "(empty seat)"
+
+
+@solara.component
+def Roster(room: Room, seat: Seat, rows: list[dict], act: Callable):
+    """Each seat: government, status, its players (a team) with theirs, a button to hand the
+    seat (every member) to the AI and, for a team, one to take out a single member (the seat
+    plays on with the others)."""
+    with solara.Column(classes=["roster"], gap="2px"):
+        for row in rows:
+            colour = STATUS_COLOURS[row["status"]]
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["roster-row"]):
+                solara.Text(row["region"], style={"font-weight": "600", "min-width": "90px"})
+                solara.Text(row["status"], classes=["roster-status"],
+                            style={"color": colour, "font-weight": "600", "min-width": "100px"})
+                solara.Text(member_text(row["players"]), classes=["roster-players"], style={"min-width": "120px"})
+                if row["player"]:
+                    solara.Button("Replace by AI", small=True, outlined=True,
+                                  on_click=act(lambda r=row["region"]: room.replace_with_ai(seat.token, r)))
+                if len(row["players"]) > 1:
+                    for member in row["players"]:
+                        solara.Button(f"Take out {member['name']}", small=True, text=True, classes=["take-out"],
+                                      on_click=act(lambda p=member["id"]: room.replace_with_ai(seat.token, p),
+                                                   f"{member['name']} taken out; the team plays on."))
+
+
+@solara.component
+def ShockMenu(room: Room, seat: Seat, act: Callable):
+    """Inject a shock from the menu before this round's months run."""
+    regions, sectors = regions_of(room), sectors_of(room)
+    kind, set_kind = solara.use_state("mine_disruption")
+    region, set_region = solara.use_state("china" if "china" in regions else regions[0])
+    target, set_target = solara.use_state("usa" if "usa" in regions else regions[-1])
+    sector, set_sector = solara.use_state(sectors[0])
+    size, set_size = solara.use_state(0.5)
+    months, set_months = solara.use_state(6)
+
+    def shock():
+        now = room.status()["date"]
+        if kind == "dispute":
+            return menu.dispute(now, region, target, months)
+        if kind == "mine_disruption":
+            return menu.mine_disruption(now, region, size, months)
+        if kind == "demand_surge":
+            return menu.demand_surge(now, sector, 1 + size, months)
+        return menu.export_ban(now, region, (target,), months=months)
+
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}, classes=["shock-menu"]):
+        solara.Select("Shock", values=list(menu.SHOCK_MENU), value=kind, on_value=set_kind)
+        if kind == "demand_surge":
+            solara.Select("Sector", values=sectors, value=sector, on_value=set_sector)
+        else:
+            solara.Select("Region", values=regions, value=region, on_value=set_region)
+        if kind in ("dispute", "export_ban"):
+            solara.Select("Against", values=regions, value=target, on_value=set_target)
+        if kind in ("mine_disruption", "demand_surge"):
+            with solara.Column(style={"min-width": "240px"}, gap="0px"):
+                solara.Text(f"Size: share of output lost, or of demand added: {size:.1f}",
+                            style={"font-size": "13px", "color": "#555"})
+                solara.SliderFloat("", value=size, on_value=set_size, min=0.1, max=1.0, step=0.1, thumb_label=False)
+        solara.InputInt("Months", value=months, on_value=set_months, continuous_update=True)
+        solara.Button("Inject shock", on_click=act(lambda: room.inject_shock(seat.token, shock()), "Shock injected."),
+                      color="warning")
+
+
+def shock_text(round_: int, event: dict) -> str:
+    """An injected shock in a few words, e.g. ``round 1: mine disruption in china (50%), 2024-01 to 2024-07``."""
+    kind = str(event.get("type", "?")).replace("_", " ")
+    where = event.get("region") or event.get("sector") or ""
+    detail = {"mine_disruption": lambda e: f" ({100 * float(e['share']):.0f}% of output)",
+              "demand_surge": lambda e: f" (demand x{float(e['factor']):.1f})",
+              "dispute": lambda e: f" against {e['target']}",
+              "export_ban": lambda e: " to " + (", ".join(e.get("destinations") or []) or "all")}
+    try:
+        extra = detail[event.get("type")](event) if event.get("type") in detail else ""
+    except (KeyError, TypeError, ValueError):
+        extra = ""
+    return (f"round {round_ + 1}: {kind}" + (f" in {where}" if where else "") + extra +
+            f", {event.get('start', '?')} to {event.get('end', '?')}")
+
+
+def offer_text(offer: dict) -> str:
+    """An alliance offer in a few words, e.g. ``china → usa: pact (new alliance, round 1, pending)``."""
+    new = "new alliance, " if offer["new"] else ""
+    return f"{offer['from']} → {offer['to']}: {offer['alliance']} ({new}round {offer['round'] + 1}, {offer['status']})"
+
+
+@solara.component
+def Console(seat: Seat):
+    """The facilitator's console of a room: run the rounds, watch the players, debrief."""
+    room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
+    auto = solara.use_reactive(False)
+
+    def time_out():
+        """Advance the round when its time has run out, if the facilitator asked for it."""
+        if auto.value:
+            now = room.status()
+            if now["phase"] == "deciding" and now["time_left"] == 0 and not now["paused"]:
+                try:
+                    room.advance(seat.token)
+                except GameError:
+                    pass
+
+    tick = use_refresh(on_tick=time_out, room=room)
+    version, set_version = solara.use_state(0)
+    message, set_message = solara.use_state(None)
+    text, set_text = solara.use_state("")
+    debrief, set_debrief = solara.use_state(False)
+    status = room.status()
+
+    def act(call: Callable, done: str = "Done."):
+        def handler():
+            attempt(call, done, set_message)
+            set_version(version + 1)
+        return handler
+
+    left = status["time_left"]
+    clock = "no limit" if left is None else f"{int(left) // 60}:{int(left) % 60:02d} left"
+    phase = "paused" if status["paused"] else status["phase"]
+    JoinBanner(room.join_code)
+    solara.Text(f"Room {room.join_code} · round {status['round'] + 1} · {phase} · {status['date']} · "
+                f"month {status['tick']} of {status['months']} · {clock}",
+                classes=["console-status"], style={"font-weight": "600", "font-size": "18px"})
+    Feedback(message)
+    token = seat.token
+    with solara.Row(style={"flex-wrap": "wrap"}, classes=["console-controls"]):
+        if status["phase"] == "lobby":
+            solara.Button("Start", color="primary", on_click=act(lambda: room.start(token), "Round 1 is open."))
+        solara.Button(f"Advance {status['round_ticks']} months", color="primary",
+                      disabled=status["phase"] != "deciding",
+                      on_click=act(lambda: room.advance(token), "Round played."))
+        if status["paused"]:
+            solara.Button("Resume", on_click=act(lambda: room.resume(token), "Resumed."))
+        else:
+            solara.Button("Pause", disabled=status["phase"] != "deciding",
+                          on_click=act(lambda: room.pause(token), "Paused."))
+        solara.Button("Extend 60 s", on_click=act(lambda: room.extend(token, 60), "60 s more."), outlined=True)
+        solara.Button("Undo last round", on_click=act(lambda: room.undo(token), "Last round undone."),
+                      outlined=True, color="error")
+        solara.Checkbox(label="Advance when time runs out", value=auto)
+    with solara.Card("Players", style={"margin": "4px 0"}):
+        Roster(room, seat, status["roster"], act)
+    with solara.Card("Shocks and messages", style={"margin": "4px 0"}):
+        ShockMenu(room, seat, act)
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            solara.InputText("Message to every player", value=text, on_value=set_text, continuous_update=True)
+            solara.Button("Broadcast", on_click=act(lambda: room.broadcast(token, text), "Message sent."))
+        for note in status["messages"][-3:]:
+            solara.Text(f"Sent: {note.get('text', '')}", style=EXPLAIN)
+        for round_, event in injected_shocks(room):
+            solara.Text(f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"},
+                        classes=["console-shock"])
+    with solara.Card("Alliance offers", style={"margin": "4px 0"}, classes=["console-offers"]):
+        offers = all_offers(room)
+        if not offers:
+            solara.Text("No alliance offers yet.", style=EXPLAIN)
+        for offer in offers:
+            solara.Text(offer_text(offer), style={**EXPLAIN, "display": "block"},
+                        classes=["console-offer", f"offer-{offer['status']}"])
+    WorldCharts(room, (status["tick"], len(room.state.log)))
+    with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
+        if debrief:
+            solara.Button("Hide debrief", on_click=lambda: set_debrief(False), outlined=True)
+            DebriefView(room, version=status["tick"] * 1000 + len(room.state.log))
+        else:
+            solara.Button("Show debrief", on_click=lambda: set_debrief(True), color="primary")
+    GameFileDownload(room, seat)
+    with solara.Details("Facilitator token (to reopen this console later)"):
+        solara.Text(f"Room code {room.join_code} · token {html.escape(token)}", classes=["facilitator-token"],
+                    style={"font-family": "monospace", "word-break": "break-all"})
+    solara.Text(f"Updated every {REFRESH_SECONDS:.0f} s.", style={"color": "#aaa", "font-size": "11px"},
+                classes=[f"refresh-{tick % 2}"])
+
+
+@solara.component
+def WorldCharts(room: Room, key: tuple):
+    """World prices and dependency so far (drawn again when ``key`` changes)."""
+    def draw():
+        with room.lock:
+            model = room.state.model
+            view = view_of(model)
+            ahead = min(max(model.tick + room.state.ticks_per_round, 12), model.months)  # months so far, not all
+            span = (model.date_of(0), model.date_of(ahead - 1))
+        dependency = charts.dependency_figure(view, None)
+        dependency["layout"].setdefault("legend", {})["y"] = -0.32  # below the axis title
+        return charts.price_figure(view, None, "ndpr", span), dependency
+
+    prices, dependency = solara.use_memo(draw, [room.id, key])
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Card("NdPr oxide price, US$/kg", classes=["chart-card", "chart-world-prices"],
+                         style={"margin": "4px", "flex": "1 1 420px"}):
+            Chart(Drawing((room.id, *key), prices), "world_prices")
+        with solara.Card("Dependency on China, latest month", classes=["chart-card", "chart-world-dependency"],
+                         style={"margin": "4px", "flex": "1 1 420px"}):
+            Chart(Drawing((room.id, *key), dependency), "world_dependency")
+
+
+@solara.component
+def FacilitatorHome():
+    """Create a room, or resume a console; once a room is made, its console."""
+    seat = facilitator_seat.value
+    if seat is not None and seat.room_id not in {r["room"] for r in game_server().rooms()}:
+        solara.Error("This room is not on this server any more.", classes=["game-error"])
+        seat = None
+    if seat is not None:
+        with solara.Row():
+            solara.Button("New room", on_click=lambda: facilitator_seat.set(None), outlined=True, small=True)
+        OpenedNotice(seat)
+        Console(seat)
+        return
+    solara.Text("Classroom game: students play governments in their own browsers; you run the rounds.",
+                style={"font-size": "18px", "margin": "8px 0"})
+    CreateRoom(facilitator_seat.set)
+    ResumeConsole(facilitator_seat.set)
+    OpenGameFile(facilitator_seat.set)

@@ -1,0 +1,305 @@
+"""State behind the classroom game's pages: the one game server of this process, what each
+browser session holds (only its own token), and small read-only helpers over the engine.
+
+The rooms are shared by every session on purpose (they are the game); a session never holds
+another person's token. Nothing here runs the model: it calls :mod:`marketsim.game`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import solara
+
+from marketsim.game import AuthError, GameError, GameServer, Room
+from marketsim.governance.observation import Observation, observe_all
+from marketsim.governance.rounds import DecisionError
+from marketsim.reports.metrics import derive
+from marketsim.webserver import client_address
+
+DB_ENV = "MARKETSIM_GAME_DB"
+WRONG_CODES_ENV = "MARKETSIM_WRONG_CODES"
+"""Wrong codes allowed per device address a minute (``marketsim game --wrong-codes``)."""
+REFRESH_SECONDS = 2.0
+"""How often a page's timer thread wakes with no change in its room (a heartbeat, and a redraw
+for a clock drawn on the server: the facilitator's console)."""
+
+_server: GameServer | None = None
+_server_lock = threading.Lock()
+
+
+def game_server() -> GameServer:
+    """The process's game server, on ``$MARKETSIM_GAME_DB`` (``games.sqlite3`` here by default),
+    with ``$MARKETSIM_WRONG_CODES`` wrong codes a minute per device address (default 60)."""
+    global _server  # noqa: PLW0603 (one server per process: the rooms are shared on purpose)
+    with _server_lock:
+        if _server is None:
+            _server = GameServer(Path(os.environ.get(DB_ENV, "games.sqlite3")),
+                                 address_failures_per_minute=int(os.environ.get(WRONG_CODES_ENV, "60")))
+        return _server
+
+
+def use_game_server(server: GameServer) -> None:
+    """Serve the pages from another server (tests)."""
+    global _server  # noqa: PLW0603
+    with _server_lock:
+        _server = server
+
+
+@dataclass(frozen=True)
+class Seat:
+    """What one browser session holds: a room and its own token (facilitator or player)."""
+
+    room_id: str
+    join_code: str
+    token: str
+    region: str | None = None
+    """The government played (players only)."""
+
+
+facilitator_seat: solara.Reactive[Seat | None] = solara.reactive(None)
+"""This session's facilitator token (a reactive at module level is per browser session)."""
+player_seat: solara.Reactive[Seat | None] = solara.reactive(None)
+"""This session's player token."""
+
+
+def client() -> tuple[str, str | None]:
+    """Who is asking, for the wrong-code limits: this browser session, and its network address
+    (None when the app runs outside ``marketsim game``'s server, e.g. in tests)."""
+    try:
+        session = solara.get_session_id()
+    except Exception:  # outside a browser session (in-process tests)
+        session = "local"
+    return session, client_address(solara.lab.headers.value)
+
+
+def find_room(code: str, *, open_only: bool = False) -> Room:
+    """A room by its join code (finished rooms included unless ``open_only``), for this browser:
+    every lookup counts against the wrong-code limits like a join does.
+
+    Raises:
+        NotFound: If no room has this code.
+        RateLimited: If this browser or its address got codes wrong too often.
+    """
+    return game_server().find(code, *client(), open_only=open_only)
+
+
+def open_room(code: str) -> tuple[Room | None, str | None]:
+    """The open room a full-length code names, or why not: ``(room, None)``, ``(None, message)``
+    for a wrong or rate-limited code, ``(None, None)`` for a code still being typed."""
+    if len(code.strip()) < 6:
+        return None, None
+    try:
+        return find_room(code, open_only=True), None
+    except GameError as error:
+        return None, problem(error)
+
+
+def room_by_key(code: str, token: str, *, facilitator: bool) -> tuple[Room, dict]:
+    """A room by its code and someone's token in it, with their view (the facilitator's or the
+    player's). A wrong token counts against this browser like a wrong code, so a right code
+    does not buy free guesses of tokens.
+
+    Raises:
+        GameError: A wrong code or token (``NotFound``, ``AuthError``), or ``RateLimited``.
+    """
+    room = find_room(code)
+    try:
+        view = room.facilitator_view(token.strip()) if facilitator else room.player_view(token.strip())
+    except AuthError:
+        game_server().refused(*client())
+        raise
+    return room, view
+
+
+def problem(error: Exception) -> str:
+    """An engine error as a message for the person who caused it."""
+    if isinstance(error, DecisionError):
+        return f"Refused: {error}"
+    return str(error) or type(error).__name__
+
+
+_per_round: dict[tuple[str, str], tuple[tuple, Any]] = {}
+"""Per room and kind: the key it was computed for and the value. A new round wakes all the
+room's pages at once; they share one computation instead of one each."""
+
+
+def shared_this_round(room: Room, kind: str, compute: Callable[[Any], Any]) -> Any:
+    """``compute(model)`` once per room, round and ``kind`` for every page (None before the first
+    round has run). The caller's lock on the room is held while it runs."""
+    with room.lock:
+        model = room.state.model
+        if not model.tick:
+            return None
+        key = (id(model), model.tick, room.public_version)
+        cached = _per_round.get((room.id, kind))
+        if cached is None or cached[0] != key:
+            cached = _per_round[room.id, kind] = (key, compute(model))
+        return cached[1]
+
+
+def observation(room: Room, region: str) -> Observation | None:
+    """What a government sees of the last round (None before the first round has run)."""
+    every = shared_this_round(room, "observations", observe_all)
+    return None if every is None else every[region]
+
+
+def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:
+    raw = {name: values[:model.tick] for name, values in model.recorder.raw.items()}
+    price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
+    return [model.date_of(t) for t in range(model.tick)], price, dict(model.region_index)
+
+
+def price_table(room: Room) -> tuple[list[str], np.ndarray, dict[str, int]] | None:
+    """Prices so far, month by month (None before the first round): the dates, the price array
+    (tick, good, region with the world last) and each region's index in it."""
+    return shared_this_round(room, "prices", _prices_so_far)
+
+
+def budget_left(room: Room, region: str) -> float | None:
+    """A government's money left this year, US$ million (None: no limit)."""
+    with room.lock:
+        return room.state.model.governments[region].budget_left
+
+
+def holdings(room: Room, region: str) -> dict[str, int]:
+    """How many mines, separation plants and magnet plants a government has at home."""
+    with room.lock:
+        model = room.state.model
+        k = model.region_index[region]
+        fleets = {"mines": model.mines, "separation plants": model.refiners, "magnet plants": model.magnet_plants}
+        return {name: int((fleet.region == k).sum()) for name, fleet in fleets.items()}
+
+
+def alliances(room: Room) -> dict[str, list[str]]:
+    """Alliances now, with their members."""
+    with room.lock:
+        return {name: sorted(members) for name, members in room.state.model.book.members.items()}
+
+
+def injected_shocks(room: Room) -> list[tuple[int, dict]]:
+    """The shocks in force (an undone round's are gone), oldest first: (round, event as injected)."""
+    with room.lock:
+        return [(e.round, dict(e.payload.get("event", {}))) for e in room.state.entries if e.kind == "shock"]
+
+
+def all_offers(room: Room) -> list[dict]:
+    """Every alliance offer of the room, oldest first (``id``, ``from``, ``to``, ``alliance``,
+    ``new``, ``round``, ``status``)."""
+    with room.lock:
+        return [o.as_dict() for o in room.state.offers.values()]
+
+
+def regions_of(room: Room) -> list[str]:
+    """Every government of the room's scenario."""
+    return list(room.state.model.regions)
+
+
+def sectors_of(room: Room) -> list[str]:
+    """End-use sectors of the room's scenario (for demand shocks)."""
+    return list(room.state.model.config.sectors)
+
+
+def briefing(region: str, obs: Observation | None, held: dict[str, int], played_by_people: list[str],
+             budget: float | None, date: str, projects: bool = False) -> list[str]:
+    """The role's briefing, as short paragraphs generated from what it observes (``obs`` is None
+    before the first round: then it says what it will see; ``projects``: the scenario has supply
+    projects to back)."""
+    budget = ("no fixed limit on public spending" if budget is None
+              else f"US${budget:,.0f} m left to spend this year")
+    owned = ", ".join(f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
+                      for name, n in held.items() if n) or "no mines or plants"
+    capacity = "" if obs is None else ", ".join(
+        f"{stage} {obs.capacity[stage] / 1000:,.1f} kt/yr" for stage in ("mining", "separation", "magnets")
+        if obs.capacity.get(stage, 0) > 0)
+    depend = ("not measured yet: it appears after the first round" if obs is None else
+              ", ".join(f"{stage} {100 * share:.0f}%" for stage, share in obs.dependency.items()))
+    levers = ["tariffs on imports", "subsidies to your producers", "strategic stockpile purchases and releases",
+              "price floors for your producers", "a recycling mandate and a paid collection scheme",
+              "research funding", "environmental standards", "joining or leaving alliances"]
+    if projects:
+        levers.insert(-1, "backing planned supply projects, in any region")
+    if held["mines"] or held["separation plants"]:
+        levers.insert(0, "export controls on ore and oxides (quotas, bans)")
+    others = [r for r in played_by_people if r != region]
+    paragraphs = [
+        f"You are the government of {region.upper()}. It is {date}.",
+        f"At home you hold {owned}" + (f" (capacity: {capacity})." if capacity else "."),
+        f"Your end users depend on China for: {depend} (share of what they use that was mined, separated or "
+        "made into magnets in China).",
+        f"Budget: {budget}.",
+        "Goals: keep your industry supplied (need met), at a bearable cost, with value added at home and "
+        "without too much environmental burden. Your scorecard at the end measures exactly these.",
+        "You control: " + "; ".join(levers) + ".",
+    ]
+    if obs is not None and obs.allies:
+        paragraphs.append("Your allies: " + ", ".join(obs.allies) + ".")
+    if others:
+        paragraphs.append("Other governments played by people: " + ", ".join(others) + ".")
+    return paragraphs
+
+
+def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | None = None,
+                clock: bool = True, watch: Callable[[], Hashable] | None = None) -> int:
+    """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
+    round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
+    drawn on the server, or a page without a room that polls).
+
+    ``on_tick`` runs in the timer thread at every wake, change or not (e.g. a heartbeat); it must
+    not raise. Without ``clock`` a quiet room costs no redraw at all, which is what lets one
+    server keep 30 player pages quick. ``watch``, if given, narrows a change: the page redraws
+    only when its value differs from the last one (e.g. a player's own team queue).
+    """
+    count = solara.use_reactive(0)
+
+    def loop(cancel: threading.Event):
+        seen = room.version if room is not None else 0
+        last = watch() if watch is not None else None
+        while not cancel.is_set():
+            if room is None:
+                cancel.wait(seconds)
+                changed = True
+            else:
+                before = seen
+                seen = room.wait_for_change(seen, seconds)
+                changed = seen != before
+                if changed and watch is not None:
+                    now = watch()
+                    changed, last = now != last, now
+            if cancel.is_set():
+                break
+            if on_tick is not None:
+                on_tick()
+            if changed or clock:
+                count.set(count.value + 1)
+
+    solara.use_thread(loop, dependencies=[room.id if room is not None else None], intrusive_cancel=False)
+    return count.value
+
+
+def seat_signature(room: Room, region: str) -> tuple:
+    """What a player's page shows that can change: anything public, and its own team's queue."""
+    with room.lock:
+        state = room.state
+        return room.public_version, repr(state.queues.get(region)), state.submitted_by.get(region)
+
+
+def attempt(call, done: str, report) -> bool:
+    """Run an engine call from a button; report its refusal, or ``done``, as ``(text, ok)``.
+
+    Returns:
+        Whether the call went through.
+    """
+    try:
+        call()
+    except (GameError, DecisionError) as error:
+        report((problem(error), False))
+        return False
+    report((done, True))
+    return True
