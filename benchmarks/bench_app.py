@@ -59,8 +59,9 @@ def play_rate(page, speed: int, seconds: float = 4.0) -> float:
         page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
     click(page, "Play")
-    page.wait_for_function("() => !(document.querySelector('.run-status')?.innerText || '').startsWith('Month 0 of')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => !(document.querySelector('.run-status')?.innerText || '').startsWith('Month 0 of')", timeout=30_000
+    )
     first, started = month(page), time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
     last, elapsed = month(page), time.perf_counter() - started
@@ -81,9 +82,11 @@ def main() -> None:
         page.get_by_label("Run to the end after each policy change").check(force=True)
         change_to_redraw(page, months)  # warm-up
         latencies = [change_to_redraw(page, months) for _ in range(args.repeats)]
-        print(f"change -> {months // 12} years re-simulated -> all charts redrawn in Chromium "
-              f"({args.repeats} runs): best {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, "
-              f"worst {max(latencies):.3f} s")
+        print(
+            f"change -> {months // 12} years re-simulated -> all charts redrawn in Chromium "
+            f"({args.repeats} runs): best {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, "
+            f"worst {max(latencies):.3f} s"
+        )
         page.get_by_label("Run to the end after each policy change").uncheck(force=True)
         for speed in (1, 3, 6):
             shown = play_rate(page, speed)

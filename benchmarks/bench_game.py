@@ -88,8 +88,12 @@ WATCH = """([round, selector]) => {
   const observer = new MutationObserver(check);
   observer.observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
-BROWSER_FLAGS = ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                 "--disable-backgrounding-occluded-windows", "--disable-features=IntensiveWakeUpThrottling"]
+BROWSER_FLAGS = [
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-features=IntensiveWakeUpThrottling",
+]
 """In a classroom every page is the one in front on its own device: none is throttled as a
 background page."""
 
@@ -203,8 +207,10 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
         delays = [s - start for s in seen]
         each.extend(delays)
         every.append(max(delays))
-    print(f"engine, 30 simulated clients (teams of {min(sizes)}-{max(sizes)} on 17 governments), advance of 12 "
-          f"ticks until every client's view shows the new round: {spread(every)}")
+    print(
+        f"engine, 30 simulated clients (teams of {min(sizes)}-{max(sizes)} on 17 governments), advance of 12 "
+        f"ticks until every client's view shows the new round: {spread(every)}"
+    )
     print(f"  same, each client's observation: {spread(each)}")
     created, room = new_room(server, text, seats)  # for the browsers: they join it through the page
     room.start(created.facilitator_token)
@@ -241,8 +247,9 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         boss.get_by_label("Facilitator token").fill(room30["token30"])
         boss.get_by_role("button", name="Resume console", exact=True).click()
         boss.locator(".console-status").wait_for(timeout=WAIT)
-        print("server RSS with every room rebuilt (5 x 20 players, 30 simulated, 1 empty): "
-              f"{rss_mb(process.pid):.0f} MB")
+        print(
+            f"server RSS with every room rebuilt (5 x 20 players, 30 simulated, 1 empty): {rss_mb(process.pid):.0f} MB"
+        )
 
         pages, joins = [], []
         for k in range(count):
@@ -258,8 +265,10 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
             joins.append(time.time() - start)
             pages.append(page)
         print(f"browser join ({count} players, one Chromium context each): {spread(joins)}")
-        print(f"server RSS with {count} browser sessions: {rss_mb(process.pid):.0f} MB; "
-              f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB")
+        print(
+            f"server RSS with {count} browser sessions: {rss_mb(process.pid):.0f} MB; "
+            f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB"
+        )
 
         every, each, delivered, console, server_cpu = [], [], [], [], []
         for _ in range(rounds):
@@ -283,17 +292,23 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
             boss.wait_for_function("() => window.__seen !== null", timeout=WAIT)
             console.append(boss.evaluate("() => window.__seen") / 1000.0 - clicked)
             # The last message before the page showed the round: when the update had arrived.
-            arrived = [page.evaluate("() => Math.max(...window.__messages.filter(t => t <= window.__seen))")
-                       / 1000.0 - clicked for page in pages]
+            arrived = [
+                page.evaluate("() => Math.max(...window.__messages.filter(t => t <= window.__seen))") / 1000.0 - clicked
+                for page in pages
+            ]
             delivered.append(max(arrived))
             boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
-        print(f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
-              f"shows the new round: {spread(every)}")
+        print(
+            f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
+            f"shows the new round: {spread(every)}"
+        )
         print(f"  same, each page's observation: {spread(each)}")
         print(f"  server CPU time per round (user + system, until 0.5 s after the last page): {spread(server_cpu)}")
         print(f"  the facilitator's console (the round is played in its click handler): {spread(console)}")
-        print(f"  same, until the last page has received its update (the server's part; the rest is the "
-              f"pages drawing): {spread(delivered)}")
+        print(
+            f"  same, until the last page has received its update (the server's part; the rest is the "
+            f"pages drawing): {spread(delivered)}"
+        )
         opened = sum(page.evaluate("() => window.__sockets") for page in pages)
         print(f"websockets opened by the {count} pages: {opened} (more than {count}: pages reconnected)")
         print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")

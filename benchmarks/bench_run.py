@@ -60,8 +60,12 @@ def main() -> None:
     results = {}
     for label, scenario, per_cell, repeats in (
         ("baseline 30 years", baseline, 1, args.repeats),
-        (f"scaled: {buyers_per_cell * rows_per_cell} buyers, {len(big.mines)} mines", big, buyers_per_cell,
-         max(1, args.repeats // 2)),
+        (
+            f"scaled: {buyers_per_cell * rows_per_cell} buyers, {len(big.mines)} mines",
+            big,
+            buyers_per_cell,
+            max(1, args.repeats // 2),
+        ),
     ):
         best, median, agents, ticks = time_run(scenario, repeats, per_cell)
         per_step = best / (agents * ticks) * 1e6

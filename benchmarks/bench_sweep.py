@@ -55,16 +55,20 @@ reduce = "final"
 def write_spec(folder: Path, name: str, samples: int, years: int) -> Path:
     """A sweep spec of ``samples`` LHS points of the baseline."""
     path = folder / f"{name}.toml"
-    path.write_text(SPEC.format(name=name, scenario=ROOT / "configs" / "baseline_2024.toml",
-                                samples=samples, years=years))
+    path.write_text(
+        SPEC.format(name=name, scenario=ROOT / "configs" / "baseline_2024.toml", samples=samples, years=years)
+    )
     return path
 
 
 def sweep(spec: Path, out: Path, *options: str) -> float:
     """Run ``marketsim sweep`` as a user would; return its wall time."""
     start = time.perf_counter()
-    subprocess.run([str(BIN / "marketsim"), "sweep", str(spec), "--out", str(out), "--quiet", *options],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "marketsim"), "sweep", str(spec), "--out", str(out), "--quiet", *options],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -73,16 +77,35 @@ def start_cluster(folder: Path) -> tuple[str, list[subprocess.Popen]]:
     from distributed import Client  # noqa: PLC0415 (optional dependency)
 
     scheduler_file = folder / "scheduler.json"
-    processes = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                   "--no-dashboard", "--scheduler-file", str(scheduler_file)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    processes = [
+        subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     for _ in range(100):
         if scheduler_file.exists():
             break
         time.sleep(0.1)
     address = json.loads(scheduler_file.read_text())["address"]
-    processes.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    processes.append(
+        subprocess.Popen(
+            [str(BIN / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
     with Client(address, timeout="20s") as client:
         client.wait_for_workers(2, timeout=60)
         client.run(lambda: __import__("marketsim.sweep.run"))  # warm imports, as the pool's forkserver does
@@ -97,8 +120,10 @@ def peak_memory_mb(spec: Path, out: Path) -> tuple[float, float, float]:
     import psutil  # noqa: PLC0415 (comes with dask.distributed)
 
     start = time.perf_counter()
-    sweep_process = subprocess.Popen([str(BIN / "marketsim"), "sweep", str(spec), "--out", str(out), "--quiet",
-                                      "--workers", "2"], stdout=subprocess.DEVNULL)
+    sweep_process = subprocess.Popen(
+        [str(BIN / "marketsim"), "sweep", str(spec), "--out", str(out), "--quiet", "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+    )
     root = psutil.Process(sweep_process.pid)
     peak_total = peak_single = 0.0
     while sweep_process.poll() is None:
@@ -153,8 +178,10 @@ def main() -> None:
             spec = write_spec(folder, "memory", args.memory_runs, 1)
             elapsed, total, single = peak_memory_mb(spec, folder / "memory")
             print(f"{args.memory_runs} runs of 1 year on 2 local workers: {elapsed:.0f} s")
-            print(f"  peak memory of the whole sweep (driver, forkserver, workers; PSS): {total:.0f} MB "
-                  f"(target < 500 MB); largest single process {single:.0f} MB RSS")
+            print(
+                f"  peak memory of the whole sweep (driver, forkserver, workers; PSS): {total:.0f} MB "
+                f"(target < 500 MB); largest single process {single:.0f} MB RSS"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

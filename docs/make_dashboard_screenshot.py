@@ -21,8 +21,9 @@ def advance(page, months: int) -> None:
     """Click Step until the status shows ``months``."""
     while (now := month(page)) < months:
         page.get_by_role("button", name="Step", exact=True).click()
-        page.wait_for_function("(n) => !document.querySelector('.run-status').innerText.startsWith('Month ' + n + ' ')",
-                               arg=now)
+        page.wait_for_function(
+            "(n) => !document.querySelector('.run-status').innerText.startsWith('Month ' + n + ' ')", arg=now
+        )
 
 
 def main() -> None:

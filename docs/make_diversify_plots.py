@@ -46,8 +46,17 @@ HOME = ("usa", "eu", "japan", "korea", "australia", "canada", "greenland")
 STAGES = ("mining", "separation", "magnets")
 YEARS = (2024, 2035, 2053)
 LAST_DECADE = (2044, 2053)
-LABEL = {"usa": "USA", "eu": "EU", "japan": "Japan", "korea": "Korea", "australia": "Australia",
-         "canada": "Canada", "greenland": "Greenland", "china": "China", "india": "India"}
+LABEL = {
+    "usa": "USA",
+    "eu": "EU",
+    "japan": "Japan",
+    "korea": "Korea",
+    "australia": "Australia",
+    "canada": "Canada",
+    "greenland": "Greenland",
+    "china": "China",
+    "india": "India",
+}
 STYLE = {"baseline": {"color": "tab:blue", "ls": "--"}, "diversify": {"color": "tab:orange", "ls": "-"}}
 SCENARIOS = {"baseline": "baseline_2024", "diversify": "diversify"}
 REO_PER_MAGNET = 0.2731  # t REO a tonne of magnet carries (docs/model.md 7.5), for recycled share of needs
@@ -68,7 +77,7 @@ def yearly(table: pd.DataFrame, metric: str, good: str = "all", regions=("world"
 
 def last_decade(frame):
     """Mean over the last decade of the run."""
-    return frame.loc[LAST_DECADE[0]:LAST_DECADE[1]].mean()
+    return frame.loc[LAST_DECADE[0] : LAST_DECADE[1]].mean()
 
 
 def plot_dependency(runs: dict) -> None:
@@ -77,16 +86,16 @@ def plot_dependency(runs: dict) -> None:
     for ax, stage in zip(axes, STAGES, strict=True):
         for name, table in runs.items():
             data = yearly(table, f"dependency_{stage}", regions=IMPORTERS)
-            ax.fill_between(data.index, data.min(axis=1), data.max(axis=1), color=STYLE[name]["color"], alpha=0.2,
-                            lw=0)
+            ax.fill_between(data.index, data.min(axis=1), data.max(axis=1), color=STYLE[name]["color"], alpha=0.2, lw=0)
             ax.plot(data.index, data.mean(axis=1), **STYLE[name], label=name)
         ax.set_title(f"{stage} stage")
         ax.set_xlabel("year")
         ax.set_ylim(0.5, 1.0)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("China's share of importers' use\n(REO-weighted, yearly mean)")
-    axes[0].legend(title="line: mean of USA, EU, Japan\nband: their range", fontsize=8, title_fontsize=8,
-                   loc="lower left")
+    axes[0].legend(
+        title="line: mean of USA, EU, Japan\nband: their range", fontsize=8, title_fontsize=8, loc="lower left"
+    )
     fig.suptitle("Dependency on China by stage: what the USA, the EU and Japan consume (dependency_*)")
     fig.tight_layout()
     fig.savefig(OUT / "dependency.png", dpi=110)
@@ -123,8 +132,10 @@ def plot_money(table: pd.DataFrame) -> None:
     for region in sorted(spenders, key=lambda r: -yearly_bn[r].sum()):
         cumulative = yearly_bn[region].cumsum()
         ax.plot(cumulative.index, cumulative, label=f"{LABEL[region]} ({cumulative.iloc[-1]:.1f})")
-    ax.set_title("diversify: public money spent on the levers, cumulative\n"
-                 "(research, subsidies, collection, project capital, floor and offtake top-ups)")
+    ax.set_title(
+        "diversify: public money spent on the levers, cumulative\n"
+        "(research, subsidies, collection, project capital, floor and offtake top-ups)"
+    )
     ax.set_ylabel("US$ bn, cumulative since 2024")
     ax.set_xlabel("year")
     ax.grid(alpha=0.3)
@@ -169,41 +180,68 @@ def headlines(runs: dict) -> None:
         print(f"== {name}")
         for stage in STAGES:
             dep = yearly(table, f"dependency_{stage}", regions=IMPORTERS)
-            print(f"dependency_{stage}:", dep.loc[years].round(2).to_dict("index"),
-                  "2044-2053:", last_decade(dep).round(2).to_dict())
+            print(
+                f"dependency_{stage}:",
+                dep.loc[years].round(2).to_dict("index"),
+                "2044-2053:",
+                last_decade(dep).round(2).to_dict(),
+            )
         for good in ("magnet", "ndpr"):
             price = yearly(table, "price", good, regions=("usa", "eu", "world"))
-            print(f"price {good}:", price.loc[years].round(1).to_dict("index"),
-                  "2044-2053 usa:", round(float(last_decade(price)["usa"]), 1),
-                  "2024-2053 usa:", round(float(price["usa"].mean()), 1))
+            print(
+                f"price {good}:",
+                price.loc[years].round(1).to_dict("index"),
+                "2044-2053 usa:",
+                round(float(last_decade(price)["usa"]), 1),
+                "2024-2053 usa:",
+                round(float(price["usa"].mean()), 1),
+            )
         money = yearly(table, "public_spending", regions=("world", *HOME)) * 12
         print("public spending US$ bn total 2024-2053:", (money.sum() / 1000).round(2).to_dict())
         burden = yearly(table, "environmental_burden", regions=(*HOME, "china")) * 12 / 1000
         home = burden[list(HOME)].sum(axis=1)
-        print("home burden k/yr:", home.loc[years].round(1).to_dict(), "2044-2053:", round(float(last_decade(home)), 1),
-              "china:", burden["china"].loc[years].round(1).to_dict())
+        print(
+            "home burden k/yr:",
+            home.loc[years].round(1).to_dict(),
+            "2044-2053:",
+            round(float(last_decade(home)), 1),
+            "china:",
+            burden["china"].loc[years].round(1).to_dict(),
+        )
         for metric in ("burden_share", "reo_consumption_share"):
             china = yearly(table, metric, regions=("china",))["china"]
-            print(metric, "china:", china.loc[years].round(2).to_dict(),
-                  "2044-2053:", round(float(last_decade(china)), 2))
+            print(
+                metric, "china:", china.loc[years].round(2).to_dict(), "2044-2053:", round(float(last_decade(china)), 2)
+            )
         for phase in ("operating", "abandoned"):
             end = yearly(table, f"projects_{phase}", regions=("world", *HOME, "india", "brazil", "africa")).iloc[-1]
             print(f"projects_{phase} (end):", end[end > 0].astype(int).to_dict())
         shares = {s: yearly(table, f"china_share_{s}")["world"] for s in STAGES}
-        print("china_share:", {s: v.loc[years].round(2).to_dict() for s, v in shares.items()},
-              "2044-2053:", {s: round(float(last_decade(v)), 2) for s, v in shares.items()})
-        flows = {m: yearly(table, m, regions=("world", *IMPORTERS, "china")) * 12 / 1000
-                 for m in ("recycled", "end_of_life", "scrap_generated", "scrap_recycled")}
+        print(
+            "china_share:",
+            {s: v.loc[years].round(2).to_dict() for s, v in shares.items()},
+            "2044-2053:",
+            {s: round(float(last_decade(v)), 2) for s, v in shares.items()},
+        )
+        flows = {
+            m: yearly(table, m, regions=("world", *IMPORTERS, "china")) * 12 / 1000
+            for m in ("recycled", "end_of_life", "scrap_generated", "scrap_recycled")
+        }
         share = flows["recycled"] / flows["end_of_life"]
         print("recycled / end of life:", share.loc[years].round(3).to_dict("index"))
         for m in ("recycled", "scrap_generated", "scrap_recycled"):
             print(f"{m} kt/yr:", flows[m].loc[years].round(2).to_dict("index"))
-        need = (yearly(table, "consumption", "magnet", IMPORTERS) * REO_PER_MAGNET
-                + yearly(table, "consumption", "ndpr", IMPORTERS) + yearly(table, "consumption", "dytb", IMPORTERS))
+        need = (
+            yearly(table, "consumption", "magnet", IMPORTERS) * REO_PER_MAGNET
+            + yearly(table, "consumption", "ndpr", IMPORTERS)
+            + yearly(table, "consumption", "dytb", IMPORTERS)
+        )
         need = need * 12 / 1000
         rec = flows["recycled"][list(IMPORTERS)] + flows["scrap_recycled"][list(IMPORTERS)]
-        print("recycled (end of life + scrap) / NdPr+Dy/Tb in end use:", (rec / need).loc[[2030, *years[1:]]]
-              .round(3).to_dict("index"))
+        print(
+            "recycled (end of life + scrap) / NdPr+Dy/Tb in end use:",
+            (rec / need).loc[[2030, *years[1:]]].round(3).to_dict("index"),
+        )
 
 
 def seed_check(count: int) -> None:
@@ -216,10 +254,14 @@ def seed_check(count: int) -> None:
             out[name] = {
                 "magnet_usa_2024_53": yearly(table, "price", "magnet", ("usa",))["usa"].mean(),
                 "ndpr_usa_2024_53": yearly(table, "price", "ndpr", ("usa",))["usa"].mean(),
-                **{f"dep_{s}_usa_2035": yearly(table, f"dependency_{s}", regions=("usa",))["usa"].loc[2035]
-                   for s in STAGES},
-                **{f"dep_{s}_usa_2044_53": last_decade(yearly(table, f"dependency_{s}", regions=("usa",)))["usa"]
-                   for s in STAGES},
+                **{
+                    f"dep_{s}_usa_2035": yearly(table, f"dependency_{s}", regions=("usa",))["usa"].loc[2035]
+                    for s in STAGES
+                },
+                **{
+                    f"dep_{s}_usa_2044_53": last_decade(yearly(table, f"dependency_{s}", regions=("usa",)))["usa"]
+                    for s in STAGES
+                },
                 "china_mining_2044_53": last_decade(yearly(table, "china_share_mining"))["world"],
                 "china_burden_share_2044_53": last_decade(yearly(table, "burden_share", regions=("china",)))["china"],
                 "spending_bn": yearly(table, "public_spending")["world"].sum() * 12 / 1000,

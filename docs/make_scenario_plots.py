@@ -43,8 +43,15 @@ from marketsim.scenario.loading import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
 OUT = ROOT / "docs" / "img" / "scenarios"
-SCENARIOS = ("baseline_2024", "history_2009", "licensing_2025", "friendshoring", "recycling_push", "escalation",
-             "ai_world")
+SCENARIOS = (
+    "baseline_2024",
+    "history_2009",
+    "licensing_2025",
+    "friendshoring",
+    "recycling_push",
+    "escalation",
+    "ai_world",
+)
 
 REGIONS = {  # region id: (label, colour, line style, width)
     "china": ("China", "#d62728", "-", 2.2),
@@ -98,8 +105,7 @@ def price_panel(ax, table: pd.DataFrame, good: str, title: str, choke: float) ->
             ax.plot(values.index, values.to_numpy(), style, color=colour, lw=width, label=label)
             highest = max(highest, float(values.max()))
     if highest > 0.6 * choke:
-        ax.axhline(choke, color="#d62728", lw=1.0, ls="--", alpha=0.6,
-                   label=f"choke price\n({choke:,.0f} US$/kg)")
+        ax.axhline(choke, color="#d62728", lw=1.0, ls="--", alpha=0.6, label=f"choke price\n({choke:,.0f} US$/kg)")
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -119,13 +125,18 @@ def dependency_panel(ax, table: pd.DataFrame) -> None:
         if not values.empty:
             ax.plot(values.index, values.to_numpy(), style, color=colour, lw=width, label=label)
     share = series(table, "china_share_separation", "all", "world")
-    ax.plot(share.index, share.to_numpy(), "-", color="black", lw=1.2, alpha=0.8,
-            label="China's share\nof world output")
+    ax.plot(
+        share.index, share.to_numpy(), "-", color="black", lw=1.2, alpha=0.8, label="China's share\nof world output"
+    )
     ax.set_ylim(0.0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("share (%)")
-    ax.set_title("Separation stage: share of each region's use separated in China (dependency_separation,\n"
-                 "all goods by REO content), and China's share of world separation output", loc="left", fontsize=11)
+    ax.set_title(
+        "Separation stage: share of each region's use separated in China (dependency_separation,\n"
+        "all goods by REO content), and China's share of world separation output",
+        loc="left",
+        fontsize=11,
+    )
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
 
@@ -164,12 +175,21 @@ def timeline_panel(ax, model: RareEarthModel, first: pd.Timestamp, last: pd.Time
     def note(when: pd.Timestamp, y: float, text: str, above: bool = True) -> None:
         # Right-align a label that would run past the right edge (about 0.6 % of the axis a character).
         right = (when - first) / (last - first) + 0.006 * (len(text) + 2) > 0.99
-        ax.text(when, y - 0.3 if above else y + 0.3, f" {text} ", fontsize=7.5,
-                va="bottom" if above else "top", ha="right" if right else "left", clip_on=True)
+        ax.text(
+            when,
+            y - 0.3 if above else y + 0.3,
+            f" {text} ",
+            fontsize=7.5,
+            va="bottom" if above else "top",
+            ha="right" if right else "left",
+            clip_on=True,
+        )
 
-    describe = {"dispute": lambda e: f"{e.region} vs {e.target}",
-                "mine_disruption": lambda e: f"{e.region} mines -{e.share:.0%}",
-                "demand_surge": lambda e: f"{e.sector} x{e.factor:g}"}
+    describe = {
+        "dispute": lambda e: f"{e.region} vs {e.target}",
+        "mine_disruption": lambda e: f"{e.region} mines -{e.share:.0%}",
+        "demand_surge": lambda e: f"{e.sector} x{e.factor:g}",
+    }
     shocks = sorted((e for e in model.events if e.type in SHOCKS), key=lambda e: (e.type, e.start))
     for kind, (label, colour) in SHOCKS.items():
         events = [e for e in shocks if e.type == kind]
@@ -202,8 +222,12 @@ def timeline_panel(ax, model: RareEarthModel, first: pd.Timestamp, last: pd.Time
             note(others[group[0]][0], y, ", ".join(labels))
     ax.set_yticks(range(len(rows)), rows, fontsize=8.5)
     ax.set_ylim(len(rows) - 0.4, -0.9)
-    ax.set_title("Random shocks (bars: months they last) and governments' decisions "
-                 "(dots: stockpile orders; diamonds: other decisions)", loc="left", fontsize=11)
+    ax.set_title(
+        "Random shocks (bars: months they last) and governments' decisions "
+        "(dots: stockpile orders; diamonds: other decisions)",
+        loc="left",
+        fontsize=11,
+    )
     ax.grid(True, axis="x", alpha=0.3)
 
 
@@ -214,15 +238,14 @@ def figure(name: str) -> Path:
     info = scenario.scenario
     has_timeline = bool(model.decisions) or any(e.type in SHOCKS for e in model.events)
     if has_timeline:
-        fig, axes = plt.subplots(4, 1, figsize=(12, 15.5), sharex=True, layout="constrained",
-                                 height_ratios=(1.0, 1.0, 1.0, 0.85))
+        fig, axes = plt.subplots(
+            4, 1, figsize=(12, 15.5), sharex=True, layout="constrained", height_ratios=(1.0, 1.0, 1.0, 0.85)
+        )
     else:
         fig, axes = plt.subplots(3, 1, figsize=(12, 12), sharex=True, layout="constrained")
     multiple = scenario.market.max_price_multiple
-    price_panel(axes[0], table, "ndpr", "NdPr oxide: price buyers pay",
-                multiple * scenario.goods.ndpr.reference_price)
-    price_panel(axes[1], table, "dytb", "Dy/Tb oxide: price buyers pay",
-                multiple * scenario.goods.dytb.reference_price)
+    price_panel(axes[0], table, "ndpr", "NdPr oxide: price buyers pay", multiple * scenario.goods.ndpr.reference_price)
+    price_panel(axes[1], table, "dytb", "Dy/Tb oxide: price buyers pay", multiple * scenario.goods.dytb.reference_price)
     dependency_panel(axes[2], table)
     first, last = table["date"].min(), table["date"].max()
     if has_timeline:

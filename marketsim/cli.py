@@ -59,20 +59,32 @@ def run(
     except ScenarioError as error:
         _fail(f"invalid scenario\n{error}")
     months = (years or scenario.scenario.years) * 12
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
-               TextColumn("{task.completed}/{task.total} months"), TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} months"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=errors, transient=True, disable=quiet) as bar:
         task = bar.add_task(scenario.scenario.name, total=months)
-        result = run_scenario(scenario, seed=seed, years=years, source=str(config), overrides=set_ or [],
-                              progress=lambda done: bar.update(task, completed=done))
+        result = run_scenario(
+            scenario,
+            seed=seed,
+            years=years,
+            source=str(config),
+            overrides=set_ or [],
+            progress=lambda done: bar.update(task, completed=done),
+        )
     folder = out or Path("runs") / f"{scenario.scenario.name}_seed{result.manifest['seed']}"
     formats = ("parquet", "csv") if output_format is OutputFormat.both else (output_format.value,)
     try:
         written = write_results(result, folder, formats)
     except OSError as error:
         _fail(f"cannot write results to {folder}: {error}")
-    table = Table(title=f"{scenario.scenario.name}: seed {result.manifest['seed']}, "
-                        f"{scenario.scenario.start} + {months // 12} years")
+    table = Table(
+        title=f"{scenario.scenario.name}: seed {result.manifest['seed']}, "
+        f"{scenario.scenario.start} + {months // 12} years"
+    )
     for column in ("", "unit", "first year", "last year"):
         table.add_column(column, justify="left" if column in ("", "unit") else "right")
     for row in summarise(result.table).itertuples():
@@ -92,8 +104,11 @@ def validate(
         scenario = load_scenario(config, set_ or [])
     except ScenarioError as error:
         _fail(f"invalid scenario\n{error}")
-    console.print(f"{config}: valid scenario '{scenario.scenario.name}' with {len(scenario.regions)} regions, "
-                  f"{len(scenario.mines)} mines, {len(scenario.events)} events", highlight=False)
+    console.print(
+        f"{config}: valid scenario '{scenario.scenario.name}' with {len(scenario.regions)} regions, "
+        f"{len(scenario.mines)} mines, {len(scenario.events)} events",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -114,18 +129,32 @@ def sweep(
     except ScenarioError as error:
         _fail(f"invalid sweep\n{error}")
     folder = out or Path("sweeps") / spec.sweep.name
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=errors, transient=True, disable=quiet) as bar:
         task = bar.add_task(spec.sweep.name, total=None)
         try:
-            counts = run_sweep(spec, base, folder, scheduler=scheduler, workers=workers, resume=resume,
-                               timeseries=timeseries,
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+            counts = run_sweep(
+                spec,
+                base,
+                folder,
+                scheduler=scheduler,
+                workers=workers,
+                resume=resume,
+                timeseries=timeseries,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         except ScenarioError as error:
             _fail(str(error))
-    console.print(f"{spec.sweep.name}: {counts['ran']} runs done ({counts['failed']} failed), "
-                  f"{counts['skipped']} already done, {counts['runs']} in all; results in {folder}", highlight=False)
+    console.print(
+        f"{spec.sweep.name}: {counts['ran']} runs done ({counts['failed']} failed), "
+        f"{counts['skipped']} already done, {counts['runs']} in all; results in {folder}",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -160,8 +189,9 @@ OFFLINE = {
 
 @app.command("app")
 def dashboard(
-    scenario: Annotated[Path | None, typer.Option(
-        help="Scenario the dashboard opens on [configs/baseline_2024.toml].")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario the dashboard opens on [configs/baseline_2024.toml].")
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 serves the whole network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
@@ -174,8 +204,14 @@ def dashboard(
         load_scenario(scenario)
     except ScenarioError as error:
         _fail(f"invalid scenario\n{error}")
-    _serve(Path(viz.dashboard.app.__file__), host, port, {"MARKETSIM_SCENARIO": str(scenario.resolve())},
-           "marketsim dashboard on {url} (Ctrl+C stops it)", "dashboard")
+    _serve(
+        Path(viz.dashboard.app.__file__),
+        host,
+        port,
+        {"MARKETSIM_SCENARIO": str(scenario.resolve())},
+        "marketsim dashboard on {url} (Ctrl+C stops it)",
+        "dashboard",
+    )
 
 
 @app.command("game")
@@ -183,10 +219,16 @@ def game(
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 serves the whole network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8766,
     db: Annotated[Path, typer.Option(help="SQLite file holding the rooms (created if missing).")] = Path(
-        "games.sqlite3"),
-    wrong_codes: Annotated[int, typer.Option(
-        min=1, help="Wrong join codes (or keys) allowed per device address per minute, over all its "
-                    "browser sessions; each session also gets at most 10.")] = 60,
+        "games.sqlite3"
+    ),
+    wrong_codes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Wrong join codes (or keys) allowed per device address per minute, over all its "
+            "browser sessions; each session also gets at most 10.",
+        ),
+    ] = 60,
 ) -> None:
     """Start the classroom game (a Solara web app): facilitator at /, players at /join. Works offline."""
     if db.exists() and not db.is_file():
@@ -194,8 +236,14 @@ def game(
     if not db.resolve().parent.is_dir():
         _fail(f"folder {db.resolve().parent} does not exist")
     app_file = Path(__file__).resolve().parents[1] / "viz" / "game" / "app.py"
-    _serve(app_file, host, port, {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)},
-           f"marketsim game on {{url}} (players join at /join; Ctrl+C stops it); rooms kept in {db}", "game")
+    _serve(
+        app_file,
+        host,
+        port,
+        {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)},
+        f"marketsim game on {{url}} (players join at /join; Ctrl+C stops it); rooms kept in {db}",
+        "game",
+    )
 
 
 def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banner: str, what: str) -> None:
@@ -208,8 +256,21 @@ def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banne
     console.print(banner.format(url=f"[bold]http://{shown}:{port}/[/]"), highlight=False)
     if host not in LOOPBACK:
         console.print(f"[yellow]Listening on {host}: anyone who can reach this machine can open the {what}.[/]")
-    command = [sys.executable, "-m", "marketsim.webserver", str(app_file), "--host", host, "--port", str(port),
-               "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "marketsim.webserver",
+        str(app_file),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
     sys.stdout.flush()
     os.execve(sys.executable, command, {**os.environ, **OFFLINE, **settings})
 

@@ -43,8 +43,9 @@ class RareEarthModel(mesa.Model):
     One tick is one month. All randomness comes from ``self.rng``, seeded by ``seed``.
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None, years: int | None = None,
-                 buyers_per_cell: int = 1) -> None:
+    def __init__(
+        self, scenario: Scenario, *, seed: int | None = None, years: int | None = None, buyers_per_cell: int = 1
+    ) -> None:
         """Build the world.
 
         Args:
@@ -77,25 +78,32 @@ class RareEarthModel(mesa.Model):
         self.manufacturers = world.build_manufacturers(s, regions, self.months, self.reference, buyers_per_cell)
         self.end_of_life = world.build_end_of_life(s, regions)
         self.reo_per_magnet = self.magnet_plants.reo_per_magnet
-        self.recyclers = world.build_recyclers(s, regions, self.end_of_life, self.magnet_plants,
-                                               self.manufacturers, rng)
-        for fleet, kind in ((self.mines, Mine), (self.refiners, Refiner),
-                            (self.magnet_plants, MagnetPlant), (self.recyclers, Recycler)):
+        self.recyclers = world.build_recyclers(
+            s, regions, self.end_of_life, self.magnet_plants, self.manufacturers, rng
+        )
+        for fleet, kind in (
+            (self.mines, Mine),
+            (self.refiners, Refiner),
+            (self.magnet_plants, MagnetPlant),
+            (self.recyclers, Recycler),
+        ):
             for row in range(len(fleet)):
                 kind(self, fleet, row)
         sector_names = list(s.sectors)
         for row in range(len(self.manufacturers)):
             Manufacturer(self, self.manufacturers, row, sector_names[self.manufacturers.sector[row]])
-        self.governments = {name: Government(self, name, spec.strategy, spec.budget)
-                            for name, spec in s.regions.items()}
+        self.governments = {
+            name: Government(self, name, spec.strategy, spec.budget) for name, spec in s.regions.items()
+        }
         self.decisions: list = []
         self.refused_joins: list = []
         self.alliance_log: list = [(0, name, member, "join") for name, a in s.alliances.items() for member in a.members]
         """(tick, alliance, region, "join" or "leave"): membership over time."""
         self.tech_access = np.array([r.tech_access for r in s.regions.values()])
 
-        self.book = PolicyBook(self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors),
-                               dict(s.alliances))
+        self.book = PolicyBook(
+            self.regions, {k: a.members for k, a in s.alliances.items()}, list(s.sectors), dict(s.alliances)
+        )
         self.events = sorted(s.events, key=lambda e: month_index(e.start))
         self.policies_in_force: list = []
         self.frictions = self.book.compile([])
@@ -103,8 +111,9 @@ class RareEarthModel(mesa.Model):
         self.event_log: list = []
 
         self.ledger = Ledger(len(GOODS), size)
-        self.recorder = Recorder(self.months, self.regions, self.china,
-                                 np.array([1.0, 1.0, 1.0, 1.0, self.reo_per_magnet]))
+        self.recorder = Recorder(
+            self.months, self.regions, self.china, np.array([1.0, 1.0, 1.0, 1.0, self.reo_per_magnet])
+        )
         self._mine_mix = world.regional_mine_mix(s, regions)
         self._world_mix = world.world_mine_mix(s)
         self.prices = valuation.initial_prices(self)
@@ -163,8 +172,10 @@ class RareEarthModel(mesa.Model):
         oxide_value, dytb_value = values[:, 0] + values[:, 1], values[:, 2]
         market_values = valuation.offered_mix(self) * oxides_posted
         market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
-        self.prices.rebase(valuation.price_base(self, self.prices.seller, regional),
-                           valuation.price_ceiling(self, market_oxides, market_dytb))
+        self.prices.rebase(
+            valuation.price_base(self, self.prices.seller, regional),
+            valuation.price_ceiling(self, market_oxides, market_dytb),
+        )
         market_posted = self.prices.seller.copy()
         posted = np.maximum(market_posted, f.floor)
         held_before = ledger.held(REO_GOODS)
@@ -174,9 +185,14 @@ class RareEarthModel(mesa.Model):
         # Mining
         outage = self.rng.random(len(self.mines)) < self.config.market.outage_rate
         payable = posted[CONCENTRATE] / self.prices.base[CONCENTRATE]
-        elements = self.mines.produce(payable, valuation.netback_values(self, posted),
-                                      f.stage_cost_share("mining"), f.mining_quota, outage,
-                                      valuation.unsold_brake(self, CONCENTRATE) * f.mine_available)
+        elements = self.mines.produce(
+            payable,
+            valuation.netback_values(self, posted),
+            f.stage_cost_share("mining"),
+            f.mining_quota,
+            outage,
+            valuation.unsold_brake(self, CONCENTRATE) * f.mine_available,
+        )
         produced[CONCENTRATE] = mined = elements.sum(axis=1)
         tracer = np.zeros((len(GOODS), size, TRACERS))
         tracer[CONCENTRATE, :, ELEMENTS] = elements
@@ -185,11 +201,16 @@ class RareEarthModel(mesa.Model):
         seller.add(produced * (np.arange(len(GOODS)) == CONCENTRATE)[:, None], tracer)
 
         # Separation
-        planned_feed = self.refiners.plan(market_oxides, market_dytb, regional[CONCENTRATE],
-                                          f.stage_cost_share("separation"))
+        planned_feed = self.refiners.plan(
+            market_oxides, market_dytb, regional[CONCENTRATE], f.stage_cost_share("separation")
+        )
         used, oxides, lost = self.refiners.separate(
-            oxide_value, dytb_value, f.stage_cost_share("separation"),
-            buyer.amount[CONCENTRATE], buyer.tracer[CONCENTRATE][:, ELEMENTS])
+            oxide_value,
+            dytb_value,
+            f.stage_cost_share("separation"),
+            buyer.amount[CONCENTRATE],
+            buyer.tracer[CONCENTRATE][:, ELEMENTS],
+        )
         taken = np.zeros((len(GOODS), size))
         taken[CONCENTRATE] = used
         feed_tracer = buyer.take(taken)[CONCENTRATE]
@@ -208,8 +229,9 @@ class RareEarthModel(mesa.Model):
         plants = self.magnet_plants
         stock_gap = self.config.market.seller_cover_months * self.orders[MAGNET] - seller.amount[MAGNET]
         orders = np.maximum(self.orders[MAGNET] + stock_gap / RESTOCK_MONTHS, 0.0)
-        planned_magnets = plants.plan(posted[MAGNET], regional[NDPR], regional[DYTB],
-                                      f.stage_cost_share("magnets"), orders)
+        planned_magnets = plants.plan(
+            posted[MAGNET], regional[NDPR], regional[DYTB], f.stage_cost_share("magnets"), orders
+        )
         plan = plants.by_region(planned_magnets, size)
         noise = self._demand_noise() * f.demand_factor[self.manufacturers.sector]
         sector_need = self.manufacturers.plan_need(tick, regional, noise)
@@ -227,8 +249,9 @@ class RareEarthModel(mesa.Model):
         buyer.take(consumed + into_magnets)
         inputs = (content * into_magnets[:, :, None]).sum(axis=0)
         input_tonnes = into_magnets.sum(axis=0)
-        per_magnet = np.divide(inputs, input_tonnes[:, None], out=np.zeros_like(inputs),
-                               where=input_tonnes[:, None] > 0)
+        per_magnet = np.divide(
+            inputs, input_tonnes[:, None], out=np.zeros_like(inputs), where=input_tonnes[:, None] > 0
+        )
         made = np.zeros((len(GOODS), size))
         made[MAGNET] = magnets
         tracer = np.zeros((len(GOODS), size, TRACERS))
@@ -252,16 +275,20 @@ class RareEarthModel(mesa.Model):
         quality = valuation.concentrate_quality(self)
         offered = seller.amount.copy()
         result = clear(offered, total_demand, self.prices.seller, quality, f, self.config.market)
-        to_state = np.divide(stockpile_buy, total_demand, out=np.zeros_like(total_demand),
-                             where=total_demand > 0)
+        to_state = np.divide(stockpile_buy, total_demand, out=np.zeros_like(total_demand), where=total_demand > 0)
         ledger.trade(result.flows, to_state)
         self.orders += ORDERS_MEMORY * (result.requested - self.orders)
         ledger.release(stockpile_release)
 
-        self.prices.update(offered, result.requested, total_demand,
-                           cut_off_by_controls(result, total_demand, f),
-                           buyer.amount / np.maximum(self._target_stock, 1e-9), result.price_index,
-                           valuation.producers(self))
+        self.prices.update(
+            offered,
+            result.requested,
+            total_demand,
+            cut_off_by_controls(result, total_demand, f),
+            buyer.amount / np.maximum(self._target_stock, 1e-9),
+            result.price_index,
+            valuation.producers(self),
+        )
         regional = self.prices.regional
         self._price_memory = [*self._price_memory[1:], regional.copy()]
         self.manufacturers.adapt(regional)
@@ -273,27 +300,50 @@ class RareEarthModel(mesa.Model):
             direct[MAGNET] = 0.0
             in_magnets = into_magnets * (1.0 - plants.scrap_share)
             scrap_lost = scrap.sum() - scrap_recycled.sum()
-            balance = (mined.sum() + recycled.sum() - direct[REO_GOODS].sum() - in_magnets.sum()
-                       - lost.sum() - scrap_lost - (ledger.held(REO_GOODS) - held_before))
-            magnet_balance = (magnets.sum() - consumed[MAGNET].sum()
-                              - (ledger.held([MAGNET]) - magnets_before))
+            balance = (
+                mined.sum()
+                + recycled.sum()
+                - direct[REO_GOODS].sum()
+                - in_magnets.sum()
+                - lost.sum()
+                - scrap_lost
+                - (ledger.held(REO_GOODS) - held_before)
+            )
+            magnet_balance = magnets.sum() - consumed[MAGNET].sum() - (ledger.held([MAGNET]) - magnets_before)
             self.recorder.store(
-                tick, price=regional, seller_price=self.prices.seller, production=produced,
-                separated=separated, consumption=consumed, use=consumed + into_magnets + taken,
-                unmet=sector_need - consumed, stock=seller.amount + buyer.amount,
-                stockpile=ledger.stockpile.amount, flows=result.flows,
+                tick,
+                price=regional,
+                seller_price=self.prices.seller,
+                production=produced,
+                separated=separated,
+                consumption=consumed,
+                use=consumed + into_magnets + taken,
+                unmet=sector_need - consumed,
+                stock=seller.amount + buyer.amount,
+                stockpile=ledger.stockpile.amount,
+                flows=result.flows,
                 consumed_china=content[:, :, :3] * consumed[:, :, None],
-                capacity=[fleet.by_region(fleet.capacity, size) for fleet in
-                          (self.mines, self.refiners, plants, self.recyclers)],
-                recycled=recycled, end_of_life=end_of_life, scrap_generated=scrap.sum(axis=0),
-                scrap_recycled=scrap_recycled, allies=f.ally.sum(axis=1), balance_error=balance,
-                magnet_balance_error=magnet_balance, burden=self.levers.burden,
-                public_spending=self.levers.spending, unit_cost=self.levers.unit_costs(self),
-                projects=self.levers.projects.counts(size))
+                capacity=[
+                    fleet.by_region(fleet.capacity, size)
+                    for fleet in (self.mines, self.refiners, plants, self.recyclers)
+                ],
+                recycled=recycled,
+                end_of_life=end_of_life,
+                scrap_generated=scrap.sum(axis=0),
+                scrap_recycled=scrap_recycled,
+                allies=f.ally.sum(axis=1),
+                balance_error=balance,
+                magnet_balance_error=magnet_balance,
+                burden=self.levers.burden,
+                public_spending=self.levers.spending,
+                unit_cost=self.levers.unit_costs(self),
+                projects=self.levers.projects.counts(size),
+            )
 
     # ----------------------------------------------------------------- helpers
-    def _recycle(self, end_of_life: np.ndarray, scrap: np.ndarray, content: np.ndarray,
-                 posted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _recycle(
+        self, end_of_life: np.ndarray, scrap: np.ndarray, content: np.ndarray, posted: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Recover NdPr and Dy/Tb oxide from end-of-life magnets and manufacturing scrap into
         the seller pools.
 
@@ -315,7 +365,8 @@ class RareEarthModel(mesa.Model):
         recovered_value = split[0] * posted[NDPR] + split[1] * posted[DYTB]
         scrap_reo = scrap.sum(axis=0)
         recycled, scrap_recycled = self.recyclers.recycle(
-            end_of_life, recovered_value, self.frictions.stage_cost_share("recycling"), scrap_reo)
+            end_of_life, recovered_value, self.frictions.stage_cost_share("recycling"), scrap_reo
+        )
         made = np.zeros((len(GOODS), size))
         made[NDPR], made[DYTB] = recycled * split[0], recycled * split[1]
         tracer = np.zeros((len(GOODS), size, TRACERS))
@@ -347,8 +398,7 @@ class RareEarthModel(mesa.Model):
         """(goods, regions) log change of regional prices over the last three months."""
         return np.log(self._price_memory[-1] / self._price_memory[0])
 
-    def _buyer_demand(self, sector_need: np.ndarray, plan: np.ndarray,
-                      planned_feed: np.ndarray) -> np.ndarray:
+    def _buyer_demand(self, sector_need: np.ndarray, plan: np.ndarray, planned_feed: np.ndarray) -> np.ndarray:
         """What buyers order: next month's use plus a third of the gap to their target stock."""
         plants = self.magnet_plants
         plant_need = np.zeros_like(sector_need)

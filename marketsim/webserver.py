@@ -81,10 +81,19 @@ class CompressedOnce:
             if suffix is not None and b"gzip" in accepts:
                 body = self._gzipped(suffix)
                 kind = mimetypes.guess_type(suffix)[0] or "application/octet-stream"
-                await send({"type": "http.response.start", "status": 200, "headers": [
-                    (b"content-type", kind.encode()), (b"content-encoding", b"gzip"),
-                    (b"content-length", str(len(body)).encode()), (b"vary", b"accept-encoding"),
-                    (b"cache-control", b"public, max-age=86400")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [
+                            (b"content-type", kind.encode()),
+                            (b"content-encoding", b"gzip"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"vary", b"accept-encoding"),
+                            (b"cache-control", b"public, max-age=86400"),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
                 return
         await self.app(scope, receive, send)

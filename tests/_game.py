@@ -15,10 +15,19 @@ def small_text(years: int = 3, strategies: bool = True, round_months: int = 12, 
     data["scenario"].update(years=years, round_months=round_months, **scenario)
     if strategies:
         data["regions"]["china"]["strategy"] = {"kind": "dominant_supplier", "value_added_target": 0.99}
-        data["regions"]["usa"]["strategy"] = {"kind": "importer", "dependency_threshold": 0.3, "budget": 500.0,
-                                              "stockpile_months": 2.0, "alliance": "quad"}
-        data["regions"]["japan"]["strategy"] = {"kind": "importer", "dependency_threshold": 0.3,
-                                                "stockpile_months": 2.0, "tariff_rate": 0.1}
+        data["regions"]["usa"]["strategy"] = {
+            "kind": "importer",
+            "dependency_threshold": 0.3,
+            "budget": 500.0,
+            "stockpile_months": 2.0,
+            "alliance": "quad",
+        }
+        data["regions"]["japan"]["strategy"] = {
+            "kind": "importer",
+            "dependency_threshold": 0.3,
+            "stockpile_months": 2.0,
+            "tariff_rate": 0.1,
+        }
         data["regions"]["usa"]["budget"] = 500.0
     return dumps(data)
 
@@ -46,16 +55,19 @@ def assert_same_run(a, b) -> None:
 
 def differs(a, b) -> bool:
     """Whether two models recorded anything differently."""
-    return any(not np.array_equal(a.recorder.raw[n][: a.tick], b.recorder.raw[n][: b.tick], equal_nan=True)
-               for n in a.recorder.raw)
+    return any(
+        not np.array_equal(a.recorder.raw[n][: a.tick], b.recorder.raw[n][: b.tick], equal_nan=True)
+        for n in a.recorder.raw
+    )
 
 
 def open_room(server, seats=("usa", "japan"), players=("usa", "japan"), **settings):
     """A started room of the small world: ``seats`` played by people, one player joined per region in
     ``players``. Returns the room, the facilitator's token and the players' tokens by region."""
     created = server.create_room(small_text(), "small.toml", 5, list(seats), **settings)
-    tokens = {region: server.join(created.join_code, f"player {region}", "10.0.0.1", region).token
-              for region in players}
+    tokens = {
+        region: server.join(created.join_code, f"player {region}", "10.0.0.1", region).token for region in players
+    }
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
     return room, created.facilitator_token, tokens

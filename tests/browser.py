@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -39,8 +46,12 @@ def cli_server(args: list[str], timeout: float = 90.0) -> Iterator[tuple[str, su
     with (log / f"{args[0]}-server-{port}.log").open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "marketsim.cli", *args, "--port", str(port)],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True)
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}/"
         try:
             deadline = time.monotonic() + timeout
@@ -122,7 +133,9 @@ def chart_data(page, name: str) -> list[dict]:
     """The traces drawn in a chart (``prices``, ``shares``, ...): name, x and y."""
     return page.evaluate(
         """(name) => Array.from(document.querySelector(`.chart-${name} .js-plotly-plot`).data || [])
-                 .map(t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))""", name)
+                 .map(t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))""",
+        name,
+    )
 
 
 def shot(page, name: str) -> Path:
@@ -134,8 +147,9 @@ def shot(page, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def game_server(db: Path, timeout: float = 90.0,
-                options: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+def game_server(
+    db: Path, timeout: float = 90.0, options: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Start ``marketsim game`` (with ``options``) on a free loopback port with the rooms in ``db``;
     yield its URL and process; stop it (and the Solara server it started) afterwards."""
     with cli_server(["game", "--db", str(db), *options], timeout) as served:

@@ -15,8 +15,7 @@ CONFIGS = ROOT / "configs"
 
 SMALL_WORLD: dict = {
     "scenario": {"name": "small", "start": "2024-01", "years": 3, "seed": 7},
-    "goods": {"ndpr": {"reference_price": 56.0}, "dytb": {"reference_price": 260.0},
-              "lace": {"reference_price": 1.0}},
+    "goods": {"ndpr": {"reference_price": 56.0}, "dytb": {"reference_price": 260.0}, "lace": {"reference_price": 1.0}},
     "deposit_types": {
         "bastnaesite": {"lace": 0.73, "ndpr": 0.247, "dytb": 0.002, "other": 0.021},
         "ionic_heavy": {"lace": 0.02, "ndpr": 0.037, "dytb": 0.08, "other": 0.863},
@@ -37,10 +36,18 @@ SMALL_WORLD: dict = {
         {"name": "Japan magnets", "region": "japan", "capacity": 15000, "unit_cost": 15.0},
     ],
     "sectors": {
-        "ev": {"good": "magnet", "demand": 90000, "growth": [{"year": 2024, "rate": 0.05}],
-               "split": {"china": 0.6, "japan": 0.25, "usa": 0.15}},
-        "catalysts": {"good": "lace", "demand": 70000, "growth": [{"year": 2024, "rate": 0.01}],
-                      "split": {"china": 0.6, "japan": 0.2, "usa": 0.2}},
+        "ev": {
+            "good": "magnet",
+            "demand": 90000,
+            "growth": [{"year": 2024, "rate": 0.05}],
+            "split": {"china": 0.6, "japan": 0.25, "usa": 0.15},
+        },
+        "catalysts": {
+            "good": "lace",
+            "demand": 70000,
+            "growth": [{"year": 2024, "rate": 0.01}],
+            "split": {"china": 0.6, "japan": 0.2, "usa": 0.2},
+        },
     },
 }
 

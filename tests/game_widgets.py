@@ -8,14 +8,16 @@ import solara
 
 def texts(context, css_class: str) -> list[str]:
     """The texts of the elements with this CSS class."""
-    return ["".join(map(str, w.children)) for w in context.find(v.Html).widgets
-            if css_class in (w.class_ or "").split()]
+    return [
+        "".join(map(str, w.children)) for w in context.find(v.Html).widgets if css_class in (w.class_ or "").split()
+    ]
 
 
 def alerts(context, css_class: str) -> list[str]:
     """The texts of the alerts (messages) with this CSS class."""
-    return ["".join(map(str, a.children)) for a in context.find(v.Alert).widgets
-            if css_class in (a.class_ or "").split()]
+    return [
+        "".join(map(str, a.children)) for a in context.find(v.Alert).widgets if css_class in (a.class_ or "").split()
+    ]
 
 
 def click(context, label: str) -> None:

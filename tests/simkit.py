@@ -35,8 +35,7 @@ def series(table: pd.DataFrame, metric: str, good: str = "all", region: str = "w
     return out
 
 
-def mean(table: pd.DataFrame, metric: str, good: str = "all", region: str = "world",
-         ticks=None) -> float:
+def mean(table: pd.DataFrame, metric: str, good: str = "all", region: str = "world", ticks=None) -> float:
     """Mean of a metric over ``ticks`` (all recorded ticks when None)."""
     values = series(table, metric, good, region)
     if ticks is not None:

@@ -24,11 +24,19 @@ def rng():
 
 # ------------------------------------------------------------------ co-production
 def test_mines_split_output_into_element_groups_by_deposit_type():
-    mines = MineFleet(names=["light", "heavy"], regions=np.array([0, 1]), capacity=np.array([1200.0, 1200.0]),
-                      unit_cost=np.array([1.0, 1.0]), lead_months=36, rng=rng(),
-                      composition=np.array([BASTNAESITE, IONIC_HEAVY]), reserves=np.array([np.inf, np.inf]))
-    elements = mines.produce(np.ones(2), np.full((2, 4), 100.0), np.ones(2), np.full(2, np.inf),
-                             np.zeros(2, dtype=bool))
+    mines = MineFleet(
+        names=["light", "heavy"],
+        regions=np.array([0, 1]),
+        capacity=np.array([1200.0, 1200.0]),
+        unit_cost=np.array([1.0, 1.0]),
+        lead_months=36,
+        rng=rng(),
+        composition=np.array([BASTNAESITE, IONIC_HEAVY]),
+        reserves=np.array([np.inf, np.inf]),
+    )
+    elements = mines.produce(
+        np.ones(2), np.full((2, 4), 100.0), np.ones(2), np.full(2, np.inf), np.zeros(2, dtype=bool)
+    )
     np.testing.assert_allclose(mines.output, [100.0, 100.0])  # full capacity when price >> cost
     np.testing.assert_allclose(elements, [np.multiply(100.0, BASTNAESITE), np.multiply(100.0, IONIC_HEAVY)])
     # The heavy ionic clay yields 40 times the Dy/Tb of the same tonnage of bastnaesite.
@@ -38,9 +46,16 @@ def test_mines_split_output_into_element_groups_by_deposit_type():
 def test_each_mine_is_paid_for_what_its_own_concentrate_contains():
     # Same region, same payable share and cost: Dy/Tb at US$300/kg makes the heavy clay worth
     # running, while NdPr and La/Ce prices too low for bastnaesite keep the light mine idle.
-    mines = MineFleet(names=["light", "heavy"], regions=np.array([0, 0]), capacity=np.array([1200.0, 1200.0]),
-                      unit_cost=np.array([5.0, 5.0]), lead_months=36, rng=rng(),
-                      composition=np.array([BASTNAESITE, IONIC_HEAVY]), reserves=np.array([np.inf, np.inf]))
+    mines = MineFleet(
+        names=["light", "heavy"],
+        regions=np.array([0, 0]),
+        capacity=np.array([1200.0, 1200.0]),
+        unit_cost=np.array([5.0, 5.0]),
+        lead_months=36,
+        rng=rng(),
+        composition=np.array([BASTNAESITE, IONIC_HEAVY]),
+        reserves=np.array([np.inf, np.inf]),
+    )
     values = np.array([[0.5, 10.0, 300.0, 0.0]])  # lace, ndpr, dytb, other (US$/kg)
     for _ in range(12):  # operators act on a few months' average margin
         mines.produce(np.array([0.5]), values, np.ones(1), np.array([np.inf]), np.zeros(2, dtype=bool))
@@ -50,9 +65,16 @@ def test_each_mine_is_paid_for_what_its_own_concentrate_contains():
 
 def refiners(heavy: list[bool]) -> RefinerFleet:
     count = len(heavy)
-    return RefinerFleet(names=[f"r{i}" for i in range(count)], regions=np.arange(count),
-                        capacity=np.full(count, 12_000.0), unit_cost=np.full(count, 1.0), lead_months=24,
-                        rng=rng(), heavy_circuit=np.array(heavy), recovery=0.95)
+    return RefinerFleet(
+        names=[f"r{i}" for i in range(count)],
+        regions=np.arange(count),
+        capacity=np.full(count, 12_000.0),
+        unit_cost=np.full(count, 1.0),
+        lead_months=24,
+        rng=rng(),
+        heavy_circuit=np.array(heavy),
+        recovery=0.95,
+    )
 
 
 def test_separation_yields_oxides_in_the_proportions_of_the_feed():
@@ -89,11 +111,21 @@ def test_refiner_without_heavy_circuit_recovers_no_dytb():
 def buyers(short: float = -0.1, long: float = -0.5, adjust_months: float = 60.0, months: int = 600):
     goods, regions = len(GOODS), 1
     return ManufacturerFleet(
-        region=np.array([0]), good=np.array([NDPR]), sector=np.array([0]), base=np.array([100.0]),
-        reference_price=np.array([50.0]), elasticity_short=np.array([short]),
-        elasticity_long=np.array([long]), adjust_months=np.array([adjust_months]),
-        inventory_months=np.array([2.0]), hoarding=np.array([0.0]), backstop=np.array([3.0]),
-        growth_index=np.ones((months + 1, 1)), goods_count=goods, regions_count=regions)
+        region=np.array([0]),
+        good=np.array([NDPR]),
+        sector=np.array([0]),
+        base=np.array([100.0]),
+        reference_price=np.array([50.0]),
+        elasticity_short=np.array([short]),
+        elasticity_long=np.array([long]),
+        adjust_months=np.array([adjust_months]),
+        inventory_months=np.array([2.0]),
+        hoarding=np.array([0.0]),
+        backstop=np.array([3.0]),
+        growth_index=np.ones((months + 1, 1)),
+        goods_count=goods,
+        regions_count=regions,
+    )
 
 
 def prices(ndpr: float) -> np.ndarray:
@@ -205,16 +237,16 @@ def test_capacity_event_ramps_linearly_from_its_start_month(small_data):
         capacity.append(model.mines.capacity[row])
     start = 5  # 2024-06 is the sixth month
     np.testing.assert_allclose(capacity[:start], 20000.0)
-    np.testing.assert_allclose(capacity[start:start + 4], [25000.0, 30000.0, 35000.0, 40000.0])
-    np.testing.assert_allclose(capacity[start + 4:], 40000.0)
+    np.testing.assert_allclose(capacity[start : start + 4], [25000.0, 30000.0, 35000.0, 40000.0])
+    np.testing.assert_allclose(capacity[start + 4 :], 40000.0)
     table = model.results()
-    np.testing.assert_allclose(series(table, "capacity_mining", region="usa")[:start + 4],
-                               capacity[:start + 4])
+    np.testing.assert_allclose(series(table, "capacity_mining", region="usa")[: start + 4], capacity[: start + 4])
 
 
 def test_capacity_cut_by_event_lowers_output_from_its_start(small_data):
-    model = run(build(no_investment(small_data)),
-                [CapacityChange(start="2024-07", facility="US mine", capacity=0.0)], years=1)
+    model = run(
+        build(no_investment(small_data)), [CapacityChange(start="2024-07", facility="US mine", capacity=0.0)], years=1
+    )
     mined = series(model.results(), "production", "concentrate", "usa")
     assert mined[:6].min() > 0
     np.testing.assert_allclose(mined[6:], 0.0)
@@ -246,8 +278,12 @@ def test_longer_mine_lead_time_delays_new_capacity_by_the_difference(small_data)
 
 # ------------------------------------------------------------------ end of life and recycling
 def test_end_of_life_releases_consumption_after_the_lifetime():
-    memory = EndOfLife(lifetime_months=np.array([12]), start_level=np.array([[10.0, 4.0]]),
-                       start_growth=np.array([0.0]), regions_count=2)
+    memory = EndOfLife(
+        lifetime_months=np.array([12]),
+        start_level=np.array([[10.0, 4.0]]),
+        start_growth=np.array([0.0]),
+        regions_count=2,
+    )
     for tick in range(40):
         arriving = memory.arriving(tick)
         if tick < 12:
@@ -258,8 +294,9 @@ def test_end_of_life_releases_consumption_after_the_lifetime():
 
 
 def test_end_of_life_back_cast_reflects_past_growth():
-    growing = EndOfLife(lifetime_months=np.array([24]), start_level=np.array([[100.0]]),
-                        start_growth=np.array([0.1]), regions_count=1)
+    growing = EndOfLife(
+        lifetime_months=np.array([24]), start_level=np.array([[100.0]]), start_growth=np.array([0.1]), regions_count=1
+    )
     assert growing.arriving(0)[0] == pytest.approx(100.0 / 1.1**2)
 
 
@@ -275,9 +312,16 @@ def test_end_of_life_in_the_model_follows_magnet_use_with_the_sector_lifetime(sm
 
 
 def test_recycler_output_never_exceeds_collected_end_of_life():
-    fleet = RecyclerFleet(names=["a", "b"], regions=np.array([0, 1]), capacity=np.array([1e9, 60.0]),
-                          unit_cost=np.array([1.0, 1.0]), lead_months=24, rng=rng(),
-                          collection_rate=np.array([0.4, 1.0]), recovery_rate=0.5)
+    fleet = RecyclerFleet(
+        names=["a", "b"],
+        regions=np.array([0, 1]),
+        capacity=np.array([1e9, 60.0]),
+        unit_cost=np.array([1.0, 1.0]),
+        lead_months=24,
+        rng=rng(),
+        collection_rate=np.array([0.4, 1.0]),
+        recovery_rate=0.5,
+    )
     for _ in range(12):
         out, _ = fleet.recycle(np.array([100.0, 100.0]), np.array([1000.0, 1000.0]), np.ones(2))
     assert out[0] <= 100.0 * 0.4 * 0.5 + 1e-9
@@ -308,11 +352,14 @@ def test_recycling_mandate_raises_recycled_output(small_world):
     mandated = run(small_world, [mandate], years=4).results()
     before, after = range(3), range(3, 48)
     assert mean(mandated, "recycled", region="china", ticks=before) == pytest.approx(
-        mean(base, "recycled", region="china", ticks=before))
+        mean(base, "recycled", region="china", ticks=before)
+    )
     assert mean(mandated, "recycled", region="china", ticks=after) > 1.15 * mean(
-        base, "recycled", region="china", ticks=after)
+        base, "recycled", region="china", ticks=after
+    )
     # Recyclers review once a year and build to the collected feed after their 2-year lead
     # time, so by month 3 + 11 + 24 the new capacity is running.
     late = range(40, 48)
     assert mean(mandated, "recycled", region="china", ticks=late) > 5.0 * mean(
-        base, "recycled", region="china", ticks=late)
+        base, "recycled", region="china", ticks=late
+    )

@@ -18,8 +18,11 @@ NDPR = GOODS.index("ndpr")
 
 
 def book(coordinate: bool, floors: dict | None = None) -> PolicyBook:
-    terms = {"west": AllianceSpec(members=["usa", "japan", "eu"], coordinate_export_controls=coordinate,
-                                  floor_prices=floors or {})}
+    terms = {
+        "west": AllianceSpec(
+            members=["usa", "japan", "eu"], coordinate_export_controls=coordinate, floor_prices=floors or {}
+        )
+    }
     return PolicyBook(REGIONS, {"west": ["usa", "japan", "eu"]}, terms=terms)
 
 
@@ -48,8 +51,9 @@ def test_offtake_floor_prices_lift_members_producer_floors_only():
 def test_alliance_network_has_an_edge_per_pair_of_members():
     network = book(coordinate=False).graph()
     assert set(network.nodes) == set(REGIONS)
-    assert {frozenset(e) for e in network.edges} == {frozenset(p) for p in
-                                                     (("usa", "japan"), ("usa", "eu"), ("japan", "eu"))}
+    assert {frozenset(e) for e in network.edges} == {
+        frozenset(p) for p in (("usa", "japan"), ("usa", "eu"), ("japan", "eu"))
+    }
     assert network["usa"]["japan"]["alliances"] == ["west"]
 
 
@@ -66,8 +70,16 @@ def test_an_alliance_floor_raises_what_member_producers_earn_in_a_run(small_data
 
 
 def test_dependent_importer_guarantees_a_floor_and_mandates_recycling():
-    strategy = Importer(ImporterStrategy(kind="importer", dependency_threshold=0.5, price_floor=110.0,
-                                         recycling_target=0.25, subsidy_rate=0.0, stockpile_months=0.0))
+    strategy = Importer(
+        ImporterStrategy(
+            kind="importer",
+            dependency_threshold=0.5,
+            price_floor=110.0,
+            recycling_target=0.25,
+            subsidy_rate=0.0,
+            stockpile_months=0.0,
+        )
+    )
     decisions = strategy.decide(observation(dependency=0.9))
     kinds = {d.type: d for d in decisions}
     assert kinds["price_floor"].price == 110.0 and kinds["price_floor"].good == "ndpr"
@@ -75,8 +87,9 @@ def test_dependent_importer_guarantees_a_floor_and_mandates_recycling():
     # Once is enough: the next round does not repeat them.
     assert not {d.type for d in strategy.decide(observation(dependency=0.9))} & {"price_floor", "recycling_mandate"}
     # An importer that is not dependent does neither.
-    calm = Importer(ImporterStrategy(kind="importer", dependency_threshold=0.95, price_floor=110.0,
-                                     recycling_target=0.25))
+    calm = Importer(
+        ImporterStrategy(kind="importer", dependency_threshold=0.95, price_floor=110.0, recycling_target=0.25)
+    )
     assert not {d.type for d in calm.decide(observation(dependency=0.9))} & {"price_floor", "recycling_mandate"}
 
 
@@ -88,8 +101,15 @@ def test_no_alliance_terms_leave_floors_at_zero():
 def test_joint_stockpile_members_release_when_an_ally_runs_short(small_data):
     small_data["scenario"]["round_months"] = 3
     small_data["regions"]["usa"]["stockpile_days"] = 120
-    small_data["events"] = [{"type": "export_ban", "start": "2024-01", "region": "china",
-                             "destinations": ["japan"], "goods": ["ndpr", "dytb", "magnet"]}]
+    small_data["events"] = [
+        {
+            "type": "export_ban",
+            "start": "2024-01",
+            "region": "china",
+            "destinations": ["japan"],
+            "goods": ["ndpr", "dytb", "magnet"],
+        }
+    ]
 
     def releases(joint: float) -> list:
         small_data["alliances"]["quad"]["joint_stockpile"] = joint

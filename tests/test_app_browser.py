@@ -42,7 +42,10 @@ def click(page, label: str) -> None:
 def wait_month(page, at_least: int) -> None:
     page.wait_for_function(
         """(n) => { const t = document.querySelector('.run-status')?.innerText || '';
-                    const m = t.match(/Month (\\d+)/); return m && Number(m[1]) >= n; }""", arg=at_least, timeout=WAIT)
+                    const m = t.match(/Month (\\d+)/); return m && Number(m[1]) >= n; }""",
+        arg=at_least,
+        timeout=WAIT,
+    )
 
 
 def step_to(page, target: int) -> None:
@@ -58,8 +61,9 @@ def test_page_renders_offline_and_steps(dashboard):
     assert len(titles) >= 7
     step_to(page, 3)
     wait_month(page, 3)
-    page.wait_for_function("() => document.querySelector('.chart-prices .js-plotly-plot').data[0].x.length === 3",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('.chart-prices .js-plotly-plot').data[0].x.length === 3", timeout=WAIT
+    )
     sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.chart-card .js-plotly-plot'))
                                  .map(p => [p.getBoundingClientRect().width, p.getBoundingClientRect().height])""")
     assert len(sizes) >= 7 and all(w > 200 and h > 200 for w, h in sizes), f"every chart is drawn visibly: {sizes}"
@@ -89,7 +93,8 @@ def test_policy_change_pin_and_compare(dashboard):
     step_to(page, 12)
     page.wait_for_function(
         "() => document.querySelector('.chart-prices .js-plotly-plot').data.some(t => t.name.includes('(pinned)'))",
-        timeout=WAIT)
+        timeout=WAIT,
+    )
     traces = {t["name"]: t for t in chart_data(page, "prices")}
     now, before = traces["Outside China"]["y"], traces["Outside China (pinned)"]["y"]
     assert now[:4] == before[:4], "months before the change must match the pinned run"
@@ -112,7 +117,9 @@ def choose(page, select: str, option: str) -> None:
 def wait_until_month(page, value: int) -> None:
     page.wait_for_function(
         """(n) => (document.querySelector('.run-status')?.innerText || '').startsWith('Month ' + n + ' of')""",
-        arg=value, timeout=WAIT)
+        arg=value,
+        timeout=WAIT,
+    )
 
 
 def test_exports_csv_parquet_and_png(dashboard):

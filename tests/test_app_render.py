@@ -51,8 +51,9 @@ def click(context, label: str) -> None:
 
 def alerts(context, css_class: str) -> list[str]:
     """Texts of the messages shown with a CSS class."""
-    return ["".join(map(str, a.children)) for a in context.find(v.Alert).widgets
-            if css_class in (a.class_ or "").split()]
+    return [
+        "".join(map(str, a.children)) for a in context.find(v.Alert).widgets if css_class in (a.class_ or "").split()
+    ]
 
 
 def field(context, widget_class, label: str):

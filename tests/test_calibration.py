@@ -38,7 +38,8 @@ def test_first_year_world_price_near_the_2024_average(first_year, good):
     reference = REFERENCE_PRICE_2024[good]
     price = mean(first_year, "price", good, "world", FIRST_YEAR)
     assert (1 - PRICE_TOLERANCE) * reference <= price <= (1 + PRICE_TOLERANCE) * reference, (
-        f"{good}: {price:.1f} US$/kg vs {reference} in REFERENCE.md §5")
+        f"{good}: {price:.1f} US$/kg vs {reference} in REFERENCE.md §5"
+    )
 
 
 def test_baseline_has_at_least_twelve_regions(baseline):
@@ -75,10 +76,11 @@ def numeric_lines_without_comment(text: str) -> list[str]:
 
 
 def test_the_comment_check_finds_uncommented_numbers():
-    text = ('a = 1  # REF\nb = 2.5\nc = "x"\nd = [{ year = 2024, rate = 0.1 }]\n# e = 3\nf = true\n'
-            "\n# REF: the whole block\n[t]\ng = 4\nh = 5\n\n[u]\ni = 6\n")
-    assert numeric_lines_without_comment(text) == [
-        "2: b = 2.5", "4: d = [{ year = 2024, rate = 0.1 }]", "14: i = 6"]
+    text = (
+        'a = 1  # REF\nb = 2.5\nc = "x"\nd = [{ year = 2024, rate = 0.1 }]\n# e = 3\nf = true\n'
+        "\n# REF: the whole block\n[t]\ng = 4\nh = 5\n\n[u]\ni = 6\n"
+    )
+    assert numeric_lines_without_comment(text) == ["2: b = 2.5", "4: d = [{ year = 2024, rate = 0.1 }]", "14: i = 6"]
 
 
 def test_every_number_in_the_baseline_file_has_a_comment():

@@ -19,8 +19,9 @@ COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "marketsi
 
 def marketsim(*args, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([*COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def assert_clean_failure(proc: subprocess.CompletedProcess, *parts: str) -> None:
@@ -43,6 +44,7 @@ def small_file(tmp_path, small_data) -> Path:
 
 # ----------------------------------------------------------------- run
 
+
 def test_run_writes_parquet_manifest_and_summary(tmp_path, small_file):
     out = tmp_path / "out"
     proc = marketsim("run", small_file, "--out", out, "--quiet", cwd=tmp_path)
@@ -64,9 +66,24 @@ def test_run_writes_parquet_manifest_and_summary(tmp_path, small_file):
 
 def test_run_csv_with_seed_years_and_set(tmp_path, small_file):
     out = tmp_path / "csv-out"
-    proc = marketsim("run", small_file, "--out", out, "--format", "csv", "--quiet", "--seed", "3",
-                     "--years", "2", "--set", "mines.0.capacity=5000", "--set", "market.price_speed=0.3",
-                     cwd=tmp_path)
+    proc = marketsim(
+        "run",
+        small_file,
+        "--out",
+        out,
+        "--format",
+        "csv",
+        "--quiet",
+        "--seed",
+        "3",
+        "--years",
+        "2",
+        "--set",
+        "mines.0.capacity=5000",
+        "--set",
+        "market.price_speed=0.3",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["alliances.csv", "events.csv", "manifest.json", "timeseries.csv"]
     table = pd.read_csv(out / "timeseries.csv")
@@ -76,14 +93,16 @@ def test_run_csv_with_seed_years_and_set(tmp_path, small_file):
     assert manifest["overrides"] == ["mines.0.capacity=5000", "market.price_speed=0.3"]
     assert manifest["config"]["mines"][0]["capacity"] == 5000
     assert manifest["config"]["market"]["price_speed"] == 0.3
-    china_mined = table[(table["metric"] == "capacity_mining") & (table["region"] == "china")
-                        & (table["tick"] == 0)]["value"]
+    china_mined = table[(table["metric"] == "capacity_mining") & (table["region"] == "china") & (table["tick"] == 0)][
+        "value"
+    ]
     assert china_mined.iloc[0] == pytest.approx(5000 + 20000)
 
 
 def test_run_baseline_for_one_year(tmp_path):
-    proc = marketsim("run", ROOT / "configs" / "baseline_2024.toml", "--years", "1", "--quiet",
-                     "--out", tmp_path / "b", cwd=tmp_path)
+    proc = marketsim(
+        "run", ROOT / "configs" / "baseline_2024.toml", "--years", "1", "--quiet", "--out", tmp_path / "b", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     assert "baseline_2024" in proc.stdout
     assert (tmp_path / "b" / "timeseries.parquet").is_file()
@@ -91,6 +110,7 @@ def test_run_baseline_for_one_year(tmp_path):
 
 
 # ----------------------------------------------------------------- bad input
+
 
 def _malformed(data):
     return dumps(data) + "\n[market\n"
@@ -144,8 +164,7 @@ def test_run_rejects_bad_file(tmp_path, small_data, case):
 
 
 def test_run_rejects_bad_set_path(tmp_path, small_file):
-    proc = marketsim("run", small_file, "--set", "market.bogus=1", "--out", tmp_path / "out", "--quiet",
-                     cwd=tmp_path)
+    proc = marketsim("run", small_file, "--set", "market.bogus=1", "--out", tmp_path / "out", "--quiet", cwd=tmp_path)
     assert_clean_failure(proc, "market.bogus", "price_speed")
     assert not (tmp_path / "out").exists()
 
@@ -162,6 +181,7 @@ def test_run_rejects_missing_file(tmp_path):
 
 
 # ----------------------------------------------------------------- validate
+
 
 def test_validate_good_file(tmp_path, small_file):
     proc = marketsim("validate", small_file, cwd=tmp_path)

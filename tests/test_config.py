@@ -36,6 +36,7 @@ def event(kind: str, **fields) -> dict:
 
 # ----------------------------------------------------------------- valid scenarios
 
+
 def test_small_world_validates(small_data):
     scenario = validate_scenario(small_data, SOURCE)
     assert isinstance(scenario, Scenario)
@@ -83,6 +84,7 @@ def test_event_day_is_truncated_to_its_month(small_data):
 
 # ----------------------------------------------------------------- unknown keys
 
+
 def test_unknown_top_level_key(small_data):
     small_data["bogus"] = 1
     assert_mentions(error_for(small_data), "bogus", "unknown key", "1")
@@ -109,6 +111,7 @@ def test_unknown_event_type(small_data):
 
 
 # ----------------------------------------------------------------- bad values
+
 
 @pytest.mark.parametrize("kind", ["mines", "refiners", "magnet_plants"])
 def test_negative_capacity(small_data, kind):
@@ -161,6 +164,7 @@ def test_several_problems_are_all_reported(small_data):
 
 # ----------------------------------------------------------------- cross references
 
+
 @pytest.mark.parametrize(
     ("bad_event", "name"),
     [
@@ -171,8 +175,14 @@ def test_several_problems_are_all_reported(small_data):
         (event("tariff", importer="usa", rate=0.1, origins=["mordor"]), "mordor"),
         (event("subsidy", region="atlantis", stage="mining", rate=0.1), "atlantis"),
     ],
-    ids=["quota-region", "ban-destination", "licence-destination", "tariff-importer",
-         "tariff-origin", "subsidy-region"],
+    ids=[
+        "quota-region",
+        "ban-destination",
+        "licence-destination",
+        "tariff-importer",
+        "tariff-origin",
+        "subsidy-region",
+    ],
 )
 def test_event_naming_unknown_region(small_data, bad_event, name):
     small_data["events"] = [event("export_tax", region="china", rate=0.1), bad_event]

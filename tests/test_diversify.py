@@ -12,8 +12,15 @@ from marketsim.policy.events import PriceFloor
 from marketsim.scenario.loading import load_scenario
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-LEVERS = {"project_loan", "project_equity", "offtake", "research_funding", "collection_scheme", "subsidy",
-          "price_floor"}
+LEVERS = {
+    "project_loan",
+    "project_equity",
+    "offtake",
+    "research_funding",
+    "collection_scheme",
+    "subsidy",
+    "price_floor",
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,8 @@ def test_diversify_is_close_to_the_baseline_until_its_levers_start(both):
     base, levers = both
     first = range(12)  # only the alliance's research sharing acts in 2024; it moves costs a little
     assert mean(levers, "price", "ndpr", ticks=first) == pytest.approx(
-        mean(base, "price", "ndpr", ticks=first), rel=1e-3)
+        mean(base, "price", "ndpr", ticks=first), rel=1e-3
+    )
     assert mean(levers, "public_spending", ticks=first) == 0.0
 
 
@@ -53,7 +61,8 @@ def test_diversify_lowers_importers_magnet_dependency_within_a_decade(both):
     decade = range(96, 144)
     for importer in ("usa", "eu", "japan"):
         assert mean(levers, "dependency_magnets", region=importer, ticks=decade) < mean(
-            base, "dependency_magnets", region=importer, ticks=decade)
+            base, "dependency_magnets", region=importer, ticks=decade
+        )
 
 
 def test_collection_schemes_lift_recycling_but_it_stays_bounded(both):

@@ -28,7 +28,7 @@ def test_a_standard_raises_unit_cost_and_lowers_burden_per_tonne_in_the_model(sm
     strict = [EnvironmentalStandard(start="2024-07", region="usa", stage="mining", level=1.0)]
     base = run(build(small_data), years=1).results()
     tight = run(build(small_data), strict, years=1).results()
-    cost_before, cost_after = (series(tight, "unit_cost_mining", region="usa")[[0, 11]])
+    cost_before, cost_after = series(tight, "unit_cost_mining", region="usa")[[0, 11]]
     assert cost_after == pytest.approx(cost_before + 3.0 * (1.0 - 0.6))
     assert series(base, "unit_cost_mining", region="usa")[11] == pytest.approx(cost_before)
 
@@ -61,4 +61,5 @@ def test_importers_offload_burden_to_china_in_the_baseline(baseline):
     assert china_burden > china_use + 0.1
     for importer in ("japan", "eu", "korea"):
         assert mean(table, "burden_share", region=importer, ticks=first) < mean(
-            table, "reo_consumption_share", region=importer, ticks=first)
+            table, "reo_consumption_share", region=importer, ticks=first
+        )

@@ -19,17 +19,9 @@ from marketsim.game import AuthError, GameServer
 PHONE = {"width": 390, "height": 844}
 
 
-
-
-
-
-
-
 def seated(page) -> list[str]:
     """Who plays each seat, without their statuses: the roster's names, e.g. ``Ann``."""
     return [re.sub(r" \([a-z]+\)", "", t) for t in page.locator(".roster-players").all_inner_texts()]
-
-
 
 
 def key_of(page) -> str:
@@ -103,8 +95,11 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             keys = {"usa": key_of(ann), "eu": key_of(ben)}
 
             # The facilitator sees three submissions, advances; everyone sees round 2 and results.
-            page.wait_for_function("() => Array.from(document.querySelectorAll('.roster-status'))"
-                                   ".filter(e => e.innerText === 'submitted').length === 3", timeout=WAIT)
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.roster-status'))"
+                ".filter(e => e.innerText === 'submitted').length === 3",
+                timeout=WAIT,
+            )
             click(page, "Advance 3 months")
             page.get_by_text("round 2 · deciding").wait_for(timeout=WAIT)
             for player in (ann, ben, cy):
@@ -129,9 +124,12 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             click(page, "Show debrief")
             page.wait_for_function(
                 "() => (document.querySelector('.chart-debrief-price .js-plotly-plot')?.data || [])"
-                ".some(t => t.name.includes('(bot twin)'))", timeout=WAIT)
-            shapes = page.evaluate("() => document.querySelector('.chart-debrief-price .js-plotly-plot')"
-                                   ".layout.shapes.length")
+                ".some(t => t.name.includes('(bot twin)'))",
+                timeout=WAIT,
+            )
+            shapes = page.evaluate(
+                "() => document.querySelector('.chart-debrief-price .js-plotly-plot').layout.shapes.length"
+            )
             assert shapes >= 3, "every decision is marked on the time axis"
             assert "usa" in page.locator(".debrief-scores").inner_text()
             assert "tariff" in page.locator(".debrief-decisions").inner_text()
@@ -142,8 +140,9 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             assert "<table class='decisions'>" in report and "Plotly.newPlot" in report and "<script src=" not in report
             viewer = watched()
             viewer.page.set_content(report)
-            viewer.page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3",
-                                          timeout=WAIT)
+            viewer.page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=WAIT
+            )
             shot(viewer.page, "game-debrief-report")
             click(page, "Hide debrief")
 

@@ -23,8 +23,7 @@ BASELINE = (CONFIGS / "baseline_2024.toml").read_text()
 def test_five_full_rooms_play_at_once(tmp_path):
     server = GameServer(tmp_path / "g.db")
     regions = list(parse_scenario_text(BASELINE).regions)
-    rooms = [server.create_room(BASELINE, "baseline_2024.toml", seed, regions, ticks_per_round=12)
-             for seed in range(5)]
+    rooms = [server.create_room(BASELINE, "baseline_2024.toml", seed, regions, ticks_per_round=12) for seed in range(5)]
     errors = []
 
     def play(created, region, index):
@@ -96,7 +95,9 @@ def test_debrief_tables(tmp_path):
     assert list(table.columns) == DECISION_COLUMNS
     mine = table[table.government == "usa"]
     assert mine[["round", "date", "by", "kind", "accepted"]].values.tolist()[:2] == [
-        [0, "2024-01", "player", "tariff", True], [0, "2024-01", "player", "tariff", False]]
+        [0, "2024-01", "player", "tariff", True],
+        [0, "2024-01", "player", "tariff", False],
+    ]
     assert "japan's to make" in mine.message.iloc[1]
     assert set(table[table.government == "japan"].by) == {"ai"}  # an empty seat: its strategy decided
     assert (table[table.government == "china"].by == "ai").all()

@@ -73,7 +73,9 @@ def test_console_buttons_in_three_browsers(browser, tmp_path):
             status_shows(page, ".game-message", "60 s more.")
             page.wait_for_function(
                 f"() => {{ const m = document.querySelector('.console-status').innerText.match(/(\\d+):(\\d\\d) left/);"
-                f" return m && 60 * +m[1] + +m[2] >= {before + 50}; }}", timeout=WAIT)
+                f" return m && 60 * +m[1] + +m[2] >= {before + 50}; }}",
+                timeout=WAIT,
+            )
             assert before + 50 <= seconds_left(page) <= before + 60
 
             # Broadcast: every player sees the message.
@@ -97,11 +99,14 @@ def test_console_buttons_in_three_browsers(browser, tmp_path):
                 status_shows(player, ".player-status", "round 2")
             assert roster(page)[1].startswith("eu ") and "Ben" in roster(page)[1]
             page.locator(".roster-row").filter(has_text="Ben").get_by_role(
-                "button", name="Replace by AI", exact=True).click()
+                "button", name="Replace by AI", exact=True
+            ).click()
             status_shows(page, ".game-message", "Done.")
-            page.wait_for_function("() => Array.from(document.querySelectorAll('.roster-row'))"
-                                   ".some(r => r.innerText.includes('eu') && r.innerText.includes('(empty seat)'))",
-                                   timeout=WAIT)
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.roster-row'))"
+                ".some(r => r.innerText.includes('eu') && r.innerText.includes('(empty seat)'))",
+                timeout=WAIT,
+            )
             eu = next(r for r in roster(page) if r.startswith("eu "))
             assert eu.startswith("eu ai (empty seat)") and "Ben" not in eu
             status_shows(ben, ".game-error", "the facilitator may have handed your seat to the AI")

@@ -62,8 +62,12 @@ def test_broadcasts_reach_players(server):
 def test_shocks_from_the_menu_are_validated_and_injected(server):
     room, facilitator, _ = open_room(server)
     now = room.state.model.date
-    for shock in (dispute(now, "usa", "china"), mine_disruption(now, "china", 0.4), demand_surge(now, "ev", 1.3),
-                  export_ban(now, "china", ("usa",), ("ndpr",))):
+    for shock in (
+        dispute(now, "usa", "china"),
+        mine_disruption(now, "china", 0.4),
+        demand_surge(now, "ev", 1.3),
+        export_ban(now, "china", ("usa",), ("ndpr",)),
+    ):
         event = room.inject_shock(facilitator, shock)
         assert event["type"] == shock["type"]
     with pytest.raises(DecisionError, match="one of"):
@@ -95,8 +99,9 @@ def test_undo_restores_the_state_before_the_last_round(server):
     assert state_digest(after) == digest
     for name, values in raw_before.items():
         np.testing.assert_array_equal(after.recorder.raw[name][:12], values[:12])
-    assert [(d.tick, d.region, d.accepted) for d in after.decisions] == \
-        [(d.tick, d.region, d.accepted) for d in decisions_before]
+    assert [(d.tick, d.region, d.accepted) for d in after.decisions] == [
+        (d.tick, d.region, d.accepted) for d in decisions_before
+    ]
     assert after.events == events_before
     np.testing.assert_array_equal(after.prices.regional, raw_before["price"][11])
     room.advance(facilitator)  # the round replays without the undone decisions

@@ -66,14 +66,17 @@ def test_a_good_file_opens_on_another_server_with_the_same_result(game):
     assert json.loads(again)["digest"] == data["digest"]
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", 'a marketsim-game/1 file is a JSON object with a "format"'),
-    (b'{"format": "marketsim-game/9"}', "format is 'marketsim-game/9'"),
-    (b'{"format": "marketsim-game/1", "tick": NaN}', "contains NaN"),
-    (b'{"format": "marketsim-game/1"}', "'source' must be text"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", 'a marketsim-game/1 file is a JSON object with a "format"'),
+        (b'{"format": "marketsim-game/9"}', "format is 'marketsim-game/9'"),
+        (b'{"format": "marketsim-game/1", "tick": NaN}', "contains NaN"),
+        (b'{"format": "marketsim-game/1"}', "'source' must be text"),
+    ],
+)
 def test_what_is_not_a_game_file_is_refused_with_a_reason(content, says):
     with pytest.raises(GameError, match=r"^this ") as refused:
         read_game_file(content)
@@ -96,22 +99,31 @@ def edited(content: bytes, change) -> bytes:
     return json.dumps(data).encode("utf-8")
 
 
-@pytest.mark.parametrize(("change", "says"), [
-    (lambda d: d.update(digest="0" * 64), "not opened: the export does not replay to its recorded result"),
-    (lambda d: d.update(seed=6), "not opened: the export does not replay to its recorded result"),
-    (lambda d: d["actions"][-1]["payload"]["human"]["usa"][0].update(rate=0.9), "does not replay"),
-    (lambda d: d.update(scenario_text=d["scenario_text"].replace("reference_price = 56.0", "reference_price = 57.0")),
-     "scenario does not match its hash"),
-    (lambda d: d.update(scenario_text="[scenario]\nyears = -3\n"), "scenario is not valid: ai_world.toml: "),
-    (lambda d: d.update(scenario_text="[[[["), "scenario is not valid: ai_world.toml: not valid TOML"),
-    (lambda d: d["settings"].update(ticks_per_round=99), "months per round must be 1 to 24"),
-    (lambda d: d["settings"].update(seats=["mars"]), "not opened: seats must be distinct regions of the scenario "
-                                                      "(unknown: mars)"),
-    (lambda d: d["settings"].update(time_limit_s=-5), "not opened: time limit must be 0 (none) to 24 h"),
-    (lambda d: d["actions"][-1].update(payload={}), "damaged: its log does not replay (KeyError"),
-    (lambda d: d["actions"][1].update(kind="bogus"), "unknown action kind 'bogus'"),
-    (lambda d: d.update(actions=[1, 2]), "every action must be an object"),
-])
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda d: d.update(digest="0" * 64), "not opened: the export does not replay to its recorded result"),
+        (lambda d: d.update(seed=6), "not opened: the export does not replay to its recorded result"),
+        (lambda d: d["actions"][-1]["payload"]["human"]["usa"][0].update(rate=0.9), "does not replay"),
+        (
+            lambda d: d.update(
+                scenario_text=d["scenario_text"].replace("reference_price = 56.0", "reference_price = 57.0")
+            ),
+            "scenario does not match its hash",
+        ),
+        (lambda d: d.update(scenario_text="[scenario]\nyears = -3\n"), "scenario is not valid: ai_world.toml: "),
+        (lambda d: d.update(scenario_text="[[[["), "scenario is not valid: ai_world.toml: not valid TOML"),
+        (lambda d: d["settings"].update(ticks_per_round=99), "months per round must be 1 to 24"),
+        (
+            lambda d: d["settings"].update(seats=["mars"]),
+            "not opened: seats must be distinct regions of the scenario (unknown: mars)",
+        ),
+        (lambda d: d["settings"].update(time_limit_s=-5), "not opened: time limit must be 0 (none) to 24 h"),
+        (lambda d: d["actions"][-1].update(payload={}), "damaged: its log does not replay (KeyError"),
+        (lambda d: d["actions"][1].update(kind="bogus"), "unknown action kind 'bogus'"),
+        (lambda d: d.update(actions=[1, 2]), "every action must be an object"),
+    ],
+)
 def test_a_changed_or_damaged_file_is_refused_and_adds_no_room(game, change, says):
     _, _, content, second = game
     with pytest.raises(GameError) as refused:
@@ -134,8 +146,15 @@ def page_server(tmp_path):
 def choose(context, name: str, content: bytes) -> None:
     """Pick a file with the home page's "Choose game file" button."""
     (upload,) = [w for w in context.find(ipywidgets.FileUpload).widgets if w.description == "Choose game file"]
-    upload.value = ({"name": name, "type": "application/json", "size": len(content), "content": memoryview(content),
-                     "last_modified": datetime.now(UTC)},)
+    upload.value = (
+        {
+            "name": name,
+            "type": "application/json",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.now(UTC),
+        },
+    )
 
 
 def downloaded(context, filename: str) -> bytes:
@@ -174,8 +193,10 @@ def test_download_from_one_console_and_open_on_the_home_page(page_server, tmp_pa
         (notice,) = alerts(context, "opened-file")
         assert notice.startswith(f"Opened game.json as a new room, code {seat.join_code}.")
         assert texts(context, "opened-token") == [f"Room code {seat.join_code} · token {seat.token}"]
-        assert "round 2 · deciding" in texts(context, "console-status")[0] and "month 3 of" in texts(
-            context, "console-status")[0]
+        assert (
+            "round 2 · deciding" in texts(context, "console-status")[0]
+            and "month 3 of" in texts(context, "console-status")[0]
+        )
     finally:
         context.close()
         other.close()

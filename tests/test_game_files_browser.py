@@ -106,8 +106,9 @@ def test_a_game_file_moves_to_another_server(browser, tmp_path):
             error = page.locator(".open-file-error")
             error.filter(has_text="cut.json: this is not a game file: not valid JSON").wait_for(timeout=WAIT)
             choose_file(page, broken)
-            error.filter(has_text="broken.json: this game file was not opened: the export does not replay to its "
-                                  "recorded result").wait_for(timeout=WAIT)
+            error.filter(
+                has_text="broken.json: this game file was not opened: the export does not replay to its recorded result"
+            ).wait_for(timeout=WAIT)
             assert page.locator(".console-status").count() == 0
             shot(page, "game-file-refused")
             drop_file(page, saved)  # (the button's way in is tested in process: tests/test_game_files.py)
@@ -119,8 +120,9 @@ def test_a_game_file_moves_to_another_server(browser, tmp_path):
             notice = page.locator(".opened-file").inner_text()
             assert notice.startswith(f"Opened {saved.name} as a new room, code {new_code}.")
             token = page.locator(".opened-token").inner_text().split("token ", 1)[1].strip()
-            page.wait_for_function("() => document.querySelectorAll('.chart-card .js-plotly-plot').length >= 2",
-                                   timeout=WAIT)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.chart-card .js-plotly-plot').length >= 2", timeout=WAIT
+            )
             shot(page, "game-file-opened")
             assert debrief_scores(page) == scores, "the reopened game's debrief differs"
             # The new token reopens the console from another browser.

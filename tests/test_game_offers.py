@@ -31,8 +31,15 @@ def members(room, alliance):
 def test_a_new_alliance_is_formed_when_the_invitation_is_accepted(game):
     _, room, boss, tokens = game
     offer = room.propose(tokens["usa"], "china", "  Pact ")
-    assert offer == {"id": 1, "from": "usa", "to": "china", "alliance": "pact", "new": True, "round": 0,
-                     "status": "pending"}
+    assert offer == {
+        "id": 1,
+        "from": "usa",
+        "to": "china",
+        "alliance": "pact",
+        "new": True,
+        "round": 0,
+        "status": "pending",
+    }
     assert room.player_view(tokens["china"])["offers"]["incoming"] == [offer]
     assert room.player_view(tokens["usa"])["offers"]["outgoing"] == [offer]
     assert room.answer(tokens["china"], 1, True)["status"] == "accepted"

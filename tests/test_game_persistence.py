@@ -76,8 +76,9 @@ def test_the_database_is_durable_and_append_only(tmp_path):
     created, _, _ = played_room(server)
     server.close()
     db = sqlite3.connect(tmp_path / "g.db")
-    rows = db.execute("SELECT seq, kind, payload FROM actions WHERE room_id = ? ORDER BY seq",
-                      (created.room_id,)).fetchall()
+    rows = db.execute(
+        "SELECT seq, kind, payload FROM actions WHERE room_id = ? ORDER BY seq", (created.room_id,)
+    ).fetchall()
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     assert "undo" in [r[1] for r in rows]
     text = " ".join(r[2] for r in rows) + " ".join(map(str, db.execute("SELECT * FROM rooms").fetchone()))
@@ -118,8 +119,7 @@ def test_kill_mid_game_loses_no_acknowledged_action(tmp_path):
     db = tmp_path / "g.db"
     script = tmp_path / "play.py"
     script.write_text(textwrap.dedent(SCRIPT.format(tests=str(TESTS), db=str(db))))
-    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                               cwd=TESTS.parent)
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=TESTS.parent)
     acks = []
     room_line = process.stdout.readline().split()
     deadline = time.monotonic() + 120
@@ -164,8 +164,9 @@ def test_export_and_import_reproduce_the_game(tmp_path):
     copy = elsewhere.room(imported.room_id)
     assert imported.room_id != created.room_id
     assert_same_run(copy.state.model, room.state.model)
-    assert [a.to_json()["payload"].get("decisions") for a in copy.state.log] == \
-        [a["payload"].get("decisions") for a in exported["actions"]]
+    assert [a.to_json()["payload"].get("decisions") for a in copy.state.log] == [
+        a["payload"].get("decisions") for a in exported["actions"]
+    ]
     copy.advance(imported.facilitator_token)  # the importing facilitator can carry on
     elsewhere.close()
     reopened = GameServer(tmp_path / "b.db")  # and the import itself survives a restart
@@ -181,8 +182,9 @@ def test_a_team_room_restarts_exactly(tmp_path):
     clock = Clock()
     server = GameServer(tmp_path / "g.db", clock=clock)
     created = server.create_room(small_text(), "small.toml", 4, ["usa", "japan"])
-    ann, bob, cy = (server.join(created.join_code, n, "a", r).token for n, r in
-                    (("Ann", "usa"), ("Bob", "usa"), ("Cy", "usa")))
+    ann, bob, cy = (
+        server.join(created.join_code, n, "a", r).token for n, r in (("Ann", "usa"), ("Bob", "usa"), ("Cy", "usa"))
+    )
     server.join(created.join_code, "Dee", "a")  # the emptiest seat: japan
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
@@ -211,8 +213,10 @@ def test_logs_from_before_teams_still_replay(tmp_path):
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
     room.submit(server.join(created.join_code, "Cy", "a", "japan").token, [])
-    old = [*room.state.log, Action(len(room.state.log) + 1, 0, "replace", "facilitator",
-                                   {"player": "p1", "region": "usa"}, 0.0)]
+    old = [
+        *room.state.log,
+        Action(len(room.state.log) + 1, 0, "replace", "facilitator", {"player": "p1", "region": "usa"}, 0.0),
+    ]
     replayed = Room(room.state.record, server.store, actions=old)
     assert [r["status"] for r in replayed.roster()] == ["ai", "submitted"]
     assert not replayed.state.players["p1"].active

@@ -12,8 +12,9 @@ from marketsim.game import AuthError, GameServer, NotFound, RateLimited
 @pytest.fixture
 def limited(tmp_path):
     clock = Clock()
-    server = GameServer(tmp_path / "game.db", join_failures_per_minute=3, address_failures_per_minute=5,
-                        limiter_clock=clock)
+    server = GameServer(
+        tmp_path / "game.db", join_failures_per_minute=3, address_failures_per_minute=5, limiter_clock=clock
+    )
     yield server, clock
     server.close()
 

@@ -80,13 +80,17 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
     context = joined_page(created.join_code, "Ann")
     try:
         assert texts(context, "player-status")[0].startswith("USA · round 1")
-        (briefing,) = [w.unsafe_innerHTML for w in context.find(solara.widgets.HTML).widgets
-                       if "briefing-text" in (w.attributes or {}).get("class", "").split()]
+        (briefing,) = [
+            w.unsafe_innerHTML
+            for w in context.find(solara.widgets.HTML).widgets
+            if "briefing-text" in (w.attributes or {}).get("class", "").split()
+        ]
         assert "You are the government of USA" in briefing
         # One lever's fields at a time: the tariff's first, a price floor's once chosen.
         labels = [w.label for w in context.find(v.TextField).widgets]
         assert "Price floor, US$/kg" not in labels and "Tariff on imports from" in [
-            w.label for w in context.find(v.Select).widgets]
+            w.label for w in context.find(v.Select).widgets
+        ]
         click(context, "Price floor")
         assert "Tariff on imports from" not in [w.label for w in context.find(v.Select).widgets]
         # A price floor of zero is refused by the seam, with its reason.
@@ -158,8 +162,11 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
     room.propose(china.token, "usa", "pact")
     context = joined_page(created.join_code, "Ann")
     try:
-        incoming = [w for w in context.find(v.Html).widgets
-                    if "CHINA invites you into a new alliance pact." in "".join(map(str, w.children))]
+        incoming = [
+            w
+            for w in context.find(v.Html).widgets
+            if "CHINA invites you into a new alliance pact." in "".join(map(str, w.children))
+        ]
         assert incoming
         click(context, "Accept")
         (ok,) = alerts(context, "game-message")
@@ -168,8 +175,15 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
         field(context, v.Select, "Into").v_model = "a new alliance"
         field(context, v.TextField, "New alliance name").v_model = "club"
         click(context, "Send invitation")
-        assert room.offers_of("china")["incoming"][-1] == {"id": 2, "from": "usa", "to": "china", "alliance": "club",
-                                                           "new": True, "round": 0, "status": "pending"}
+        assert room.offers_of("china")["incoming"][-1] == {
+            "id": 2,
+            "from": "usa",
+            "to": "china",
+            "alliance": "club",
+            "new": True,
+            "round": 0,
+            "status": "pending",
+        }
     finally:
         context.close()
     room.advance(created.facilitator_token)
@@ -200,8 +214,10 @@ def test_console_lists_alliance_offers_and_injected_shocks(server):
     try:
         click(context, "Inject shock")  # the menu's default: half of China's mine output for 6 months
         assert alerts(context, "game-message") == ["Shock injected."]
-        assert texts(context, "console-offer") == ["china → usa: pact (new alliance, round 1, accepted)",
-                                                   "china → japan: pact (new alliance, round 1, pending)"]
+        assert texts(context, "console-offer") == [
+            "china → usa: pact (new alliance, round 1, accepted)",
+            "china → japan: pact (new alliance, round 1, pending)",
+        ]
         (shock,) = texts(context, "console-shock")
         assert shock.startswith("Shock: round 1: mine disruption in china (50% of output), 2024-01 to ")
         click(context, "Advance 3 months")
@@ -252,8 +268,12 @@ def test_diversification_levers_go_through_the_seam(server):
         (ok,) = alerts(context, "game-message")
         assert ok.startswith("Submitted for round 1: 4 decisions")
         queue = room.state.queues["usa"]
-        assert [d["type"] for d in queue] == ["research_funding", "environmental_standard", "collection_scheme",
-                                              "offtake"]
+        assert [d["type"] for d in queue] == [
+            "research_funding",
+            "environmental_standard",
+            "collection_scheme",
+            "offtake",
+        ]
         assert {d["start"] for d in queue} == {room.status()["date"]}, "each is dated at the round's first month"
         room.advance(created.facilitator_token)
         table = debrief_of(room).decisions

@@ -26,8 +26,9 @@ def test_players_fill_the_emptiest_seat_and_may_join_a_taken_one(server):
 
 def test_team_members_share_one_queue(server):
     created = server.create_room(small_text(), "s", 5, ["usa", "japan"])
-    ann, bob, _ = (server.join(created.join_code, n, "a", r) for n, r in
-                   (("Ann", "usa"), ("Bob", "usa"), ("Cy", "japan")))
+    ann, bob, _ = (
+        server.join(created.join_code, n, "a", r) for n, r in (("Ann", "usa"), ("Bob", "usa"), ("Cy", "japan"))
+    )
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
     now = room.state.model.date

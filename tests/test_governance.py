@@ -89,16 +89,19 @@ def test_controller_is_not_called_between_rounds_and_can_be_handed_back(small_da
 
 # ------------------------------------------------------------------ valid decisions
 def test_valid_decisions_take_effect(small_data):
-    script = Script([
-        {"type": "tariff", "importer": "japan", "origins": ["china"], "goods": ["magnet"], "rate": 0.2},
-        StockpileOrder(start="2024-04", region="japan", good="ndpr", tonnes=300.0, months=3),
-        Subsidy(start="2024-05", region="japan", stage="magnets", rate=0.3),
-    ])
+    script = Script(
+        [
+            {"type": "tariff", "importer": "japan", "origins": ["china"], "goods": ["magnet"], "rate": 0.2},
+            StockpileOrder(start="2024-04", region="japan", good="ndpr", tonnes=300.0, months=3),
+            Subsidy(start="2024-05", region="japan", stage="magnets", rate=0.3),
+        ]
+    )
     model = played(quarterly(small_data), script)
     decisions = [d for d in model.decisions if d.region == "japan"]
     assert [d.accepted for d in decisions] == [True, True, True]
-    assert decisions[0].event == Tariff(start="2024-04", importer="japan", origins=("china",), goods=("magnet",),
-                                        rate=0.2)  # start defaults to now
+    assert decisions[0].event == Tariff(
+        start="2024-04", importer="japan", origins=("china",), goods=("magnet",), rate=0.2
+    )  # start defaults to now
     assert model.frictions.tariff[MAGNET, CHINA, JAPAN] == 0.2
     assert model.frictions.tariff[MAGNET, USA, JAPAN] == 0.0
     assert model.frictions.stage_cost_share("magnets")[JAPAN] == pytest.approx(0.7)
@@ -111,34 +114,39 @@ def test_valid_decisions_take_effect(small_data):
 # ------------------------------------------------------------------ invalid decisions
 INVALID = [
     pytest.param({"type": "tariff", "importer": "japan", "rate": -1}, "rate", id="negative-tariff"),
-    pytest.param({"type": "export_licence", "region": "japan", "approval_rate": 2}, "approval_rate",
-                 id="approval-above-one"),
-    pytest.param({"type": "subsidy", "region": "japan", "stage": "magnets", "rate": 0.95}, "rate",
-                 id="subsidy-above-limit"),
-    pytest.param({"type": "export_ban", "region": "china", "destinations": ["japan"]}, "china's",
-                 id="ban-for-china"),
-    pytest.param(ExportBan(start="2024-04", region="china", destinations=("japan",)), "china's",
-                 id="ban-event-for-china"),
+    pytest.param(
+        {"type": "export_licence", "region": "japan", "approval_rate": 2}, "approval_rate", id="approval-above-one"
+    ),
+    pytest.param(
+        {"type": "subsidy", "region": "japan", "stage": "magnets", "rate": 0.95}, "rate", id="subsidy-above-limit"
+    ),
+    pytest.param({"type": "export_ban", "region": "china", "destinations": ["japan"]}, "china's", id="ban-for-china"),
+    pytest.param(
+        ExportBan(start="2024-04", region="china", destinations=("japan",)), "china's", id="ban-event-for-china"
+    ),
     pytest.param({"type": "tariff", "importer": "usa", "rate": 0.1}, "usa's", id="tariff-for-usa"),
-    pytest.param({"type": "capacity", "facility": "China magnets", "capacity": 0}, "china's",
-                 id="capacity-of-chinese-plant"),
+    pytest.param(
+        {"type": "capacity", "facility": "China magnets", "capacity": 0}, "china's", id="capacity-of-chinese-plant"
+    ),
     pytest.param({"type": "mine_disruption", "region": "china", "share": 0.5}, "shock", id="mine-disruption"),
     pytest.param({"type": "demand_surge", "sector": "ev", "factor": 2.0}, "shock", id="demand-surge"),
-    pytest.param({"type": "export_ban", "region": "japan", "destinations": ["atlantis"]}, "unknown region",
-                 id="unknown-region"),
-    pytest.param({"type": "alliance_join", "region": "japan", "alliance": "nato"}, "unknown alliance",
-                 id="unknown-alliance"),
-    pytest.param({"type": "tariff", "importer": "japan", "rate": 0.1, "start": "2024-01"}, "before now",
-                 id="start-in-the-past"),
-    pytest.param({"type": "tariff", "importer": "japan", "rate": 0.1, "start": "2024-13"}, "YYYY-MM",
-                 id="bad-month"),
+    pytest.param(
+        {"type": "export_ban", "region": "japan", "destinations": ["atlantis"]}, "unknown region", id="unknown-region"
+    ),
+    pytest.param(
+        {"type": "alliance_join", "region": "japan", "alliance": "nato"}, "unknown alliance", id="unknown-alliance"
+    ),
+    pytest.param(
+        {"type": "tariff", "importer": "japan", "rate": 0.1, "start": "2024-01"}, "before now", id="start-in-the-past"
+    ),
+    pytest.param({"type": "tariff", "importer": "japan", "rate": 0.1, "start": "2024-13"}, "YYYY-MM", id="bad-month"),
     pytest.param({"type": "warp_drive"}, "warp_drive", id="unknown-type"),
     pytest.param({"rate": 0.1}, "type", id="no-type"),
-    pytest.param({"type": "tariff", "importer": "japan", "rate": 0.1, "colour": "red"}, "colour",
-                 id="unknown-key"),
+    pytest.param({"type": "tariff", "importer": "japan", "rate": 0.1, "colour": "red"}, "colour", id="unknown-key"),
     pytest.param({"type": "tariff", "rate": 0.1}, "importer", id="missing-field"),
-    pytest.param({"type": "stockpile", "region": "japan", "good": "ndpr", "tonnes": 10000}, "left this year",
-                 id="over-budget"),
+    pytest.param(
+        {"type": "stockpile", "region": "japan", "good": "ndpr", "tonnes": 10000}, "left this year", id="over-budget"
+    ),
 ]
 
 
@@ -196,8 +204,10 @@ def test_budget_is_refilled_each_year(small_data):
 
 def test_rejected_decisions_change_nothing(small_data):
     valid = [
-        [{"type": "tariff", "importer": "japan", "origins": ["china"], "goods": ["magnet"], "rate": 0.2},
-         {"type": "stockpile", "region": "japan", "good": "ndpr", "tonnes": 300.0}],
+        [
+            {"type": "tariff", "importer": "japan", "origins": ["china"], "goods": ["magnet"], "rate": 0.2},
+            {"type": "stockpile", "region": "japan", "good": "ndpr", "tonnes": 300.0},
+        ],
         [{"type": "subsidy", "region": "japan", "stage": "magnets", "rate": 0.3}],
     ]
     invalid = [decision for decision, _ in (p.values for p in INVALID)]

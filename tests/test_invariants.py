@@ -26,8 +26,7 @@ REGIONS = list(SMALL_WORLD["regions"])
 FACILITIES = [f["name"] for kind in ("mines", "refiners", "magnet_plants") for f in SMALL_WORLD[kind]]
 START_YEAR, START_MONTH = map(int, SMALL_WORLD["scenario"]["start"].split("-"))
 BALANCE_TOLERANCE = 1e-6
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=False,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=12, deadline=None, derandomize=False, suppress_health_check=[HealthCheck.too_slow])
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price"}
 
@@ -44,6 +43,8 @@ def label(number: int) -> str:
 # ----------------------------------------------------------------- strategies
 
 FIRST = START_YEAR * 12 + START_MONTH - 1
+
+
 def tonnes(high: float) -> st.SearchStrategy[float]:
     return st.one_of(st.just(0.0), st.floats(1e-3, high))
 
@@ -68,35 +69,64 @@ def destinations(draw, origin: str) -> list[str]:
 
 @st.composite
 def trade_event(draw) -> dict:
-    kind = draw(st.sampled_from(["export_quota", "export_ban", "export_licence", "export_tax", "tariff",
-                                 "mining_quota", "stockpile", "capacity", "subsidy"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "export_quota",
+                "export_ban",
+                "export_licence",
+                "export_tax",
+                "tariff",
+                "mining_quota",
+                "stockpile",
+                "capacity",
+                "subsidy",
+            ]
+        )
+    )
     region = draw(st.sampled_from(REGIONS))
     event = {"type": kind, **draw(timing())}
     if kind == "export_quota":
-        event |= {"region": region, "goods": draw(goods_lists),
-                  "tonnes_per_year": draw(tonnes(150_000.0))}
+        event |= {"region": region, "goods": draw(goods_lists), "tonnes_per_year": draw(tonnes(150_000.0))}
     elif kind == "export_ban":
         event |= {"region": region, "goods": draw(goods_lists), "destinations": draw(destinations(region))}
     elif kind == "export_licence":
-        event |= {"region": region, "goods": draw(goods_lists), "destinations": draw(destinations(region)),
-                  "approval_rate": draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0)))}
+        event |= {
+            "region": region,
+            "goods": draw(goods_lists),
+            "destinations": draw(destinations(region)),
+            "approval_rate": draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0))),
+        }
     elif kind == "export_tax":
         event |= {"region": region, "goods": draw(goods_lists), "rate": draw(st.floats(0.0, 5.0))}
     elif kind == "tariff":
-        event |= {"importer": region, "goods": draw(goods_lists), "origins": draw(destinations(region)),
-                  "rate": draw(st.floats(0.0, 5.0))}
+        event |= {
+            "importer": region,
+            "goods": draw(goods_lists),
+            "origins": draw(destinations(region)),
+            "rate": draw(st.floats(0.0, 5.0)),
+        }
     elif kind == "mining_quota":
         event |= {"region": region, "tonnes_per_year": draw(tonnes(150_000.0))}
     elif kind == "stockpile":
-        event |= {"region": region, "good": draw(st.sampled_from(GOODS)),
-                  "tonnes": draw(st.sampled_from([-1.0, 1.0])) * draw(tonnes(20_000.0)),
-                  "months": draw(st.integers(1, 24))}
+        event |= {
+            "region": region,
+            "good": draw(st.sampled_from(GOODS)),
+            "tonnes": draw(st.sampled_from([-1.0, 1.0])) * draw(tonnes(20_000.0)),
+            "months": draw(st.integers(1, 24)),
+        }
     elif kind == "capacity":
-        event |= {"facility": draw(st.sampled_from(FACILITIES)), "capacity": draw(tonnes(200_000.0)),
-                  "ramp_months": draw(st.integers(1, 24))}
+        event |= {
+            "facility": draw(st.sampled_from(FACILITIES)),
+            "capacity": draw(tonnes(200_000.0)),
+            "ramp_months": draw(st.integers(1, 24)),
+        }
     else:
-        event |= {"region": region, "stage": draw(st.sampled_from(["mining", "separation", "magnets"])),
-                  "rate": draw(st.floats(0.0, 0.9))}
+        event |= {
+            "region": region,
+            "stage": draw(st.sampled_from(["mining", "separation", "magnets"])),
+            "rate": draw(st.floats(0.0, 0.9)),
+        }
     return event
 
 
@@ -140,6 +170,7 @@ seeds = st.integers(0, 2**32 - 1)
 
 
 # ----------------------------------------------------------------- running
+
 
 @dataclass
 class Run:
@@ -190,10 +221,12 @@ def check_balance(table: pd.DataFrame, ticks: int) -> None:
         relative = np.abs(error.to_numpy()) / scale
         worst = int(np.argmax(relative))
         assert relative[worst] <= BALANCE_TOLERANCE, (
-            f"{metric} at tick {worst} is {error.iloc[worst]:.6g} t against throughput {scale[worst]:.6g} t")
+            f"{metric} at tick {worst} is {error.iloc[worst]:.6g} t against throughput {scale[worst]:.6g} t"
+        )
 
 
 # ----------------------------------------------------------------- invariants
+
 
 @SETTINGS
 @given(scenario=scenarios(), seed=seeds)
@@ -210,29 +243,58 @@ def test_no_negative_stocks_or_flows(scenario, seed):
     assert run.lowest_stock[worst] >= 0.0, f"negative stock {run.lowest_stock[worst]} after tick {worst}"
     assert (run.flows >= 0).all(), "negative traded tonnage"
     table = run.table
-    quantities = ["production", "consumption", "exports", "imports", "stockpile", "unmet_demand",
-                  "recycled", "end_of_life", "capacity_mining", "capacity_separation", "capacity_magnets",
-                  "capacity_recycling"]
+    quantities = [
+        "production",
+        "consumption",
+        "exports",
+        "imports",
+        "stockpile",
+        "unmet_demand",
+        "recycled",
+        "end_of_life",
+        "capacity_mining",
+        "capacity_separation",
+        "capacity_magnets",
+        "capacity_recycling",
+    ]
     rows = table[table["metric"].isin(quantities)]
     negative = rows[rows["value"] < -1e-9]
     assert negative.empty, f"negative quantities:\n{negative.head(10)}"
 
 
-ALWAYS_DEFINED = ["price", "seller_price", "production", "consumption", "unmet_demand", "stockpile",
-                  "exports", "imports"]
+ALWAYS_DEFINED = [
+    "price",
+    "seller_price",
+    "production",
+    "consumption",
+    "unmet_demand",
+    "stockpile",
+    "exports",
+    "imports",
+]
 """Metrics defined for every good in every region and the world, every tick."""
 
 
 def check_complete(table: pd.DataFrame, ticks: int, regions: list[str]) -> None:
     """Cells that are always defined are all there: a NaN or infinity would leave a gap."""
-    cells = set(zip(table["tick"], table["metric"].astype(str), table["good"].astype(str),
-                    table["region"].astype(str), strict=True))
+    cells = set(
+        zip(
+            table["tick"],
+            table["metric"].astype(str),
+            table["good"].astype(str),
+            table["region"].astype(str),
+            strict=True,
+        )
+    )
     everywhere = [*regions, "world"]
     expected = {(t, m, g, r) for t in range(ticks) for m in ALWAYS_DEFINED for g in GOODS for r in everywhere}
     # China's share of a stage is undefined (left out) in months when nobody produces at it.
     world_output = table[(table["metric"] == "production") & (table["region"] == "world")]
-    stage_good = {"china_share_mining": ["concentrate"], "china_share_magnets": ["magnet"],
-                  "china_share_separation": ["lace"]}  # recycling makes NdPr and Dy/Tb, never La/Ce
+    stage_good = {
+        "china_share_mining": ["concentrate"],
+        "china_share_magnets": ["magnet"],
+        "china_share_separation": ["lace"],
+    }  # recycling makes NdPr and Dy/Tb, never La/Ce
     for metric in CATALOGUE:
         if metric.name in stage_good:
             made = world_output[world_output["good"].isin(stage_good[metric.name])].groupby("tick")["value"].sum()
@@ -288,7 +350,8 @@ def check_quotas(run: Run, scenario: Scenario) -> None:
                 shipped = exports[tick, goods, origin].sum()
                 assert shipped <= limit * (1 + 1e-9) + 1e-6, (
                     f"{name}: {event.region} exported {shipped:.6g} t of {event.goods} in "
-                    f"{model.date_of(tick)} under a quota of {limit:.6g} t/month ({event})")
+                    f"{model.date_of(tick)} under a quota of {limit:.6g} t/month ({event})"
+                )
 
 
 def check_bans(run: Run, scenario: Scenario) -> None:
@@ -306,7 +369,8 @@ def check_bans(run: Run, scenario: Scenario) -> None:
             if in_force(event, first + tick):
                 shipped = run.flows[tick][np.ix_(goods, [origin], destinations)]
                 assert (shipped == 0).all(), (
-                    f"{shipped.sum():.6g} t flowed on a closed route in {model.date_of(tick)} ({event})")
+                    f"{shipped.sum():.6g} t flowed on a closed route in {model.date_of(tick)} ({event})"
+                )
 
 
 @SETTINGS
@@ -318,15 +382,32 @@ def test_export_quotas_and_bans_hold(scenario, seed):
 
 
 @SETTINGS
-@given(seed=seeds, quota=tonnes(60_000.0), goods=goods_lists, start=st.integers(0, 24),
-       ban_goods=goods_lists, ban_to=st.sampled_from([[], ["japan"], ["usa"], ["usa", "japan"]]))
+@given(
+    seed=seeds,
+    quota=tonnes(60_000.0),
+    goods=goods_lists,
+    start=st.integers(0, 24),
+    ban_goods=goods_lists,
+    ban_to=st.sampled_from([[], ["japan"], ["usa"], ["usa", "japan"]]),
+)
 def test_china_quota_and_ban_on_small_world(seed, quota, goods, start, ban_goods, ban_to):
     data = copy.deepcopy(SMALL_WORLD)
     data["events"] = [
-        {"type": "export_quota", "region": "china", "tonnes_per_year": quota, "goods": goods,
-         "start": label(FIRST + start)},
-        {"type": "export_ban", "region": "china", "goods": ban_goods, "destinations": ban_to,
-         "start": label(FIRST + start + 3), "end": label(FIRST + start + 15)},
+        {
+            "type": "export_quota",
+            "region": "china",
+            "tonnes_per_year": quota,
+            "goods": goods,
+            "start": label(FIRST + start),
+        },
+        {
+            "type": "export_ban",
+            "region": "china",
+            "goods": ban_goods,
+            "destinations": ban_to,
+            "start": label(FIRST + start + 3),
+            "end": label(FIRST + start + 15),
+        },
     ]
     scenario = validate_scenario(data, "quota and ban")
     run = simulate(scenario, seed)
@@ -336,10 +417,14 @@ def test_china_quota_and_ban_on_small_world(seed, quota, goods, start, ban_goods
 
 def test_two_export_quotas_on_different_goods_both_hold(small_data):
     small_data["events"] = [
-        {"type": "export_quota", "region": "china", "tonnes_per_year": 1200.0, "goods": ["lace"],
-         "start": "2024-01"},
-        {"type": "export_quota", "region": "china", "tonnes_per_year": 120_000.0, "goods": ["ndpr"],
-         "start": "2024-01"},
+        {"type": "export_quota", "region": "china", "tonnes_per_year": 1200.0, "goods": ["lace"], "start": "2024-01"},
+        {
+            "type": "export_quota",
+            "region": "china",
+            "tonnes_per_year": 120_000.0,
+            "goods": ["ndpr"],
+            "start": "2024-01",
+        },
     ]
     scenario = validate_scenario(small_data, "two quotas")
     check_quotas(simulate(scenario, seed=1, years=1), scenario)

@@ -81,8 +81,7 @@ def usa_tariff_on_china(now: str) -> dict:
 
 
 # ------------------------------------------------------------------ parse_seed
-@pytest.mark.parametrize(("text", "seed"), [("42", 42), (" 1_000 ", 1000), ("0", 0), (str(MAX_SEED), MAX_SEED),
-                                            (7, 7)])
+@pytest.mark.parametrize(("text", "seed"), [("42", 42), (" 1_000 ", 1000), ("0", 0), (str(MAX_SEED), MAX_SEED), (7, 7)])
 def test_parse_seed_reads_whole_numbers(text, seed):
     assert parse_seed(text) == seed
 
@@ -153,13 +152,16 @@ def test_accepted_change_is_recorded_at_the_current_tick(small_world):
     assert change.label == "usa: tariff"
 
 
-@pytest.mark.parametrize(("region", "make", "problem"), [
-    ("usa", strict_china_quota, "china's to make"),
-    ("mars", lambda now: decisions.tariff("mars", now, 0.5), "unknown government"),
-    ("usa", lambda now: decisions.tariff("usa", now, 0.5, ("mars",)), "unknown region"),
-    ("usa", lambda now: decisions.tariff("usa", "2020-01", 0.5), "before now"),
-    ("usa", lambda now: decisions.tariff("usa", now, -0.5), "tariff"),
-])
+@pytest.mark.parametrize(
+    ("region", "make", "problem"),
+    [
+        ("usa", strict_china_quota, "china's to make"),
+        ("mars", lambda now: decisions.tariff("mars", now, 0.5), "unknown government"),
+        ("usa", lambda now: decisions.tariff("usa", now, 0.5, ("mars",)), "unknown region"),
+        ("usa", lambda now: decisions.tariff("usa", "2020-01", 0.5), "before now"),
+        ("usa", lambda now: decisions.tariff("usa", now, -0.5), "tariff"),
+    ],
+)
 def test_refused_change_has_a_message_and_changes_nothing(small_world, region, make, problem):
     run, untouched = LiveRun(small_world), LiveRun(small_world)
     run.step(4)
@@ -193,9 +195,10 @@ def test_change_acts_from_the_current_tick_on(small_world):
 
 # ------------------------------------------------------------------ determinism and replay
 def test_same_changes_at_the_same_ticks_give_bit_identical_runs(small_world):
-    changes = {3: [("usa", usa_tariff_on_china)],
-               10: [("usa", lambda now: decisions.subsidy("usa", now, "separation", 0.3)),
-                    ("china", strict_china_quota)]}
+    changes = {
+        3: [("usa", usa_tariff_on_china)],
+        10: [("usa", lambda now: decisions.subsidy("usa", now, "separation", 0.3)), ("china", strict_china_quota)],
+    }
     assert_bit_identical(raw_copy(play(small_world, changes)), raw_copy(play(small_world, changes)))
 
 
@@ -214,8 +217,7 @@ def test_replay_goes_back_to_the_last_change_and_reproduces_the_run(small_world)
 
 
 def test_replay_keeps_a_change_that_lifted_a_lever(small_world):
-    lift = {4: [("china", strict_china_quota)],
-            9: [("china", lambda now: decisions.export_quota("china", now, None))]}
+    lift = {4: [("china", strict_china_quota)], 9: [("china", lambda now: decisions.export_quota("china", now, None))]}
     run = play(small_world, lift)
     original = raw_copy(run)
     assert run.replay_last_change()

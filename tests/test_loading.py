@@ -13,6 +13,7 @@ from marketsim.scenario.loading import ScenarioError, apply_overrides, load_scen
 @pytest.fixture
 def write(tmp_path):
     """Write text (or bytes) to a scenario file and return its path."""
+
     def _write(content: str | bytes, name: str = "scenario.toml"):
         path = tmp_path / name
         if isinstance(content, bytes):
@@ -20,6 +21,7 @@ def write(tmp_path):
         else:
             path.write_text(content, encoding="utf-8")
         return path
+
     return _write
 
 
@@ -35,6 +37,7 @@ def assert_mentions(message: str, *parts: str) -> None:
 
 
 # ----------------------------------------------------------------- reading files
+
 
 def test_file_loads_like_its_data(write, small_data):
     scenario = load_scenario(write(dumps(small_data)))
@@ -98,8 +101,7 @@ def test_shares_not_summing_to_one_in_file(write, small_data):
 
 
 def test_unknown_region_in_event_destinations_in_file(write, small_data):
-    small_data["events"] = [{"type": "export_ban", "region": "china", "start": "2025-01",
-                             "destinations": ["mars"]}]
+    small_data["events"] = [{"type": "export_ban", "region": "china", "start": "2025-01", "destinations": ["mars"]}]
     path = write(dumps(small_data))
     assert_mentions(load_error(path), str(path), "events.0", "'mars'", "china, japan, usa")
 
@@ -111,13 +113,15 @@ def test_bad_month_in_file(write, small_data):
 
 
 def test_end_before_start_in_file(write, small_data):
-    small_data["events"] = [{"type": "export_quota", "region": "china", "tonnes_per_year": 1000,
-                             "start": "2026-03", "end": "2025-03"}]
+    small_data["events"] = [
+        {"type": "export_quota", "region": "china", "tonnes_per_year": 1000, "start": "2026-03", "end": "2025-03"}
+    ]
     path = write(dumps(small_data))
     assert_mentions(load_error(path), str(path), "events.0", "end 2025-03 must come after start 2026-03")
 
 
 # ----------------------------------------------------------------- overrides
+
 
 @pytest.mark.parametrize(
     ("item", "read", "expected"),
@@ -156,8 +160,7 @@ def test_no_overrides_returns_the_scenario(small_world):
 
 def test_overrides_keep_events(small_data):
     small_data["events"] = [
-        {"type": "export_ban", "region": "china", "start": "2025-01", "destinations": ["japan"],
-         "goods": ["magnet"]},
+        {"type": "export_ban", "region": "china", "start": "2025-01", "destinations": ["japan"], "goods": ["magnet"]},
         {"type": "tariff", "importer": "usa", "rate": 0.25, "start": "2025-06", "end": "2026-01"},
     ]
     scenario = validate_scenario(small_data)
@@ -192,8 +195,9 @@ def test_override_of_missing_nested_key_lists_the_options(small_world):
     assert_mentions(str(caught.value), "sectors.ev.demandd", "demand", "growth", "split")
 
 
-@pytest.mark.parametrize("item", ["mines.3.capacity=1", "mines.99.capacity=1", "mines.-1.capacity=1",
-                                  "mines.first.capacity=1"])
+@pytest.mark.parametrize(
+    "item", ["mines.3.capacity=1", "mines.99.capacity=1", "mines.-1.capacity=1", "mines.first.capacity=1"]
+)
 def test_override_index_out_of_range(small_world, item):
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(small_world, [item], "small")
@@ -216,8 +220,7 @@ def test_malformed_override(small_world, item):
 def test_override_making_the_scenario_invalid(small_world):
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(small_world, ["mines.0.capacity=-1"], "small.toml")
-    assert_mentions(str(caught.value), "small.toml", "--set", "mines.0.capacity", "-1",
-                    "greater than or equal to 0")
+    assert_mentions(str(caught.value), "small.toml", "--set", "mines.0.capacity", "-1", "greater than or equal to 0")
 
 
 def test_override_with_wrong_type(write, small_data):
@@ -234,6 +237,7 @@ def test_override_breaking_a_sum(small_world):
 
 # ----------------------------------------------------------------- hash
 
+
 def test_hash_equal_for_equal_scenarios(small_data, write):
     first = validate_scenario(small_data)
     second = load_scenario(write(dumps(small_data)))
@@ -247,8 +251,16 @@ def test_hash_equal_after_a_no_op_override(small_world):
     assert scenario_hash(same) == scenario_hash(small_world)
 
 
-@pytest.mark.parametrize("item", ["market.price_speed=0.3", "mines.0.capacity=100001", "scenario.seed=8",
-                                  "scenario.name=other", "sectors.ev.growth.0.rate=0.06"])
+@pytest.mark.parametrize(
+    "item",
+    [
+        "market.price_speed=0.3",
+        "mines.0.capacity=100001",
+        "scenario.seed=8",
+        "scenario.name=other",
+        "sectors.ev.growth.0.rate=0.06",
+    ],
+)
 def test_hash_differs_when_a_value_changes(small_world, item):
     assert scenario_hash(apply_overrides(small_world, [item], "small")) != scenario_hash(small_world)
 

@@ -69,7 +69,7 @@ def test_binding_quota_is_spent_on_the_dearest_goods_first():
     result = clear(offer, demand, price, quality, book().compile([quota]), PARAMS)
     exported = result.flows[:, CHINA, [USA, JAPAN]].sum(axis=1)
     assert exported[NDPR] == pytest.approx(200.0)  # all that was asked for
-    assert exported[LACE] == pytest.approx(50.0)   # what the quota leaves
+    assert exported[LACE] == pytest.approx(50.0)  # what the quota leaves
     assert exported[NDPR] + exported[LACE] == pytest.approx(250.0)
 
 
@@ -85,8 +85,9 @@ def test_export_quota_leaves_domestic_sales_alone():
 def test_licence_cuts_flows_on_licensed_routes_and_goods_only():
     offer, demand, price, quality = china_sells_to_importers()
     free = clear(offer, demand, price, quality, book().compile([]), PARAMS)
-    licence = ExportLicence(start="2024-01", region="china", approval_rate=0.3,
-                            destinations=("japan",), goods=("dytb",))
+    licence = ExportLicence(
+        start="2024-01", region="china", approval_rate=0.3, destinations=("japan",), goods=("dytb",)
+    )
     limited = clear(offer, demand, price, quality, book().compile([licence]), PARAMS)
     assert limited.flows[DYTB, CHINA, JAPAN] < 0.9 * free.flows[DYTB, CHINA, JAPAN]
     assert limited.refused[DYTB, CHINA, JAPAN] > 0
@@ -152,8 +153,13 @@ def test_cheaper_origin_gets_more_of_the_demand():
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), licence=st.floats(0.0, 1.0), quota=st.floats(0.0, 5000.0),
-       tariff=st.floats(0.0, 2.0), ban=st.booleans())
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    licence=st.floats(0.0, 1.0),
+    quota=st.floats(0.0, 5000.0),
+    tariff=st.floats(0.0, 2.0),
+    ban=st.booleans(),
+)
 def test_flows_never_exceed_offers_demand_quotas_or_open_routes(seed, licence, quota, tariff, ban):
     rng = np.random.default_rng(seed)
     offer = rng.uniform(0, 200, (G, 3)) * (rng.random((G, 3)) < 0.8)
@@ -235,10 +241,12 @@ def test_licence_cuts_china_exports_on_licensed_goods_in_the_model(small_world, 
 def test_model_flows_never_exceed_offers_or_demand(baseline, monkeypatch):
     inputs: list = []
     results = spy_on_clearing(monkeypatch, inputs)
-    policies = [ExportQuota(start="2024-03", region="china", tonnes_per_year=20000.0),
-                ExportLicence(start="2024-06", region="china", approval_rate=0.4),
-                ExportBan(start="2024-09", region="usa", destinations=("japan",)),
-                Tariff(start="2024-04", importer="usa", rate=0.5, origins=("china",))]
+    policies = [
+        ExportQuota(start="2024-03", region="china", tonnes_per_year=20000.0),
+        ExportLicence(start="2024-06", region="china", approval_rate=0.4),
+        ExportBan(start="2024-09", region="usa", destinations=("japan",)),
+        Tariff(start="2024-04", importer="usa", rate=0.5, origins=("china",)),
+    ]
     run(baseline, policies, years=1)
     assert len(results) == 12
     for (offer, demand), result in zip(inputs, results, strict=True):

@@ -53,8 +53,14 @@ def stage_output(table, regions, stage: str) -> np.ndarray:
     if stage == "magnets":
         return np.array([series(table, "production", "magnet", r) for r in regions])
     # Separation: oxides made, less those recovered by recycling (end-of-life magnets and scrap).
-    return np.array([sum(series(table, "production", g, r) for g in OXIDES) - series(table, "recycled", region=r)
-                     - series(table, "scrap_recycled", region=r) for r in regions])
+    return np.array(
+        [
+            sum(series(table, "production", g, r) for g in OXIDES)
+            - series(table, "recycled", region=r)
+            - series(table, "scrap_recycled", region=r)
+            for r in regions
+        ]
+    )
 
 
 @pytest.mark.parametrize("stage", STAGES)

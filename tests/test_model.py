@@ -45,9 +45,10 @@ def test_closing_a_light_mine_cuts_ndpr_and_lace_more_than_dytb(small_world):
     base = run(small_world, years=1).results()
     closed = run(apply_overrides(small_world, ["mines.0.capacity=30000"], "small"), years=1).results()
     ticks = range(3, 12)
-    drops = {good: relative_drop(mean(base, "production", good, ticks=ticks),
-                                 mean(closed, "production", good, ticks=ticks))
-             for good in ("ndpr", "lace", "dytb")}
+    drops = {
+        good: relative_drop(mean(base, "production", good, ticks=ticks), mean(closed, "production", good, ticks=ticks))
+        for good in ("ndpr", "lace", "dytb")
+    }
     assert drops["ndpr"] > 0.2 and drops["lace"] > 0.2
     assert drops["dytb"] < 0.5 * drops["ndpr"]
 
@@ -81,8 +82,9 @@ def test_separated_dytb_comes_only_from_plants_with_a_heavy_circuit(small_world)
     table = run(small_world, years=1).results()
     recycled = series(table, "recycled", region="usa")
     dytb_share_of_recycled = 0.02 / (0.31 + 0.02)  # default magnet recipe
-    np.testing.assert_allclose(series(table, "production", "dytb", "usa"), recycled * dytb_share_of_recycled,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        series(table, "production", "dytb", "usa"), recycled * dytb_share_of_recycled, rtol=1e-9, atol=1e-12
+    )
     assert mean(table, "production", "ndpr", "usa") > 10 * mean(table, "recycled", region="usa")
 
 

@@ -84,8 +84,10 @@ def test_subsidy_lowers_the_cost_share_of_its_stage_and_region_only():
 
 
 def test_licence_and_ban_compile_to_their_routes():
-    f = compile_(ExportLicence(start="2024-01", region="china", approval_rate=0.25, destinations=("usa",)),
-                 ExportBan(start="2024-01", region="usa", destinations=("japan",), goods=("ndpr",)))
+    f = compile_(
+        ExportLicence(start="2024-01", region="china", approval_rate=0.25, destinations=("usa",)),
+        ExportBan(start="2024-01", region="usa", destinations=("japan",), goods=("ndpr",)),
+    )
     assert f.approval[DYTB, CHINA, USA] == 0.25 and f.approval[MAGNET, CHINA, USA] == 0.25
     assert f.approval[DYTB, CHINA, JAPAN] == 1.0 and f.approval[NDPR, CHINA, USA] == 1.0
     assert f.open[NDPR, USA, JAPAN] == 0.0 and f.open[DYTB, USA, JAPAN] == 1.0
@@ -93,8 +95,10 @@ def test_licence_and_ban_compile_to_their_routes():
 
 
 def test_price_floor_and_mining_quota_compile():
-    f = compile_(PriceFloor(start="2024-01", region="usa", good="ndpr", price=110.0),
-                 MiningQuota(start="2024-01", region="china", tonnes_per_year=120000.0))
+    f = compile_(
+        PriceFloor(start="2024-01", region="usa", good="ndpr", price=110.0),
+        MiningQuota(start="2024-01", region="china", tonnes_per_year=120000.0),
+    )
     assert f.floor[NDPR, USA] == 110.0 and f.floor[NDPR, CHINA] == 0.0
     assert f.mining_quota[CHINA] == pytest.approx(10000.0)
     assert np.isinf(f.mining_quota[USA])
@@ -119,13 +123,16 @@ def test_policy_submitted_mid_run_matches_the_same_policy_scheduled(small_world)
         model.step()
     model.submit(quota)
     model.run()
-    np.testing.assert_allclose(series(model.results(), "price", "ndpr", "japan"),
-                               series(scheduled, "price", "ndpr", "japan"))
+    np.testing.assert_allclose(
+        series(model.results(), "price", "ndpr", "japan"), series(scheduled, "price", "ndpr", "japan")
+    )
 
 
 def test_stockpile_orders_fill_and_releases_empty_the_state_stockpile(small_world):
-    orders = [StockpileOrder(start="2024-03", region="japan", good="ndpr", tonnes=600.0, months=6),
-              StockpileOrder(start="2024-12", region="japan", good="ndpr", tonnes=-600.0, months=3)]
+    orders = [
+        StockpileOrder(start="2024-03", region="japan", good="ndpr", tonnes=600.0, months=6),
+        StockpileOrder(start="2024-12", region="japan", good="ndpr", tonnes=-600.0, months=3),
+    ]
     table = run(small_world, orders, years=2).results()
     held = series(table, "stockpile", "ndpr", "japan")
     np.testing.assert_allclose(held[:2], 0.0)
@@ -140,10 +147,12 @@ def test_stockpile_orders_fill_and_releases_empty_the_state_stockpile(small_worl
 
 def test_stockpile_purchases_raise_the_price_buyers_face(small_world):
     base = run(small_world, years=1).results()
-    buying = run(small_world, [StockpileOrder(start="2024-02", region="japan", good="dytb",
-                                              tonnes=600.0, months=6)], years=1).results()
-    assert (mean(buying, "price", "dytb", "world", range(3, 9))
-            > 1.05 * mean(base, "price", "dytb", "world", range(3, 9)))
+    buying = run(
+        small_world, [StockpileOrder(start="2024-02", region="japan", good="dytb", tonnes=600.0, months=6)], years=1
+    ).results()
+    assert mean(buying, "price", "dytb", "world", range(3, 9)) > 1.05 * mean(
+        base, "price", "dytb", "world", range(3, 9)
+    )
 
 
 @pytest.fixture
@@ -162,8 +171,9 @@ def test_subsidy_keeps_an_otherwise_idle_plant_running(dear_us_separation):
     row = base.refiners.index_of("US separation")
     assert helped.refiners.output[row] > 0.5 * 5000 / 12
     assert base.refiners.output[row] < 0.1 * 5000 / 12
-    assert (mean(helped.results(), "production", "ndpr", "usa", range(12, 24))
-            > 2 * mean(base.results(), "production", "ndpr", "usa", range(12, 24)))
+    assert mean(helped.results(), "production", "ndpr", "usa", range(12, 24)) > 2 * mean(
+        base.results(), "production", "ndpr", "usa", range(12, 24)
+    )
 
 
 def test_price_floor_keeps_producers_revenue_up(dear_us_separation):
@@ -173,8 +183,9 @@ def test_price_floor_keeps_producers_revenue_up(dear_us_separation):
     row = base.refiners.index_of("US separation")
     assert floored.refiners.margin[row] > base.refiners.margin[row]
     assert floored.refiners.output[row] > 0.5 * 5000 / 12
-    assert (mean(floored.results(), "production", "ndpr", "usa", range(12, 24))
-            > 2 * mean(base.results(), "production", "ndpr", "usa", range(12, 24)))
+    assert mean(floored.results(), "production", "ndpr", "usa", range(12, 24)) > 2 * mean(
+        base.results(), "production", "ndpr", "usa", range(12, 24)
+    )
 
 
 def test_mining_quota_caps_a_region_s_mine_output(small_data):
@@ -197,7 +208,6 @@ def test_joining_an_alliance_shifts_purchases_towards_the_new_ally(small_data, m
     run(world, [AllianceJoin(start="2024-01", region="japan", alliance="quad")], years=1)
 
     def us_share_of_japan_ndpr(results):
-        return (sum(r.flows[NDPR, USA, JAPAN] for r in results)
-                / sum(r.received[NDPR, JAPAN] for r in results))
+        return sum(r.flows[NDPR, USA, JAPAN] for r in results) / sum(r.received[NDPR, JAPAN] for r in results)
 
     assert us_share_of_japan_ndpr(joined) > us_share_of_japan_ndpr(apart)

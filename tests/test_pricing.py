@@ -31,10 +31,10 @@ def test_cutting_demand_lowers_the_price(small_world):
     less_ev = run(apply_overrides(small_world, ["sectors.ev.demand=60000"], "small"), years=2).results()
     for good in ("ndpr", "magnet"):
         assert mean(less_ev, "price", good, ticks=SECOND_YEAR) < 0.9 * mean(base, "price", good, ticks=SECOND_YEAR)
-    less_catalysts = run(apply_overrides(small_world, ["sectors.catalysts.demand=35000"], "small"),
-                         years=2).results()
-    assert mean(less_catalysts, "price", "lace", ticks=SECOND_YEAR) < 0.9 * mean(base, "price", "lace",
-                                                                                  ticks=SECOND_YEAR)
+    less_catalysts = run(apply_overrides(small_world, ["sectors.catalysts.demand=35000"], "small"), years=2).results()
+    assert mean(less_catalysts, "price", "lace", ticks=SECOND_YEAR) < 0.9 * mean(
+        base, "price", "lace", ticks=SECOND_YEAR
+    )
 
 
 def test_raising_demand_raises_the_price(small_world):
@@ -50,8 +50,7 @@ def baseline_two_years(baseline):
 
 
 def ratio(table, good: str, importer: str) -> float:
-    return (mean(table, "price", good, importer, SECOND_YEAR)
-            / mean(table, "price", good, "china", SECOND_YEAR))
+    return mean(table, "price", good, importer, SECOND_YEAR) / mean(table, "price", good, "china", SECOND_YEAR)
 
 
 @pytest.mark.parametrize("good", ["ndpr", "dytb"])
@@ -77,5 +76,6 @@ def test_tight_licence_splits_the_dytb_price(baseline, baseline_two_years, impor
     table = run(baseline, [licence], years=2).results()
     assert ratio(table, "dytb", importer) > 1.5
     # China's own price falls below where it would be without the licence.
-    assert (mean(table, "price", "dytb", "china", SECOND_YEAR)
-            < mean(baseline_two_years, "price", "dytb", "china", SECOND_YEAR))
+    assert mean(table, "price", "dytb", "china", SECOND_YEAR) < mean(
+        baseline_two_years, "price", "dytb", "china", SECOND_YEAR
+    )

@@ -16,10 +16,19 @@ CONSTRUCTION = 2
 
 
 def with_project(data: dict, capital: float = 400.0, phase: str = "construction", **params) -> dict:
-    data["pipeline"] = [{
-        "name": "US new mine", "region": "usa", "stage": "mining", "deposit": "bastnaesite",
-        "capacity": 10000, "capital_cost": capital, "unit_cost": 4.0, "phase": phase,
-        "phase_years": {"exploration": 1, "permitting": 1, "construction": 1, "ramp_up": 0.5}}]
+    data["pipeline"] = [
+        {
+            "name": "US new mine",
+            "region": "usa",
+            "stage": "mining",
+            "deposit": "bastnaesite",
+            "capacity": 10000,
+            "capital_cost": capital,
+            "unit_cost": 4.0,
+            "phase": phase,
+            "phase_years": {"exploration": 1, "permitting": 1, "construction": 1, "ramp_up": 0.5},
+        }
+    ]
     data["projects"] = {"expectation_months": 2, "stall_years": 1, **params}
     return data
 
@@ -71,10 +80,14 @@ def test_a_price_floor_starts_a_project_and_it_stalls_when_the_floor_ends(small_
     assert model.levers.projects.phase[0] == CONSTRUCTION
 
 
-@pytest.mark.parametrize("support", [
-    ProjectLoan(start="2024-01", region="japan", project="US new mine", share=0.8, rate=0.0),
-    ProjectEquity(start="2024-01", region="japan", project="US new mine", share=0.9),
-], ids=["loan", "equity"])
+@pytest.mark.parametrize(
+    "support",
+    [
+        ProjectLoan(start="2024-01", region="japan", project="US new mine", share=0.8, rate=0.0),
+        ProjectEquity(start="2024-01", region="japan", project="US new mine", share=0.9),
+    ],
+    ids=["loan", "equity"],
+)
 def test_public_capital_lowers_the_hurdle_and_is_counted_as_spending(small_data, support):
     data = with_project(small_data, capital=250.0, risk_premium=0.3)
     without = run(build(data), years=1)
@@ -101,8 +114,9 @@ def test_governments_decide_project_support_through_the_seam(small_data):
     model = RareEarthModel(build(with_project(small_data)), years=1)
     loan = {"type": "project_loan", "region": "japan", "project": "US new mine", "share": 0.5}
     assert actor(model, ProjectLoan(start="2024-01", region="japan", project="US new mine", share=0.5)) == "japan"
-    good, wrong_actor, unknown = decide(model, "japan", [loan, {**loan, "region": "usa"},
-                                                         {**loan, "project": "Nowhere"}])
+    good, wrong_actor, unknown = decide(
+        model, "japan", [loan, {**loan, "region": "usa"}, {**loan, "project": "Nowhere"}]
+    )
     assert good.accepted
     assert not wrong_actor.accepted and "japan cannot decide" in wrong_actor.message
     assert not unknown.accepted and "unknown project" in unknown.message
@@ -110,7 +124,6 @@ def test_governments_decide_project_support_through_the_seam(small_data):
 
 def test_scenario_rejects_support_for_an_unknown_project(small_data):
     data = with_project(small_data)
-    data["events"] = [{"type": "offtake", "region": "usa", "project": "Atlantis", "price": 100.0,
-                       "start": "2024-01"}]
+    data["events"] = [{"type": "offtake", "region": "usa", "project": "Atlantis", "price": 100.0, "start": "2024-01"}]
     with pytest.raises(Exception, match="unknown project 'Atlantis'"):
         build(data)

@@ -49,9 +49,15 @@ def test_recycled_supply_never_exceeds_end_of_life(small_data, rate):
 
 
 def with_defence(data: dict) -> dict:
-    data["sectors"]["defence"] = {"good": "magnet", "demand": 2000, "growth": [{"year": 2024, "rate": 0.0}],
-                                  "split": {"usa": 1.0}, "elasticity_short": -0.01, "elasticity_long": -0.05,
-                                  "protected": True}
+    data["sectors"]["defence"] = {
+        "good": "magnet",
+        "demand": 2000,
+        "growth": [{"year": 2024, "rate": 0.0}],
+        "split": {"usa": 1.0},
+        "elasticity_short": -0.01,
+        "elasticity_long": -0.05,
+        "protected": True,
+    }
     data["sectors"]["ev"]["split"] = {"china": 0.5, "japan": 0.2, "usa": 0.3}
     return data
 
@@ -61,8 +67,9 @@ def test_defence_is_served_first_when_supply_runs_short(small_data):
     model = RareEarthModel(scenario, years=1)
     # The USA makes no magnets: with China's closed, only a trickle of licensed Japanese magnets arrives.
     model.submit(ExportBan(start="2024-01", region="china", goods=("magnet",), destinations=("usa",)))
-    model.submit(ExportLicence(start="2024-01", region="japan", goods=("magnet",), destinations=("usa",),
-                               approval_rate=0.1))
+    model.submit(
+        ExportLicence(start="2024-01", region="japan", goods=("magnet",), destinations=("usa",), approval_rate=0.1)
+    )
     m = model.manufacturers
     defence = m.protected
     ev_usa = (~m.protected) & (m.region == model.region_index["usa"]) & (m.good == 4)
@@ -79,9 +86,18 @@ def test_defence_is_served_first_when_supply_runs_short(small_data):
 
 def test_material_balance_closes_with_recycling_stockpiles_and_projects(small_data):
     data = with_defence(small_data)
-    data["pipeline"] = [{"name": "US plant", "region": "usa", "stage": "magnets", "capacity": 5000,
-                         "capital_cost": 10.0, "unit_cost": 10.0, "phase": "construction",
-                         "phase_years": {"construction": 0.5, "ramp_up": 0.5}}]
+    data["pipeline"] = [
+        {
+            "name": "US plant",
+            "region": "usa",
+            "stage": "magnets",
+            "capacity": 5000,
+            "capital_cost": 10.0,
+            "unit_cost": 10.0,
+            "phase": "construction",
+            "phase_years": {"construction": 0.5, "ramp_up": 0.5},
+        }
+    ]
     events = [
         RecyclingMandate(start="2024-03", region="japan", collection_rate=0.6),
         CollectionScheme(start="2024-01", region="china", collection_rate=0.4),

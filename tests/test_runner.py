@@ -62,8 +62,13 @@ def manifest(written) -> dict:
 
 def test_files_written(written):
     out, paths = written
-    assert {p.name for p in paths} == {"timeseries.parquet", "timeseries.csv", "events.csv", "alliances.csv",
-                                       "manifest.json"}
+    assert {p.name for p in paths} == {
+        "timeseries.parquet",
+        "timeseries.csv",
+        "events.csv",
+        "alliances.csv",
+        "manifest.json",
+    }
     assert all(p.parent == out and p.is_file() and p.stat().st_size > 0 for p in paths)
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
@@ -182,7 +187,15 @@ def test_events_and_alliance_changes_are_written_for_a_run_with_strategies(tmp_p
     events = pd.read_csv(tmp_path / "events.csv")
     decided = events[events["source"].str.startswith("decision by")]
     assert len(decided) == sum(d.accepted for d in result.model.decisions)
-    assert set(decided["type"]) <= {"stockpile", "subsidy", "tariff", "export_licence", "export_ban",
-                                    "alliance_join", "price_floor", "recycling_mandate"}
+    assert set(decided["type"]) <= {
+        "stockpile",
+        "subsidy",
+        "tariff",
+        "export_licence",
+        "export_ban",
+        "alliance_join",
+        "price_floor",
+        "recycling_mandate",
+    }
     alliances = pd.read_csv(tmp_path / "alliances.csv")
     assert set(alliances.loc[alliances["tick"] == 0, "region"]) == set(result.model.config.alliances["msp"].members)

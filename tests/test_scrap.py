@@ -32,15 +32,15 @@ def test_scrap_arises_in_proportion_to_magnet_output(small_data):
     table = run(build(data), years=2).results()
     for region in (*REGIONS, "world"):
         made = series(table, "production", "magnet", region)
-        np.testing.assert_allclose(series(table, "scrap_generated", region=region), 0.2 * 0.3 * made,
-                                   rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            series(table, "scrap_generated", region=region), 0.2 * 0.3 * made, rtol=1e-9, atol=1e-9
+        )
     assert series(table, "scrap_generated", region="china").min() > 0
     assert (series(table, "scrap_generated", region="usa") == 0).all(), "the USA makes no magnets"
 
 
 def test_scrap_carries_the_dytb_fed_and_doubles_with_its_share(small_data):
-    tables = {share: run(build(with_scrap(dict(small_data), share=share)), years=1).results()
-              for share in (0.1, 0.2)}
+    tables = {share: run(build(with_scrap(dict(small_data), share=share)), years=1).results() for share in (0.1, 0.2)}
     made = series(tables[0.1], "production", "magnet")
     scrap = series(tables[0.1], "scrap_generated")
     assert ((0.1 * 0.31 * made - 1e-9 <= scrap) & (scrap <= 0.1 * (0.31 + 0.05) * made)).all()
@@ -55,13 +55,21 @@ def test_without_scrap_share_nothing_changes(small_world):
 
 
 def test_recycler_cuts_both_feeds_in_proportion_within_capacity():
-    fleet = RecyclerFleet(names=["a", "b"], regions=np.array([0, 1]), capacity=np.array([1e9, 60.0]),
-                          unit_cost=np.array([1.0, 1.0]), lead_months=24, rng=np.random.default_rng(0),
-                          collection_rate=np.array([0.4, 1.0]), recovery_rate=0.5,
-                          scrap_collection=np.array([0.8, 1.0]))
+    fleet = RecyclerFleet(
+        names=["a", "b"],
+        regions=np.array([0, 1]),
+        capacity=np.array([1e9, 60.0]),
+        unit_cost=np.array([1.0, 1.0]),
+        lead_months=24,
+        rng=np.random.default_rng(0),
+        collection_rate=np.array([0.4, 1.0]),
+        recovery_rate=0.5,
+        scrap_collection=np.array([0.8, 1.0]),
+    )
     for _ in range(12):
-        eol, scrap = fleet.recycle(np.array([100.0, 100.0]), np.array([1000.0, 1000.0]), np.ones(2),
-                                   scrap_reo=np.array([50.0, 300.0]))
+        eol, scrap = fleet.recycle(
+            np.array([100.0, 100.0]), np.array([1000.0, 1000.0]), np.ones(2), scrap_reo=np.array([50.0, 300.0])
+        )
     assert eol[0] == pytest.approx(100.0 * 0.4 * 0.5, rel=0.01)
     assert scrap[0] == pytest.approx(50.0 * 0.8 * 0.5, rel=0.01)
     assert scrap[0] <= 50.0 * 0.8 * 0.5 + 1e-9, "never more than the collected scrap recovers"
@@ -106,11 +114,13 @@ def test_more_scrap_collection_means_more_recycled_oxide_and_fewer_purchases(sma
         assert mean(high, "production", "ndpr", region) > mean(low, "production", "ndpr", region)
     # Japan makes magnets from imported oxide: recovering more of its scrap, it buys less abroad.
     assert net_imports(high, "japan") < net_imports(low, "japan") - 0.5 * (
-        mean(high, "scrap_recycled", region="japan") - mean(low, "scrap_recycled", region="japan"))
+        mean(high, "scrap_recycled", region="japan") - mean(low, "scrap_recycled", region="japan")
+    )
     assert mean(high, "price", "ndpr") < mean(low, "price", "ndpr"), "more recovered oxide on the market"
     # The magnet makers need the same feed; more of it is recovered scrap.
     assert mean(high, "production", "magnet", "japan") == pytest.approx(
-        mean(low, "production", "magnet", "japan"), rel=0.05)
+        mean(low, "production", "magnet", "japan"), rel=0.05
+    )
 
 
 def test_recycled_end_of_life_supply_keeps_its_meaning_and_bound_with_scrap(small_data):
@@ -121,8 +131,9 @@ def test_recycled_end_of_life_supply_keeps_its_meaning_and_bound_with_scrap(smal
         recycled = series(table, "recycled", region=region)
         assert (recycled <= series(table, "end_of_life", region=region) + 1e-9).all(), region
         assert (recycled <= 0.5 * series(table, "end_of_life", region=region) + 1e-9).all(), region
-        assert (series(table, "scrap_recycled", region=region)
-                <= series(table, "scrap_generated", region=region) + 1e-9).all(), region
+        assert (
+            series(table, "scrap_recycled", region=region) <= series(table, "scrap_generated", region=region) + 1e-9
+        ).all(), region
     oxides = sum(series(table, "production", g) for g in ("ndpr", "dytb"))
     assert (oxides >= series(table, "recycled") + series(table, "scrap_recycled") - 1e-9).all()
 
@@ -134,11 +145,17 @@ def test_same_seed_same_run_with_scrap(small_data):
 
 
 @SETTINGS
-@given(scenario=scenarios(), seed=seeds, share=st.floats(0.0, 0.6), collection=st.floats(0.0, 1.0),
-       recovery=st.floats(0.05, 1.0))
+@given(
+    scenario=scenarios(),
+    seed=seeds,
+    share=st.floats(0.0, 0.6),
+    collection=st.floats(0.0, 1.0),
+    recovery=st.floats(0.05, 1.0),
+)
 def test_material_balance_closes_with_scrap_in_play(scenario, seed, share, collection, recovery):
-    recycling = scenario.recycling.model_copy(update={"scrap_share": share, "scrap_collection": collection,
-                                                      "recovery_rate": recovery})
+    recycling = scenario.recycling.model_copy(
+        update={"scrap_share": share, "scrap_collection": collection, "recovery_rate": recovery}
+    )
     scenario = scenario.model_copy(update={"recycling": recycling})
     result = simulate(scenario, seed, years=2)
     check_balance(result.table, result.model.months)
@@ -156,7 +173,8 @@ def test_baseline_recycles_scrap_but_keeps_end_of_life_recycling_below_one_perce
     scrap = mean(table, "scrap_generated")
     assert 0.2 * 0.3 * mean(table, "production", "magnet") < scrap
     assert mean(table, "scrap_recycled") == pytest.approx(
-        baseline.recycling.scrap_collection * baseline.recycling.recovery_rate * scrap, rel=0.02)
+        baseline.recycling.scrap_collection * baseline.recycling.recovery_rate * scrap, rel=0.02
+    )
 
 
 def test_magnet_content_is_the_feed_less_its_scrap(baseline):

@@ -15,8 +15,14 @@ from marketsim.scenario.loading import load_scenario
 
 CHINA, USA, JAPAN = range(3)
 SHOCKS = (MineDisruption, Dispute, DemandSurge)
-RATES = {"mine_disruption_rate": 0.2, "dispute_rate": 0.2, "demand_surge_rate": 0.2,
-         "disruption_share": 0.4, "surge_factor": 1.5, "duration_months": 4}
+RATES = {
+    "mine_disruption_rate": 0.2,
+    "dispute_rate": 0.2,
+    "demand_surge_rate": 0.2,
+    "disruption_share": 0.4,
+    "surge_factor": 1.5,
+    "duration_months": 4,
+}
 
 
 def shocks(model: RareEarthModel) -> list:
@@ -80,7 +86,8 @@ def test_mine_disruption_cuts_the_regions_mine_output_by_its_share_while_it_hold
     assert np.all(mined[3:9] <= 0.5 * capacity[3:9] * (1 + 1e-9))
     assert np.all(mined[9:] > 0.5 * capacity[9:])  # back once it ends
     assert series(table, "production", "concentrate", "china")[3] == pytest.approx(
-        series(quiet, "production", "concentrate", "china")[3], rel=1e-9)  # others untouched that month
+        series(quiet, "production", "concentrate", "china")[3], rel=1e-9
+    )  # others untouched that month
 
 
 def test_mine_disruption_is_in_the_frictions_only_while_it_holds(small_data):

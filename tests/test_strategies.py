@@ -37,7 +37,9 @@ def spec(**fields):
 def observation(**changes) -> Observation:
     """A plausible observation of a quiet round, with ``changes`` applied."""
     base = Observation(
-        region="japan", tick=12, date="2025-01",
+        region="japan",
+        tick=12,
+        date="2025-01",
         price={"concentrate": 9.0, "ndpr": 56.0, "dytb": 260.0, "lace": 1.0, "magnet": 38.0},
         world_price={"concentrate": 9.0, "ndpr": 56.0, "dytb": 260.0, "lace": 1.0, "magnet": 38.0},
         dependency=dict.fromkeys(STAGES, 0.95),
@@ -46,9 +48,13 @@ def observation(**changes) -> Observation:
         use={"concentrate": 0.0, "ndpr": 0.0, "dytb": 0.0, "lace": 1000.0, "magnet": 2000.0},
         production=dict.fromkeys(GOODS, 0.0),
         stockpile=dict.fromkeys(GOODS, 0.0),
-        export_value=100.0, export_value_history=(),
+        export_value=100.0,
+        export_value_history=(),
         capacity={"mining": 0.0, "separation": 0.0, "magnets": 15000.0, "recycling": 0.0},
-        allies=(), alliances={"quad": ("usa",)}, disputes=(), budget_left=None,
+        allies=(),
+        alliances={"quad": ("usa",)},
+        disputes=(),
+        budget_left=None,
     )
     return dataclasses.replace(base, **changes)
 
@@ -121,8 +127,7 @@ def test_importer_releases_its_stockpile_in_a_shortage():
 
 
 def test_importer_crossing_its_threshold_stockpiles_and_subsidises_in_a_run(small_data):
-    model = RareEarthModel(build(small(small_data, japan={"kind": "importer", "dependency_threshold": 0.5})),
-                           years=1)
+    model = RareEarthModel(build(small(small_data, japan={"kind": "importer", "dependency_threshold": 0.5})), years=1)
     model.run()
     stockpile = series(model.results(), "stockpile", "ndpr", "japan")
     assert stockpile[0] == 0.0
@@ -183,7 +188,8 @@ def test_independent_member_leaves_only_when_it_pays_a_premium():
     cheap = {**observation().price, "ndpr": 56.0 * 1.1}
     strategy = spec(kind="importer", dependency_threshold=0.5, alliance="quad")
     assert of_type(Importer(strategy).decide(observation(**independent, price=dear)), AllianceLeave) == [
-        AllianceLeave(start="2025-01", region="japan", alliance="quad")]
+        AllianceLeave(start="2025-01", region="japan", alliance="quad")
+    ]
     assert Importer(strategy).decide(observation(**independent, price=cheap)) == []
     # Still dependent: stays, whatever the premium.
     dependent = observation(alliances={"quad": ("japan", "usa")}, price=dear)
@@ -194,8 +200,9 @@ def test_alliance_forms_on_a_shared_threat_and_breaks_when_it_costs_more_than_it
     data = small(small_data, japan={"kind": "importer", "dependency_threshold": 0.5, "alliance": "quad"})
     data["alliances"] = {"quad": {"members": ["usa"]}}
     # From July Japan's own tariff on oxides makes its NdPr dearer than the world's.
-    data["events"] = [{"type": "tariff", "start": "2024-07", "importer": "japan", "rate": 1.0,
-                       "goods": ["ndpr", "dytb"]}]
+    data["events"] = [
+        {"type": "tariff", "start": "2024-07", "importer": "japan", "rate": 1.0, "goods": ["ndpr", "dytb"]}
+    ]
     model = RareEarthModel(build(data), years=2)
     for _ in range(7):
         model.step()
@@ -265,8 +272,9 @@ def test_dominant_supplier_embargoes_dispute_targets_once():
 
 
 def test_dominant_supplier_can_answer_disputes_with_licences():
-    supplier = DominantSupplier(spec(kind="dominant_supplier", value_added_target=0.0, dispute_response="licence",
-                                     approval_rate=0.2))
+    supplier = DominantSupplier(
+        spec(kind="dominant_supplier", value_added_target=0.0, dispute_response="licence", approval_rate=0.2)
+    )
     (licence,) = supplier.decide(china_view(disputes=("usa",)))
     assert isinstance(licence, ExportLicence)
     assert licence.destinations == ("usa",) and licence.approval_rate == 0.2
@@ -293,7 +301,8 @@ def test_dispute_leads_to_an_embargo_that_the_target_routes_around(small_data, m
     model = RareEarthModel(build(data), years=2)
     model.run()
     assert [d.event for d in model.decisions if d.region == "china"] == [
-        ExportBan(start="2024-04", end="2025-04", region="china", destinations=("japan",))]
+        ExportBan(start="2024-04", end="2025-04", region="china", destinations=("japan",))
+    ]
     assert all(d.accepted for d in model.decisions)
     flows = np.array([c.flows for c in seen])  # (tick, good, origin, destination)
     ban = slice(3, 15)  # April 2024 to March 2025
@@ -322,7 +331,8 @@ def test_resource_holder_bans_concentrate_exports_once_it_can_separate():
     assert holder.decide(observation(region="usa", capacity=no_plant)) == []
     plant = {**no_plant, "separation": 5000.0}
     assert holder.decide(observation(region="usa", capacity=plant)) == [
-        ExportBan(start="2025-01", region="usa", goods=("concentrate",))]
+        ExportBan(start="2025-01", region="usa", goods=("concentrate",))
+    ]
     assert holder.decide(observation(region="usa", capacity=plant)) == []
     exporter = ResourceHolder(spec(kind="resource_holder", process_at_home=False))
     assert exporter.decide(observation(region="usa", capacity=plant)) == []
@@ -331,7 +341,8 @@ def test_resource_holder_bans_concentrate_exports_once_it_can_separate():
 def test_resource_holder_joins_its_alliance():
     holder = ResourceHolder(spec(kind="resource_holder", alliance="quad"))
     assert holder.decide(observation(region="australia")) == [
-        AllianceJoin(start="2025-01", region="australia", alliance="quad")]
+        AllianceJoin(start="2025-01", region="australia", alliance="quad")
+    ]
     assert holder.decide(observation(region="usa")) == []  # already a member
 
 

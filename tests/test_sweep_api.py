@@ -16,8 +16,14 @@ OUTCOMES = [
     {"name": "japan_ndpr_peak", "metric": "price", "good": "ndpr", "region": "japan", "reduce": "max"},
     {"name": "china_ndpr_mean", "metric": "price", "good": "ndpr", "region": "china", "reduce": "mean"},
     {"name": "japan_unmet", "metric": "unmet_demand", "good": "magnet", "region": "japan", "reduce": "final"},
-    {"name": "months_to_100", "metric": "price", "good": "ndpr", "region": "japan",
-     "reduce": "time_to_threshold", "threshold": 100.0},
+    {
+        "name": "months_to_100",
+        "metric": "price",
+        "good": "ndpr",
+        "region": "japan",
+        "reduce": "time_to_threshold",
+        "threshold": 100.0,
+    },
 ]
 TIGHT = {"mines.0.capacity": 1000.0, "sectors.ev.elasticity_short": -0.2}
 
@@ -56,7 +62,8 @@ def test_simulate_timeseries_one_series_per_outcome_of_length_months(small_world
         values = result["series"][outcome["name"]]
         assert isinstance(values, list) and len(values) == 12 * years, outcome["name"]
         assert reduce(np.asarray(values, dtype=float), Outcome(**outcome)) == pytest.approx(
-            result["outcomes"][outcome["name"]], nan_ok=True)
+            result["outcomes"][outcome["name"]], nan_ok=True
+        )
     plain = simulate(small_world, TIGHT, seed=2, outcomes=OUTCOMES, years=years)
     assert plain["outcomes"] == pytest.approx(result["outcomes"], nan_ok=True)
 
@@ -86,11 +93,20 @@ def test_simulate_accepts_numpy_values(small_world):
 def test_load_spec_adds_events_and_checks_paths(tmp_path, small_data):
     (tmp_path / "world").mkdir()
     (tmp_path / "world" / "small.toml").write_text(dumps(small_data), encoding="utf-8")
-    spec = {"sweep": {"name": "events", "scenario": "world/small.toml", "years": 1},
-            "events": [{"type": "export_quota", "start": "2024-06", "region": "china",
-                        "tonnes_per_year": 20000.0, "goods": ["ndpr"]}],
-            "parameters": {"events.0.tonnes_per_year": {"range": [1000.0, 30000.0]}},
-            "outcomes": OUTCOMES}
+    spec = {
+        "sweep": {"name": "events", "scenario": "world/small.toml", "years": 1},
+        "events": [
+            {
+                "type": "export_quota",
+                "start": "2024-06",
+                "region": "china",
+                "tonnes_per_year": 20000.0,
+                "goods": ["ndpr"],
+            }
+        ],
+        "parameters": {"events.0.tonnes_per_year": {"range": [1000.0, 30000.0]}},
+        "outcomes": OUTCOMES,
+    }
     path = tmp_path / "spec.toml"
     path.write_text(dumps(spec), encoding="utf-8")
     loaded, base = load_spec(path)

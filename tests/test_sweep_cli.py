@@ -26,14 +26,17 @@ OUTCOMES = [
     {"name": "japan_ndpr_peak", "metric": "price", "good": "ndpr", "region": "japan", "reduce": "max"},
     {"name": "china_ndpr_mean", "metric": "price", "good": "ndpr", "region": "china", "reduce": "mean"},
 ]
-PARAMETERS = {"mines.0.capacity": {"range": [1000.0, 100000.0]},
-              "sectors.ev.elasticity_short": {"range": [-0.3, -0.02]}}
+PARAMETERS = {
+    "mines.0.capacity": {"range": [1000.0, 100000.0]},
+    "sectors.ev.elasticity_short": {"range": [-0.3, -0.02]},
+}
 
 
 def marketsim(*args, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([*COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [*COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 class CliResult(NamedTuple):
@@ -55,9 +58,19 @@ def assert_clean_failure(proc: subprocess.CompletedProcess | CliResult, *parts: 
 
 
 def spec_data(**sweep) -> dict:
-    return {"sweep": {"name": "cli", "scenario": "small.toml", "years": 1, "design": "lhs", "samples": 3,
-                      "root_seed": 5, **sweep},
-            "parameters": copy.deepcopy(PARAMETERS), "outcomes": copy.deepcopy(OUTCOMES)}
+    return {
+        "sweep": {
+            "name": "cli",
+            "scenario": "small.toml",
+            "years": 1,
+            "design": "lhs",
+            "samples": 3,
+            "root_seed": 5,
+            **sweep,
+        },
+        "parameters": copy.deepcopy(PARAMETERS),
+        "outcomes": copy.deepcopy(OUTCOMES),
+    }
 
 
 @pytest.fixture
@@ -73,6 +86,7 @@ def write_spec(folder: Path, data: dict, name: str = "spec.toml") -> Path:
 
 
 # ----------------------------------------------------------------- bad specs
+
 
 def _unknown_key(data):
     data["sweep"]["smaples"] = 4
@@ -119,8 +133,17 @@ def _no_outcomes(data):
     return ["outcomes"]
 
 
-BAD_SPECS = [_unknown_key, _values_without_grid, _no_such_index, _no_such_setting, _unknown_metric,
-             _threshold_missing, _missing_base, _empty_range, _no_outcomes]
+BAD_SPECS = [
+    _unknown_key,
+    _values_without_grid,
+    _no_such_index,
+    _no_such_setting,
+    _unknown_metric,
+    _threshold_missing,
+    _missing_base,
+    _empty_range,
+    _no_outcomes,
+]
 
 
 def cli(*args) -> CliResult:
@@ -162,6 +185,7 @@ def test_missing_spec_file_is_a_clear_error(folder):
 
 # The console script itself, in a subprocess: exit status 2 and no traceback.
 
+
 def test_script_malformed_toml_is_a_clear_error(folder):
     path = folder / "spec.toml"
     path.write_text('[sweep]\nname = "cli\nscenario = "small.toml"\n', encoding="utf-8")
@@ -179,6 +203,7 @@ def test_script_unknown_parameter_path_is_a_clear_error(folder):
 
 
 # ----------------------------------------------------------------- sweep, resume, analyze
+
 
 def test_sweep_then_rerun_then_resume(folder):
     path = write_spec(folder, spec_data(replications=2))

@@ -30,6 +30,7 @@ def bounds(spec: SweepSpec) -> dict[str, tuple[float, float]]:
 
 # ----------------------------------------------------------------- grid
 
+
 def test_grid_crosses_values_and_levels():
     parameters = {
         "mines.0.capacity": {"values": [1000.0, 5000.0, 20000.0]},
@@ -55,6 +56,7 @@ def test_grid_range_levels_are_evenly_spaced_and_include_the_bounds():
 
 # ----------------------------------------------------------------- LHS
 
+
 @pytest.mark.parametrize("samples", [1, 7, 20])
 def test_lhs_one_point_per_stratum_within_bounds(samples):
     spec = make_spec("lhs", samples=samples, root_seed=11)
@@ -78,6 +80,7 @@ def test_lhs_same_root_seed_same_points_other_seed_other_points():
 
 
 # ----------------------------------------------------------------- Sobol
+
 
 @pytest.mark.parametrize(("n", "names"), [(8, 1), (8, 2), (16, 3)])
 def test_sobol_saltelli_points_within_bounds(n, names):
@@ -109,6 +112,7 @@ def test_sobol_blocks_follow_saltelli_structure():
 
 # ----------------------------------------------------------------- Morris
 
+
 @pytest.mark.parametrize(("r", "levels"), [(1, 4), (5, 4), (6, 6)])
 def test_morris_trajectories_change_one_parameter_per_step(r, levels):
     spec = make_spec("morris", samples=r, levels=levels, root_seed=9)
@@ -130,6 +134,7 @@ def test_morris_trajectories_change_one_parameter_per_step(r, levels):
 
 # ----------------------------------------------------------------- seeds
 
+
 def test_one_distinct_seed_per_run_reproducible_from_root_seed():
     spec = make_spec("lhs", samples=6, replications=3, root_seed=42)
     runs = plan_runs(spec, 6)
@@ -147,6 +152,5 @@ def test_run_seed_depends_only_on_root_seed_and_run_id():
     spec = make_spec("lhs", samples=6, replications=2, root_seed=42)
     short, long = plan_runs(spec, 3), plan_runs(spec, 6)
     assert long[: len(short)] == short
-    expected = [int(child.generate_state(1, dtype=np.uint32)[0])
-                for child in np.random.SeedSequence(42).spawn(12)]
+    expected = [int(child.generate_state(1, dtype=np.uint32)[0]) for child in np.random.SeedSequence(42).spawn(12)]
     assert [r.seed for r in long] == expected

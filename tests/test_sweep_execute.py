@@ -30,19 +30,25 @@ OUTCOMES = [
 def write_sweep(folder: Path, world: dict, sweep: dict, parameters: dict, outcomes=None, name="spec.toml") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "small.toml").write_text(dumps(world), encoding="utf-8")
-    spec = {"sweep": {"name": "t", "scenario": "small.toml", "years": 1, **sweep},
-            "parameters": parameters, "outcomes": outcomes or OUTCOMES}
+    spec = {
+        "sweep": {"name": "t", "scenario": "small.toml", "years": 1, **sweep},
+        "parameters": parameters,
+        "outcomes": outcomes or OUTCOMES,
+    }
     path = folder / name
     path.write_text(dumps(spec), encoding="utf-8")
     return path
 
 
 LHS = {"design": "lhs", "samples": 6, "replications": 2, "root_seed": 2024}
-LHS_PARAMETERS = {"mines.0.capacity": {"range": [1000.0, 100000.0]},
-                  "sectors.ev.elasticity_short": {"range": [-0.3, -0.02]}}
+LHS_PARAMETERS = {
+    "mines.0.capacity": {"range": [1000.0, 100000.0]},
+    "sectors.ev.elasticity_short": {"range": [-0.3, -0.02]},
+}
 
 
 # ----------------------------------------------------------------- a real Dask cluster
+
 
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
@@ -72,8 +78,17 @@ def dask_cluster(tmp_path_factory):
         return proc
 
     try:
-        scheduler = start("scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file",
-                          str(scheduler_file), "--no-dashboard", log="scheduler.log")
+        scheduler = start(
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--scheduler-file",
+            str(scheduler_file),
+            "--no-dashboard",
+            log="scheduler.log",
+        )
         deadline = time.monotonic() + 60
         address = None
         while address is None:
@@ -85,8 +100,18 @@ def dask_cluster(tmp_path_factory):
                 address = json.loads(scheduler_file.read_text())["address"]
             except (FileNotFoundError, json.JSONDecodeError, KeyError):
                 time.sleep(0.1)
-        start("worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
-              "--local-directory", str(folder / "scratch"), log="worker.log")
+        start(
+            "worker",
+            address,
+            "--nworkers",
+            "2",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--local-directory",
+            str(folder / "scratch"),
+            log="worker.log",
+        )
         with Client(address, timeout="30s") as client:
             try:
                 client.wait_for_workers(2, timeout=60)
@@ -102,13 +127,17 @@ def dask_cluster(tmp_path_factory):
 
 # ----------------------------------------------------------------- same results everywhere
 
+
 def test_same_results_serial_pool_and_dask(tmp_path, small_data, dask_cluster):
     spec_path = write_sweep(tmp_path, small_data, LHS, LHS_PARAMETERS)
     spec, base = load_spec(spec_path)
     counts = {}
     frames = {}
-    for label, options in {"serial": {"workers": 1}, "pool": {"workers": 2},
-                           "dask": {"scheduler": dask_cluster}}.items():
+    for label, options in {
+        "serial": {"workers": 1},
+        "pool": {"workers": 2},
+        "dask": {"scheduler": dask_cluster},
+    }.items():
         counts[label] = run_sweep(spec, base, tmp_path / label, **options)
         frames[label] = read_results(tmp_path / label).sort_values(["run_id", "outcome"], ignore_index=True)
     for label, count in counts.items():
@@ -141,6 +170,7 @@ def test_same_results_serial_pool_and_dask(tmp_path, small_data, dask_cluster):
 
 # ----------------------------------------------------------------- failing runs
 
+
 def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, small_data):
     parameters = {"mines.0.capacity": {"values": [100000.0, -5.0, 20000.0, -1.0]}}
     spec_path = write_sweep(tmp_path, small_data, {"design": "grid", "replications": 2, "root_seed": 1}, parameters)
@@ -163,6 +193,7 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, small_data):
 
 # ----------------------------------------------------------------- guarded output folders
 
+
 def test_existing_folder_needs_resume_and_the_same_spec(tmp_path, small_data):
     spec_path = write_sweep(tmp_path, small_data, {**LHS, "samples": 2, "replications": 1}, LHS_PARAMETERS)
     spec, base = load_spec(spec_path)
@@ -171,8 +202,9 @@ def test_existing_folder_needs_resume_and_the_same_spec(tmp_path, small_data):
     before = read_results(out)
     with pytest.raises(ScenarioError, match="resume"):
         run_sweep(spec, base, out, workers=1)
-    other_path = write_sweep(tmp_path, small_data, {**LHS, "samples": 3, "replications": 1}, LHS_PARAMETERS,
-                             name="other.toml")
+    other_path = write_sweep(
+        tmp_path, small_data, {**LHS, "samples": 3, "replications": 1}, LHS_PARAMETERS, name="other.toml"
+    )
     other, other_base = load_spec(other_path)
     for resume in (False, True):
         with pytest.raises(ScenarioError, match="different sweep"):

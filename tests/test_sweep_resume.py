@@ -24,11 +24,22 @@ OUTCOMES = [
 
 def write_sweep(folder: Path, world: dict) -> Path:
     (folder / "small.toml").write_text(dumps(world), encoding="utf-8")
-    spec = {"sweep": {"name": "resume", "scenario": "small.toml", "years": 1, "design": "lhs",
-                      "samples": RUNS // 2, "replications": 2, "root_seed": 77},
-            "parameters": {"mines.0.capacity": {"range": [1000.0, 100000.0]},
-                           "sectors.ev.elasticity_short": {"range": [-0.3, -0.02]}},
-            "outcomes": OUTCOMES}
+    spec = {
+        "sweep": {
+            "name": "resume",
+            "scenario": "small.toml",
+            "years": 1,
+            "design": "lhs",
+            "samples": RUNS // 2,
+            "replications": 2,
+            "root_seed": 77,
+        },
+        "parameters": {
+            "mines.0.capacity": {"range": [1000.0, 100000.0]},
+            "sectors.ev.elasticity_short": {"range": [-0.3, -0.02]},
+        },
+        "outcomes": OUTCOMES,
+    }
     path = folder / "spec.toml"
     path.write_text(dumps(spec), encoding="utf-8")
     return path

@@ -127,11 +127,14 @@ def test_flows_follow_the_chain_and_add_up_to_the_trade_of_the_last_year(world, 
     for source, target, value in v.flows.links:
         assert stage_of(v.flows.labels[target]) == stage_of(v.flows.labels[source]) + 1
         assert value > 0
-    recent = run.model.recorder.raw["flows"][max(0, ticks - FLOW_MONTHS):ticks]
+    recent = run.model.recorder.raw["flows"][max(0, ticks - FLOW_MONTHS) : ticks]
     per_year = 12.0 / len(recent)
     reo_per_magnet = run.model.recorder.reo_per_unit[MAGNET]
-    expected = [recent[:, CONCENTRATE].sum() * per_year, recent[:, OXIDES].sum() * per_year,
-                recent[:, MAGNET].sum() * reo_per_magnet * per_year]
+    expected = [
+        recent[:, CONCENTRATE].sum() * per_year,
+        recent[:, OXIDES].sum() * per_year,
+        recent[:, MAGNET].sum() * reo_per_magnet * per_year,
+    ]
     for stage, total in enumerate(expected):
         assert flow_out_of(v, stage) == pytest.approx(total, rel=1e-9)
 
@@ -217,8 +220,13 @@ def views(baseline) -> dict:
     mid = advanced(baseline, 30, {12: [china_quota(20000.0)]})
     reference = advanced(baseline, 18)
     model = start.model
-    return {"start": view(start), "mid": view(mid), "reference": view(reference),
-            "span": (model.date_of(0), model.date_of(model.months - 1)), "regions": model.regions}
+    return {
+        "start": view(start),
+        "mid": view(mid),
+        "reference": view(reference),
+        "span": (model.date_of(0), model.date_of(model.months - 1)),
+        "regions": model.regions,
+    }
 
 
 def figures(v: RunView, reference: RunView | None, span, regions) -> dict[str, dict]:
@@ -297,11 +305,27 @@ def test_live_changes_are_drawn_as_labelled_lines(views):
 
 # ------------------------------------------------------------------ JSON for the browser
 def test_jsonable_turns_non_finite_numbers_into_nulls_and_arrays_into_lists():
-    value = {"y": np.array([1.5, np.nan, np.inf, -np.inf]), "n": np.arange(3), "f": math.nan, "g": np.float64(np.inf),
-             "i": np.int64(4), "nested": [(np.array([[np.nan, 2.0]]), "text")], "ok": 2.5, "flag": True}
+    value = {
+        "y": np.array([1.5, np.nan, np.inf, -np.inf]),
+        "n": np.arange(3),
+        "f": math.nan,
+        "g": np.float64(np.inf),
+        "i": np.int64(4),
+        "nested": [(np.array([[np.nan, 2.0]]), "text")],
+        "ok": 2.5,
+        "flag": True,
+    }
     out = jsonable(value)
-    assert out == {"y": [1.5, None, None, None], "n": [0, 1, 2], "f": None, "g": None, "i": 4,
-                   "nested": [[[[None, 2.0]], "text"]], "ok": 2.5, "flag": True}
+    assert out == {
+        "y": [1.5, None, None, None],
+        "n": [0, 1, 2],
+        "f": None,
+        "g": None,
+        "i": 4,
+        "nested": [[[[None, 2.0]], "text"]],
+        "ok": 2.5,
+        "flag": True,
+    }
     assert type(out["i"]) is int
     assert type(out["n"][0]) is int
     json.dumps(out, allow_nan=False)

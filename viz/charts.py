@@ -18,10 +18,19 @@ from marketsim.reports.views import CHINA_TIER, RunView
 CHINA_RED, OTHERS_BLUE, GREY = "#c0392b", "#2471a3", "#7f8c8d"
 STAGE_COLOURS = {"mining": "#8e5b2f", "separation": "#c0392b", "magnets": "#6c3483"}
 GOOD_COLOURS = {"ndpr": "#2471a3", "dytb": "#d35400", "magnet": "#6c3483"}
-GOOD_NAMES = {"concentrate": "Concentrate", "ndpr": "NdPr oxide", "dytb": "Dy/Tb oxide", "lace": "La/Ce oxide",
-              "magnet": "NdFeB magnets"}
-MARKER_STYLE = {"change": ("#e67e22", 2, "solid"), "scenario": ("#95a5a6", 1, "dot"),
-                "decision": ("#bdc3c7", 1, "dot"), "shock": ("#8e44ad", 1, "dash")}
+GOOD_NAMES = {
+    "concentrate": "Concentrate",
+    "ndpr": "NdPr oxide",
+    "dytb": "Dy/Tb oxide",
+    "lace": "La/Ce oxide",
+    "magnet": "NdFeB magnets",
+}
+MARKER_STYLE = {
+    "change": ("#e67e22", 2, "solid"),
+    "scenario": ("#95a5a6", 1, "dot"),
+    "decision": ("#bdc3c7", 1, "dot"),
+    "shock": ("#8e44ad", 1, "dash"),
+}
 ALLIANCE_COLOURS = ["#27ae60", "#2980b9", "#e67e22", "#16a085", "#8e44ad", "#d4ac0d"]
 PINNED = " (pinned)"
 HEIGHT = 300
@@ -32,18 +41,42 @@ def _time_layout(span: tuple[str, str], y_title: str, view: RunView, **extra) ->
     shapes, notes = [], []
     for marker in view.markers:
         colour, width, dash = MARKER_STYLE[marker.kind]
-        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": marker.date, "x1": marker.date,
-                       "y0": 0, "y1": 1, "line": {"color": colour, "width": width, "dash": dash}})
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": marker.date,
+                "x1": marker.date,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": colour, "width": width, "dash": dash},
+            }
+        )
         if marker.kind == "change":
-            notes.append({"x": marker.date, "y": 1, "xref": "x", "yref": "paper", "text": marker.label,
-                          "showarrow": False, "textangle": -90, "xanchor": "right", "yanchor": "top",
-                          "font": {"size": 9, "color": colour}})
+            notes.append(
+                {
+                    "x": marker.date,
+                    "y": 1,
+                    "xref": "x",
+                    "yref": "paper",
+                    "text": marker.label,
+                    "showarrow": False,
+                    "textangle": -90,
+                    "xanchor": "right",
+                    "yanchor": "top",
+                    "font": {"size": 9, "color": colour},
+                }
+            )
     return {
-        "height": HEIGHT, "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+        "height": HEIGHT,
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
         "xaxis": {"range": list(span), "type": "date"},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
         "legend": {"orientation": "h", "y": -0.18, "font": {"size": 10}},
-        "shapes": shapes, "annotations": notes, **extra,
+        "shapes": shapes,
+        "annotations": notes,
+        **extra,
     }
 
 
@@ -60,17 +93,42 @@ def _figure(traces: list[dict], layout: dict) -> dict:
 def placeholder(text: str, height: int = HEIGHT) -> dict:
     """An empty chart that says why it is empty."""
     hidden = {"visible": False}
-    return _figure([], {"height": height, "xaxis": hidden, "yaxis": hidden,
-                          "annotations": [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper",
-                                           "x": 0.5, "y": 0.5, "font": {"size": 14, "color": GREY}}]})
+    return _figure(
+        [],
+        {
+            "height": height,
+            "xaxis": hidden,
+            "yaxis": hidden,
+            "annotations": [
+                {
+                    "text": text,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 14, "color": GREY},
+                }
+            ],
+        },
+    )
 
 
-def _line(x: list[str], y: np.ndarray, name: str, colour: str, *, pinned: bool = False, dash: str = "solid",
-          axis: str = "y") -> dict:
-    return {"type": "scatter", "x": x, "y": np.asarray(y, dtype=float), "name": name + (PINNED if pinned else ""),
-            "mode": "lines", "yaxis": axis, "legendgroup": name, "showlegend": not pinned,
-            "line": {"color": colour, "width": 1.5 if pinned else 2, "dash": "dot" if pinned else dash},
-            "opacity": 0.6 if pinned else 1.0}
+def _line(
+    x: list[str], y: np.ndarray, name: str, colour: str, *, pinned: bool = False, dash: str = "solid", axis: str = "y"
+) -> dict:
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": np.asarray(y, dtype=float),
+        "name": name + (PINNED if pinned else ""),
+        "mode": "lines",
+        "yaxis": axis,
+        "legendgroup": name,
+        "showlegend": not pinned,
+        "line": {"color": colour, "width": 1.5 if pinned else 2, "dash": "dot" if pinned else dash},
+        "opacity": 0.6 if pinned else 1.0,
+    }
 
 
 def _runs(view: RunView, reference: RunView | None) -> list[tuple[RunView, bool]]:
@@ -98,13 +156,18 @@ def own_price_figure(dates: list[str], price: np.ndarray, column: int, region: s
         good: The good.
     """
     k = GOODS.index(good)
-    traces = [_line(dates, price[:, k, column], region, OTHERS_BLUE),
-              _line(dates, price[:, k, -1], "world", GREY, dash="dash")]
-    layout = {"height": 240, "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
-              "yaxis": {"title": {"text": f"{GOOD_NAMES[good]}, US$/kg"}, "rangemode": "tozero"},
-              # a tick a month while the game is young (automatic ticks repeat month names then)
-              "xaxis": {"type": "date", "tickformat": "%b %Y", **({"dtick": "M1"} if len(dates) <= 8 else {})},
-              "legend": {"orientation": "h", "y": -0.25, "font": {"size": 10}}}
+    traces = [
+        _line(dates, price[:, k, column], region, OTHERS_BLUE),
+        _line(dates, price[:, k, -1], "world", GREY, dash="dash"),
+    ]
+    layout = {
+        "height": 240,
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 30},
+        "yaxis": {"title": {"text": f"{GOOD_NAMES[good]}, US$/kg"}, "rangemode": "tozero"},
+        # a tick a month while the game is young (automatic ticks repeat month names then)
+        "xaxis": {"type": "date", "tickformat": "%b %Y", **({"dtick": "M1"} if len(dates) <= 8 else {})},
+        "legend": {"orientation": "h", "y": -0.25, "font": {"size": 10}},
+    }
     return _figure(traces, layout)
 
 
@@ -113,11 +176,26 @@ def share_figure(view: RunView, reference: RunView | None, region: str, span: tu
     traces = []
     for run, pinned in _runs(view, reference):
         for stage in STAGES:
-            traces.append(_line(run.dates, 100 * run.china_share[stage], f"China's share of {stage}",
-                                STAGE_COLOURS[stage], pinned=pinned))
+            traces.append(
+                _line(
+                    run.dates,
+                    100 * run.china_share[stage],
+                    f"China's share of {stage}",
+                    STAGE_COLOURS[stage],
+                    pinned=pinned,
+                )
+            )
         if region in run.dependency:
-            traces.append(_line(run.dates, 100 * run.dependency[region]["separation"],
-                                f"{region}: end use separated in China", "#2c3e50", pinned=pinned, dash="dash"))
+            traces.append(
+                _line(
+                    run.dates,
+                    100 * run.dependency[region]["separation"],
+                    f"{region}: end use separated in China",
+                    "#2c3e50",
+                    pinned=pinned,
+                    dash="dash",
+                )
+            )
     layout = _time_layout(span, "share, %", view)
     layout["yaxis"]["range"] = [0, 105]
     return _figure(traces, layout)
@@ -125,37 +203,67 @@ def share_figure(view: RunView, reference: RunView | None, region: str, span: tu
 
 def dependency_figure(view: RunView, reference: RunView | None) -> dict:
     """Each consuming region's dependency on China at each stage, in the latest month."""
-    regions = [r for r, stages in view.dependency.items()
-               if len(stages["separation"]) and np.isfinite(stages["separation"][-1])]
+    regions = [
+        r
+        for r, stages in view.dependency.items()
+        if len(stages["separation"]) and np.isfinite(stages["separation"][-1])
+    ]
     if not regions:
         return placeholder("Dependencies appear after the first month.")
     traces = []
     for stage in STAGES:
         values = [100 * view.dependency[r][stage][-1] for r in regions]
-        traces.append(dict(type="bar", y=regions, x=values, name=stage, orientation="h",
-                             marker={"color": STAGE_COLOURS[stage]}))
+        traces.append(
+            dict(type="bar", y=regions, x=values, name=stage, orientation="h", marker={"color": STAGE_COLOURS[stage]})
+        )
     if reference is not None and reference.ticks:
-        pinned = [100 * reference.dependency[r]["separation"][-1] if r in reference.dependency else math.nan
-                  for r in regions]
-        traces.append(dict(type="scatter", y=regions, x=pinned, mode="markers", name="separation" + PINNED,
-                                 marker={"symbol": "line-ns-open", "size": 14, "color": "#000"}))
-    return _figure(traces, {
-        "height": HEIGHT, "margin": {"l": 70, "r": 10, "t": 10, "b": 40}, "barmode": "group",
-        "xaxis": {"title": {"text": "share of end use that passed through China, %"}, "range": [0, 100]},
-        "yaxis": {"autorange": "reversed"}, "legend": {"orientation": "h", "y": -0.2, "font": {"size": 10}},
-    })
+        pinned = [
+            100 * reference.dependency[r]["separation"][-1] if r in reference.dependency else math.nan for r in regions
+        ]
+        traces.append(
+            dict(
+                type="scatter",
+                y=regions,
+                x=pinned,
+                mode="markers",
+                name="separation" + PINNED,
+                marker={"symbol": "line-ns-open", "size": 14, "color": "#000"},
+            )
+        )
+    return _figure(
+        traces,
+        {
+            "height": HEIGHT,
+            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
+            "barmode": "group",
+            "xaxis": {"title": {"text": "share of end use that passed through China, %"}, "range": [0, 100]},
+            "yaxis": {"autorange": "reversed"},
+            "legend": {"orientation": "h", "y": -0.2, "font": {"size": 10}},
+        },
+    )
 
 
 def _sankey(flows, domain: dict) -> dict:
-    colours = [CHINA_RED if owner == "china" else (GREY if owner == "others" else OTHERS_BLUE)
-               for owner in flows.regions]
-    link_colours = ["rgba(192,57,43,0.35)" if flows.regions[a] == "china" else "rgba(36,113,163,0.3)"
-                    for a, _, _ in flows.links]
-    return {"type": "sankey", "arrangement": "snap", "valueformat": ",.0f", "valuesuffix": " t REO/yr",
-            "domain": domain,
-            "node": {"label": flows.labels, "color": colours, "pad": 8, "thickness": 12},
-            "link": {"source": [a for a, _, _ in flows.links], "target": [b for _, b, _ in flows.links],
-                     "value": [v for _, _, v in flows.links], "color": link_colours}}
+    colours = [
+        CHINA_RED if owner == "china" else (GREY if owner == "others" else OTHERS_BLUE) for owner in flows.regions
+    ]
+    link_colours = [
+        "rgba(192,57,43,0.35)" if flows.regions[a] == "china" else "rgba(36,113,163,0.3)" for a, _, _ in flows.links
+    ]
+    return {
+        "type": "sankey",
+        "arrangement": "snap",
+        "valueformat": ",.0f",
+        "valuesuffix": " t REO/yr",
+        "domain": domain,
+        "node": {"label": flows.labels, "color": colours, "pad": 8, "thickness": 12},
+        "link": {
+            "source": [a for a, _, _ in flows.links],
+            "target": [b for _, b, _ in flows.links],
+            "value": [v for _, _, v in flows.links],
+            "color": link_colours,
+        },
+    }
 
 
 def flow_figure(view: RunView, reference: RunView | None = None) -> dict:
@@ -166,12 +274,17 @@ def flow_figure(view: RunView, reference: RunView | None = None) -> dict:
     layout = {"height": 420, "margin": {"l": 10, "r": 10, "t": 24, "b": 10}, "font": {"size": 10}}
     if reference is None or not reference.flows.links:
         return _figure([_sankey(view.flows, {"x": [0, 1], "y": [0, 1]})], layout)
-    traces = [_sankey(view.flows, {"x": [0, 0.48], "y": [0, 1]}),
-              _sankey(reference.flows, {"x": [0.52, 1], "y": [0, 1]})]
-    notes = [{"text": f"this run, to {view.dates[-1]}", "x": 0.24, "y": 1.06},
-             {"text": f"pinned run, to {reference.dates[-1]}", "x": 0.76, "y": 1.06}]
-    layout["annotations"] = [{**n, "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 12}}
-                             for n in notes]
+    traces = [
+        _sankey(view.flows, {"x": [0, 0.48], "y": [0, 1]}),
+        _sankey(reference.flows, {"x": [0.52, 1], "y": [0, 1]}),
+    ]
+    notes = [
+        {"text": f"this run, to {view.dates[-1]}", "x": 0.24, "y": 1.06},
+        {"text": f"pinned run, to {reference.dates[-1]}", "x": 0.76, "y": 1.06},
+    ]
+    layout["annotations"] = [
+        {**n, "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 12}} for n in notes
+    ]
     return _figure(traces, layout)
 
 
@@ -188,11 +301,20 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
                 xs += [pos[a][0], pos[b][0], None]
                 ys += [pos[a][1], pos[b][1], None]
         if xs:
-            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name=name, hoverinfo="skip",
-                                     line={"color": colour, "dash": dash, "width": width}))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=name,
+                    hoverinfo="skip",
+                    line={"color": colour, "dash": dash, "width": width},
+                )
+            )
 
     def pairs_of(members):
-        return [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        return [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
 
     if reference is not None and reference.ticks:
         for name, members in reference.alliances.items():
@@ -201,26 +323,50 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
         edges(pairs_of(members), name, ALLIANCE_COLOURS[k % len(ALLIANCE_COLOURS)], "solid", 2.5)
     edges(view.disputes, "dispute", CHINA_RED, "dash", 2)
     allied = {r for members in view.alliances.values() for r in members}
-    traces.append(dict(type="scatter",
-        x=[pos[r][0] for r in regions], y=[pos[r][1] for r in regions], mode="markers+text", text=regions,
-        textposition="top center", name="government", textfont={"size": 10},
-        marker={"size": 12, "color": [CHINA_RED if r == "china" else (OTHERS_BLUE if r in allied else GREY)
-                                      for r in regions]}))
+    traces.append(
+        dict(
+            type="scatter",
+            x=[pos[r][0] for r in regions],
+            y=[pos[r][1] for r in regions],
+            mode="markers+text",
+            text=regions,
+            textposition="top center",
+            name="government",
+            textfont={"size": 10},
+            marker={
+                "size": 12,
+                "color": [CHINA_RED if r == "china" else (OTHERS_BLUE if r in allied else GREY) for r in regions],
+            },
+        )
+    )
     hidden = {"visible": False, "range": [-1.4, 1.4], "fixedrange": True}
-    return _figure(traces, {"height": 380, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-                              "xaxis": hidden, "yaxis": {**hidden, "range": [-1.25, 1.3]},
-                              "legend": {"orientation": "h", "y": -0.05, "font": {"size": 10}}})
+    return _figure(
+        traces,
+        {
+            "height": 380,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "xaxis": hidden,
+            "yaxis": {**hidden, "range": [-1.25, 1.3]},
+            "legend": {"orientation": "h", "y": -0.05, "font": {"size": 10}},
+        },
+    )
 
 
 def shortage_figure(view: RunView, reference: RunView | None, span: tuple[str, str]) -> dict:
     """End-use need that went unmet, world, t a month."""
-    traces = [_line(run.dates, run.unmet[g], GOOD_NAMES[g], GOOD_COLOURS[g], pinned=pinned)
-              for run, pinned in _runs(view, reference) for g in ("ndpr", "dytb", "magnet")]
+    traces = [
+        _line(run.dates, run.unmet[g], GOOD_NAMES[g], GOOD_COLOURS[g], pinned=pinned)
+        for run, pinned in _runs(view, reference)
+        for g in ("ndpr", "dytb", "magnet")
+    ]
     return _figure(traces, _time_layout(span, "unmet need, t/month", view))
 
 
 def stockpile_figure(view: RunView, reference: RunView | None, span: tuple[str, str]) -> dict:
     """State strategic stockpiles, world, t."""
-    traces = [_line(run.dates, run.stockpile[g], GOOD_NAMES[g], GOOD_COLOURS[g], pinned=pinned)
-              for run, pinned in _runs(view, reference) for g in ("ndpr", "dytb")]
+    traces = [
+        _line(run.dates, run.stockpile[g], GOOD_NAMES[g], GOOD_COLOURS[g], pinned=pinned)
+        for run, pinned in _runs(view, reference)
+        for g in ("ndpr", "dytb")
+    ]
     return _figure(traces, _time_layout(span, "stockpiles, t", view))

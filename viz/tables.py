@@ -9,9 +9,14 @@ import pandas as pd
 
 from marketsim.reports.scorecard import COLUMNS, HIGHER_IS_BETTER
 
-TITLES = {"cost_of_supply": ("Cost of supply", "US$ m/yr"), "need_met": ("Need met", "%"),
-          "china_dependency": ("Dependency on China", "%"), "value_added": ("Value added at home", "US$ m/yr"),
-          "burden": ("Environmental burden", "index/yr"), "public_spending": ("Public money", "US$ m/yr")}
+TITLES = {
+    "cost_of_supply": ("Cost of supply", "US$ m/yr"),
+    "need_met": ("Need met", "%"),
+    "china_dependency": ("Dependency on China", "%"),
+    "value_added": ("Value added at home", "US$ m/yr"),
+    "burden": ("Environmental burden", "index/yr"),
+    "public_spending": ("Public money", "US$ m/yr"),
+}
 """Column heading and unit of each scorecard column."""
 
 
@@ -31,8 +36,9 @@ def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, o
         against: Scores to compare with (a pinned run, the bot twin), or None.
         only: Governments to show (all when None).
     """
-    head = "".join(f"<th title='{html.escape(COLUMNS[c])}'>{TITLES[c][0]}<br><small>{TITLES[c][1]}</small></th>"
-                   for c in COLUMNS)
+    head = "".join(
+        f"<th title='{html.escape(COLUMNS[c])}'>{TITLES[c][0]}<br><small>{TITLES[c][1]}</small></th>" for c in COLUMNS
+    )
     rows = []
     for region, row in scores.iterrows():
         if only is not None and region not in only:
@@ -50,5 +56,7 @@ def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, o
                 text += f" <small style='color:{'#1e8449' if better else '#c0392b'}'>({value - other:+,.0f})</small>"
             cells.append(f"<td>{text}</td>")
         rows.append(f"<tr><th>{html.escape(str(region))}</th>{''.join(cells)}</tr>")
-    return (f"<table class='scorecard'><thead><tr><th>Government</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return (
+        f"<table class='scorecard'><thead><tr><th>Government</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )

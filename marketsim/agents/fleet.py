@@ -121,8 +121,9 @@ class Fleet:
         self.operating_margin += self.operating_memory * (revenue_over_cost - self.operating_margin)
         return utilisation(self.operating_margin, self.cost_spread)
 
-    def invest(self, tick: int, rng: np.random.Generator, hurdle: float, step: float,
-               readiness: np.ndarray | float = 1.0) -> np.ndarray:
+    def invest(
+        self, tick: int, rng: np.random.Generator, hurdle: float, step: float, readiness: np.ndarray | float = 1.0
+    ) -> np.ndarray:
         """Order new capacity where the remembered margin clears the hurdle.
 
         Each facility reviews once a year, in its own month, and goes ahead with probability

@@ -42,6 +42,5 @@ class Government(mesa.Agent):
     def policies(self) -> list:
         """Policies in force that this government enacted."""
         return [
-            p for p in self.model.policies_in_force
-            if getattr(p, "region", getattr(p, "importer", None)) == self.region
+            p for p in self.model.policies_in_force if getattr(p, "region", getattr(p, "importer", None)) == self.region
         ]

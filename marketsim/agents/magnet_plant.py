@@ -18,9 +18,18 @@ class MagnetPlantFleet(Fleet):
 
     stage = "magnets"
 
-    def __init__(self, *, ndpr_per_tonne: float, dytb_per_tonne: float, regions_count: int,
-                 thrift_elasticity: float, thrift_months: float, backstop: float,
-                 scrap_share: float = 0.0, **fleet_args) -> None:
+    def __init__(
+        self,
+        *,
+        ndpr_per_tonne: float,
+        dytb_per_tonne: float,
+        regions_count: int,
+        thrift_elasticity: float,
+        thrift_months: float,
+        backstop: float,
+        scrap_share: float = 0.0,
+        **fleet_args,
+    ) -> None:
         """Create the fleet.
 
         Args:
@@ -49,14 +58,19 @@ class MagnetPlantFleet(Fleet):
         """REO in a tonne of finished magnet at the base recipe, t: the feed less its scrap."""
         return (1.0 - self.scrap_share) * (self.ndpr_per_tonne + self.base_dytb_per_tonne)
 
-    def full_cost(self, ndpr_price: np.ndarray, dytb_price: np.ndarray,
-                  cost_share: np.ndarray) -> np.ndarray:
+    def full_cost(self, ndpr_price: np.ndarray, dytb_price: np.ndarray, cost_share: np.ndarray) -> np.ndarray:
         """(plants,) cost of a kg of magnet: conversion plus oxides at the given prices."""
         materials = self.ndpr_per_tonne * ndpr_price + self.dytb_per_tonne * dytb_price
         return self.unit_cost * cost_share[self.region] + materials[self.region]
 
-    def plan(self, magnet_price: np.ndarray, ndpr_price: np.ndarray, dytb_price: np.ndarray,
-             cost_share: np.ndarray, orders: np.ndarray) -> np.ndarray:
+    def plan(
+        self,
+        magnet_price: np.ndarray,
+        ndpr_price: np.ndarray,
+        dytb_price: np.ndarray,
+        cost_share: np.ndarray,
+        orders: np.ndarray,
+    ) -> np.ndarray:
         """Decide how many tonnes of magnet each plant wants to make this month.
 
         Plants make to order: a region's plants together aim at ``orders`` (expected sales plus
@@ -83,8 +97,9 @@ class MagnetPlantFleet(Fleet):
         wanted = np.divide(orders, capacity, out=np.zeros(regions), where=capacity > 0)
         return running * np.minimum(wanted, 1.0)[self.region]
 
-    def cost_floor(self, ndpr_price: np.ndarray, dytb_price: np.ndarray,
-                   cost_share: np.ndarray, regions: int) -> np.ndarray:
+    def cost_floor(
+        self, ndpr_price: np.ndarray, dytb_price: np.ndarray, cost_share: np.ndarray, regions: int
+    ) -> np.ndarray:
         """(regions,) capacity-weighted full cost of the region's plants (0 where none)."""
         weight = self.by_region(self.capacity, regions)
         cost = self.by_region(self.capacity * self.full_cost(ndpr_price, dytb_price, cost_share), regions)
@@ -107,7 +122,7 @@ class MagnetPlantFleet(Fleet):
         """Move each region's Dy/Tb intensity one month towards its long-run level, and cut it
         at once where Dy/Tb is dearer than the backstop."""
         relative = dytb_price / reference_price
-        target = self.base_dytb_per_tonne * relative ** self.thrift_elasticity
+        target = self.base_dytb_per_tonne * relative**self.thrift_elasticity
         self.thrifted += (target - self.thrifted) / self.thrift_months
         self.dytb_per_tonne = self.thrifted * np.minimum(1.0, self.backstop / relative)
 

@@ -28,12 +28,25 @@ class ManufacturerFleet:
     elasticity is only reached after a lag.
     """
 
-    def __init__(self, *, region: np.ndarray, good: np.ndarray, sector: np.ndarray,
-                 base: np.ndarray, reference_price: np.ndarray, elasticity_short: np.ndarray,
-                 elasticity_long: np.ndarray, adjust_months: np.ndarray,
-                 inventory_months: np.ndarray, hoarding: np.ndarray, backstop: np.ndarray,
-                 growth_index: np.ndarray, goods_count: int, regions_count: int,
-                 protected: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        region: np.ndarray,
+        good: np.ndarray,
+        sector: np.ndarray,
+        base: np.ndarray,
+        reference_price: np.ndarray,
+        elasticity_short: np.ndarray,
+        elasticity_long: np.ndarray,
+        adjust_months: np.ndarray,
+        inventory_months: np.ndarray,
+        hoarding: np.ndarray,
+        backstop: np.ndarray,
+        growth_index: np.ndarray,
+        goods_count: int,
+        regions_count: int,
+        protected: np.ndarray | None = None,
+    ) -> None:
         """Create the fleet. Every per-row argument is an array with one value per buyer.
 
         Args:
@@ -70,8 +83,9 @@ class ManufacturerFleet:
         self.thrift = np.ones(len(self.base))
         self.need = self.base.copy()
         self.consumed = np.zeros(len(self.base))
-        self.protected = (np.zeros(len(self.base), dtype=bool) if protected is None
-                          else np.asarray(protected, dtype=bool))
+        self.protected = (
+            np.zeros(len(self.base), dtype=bool) if protected is None else np.asarray(protected, dtype=bool)
+        )
         self._any_protected = bool(self.protected.any())
 
     def __len__(self) -> int:
@@ -96,8 +110,7 @@ class ManufacturerFleet:
         relative = self._relative_price(price)
         growth = self.growth_index[tick, self.sector]
         substitution = np.minimum(1.0, self.backstop / relative) ** SUBSTITUTION_ELASTICITY
-        self.need = (self.base * growth * relative**self.elasticity_short * substitution
-                     * self.thrift * noise)
+        self.need = self.base * growth * relative**self.elasticity_short * substitution * self.thrift * noise
         return self.total(self.need)
 
     def target_stock(self, expected_rise: np.ndarray) -> np.ndarray:
@@ -124,8 +137,9 @@ class ManufacturerFleet:
         first = self.total(self.need * self.protected)
         served_first = np.minimum(1.0, np.divide(stock, first, out=np.ones_like(first), where=first > 0))
         rest, rest_need = stock - served_first * first, need - first
-        served = np.minimum(1.0, np.divide(np.maximum(rest, 0.0), rest_need, out=np.ones_like(need),
-                                           where=rest_need > 1e-12))
+        served = np.minimum(
+            1.0, np.divide(np.maximum(rest, 0.0), rest_need, out=np.ones_like(need), where=rest_need > 1e-12)
+        )
         by_buyer = np.where(self.protected, served_first[self.good, self.region], served[self.good, self.region])
         return served, by_buyer
 

@@ -31,8 +31,15 @@ class MineFleet(Fleet):
         self.composition = np.asarray(composition, dtype=float)
         self.reserves = np.asarray(reserves, dtype=float).copy()
 
-    def produce(self, payable: np.ndarray, element_values: np.ndarray, cost_share: np.ndarray,
-                monthly_quota: np.ndarray, outage: np.ndarray, brake: np.ndarray | None = None) -> np.ndarray:
+    def produce(
+        self,
+        payable: np.ndarray,
+        element_values: np.ndarray,
+        cost_share: np.ndarray,
+        monthly_quota: np.ndarray,
+        outage: np.ndarray,
+        brake: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Mine one month and return the element tonnes produced in each region.
 
         A mine is paid for what its own concentrate contains: the region's payable share times

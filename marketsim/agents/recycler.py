@@ -15,8 +15,9 @@ class EndOfLife:
     growth rate, so end-of-life flows exist from the first month.
     """
 
-    def __init__(self, lifetime_months: np.ndarray, start_level: np.ndarray,
-                 start_growth: np.ndarray, regions_count: int) -> None:
+    def __init__(
+        self, lifetime_months: np.ndarray, start_level: np.ndarray, start_growth: np.ndarray, regions_count: int
+    ) -> None:
         """Create the memory.
 
         Args:
@@ -56,8 +57,14 @@ class RecyclerFleet(Fleet):
 
     stage = "recycling"
 
-    def __init__(self, *, collection_rate: np.ndarray, recovery_rate: float,
-                 scrap_collection: np.ndarray | float = 0.0, **fleet_args) -> None:
+    def __init__(
+        self,
+        *,
+        collection_rate: np.ndarray,
+        recovery_rate: float,
+        scrap_collection: np.ndarray | float = 0.0,
+        **fleet_args,
+    ) -> None:
         """Create the fleet.
 
         Args:
@@ -77,8 +84,13 @@ class RecyclerFleet(Fleet):
         self.scrap_output = np.zeros(len(self))
         """Oxide recovered from scrap this month, t REO (``output`` counts both feeds)."""
 
-    def recycle(self, end_of_life_reo: np.ndarray, oxide_value: np.ndarray, cost_share: np.ndarray,
-                scrap_reo: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def recycle(
+        self,
+        end_of_life_reo: np.ndarray,
+        oxide_value: np.ndarray,
+        cost_share: np.ndarray,
+        scrap_reo: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Recover oxide from this month's end-of-life magnets and manufacturing scrap.
 
         Args:

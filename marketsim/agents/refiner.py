@@ -27,8 +27,9 @@ class RefinerFleet(Fleet):
         self.running = self.capacity / 12.0
         self.recovery = recovery
 
-    def plan(self, oxide_value: np.ndarray, dytb_value: np.ndarray, feed_price: np.ndarray,
-             cost_share: np.ndarray) -> np.ndarray:
+    def plan(
+        self, oxide_value: np.ndarray, dytb_value: np.ndarray, feed_price: np.ndarray, cost_share: np.ndarray
+    ) -> np.ndarray:
         """Decide how much concentrate each plant wants to buy this month: as much as it can run.
 
         Plants buy whatever they can separate at a cash profit; the price they pay only splits
@@ -51,8 +52,9 @@ class RefinerFleet(Fleet):
         self.running = self.capacity / 12.0 * utilisation(revenue / processing)
         return self.running
 
-    def break_even_payable(self, oxide_value: np.ndarray, dytb_value: np.ndarray,
-                           cost_share: np.ndarray, regions: int) -> np.ndarray:
+    def break_even_payable(
+        self, oxide_value: np.ndarray, dytb_value: np.ndarray, cost_share: np.ndarray, regions: int
+    ) -> np.ndarray:
         """(regions,) most a region's refiners can pay for concentrate, as a share of the value
         of its oxides, before separation stops paying (1 where there are none)."""
         value = oxide_value + dytb_value
@@ -66,8 +68,14 @@ class RefinerFleet(Fleet):
     def _revenue(self, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
         return self.recovery * (oxide_value[self.region] + dytb_value[self.region] * self.heavy_circuit)
 
-    def separate(self, oxide_value: np.ndarray, dytb_value: np.ndarray, cost_share: np.ndarray,
-                 feed: np.ndarray, feed_elements: np.ndarray):
+    def separate(
+        self,
+        oxide_value: np.ndarray,
+        dytb_value: np.ndarray,
+        cost_share: np.ndarray,
+        feed: np.ndarray,
+        feed_elements: np.ndarray,
+    ):
         """Separate the concentrate on hand, up to capacity, wherever the oxides pay the
         processing cost (the concentrate already bought is a sunk cost).
 

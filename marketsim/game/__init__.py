@@ -10,5 +10,4 @@ from marketsim.game.errors import AuthError, GameError, NotFound, RateLimited, S
 from marketsim.game.room import Room
 from marketsim.game.server import Created, GameServer, Joined
 
-__all__ = ["AuthError", "Created", "GameError", "GameServer", "Joined", "NotFound", "RateLimited", "Room",
-           "StateError"]
+__all__ = ["AuthError", "Created", "GameError", "GameServer", "Joined", "NotFound", "RateLimited", "Room", "StateError"]

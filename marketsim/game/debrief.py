@@ -32,11 +32,19 @@ def decision_table(room: Room) -> pd.DataFrame:
     with room.lock:
         state = room.state
         model, per_round = state.model, state.ticks_per_round
-        played = {e.round: {region: [*e.payload.get("offers", {}).get(region, []), *decisions]
-                            for region, decisions in e.payload["human"].items()} |
-                  {region: joins for region, joins in e.payload.get("offers", {}).items()
-                   if region not in e.payload["human"]}
-                  for e in state.entries if e.kind == "advance"}
+        played = {
+            e.round: {
+                region: [*e.payload.get("offers", {}).get(region, []), *decisions]
+                for region, decisions in e.payload["human"].items()
+            }
+            | {
+                region: joins
+                for region, joins in e.payload.get("offers", {}).items()
+                if region not in e.payload["human"]
+            }
+            for e in state.entries
+            if e.kind == "advance"
+        }
         seen: dict[tuple[int, str], int] = {}
         rows = []
         for d in model.decisions:
@@ -50,8 +58,18 @@ def decision_table(room: Room) -> pd.DataFrame:
         for action in state.log:
             if action.kind == "refused":
                 date = model.date_of(action.round * per_round)
-                rows.extend((action.round, date, action.payload["region"], "player", _kind(decision), False,
-                             action.payload["message"]) for decision in action.payload["decisions"])
+                rows.extend(
+                    (
+                        action.round,
+                        date,
+                        action.payload["region"],
+                        "player",
+                        _kind(decision),
+                        False,
+                        action.payload["message"],
+                    )
+                    for decision in action.payload["decisions"]
+                )
     table = pd.DataFrame(rows, columns=DECISION_COLUMNS)
     return table.sort_values(["round", "government"], kind="stable").reset_index(drop=True)
 

@@ -40,8 +40,10 @@ def read_game_file(content: bytes, max_bytes: int = MAX_GAME_FILE_BYTES) -> dict
             has a field missing or of the wrong type.
     """
     if len(content) > max_bytes:
-        raise GameError(f"this file is too large for a game file ({len(content) / 2**20:.1f} MB; "
-                        f"at most {max_bytes / 2**20:.0f} MB)")
+        raise GameError(
+            f"this file is too large for a game file ({len(content) / 2**20:.1f} MB; "
+            f"at most {max_bytes / 2**20:.0f} MB)"
+        )
     try:
         text = bytes(content).decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -53,10 +55,11 @@ def read_game_file(content: bytes, max_bytes: int = MAX_GAME_FILE_BYTES) -> dict
     except RecursionError:
         raise GameError("this is not a game file: its JSON is nested too deeply") from None
     if not isinstance(data, dict) or "format" not in data:
-        raise GameError(f"this is not a game file: a {EXPORT_FORMAT} file is a JSON object with a \"format\"")
+        raise GameError(f'this is not a game file: a {EXPORT_FORMAT} file is a JSON object with a "format"')
     if data["format"] != EXPORT_FORMAT:
-        raise GameError(f"this game file's format is {str(data['format'])[:40]!r}; this version reads "
-                        f"{EXPORT_FORMAT!r} only")
+        raise GameError(
+            f"this game file's format is {str(data['format'])[:40]!r}; this version reads {EXPORT_FORMAT!r} only"
+        )
     _check_fields(data)
     return data
 

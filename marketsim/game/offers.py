@@ -61,12 +61,13 @@ class RoomOffers:
                 raise DecisionError(f"{sender} is not in {alliance}: only members invite (ask to join instead)")
             if not new and to in members[alliance]:
                 raise DecisionError(f"{to} is already in {alliance}")
-            if any(o.to == to and o.alliance == alliance and o.status in ("pending", "accepted")
-                   for o in state.offers.values()):
+            if any(
+                o.to == to and o.alliance == alliance and o.status in ("pending", "accepted")
+                for o in state.offers.values()
+            ):
                 raise DecisionError(f"{to} already has an open offer to join {alliance}")
             number = len(state.offers) + 1
-            self._record("offer", player.id, {"id": number, "from": sender, "to": to, "alliance": alliance,
-                                              "new": new})
+            self._record("offer", player.id, {"id": number, "from": sender, "to": to, "alliance": alliance, "new": new})
             return state.offers[number].as_dict()
 
     def answer(self, token: str, offer: int, accept: bool) -> dict[str, Any]:
@@ -91,8 +92,10 @@ class RoomOffers:
         """A government's offers: ``incoming`` and ``outgoing``, oldest first."""
         with self.lock:
             offers = [o.as_dict() for o in self.state.offers.values()]
-        return {"incoming": [o for o in offers if o["to"] == region],
-                "outgoing": [o for o in offers if o["from"] == region]}
+        return {
+            "incoming": [o for o in offers if o["to"] == region],
+            "outgoing": [o for o in offers if o["from"] == region],
+        }
 
     def _offer_decisions(self) -> dict[str, Any]:
         """The accepted offers not played yet, as the advance entry's ``offers`` (region ->

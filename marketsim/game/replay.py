@@ -114,8 +114,9 @@ def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dic
             controller.orders, controller.offers = None, []
 
 
-def replay_model(scenario: Scenario, seed: int, seats: list[str], fallback: str,
-                 entries: list[tuple[str, dict]]) -> tuple[RareEarthModel, dict]:
+def replay_model(
+    scenario: Scenario, seed: int, seats: list[str], fallback: str, entries: list[tuple[str, dict]]
+) -> tuple[RareEarthModel, dict]:
     """A room's model rebuilt from scratch from its model-changing entries, in order."""
     model, controllers = new_model(scenario, seed, seats, fallback)
     for kind, payload in entries:
@@ -126,8 +127,10 @@ def replay_model(scenario: Scenario, seed: int, seats: list[str], fallback: str,
 def twin_entries(entries: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     """The same entries with every seat left to its fallback (and no offers between players): the
     bot twin of a game."""
-    return [(kind, {**payload, "human": {}, "offers": {}, "new_alliances": []} if kind == "advance" else payload)
-            for kind, payload in entries]
+    return [
+        (kind, {**payload, "human": {}, "offers": {}, "new_alliances": []} if kind == "advance" else payload)
+        for kind, payload in entries
+    ]
 
 
 def state_digest(model: RareEarthModel) -> str:

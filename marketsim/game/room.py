@@ -32,8 +32,17 @@ MAX_PLAYERS = 500
 MAX_TEXT = 500
 FACILITATOR = "facilitator"
 
-__all__ = ["ALLIANCE_NAME", "DISCONNECTED_AFTER_S", "FACILITATOR", "MAX_DECISIONS", "MAX_PLAYERS", "MAX_TEXT",
-           "PUBLIC_ACTIONS", "Room", "plain_json"]
+__all__ = [
+    "ALLIANCE_NAME",
+    "DISCONNECTED_AFTER_S",
+    "FACILITATOR",
+    "MAX_DECISIONS",
+    "MAX_PLAYERS",
+    "MAX_TEXT",
+    "PUBLIC_ACTIONS",
+    "Room",
+    "plain_json",
+]
 
 
 def plain_json(value: Any, what: str) -> Any:
@@ -44,8 +53,22 @@ def plain_json(value: Any, what: str) -> Any:
         raise DecisionError(f"{what} must be plain JSON data (lists, dicts, text, finite numbers)") from None
 
 
-PUBLIC_ACTIONS = frozenset({"start", "advance", "undo", "pause", "resume", "extend", "broadcast", "shock",
-                            "assign", "replace", "offer", "answer"})
+PUBLIC_ACTIONS = frozenset(
+    {
+        "start",
+        "advance",
+        "undo",
+        "pause",
+        "resume",
+        "extend",
+        "broadcast",
+        "shock",
+        "assign",
+        "replace",
+        "offer",
+        "answer",
+    }
+)
 """Logged actions that change what every player sees."""
 
 
@@ -56,8 +79,9 @@ class Room(RoomOffers, RoomViews):
     (roster, status, a player's and the facilitator's) from :class:`~marketsim.game.views.RoomViews`.
     """
 
-    def __init__(self, record: RoomRecord, store: GameStore, clock: Callable[[], float] = time.time,
-                 actions: list[Action] = ()) -> None:
+    def __init__(
+        self, record: RoomRecord, store: GameStore, clock: Callable[[], float] = time.time, actions: list[Action] = ()
+    ) -> None:
         """Open a room, replaying its logged actions (a room restored after a restart or imported).
 
         Args:
@@ -109,6 +133,7 @@ class Room(RoomOffers, RoomViews):
         Returns:
             The version now.
         """
+
         def current() -> int:
             return self.public_version if public else self.version
 
@@ -228,8 +253,7 @@ class Room(RoomOffers, RoomViews):
             try:
                 events = self._validate(player.region, data)
             except DecisionError as error:
-                self._record("refused", player.id, {"region": player.region, "decisions": data,
-                                                    "message": str(error)})
+                self._record("refused", player.id, {"region": player.region, "decisions": data, "message": str(error)})
                 raise
             self._record("submit", player.id, {"region": player.region, "decisions": data})
             return [EVENT.dump_python(e, mode="json") for e in events]
@@ -279,8 +303,7 @@ class Room(RoomOffers, RoomViews):
             self._facilitator(token)
             self._need_phase(LOBBY, DECIDING)
             players = self._players_of(who)
-            self._record("replace", FACILITATOR, {"players": [p.id for p in players],
-                                                  "region": players[0].region})
+            self._record("replace", FACILITATOR, {"players": [p.id for p in players], "region": players[0].region})
 
     def pause(self, token: str) -> None:
         """Stop the clock; players cannot submit until :meth:`resume`."""
@@ -356,8 +379,13 @@ class Room(RoomOffers, RoomViews):
                     human[region] = state.queues.get(region, [])
                 else:
                     fallback.append(region)
-            payload = {"human": human, "fallback": fallback, "from_tick": state.model.tick,
-                       "ticks": state.round_ticks(), **self._offer_decisions()}
+            payload = {
+                "human": human,
+                "fallback": fallback,
+                "from_tick": state.model.tick,
+                "ticks": state.round_ticks(),
+                **self._offer_decisions(),
+            }
             self._record("advance", FACILITATOR, payload)
             return payload
 

@@ -67,9 +67,15 @@ def check_setup(scenario, seed: object, settings: dict[str, Any]) -> None:
 class GameServer:
     """Every room of one SQLite database, rebuilt from their logs when the server starts."""
 
-    def __init__(self, db_path: str | Path, *, clock: Callable[[], float] = time.time,
-                 join_failures_per_minute: int = 10, address_failures_per_minute: int = 60,
-                 limiter_clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        join_failures_per_minute: int = 10,
+        address_failures_per_minute: int = 60,
+        limiter_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """Open the database and rebuild every room in it.
 
         Args:
@@ -97,9 +103,17 @@ class GameServer:
         self.store.close()
 
     # ----------------------------------------------------------------- rooms
-    def create_room(self, scenario_text: str, source: str, seed: int, seats: list[str], *,
-                    ticks_per_round: int | None = None, time_limit_s: float = 300.0,
-                    fallback: str = "ai") -> Created:
+    def create_room(
+        self,
+        scenario_text: str,
+        source: str,
+        seed: int,
+        seats: list[str],
+        *,
+        ticks_per_round: int | None = None,
+        time_limit_s: float = 300.0,
+        fallback: str = "ai",
+    ) -> Created:
         """Create a room in the lobby.
 
         Args:
@@ -117,13 +131,26 @@ class GameServer:
             GameError: If a setting is invalid.
         """
         scenario = parse_scenario_text(scenario_text, source)
-        settings = {"seats": list(seats), "ticks_per_round": int(ticks_per_round or scenario.scenario.round_months),
-                    "time_limit_s": float(time_limit_s), "fallback": fallback}
+        settings = {
+            "seats": list(seats),
+            "ticks_per_round": int(ticks_per_round or scenario.scenario.round_months),
+            "time_limit_s": float(time_limit_s),
+            "fallback": fallback,
+        }
         check_setup(scenario, seed, settings)
         token = new_token()
         with self._lock:
-            record = RoomRecord(secrets.token_hex(8), new_join_code(self._open_codes()), source, scenario_text,
-                                scenario_hash(scenario), int(seed), settings, token_hash(token), self.clock())
+            record = RoomRecord(
+                secrets.token_hex(8),
+                new_join_code(self._open_codes()),
+                source,
+                scenario_text,
+                scenario_hash(scenario),
+                int(seed),
+                settings,
+                token_hash(token),
+                self.clock(),
+            )
             self.store.add_room(record)
             self._rooms[record.id] = Room(record, self.store, self.clock)
         return Created(record.id, record.join_code, token)
@@ -147,8 +174,16 @@ class GameServer:
         """Every room: id, join code (open rooms only), phase, round and tick."""
         with self._lock:
             rooms = list(self._rooms.values())
-        return [{"room": r.id, "join_code": r.join_code if r.is_open else None, "phase": r.state.phase,
-                 "round": r.state.round, "tick": r.state.model.tick} for r in rooms]
+        return [
+            {
+                "room": r.id,
+                "join_code": r.join_code if r.is_open else None,
+                "phase": r.state.phase,
+                "round": r.state.round,
+                "tick": r.state.model.tick,
+            }
+            for r in rooms
+        ]
 
     # ----------------------------------------------------------------- joining
     def find(self, code: str, client_key: str, address: str | None = None, *, open_only: bool = True) -> Room:
@@ -170,8 +205,7 @@ class GameServer:
             self.address_limiter.check(address)
         wanted = normalise_code(code)
         with self._lock:
-            matches = [r for r in self._rooms.values()
-                       if r.join_code == wanted and (r.is_open or not open_only)]
+            matches = [r for r in self._rooms.values() if r.join_code == wanted and (r.is_open or not open_only)]
         if not matches:
             self.refused(client_key, address)
             raise NotFound("no open room has this join code" if open_only else "no room has this code")
@@ -183,8 +217,9 @@ class GameServer:
         if address is not None:
             self.address_limiter.fail(address)
 
-    def join(self, code: str, name: str, client_key: str, region: str | None = None,
-             address: str | None = None) -> Joined:
+    def join(
+        self, code: str, name: str, client_key: str, region: str | None = None, address: str | None = None
+    ) -> Joined:
         """Join an open room by its code.
 
         Args:
@@ -218,9 +253,18 @@ class GameServer:
             digest, tick = state_digest(room.state.model), room.state.model.tick
         for action in actions:
             action["payload"] = {k: v for k, v in action["payload"].items() if k != "token_sha256"}
-        return {"format": EXPORT_FORMAT, "source": record.source, "scenario_text": record.scenario_text,
-                "scenario_sha256": record.scenario_sha256, "seed": record.seed, "settings": record.settings,
-                "created": record.created, "actions": actions, "tick": tick, "digest": digest}
+        return {
+            "format": EXPORT_FORMAT,
+            "source": record.source,
+            "scenario_text": record.scenario_text,
+            "scenario_sha256": record.scenario_sha256,
+            "seed": record.seed,
+            "settings": record.settings,
+            "created": record.created,
+            "actions": actions,
+            "tick": tick,
+            "digest": digest,
+        }
 
     def import_room(self, data: dict[str, Any]) -> Created:
         """Recreate an exported game as a new room (new id, join code and facilitator token) and
@@ -234,9 +278,17 @@ class GameServer:
         token = new_token()
         try:
             actions = [Action.from_json(a) for a in data["actions"]]
-            probe = RoomRecord("import", "", str(data["source"]), str(data["scenario_text"]),
-                               str(data["scenario_sha256"]), int(data["seed"]), dict(data["settings"]),
-                               token_hash(token), float(data["created"]))
+            probe = RoomRecord(
+                "import",
+                "",
+                str(data["source"]),
+                str(data["scenario_text"]),
+                str(data["scenario_sha256"]),
+                int(data["seed"]),
+                dict(data["settings"]),
+                token_hash(token),
+                float(data["created"]),
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise GameError(f"malformed export: {error}") from None
         scenario = parse_scenario_text(probe.scenario_text, probe.source)
@@ -248,9 +300,17 @@ class GameServer:
             raise GameError("the export does not replay to its recorded result")
         with self._lock:
             code = new_join_code(self._open_codes())
-            record = RoomRecord(secrets.token_hex(8), code, probe.source, probe.scenario_text,
-                                probe.scenario_sha256, probe.seed, probe.settings, probe.facilitator_sha256,
-                                probe.created)
+            record = RoomRecord(
+                secrets.token_hex(8),
+                code,
+                probe.source,
+                probe.scenario_text,
+                probe.scenario_sha256,
+                probe.seed,
+                probe.settings,
+                probe.facilitator_sha256,
+                probe.created,
+            )
             self.store.add_room(record, actions)
             room.id, room.join_code, room.state.record = record.id, code, record
             self._rooms[record.id] = room

@@ -29,21 +29,32 @@ def dispute(now: str, region: str, target: str, months: int = 12) -> dict:
 
 def mine_disruption(now: str, region: str, share: float = 0.5, months: int = 6) -> dict:
     """``region``'s mines lose ``share`` of their output for ``months``."""
-    return {"type": "mine_disruption", "region": region, "share": float(share), "start": now,
-            "end": _until(now, months)}
+    return {
+        "type": "mine_disruption",
+        "region": region,
+        "share": float(share),
+        "start": now,
+        "end": _until(now, months),
+    }
 
 
 def demand_surge(now: str, sector: str, factor: float = 1.5, months: int = 12) -> dict:
     """A sector's end-use demand is multiplied by ``factor`` for ``months``."""
-    return {"type": "demand_surge", "sector": sector, "factor": float(factor), "start": now,
-            "end": _until(now, months)}
+    return {"type": "demand_surge", "sector": sector, "factor": float(factor), "start": now, "end": _until(now, months)}
 
 
-def export_ban(now: str, region: str, destinations: tuple[str, ...] = (), goods: tuple[str, ...] = GOODS,
-               months: int = 12) -> dict:
+def export_ban(
+    now: str, region: str, destinations: tuple[str, ...] = (), goods: tuple[str, ...] = GOODS, months: int = 12
+) -> dict:
     """``region`` bans exports of ``goods`` to ``destinations`` (all foreign when empty) for ``months``."""
-    return {"type": "export_ban", "region": region, "destinations": list(destinations), "goods": list(goods),
-            "start": now, "end": _until(now, months)}
+    return {
+        "type": "export_ban",
+        "region": region,
+        "destinations": list(destinations),
+        "goods": list(goods),
+        "start": now,
+        "end": _until(now, months),
+    }
 
 
 def validate_shock(model: RareEarthModel, shock: Any) -> Any:

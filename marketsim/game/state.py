@@ -45,8 +45,15 @@ class Offer:
 
     def as_dict(self) -> dict[str, Any]:
         """The offer as plain data (for views)."""
-        return {"id": self.id, "from": self.sender, "to": self.to, "alliance": self.alliance, "new": self.new,
-                "round": self.round, "status": self.status}
+        return {
+            "id": self.id,
+            "from": self.sender,
+            "to": self.to,
+            "alliance": self.alliance,
+            "new": self.new,
+            "round": self.round,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,9 @@ class RoomState:
         self._open_round(action.time)
 
     def _on_join(self, action: Action, payload: dict) -> None:
-        self.players[action.actor] = Player(action.actor, payload["name"], payload["region"],
-                                            payload.get("token_sha256", ""))
+        self.players[action.actor] = Player(
+            action.actor, payload["name"], payload["region"], payload.get("token_sha256", "")
+        )
         self.team[payload["region"]].append(action.actor)
 
     def _leave_seat(self, player: Player) -> None:
@@ -159,8 +167,15 @@ class RoomState:
         self.submitted_by[payload["region"]] = action.actor
 
     def _on_offer(self, action: Action, payload: dict) -> None:
-        offer = Offer(int(payload["id"]), payload["from"], payload["to"], payload["alliance"], bool(payload["new"]),
-                      action.actor, action.round)
+        offer = Offer(
+            int(payload["id"]),
+            payload["from"],
+            payload["to"],
+            payload["alliance"],
+            bool(payload["new"]),
+            action.actor,
+            action.round,
+        )
         self.offers[offer.id] = offer
 
     def _on_answer(self, action: Action, payload: dict) -> None:
@@ -187,8 +202,9 @@ class RoomState:
         for offer in self.offers.values():
             if offer.played_round is not None and offer.played_round >= self.round:
                 offer.status, offer.played_round = "accepted", None  # joins when the round is played again
-        self.model, self.controllers = replay_model(self.scenario, self.record.seed, self.seats, self.fallback,
-                                                    self.model_entries())
+        self.model, self.controllers = replay_model(
+            self.scenario, self.record.seed, self.seats, self.fallback, self.model_entries()
+        )
         self._open_round(action.time)
 
     def _on_pause(self, action: Action, payload: dict) -> None:

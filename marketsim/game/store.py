@@ -71,14 +71,26 @@ class Action:
 
     def to_json(self) -> dict[str, Any]:
         """The action as plain JSON data."""
-        return {"seq": self.seq, "round": self.round, "kind": self.kind, "actor": self.actor,
-                "payload": self.payload, "time": self.time}
+        return {
+            "seq": self.seq,
+            "round": self.round,
+            "kind": self.kind,
+            "actor": self.actor,
+            "payload": self.payload,
+            "time": self.time,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Action:
         """Read an action written by :meth:`to_json`."""
-        return cls(int(data["seq"]), int(data["round"]), str(data["kind"]), str(data["actor"]),
-                   dict(data["payload"]), float(data["time"]))
+        return cls(
+            int(data["seq"]),
+            int(data["round"]),
+            str(data["kind"]),
+            str(data["actor"]),
+            dict(data["payload"]),
+            float(data["time"]),
+        )
 
 
 def dump_payload(payload: dict[str, Any]) -> str:
@@ -111,10 +123,21 @@ class GameStore:
             try:
                 self._db.execute(
                     "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (room.id, room.join_code, room.source, room.scenario_text, room.scenario_sha256, room.seed,
-                     dump_payload(room.settings), room.facilitator_sha256, room.created))
-                self._db.executemany("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                     [self._row(room.id, a) for a in actions])
+                    (
+                        room.id,
+                        room.join_code,
+                        room.source,
+                        room.scenario_text,
+                        room.scenario_sha256,
+                        room.seed,
+                        dump_payload(room.settings),
+                        room.facilitator_sha256,
+                        room.created,
+                    ),
+                )
+                self._db.executemany(
+                    "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?)", [self._row(room.id, a) for a in actions]
+                )
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -127,20 +150,18 @@ class GameStore:
 
     @staticmethod
     def _row(room_id: str, action: Action) -> tuple:
-        return (room_id, action.seq, action.round, action.kind, action.actor, dump_payload(action.payload),
-                action.time)
+        return (room_id, action.seq, action.round, action.kind, action.actor, dump_payload(action.payload), action.time)
 
     def rooms(self) -> list[RoomRecord]:
         """Every room, oldest first."""
         with self._lock:
             rows = self._db.execute("SELECT * FROM rooms ORDER BY created, id").fetchall()
-        return [RoomRecord(r[0], r[1], r[2], r[3], r[4], int(r[5]), json.loads(r[6]), r[7], float(r[8]))
-                for r in rows]
+        return [RoomRecord(r[0], r[1], r[2], r[3], r[4], int(r[5]), json.loads(r[6]), r[7], float(r[8])) for r in rows]
 
     def actions(self, room_id: str) -> list[Action]:
         """A room's log in order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, round, kind, actor, payload, time FROM actions WHERE room_id = ? ORDER BY seq",
-                (room_id,)).fetchall()
+                "SELECT seq, round, kind, actor, payload, time FROM actions WHERE room_id = ? ORDER BY seq", (room_id,)
+            ).fetchall()
         return [Action(int(s), int(r), k, a, json.loads(p), float(t)) for s, r, k, a, p, t in rows]

@@ -53,19 +53,35 @@ class RoomViews:
                     seat = "disconnected"
                 else:
                     seat = "submitted" if region in state.queues else "thinking"
-                rows.append({"region": region, "player": members[0].id if members else None,
-                             "name": ", ".join(p.name for p in members) or None, "status": seat,
-                             "players": players})
+                rows.append(
+                    {
+                        "region": region,
+                        "player": members[0].id if members else None,
+                        "name": ", ".join(p.name for p in members) or None,
+                        "status": seat,
+                        "players": players,
+                    }
+                )
             return rows
 
     def status(self) -> dict[str, Any]:
         """What everyone may see: phase, round, dates, clock, roster and messages."""
         with self.lock:
             state, model = self.state, self.state.model
-            return {"room": self.id, "phase": state.phase, "round": state.round, "tick": model.tick,
-                    "months": model.months, "date": model.date, "round_ticks": state.round_ticks(),
-                    "paused": state.paused, "time_left": state.time_left(self.clock()),
-                    "fallback": state.fallback, "roster": self.roster(), "messages": list(state.messages)}
+            return {
+                "room": self.id,
+                "phase": state.phase,
+                "round": state.round,
+                "tick": model.tick,
+                "months": model.months,
+                "date": model.date,
+                "round_ticks": state.round_ticks(),
+                "paused": state.paused,
+                "time_left": state.time_left(self.clock()),
+                "fallback": state.fallback,
+                "roster": self.roster(),
+                "messages": list(state.messages),
+            }
 
     def player_view(self, token: str) -> dict[str, Any]:
         """A player's view: the room status plus their government, its team (names), its offers
@@ -74,15 +90,22 @@ class RoomViews:
         with self.lock:
             player, state = self._player(token), self.state
             by = state.players.get(state.submitted_by.get(player.region, ""))
-            return {**self.status(), "player": player.id, "region": player.region,
-                    "team": [p.name for p in state.members(player.region)],
-                    "offers": self.offers_of(player.region),
-                    "queued": list(state.queues.get(player.region, [])),
-                    "queued_by": by.name if by is not None else None}
+            return {
+                **self.status(),
+                "player": player.id,
+                "region": player.region,
+                "team": [p.name for p in state.members(player.region)],
+                "offers": self.offers_of(player.region),
+                "queued": list(state.queues.get(player.region, [])),
+                "queued_by": by.name if by is not None else None,
+            }
 
     def facilitator_view(self, token: str) -> dict[str, Any]:
         """The facilitator's view: the room status plus the join code and every queue."""
         with self.lock:
             self._facilitator(token)
-            return {**self.status(), "join_code": self.join_code,
-                    "queues": {r: list(q) for r, q in self.state.queues.items()}}
+            return {
+                **self.status(),
+                "join_code": self.join_code,
+                "queues": {r: list(q) for r, q in self.state.queues.items()},
+            }

@@ -45,8 +45,14 @@ def subsidy(region: str, now: str, stage: str, rate: float) -> dict:
 
 def stockpile(region: str, now: str, good: str, tonnes: float, months: int = 12) -> dict:
     """Buy (positive tonnes) or release (negative) a state stockpile of a good over ``months``."""
-    return {"type": "stockpile", "region": region, "start": now, "good": good, "tonnes": float(tonnes),
-            "months": int(months)}
+    return {
+        "type": "stockpile",
+        "region": region,
+        "start": now,
+        "good": good,
+        "tonnes": float(tonnes),
+        "months": int(months),
+    }
 
 
 def alliance(region: str, now: str, name: str, member: bool) -> dict:

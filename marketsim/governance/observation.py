@@ -56,7 +56,7 @@ class Observation:
 def _window(model: RareEarthModel) -> dict[str, np.ndarray]:
     """Every metric averaged over the last round (ignoring missing cells)."""
     start = max(0, model.tick - model.config.scenario.round_months)
-    raw = {name: values[start:model.tick] for name, values in model.recorder.raw.items()}
+    raw = {name: values[start : model.tick] for name, values in model.recorder.raw.items()}
     from marketsim.reports.metrics import derive  # noqa: PLC0415 (metrics imports pandas; keep this module light)
 
     derived = derive(raw, model.china, model.recorder.reo_per_unit)
@@ -83,8 +83,10 @@ def observe_all(model: RareEarthModel) -> dict[str, Observation]:
             world_price={g: float(metrics["price"][k, world]) for k, g in enumerate(goods)},
             dependency={s: float(np.nan_to_num(metrics[f"dependency_{s}"][-1, r])) for s in STAGES},
             china_share={s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES},
-            unmet_share=_share(metrics["unmet_demand"][:-1, r].sum(),
-                               metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum()),
+            unmet_share=_share(
+                metrics["unmet_demand"][:-1, r].sum(),
+                metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum(),
+            ),
             use={g: float(metrics["consumption"][k, r]) for k, g in enumerate(goods)},
             production={g: float(metrics["production"][k, r]) for k, g in enumerate(goods)},
             stockpile={g: float(model.ledger.stockpile.amount[k, r]) for k, g in enumerate(goods)},

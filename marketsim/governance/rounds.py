@@ -95,8 +95,9 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
     if project is not None and project not in model.levers.projects.index:
         raise DecisionError(f"{region}'s {decision.type} names unknown project {project!r}")
     facility = getattr(decision, "facility", None)
-    if facility is not None and not any(f.index_of(facility) is not None
-                                        for f in (model.mines, model.refiners, model.magnet_plants)):
+    if facility is not None and not any(
+        f.index_of(facility) is not None for f in (model.mines, model.refiners, model.magnet_plants)
+    ):
         raise DecisionError(f"{region}'s {decision.type} names unknown facility {facility!r}")
     owner = actor(model, decision)
     if owner != region:
@@ -203,9 +204,17 @@ def share_stockpiles(model: RareEarthModel, views: dict) -> None:
         for member in sorted(members):
             if is_short(views[member]):
                 continue
-            releases = [{"type": "stockpile", "region": member, "good": good, "months": 3,
-                         "tonnes": -share * views[member].stockpile[good]}
-                        for good in ("ndpr", "dytb") if views[member].stockpile[good] > 0]
+            releases = [
+                {
+                    "type": "stockpile",
+                    "region": member,
+                    "good": good,
+                    "months": 3,
+                    "tonnes": -share * views[member].stockpile[good],
+                }
+                for good in ("ndpr", "dytb")
+                if views[member].stockpile[good] > 0
+            ]
             decide(model, member, releases)
 
 

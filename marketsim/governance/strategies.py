@@ -76,11 +76,18 @@ class DominantSupplier:
             if spec.dispute_response == "ban":
                 decisions.append(ExportBan(start=now, end=end, region=observation.region, destinations=(target,)))
             else:
-                decisions.append(ExportLicence(start=now, end=end, region=observation.region,
-                                               approval_rate=spec.approval_rate, destinations=(target,),
-                                               goods=(*RESTRICTED, "magnet")))
+                decisions.append(
+                    ExportLicence(
+                        start=now,
+                        end=end,
+                        region=observation.region,
+                        approval_rate=spec.approval_rate,
+                        destinations=(target,),
+                        goods=(*RESTRICTED, "magnet"),
+                    )
+                )
         self.embargoed &= set(observation.disputes)
-        history = observation.export_value_history[-spec.memory_rounds:]
+        history = observation.export_value_history[-spec.memory_rounds :]
         lost = bool(history) and observation.export_value < (1.0 - spec.max_revenue_loss) * max(history)
         rivals = 1.0 - observation.china_share["separation"] > spec.rival_share_trigger
         self.pause = max(0, self.pause - 1)
@@ -88,11 +95,16 @@ class DominantSupplier:
             self.restricting = False
             self.pause = spec.memory_rounds  # let revenue recover before restricting again
             decisions.append(ExportLicence(start=now, region=observation.region, approval_rate=1.0, goods=RESTRICTED))
-        elif not self.restricting and not self.pause and not (lost or rivals) and \
-                observation.china_share["magnets"] < spec.value_added_target:
+        elif (
+            not self.restricting
+            and not self.pause
+            and not (lost or rivals)
+            and observation.china_share["magnets"] < spec.value_added_target
+        ):
             self.restricting = True
-            decisions.append(ExportLicence(start=now, region=observation.region, approval_rate=spec.approval_rate,
-                                           goods=RESTRICTED))
+            decisions.append(
+                ExportLicence(start=now, region=observation.region, approval_rate=spec.approval_rate, goods=RESTRICTED)
+            )
         return decisions
 
 
@@ -135,8 +147,10 @@ class Importer:
                     decisions.append(StockpileOrder(start=now, region=region, good=good, tonnes=tonnes, months=6))
         if dependent and spec.subsidy_rate > 0 and not self.subsidised:
             self.subsidised = True
-            decisions += [Subsidy(start=now, region=region, stage=stage, rate=spec.subsidy_rate)
-                          for stage in ("separation", "magnets")]
+            decisions += [
+                Subsidy(start=now, region=region, stage=stage, rate=spec.subsidy_rate)
+                for stage in ("separation", "magnets")
+            ]
         if dependent and not self.supported:
             self.supported = True
             if spec.price_floor > 0:
@@ -145,8 +159,9 @@ class Importer:
                 decisions.append(RecyclingMandate(start=now, region=region, collection_rate=spec.recycling_target))
         if dependent and spec.tariff_rate > 0 and not self.tariffed:
             self.tariffed = True
-            decisions.append(Tariff(start=now, importer=region, origins=("china",), goods=("magnet",),
-                                    rate=spec.tariff_rate))
+            decisions.append(
+                Tariff(start=now, importer=region, origins=("china",), goods=("magnet",), rate=spec.tariff_rate)
+            )
         if spec.alliance is not None:
             member = region in observation.alliances.get(spec.alliance, ())
             premium = observation.price["ndpr"] / max(observation.world_price["ndpr"], 1e-9) - 1.0

@@ -33,15 +33,21 @@ class Levers:
     def __init__(self, model: RareEarthModel) -> None:
         """Build the levers' state from the model's scenario and fleets."""
         s, size = model.config, len(model.regions)
-        self.fleets = dict(zip(POLICY_STAGES, (model.mines, model.refiners, model.magnet_plants,
-                                               model.recyclers), strict=True))
+        self.fleets = dict(
+            zip(POLICY_STAGES, (model.mines, model.refiners, model.magnet_plants, model.recyclers), strict=True)
+        )
         self.base_cost = {k: f.unit_cost.copy() for k, f in self.fleets.items()}
         capacity = np.array([self.fleets[k].by_region(self.fleets[k].capacity, size) for k in LEARNING_STAGES])
-        years = np.array([s.learning.experience_years if r.experience_years is None else r.experience_years
-                          for r in s.regions.values()])
+        years = np.array(
+            [
+                s.learning.experience_years if r.experience_years is None else r.experience_years
+                for r in s.regions.values()
+            ]
+        )
         self.learning = Learning(s.learning, capacity, years)
-        standards = np.array([[r.standards.get(k, s.environment.default_standard) for r in s.regions.values()]
-                              for k in POLICY_STAGES])
+        standards = np.array(
+            [[r.standards.get(k, s.environment.default_standard) for r in s.regions.values()] for k in POLICY_STAGES]
+        )
         self.environment = Environment(s.environment, standards)
         self.projects = ProjectPipeline(s, model.region_index, {k: self.fleets[k] for k in STAGES})
         self.multiplier = np.ones((len(POLICY_STAGES), size))
@@ -90,14 +96,16 @@ class Levers:
         r = p.region
         gap = support["offtake_share"] * np.maximum(support["offtake_price"] - posted[NDPR, r], 0.0)
         payable = model.prices.markup[CONCENTRATE, r]
-        content = np.where(p.stage == 0, payable * p.composition[:, 1],
-                           model.config.separation_recovery * model._world_mix[1])
+        content = np.where(
+            p.stage == 0, payable * p.composition[:, 1], model.config.separation_recovery * model._world_mix[1]
+        )
         magnet_gap = support["offtake_share"] * np.maximum(support["offtake_price"] - posted[MAGNET, r], 0.0)
         self.topup = np.where(running, np.where(p.stage == 2, magnet_gap, gap * content), 0.0)
         for k, rows, cells in self._by_stage:
             fleet = self.fleets[STAGES[k]]
-            fleet.unit_cost[cells] = np.maximum(fleet.unit_cost[cells] - self.topup[rows],
-                                                MIN_COST_SHARE * self.project_base[rows])
+            fleet.unit_cost[cells] = np.maximum(
+                fleet.unit_cost[cells] - self.topup[rows], MIN_COST_SHARE * self.project_base[rows]
+            )
 
     def project_costs(self, model: RareEarthModel) -> np.ndarray:
         """(projects,) operating cost each project would face now, after learning, standards
@@ -107,8 +115,9 @@ class Levers:
         return cost * model.frictions.cost_share[p.stage, p.region]
 
     # ----------------------------------------------------------------- after the month
-    def after_month(self, model: RareEarthModel, tick: int, produced: np.ndarray, posted: np.ndarray,
-                    state_purchases: np.ndarray) -> None:
+    def after_month(
+        self, model: RareEarthModel, tick: int, produced: np.ndarray, posted: np.ndarray, state_purchases: np.ndarray
+    ) -> None:
         """Learn, count the burden, move projects and collection on, and add up public spending.
 
         Args:

@@ -40,8 +40,9 @@ class Learning:
         self.exponent = exponent([params.rates[k] for k in LEARNING_STAGES])[:, None]
         self.multiplier = np.ones_like(self.start)
 
-    def accumulate(self, output: np.ndarray, research: np.ndarray, sharing: np.ndarray,
-                   tech_factor: np.ndarray) -> np.ndarray:
+    def accumulate(
+        self, output: np.ndarray, research: np.ndarray, sharing: np.ndarray, tech_factor: np.ndarray
+    ) -> np.ndarray:
         """Add one month of experience and return the new unit-cost multipliers.
 
         Args:

@@ -66,8 +66,9 @@ class ProjectPipeline:
         self.capital = np.array([p.capital_cost for p in specs], dtype=float)
         self.heavy = np.array([p.heavy_circuit for p in specs], dtype=bool)
         deposits = world.deposit_matrix(scenario)
-        self.composition = np.array([deposits[p.deposit] if p.stage == "mining" else np.zeros(4)
-                                     for p in specs]).reshape(size, 4)
+        self.composition = np.array(
+            [deposits[p.deposit] if p.stage == "mining" else np.zeros(4) for p in specs]
+        ).reshape(size, 4)
         months = np.zeros((size, len(PHASES)))
         for i, p in enumerate(specs):
             default = params.mine_phase_years if p.stage == "mining" else params.plant_phase_years
@@ -108,8 +109,9 @@ class ProjectPipeline:
         if self._support_key is policies:
             return self._support
         size = len(self)
-        out = {key: np.zeros(size) for key in ("loan_share", "loan_rate", "equity_share",
-                                               "offtake_price", "offtake_share")}
+        out = {
+            key: np.zeros(size) for key in ("loan_share", "loan_rate", "equity_share", "offtake_price", "offtake_share")
+        }
         out["capital_payer"] = np.zeros((size, regions))
         out["offtake_payer"] = np.zeros((size, regions))
         rate_weight = np.zeros(size)
@@ -150,8 +152,9 @@ class ProjectPipeline:
         self.expected_regional += weight * (regional - self.expected_regional)
         self.expected_payable += weight * (payable - self.expected_payable)
 
-    def unit_margin(self, model: RareEarthModel, support: dict[str, np.ndarray],
-                    unit_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def unit_margin(
+        self, model: RareEarthModel, support: dict[str, np.ndarray], unit_cost: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Expected revenue and operating cost per kg of output of each project, US$/kg.
 
         Args:
@@ -174,16 +177,17 @@ class ProjectPipeline:
         revenue[mining] = np.maximum((payable * (self.composition @ netback))[mining], floor[CONCENTRATE, r][mining])
         revenue[mining] += (payable * self.composition[:, 1] * ndpr_gap)[mining]
         separating = self.stage == 1
-        oxides = (mix[0] * expected[LACE, r] + mix[1] * expected[NDPR, r]
-                  + self.heavy * mix[2] * expected[DYTB, r])
+        oxides = mix[0] * expected[LACE, r] + mix[1] * expected[NDPR, r] + self.heavy * mix[2] * expected[DYTB, r]
         revenue[separating] = (recovery * (oxides + mix[1] * ndpr_gap))[separating]
         cost[separating] += self.expected_regional[CONCENTRATE, r][separating]
         magnets = self.stage == 2
         magnet_gap = share * np.maximum(guarantee - expected[MAGNET, r], 0.0)
         revenue[magnets] = (expected[MAGNET, r] + magnet_gap)[magnets]
         recipe = model.config.goods.magnet
-        inputs = (recipe.ndpr_per_tonne * self.expected_regional[NDPR, r]
-                  + recipe.dytb_per_tonne * self.expected_regional[DYTB, r])
+        inputs = (
+            recipe.ndpr_per_tonne * self.expected_regional[NDPR, r]
+            + recipe.dytb_per_tonne * self.expected_regional[DYTB, r]
+        )
         cost[magnets] += inputs[magnets]
         return revenue, cost
 
@@ -191,8 +195,11 @@ class ProjectPipeline:
         """(projects,) capital still to spend, per kg of annual output and year, US$/kg."""
         p = self.params
         loan, equity = support["loan_share"], support["equity_share"]
-        rate = ((1.0 - loan - equity) * (p.discount_rate + p.risk_premium)
-                + loan * support["loan_rate"] + equity * p.public_rate)
+        rate = (
+            (1.0 - loan - equity) * (p.discount_rate + p.risk_premium)
+            + loan * support["loan_rate"]
+            + equity * p.public_rate
+        )
         remaining = self.capital * (1.0 - self.spent)
         return remaining * 1000.0 / self.capacity * annuity_factor(rate, p.life_years)
 
@@ -219,8 +226,11 @@ class ProjectPipeline:
         stalling = developing & ~self.viable
         self.stalled = np.where(stalling, self.stalled + 1, np.where(going, 0.0, self.stalled))
         phase = np.minimum(self.phase, RAMP_UP)
-        monthly = np.where(going, self.capital_share[np.arange(len(self)), phase]
-                           / np.maximum(self.months[np.arange(len(self)), phase], 1.0), 0.0)
+        monthly = np.where(
+            going,
+            self.capital_share[np.arange(len(self)), phase] / np.maximum(self.months[np.arange(len(self)), phase], 1.0),
+            0.0,
+        )
         self.spent = np.minimum(self.spent + monthly, 1.0)
         paid = (monthly * self.capital)[:, None] * support["capital_payer"]
         self.done += going
@@ -246,7 +256,7 @@ class ProjectPipeline:
             for i in np.flatnonzero(finished):
                 self.phase[i] += 1
                 self.done[i] = 0.0
-                self.spent[i] = self.capital_share[i, :self.phase[i]].sum()
+                self.spent[i] = self.capital_share[i, : self.phase[i]].sum()
                 if self.phase[i] == RAMP_UP:
                     self._start_ramp(i, tick)
 
@@ -258,5 +268,3 @@ class ProjectPipeline:
         stalled = (self.phase < RAMP_UP) & ~self.viable
         out[6] = np.bincount(self.region[stalled], minlength=regions)
         return out
-
-

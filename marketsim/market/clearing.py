@@ -65,8 +65,7 @@ def _identity(regions: int) -> np.ndarray:
     return eye
 
 
-def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.ndarray,
-                   sharpness: float) -> np.ndarray:
+def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.ndarray, sharpness: float) -> np.ndarray:
     """Share of each destination's demand sent to each origin (zero where nothing can come)."""
     usable = routable & (available > 0)[:, :, None]
     cheapest = np.where(usable, perceived, np.inf).min(axis=1, keepdims=True)
@@ -103,8 +102,14 @@ def _within_quota(requests: np.ndarray, quota: float, price: np.ndarray) -> np.n
     return requests * scale[:, None, None]
 
 
-def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quality: np.ndarray,
-          frictions: Frictions, params: MarketParams) -> Clearing:
+def clear(
+    offer: np.ndarray,
+    demand: np.ndarray,
+    seller_price: np.ndarray,
+    quality: np.ndarray,
+    frictions: Frictions,
+    params: MarketParams,
+) -> Clearing:
     """Clear every market for one tick.
 
     Args:
@@ -130,8 +135,10 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
     flows = np.zeros((goods, regions, regions))
     remaining_offer = offer.astype(float).copy()
     remaining_demand = demand.astype(float).copy()
-    quota_cells = [_export_cells(goods_covered, origin, regions)
-                   for goods_covered, origin in zip(frictions.quota_goods, frictions.quota_origin, strict=True)]
+    quota_cells = [
+        _export_cells(goods_covered, origin, regions)
+        for goods_covered, origin in zip(frictions.quota_goods, frictions.quota_origin, strict=True)
+    ]
     remaining_quota = [float(q) for q in frictions.quota]
     unlicensed = routable & (frictions.approval >= 1.0)
     first_shares = requested = None
@@ -153,8 +160,9 @@ def clear(offer: np.ndarray, demand: np.ndarray, seller_price: np.ndarray, quali
         flows += granted
         remaining_offer = np.maximum(remaining_offer - granted.sum(axis=2), 0.0)
         remaining_demand = np.maximum(remaining_demand - granted.sum(axis=1), 0.0)
-        remaining_quota = [max(left - granted[cells].sum(), 0.0)
-                           for cells, left in zip(quota_cells, remaining_quota, strict=True)]
+        remaining_quota = [
+            max(left - granted[cells].sum(), 0.0) for cells, left in zip(quota_cells, remaining_quota, strict=True)
+        ]
     price_index = (first_shares * cost).sum(axis=1)
     no_choice = first_shares.sum(axis=1) == 0
     if no_choice.any():

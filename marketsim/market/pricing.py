@@ -31,8 +31,14 @@ MAX_SCARCITY = 20.0
 class PriceBook:
     """Sellers' markups and their anchors, scarcity premia, and the prices buyers face."""
 
-    def __init__(self, markup: np.ndarray, markup_floor: np.ndarray, base: np.ndarray,
-                 normal_markup: np.ndarray, params: MarketParams) -> None:
+    def __init__(
+        self,
+        markup: np.ndarray,
+        markup_floor: np.ndarray,
+        base: np.ndarray,
+        normal_markup: np.ndarray,
+        params: MarketParams,
+    ) -> None:
         """Create the book.
 
         Args:
@@ -74,9 +80,16 @@ class PriceBook:
         self.markup = np.minimum(self.markup, self.ceiling)
         self.anchor = np.minimum(self.anchor, self.ceiling)
 
-    def update(self, offered: np.ndarray, requested: np.ndarray, demand: np.ndarray,
-               cut_off: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray,
-               producers: np.ndarray) -> None:
+    def update(
+        self,
+        offered: np.ndarray,
+        requested: np.ndarray,
+        demand: np.ndarray,
+        cut_off: np.ndarray,
+        buyer_cover: np.ndarray,
+        price_index: np.ndarray,
+        producers: np.ndarray,
+    ) -> None:
         """Move prices after a tick of trade.
 
         Args:
@@ -98,7 +111,7 @@ class PriceBook:
         relative = np.where(stocked, offered / np.maximum(requested, 1e-9), world)
         relative = relative / (1.0 + p.seller_cover_months)
         relative = np.clip(relative, *RELATIVE_COVER_RANGE)
-        indicated = np.clip(self.anchor * relative ** -p.price_sensitivity, self.floor, self.ceiling)
+        indicated = np.clip(self.anchor * relative**-p.price_sensitivity, self.floor, self.ceiling)
         step = p.price_speed * np.log(indicated / self.markup)
         change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
         markup = self.markup * np.exp(change)
@@ -106,8 +119,7 @@ class PriceBook:
         parity = np.maximum(price_index / self.base, self.floor)
         self.markup = np.where(selling, markup, parity)
         anchor = self.anchor + (self.markup - self.anchor) / p.expectation_months
-        anchor = np.where(np.isnan(self.normal), anchor,
-                          anchor + (self.normal - anchor) / p.competition_months)
+        anchor = np.where(np.isnan(self.normal), anchor, anchor + (self.normal - anchor) / p.competition_months)
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
         # Buyers refused by export controls bid up what is left in their region.

@@ -80,8 +80,9 @@ def price_ceiling(model: RareEarthModel, oxide_value: np.ndarray, dytb_value: np
     size = len(model.regions)
     ceiling = np.full((len(GOODS), size), np.inf)
     ceiling[OXIDE_ROWS] = model.config.market.max_price_multiple * model.reference[OXIDE_ROWS, None]
-    payable = model.refiners.break_even_payable(oxide_value, dytb_value,
-                                               model.frictions.stage_cost_share("separation"), size)
+    payable = model.refiners.break_even_payable(
+        oxide_value, dytb_value, model.frictions.stage_cost_share("separation"), size
+    )
     refining = model.refiners.by_region(model.refiners.capacity, size) > 0
     ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
     return ceiling
@@ -100,8 +101,10 @@ def producers(model: RareEarthModel) -> np.ndarray:
     size = len(model.regions)
     has = np.zeros((len(GOODS), size), dtype=bool)
     has[CONCENTRATE] = model.mines.by_region(model.mines.capacity, size) > 0
-    separating = (model.refiners.by_region(model.refiners.capacity, size)
-                  + model.recyclers.by_region(model.recyclers.capacity, size)) > 0
+    separating = (
+        model.refiners.by_region(model.refiners.capacity, size)
+        + model.recyclers.by_region(model.recyclers.capacity, size)
+    ) > 0
     has[OXIDE_ROWS] = separating
     has[MAGNET] = model.magnet_plants.by_region(model.magnet_plants.capacity, size) > 0
     return has

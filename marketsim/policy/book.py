@@ -31,8 +31,20 @@ from marketsim.policy.events import (
     TechnologyBan,
 )
 
-_VALUE_FIELDS = {"start", "end", "tonnes_per_year", "approval_rate", "rate", "price", "share", "factor",
-                 "usd_million_per_year", "level", "collection_rate", "usd_per_kg"}
+_VALUE_FIELDS = {
+    "start",
+    "end",
+    "tonnes_per_year",
+    "approval_rate",
+    "rate",
+    "price",
+    "share",
+    "factor",
+    "usd_million_per_year",
+    "level",
+    "collection_rate",
+    "usd_per_kg",
+}
 
 
 def policy_key(event) -> tuple:
@@ -114,8 +126,13 @@ class Frictions:
 class PolicyBook:
     """Compiles events into :class:`Frictions` and keeps alliance membership."""
 
-    def __init__(self, regions: list[str], alliances: dict[str, list[str]], sectors: list[str] | None = None,
-                 terms: dict | None = None) -> None:
+    def __init__(
+        self,
+        regions: list[str],
+        alliances: dict[str, list[str]],
+        sectors: list[str] | None = None,
+        terms: dict | None = None,
+    ) -> None:
         """Create the book.
 
         Args:
@@ -182,7 +199,7 @@ class PolicyBook:
         for name, members in self.members.items():
             ordered = sorted(members)
             for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
+                for b in ordered[i + 1 :]:
                     if network.has_edge(a, b):
                         network[a][b]["alliances"].append(name)
                     else:

@@ -29,8 +29,9 @@ def apply_events(model: RareEarthModel, tick: int) -> None:
             act(model, event, tick)
     policies = in_force(model.timed_events(), month, month_index)
     if policies != model.policies_in_force or any(
-            isinstance(e, (AllianceJoin, AllianceLeave)) and
-            max(month_index(e.start), model.start_month) == month for e in model.events):
+        isinstance(e, (AllianceJoin, AllianceLeave)) and max(month_index(e.start), model.start_month) == month
+        for e in model.events
+    ):
         model.policies_in_force = policies
         model.frictions = model.book.compile(policies)
 
@@ -39,8 +40,9 @@ def act(model: RareEarthModel, event, tick: int) -> None:
     """Carry out a one-off event."""
     model.event_log.append((tick, event))
     if isinstance(event, StockpileOrder):
-        model.stockpile_orders.append([GOODS.index(event.good), model.region_index[event.region],
-                                      event.tonnes / event.months, event.months])
+        model.stockpile_orders.append(
+            [GOODS.index(event.good), model.region_index[event.region], event.tonnes / event.months, event.months]
+        )
     elif isinstance(event, CapacityChange):
         for fleet in (model.mines, model.refiners, model.magnet_plants):
             row = fleet.index_of(event.facility)
@@ -51,8 +53,11 @@ def act(model: RareEarthModel, event, tick: int) -> None:
         model.recyclers.collection_rate[rows] = event.collection_rate
     elif isinstance(event, AllianceJoin):
         members = model.book.members.get(event.alliance, set())
-        feuding = [b if a == event.region else a for a, b in model.frictions.disputes
-                   if event.region in (a, b) and ({a, b} - {event.region}) & members]
+        feuding = [
+            b if a == event.region else a
+            for a, b in model.frictions.disputes
+            if event.region in (a, b) and ({a, b} - {event.region}) & members
+        ]
         if feuding:
             model.refused_joins.append((tick, event, f"in a dispute with member(s) {', '.join(feuding)}"))
         else:

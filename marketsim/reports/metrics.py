@@ -37,15 +37,20 @@ def _stage_metrics(prefix: str, unit: str, layout: str, text: str) -> list[Metri
 
 _PRICE = "Price buyers in the region face (delivered cost plus scarcity premium); world: purchase-weighted mean."
 _SELLER = "Price the region's sellers post, before export taxes, tariffs and freight; world: sales-weighted mean."
-_DEPENDENCY = ("Share of the region's end use whose {stage} stage happened in China; "
-               "good 'all' weights goods by REO content.")
+_DEPENDENCY = (
+    "Share of the region's end use whose {stage} stage happened in China; good 'all' weights goods by REO content."
+)
 _CAPACITY = "Installed capacity at the {stage} stage (mines and refiners t REO, magnet plants t magnet)."
 
 CATALOGUE: list[Metric] = [
     Metric("price", "US$/kg", "good_region", _PRICE),
     Metric("seller_price", "US$/kg", "good_region", _SELLER),
-    Metric("production", "t/month", "good_region",
-           "Output: concentrate mined (t REO), oxides separated or recycled, magnets made."),
+    Metric(
+        "production",
+        "t/month",
+        "good_region",
+        "Output: concentrate mined (t REO), oxides separated or recycled, magnets made.",
+    ),
     Metric("consumption", "t/month", "good_region", "Use by end-use sectors (magnets, and oxides used directly)."),
     Metric("unmet_demand", "t/month", "good_region", "End-use need that could not be met from stock this month."),
     Metric("inventory_cover", "months", "good_region", "Producers' and users' stock over the month's use."),
@@ -54,45 +59,81 @@ CATALOGUE: list[Metric] = [
     Metric("imports", "t/month", "good_region", "Shipments from other regions."),
     *_stage_metrics("dependency", "share", "good_region", _DEPENDENCY),
     *_stage_metrics("china_share", "share", "world", "China's share of world output at the {stage} stage."),
-    *_stage_metrics("hhi", "index 0-10000", "world",
-                    "Herfindahl-Hirschman index of output by region at the {stage} stage."),
+    *_stage_metrics(
+        "hhi", "index 0-10000", "world", "Herfindahl-Hirschman index of output by region at the {stage} stage."
+    ),
     *_stage_metrics("capacity", "t/yr", "region", _CAPACITY),
     Metric("capacity_recycling", "t/yr", "region", "Installed recycling capacity, t REO of recovered oxide."),
     Metric("recycled", "t/month", "region", "Oxide recovered from end-of-life magnets, t REO."),
     Metric("end_of_life", "t/month", "region", "REO in magnets reaching end of life."),
-    Metric("scrap_generated", "t/month", "region",
-           "NdPr and Dy/Tb oxide fed to magnet making that ended as manufacturing scrap (swarf, rejects), "
-           "t REO; world: total."),
-    Metric("scrap_recycled", "t/month", "region",
-           "Oxide recovered from manufacturing scrap by the region's recyclers, t REO (not in 'recycled'); "
-           "world: total."),
+    Metric(
+        "scrap_generated",
+        "t/month",
+        "region",
+        "NdPr and Dy/Tb oxide fed to magnet making that ended as manufacturing scrap (swarf, rejects), "
+        "t REO; world: total.",
+    ),
+    Metric(
+        "scrap_recycled",
+        "t/month",
+        "region",
+        "Oxide recovered from manufacturing scrap by the region's recyclers, t REO (not in 'recycled'); world: total.",
+    ),
     Metric("allies", "regions", "region", "Regions in an alliance with the region; world: allied pairs x 2."),
     Metric("alliance_links", "pairs", "world", "Pairs of regions in an alliance together."),
-    Metric("environmental_burden", "index/month", "region",
-           "Environmental burden of the month's mining, separation, magnet making and recycling in the "
-           "region (1 = tailings, wastewater and residue of 1 t REO mined and separated at standard 0); "
-           "world: total."),
+    Metric(
+        "environmental_burden",
+        "index/month",
+        "region",
+        "Environmental burden of the month's mining, separation, magnet making and recycling in the "
+        "region (1 = tailings, wastewater and residue of 1 t REO mined and separated at standard 0); "
+        "world: total.",
+    ),
     Metric("burden_share", "share", "region", "Region's share of the world's environmental burden."),
-    Metric("reo_consumption_share", "share", "region",
-           "Region's share of world end use, REO-weighted (set against burden_share)."),
-    Metric("public_spending", "US$ million/month", "region",
-           "Public money the region's government spends on its levers: subsidies, price floors, stockpile "
-           "purchases, project loans and equity paid out, offtake top-ups, research, collection schemes; "
-           "world: total."),
-    *[Metric(f"unit_cost_{stage}", "US$/kg", "region",
-             f"Capacity-weighted unit operating cost at the {stage} stage after learning and standards, "
-             "before subsidies (where a region has none: the world's mean starting cost under its learning "
-             "and standards); world: capacity-weighted.") for stage in POLICY_STAGES],
-    *[Metric(f"projects_{phase}", "projects", "region", f"Supply projects {text}; world: total.")
-      for phase, text in (("exploration", "in exploration"), ("permitting", "in permitting"),
-                          ("construction", "under construction"), ("ramp_up", "ramping up"),
-                          ("operating", "operating at full capacity"), ("abandoned", "abandoned"),
-                          ("stalled", "stalled this month (economics do not clear)"))],
-    Metric("material_balance_error", "t", "world",
-           "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); "
-           "zero up to rounding."),
-    Metric("magnet_balance_error", "t", "world",
-           "Magnets made - used - change in magnet stocks; zero up to rounding."),
+    Metric(
+        "reo_consumption_share",
+        "share",
+        "region",
+        "Region's share of world end use, REO-weighted (set against burden_share).",
+    ),
+    Metric(
+        "public_spending",
+        "US$ million/month",
+        "region",
+        "Public money the region's government spends on its levers: subsidies, price floors, stockpile "
+        "purchases, project loans and equity paid out, offtake top-ups, research, collection schemes; "
+        "world: total.",
+    ),
+    *[
+        Metric(
+            f"unit_cost_{stage}",
+            "US$/kg",
+            "region",
+            f"Capacity-weighted unit operating cost at the {stage} stage after learning and standards, "
+            "before subsidies (where a region has none: the world's mean starting cost under its learning "
+            "and standards); world: capacity-weighted.",
+        )
+        for stage in POLICY_STAGES
+    ],
+    *[
+        Metric(f"projects_{phase}", "projects", "region", f"Supply projects {text}; world: total.")
+        for phase, text in (
+            ("exploration", "in exploration"),
+            ("permitting", "in permitting"),
+            ("construction", "under construction"),
+            ("ramp_up", "ramping up"),
+            ("operating", "operating at full capacity"),
+            ("abandoned", "abandoned"),
+            ("stalled", "stalled this month (economics do not clear)"),
+        )
+    ],
+    Metric(
+        "material_balance_error",
+        "t",
+        "world",
+        "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); zero up to rounding.",
+    ),
+    Metric("magnet_balance_error", "t", "world", "Magnets made - used - change in magnet stocks; zero up to rounding."),
 ]
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
@@ -106,11 +147,31 @@ def hhi(output: np.ndarray) -> np.ndarray:
     return (shares**2).sum(axis=-1)
 
 
-RAW_FIELDS = ("price", "seller_price", "production", "separated", "consumption", "use", "unmet",
-              "stock", "stockpile", "flows", "consumed_china", "capacity", "recycled",
-              "end_of_life", "scrap_generated", "scrap_recycled", "allies", "balance_error",
-              "magnet_balance_error", "burden", "public_spending",
-              "unit_cost", "projects")
+RAW_FIELDS = (
+    "price",
+    "seller_price",
+    "production",
+    "separated",
+    "consumption",
+    "use",
+    "unmet",
+    "stock",
+    "stockpile",
+    "flows",
+    "consumed_china",
+    "capacity",
+    "recycled",
+    "end_of_life",
+    "scrap_generated",
+    "scrap_recycled",
+    "allies",
+    "balance_error",
+    "magnet_balance_error",
+    "burden",
+    "public_spending",
+    "unit_cost",
+    "projects",
+)
 """What the model hands the recorder each tick; every metric is derived from these."""
 
 
@@ -169,14 +230,16 @@ class Recorder:
                 good_labels, region_labels = np.array([ALL]), np.array([WORLD])
             flat = values.reshape(ticks, -1)
             cells = flat.shape[1]
-            frame = pd.DataFrame({
-                "tick": np.repeat(np.arange(ticks), cells),
-                "metric": metric.name,
-                "good": np.tile(good_labels, ticks),
-                "region": np.tile(region_labels, ticks),
-                "value": flat.ravel(),
-                "unit": metric.unit,
-            })
+            frame = pd.DataFrame(
+                {
+                    "tick": np.repeat(np.arange(ticks), cells),
+                    "metric": metric.name,
+                    "good": np.tile(good_labels, ticks),
+                    "region": np.tile(region_labels, ticks),
+                    "value": flat.ravel(),
+                    "unit": metric.unit,
+                }
+            )
             frames.append(frame[np.isfinite(frame["value"].to_numpy())])
         table = pd.concat(frames, ignore_index=True)
         table.insert(1, "date", np.array(dates)[table["tick"].to_numpy()])
@@ -241,19 +304,26 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         "price": _with_world(raw["price"], _weighted(raw["price"], received)),
         "seller_price": _with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
     }
-    for name, values in (("production", raw["production"]), ("consumption", raw["consumption"]),
-                         ("unmet_demand", raw["unmet"]), ("stockpile", raw["stockpile"]),
-                         ("exports", sold - domestic), ("imports", received - domestic)):
+    for name, values in (
+        ("production", raw["production"]),
+        ("consumption", raw["consumption"]),
+        ("unmet_demand", raw["unmet"]),
+        ("stockpile", raw["stockpile"]),
+        ("exports", sold - domestic),
+        ("imports", received - domestic),
+    ):
         out[name] = _with_world(values, values.sum(axis=-1))
     use, stock = raw["use"], raw["stock"]
     out["inventory_cover"] = _with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
     oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
-    stage_output = {"mining": raw["production"][:, concentrate], "separation": raw["separated"],
-                    "magnets": raw["production"][:, magnet]}
+    stage_output = {
+        "mining": raw["production"][:, concentrate],
+        "separation": raw["separated"],
+        "magnets": raw["production"][:, magnet],
+    }
     for s, stage in enumerate(STAGES):
         goods = [magnet] if stage == "magnets" else oxides_and_magnets
-        out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s],
-                                                 goods, reo_per_unit)
+        out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s], goods, reo_per_unit)
         output = stage_output[stage]
         from_china = output[:, china] if china >= 0 else np.zeros(len(output))
         out[f"china_share_{stage}"] = _ratio(from_china, output.sum(axis=-1))

@@ -28,9 +28,15 @@ class RunResult:
     model: RareEarthModel = field(repr=False)
 
 
-def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | None = None,
-                 progress: Callable[[int], None] | None = None,
-                 source: str = "<scenario>", overrides: list[str] | None = None) -> RunResult:
+def run_scenario(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    years: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    source: str = "<scenario>",
+    overrides: list[str] | None = None,
+) -> RunResult:
     """Build the model, run it to the end and collect its results.
 
     Args:
@@ -47,8 +53,9 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, years: int | No
     return RunResult(table=model.results(), manifest=manifest, model=model)
 
 
-def run_manifest(scenario: Scenario, model: RareEarthModel, *, source: str = "<scenario>",
-                 overrides: list[str] | None = None) -> dict:
+def run_manifest(
+    scenario: Scenario, model: RareEarthModel, *, source: str = "<scenario>", overrides: list[str] | None = None
+) -> dict:
     """Provenance of a run: the scenario as run, its hash, seed, versions and time of writing."""
     return {
         "scenario": scenario.scenario.name,
@@ -77,23 +84,40 @@ def event_table(model: RareEarthModel) -> pd.DataFrame:
     rows = []
     for event in model.events:
         decision = decided.get(id(event))
-        rows.append({"start": event.start, "end": event.end, "type": event.type,
-                     "source": f"decision by {decision.region}" if decision else "scenario or shock",
-                     "accepted": True, "message": "",
-                     "fields": json.dumps(EVENT.dump_python(event, mode="json"))})
+        rows.append(
+            {
+                "start": event.start,
+                "end": event.end,
+                "type": event.type,
+                "source": f"decision by {decision.region}" if decision else "scenario or shock",
+                "accepted": True,
+                "message": "",
+                "fields": json.dumps(EVENT.dump_python(event, mode="json")),
+            }
+        )
     for decision in model.decisions:
         if not decision.accepted:
             kind = getattr(decision.event, "type", "")
-            rows.append({"start": model.date_of(decision.tick), "end": None, "type": kind,
-                         "source": f"decision by {decision.region}", "accepted": False,
-                         "message": decision.message, "fields": str(decision.event)})
+            rows.append(
+                {
+                    "start": model.date_of(decision.tick),
+                    "end": None,
+                    "type": kind,
+                    "source": f"decision by {decision.region}",
+                    "accepted": False,
+                    "message": decision.message,
+                    "fields": str(decision.event),
+                }
+            )
     return pd.DataFrame(rows, columns=["start", "end", "type", "source", "accepted", "message", "fields"])
 
 
 def alliance_table(model: RareEarthModel) -> pd.DataFrame:
     """Alliance membership changes: tick, date, alliance, region, action (join or leave)."""
-    rows = [{"tick": tick, "date": model.date_of(tick), "alliance": name, "region": region, "action": action}
-            for tick, name, region, action in model.alliance_log]
+    rows = [
+        {"tick": tick, "date": model.date_of(tick), "alliance": name, "region": region, "action": action}
+        for tick, name, region, action in model.alliance_log
+    ]
     return pd.DataFrame(rows, columns=["tick", "date", "alliance", "region", "action"])
 
 

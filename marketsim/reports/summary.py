@@ -36,6 +36,5 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
         first = series[series.index < 12].mean()
         last = series[series.index > last_tick - 12].mean()
         scale = {"%": 100.0, "t/yr": 12.0, "kt REO/yr": 0.012, "kt/yr": 0.012}.get(unit, 1.0)
-        rows.append({"headline": label, "unit": unit, "first_year": first * scale,
-                     "last_year": last * scale})
+        rows.append({"headline": label, "unit": unit, "first_year": first * scale, "last_year": last * scale})
     return pd.DataFrame(rows)

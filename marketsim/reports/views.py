@@ -89,8 +89,10 @@ def view_of(model: RareEarthModel, changes: list | None = None) -> RunView:
         dates=dates,
         prices=_price_tiers(raw, model.china) if ticks else {g: {} for g in GOODS},
         china_share={s: metrics[f"china_share_{s}"] if ticks else empty for s in STAGES},
-        dependency={r: {s: metrics[f"dependency_{s}"][:, -1, k] if ticks else empty for s in STAGES}
-                    for k, r in enumerate(regions)},
+        dependency={
+            r: {s: metrics[f"dependency_{s}"][:, -1, k] if ticks else empty for s in STAGES}
+            for k, r in enumerate(regions)
+        },
         unmet={g: metrics["unmet_demand"][:, k, -1] if ticks else empty for k, g in enumerate(GOODS)},
         stockpile={g: metrics["stockpile"][:, k, -1] if ticks else empty for k, g in enumerate(GOODS)},
         flows=_flows(raw, regions, model.recorder.reo_per_unit),
@@ -109,8 +111,9 @@ def _price_tiers(raw: dict[str, np.ndarray], china: int) -> dict[str, dict[str, 
         outside[china] = False
     weights = received[..., outside]
     total = weights.sum(axis=-1)
-    mean = np.divide((price[..., outside] * weights).sum(axis=-1), total,
-                     out=price[..., outside].mean(axis=-1), where=total > 0)
+    mean = np.divide(
+        (price[..., outside] * weights).sum(axis=-1), total, out=price[..., outside].mean(axis=-1), where=total > 0
+    )
     tiers = {}
     for k, good in enumerate(GOODS):
         tiers[good] = {OUTSIDE_TIER: mean[:, k]}
@@ -128,13 +131,19 @@ def _flows(raw: dict[str, np.ndarray], regions: list[str], reo_per_unit: np.ndar
     per_year = 12.0 / len(recent)
     concentrate, magnet = GOODS.index("concentrate"), GOODS.index("magnet")
     oxides = [GOODS.index("ndpr"), GOODS.index("dytb")]
-    trades = [recent[:, concentrate].sum(axis=0),
-              recent[:, oxides].sum(axis=(0, 1)),
-              recent[:, magnet].sum(axis=0) * reo_per_unit[magnet]]
+    trades = [
+        recent[:, concentrate].sum(axis=0),
+        recent[:, oxides].sum(axis=(0, 1)),
+        recent[:, magnet].sum(axis=0) * reo_per_unit[magnet],
+    ]
     trades = [t * per_year for t in trades]
     # Columns keep their largest regions by name; the rest are pooled as "others".
-    columns = [trades[0].sum(axis=1), trades[0].sum(axis=0) + trades[1].sum(axis=1),
-               trades[1].sum(axis=0) + trades[2].sum(axis=1), trades[2].sum(axis=0)]
+    columns = [
+        trades[0].sum(axis=1),
+        trades[0].sum(axis=0) + trades[1].sum(axis=1),
+        trades[1].sum(axis=0) + trades[2].sum(axis=1),
+        trades[2].sum(axis=0),
+    ]
     labels, owners, node_of = [], [], []
     for stage, volume in zip(stages, columns, strict=True):
         top = [int(i) for i in np.argsort(-volume, kind="stable")[:FLOW_REGIONS] if volume[i] > 0]

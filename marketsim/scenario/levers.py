@@ -33,14 +33,17 @@ class ProjectParams(Strict):
     """Time constant of developers' expected prices (moving average of producer prices)."""
     stall_years: Annotated[float, Field(gt=0.0, le=50.0)] = 5.0
     """A project stalled this long without going ahead is abandoned."""
-    mine_phase_years: dict[Phase, NonNegative] = Field(default_factory=lambda: {
-        "exploration": 4.0, "permitting": 3.0, "construction": 3.0, "ramp_up": 2.0})
+    mine_phase_years: dict[Phase, NonNegative] = Field(
+        default_factory=lambda: {"exploration": 4.0, "permitting": 3.0, "construction": 3.0, "ramp_up": 2.0}
+    )
     """Default length of each phase of a mine project."""
-    plant_phase_years: dict[Phase, NonNegative] = Field(default_factory=lambda: {
-        "exploration": 0.0, "permitting": 1.0, "construction": 2.0, "ramp_up": 2.0})
+    plant_phase_years: dict[Phase, NonNegative] = Field(
+        default_factory=lambda: {"exploration": 0.0, "permitting": 1.0, "construction": 2.0, "ramp_up": 2.0}
+    )
     """Default length of each phase of a separation or magnet plant project."""
-    capital_shares: dict[Phase, Fraction] = Field(default_factory=lambda: {
-        "exploration": 0.05, "permitting": 0.05, "construction": 0.9, "ramp_up": 0.0})
+    capital_shares: dict[Phase, Fraction] = Field(
+        default_factory=lambda: {"exploration": 0.05, "permitting": 0.05, "construction": 0.9, "ramp_up": 0.0}
+    )
     """Share of capital spent in each phase (renormalised over the phases a project has)."""
 
 
@@ -70,7 +73,8 @@ class LearningParams(Strict):
     """Processing costs that fall with cumulative output and research (learning curves)."""
 
     rates: dict[Literal["separation", "magnets", "recycling"], Fraction] = Field(
-        default_factory=lambda: dict.fromkeys(LEARNING_STAGES, 0.15))
+        default_factory=lambda: dict.fromkeys(LEARNING_STAGES, 0.15)
+    )
     """Learning rate per stage: unit-cost fall per doubling of experience."""
     experience_years: NonNegative = 5.0
     """Experience at the start in years of starting output, for regions that do not say."""
@@ -86,12 +90,14 @@ class EnvironmentParams(Strict):
     """Environmental burden of production and the cost of standards."""
 
     burden_per_tonne: dict[Literal["mining", "separation", "magnets", "recycling"], NonNegative] = Field(
-        default_factory=lambda: {"mining": 0.6, "separation": 0.4, "magnets": 0.02, "recycling": 0.05})
+        default_factory=lambda: {"mining": 0.6, "separation": 0.4, "magnets": 0.02, "recycling": 0.05}
+    )
     """Burden index per t of output (REO; magnets per t of magnet) at standard 0."""
     abatement: Fraction = 0.8
     """Share of the burden a standard of 1 removes."""
     cost_per_level: dict[Literal["mining", "separation", "magnets", "recycling"], NonNegative] = Field(
-        default_factory=lambda: {"mining": 3.0, "separation": 4.0, "magnets": 1.0, "recycling": 1.0})
+        default_factory=lambda: {"mining": 3.0, "separation": 4.0, "magnets": 1.0, "recycling": 1.0}
+    )
     """Unit cost (US$/kg) of raising the standard from 0 to 1."""
     default_standard: Fraction = 0.6
     """Standard of regions and stages the scenario does not set."""

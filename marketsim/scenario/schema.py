@@ -152,8 +152,7 @@ class AllianceSpec(Strict):
     """A group of governments that prefer each other's supply and exempt each other from tariffs."""
 
     members: list[RegionId] = Field(min_length=1)
-    floor_prices: dict[Literal["concentrate", "ndpr", "dytb", "lace", "magnet"], Positive] = Field(
-        default_factory=dict)
+    floor_prices: dict[Literal["concentrate", "ndpr", "dytb", "lace", "magnet"], Positive] = Field(default_factory=dict)
     """Offtake agreements: members' producers of these goods are paid at least this (US$/kg)."""
     coordinate_export_controls: bool = False
     """An export ban by one member binds every member's exports to the same destinations."""
@@ -310,8 +309,10 @@ class Scenario(Strict):
         for name, region in self.regions.items():
             wanted = getattr(region.strategy, "alliance", None)
             if wanted is not None and wanted not in self.alliances:
-                errors.append(f"regions.{name}.strategy.alliance: unknown alliance {wanted!r} "
-                              f"(known: {', '.join(sorted(self.alliances)) or 'none defined in [alliances]'})")
+                errors.append(
+                    f"regions.{name}.strategy.alliance: unknown alliance {wanted!r} "
+                    f"(known: {', '.join(sorted(self.alliances)) or 'none defined in [alliances]'})"
+                )
         for name, alliance in self.alliances.items():
             for i, member in enumerate(alliance.members):
                 check_region(f"alliances.{name}.members.{i}", member)
@@ -328,8 +329,10 @@ class Scenario(Strict):
                 errors.append(f"pipeline.{i}.name: {project.name!r} is used twice")
             facilities[project.name] = "pipeline"
             if project.stage == "mining" and project.deposit not in self.deposit_types:
-                errors.append(f"pipeline.{i}.deposit: a mine project needs a known deposit type, got "
-                              f"{project.deposit!r} (known: {', '.join(sorted(self.deposit_types))})")
+                errors.append(
+                    f"pipeline.{i}.deposit: a mine project needs a known deposit type, got "
+                    f"{project.deposit!r} (known: {', '.join(sorted(self.deposit_types))})"
+                )
         for i, mine in enumerate(self.mines):
             if mine.deposit not in self.deposit_types:
                 errors.append(
@@ -346,16 +349,21 @@ class Scenario(Strict):
                     check_region(f"events.{i}.{event.type}.{name}", region)
             project = getattr(event, "project", None)
             if project is not None and facilities.get(project) != "pipeline":
-                errors.append(f"events.{i}.{event.type}.project: unknown project {project!r} "
-                              f"(known: {', '.join(p.name for p in self.pipeline) or 'none in [[pipeline]]'})")
+                errors.append(
+                    f"events.{i}.{event.type}.project: unknown project {project!r} "
+                    f"(known: {', '.join(p.name for p in self.pipeline) or 'none in [[pipeline]]'})"
+                )
             facility = getattr(event, "facility", None)
             if facility is not None and facility not in facilities:
-                errors.append(f"events.{i}.{event.type}.facility: unknown facility {facility!r} "
-                              f"(known: {', '.join(sorted(facilities))})")
+                errors.append(
+                    f"events.{i}.{event.type}.facility: unknown facility {facility!r} "
+                    f"(known: {', '.join(sorted(facilities))})"
+                )
             sector = getattr(event, "sector", None)
             if sector is not None and sector not in self.sectors:
-                errors.append(f"events.{i}.{event.type}.sector: unknown sector {sector!r} "
-                              f"(known: {', '.join(self.sectors)})")
+                errors.append(
+                    f"events.{i}.{event.type}.sector: unknown sector {sector!r} (known: {', '.join(self.sectors)})"
+                )
             alliance = getattr(event, "alliance", None)
             if alliance is not None and alliance not in self.alliances:
                 known = ", ".join(sorted(self.alliances)) or "none defined in [alliances]"

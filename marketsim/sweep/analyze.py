@@ -44,33 +44,60 @@ def sensitivity(spec: SweepSpec, results: pd.DataFrame, design: pd.DataFrame) ->
     for outcome in spec.outcomes:
         y = point_means(results, outcome.name, len(design))
         if not np.isfinite(y).all():
-            rows.append({"outcome": outcome.name, "parameter": "", "note": "skipped: some runs failed or never "
-                         "reached the threshold (NaN)"})
+            rows.append(
+                {
+                    "outcome": outcome.name,
+                    "parameter": "",
+                    "note": "skipped: some runs failed or never reached the threshold (NaN)",
+                }
+            )
             continue
         if np.ptp(y) == 0:
-            rows.append({"outcome": outcome.name, "parameter": "", "note": f"skipped: the same value ({y[0]:g}) "
-                         "in every run"})
+            rows.append(
+                {"outcome": outcome.name, "parameter": "", "note": f"skipped: the same value ({y[0]:g}) in every run"}
+            )
             continue
         if method == "sobol":
             s = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=spec.sweep.root_seed)
             for k, name in enumerate(problem["names"]):
-                rows.append({"outcome": outcome.name, "parameter": name, "S1": s["S1"][k],
-                             "S1_conf": s["S1_conf"][k], "ST": s["ST"][k], "ST_conf": s["ST_conf"][k]})
+                rows.append(
+                    {
+                        "outcome": outcome.name,
+                        "parameter": name,
+                        "S1": s["S1"][k],
+                        "S1_conf": s["S1_conf"][k],
+                        "ST": s["ST"][k],
+                        "ST_conf": s["ST_conf"][k],
+                    }
+                )
         else:
             x = design[problem["names"]].to_numpy(dtype=float)
-            s = morris.analyze(problem, x, y, conf_level=0.95, num_levels=spec.sweep.levels,
-                               seed=spec.sweep.root_seed)
+            s = morris.analyze(problem, x, y, conf_level=0.95, num_levels=spec.sweep.levels, seed=spec.sweep.root_seed)
             for k, name in enumerate(problem["names"]):
-                rows.append({"outcome": outcome.name, "parameter": name, "mu_star": s["mu_star"][k],
-                             "mu_star_conf": s["mu_star_conf"][k], "sigma": s["sigma"][k], "mu": s["mu"][k]})
+                rows.append(
+                    {
+                        "outcome": outcome.name,
+                        "parameter": name,
+                        "mu_star": s["mu_star"][k],
+                        "mu_star_conf": s["mu_star_conf"][k],
+                        "sigma": s["sigma"][k],
+                        "mu": s["mu"][k],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def summary(results: pd.DataFrame) -> pd.DataFrame:
     """Per outcome: runs, failures, mean, standard deviation and quantiles over all runs."""
     grouped = results.groupby("outcome")["value"]
-    table = pd.DataFrame({"runs": grouped.size(), "failed": results.groupby("outcome")["error"].count(),
-                          "mean": grouped.mean(), "std": grouped.std()})
+    table = pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            "failed": results.groupby("outcome")["error"].count(),
+            "mean": grouped.mean(),
+            "std": grouped.std(),
+        }
+    )
     for q in QUANTILES:
         table[f"q{round(q * 100):02d}"] = grouped.quantile(q)
     return table.reset_index()

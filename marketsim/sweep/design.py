@@ -24,8 +24,7 @@ class Run:
 def salib_problem(spec: SweepSpec) -> dict:
     """The SALib problem definition of a sweep's range parameters."""
     names = list(spec.parameters)
-    return {"num_vars": len(names), "names": names,
-            "bounds": [list(spec.parameters[n].range) for n in names]}
+    return {"num_vars": len(names), "names": names, "bounds": [list(spec.parameters[n].range) for n in names]}
 
 
 def design_points(spec: SweepSpec) -> pd.DataFrame:
@@ -37,8 +36,12 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
     """
     info, names = spec.sweep, list(spec.parameters)
     if info.design == "grid":
-        axes = [spec.parameters[n].values if spec.parameters[n].values is not None
-                else list(np.linspace(*spec.parameters[n].range, info.levels)) for n in names]
+        axes = [
+            spec.parameters[n].values
+            if spec.parameters[n].values is not None
+            else list(np.linspace(*spec.parameters[n].range, info.levels))
+            for n in names
+        ]
         return pd.DataFrame(list(itertools.product(*axes)), columns=names)
     problem = salib_problem(spec)
     if info.design == "lhs":
@@ -66,7 +69,11 @@ def plan_runs(spec: SweepSpec, points: int) -> list[Run]:
     replications = spec.sweep.replications
     children = np.random.SeedSequence(spec.sweep.root_seed).spawn(points * replications)
     return [
-        Run(run_id=k, point=k // replications, replication=k % replications,
-            seed=int(child.generate_state(1, dtype=np.uint32)[0]))
+        Run(
+            run_id=k,
+            point=k // replications,
+            replication=k % replications,
+            seed=int(child.generate_state(1, dtype=np.uint32)[0]),
+        )
         for k, child in enumerate(children)
     ]

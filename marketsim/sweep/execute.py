@@ -39,8 +39,9 @@ MAX_BATCH = 4
 """Most runs sent to a worker in one task (fewer tasks, less scheduling overhead)."""
 
 
-def run_task(scenario_json: str, parameters: dict[str, Any], seed: int, outcomes: list[dict],
-             years: int | None, timeseries: bool) -> dict[str, Any]:
+def run_task(
+    scenario_json: str, parameters: dict[str, Any], seed: int, outcomes: list[dict], years: int | None, timeseries: bool
+) -> dict[str, Any]:
     """One run; any error is returned as text, never raised."""
     from marketsim.sweep.run import simulate  # noqa: PLC0415 (only workers need the model)
 
@@ -50,8 +51,13 @@ def run_task(scenario_json: str, parameters: dict[str, Any], seed: int, outcomes
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
 
 
-def run_batch(scenario_json: str, jobs: list[tuple[dict[str, Any], int]], outcomes: list[dict],
-              years: int | None, timeseries: bool) -> list[dict[str, Any]]:
+def run_batch(
+    scenario_json: str,
+    jobs: list[tuple[dict[str, Any], int]],
+    outcomes: list[dict],
+    years: int | None,
+    timeseries: bool,
+) -> list[dict[str, Any]]:
     """Worker entry point: a few runs, each as :func:`run_task`."""
     return [run_task(scenario_json, parameters, seed, outcomes, years, timeseries) for parameters, seed in jobs]
 
@@ -148,8 +154,7 @@ def _manifest(spec: SweepSpec, base: Scenario, runs: list[Run], points: int) -> 
         "runs": len(runs),
         "root_seed": spec.sweep.root_seed,
         "seeds": [run.seed for run in runs],
-        "files": {"design": "design.parquet", "results": "results/part-*.parquet",
-                  "series": "series/part-*.parquet"},
+        "files": {"design": "design.parquet", "results": "results/part-*.parquet", "series": "series/part-*.parquet"},
     }
 
 
@@ -180,9 +185,17 @@ def executor(scheduler: str | None, workers: int | None) -> Iterator[tuple[cf.Ex
         client.close()
 
 
-def run_sweep(spec: SweepSpec, base: Scenario, folder: str | Path, *, scheduler: str | None = None,
-              workers: int | None = None, resume: bool = False, timeseries: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> dict:
+def run_sweep(
+    spec: SweepSpec,
+    base: Scenario,
+    folder: str | Path,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    timeseries: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Run (or resume) a sweep and stream its results into ``folder``.
 
     Args:
@@ -208,11 +221,12 @@ def run_sweep(spec: SweepSpec, base: Scenario, folder: str | Path, *, scheduler:
     existing = store.manifest()
     if existing is not None:
         if existing.get("spec_hash") != spec.digest():
-            raise ScenarioError(f"{folder} holds a different sweep ({existing.get('sweep')!r}); "
-                                "choose another --out")
+            raise ScenarioError(f"{folder} holds a different sweep ({existing.get('sweep')!r}); choose another --out")
         if existing.get("scenario_hash") != scenario_hash(base):
-            raise ScenarioError(f"{folder}: the base scenario has changed since this sweep started; "
-                                "resuming would mix results of two scenarios; choose another --out")
+            raise ScenarioError(
+                f"{folder}: the base scenario has changed since this sweep started; "
+                "resuming would mix results of two scenarios; choose another --out"
+            )
         if not resume:
             raise ScenarioError(f"{folder} already holds this sweep; pass --resume to continue it")
     else:
@@ -233,7 +247,7 @@ def run_sweep(spec: SweepSpec, base: Scenario, folder: str | Path, *, scheduler:
 
     with executor(scheduler, workers) as (pool, slots):
         size = batch_size(len(todo), slots)
-        batches = iter([todo[k:k + size] for k in range(0, len(todo), size)])
+        batches = iter([todo[k : k + size] for k in range(0, len(todo), size)])
 
         def submit_next() -> bool:
             batch = next(batches, None)
@@ -270,12 +284,13 @@ def run_sweep(spec: SweepSpec, base: Scenario, folder: str | Path, *, scheduler:
 def _rows(run: Run, spec: SweepSpec, result: dict) -> list[dict]:
     base = {"run_id": run.run_id, "point": run.point, "replication": run.replication, "seed": run.seed}
     if not result["ok"]:
-        return [{**base, "outcome": o.name, "value": float("nan"), "error": result["error"]}
-                for o in spec.outcomes]
-    return [{**base, "outcome": name, "value": value, "error": None}
-            for name, value in result["outcomes"].items()]
+        return [{**base, "outcome": o.name, "value": float("nan"), "error": result["error"]} for o in spec.outcomes]
+    return [{**base, "outcome": name, "value": value, "error": None} for name, value in result["outcomes"].items()]
 
 
 def _series_rows(run: Run, series: dict[str, list[float]]) -> list[dict]:
-    return [{"run_id": run.run_id, "point": run.point, "outcome": name, "tick": tick, "value": value}
-            for name, values in series.items() for tick, value in enumerate(values)]
+    return [
+        {"run_id": run.run_id, "point": run.point, "outcome": name, "tick": tick, "value": value}
+        for name, values in series.items()
+        for tick, value in enumerate(values)
+    ]

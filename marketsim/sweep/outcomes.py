@@ -39,7 +39,7 @@ def series(model: RareEarthModel, metrics: dict[str, np.ndarray], outcome: Outco
 def reduce(values: np.ndarray, outcome: Outcome) -> float:
     """One number from a monthly series (NaN where the series has no finite value)."""
     if outcome.last_years is not None:
-        values = values[-max(1, round(outcome.last_years * 12)):]
+        values = values[-max(1, round(outcome.last_years * 12)) :]
     finite = values[np.isfinite(values)]
     if outcome.reduce == "time_to_threshold":
         reached = np.flatnonzero(values >= outcome.threshold)

@@ -24,9 +24,14 @@ def _scenario(scenario_json: str) -> Scenario:
     return validate_scenario(json.loads(scenario_json), "sweep base scenario")
 
 
-def simulate(scenario: Scenario | str, parameters: dict[str, Any], seed: int,
-             outcomes: list[Outcome | dict], years: int | None = None,
-             timeseries: bool = False) -> dict[str, Any]:
+def simulate(
+    scenario: Scenario | str,
+    parameters: dict[str, Any],
+    seed: int,
+    outcomes: list[Outcome | dict],
+    years: int | None = None,
+    timeseries: bool = False,
+) -> dict[str, Any]:
     """Run the model once with some values changed and return its outcomes.
 
     Args:

@@ -95,8 +95,10 @@ class SweepSpec(Strict):
     def _designs_and_names(self) -> SweepSpec:
         listed = [p for p, spec in self.parameters.items() if spec.values is not None]
         if listed and self.sweep.design != "grid":
-            raise ValueError(f"parameters {listed} give values; only design = 'grid' takes values "
-                             "(use range = [low, high] for lhs, sobol and morris)")
+            raise ValueError(
+                f"parameters {listed} give values; only design = 'grid' takes values "
+                "(use range = [low, high] for lhs, sobol and morris)"
+            )
         names = [o.name for o in self.outcomes]
         if len(set(names)) != len(names):
             raise ValueError(f"outcome names must be unique, got {names}")

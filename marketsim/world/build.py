@@ -46,8 +46,7 @@ def growth_index(scenario: Scenario, months: int) -> np.ndarray:
 def deposit_matrix(scenario: Scenario) -> dict[str, np.ndarray]:
     """Element shares of each deposit type, in :data:`ELEMENT_GROUPS` order."""
     return {
-        name: np.array([getattr(d, group) for group in ELEMENT_GROUPS])
-        for name, d in scenario.deposit_types.items()
+        name: np.array([getattr(d, group) for group in ELEMENT_GROUPS]) for name, d in scenario.deposit_types.items()
     }
 
 
@@ -93,8 +92,7 @@ def build_refiners(scenario: Scenario, regions: dict[str, int], rng: np.random.G
     )
 
 
-def build_magnet_plants(scenario: Scenario, regions: dict[str, int],
-                        rng: np.random.Generator) -> MagnetPlantFleet:
+def build_magnet_plants(scenario: Scenario, regions: dict[str, int], rng: np.random.Generator) -> MagnetPlantFleet:
     """The magnet plants of the scenario, then its magnet plant projects, as one fleet."""
     plants, capacity = with_projects(scenario.magnet_plants, scenario, "magnets")
     recipe = scenario.goods.magnet
@@ -121,8 +119,10 @@ def magnet_reference_price(scenario: Scenario) -> float:
     plants = scenario.magnet_plants
     capacity = np.array([p.capacity for p in plants])
     conversion = float(np.average([p.unit_cost for p in plants], weights=capacity)) if capacity.sum() else 20.0
-    materials = (recipe.ndpr_per_tonne * scenario.goods.ndpr.reference_price
-                 + recipe.dytb_per_tonne * scenario.goods.dytb.reference_price)
+    materials = (
+        recipe.ndpr_per_tonne * scenario.goods.ndpr.reference_price
+        + recipe.dytb_per_tonne * scenario.goods.dytb.reference_price
+    )
     return (1.0 + recipe.markup) * (conversion + materials)
 
 
@@ -165,12 +165,27 @@ def world_mine_mix(scenario: Scenario) -> np.ndarray:
     return weights @ mix / weights.sum()
 
 
-def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int,
-                        reference: np.ndarray, buyers_per_cell: int = 1) -> ManufacturerFleet:
+def build_manufacturers(
+    scenario: Scenario, regions: dict[str, int], months: int, reference: np.ndarray, buyers_per_cell: int = 1
+) -> ManufacturerFleet:
     """End users: one row per (sector, region) with demand, split into ``buyers_per_cell`` rows."""
-    columns: dict[str, list] = {key: [] for key in (
-        "region", "good", "sector", "base", "reference_price", "elasticity_short",
-        "elasticity_long", "adjust_months", "inventory_months", "hoarding", "backstop", "protected")}
+    columns: dict[str, list] = {
+        key: []
+        for key in (
+            "region",
+            "good",
+            "sector",
+            "base",
+            "reference_price",
+            "elasticity_short",
+            "elasticity_long",
+            "adjust_months",
+            "inventory_months",
+            "hoarding",
+            "backstop",
+            "protected",
+        )
+    }
     for s, sector in enumerate(scenario.sectors.values()):
         good = GOODS.index(sector.good)
         for region, share in sector.split.items():
@@ -191,8 +206,10 @@ def build_manufacturers(scenario: Scenario, regions: dict[str, int], months: int
                 columns["protected"].append(sector.protected)
     arrays = {key: np.array(values) for key, values in columns.items()}
     return ManufacturerFleet(
-        **arrays, growth_index=growth_index(scenario, months),
-        goods_count=len(GOODS), regions_count=len(regions),
+        **arrays,
+        growth_index=growth_index(scenario, months),
+        goods_count=len(GOODS),
+        regions_count=len(regions),
     )
 
 
@@ -212,9 +229,14 @@ def build_end_of_life(scenario: Scenario, regions: dict[str, int]) -> EndOfLife:
     )
 
 
-def build_recyclers(scenario: Scenario, regions: dict[str, int], end_of_life: EndOfLife,
-                    plants: MagnetPlantFleet, buyers: ManufacturerFleet,
-                    rng: np.random.Generator) -> RecyclerFleet:
+def build_recyclers(
+    scenario: Scenario,
+    regions: dict[str, int],
+    end_of_life: EndOfLife,
+    plants: MagnetPlantFleet,
+    buyers: ManufacturerFleet,
+    rng: np.random.Generator,
+) -> RecyclerFleet:
     """One recycling industry per region that uses magnets or (when magnet making leaves scrap
     that is collected) has magnet plants, sized to today's collected flow of both feeds."""
     params = scenario.recycling
@@ -246,9 +268,16 @@ def starting_magnet_output(plants: MagnetPlantFleet, buyers: ManufacturerFleet, 
     return buyers.total(buyers.base)[MAGNET].sum() * (capacity / max(capacity.sum(), 1e-9))
 
 
-def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlantFleet,
-                   buyers: ManufacturerFleet, mine_mix: np.ndarray, recovery: float,
-                   regions: int, recyclers: RecyclerFleet | None = None) -> tuple[np.ndarray, np.ndarray]:
+def starting_flows(
+    mines: MineFleet,
+    refiners: RefinerFleet,
+    plants: MagnetPlantFleet,
+    buyers: ManufacturerFleet,
+    mine_mix: np.ndarray,
+    recovery: float,
+    regions: int,
+    recyclers: RecyclerFleet | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Monthly flows of the starting world, to size its first stocks (oxide output includes the
     oxide recyclers recover from manufacturing scrap, when ``recyclers`` are given).
 
@@ -256,6 +285,7 @@ def starting_flows(mines: MineFleet, refiners: RefinerFleet, plants: MagnetPlant
         ``(need, output)``: (goods, regions) what each region's users and plants use a month,
         and what its producers make a month, with all capacity shared out in proportion.
     """
+
     def share(capacity: np.ndarray) -> np.ndarray:
         return capacity / max(capacity.sum(), 1e-9)
 

@@ -23,9 +23,16 @@ def fill_initial_stocks(model: RareEarthModel) -> None:
     """Start with every stock at its target, so the first months show the world's own
     imbalances rather than a refilling of empty shelves."""
     size = len(model.regions)
-    need, output = world.starting_flows(model.mines, model.refiners, model.magnet_plants,
-                                        model.manufacturers, model._mine_mix,
-                                        model.config.separation_recovery, size, model.recyclers)
+    need, output = world.starting_flows(
+        model.mines,
+        model.refiners,
+        model.magnet_plants,
+        model.manufacturers,
+        model._mine_mix,
+        model.config.separation_recovery,
+        size,
+        model.recyclers,
+    )
     model.orders = output.copy()
     china_content = np.zeros((len(GOODS), size, TRACERS))
     if model.china >= 0:
@@ -37,12 +44,10 @@ def fill_initial_stocks(model: RareEarthModel) -> None:
     elements = np.zeros((len(GOODS), size, TRACERS))
     elements[CONCENTRATE, :, ELEMENTS] = model._mine_mix
     end_use = model.manufacturers.total(model.manufacturers.base)
-    buyer_stock = (need + FEED_COVER_MONTHS * (need - end_use)
-                   + model.manufacturers.target_stock(np.zeros_like(need)))
+    buyer_stock = need + FEED_COVER_MONTHS * (need - end_use) + model.manufacturers.target_stock(np.zeros_like(need))
     # Separation capacity exceeds ore supply, so refiners hold little feed beyond the month's.
     buyer_stock[CONCENTRATE] = need[CONCENTRATE]
-    held = {model.ledger.seller: model.config.market.seller_cover_months * output,
-            model.ledger.buyer: buyer_stock}
+    held = {model.ledger.seller: model.config.market.seller_cover_months * output, model.ledger.buyer: buyer_stock}
     for pool, stock in held.items():
         pool.add(stock, stock[:, :, None] * (china_content + elements))
     days = np.array([r.stockpile_days for r in model.config.regions.values()])

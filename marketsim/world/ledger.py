@@ -25,7 +25,9 @@ class Pool:
     def content(self) -> np.ndarray:
         """(goods, regions, tracers) tracer tonnes per tonne held."""
         return np.divide(
-            self.tracer, self.amount[:, :, None], out=np.zeros_like(self.tracer),
+            self.tracer,
+            self.amount[:, :, None],
+            out=np.zeros_like(self.tracer),
             where=self.amount[:, :, None] > 0,
         )
 
@@ -82,5 +84,6 @@ class Ledger:
 
     def held(self, goods: list[int]) -> float:
         """Total tonnes of ``goods`` held anywhere."""
-        return float(self.seller.amount[goods].sum() + self.buyer.amount[goods].sum()
-                     + self.stockpile.amount[goods].sum())
+        return float(
+            self.seller.amount[goods].sum() + self.buyer.amount[goods].sum() + self.stockpile.amount[goods].sum()
+        )

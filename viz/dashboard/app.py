@@ -85,45 +85,71 @@ def Page():
     with solara.Column(style={"padding": "4px 12px"}):
         Status(dash, version=frame.value)
         Note(dash, version=frame.value)
-        solara.Text("Solid lines: this run. Dotted: the pinned reference. Vertical lines mark events "
-                    "(orange: live changes; grey: scheduled or decided by a government's strategy; purple: shocks).",
-                    style={"color": "#555", "font-size": "13px"})
+        solara.Text(
+            "Solid lines: this run. Dotted: the pinned reference. Vertical lines mark events "
+            "(orange: live changes; grey: scheduled or decided by a government's strategy; purple: shocks).",
+            style={"color": "#555", "font-size": "13px"},
+        )
         PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances)
         with solara.ColumnsResponsive(12, large=[6, 6]):
             with solara.Column():
-                solara.ToggleButtonsSingle(good, values=["ndpr", "dytb", "magnet", "concentrate", "lace"],
-                                           dense=True)
-                ChartCard("Prices: inside China and outside it",
-                          f"{charts.GOOD_NAMES[good.value]}, US$/kg. Export controls split the market in two "
-                          "tiers: buyers outside China bid up what leaves China, while China's price may fall.",
-                          drawings["prices"], "prices")
+                solara.ToggleButtonsSingle(good, values=["ndpr", "dytb", "magnet", "concentrate", "lace"], dense=True)
+                ChartCard(
+                    "Prices: inside China and outside it",
+                    f"{charts.GOOD_NAMES[good.value]}, US$/kg. Export controls split the market in two "
+                    "tiers: buyers outside China bid up what leaves China, while China's price may fall.",
+                    drawings["prices"],
+                    "prices",
+                )
             with solara.Column():
                 solara.Select("Region whose dependency is shown", values=regions, value=region, dense=True)
-                ChartCard("China's share, and one region's dependency",
-                          "China's share of world mining, separation and magnet making, %; dashed: the share "
-                          f"of {region.value}'s end use whose separation happened in China.",
-                          drawings["shares"], "shares")
-            ChartCard("Dependency on China, by region",
-                      "Latest month: of each region's end use of rare earths, the share mined, separated and made "
-                      "into magnets in China, %. Black ticks: separation in the pinned run.",
-                      drawings["dependency"], "dependency")
-            ChartCard("Alliance network",
-                      "Governments; a coloured line joins members of an alliance, red dashes show disputes. "
-                      "Grey dots: the pinned run's alliances.", drawings["alliances"], "alliances")
-            ChartCard("Shortages",
-                      "World end-use need that went unmet, t a month: firms that could not buy at any price "
-                      "they would pay.", drawings["shortages"], "shortages")
-            ChartCard("Strategic stockpiles",
-                      "State stockpiles of NdPr and Dy/Tb oxide held worldwide, t: bought in calm times, "
-                      "released in shortages.", drawings["stockpiles"], "stockpiles")
-        ChartCard("Supply-chain flows over the last 12 months",
-                  "Where rare earths were mined, separated, made into magnets and used, t REO a year "
-                  "(NdPr and Dy/Tb for magnets). Red: flows from China. With a pinned run, it is drawn on the right.",
-                  drawings["flows"], "flows")
+                ChartCard(
+                    "China's share, and one region's dependency",
+                    "China's share of world mining, separation and magnet making, %; dashed: the share "
+                    f"of {region.value}'s end use whose separation happened in China.",
+                    drawings["shares"],
+                    "shares",
+                )
+            ChartCard(
+                "Dependency on China, by region",
+                "Latest month: of each region's end use of rare earths, the share mined, separated and made "
+                "into magnets in China, %. Black ticks: separation in the pinned run.",
+                drawings["dependency"],
+                "dependency",
+            )
+            ChartCard(
+                "Alliance network",
+                "Governments; a coloured line joins members of an alliance, red dashes show disputes. "
+                "Grey dots: the pinned run's alliances.",
+                drawings["alliances"],
+                "alliances",
+            )
+            ChartCard(
+                "Shortages",
+                "World end-use need that went unmet, t a month: firms that could not buy at any price they would pay.",
+                drawings["shortages"],
+                "shortages",
+            )
+            ChartCard(
+                "Strategic stockpiles",
+                "State stockpiles of NdPr and Dy/Tb oxide held worldwide, t: bought in calm times, "
+                "released in shortages.",
+                drawings["stockpiles"],
+                "stockpiles",
+            )
+        ChartCard(
+            "Supply-chain flows over the last 12 months",
+            "Where rare earths were mined, separated, made into magnets and used, t REO a year "
+            "(NdPr and Dy/Tb for magnets). Red: flows from China. With a pinned run, it is drawn on the right.",
+            drawings["flows"],
+            "flows",
+        )
         with solara.Card("Scorecard per government, last 12 months", style={"margin": "4px"}):
-            solara.Text("Cost and security of supply, value added, environmental burden at home and public money "
-                        "spent; in brackets, the change against the pinned run (green: better).",
-                        style={"color": "#555", "font-size": "13px"})
+            solara.Text(
+                "Cost and security of supply, value added, environmental burden at home and public money "
+                "spent; in brackets, the change against the pinned run (green: better).",
+                style={"color": "#555", "font-size": "13px"},
+            )
             Scorecard(view, reference)
         with solara.Card("Events so far", style={"margin": "4px"}):
             EventList(view)

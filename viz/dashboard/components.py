@@ -45,9 +45,14 @@ class Drawing:
 @solara.component
 def Chart(drawing: Drawing, name: str):
     """A Plotly chart that redraws when its drawing's key changes; its camera icon saves a PNG."""
-    config = {"displaylogo": False, "responsive": True, "showSendToCloud": False, "showEditInChartStudio": False,
-              "modeBarButtonsToRemove": ["sendDataToCloud"],
-              "toImageButtonOptions": {"format": "png", "filename": f"marketsim_{name}", "scale": 2}}
+    config = {
+        "displaylogo": False,
+        "responsive": True,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "modeBarButtonsToRemove": ["sendDataToCloud"],
+        "toImageButtonOptions": {"format": "png", "filename": f"marketsim_{name}", "scale": 2},
+    }
     element = PlotlyChart.element(config=config)
 
     def draw():
@@ -75,8 +80,10 @@ def Status(dash: Dashboard, version: int = 0):
     """Where the run is: month, date, scenario and seed."""
     run = dash.run
     date = run.model.date_of(max(run.tick - 1, 0)) if run.tick else "not started"
-    text = (f"Month {run.tick} of {run.months} · last simulated: {date} · scenario {dash.scenario_name} · "
-            f"seed {run.seed} · live changes {len(run.interventions)}")
+    text = (
+        f"Month {run.tick} of {run.months} · last simulated: {date} · scenario {dash.scenario_name} · "
+        f"seed {run.seed} · live changes {len(run.interventions)}"
+    )
     if dash.reference is not None:
         text += f" · pinned: {dash.reference_label}"
     solara.Text(text, classes=["run-status"], style={"font-weight": "600"})
@@ -117,8 +124,9 @@ def ScenarioControls(dash: Dashboard, on_change: Callable[[], None], scenario: s
         dash.reseed(seed_text)
         on_change()
 
-    solara.Select("Scenario", values=library, value=dash.scenario_name if dash.scenario_name in library else None,
-                  on_value=choose)
+    solara.Select(
+        "Scenario", values=library, value=dash.scenario_name if dash.scenario_name in library else None, on_value=choose
+    )
     solara.Text("…or upload a scenario file (TOML):", style=EXPLAIN)
     ipywidgets.FileUpload.element(accept=".toml", multiple=False, description="Upload scenario", on_value=uploaded)
     solara.InputText("Seed", value=seed_text, on_value=set_seed_text, continuous_update=True)
@@ -126,14 +134,20 @@ def ScenarioControls(dash: Dashboard, on_change: Callable[[], None], scenario: s
 
 
 @solara.component
-def RunControls(dash: Dashboard, playing: solara.Reactive[bool], speed: solara.Reactive[int],
-                on_change: Callable[[], None], version: int = 0):
+def RunControls(
+    dash: Dashboard,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    on_change: Callable[[], None],
+    version: int = 0,
+):
     """Step, play, pause, reset, run to the end, speed; pin and replay."""
 
     def act(method, *args):
         def handler():
             method(*args)
             on_change()
+
         return handler
 
     def stop_then(method):
@@ -141,6 +155,7 @@ def RunControls(dash: Dashboard, playing: solara.Reactive[bool], speed: solara.R
             playing.set(False)
             method()
             on_change()
+
         return handler
 
     finished = dash.run.finished
@@ -164,8 +179,9 @@ def RunControls(dash: Dashboard, playing: solara.Reactive[bool], speed: solara.R
             solara.Button("Pin as reference", on_click=act(dash.pin), disabled=dash.run.tick == 0, outlined=True)
         else:
             solara.Button("Unpin reference", on_click=act(dash.unpin), outlined=True)
-        solara.Button("Replay last change", on_click=stop_then(dash.replay), outlined=True,
-                      disabled=not dash.run.interventions)
+        solara.Button(
+            "Replay last change", on_click=stop_then(dash.replay), outlined=True, disabled=not dash.run.interventions
+        )
 
 
 @solara.component
@@ -174,16 +190,25 @@ def Downloads(dash: Dashboard, stem: str):
     named after ``stem``."""
     solara.Text("Download the run so far (time series + manifest.json + events):", style=EXPLAIN)
     with solara.Row():
-        solara.FileDownload(lambda: dash.export("csv"), filename=f"{stem}_csv.zip", label="CSV (.zip)",
-                            mime_type="application/zip")
-        solara.FileDownload(lambda: dash.export("parquet"), filename=f"{stem}_parquet.zip", label="Parquet (.zip)",
-                            mime_type="application/zip")
+        solara.FileDownload(
+            lambda: dash.export("csv"), filename=f"{stem}_csv.zip", label="CSV (.zip)", mime_type="application/zip"
+        )
+        solara.FileDownload(
+            lambda: dash.export("parquet"),
+            filename=f"{stem}_parquet.zip",
+            label="Parquet (.zip)",
+            mime_type="application/zip",
+        )
     solara.Text("Each chart saves itself as PNG from the camera icon in its top-right corner.", style=EXPLAIN)
 
 
 @solara.component
-def PolicyPanel(dash: Dashboard, on_change: Callable[[], None], regions: tuple[str, ...],
-                alliances: tuple[tuple[str, tuple[str, ...]], ...]):
+def PolicyPanel(
+    dash: Dashboard,
+    on_change: Callable[[], None],
+    regions: tuple[str, ...],
+    alliances: tuple[tuple[str, tuple[str, ...]], ...],
+):
     """A government's levers; a change takes effect from the current month, without a reset.
 
     Renders again only when the regions or the alliances' members change, not every month: the
@@ -203,42 +228,66 @@ def PolicyPanel(dash: Dashboard, on_change: Callable[[], None], regions: tuple[s
         def handler():
             dash.decide(region, decision(dash.run.model.date))
             on_change()
+
         return handler
 
     origins = () if origin == "all" else (origin,)
     with solara.Card("Change policy", classes=["policy-panel"], style={"margin": "4px"}):
-        Explained("Decisions act from the next simulated month on; the run is not restarted. Each is checked "
-                  "like a player's move: one a government cannot make is refused.")
+        Explained(
+            "Decisions act from the next simulated month on; the run is not restarted. Each is checked "
+            "like a player's move: one a government cannot make is refused."
+        )
         with solara.Columns([1, 1, 1, 1]):
             with solara.Column():
                 solara.Select("Government", values=list(regions), value=region, on_value=set_region)
                 solara.InputFloat("Export quota on ore and oxides, kt REO/yr", value=quota, on_value=set_quota)
                 with solara.Row():
-                    solara.Button("Set quota", on_click=decide(
-                        lambda now: decisions.export_quota(region, now, max(quota, 0.0) * 1000.0)), small=True)
-                    solara.Button("Lift quota", on_click=decide(lambda now: decisions.export_quota(region, now, None)),
-                                  small=True, outlined=True)
+                    solara.Button(
+                        "Set quota",
+                        on_click=decide(lambda now: decisions.export_quota(region, now, max(quota, 0.0) * 1000.0)),
+                        small=True,
+                    )
+                    solara.Button(
+                        "Lift quota",
+                        on_click=decide(lambda now: decisions.export_quota(region, now, None)),
+                        small=True,
+                        outlined=True,
+                    )
             with solara.Column():
                 solara.SliderInt("Tariff on imports, %", value=tariff, on_value=set_tariff, min=0, max=100)
                 solara.Select("Tariff on imports from", values=["china", "all"], value=origin, on_value=set_origin)
-                solara.Button("Apply tariff", small=True, on_click=decide(
-                    lambda now: decisions.tariff(region, now, tariff / 100.0, origins)))
+                solara.Button(
+                    "Apply tariff",
+                    small=True,
+                    on_click=decide(lambda now: decisions.tariff(region, now, tariff / 100.0, origins)),
+                )
             with solara.Column():
                 solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
                 solara.SliderInt("Subsidy, % of unit cost", value=subsidy, on_value=set_subsidy, min=0, max=90)
-                solara.Button("Apply subsidy", small=True, on_click=decide(
-                    lambda now: decisions.subsidy(region, now, stage, subsidy / 100.0)))
+                solara.Button(
+                    "Apply subsidy",
+                    small=True,
+                    on_click=decide(lambda now: decisions.subsidy(region, now, stage, subsidy / 100.0)),
+                )
             with solara.Column():
                 solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
                 solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes)
-                solara.Button("Order stockpile", small=True, on_click=decide(
-                    lambda now: decisions.stockpile(region, now, good, tonnes)))
+                solara.Button(
+                    "Order stockpile",
+                    small=True,
+                    on_click=decide(lambda now: decisions.stockpile(region, now, good, tonnes)),
+                )
         if alliances:
             solara.Text("Alliance membership (switch to apply to join or to leave):", style=EXPLAIN)
             with solara.Row(style={"flex-wrap": "wrap"}):
                 for name, members in alliances:
-                    solara.Switch(label=name, value=region in members, on_value=lambda member, name=name: decide(
-                        lambda now: decisions.alliance(region, now, name, member))())
+                    solara.Switch(
+                        label=name,
+                        value=region in members,
+                        on_value=lambda member, name=name: decide(
+                            lambda now: decisions.alliance(region, now, name, member)
+                        )(),
+                    )
 
 
 @solara.component
@@ -260,7 +309,12 @@ def EventList(view: RunView):
         solara.Text("No events yet.", style=EXPLAIN)
         return
     kinds = {"change": "live change", "scenario": "scheduled", "decision": "government strategy", "shock": "shock"}
-    rows = "".join(f"<tr><td>{m.date}</td><td>{html.escape(m.label)}</td><td>{kinds[m.kind]}</td></tr>"
-                   for m in reversed(view.markers[-60:]))
-    solara.HTML(tag="div", unsafe_innerHTML=f"<table class='events'><tbody>{rows}</tbody></table>",
-                style={"max-height": "260px", "overflow-y": "auto", "font-size": "12px"})
+    rows = "".join(
+        f"<tr><td>{m.date}</td><td>{html.escape(m.label)}</td><td>{kinds[m.kind]}</td></tr>"
+        for m in reversed(view.markers[-60:])
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<table class='events'><tbody>{rows}</tbody></table>",
+        style={"max-height": "260px", "overflow-y": "auto", "font-size": "12px"},
+    )

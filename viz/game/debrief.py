@@ -43,8 +43,12 @@ class Debrief:
 def decision_markers(table: pd.DataFrame) -> list[Marker]:
     """Accepted decisions as time-axis markers: people's labelled, the AI's faint."""
     rows = table[table["accepted"]]
-    return [Marker(row.date, f"{row.government}: {row.kind.replace('_', ' ')}",
-                   "change" if row.by == "player" else "decision") for row in rows.itertuples()]
+    return [
+        Marker(
+            row.date, f"{row.government}: {row.kind.replace('_', ' ')}", "change" if row.by == "player" else "decision"
+        )
+        for row in rows.itertuples()
+    ]
 
 
 def debrief_of(room: Room) -> Debrief:
@@ -96,31 +100,38 @@ def decisions_html(table: pd.DataFrame, people_only: bool = False) -> str:
         style = "" if row.accepted else " style='color:#c0392b'"
         cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
         rows.append(f"<tr{style}>{cells}</tr>")
-    return (f"<table class='decisions'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    return f"<table class='decisions'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def report_html(debrief: Debrief, title: str) -> str:
     """The whole debrief as one HTML file: plotly.js inline once, the charts, the tables."""
-    figures = [("NdPr oxide price", price_timeline(debrief, "ndpr")),
-               ("Dy/Tb oxide price", price_timeline(debrief, "dytb"))]
+    figures = [
+        ("NdPr oxide price", price_timeline(debrief, "ndpr")),
+        ("Dy/Tb oxide price", price_timeline(debrief, "dytb")),
+    ]
     figures += [(f"{region}: dependency on China", dependency_timeline(debrief, region)) for region in debrief.seats]
     parts = []
     for number, (name, figure) in enumerate(figures):
         fig = {"data": jsonable(figure["data"]), "layout": jsonable(figure["layout"])}
         chart = plotly.io.to_html(fig, include_plotlyjs=number == 0, full_html=False, default_height="320px")
         parts.append(f"<h2>{html.escape(name)}</h2>{chart}")
-    style = ("body{font-family:sans-serif;margin:20px;max-width:1100px} table{border-collapse:collapse;"
-             "font-size:13px} th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}")
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)}</title><style>{style}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1>"
-            "<p>Solid lines: this game. Dotted: the bot twin (same scenario, seed and shocks; every seat left to "
-            "the AI or no change). Orange lines: decisions of players; grey: the AI's; purple: shocks.</p>"
-            + "".join(parts)
-            + "<h2>Scorecard per government (in brackets: change against the bot twin)</h2>"
-            + scorecard_table(debrief.scores, debrief.twin_scores)
-            + "<h2>Every decision</h2>" + decisions_html(debrief.decisions)
-            + "</body></html>")
+    style = (
+        "body{font-family:sans-serif;margin:20px;max-width:1100px} table{border-collapse:collapse;"
+        "font-size:13px} th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}"
+    )
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>"
+        "<p>Solid lines: this game. Dotted: the bot twin (same scenario, seed and shocks; every seat left to "
+        "the AI or no change). Orange lines: decisions of players; grey: the AI's; purple: shocks.</p>"
+        + "".join(parts)
+        + "<h2>Scorecard per government (in brackets: change against the bot twin)</h2>"
+        + scorecard_table(debrief.scores, debrief.twin_scores)
+        + "<h2>Every decision</h2>"
+        + decisions_html(debrief.decisions)
+        + "</body></html>"
+    )
 
 
 @solara.component
@@ -131,24 +142,38 @@ def DebriefView(room: Room, version: int = 0):
     region, set_region = solara.use_state(seats[0])
     good, set_good = solara.use_state("ndpr")
     region = region if region in debrief.view.dependency else seats[0]
-    solara.Text("Solid lines: this game. Dotted: the bot twin, the same game with every seat left to its "
-                "fallback. Orange lines: players' decisions; grey: the AI's; purple: shocks.", style=EXPLAIN)
+    solara.Text(
+        "Solid lines: this game. Dotted: the bot twin, the same game with every seat left to its "
+        "fallback. Orange lines: players' decisions; grey: the AI's; purple: shocks.",
+        style=EXPLAIN,
+    )
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.ToggleButtonsSingle(good, on_value=set_good, values=["ndpr", "dytb", "magnet"], dense=True)
         solara.Select("Government", values=seats, value=region, on_value=set_region, dense=True)
     with solara.Card("Price", classes=["chart-card", "chart-debrief-price"], style={"margin": "4px"}):
         Chart(Drawing((debrief.key, good), price_timeline(debrief, good)), "debrief_price")
-    with solara.Card(f"Dependency: {region}", classes=["chart-card", "chart-debrief-dependency"],
-                     style={"margin": "4px"}):
+    with solara.Card(
+        f"Dependency: {region}", classes=["chart-card", "chart-debrief-dependency"], style={"margin": "4px"}
+    ):
         Chart(Drawing((debrief.key, region), dependency_timeline(debrief, region)), "debrief_dependency")
     with solara.Card("Scorecards (in brackets: against the bot twin)", style={"margin": "4px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=scorecard_table(debrief.scores, debrief.twin_scores),
-                    style={"overflow-x": "auto", "font-size": "13px"}, classes=["debrief-scores"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=scorecard_table(debrief.scores, debrief.twin_scores),
+            style={"overflow-x": "auto", "font-size": "13px"},
+            classes=["debrief-scores"],
+        )
     with solara.Card("Decisions of the players", style={"margin": "4px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=decisions_html(debrief.decisions, people_only=True),
-                    style={"overflow-x": "auto", "max-height": "320px", "font-size": "12px"},
-                    classes=["debrief-decisions"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=decisions_html(debrief.decisions, people_only=True),
+            style={"overflow-x": "auto", "max-height": "320px", "font-size": "12px"},
+            classes=["debrief-decisions"],
+        )
     title = f"marketsim game {room.join_code}: debrief"
-    solara.FileDownload(lambda: report_html(debrief_of(room), title).encode("utf-8"),
-                        filename=f"debrief_{room.join_code}.html", label="Download debrief (HTML)",
-                        mime_type="text/html")
+    solara.FileDownload(
+        lambda: report_html(debrief_of(room), title).encode("utf-8"),
+        filename=f"debrief_{room.join_code}.html",
+        label="Download debrief (HTML)",
+        mime_type="text/html",
+    )

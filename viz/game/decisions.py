@@ -42,12 +42,22 @@ def ExportLever(region: str, others: list[str], add: Add):
     quota, set_quota = solara.use_state(10.0)
     ban_to, set_ban_to = solara.use_state("all")
     solara.InputFloat("Export quota, kt REO/yr", value=quota, on_value=set_quota, continuous_update=True)
-    solara.Button("Add export quota", small=True,
-                  on_click=lambda: add(decisions.export_quota(region, THIS_ROUND, quota * 1000.0)))
+    solara.Button(
+        "Add export quota", small=True, on_click=lambda: add(decisions.export_quota(region, THIS_ROUND, quota * 1000.0))
+    )
     solara.Select("Ban exports to", values=["all", *others], value=ban_to, on_value=set_ban_to)
-    solara.Button("Add export ban", small=True, on_click=lambda: add(
-        {"type": "export_ban", "region": region, "start": THIS_ROUND,
-         "destinations": [] if ban_to == "all" else [ban_to]}))
+    solara.Button(
+        "Add export ban",
+        small=True,
+        on_click=lambda: add(
+            {
+                "type": "export_ban",
+                "region": region,
+                "start": THIS_ROUND,
+                "destinations": [] if ban_to == "all" else [ban_to],
+            }
+        ),
+    )
 
 
 @solara.component
@@ -57,8 +67,11 @@ def TariffLever(region: str, others: list[str], add: Add):
     origin, set_origin = solara.use_state("china")
     Slider("Tariff on imports, %", rate, set_rate, 0, 100)
     solara.Select("Tariff on imports from", values=["all", *others], value=origin, on_value=set_origin)
-    solara.Button("Add tariff", small=True, on_click=lambda: add(
-        decisions.tariff(region, THIS_ROUND, rate / 100.0, () if origin == "all" else (origin,))))
+    solara.Button(
+        "Add tariff",
+        small=True,
+        on_click=lambda: add(decisions.tariff(region, THIS_ROUND, rate / 100.0, () if origin == "all" else (origin,))),
+    )
 
 
 @solara.component
@@ -68,8 +81,9 @@ def SubsidyLever(region: str, others: list[str], add: Add):
     rate, set_rate = solara.use_state(20)
     solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
     Slider("Subsidy, % of unit cost", rate, set_rate, 0, 90)
-    solara.Button("Add subsidy", small=True,
-                  on_click=lambda: add(decisions.subsidy(region, THIS_ROUND, stage, rate / 100.0)))
+    solara.Button(
+        "Add subsidy", small=True, on_click=lambda: add(decisions.subsidy(region, THIS_ROUND, stage, rate / 100.0))
+    )
 
 
 @solara.component
@@ -78,10 +92,12 @@ def StockpileLever(region: str, others: list[str], add: Add):
     good, set_good = solara.use_state("ndpr")
     tonnes, set_tonnes = solara.use_state(500.0)
     solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
-    solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes,
-                      continuous_update=True)
-    solara.Button("Add stockpile order", small=True,
-                  on_click=lambda: add(decisions.stockpile(region, THIS_ROUND, good, tonnes)))
+    solara.InputFloat(
+        "Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes, continuous_update=True
+    )
+    solara.Button(
+        "Add stockpile order", small=True, on_click=lambda: add(decisions.stockpile(region, THIS_ROUND, good, tonnes))
+    )
 
 
 @solara.component
@@ -91,8 +107,13 @@ def FloorLever(region: str, others: list[str], add: Add):
     price, set_price = solara.use_state(60.0)
     solara.Select("Price floor good", values=list(GOODS), value=good, on_value=set_good)
     solara.InputFloat("Price floor, US$/kg", value=price, on_value=set_price, continuous_update=True)
-    solara.Button("Add price floor", small=True, on_click=lambda: add(
-        {"type": "price_floor", "region": region, "start": THIS_ROUND, "good": good, "price": float(price)}))
+    solara.Button(
+        "Add price floor",
+        small=True,
+        on_click=lambda: add(
+            {"type": "price_floor", "region": region, "start": THIS_ROUND, "good": good, "price": float(price)}
+        ),
+    )
 
 
 @solara.component
@@ -100,8 +121,13 @@ def RecyclingLever(region: str, others: list[str], add: Add):
     """A mandate to collect a share of end-of-life magnets."""
     collect, set_collect = solara.use_state(30)
     Slider("Recycling mandate: collect % of end-of-life magnets", collect, set_collect, 0, 100)
-    solara.Button("Add recycling mandate", small=True, on_click=lambda: add(
-        {"type": "recycling_mandate", "region": region, "start": THIS_ROUND, "collection_rate": collect / 100.0}))
+    solara.Button(
+        "Add recycling mandate",
+        small=True,
+        on_click=lambda: add(
+            {"type": "recycling_mandate", "region": region, "start": THIS_ROUND, "collection_rate": collect / 100.0}
+        ),
+    )
 
 
 @solara.component
@@ -109,17 +135,26 @@ def AllianceLever(region: str, others: list[str], add: Add, groups: dict[str, li
     """Ask to join an existing alliance, or leave one (invitations are in the offers card)."""
     group, set_group = solara.use_state(next(iter(groups), ""))
     if not groups:
-        solara.Text("No alliance exists yet: invite another government into a new one under "
-                    "Alliance offers.", style=EXPLAIN)
+        solara.Text(
+            "No alliance exists yet: invite another government into a new one under Alliance offers.", style=EXPLAIN
+        )
         return
     members = groups.get(group, [])
     solara.Select("Alliance", values=list(groups), value=group or None, on_value=set_group)
     solara.Text("Members: " + ", ".join(members), style=EXPLAIN)
     with solara.Row():
-        solara.Button("Ask to join", small=True, disabled=region in members,
-                      on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, True)))
-        solara.Button("Leave", small=True, disabled=region not in members,
-                      on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, False)))
+        solara.Button(
+            "Ask to join",
+            small=True,
+            disabled=region in members,
+            on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, True)),
+        )
+        solara.Button(
+            "Leave",
+            small=True,
+            disabled=region not in members,
+            on_click=lambda: add(decisions.alliance(region, THIS_ROUND, group, False)),
+        )
 
 
 @solara.component
@@ -129,9 +164,19 @@ def ResearchLever(region: str, others: list[str], add: Add):
     money, set_money = solara.use_state(100.0)
     solara.Select("Research into", values=["separation", "magnets", "recycling"], value=stage, on_value=set_stage)
     solara.InputFloat("US$ million a year", value=money, on_value=set_money, continuous_update=True)
-    solara.Button("Add research funding", small=True, on_click=lambda: add(
-        {"type": "research_funding", "region": region, "start": THIS_ROUND, "stage": stage,
-         "usd_million_per_year": float(money)}))
+    solara.Button(
+        "Add research funding",
+        small=True,
+        on_click=lambda: add(
+            {
+                "type": "research_funding",
+                "region": region,
+                "start": THIS_ROUND,
+                "stage": stage,
+                "usd_million_per_year": float(money),
+            }
+        ),
+    )
 
 
 @solara.component
@@ -141,9 +186,19 @@ def StandardLever(region: str, others: list[str], add: Add):
     level, set_level = solara.use_state(80)
     solara.Select("Standard for", values=list(STAGES), value=stage, on_value=set_stage)
     Slider("Environmental standard, % of best practice", level, set_level, 0, 100)
-    solara.Button("Add environmental standard", small=True, on_click=lambda: add(
-        {"type": "environmental_standard", "region": region, "start": THIS_ROUND, "stage": stage,
-         "level": level / 100.0}))
+    solara.Button(
+        "Add environmental standard",
+        small=True,
+        on_click=lambda: add(
+            {
+                "type": "environmental_standard",
+                "region": region,
+                "start": THIS_ROUND,
+                "stage": stage,
+                "level": level / 100.0,
+            }
+        ),
+    )
 
 
 @solara.component
@@ -153,9 +208,19 @@ def CollectionLever(region: str, others: list[str], add: Add):
     fee, set_fee = solara.use_state(5.0)
     Slider("Collection scheme: aim to collect % of end-of-life magnets", rate, set_rate, 0, 100)
     solara.InputFloat("Paid per kg of REO collected, US$", value=fee, on_value=set_fee, continuous_update=True)
-    solara.Button("Add collection scheme", small=True, on_click=lambda: add(
-        {"type": "collection_scheme", "region": region, "start": THIS_ROUND, "collection_rate": rate / 100.0,
-         "usd_per_kg": float(fee)}))
+    solara.Button(
+        "Add collection scheme",
+        small=True,
+        on_click=lambda: add(
+            {
+                "type": "collection_scheme",
+                "region": region,
+                "start": THIS_ROUND,
+                "collection_rate": rate / 100.0,
+                "usd_per_kg": float(fee),
+            }
+        ),
+    )
 
 
 PROJECT_DEALS = ("loan", "equity", "offtake")
@@ -164,8 +229,10 @@ UNITS = {"mining": "t REO/yr", "separation": "t REO/yr of feed", "magnets": "t o
 
 def project_lines(pipeline) -> dict[str, str]:
     """Each supply project's name and a line about it (where, which stage, how big, what it costs)."""
-    return {p.name: f"In {p.region}: {p.stage}, {p.capacity:,.0f} {UNITS[p.stage]}, "
-                    f"US${p.capital_cost:,.0f} m to build." for p in pipeline}
+    return {
+        p.name: f"In {p.region}: {p.stage}, {p.capacity:,.0f} {UNITS[p.stage]}, US${p.capital_cost:,.0f} m to build."
+        for p in pipeline
+    }
 
 
 @solara.component
@@ -184,27 +251,50 @@ def ProjectLever(region: str, others: list[str], add: Add, projects: dict[str, s
         Slider("Share of its output bought, %", share, set_share, 1, 100)
         solara.Select("Good", values=["ndpr", "magnet"], value=good, on_value=set_good)
         solara.InputFloat("Guaranteed price, US$/kg", value=price, on_value=set_price, continuous_update=True)
-        decision = {"type": "offtake", "region": region, "start": THIS_ROUND, "project": project, "good": good,
-                    "price": float(price), "share": share / 100.0}
+        decision = {
+            "type": "offtake",
+            "region": region,
+            "start": THIS_ROUND,
+            "project": project,
+            "good": good,
+            "price": float(price),
+            "share": share / 100.0,
+        }
     else:
-        Slider(f"Share of its capital, % ({'lent at 3 % a year' if deal == 'loan' else 'owned'})",
-               share, set_share, 1, 90)
-        decision = {"type": f"project_{deal}", "region": region, "start": THIS_ROUND, "project": project,
-                    "share": share / 100.0}
+        Slider(
+            f"Share of its capital, % ({'lent at 3 % a year' if deal == 'loan' else 'owned'})", share, set_share, 1, 90
+        )
+        decision = {
+            "type": f"project_{deal}",
+            "region": region,
+            "start": THIS_ROUND,
+            "project": project,
+            "share": share / 100.0,
+        }
     solara.Button(f"Add project {deal}", small=True, on_click=lambda: add(decision))
 
 
-LEVERS = {"Tariff": TariffLever, "Subsidy": SubsidyLever, "Stockpile": StockpileLever,
-          "Price floor": FloorLever, "Recycling": RecyclingLever, "Alliance": AllianceLever,
-          "Export control": ExportLever, "Projects": ProjectLever, "Research": ResearchLever,
-          "Standards": StandardLever, "Collection scheme": CollectionLever}
+LEVERS = {
+    "Tariff": TariffLever,
+    "Subsidy": SubsidyLever,
+    "Stockpile": StockpileLever,
+    "Price floor": FloorLever,
+    "Recycling": RecyclingLever,
+    "Alliance": AllianceLever,
+    "Export control": ExportLever,
+    "Projects": ProjectLever,
+    "Research": ResearchLever,
+    "Standards": StandardLever,
+    "Collection scheme": CollectionLever,
+}
 """The lever buttons, in the order shown; ``Export control`` only for a government with mines or
 separation plants at home, ``Projects`` only in a scenario with supply projects."""
 
 
 @solara.component
-def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, groups: dict[str, list[str]],
-                 projects: dict[str, str]):
+def LeverChooser(
+    region: str, others: list[str], exporter: bool, add: Add, groups: dict[str, list[str]], projects: dict[str, str]
+):
     """A row of lever buttons and the chosen lever's fields. Nothing here depends on the round
     (``add`` is stable and dates the decision), so a new round does not redraw it."""
     chosen, set_chosen = solara.use_state("Tariff")
@@ -214,9 +304,14 @@ def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, group
     names = [name for name in LEVERS if name not in hidden]
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["lever-buttons"]):
         for name in names:
-            solara.Button(name, small=True, depressed=name == chosen, outlined=name != chosen,
-                          color="primary" if name == chosen else None,
-                          on_click=lambda name=name: set_chosen(name))
+            solara.Button(
+                name,
+                small=True,
+                depressed=name == chosen,
+                outlined=name != chosen,
+                color="primary" if name == chosen else None,
+                on_click=lambda name=name: set_chosen(name),
+            )
     with solara.Column(classes=["lever", f"lever-{chosen.lower().replace(' ', '-')}"], style=FIELD):
         if chosen == "Alliance":
             AllianceLever(region, others, add, groups)
@@ -227,8 +322,16 @@ def LeverChooser(region: str, others: list[str], exporter: bool, add: Add, group
 
 
 @solara.component
-def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, held: dict[str, int],
-                 groups: dict[str, list[str]], queued_by: str | None = None):
+def DecisionForm(
+    room: Room,
+    seat: Seat,
+    round_: int,
+    date: str,
+    queued: list,
+    held: dict[str, int],
+    groups: dict[str, list[str]],
+    queued_by: str | None = None,
+):
     """The round's decisions: add levers to a list, then submit the list (empty: no change). Any
     member of a team may submit; the latest submission replaces the team's queue. ``groups``:
     the alliances now, with their members."""
@@ -263,16 +366,19 @@ def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, h
             set_message((problem(error), False))
             return
         count = f"{len(items)} decision{'s' if len(items) != 1 else ''}" if items else "no change"
-        set_message((f"Submitted for round {round_ + 1}: {count}. You may change it until the round is played.",
-                     True))
+        set_message((f"Submitted for round {round_ + 1}: {count}. You may change it until the round is played.", True))
 
     with solara.Card(f"Your decisions for round {round_ + 1}", classes=["decision-form"], style=CARD):
-        solara.Text("Choose a lever, add it to the list, then submit the list. Each is checked; one your "
-                    "government cannot make is refused with the reason.", style=EXPLAIN)
-        LeverChooser(region, others, bool(held["mines"] or held["separation plants"]), add, groups,
-                     projects)
-        solara.Text("To submit:" if items else "Nothing added: submitting means no change this round.",
-                    style={"font-weight": "600", "margin-top": "6px"})
+        solara.Text(
+            "Choose a lever, add it to the list, then submit the list. Each is checked; one your "
+            "government cannot make is refused with the reason.",
+            style=EXPLAIN,
+        )
+        LeverChooser(region, others, bool(held["mines"] or held["separation plants"]), add, groups, projects)
+        solara.Text(
+            "To submit:" if items else "Nothing added: submitting means no change this round.",
+            style={"font-weight": "600", "margin-top": "6px"},
+        )
         with solara.Column(classes=["draft"], gap="0px"):
             for index, item in enumerate(items):
                 with solara.Row(style={"align-items": "center"}):
@@ -282,27 +388,29 @@ def DecisionForm(room: Room, seat: Seat, round_: int, date: str, queued: list, h
         Feedback(message)
         if queued:
             by = f" (sent by {queued_by})" if queued_by else ""
-            solara.Text(f"Queued now{by}: " + "; ".join(describe(d) for d in queued), style=EXPLAIN,
-                        classes=["queued"])
+            solara.Text(f"Queued now{by}: " + "; ".join(describe(d) for d in queued), style=EXPLAIN, classes=["queued"])
 
 
 def describe(decision: dict) -> str:
     """A decision in a few words."""
     kind = str(decision.get("type", "?"))
-    detail = {"export_quota": lambda d: f"{d['tonnes_per_year'] / 1000:,.1f} kt/yr",
-              "export_ban": lambda d: "to " + (", ".join(d.get("destinations") or []) or "all"),
-              "tariff": lambda d: f"{100 * d['rate']:.0f}% on " + (", ".join(d.get("origins") or []) or "all"),
-              "subsidy": lambda d: f"{100 * d['rate']:.0f}% to {d['stage']}",
-              "stockpile": lambda d: f"{d['tonnes']:,.0f} t {d['good']}",
-              "price_floor": lambda d: f"{d['good']} at US${d['price']:,.1f}/kg",
-              "recycling_mandate": lambda d: f"collect {100 * d['collection_rate']:.0f}%",
-              "alliance_join": lambda d: d["alliance"], "alliance_leave": lambda d: d["alliance"],
-              "research_funding": lambda d: f"US${d['usd_million_per_year']:,.0f} m/yr into {d['stage']}",
-              "environmental_standard": lambda d: f"{100 * d['level']:.0f}% for {d['stage']}",
-              "collection_scheme": lambda d: f"aim {100 * d['collection_rate']:.0f}% at US${d['usd_per_kg']:,.1f}/kg",
-              "project_loan": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
-              "project_equity": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
-              "offtake": lambda d: f"{100 * d['share']:.0f}% of {d['project']} at US${d['price']:,.0f}/kg"}
+    detail = {
+        "export_quota": lambda d: f"{d['tonnes_per_year'] / 1000:,.1f} kt/yr",
+        "export_ban": lambda d: "to " + (", ".join(d.get("destinations") or []) or "all"),
+        "tariff": lambda d: f"{100 * d['rate']:.0f}% on " + (", ".join(d.get("origins") or []) or "all"),
+        "subsidy": lambda d: f"{100 * d['rate']:.0f}% to {d['stage']}",
+        "stockpile": lambda d: f"{d['tonnes']:,.0f} t {d['good']}",
+        "price_floor": lambda d: f"{d['good']} at US${d['price']:,.1f}/kg",
+        "recycling_mandate": lambda d: f"collect {100 * d['collection_rate']:.0f}%",
+        "alliance_join": lambda d: d["alliance"],
+        "alliance_leave": lambda d: d["alliance"],
+        "research_funding": lambda d: f"US${d['usd_million_per_year']:,.0f} m/yr into {d['stage']}",
+        "environmental_standard": lambda d: f"{100 * d['level']:.0f}% for {d['stage']}",
+        "collection_scheme": lambda d: f"aim {100 * d['collection_rate']:.0f}% at US${d['usd_per_kg']:,.1f}/kg",
+        "project_loan": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
+        "project_equity": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
+        "offtake": lambda d: f"{100 * d['share']:.0f}% of {d['project']} at US${d['price']:,.0f}/kg",
+    }
     try:
         extra = detail[kind](decision) if kind in detail else ""
     except (KeyError, TypeError, ValueError):

@@ -90,12 +90,24 @@ def CreateRoom(on_created: Callable[[Seat], None]):
         try:
             text = scenario_library()[name].read_text(encoding="utf-8")
             seats = [r for r in regions if r in chosen]
-            created = game_server().create_room(text, f"{name}.toml", seed=int(str(seed).strip().replace("_", "")),
-                                                seats=seats, ticks_per_round=int(ticks), time_limit_s=float(limit),
-                                                fallback=fallback)
+            created = game_server().create_room(
+                text,
+                f"{name}.toml",
+                seed=int(str(seed).strip().replace("_", "")),
+                seats=seats,
+                ticks_per_round=int(ticks),
+                time_limit_s=float(limit),
+                fallback=fallback,
+            )
         except ValueError as error:  # GameError, ScenarioError and a malformed seed
-            set_message((problem(error) if isinstance(error, (GameError, ScenarioError))
-                         else f"seed must be a whole number (got {seed!r})", False))
+            set_message(
+                (
+                    problem(error)
+                    if isinstance(error, (GameError, ScenarioError))
+                    else f"seed must be a whole number (got {seed!r})",
+                    False,
+                )
+            )
             return
         on_created(Seat(created.room_id, created.join_code, created.facilitator_token))
 
@@ -107,14 +119,14 @@ def CreateRoom(on_created: Callable[[Seat], None]):
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.InputText("Seed", value=seed, on_value=set_seed, continuous_update=True)
             solara.InputInt("Months per round", value=ticks, on_value=set_ticks, continuous_update=True)
-            solara.InputInt("Seconds to decide (0: no limit)", value=limit, on_value=set_limit,
-                            continuous_update=True)
+            solara.InputInt("Seconds to decide (0: no limit)", value=limit, on_value=set_limit, continuous_update=True)
             solara.Select("Empty seat", values=["ai", "no_change"], value=fallback, on_value=set_fallback)
         solara.Text("Governments played by people (the others follow the scenario's AI):", style=EXPLAIN)
         with solara.Row(style={"flex-wrap": "wrap"}, classes=["seat-choice"]):
             for region in regions:
-                solara.Checkbox(label=region, value=region in chosen,
-                                on_value=lambda on, region=region: toggle(region, on))
+                solara.Checkbox(
+                    label=region, value=region in chosen, on_value=lambda on, region=region: toggle(region, on)
+                )
         solara.Button("Create room", on_click=create, color="primary")
         Feedback(message)
 
@@ -137,8 +149,9 @@ def ResumeConsole(on_resumed: Callable[[Seat], None]):
     with solara.Card("Resume a console", classes=["resume-console"], style={"max-width": "900px"}):
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True)
-            solara.InputText("Facilitator token", value=token, on_value=set_token, password=True,
-                             continuous_update=True)
+            solara.InputText(
+                "Facilitator token", value=token, on_value=set_token, password=True, continuous_update=True
+            )
         solara.Button("Resume console", on_click=resume, outlined=True)
         Feedback(message)
 
@@ -158,17 +171,31 @@ def Roster(room: Room, seat: Seat, rows: list[dict], act: Callable):
             colour = STATUS_COLOURS[row["status"]]
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["roster-row"]):
                 solara.Text(row["region"], style={"font-weight": "600", "min-width": "90px"})
-                solara.Text(row["status"], classes=["roster-status"],
-                            style={"color": colour, "font-weight": "600", "min-width": "100px"})
+                solara.Text(
+                    row["status"],
+                    classes=["roster-status"],
+                    style={"color": colour, "font-weight": "600", "min-width": "100px"},
+                )
                 solara.Text(member_text(row["players"]), classes=["roster-players"], style={"min-width": "120px"})
                 if row["player"]:
-                    solara.Button("Replace by AI", small=True, outlined=True,
-                                  on_click=act(lambda r=row["region"]: room.replace_with_ai(seat.token, r)))
+                    solara.Button(
+                        "Replace by AI",
+                        small=True,
+                        outlined=True,
+                        on_click=act(lambda r=row["region"]: room.replace_with_ai(seat.token, r)),
+                    )
                 if len(row["players"]) > 1:
                     for member in row["players"]:
-                        solara.Button(f"Take out {member['name']}", small=True, text=True, classes=["take-out"],
-                                      on_click=act(lambda p=member["id"]: room.replace_with_ai(seat.token, p),
-                                                   f"{member['name']} taken out; the team plays on."))
+                        solara.Button(
+                            f"Take out {member['name']}",
+                            small=True,
+                            text=True,
+                            classes=["take-out"],
+                            on_click=act(
+                                lambda p=member["id"]: room.replace_with_ai(seat.token, p),
+                                f"{member['name']} taken out; the team plays on.",
+                            ),
+                        )
 
 
 @solara.component
@@ -202,28 +229,39 @@ def ShockMenu(room: Room, seat: Seat, act: Callable):
             solara.Select("Against", values=regions, value=target, on_value=set_target)
         if kind in ("mine_disruption", "demand_surge"):
             with solara.Column(style={"min-width": "240px"}, gap="0px"):
-                solara.Text(f"Size: share of output lost, or of demand added: {size:.1f}",
-                            style={"font-size": "13px", "color": "#555"})
+                solara.Text(
+                    f"Size: share of output lost, or of demand added: {size:.1f}",
+                    style={"font-size": "13px", "color": "#555"},
+                )
                 solara.SliderFloat("", value=size, on_value=set_size, min=0.1, max=1.0, step=0.1, thumb_label=False)
         solara.InputInt("Months", value=months, on_value=set_months, continuous_update=True)
-        solara.Button("Inject shock", on_click=act(lambda: room.inject_shock(seat.token, shock()), "Shock injected."),
-                      color="warning")
+        solara.Button(
+            "Inject shock",
+            on_click=act(lambda: room.inject_shock(seat.token, shock()), "Shock injected."),
+            color="warning",
+        )
 
 
 def shock_text(round_: int, event: dict) -> str:
     """An injected shock in a few words, e.g. ``round 1: mine disruption in china (50%), 2024-01 to 2024-07``."""
     kind = str(event.get("type", "?")).replace("_", " ")
     where = event.get("region") or event.get("sector") or ""
-    detail = {"mine_disruption": lambda e: f" ({100 * float(e['share']):.0f}% of output)",
-              "demand_surge": lambda e: f" (demand x{float(e['factor']):.1f})",
-              "dispute": lambda e: f" against {e['target']}",
-              "export_ban": lambda e: " to " + (", ".join(e.get("destinations") or []) or "all")}
+    detail = {
+        "mine_disruption": lambda e: f" ({100 * float(e['share']):.0f}% of output)",
+        "demand_surge": lambda e: f" (demand x{float(e['factor']):.1f})",
+        "dispute": lambda e: f" against {e['target']}",
+        "export_ban": lambda e: " to " + (", ".join(e.get("destinations") or []) or "all"),
+    }
     try:
         extra = detail[event.get("type")](event) if event.get("type") in detail else ""
     except (KeyError, TypeError, ValueError):
         extra = ""
-    return (f"round {round_ + 1}: {kind}" + (f" in {where}" if where else "") + extra +
-            f", {event.get('start', '?')} to {event.get('end', '?')}")
+    return (
+        f"round {round_ + 1}: {kind}"
+        + (f" in {where}" if where else "")
+        + extra
+        + f", {event.get('start', '?')} to {event.get('end', '?')}"
+    )
 
 
 def offer_text(offer: dict) -> str:
@@ -259,31 +297,43 @@ def Console(seat: Seat):
         def handler():
             attempt(call, done, set_message)
             set_version(version + 1)
+
         return handler
 
     left = status["time_left"]
     clock = "no limit" if left is None else f"{int(left) // 60}:{int(left) % 60:02d} left"
     phase = "paused" if status["paused"] else status["phase"]
     JoinBanner(room.join_code)
-    solara.Text(f"Room {room.join_code} · round {status['round'] + 1} · {phase} · {status['date']} · "
-                f"month {status['tick']} of {status['months']} · {clock}",
-                classes=["console-status"], style={"font-weight": "600", "font-size": "18px"})
+    solara.Text(
+        f"Room {room.join_code} · round {status['round'] + 1} · {phase} · {status['date']} · "
+        f"month {status['tick']} of {status['months']} · {clock}",
+        classes=["console-status"],
+        style={"font-weight": "600", "font-size": "18px"},
+    )
     Feedback(message)
     token = seat.token
     with solara.Row(style={"flex-wrap": "wrap"}, classes=["console-controls"]):
         if status["phase"] == "lobby":
             solara.Button("Start", color="primary", on_click=act(lambda: room.start(token), "Round 1 is open."))
-        solara.Button(f"Advance {status['round_ticks']} months", color="primary",
-                      disabled=status["phase"] != "deciding",
-                      on_click=act(lambda: room.advance(token), "Round played."))
+        solara.Button(
+            f"Advance {status['round_ticks']} months",
+            color="primary",
+            disabled=status["phase"] != "deciding",
+            on_click=act(lambda: room.advance(token), "Round played."),
+        )
         if status["paused"]:
             solara.Button("Resume", on_click=act(lambda: room.resume(token), "Resumed."))
         else:
-            solara.Button("Pause", disabled=status["phase"] != "deciding",
-                          on_click=act(lambda: room.pause(token), "Paused."))
+            solara.Button(
+                "Pause", disabled=status["phase"] != "deciding", on_click=act(lambda: room.pause(token), "Paused.")
+            )
         solara.Button("Extend 60 s", on_click=act(lambda: room.extend(token, 60), "60 s more."), outlined=True)
-        solara.Button("Undo last round", on_click=act(lambda: room.undo(token), "Last round undone."),
-                      outlined=True, color="error")
+        solara.Button(
+            "Undo last round",
+            on_click=act(lambda: room.undo(token), "Last round undone."),
+            outlined=True,
+            color="error",
+        )
         solara.Checkbox(label="Advance when time runs out", value=auto)
     with solara.Card("Players", style={"margin": "4px 0"}):
         Roster(room, seat, status["roster"], act)
@@ -295,15 +345,19 @@ def Console(seat: Seat):
         for note in status["messages"][-3:]:
             solara.Text(f"Sent: {note.get('text', '')}", style=EXPLAIN)
         for round_, event in injected_shocks(room):
-            solara.Text(f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"},
-                        classes=["console-shock"])
+            solara.Text(
+                f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"}, classes=["console-shock"]
+            )
     with solara.Card("Alliance offers", style={"margin": "4px 0"}, classes=["console-offers"]):
         offers = all_offers(room)
         if not offers:
             solara.Text("No alliance offers yet.", style=EXPLAIN)
         for offer in offers:
-            solara.Text(offer_text(offer), style={**EXPLAIN, "display": "block"},
-                        classes=["console-offer", f"offer-{offer['status']}"])
+            solara.Text(
+                offer_text(offer),
+                style={**EXPLAIN, "display": "block"},
+                classes=["console-offer", f"offer-{offer['status']}"],
+            )
     WorldCharts(room, (status["tick"], len(room.state.log)))
     with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
         if debrief:
@@ -313,15 +367,22 @@ def Console(seat: Seat):
             solara.Button("Show debrief", on_click=lambda: set_debrief(True), color="primary")
     GameFileDownload(room, seat)
     with solara.Details("Facilitator token (to reopen this console later)"):
-        solara.Text(f"Room code {room.join_code} · token {html.escape(token)}", classes=["facilitator-token"],
-                    style={"font-family": "monospace", "word-break": "break-all"})
-    solara.Text(f"Updated every {REFRESH_SECONDS:.0f} s.", style={"color": "#aaa", "font-size": "11px"},
-                classes=[f"refresh-{tick % 2}"])
+        solara.Text(
+            f"Room code {room.join_code} · token {html.escape(token)}",
+            classes=["facilitator-token"],
+            style={"font-family": "monospace", "word-break": "break-all"},
+        )
+    solara.Text(
+        f"Updated every {REFRESH_SECONDS:.0f} s.",
+        style={"color": "#aaa", "font-size": "11px"},
+        classes=[f"refresh-{tick % 2}"],
+    )
 
 
 @solara.component
 def WorldCharts(room: Room, key: tuple):
     """World prices and dependency so far (drawn again when ``key`` changes)."""
+
     def draw():
         with room.lock:
             model = room.state.model
@@ -334,11 +395,17 @@ def WorldCharts(room: Room, key: tuple):
 
     prices, dependency = solara.use_memo(draw, [room.id, key])
     with solara.Row(style={"flex-wrap": "wrap"}):
-        with solara.Card("NdPr oxide price, US$/kg", classes=["chart-card", "chart-world-prices"],
-                         style={"margin": "4px", "flex": "1 1 420px"}):
+        with solara.Card(
+            "NdPr oxide price, US$/kg",
+            classes=["chart-card", "chart-world-prices"],
+            style={"margin": "4px", "flex": "1 1 420px"},
+        ):
             Chart(Drawing((room.id, *key), prices), "world_prices")
-        with solara.Card("Dependency on China, latest month", classes=["chart-card", "chart-world-dependency"],
-                         style={"margin": "4px", "flex": "1 1 420px"}):
+        with solara.Card(
+            "Dependency on China, latest month",
+            classes=["chart-card", "chart-world-dependency"],
+            style={"margin": "4px", "flex": "1 1 420px"},
+        ):
             Chart(Drawing((room.id, *key), dependency), "world_dependency")
 
 
@@ -355,8 +422,10 @@ def FacilitatorHome():
         OpenedNotice(seat)
         Console(seat)
         return
-    solara.Text("Classroom game: students play governments in their own browsers; you run the rounds.",
-                style={"font-size": "18px", "margin": "8px 0"})
+    solara.Text(
+        "Classroom game: students play governments in their own browsers; you run the rounds.",
+        style={"font-size": "18px", "margin": "8px 0"},
+    )
     CreateRoom(facilitator_seat.set)
     ResumeConsole(facilitator_seat.set)
     OpenGameFile(facilitator_seat.set)

@@ -27,12 +27,17 @@ code and token on the console."""
 def GameFileDownload(room: Room, seat: Seat):
     """The room's game file (setup, seed and every action), in any phase."""
     with solara.Card("Game file", style={"margin": "4px 0"}, classes=["game-file"]):
-        solara.Text("The whole game in one file (scenario, seed, every action): keep it, or open it on the "
-                    "facilitator page of any marketsim game server to replay it to the same results.",
-                    style={**EXPLAIN, "display": "block"})
-        solara.FileDownload(lambda: write_game_file(game_server().export_room(room.id, seat.token)),
-                            filename=game_file_name(room.join_code), label="Download game file",
-                            mime_type="application/json")
+        solara.Text(
+            "The whole game in one file (scenario, seed, every action): keep it, or open it on the "
+            "facilitator page of any marketsim game server to replay it to the same results.",
+            style={**EXPLAIN, "display": "block"},
+        )
+        solara.FileDownload(
+            lambda: write_game_file(game_server().export_room(room.id, seat.token)),
+            filename=game_file_name(room.join_code),
+            label="Download game file",
+            mime_type="application/json",
+        )
 
 
 @solara.component
@@ -61,12 +66,15 @@ def OpenGameFile(on_opened: Callable[[Seat], None]):
             opened(upload["name"], upload["size"], lambda: bytes(upload["content"]))
 
     with solara.Card("Open a game file", classes=["open-game-file"], style={"max-width": "900px"}):
-        solara.Text("A game file downloaded from a console (marketsim-game-CODE.json) replays here as a new room "
-                    "with a new code and a new facilitator token; players join it again with the new code.",
-                    style={**EXPLAIN, "display": "block"})
+        solara.Text(
+            "A game file downloaded from a console (marketsim-game-CODE.json) replays here as a new room "
+            "with a new code and a new facilitator token; players join it again with the new code.",
+            style={**EXPLAIN, "display": "block"},
+        )
         solara.FileDrop(label="Drop a game file here", on_file=dropped, lazy=True)
-        ipywidgets.FileUpload.element(accept=".json", multiple=False, description="Choose game file",
-                                      layout={"width": "auto"}, on_value=chosen)
+        ipywidgets.FileUpload.element(
+            accept=".json", multiple=False, description="Choose game file", layout={"width": "auto"}, on_value=chosen
+        )
         if message:
             solara.Error(message, dense=True, classes=["game-message", "game-error", "open-file-error"])
 
@@ -77,8 +85,14 @@ def OpenedNotice(seat: Seat):
     opened = opened_file.value
     if opened is None or opened[0] != seat.room_id:
         return
-    solara.Success(f"Opened {opened[1]} as a new room, code {seat.join_code}. Keep its new facilitator token to "
-                   "reopen this console later (the file's old token does not work here):",
-                   dense=True, classes=["game-message", "opened-file"])
-    solara.Text(f"Room code {seat.join_code} · token {html.escape(seat.token)}", classes=["opened-token"],
-                style={"font-family": "monospace", "word-break": "break-all", "font-weight": "600"})
+    solara.Success(
+        f"Opened {opened[1]} as a new room, code {seat.join_code}. Keep its new facilitator token to "
+        "reopen this console later (the file's old token does not work here):",
+        dense=True,
+        classes=["game-message", "opened-file"],
+    )
+    solara.Text(
+        f"Room code {seat.join_code} · token {html.escape(seat.token)}",
+        classes=["opened-token"],
+        style={"font-family": "monospace", "word-break": "break-all", "font-weight": "600"},
+    )

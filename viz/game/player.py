@@ -86,10 +86,15 @@ def JoinForm(code: str = ""):
         solara.InputText("Join code", value=typed, on_value=set_typed, continuous_update=True)
         solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
         if teams:
-            solara.Select("Government (optional; a taken one makes you a team)", values=[ANY, *teams],
-                          value=wanted, on_value=set_wanted)
-            solara.Text("Players now: " + ", ".join(f"{r} {n}" for r, n in teams.items()), style=EXPLAIN,
-                        classes=["team-sizes"])
+            solara.Select(
+                "Government (optional; a taken one makes you a team)",
+                values=[ANY, *teams],
+                value=wanted,
+                on_value=set_wanted,
+            )
+            solara.Text(
+                "Players now: " + ", ".join(f"{r} {n}" for r, n in teams.items()), style=EXPLAIN, classes=["team-sizes"]
+            )
         solara.Button("Join", on_click=join, color="primary", block=True)
         Feedback(message)
         with solara.Details("Already joined? Rejoin with your key"):
@@ -101,13 +106,24 @@ def JoinForm(code: str = ""):
 def Briefing(room: Room, region: str, tick: tuple, date: str):
     """The role's briefing, generated from what the government observes."""
     paragraphs = solara.use_memo(
-        lambda: briefing(region, observation(room, region), holdings(room, region), list(room.state.seats),
-                         budget_left(room, region), date, bool(room.state.model.config.pipeline)),
-        [room.id, region, tick])
+        lambda: briefing(
+            region,
+            observation(room, region),
+            holdings(room, region),
+            list(room.state.seats),
+            budget_left(room, region),
+            date,
+            bool(room.state.model.config.pipeline),
+        ),
+        [room.id, region, tick],
+    )
     with solara.Card("Your briefing", classes=["briefing"], style=CARD):
         # One element for the whole text: a new round then updates one widget, not one a paragraph.
-        solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{html.escape(text)}</p>" for text in paragraphs),
-                    classes=["briefing-text"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(f"<p>{html.escape(text)}</p>" for text in paragraphs),
+            classes=["briefing-text"],
+        )
 
 
 def own_numbers(obs) -> str:
@@ -118,8 +134,9 @@ def own_numbers(obs) -> str:
     prices = [(charts.GOOD_NAMES[g], f"{obs.price[g]:,.1f}", f"{obs.world_price[g]:,.1f}") for g in GOODS]
     stock = [(charts.GOOD_NAMES[g], f"{obs.stockpile[g]:,.0f}") for g in GOODS if obs.stockpile[g] > 0]
     budget = "no fixed limit" if obs.budget_left is None else f"US${obs.budget_left:,.0f} m left this year"
-    depend = [(stage, f"{100 * obs.dependency[stage]:.0f}%", f"{100 * obs.china_share[stage]:.0f}%")
-              for stage in STAGES]
+    depend = [
+        (stage, f"{100 * obs.dependency[stage]:.0f}%", f"{100 * obs.china_share[stage]:.0f}%") for stage in STAGES
+    ]
     stocks = ", ".join(f"{g} {t} t" for g, t in stock) if stock else "none"
     allies = ", ".join(obs.allies) or "none"
     disputes = " · disputes with " + ", ".join(obs.disputes) if obs.disputes else ""
@@ -127,12 +144,15 @@ def own_numbers(obs) -> str:
     depend_table_html = text_table(depend, ("stage", "your dependency on China", "China's world share"), "own-table")
     summary = f"Averages over the last round, to {obs.date}. Budget: {budget}."
     stocks_line = f"Stockpile: {stocks} · unmet need {100 * obs.unmet_share:.0f}%"
-    return "".join([
-        f"<p>{html.escape(summary)}</p>",
-        f"<div class='own-prices'>{price_table_html}</div>",
-        f"<div class='own-dependency' style='margin-top: 6px'>{depend_table_html}</div>",
-        f"<p>{html.escape(stocks_line)}</p>",
-        f"<p>{html.escape(f'Allies: {allies}{disputes}')}</p>"])
+    return "".join(
+        [
+            f"<p>{html.escape(summary)}</p>",
+            f"<div class='own-prices'>{price_table_html}</div>",
+            f"<div class='own-dependency' style='margin-top: 6px'>{depend_table_html}</div>",
+            f"<p>{html.escape(stocks_line)}</p>",
+            f"<p>{html.escape(f'Allies: {allies}{disputes}')}</p>",
+        ]
+    )
 
 
 @solara.component
@@ -171,8 +191,7 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
         attempt(call, done, set_message)
 
     def invite():
-        act(lambda: room.propose(seat.token, to, name if group == NEW_ALLIANCE else group),
-            f"Invitation sent to {to}.")
+        act(lambda: room.propose(seat.token, to, name if group == NEW_ALLIANCE else group), f"Invitation sent to {to}.")
 
     with solara.Card("Alliance offers", classes=["offers"], style=CARD):
         pending = [o for o in offers["incoming"] if o["status"] == "pending"]
@@ -180,14 +199,27 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
             what = "a new alliance" if offer["new"] else "the alliance"
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["offer-incoming"]):
                 solara.Text(f"{offer['from'].upper()} invites you into {what} {offer['alliance']}.")
-                solara.Button("Accept", small=True, color="primary", on_click=lambda o=offer: act(
-                    lambda: room.answer(seat.token, o["id"], True), "Accepted: you join when the round is played."))
-                solara.Button("Decline", small=True, outlined=True, on_click=lambda o=offer: act(
-                    lambda: room.answer(seat.token, o["id"], False), "Declined."))
+                solara.Button(
+                    "Accept",
+                    small=True,
+                    color="primary",
+                    on_click=lambda o=offer: act(
+                        lambda: room.answer(seat.token, o["id"], True), "Accepted: you join when the round is played."
+                    ),
+                )
+                solara.Button(
+                    "Decline",
+                    small=True,
+                    outlined=True,
+                    on_click=lambda o=offer: act(lambda: room.answer(seat.token, o["id"], False), "Declined."),
+                )
         answered = [o for o in [*offers["incoming"], *offers["outgoing"]] if o not in pending]
         if answered:
-            solara.Text("; ".join(f"{o['from']} → {o['to']}: {o['alliance']} ({o['status']})" for o in answered),
-                        style=EXPLAIN, classes=["offer-history"])
+            solara.Text(
+                "; ".join(f"{o['from']} → {o['to']}: {o['alliance']} ({o['status']})" for o in answered),
+                style=EXPLAIN,
+                classes=["offer-history"],
+            )
         if others:
             solara.Select("Invite government", values=others, value=to, on_value=set_to)
             solara.Select("Into", values=[*mine, NEW_ALLIANCE], value=group, on_value=set_group)
@@ -200,8 +232,7 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
 @solara.component
 def Clock(seconds_left: float | None, running: bool, stamp: int):
     """The decision clock, counting down in the browser (see :mod:`viz.game.countdown`)."""
-    return Countdown.element(seconds_left=seconds_left, running=running, stamp=stamp,
-                             _dom_classes=["player-clock"])
+    return Countdown.element(seconds_left=seconds_left, running=running, stamp=stamp, _dom_classes=["player-clock"])
 
 
 @solara.component
@@ -215,30 +246,35 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False,
-                        watch=lambda: seat_signature(room, seat.region))
+    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: seat_signature(room, seat.region))
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
     held = solara.use_memo(lambda: holdings(room, seat.region), [room.id, seat.region])
     try:
         view = room.player_view(seat.token)
     except GameError as error:
-        solara.Error(f"{problem(error)}: the facilitator may have handed your seat to the AI.",
-                     classes=["game-error"])
+        solara.Error(f"{problem(error)}: the facilitator may have handed your seat to the AI.", classes=["game-error"])
         solara.Button("Join again", on_click=lambda: player_seat.set(None))
         return
-    phase = {"lobby": "waiting for the facilitator to start", "deciding": "decide now",
-             "finished": "game over"}[view["phase"]]
+    phase = {"lobby": "waiting for the facilitator to start", "deciding": "decide now", "finished": "game over"}[
+        view["phase"]
+    ]
     if view["paused"]:
         phase = "paused by the facilitator"
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}).key("status"):
-        solara.Text(f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
-                    classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
+        solara.Text(
+            f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
+            classes=["player-status"],
+            style={"font-weight": "600", "font-size": "17px"},
+        )
         Clock(view["time_left"], view["phase"] == "deciding" and not view["paused"], wakes)
     if len(view.get("team", [])) > 1:
-        solara.Text("Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission "
-                    "counts.", classes=["player-team"], style=EXPLAIN)
+        solara.Text(
+            "Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission counts.",
+            classes=["player-team"],
+            style=EXPLAIN,
+        )
     for note in view["messages"][-2:]:
         solara.Info(f"Facilitator: {note.get('text', '')}", dense=True, classes=["broadcast"])
     tick = view["tick"]
@@ -248,8 +284,9 @@ def PlayerView(seat: Seat):
         Briefing(room, seat.region, key, view["date"])
         OwnDashboard(room, seat.region, key)
     if view["phase"] == "deciding":
-        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups,
-                     view.get("queued_by")).key("decisions")
+        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by")).key(
+            "decisions"
+        )
     if view["phase"] != "finished":
         Offers(room, seat, view["offers"], groups).key("offers")
     with solara.Details("Your key (to rejoin if you close this page)").key("key"):

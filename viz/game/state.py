@@ -40,8 +40,10 @@ def game_server() -> GameServer:
     global _server  # noqa: PLW0603 (one server per process: the rooms are shared on purpose)
     with _server_lock:
         if _server is None:
-            _server = GameServer(Path(os.environ.get(DB_ENV, "games.sqlite3")),
-                                 address_failures_per_minute=int(os.environ.get(WRONG_CODES_ENV, "60")))
+            _server = GameServer(
+                Path(os.environ.get(DB_ENV, "games.sqlite3")),
+                address_failures_per_minute=int(os.environ.get(WRONG_CODES_ENV, "60")),
+            )
         return _server
 
 
@@ -151,7 +153,7 @@ def observation(room: Room, region: str) -> Observation | None:
 
 
 def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:
-    raw = {name: values[:model.tick] for name, values in model.recorder.raw.items()}
+    raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
     price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
     return [model.date_of(t) for t in range(model.tick)], price, dict(model.region_index)
 
@@ -206,23 +208,51 @@ def sectors_of(room: Room) -> list[str]:
     return list(room.state.model.config.sectors)
 
 
-def briefing(region: str, obs: Observation | None, held: dict[str, int], played_by_people: list[str],
-             budget: float | None, date: str, projects: bool = False) -> list[str]:
+def briefing(
+    region: str,
+    obs: Observation | None,
+    held: dict[str, int],
+    played_by_people: list[str],
+    budget: float | None,
+    date: str,
+    projects: bool = False,
+) -> list[str]:
     """The role's briefing, as short paragraphs generated from what it observes (``obs`` is None
     before the first round: then it says what it will see; ``projects``: the scenario has supply
     projects to back)."""
-    budget = ("no fixed limit on public spending" if budget is None
-              else f"US${budget:,.0f} m left to spend this year")
-    owned = ", ".join(f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
-                      for name, n in held.items() if n) or "no mines or plants"
-    capacity = "" if obs is None else ", ".join(
-        f"{stage} {obs.capacity[stage] / 1000:,.1f} kt/yr" for stage in ("mining", "separation", "magnets")
-        if obs.capacity.get(stage, 0) > 0)
-    depend = ("not measured yet: it appears after the first round" if obs is None else
-              ", ".join(f"{stage} {100 * share:.0f}%" for stage, share in obs.dependency.items()))
-    levers = ["tariffs on imports", "subsidies to your producers", "strategic stockpile purchases and releases",
-              "price floors for your producers", "a recycling mandate and a paid collection scheme",
-              "research funding", "environmental standards", "joining or leaving alliances"]
+    budget = "no fixed limit on public spending" if budget is None else f"US${budget:,.0f} m left to spend this year"
+    owned = (
+        ", ".join(
+            f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
+            for name, n in held.items()
+            if n
+        )
+        or "no mines or plants"
+    )
+    capacity = (
+        ""
+        if obs is None
+        else ", ".join(
+            f"{stage} {obs.capacity[stage] / 1000:,.1f} kt/yr"
+            for stage in ("mining", "separation", "magnets")
+            if obs.capacity.get(stage, 0) > 0
+        )
+    )
+    depend = (
+        "not measured yet: it appears after the first round"
+        if obs is None
+        else ", ".join(f"{stage} {100 * share:.0f}%" for stage, share in obs.dependency.items())
+    )
+    levers = [
+        "tariffs on imports",
+        "subsidies to your producers",
+        "strategic stockpile purchases and releases",
+        "price floors for your producers",
+        "a recycling mandate and a paid collection scheme",
+        "research funding",
+        "environmental standards",
+        "joining or leaving alliances",
+    ]
     if projects:
         levers.insert(-1, "backing planned supply projects, in any region")
     if held["mines"] or held["separation plants"]:
@@ -245,8 +275,13 @@ def briefing(region: str, obs: Observation | None, held: dict[str, int], played_
     return paragraphs
 
 
-def use_refresh(seconds: float = REFRESH_SECONDS, on_tick=None, room: Room | None = None,
-                clock: bool = True, watch: Callable[[], Hashable] | None = None) -> int:
+def use_refresh(
+    seconds: float = REFRESH_SECONDS,
+    on_tick=None,
+    room: Room | None = None,
+    clock: bool = True,
+    watch: Callable[[], Hashable] | None = None,
+) -> int:
     """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
     round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
     drawn on the server, or a page without a room that polls).
