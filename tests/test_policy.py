@@ -211,3 +211,16 @@ def test_joining_an_alliance_shifts_purchases_towards_the_new_ally(small_data, m
         return sum(r.flows[NDPR, USA, JAPAN] for r in results) / sum(r.received[NDPR, JAPAN] for r in results)
 
     assert us_share_of_japan_ndpr(joined) > us_share_of_japan_ndpr(apart)
+
+
+def test_every_timed_policy_type_has_a_handler():
+    """A policy type held in force must change the frictions; none may be silently ignored."""
+    import typing  # noqa: PLC0415
+
+    from marketsim.policy.book import HANDLERS  # noqa: PLC0415
+    from marketsim.policy.events import ONE_OFF_EVENTS, Event, Offtake, ProjectEquity, ProjectLoan  # noqa: PLC0415
+
+    kinds = typing.get_args(typing.get_args(Event)[0])
+    held = [k for k in kinds if k not in ONE_OFF_EVENTS and k not in (ProjectLoan, ProjectEquity, Offtake)]
+    assert len(held) >= 15
+    assert sorted(k.__name__ for k in held) == sorted(k.__name__ for k in HANDLERS)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -156,7 +158,8 @@ class PolicyBook:
         """Remove a region from an alliance."""
         self.members.get(alliance, set()).discard(region)
 
-    def _targets(self, names: tuple[str, ...], exclude: str) -> np.ndarray:
+    def targets(self, names: tuple[str, ...], exclude: str) -> np.ndarray:
+        """(regions,) mask of the named regions (all when none is named), without ``exclude``."""
         mask = np.zeros(len(self.regions), dtype=bool)
         if names:
             mask[[self.index[n] for n in names]] = True
@@ -166,10 +169,11 @@ class PolicyBook:
         return mask
 
     @staticmethod
-    def _goods(goods: tuple[str, ...]) -> list[int]:
+    def goods(goods: tuple[str, ...]) -> list[int]:
+        """Rows of the named goods."""
         return [GOODS.index(g) for g in goods]
 
-    def _member_mask(self, region: str) -> np.ndarray:
+    def member_mask(self, region: str) -> np.ndarray:
         """Regions in an alliance with ``region`` that coordinates export controls (itself included)."""
         mask = np.zeros(len(self.regions), dtype=bool)
         for name, members in self.members.items():
@@ -177,9 +181,9 @@ class PolicyBook:
                 mask[[self.index[m] for m in members]] = True
         return mask
 
-    def _coordinated(self, region: str) -> list[str]:
+    def coordinated(self, region: str) -> list[str]:
         """Regions whose exports a ban by ``region`` binds: itself and its coordinating allies."""
-        partners = self._member_mask(region)
+        partners = self.member_mask(region)
         return [region, *(r for r in self.regions if partners[self.index[r]] and r != region)]
 
     def _alliance_floors(self, floor: np.ndarray) -> None:
@@ -231,9 +235,23 @@ class PolicyBook:
         return ally
 
     def compile(self, policies: list) -> Frictions:
-        """Build the frictions for a set of policies in force."""
+        """Build the frictions for a set of policies in force: each policy's handler in
+        :data:`HANDLERS` writes its part, in the order the policies came into force."""
+        frictions = self.neutral_frictions()
+        support = []
+        for policy in policies:
+            if isinstance(policy, ProjectLoan | ProjectEquity | Offtake):
+                support.append(policy)
+            else:
+                HANDLERS[type(policy)](self, frictions, policy)
+        frictions.project_support = tuple(support)
+        self._alliance_floors(frictions.floor)
+        return frictions
+
+    def neutral_frictions(self) -> Frictions:
+        """Frictions with no policy in force: open routes, no taxes, no quotas, no floors."""
         goods, size = len(GOODS), len(self.regions)
-        f = Frictions(
+        return Frictions(
             open=np.ones((goods, size, size)),
             approval=np.ones((goods, size, size)),
             tariff=np.zeros((goods, size, size)),
@@ -255,62 +273,110 @@ class PolicyBook:
             collection_payment=np.zeros(size),
             research_sharing=self.sharing_matrix(),
         )
-        support = []
-        for p in policies:
-            if isinstance(p, ExportQuota):
-                covered = np.zeros((1, goods), dtype=bool)
-                covered[0, self._goods(p.goods)] = True
-                f.quota = np.append(f.quota, p.tonnes_per_year / 12.0)
-                f.quota_origin = np.append(f.quota_origin, self.index[p.region])
-                f.quota_goods = np.vstack([f.quota_goods, covered])
-            elif isinstance(p, ExportBan):
-                dest = self._targets(p.destinations, p.region)
-                for origin in self._coordinated(p.region):
-                    for g in self._goods(p.goods):
-                        f.open[g, self.index[origin], dest & ~self._member_mask(origin)] = 0.0
-            elif isinstance(p, ExportLicence):
-                dest = self._targets(p.destinations, p.region)
-                for g in self._goods(p.goods):
-                    row = f.approval[g, self.index[p.region]]
-                    row[dest] = np.minimum(row[dest], p.approval_rate)
-            elif isinstance(p, ExportTax):
-                o = self.index[p.region]
-                for g in self._goods(p.goods):
-                    f.export_tax[g, o] = max(f.export_tax[g, o], p.rate)
-            elif isinstance(p, Tariff):
-                origins = self._targets(p.origins, p.importer)
-                if p.exempt_allies:
-                    origins &= ~f.ally[self.index[p.importer]]
-                for g in self._goods(p.goods):
-                    column = f.tariff[g, :, self.index[p.importer]]
-                    column[origins] = np.maximum(column[origins], p.rate)
-            elif isinstance(p, Subsidy):
-                f.cost_share[POLICY_STAGES.index(p.stage), self.index[p.region]] = 1.0 - p.rate
-            elif isinstance(p, PriceFloor):
-                f.floor[GOODS.index(p.good), self.index[p.region]] = p.price
-            elif isinstance(p, MiningQuota):
-                f.mining_quota[self.index[p.region]] = p.tonnes_per_year / 12.0
-            elif isinstance(p, MineDisruption):
-                r = self.index[p.region]
-                f.mine_available[r] = min(f.mine_available[r], 1.0 - p.share)
-            elif isinstance(p, TechnologyBan):
-                outside = ~f.ally[self.index[p.region]]
-                outside[self.index[p.region]] = False
-                f.tech_factor[outside] = np.minimum(f.tech_factor[outside], p.factor)
-            elif isinstance(p, DemandSurge):
-                f.demand_factor[self.sectors.index(p.sector)] *= p.factor
-            elif isinstance(p, Dispute):
-                f.disputes = (*f.disputes, (p.region, p.target))
-            elif isinstance(p, (ProjectLoan, ProjectEquity, Offtake)):
-                support.append(p)
-            elif isinstance(p, ResearchFunding):
-                f.research[LEARNING_STAGES.index(p.stage), self.index[p.region]] += p.usd_million_per_year
-            elif isinstance(p, EnvironmentalStandard):
-                f.standard[POLICY_STAGES.index(p.stage), self.index[p.region]] = p.level
-            elif isinstance(p, CollectionScheme):
-                r = self.index[p.region]
-                f.collection_target[r] = p.collection_rate
-                f.collection_payment[r] = p.usd_per_kg
-        f.project_support = tuple(support)
-        self._alliance_floors(f.floor)
-        return f
+
+
+# ----------------------------------------------------------------- one handler per policy type
+# Each writes what one policy in force does into the frictions. A policy type with no handler
+# here is a one-off act (marketsim.policy.schedule carries those out) or project support.
+
+
+def _export_quota(book: PolicyBook, f: Frictions, p: ExportQuota) -> None:
+    covered = np.zeros((1, len(GOODS)), dtype=bool)
+    covered[0, book.goods(p.goods)] = True
+    f.quota = np.append(f.quota, p.tonnes_per_year / 12.0)
+    f.quota_origin = np.append(f.quota_origin, book.index[p.region])
+    f.quota_goods = np.vstack([f.quota_goods, covered])
+
+
+def _export_ban(book: PolicyBook, f: Frictions, p: ExportBan) -> None:
+    destinations = book.targets(p.destinations, p.region)
+    for origin in book.coordinated(p.region):
+        for good in book.goods(p.goods):
+            f.open[good, book.index[origin], destinations & ~book.member_mask(origin)] = 0.0
+
+
+def _export_licence(book: PolicyBook, f: Frictions, p: ExportLicence) -> None:
+    destinations = book.targets(p.destinations, p.region)
+    for good in book.goods(p.goods):
+        row = f.approval[good, book.index[p.region]]
+        row[destinations] = np.minimum(row[destinations], p.approval_rate)
+
+
+def _export_tax(book: PolicyBook, f: Frictions, p: ExportTax) -> None:
+    origin = book.index[p.region]
+    for good in book.goods(p.goods):
+        f.export_tax[good, origin] = max(f.export_tax[good, origin], p.rate)
+
+
+def _tariff(book: PolicyBook, f: Frictions, p: Tariff) -> None:
+    origins = book.targets(p.origins, p.importer)
+    if p.exempt_allies:
+        origins &= ~f.ally[book.index[p.importer]]
+    for good in book.goods(p.goods):
+        column = f.tariff[good, :, book.index[p.importer]]
+        column[origins] = np.maximum(column[origins], p.rate)
+
+
+def _subsidy(book: PolicyBook, f: Frictions, p: Subsidy) -> None:
+    f.cost_share[POLICY_STAGES.index(p.stage), book.index[p.region]] = 1.0 - p.rate
+
+
+def _price_floor(book: PolicyBook, f: Frictions, p: PriceFloor) -> None:
+    f.floor[GOODS.index(p.good), book.index[p.region]] = p.price
+
+
+def _mining_quota(book: PolicyBook, f: Frictions, p: MiningQuota) -> None:
+    f.mining_quota[book.index[p.region]] = p.tonnes_per_year / 12.0
+
+
+def _mine_disruption(book: PolicyBook, f: Frictions, p: MineDisruption) -> None:
+    region = book.index[p.region]
+    f.mine_available[region] = min(f.mine_available[region], 1.0 - p.share)
+
+
+def _technology_ban(book: PolicyBook, f: Frictions, p: TechnologyBan) -> None:
+    outside = ~f.ally[book.index[p.region]]
+    outside[book.index[p.region]] = False
+    f.tech_factor[outside] = np.minimum(f.tech_factor[outside], p.factor)
+
+
+def _demand_surge(book: PolicyBook, f: Frictions, p: DemandSurge) -> None:
+    f.demand_factor[book.sectors.index(p.sector)] *= p.factor
+
+
+def _dispute(book: PolicyBook, f: Frictions, p: Dispute) -> None:
+    f.disputes = (*f.disputes, (p.region, p.target))
+
+
+def _research_funding(book: PolicyBook, f: Frictions, p: ResearchFunding) -> None:
+    f.research[LEARNING_STAGES.index(p.stage), book.index[p.region]] += p.usd_million_per_year
+
+
+def _environmental_standard(book: PolicyBook, f: Frictions, p: EnvironmentalStandard) -> None:
+    f.standard[POLICY_STAGES.index(p.stage), book.index[p.region]] = p.level
+
+
+def _collection_scheme(book: PolicyBook, f: Frictions, p: CollectionScheme) -> None:
+    region = book.index[p.region]
+    f.collection_target[region] = p.collection_rate
+    f.collection_payment[region] = p.usd_per_kg
+
+
+HANDLERS: dict[type, Callable[[PolicyBook, Frictions, Any], None]] = {
+    ExportQuota: _export_quota,
+    ExportBan: _export_ban,
+    ExportLicence: _export_licence,
+    ExportTax: _export_tax,
+    Tariff: _tariff,
+    Subsidy: _subsidy,
+    PriceFloor: _price_floor,
+    MiningQuota: _mining_quota,
+    MineDisruption: _mine_disruption,
+    TechnologyBan: _technology_ban,
+    DemandSurge: _demand_surge,
+    Dispute: _dispute,
+    ResearchFunding: _research_funding,
+    EnvironmentalStandard: _environmental_standard,
+    CollectionScheme: _collection_scheme,
+}
+"""What each timed policy type does to the frictions while it is in force."""
