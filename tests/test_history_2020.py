@@ -144,12 +144,14 @@ def test_mining_quotas_follow_ref_11(history):
 
 
 def test_china_mine_capacity_follows_the_quota(history):
-    light = history.mines[0].name
-    ionic = sum(m.capacity for m in history.mines if m.region == "china" and m.name != light)
-    raised = {int(e.start[:4]): e.capacity for e in events_of(history, "capacity") if e.facility == light}
+    mines = {mine.name: mine for mine in history.mines if mine.region == "china"}
+    capacity = {name: mine.capacity for name, mine in mines.items()}
     for year, tonnes in MINING_QUOTAS.items():
-        capacity = raised.get(year, history.mines[0].capacity)
-        assert capacity + ionic == pytest.approx(tonnes), year
+        for event in events_of(history, "capacity"):
+            if event.facility in mines and event.start == f"{year}-01":
+                assert capacity[event.facility] == 0.0, "each rise is a facility of its own, empty until then"
+                capacity[event.facility] = event.capacity
+        assert sum(capacity.values()) == pytest.approx(tonnes), year
 
 
 def test_technology_ban_in_december_2023(history):
