@@ -100,6 +100,8 @@ class Room(RoomOffers, RoomViews):
         self.public_version = 0
         """Count of those every player sees (rounds, pauses, shocks, messages, seats, offers)."""
         self.state = RoomState(record)
+        self._round_cache: dict[str, tuple] = {}
+        """Per kind (observations, prices): the round it was computed for and the value."""
         for action in actions:
             self.state.apply(action)
         now = clock()

@@ -344,8 +344,9 @@ def DecisionForm(
     def set_message(text: tuple[str, bool] | None) -> None:
         say((round_, text))
 
-    others = [r for r in room.state.model.regions if r != region]
-    projects = solara.use_memo(lambda: project_lines(room.state.model.config.pipeline), [room.id])
+    setup = solara.use_memo(room.setup, [room.id])
+    others = [r for r in setup.regions if r != region]
+    projects = solara.use_memo(lambda: project_lines(setup.projects), [room.id])
 
     def add_now(decision: dict) -> None:
         set_draft((round_, [*items, {**decision, "start": date}]))
