@@ -2,8 +2,8 @@
 
 This is the model-side state behind the dashboard (and the classroom game): one
 :class:`LiveRun` per browser session. It holds no UI code. Every policy change goes through the
-governance seam (:func:`marketsim.governance.rounds.decide`), so it is validated like a player's
-decision and becomes an event at the current tick.
+governance seam: :func:`marketsim.governance.rounds.decide` validates it like a player's decision
+and :func:`~marketsim.governance.rounds.apply_decisions` makes it an event at the current tick.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marketsim.governance.rounds import Decision, decide
+from marketsim.governance.rounds import EVENT, Decision, apply_decisions, decide
 from marketsim.model import RareEarthModel
 from marketsim.reports.runner import RunResult, run_manifest, write_results
 from marketsim.scenario.schema import Scenario
@@ -147,8 +147,8 @@ class LiveRun:
         self.model = RareEarthModel(self.scenario, seed=self.seed)
         for change in kept:
             self.step(change.tick - self.tick)
-            (result,) = decide(self.model, change.region, [change.event])
-            self.interventions.append(Intervention(change.tick, change.date, change.region, result.event))
+            apply_decisions(self.model, change.region, [change.event])  # validated when it was made
+            self.interventions.append(change)
         return True
 
     # ----------------------------------------------------------------- export
@@ -177,6 +177,4 @@ class LiveRun:
 
 
 def _event_json(event) -> dict:
-    from marketsim.governance.rounds import EVENT  # noqa: PLC0415
-
     return EVENT.dump_python(event, mode="json")

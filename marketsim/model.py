@@ -37,6 +37,11 @@ ORDERS_MEMORY = 0.3
 """Weight of the current month in producers' moving average of the orders they receive."""
 
 
+def _strategy(spec):
+    """The controller a scenario's strategy spec describes (None: scripted, no decisions)."""
+    return build_strategy(spec) if spec is not None and spec.kind != "scripted" else None
+
+
 class RareEarthModel(mesa.Model):
     """The rare-earth supply chain: mines, separation, magnets, end use and governments.
 
@@ -93,7 +98,7 @@ class RareEarthModel(mesa.Model):
         for row in range(len(self.manufacturers)):
             Manufacturer(self, self.manufacturers, row, sector_names[self.manufacturers.sector[row]])
         self.governments = {
-            name: Government(self, name, spec.strategy, spec.budget) for name, spec in s.regions.items()
+            name: Government(self, name, _strategy(spec.strategy), spec.budget) for name, spec in s.regions.items()
         }
         self.decisions: list = []
         self.refused_joins: list = []
@@ -153,8 +158,7 @@ class RareEarthModel(mesa.Model):
             for government in self.governments.values():
                 government.new_year()
         governance.draw_shocks(self)
-        if self.tick > 0 and self.tick % self.config.scenario.round_months == 0:
-            governance.play_round(self)
+        governance.play_round(self)
         schedule.apply_events(self, self.tick)
         for fleet in (self.mines, self.refiners, self.magnet_plants, self.recyclers):
             fleet.arrive(self.tick)

@@ -126,6 +126,28 @@ def test_queued_decisions_share_one_budget(server):
         room.submit(tokens["usa"], [D.stockpile("usa", now, "ndpr", tonnes)] * 2)
 
 
+def test_a_round_opening_a_year_judges_and_charges_the_refilled_budget_once(server):
+    """The first round and a round opening a new year both meet the full yearly budget; checking a
+    submission leaves the model as it was, and what the round spends is charged once."""
+    room, facilitator, tokens = open_room(server, players=("usa",))
+    model = room.state.model
+    usa = model.governments["usa"]
+    price = model.prices.regional[1, model.region_index["usa"]]  # ndpr, US$/kg
+    tonnes = 400.0 * 1000.0 / price  # US$400 m of the US$500 m a year
+    room.submit(tokens["usa"], [D.stockpile("usa", model.date, "ndpr", tonnes)])
+    assert usa.budget_left == 500.0  # judged, not charged
+    room.advance(facilitator)
+    (first,) = [d for d in room.state.model.decisions if d.region == "usa"]
+    assert first.tick == 0 and usa.budget_left == pytest.approx(100.0)  # charged once, after the year opened
+    model = room.state.model
+    price = model.prices.regional[1, model.region_index["usa"]]
+    again = [D.stockpile("usa", model.date, "ndpr", 400.0 * 1000.0 / price)]
+    room.submit(tokens["usa"], again)  # more than the US$100 m left, within the refilled US$500 m
+    assert usa.budget_left == pytest.approx(100.0)
+    room.advance(facilitator)
+    assert usa.budget_left == pytest.approx(100.0)
+
+
 def test_empty_seats_follow_the_ai_fallback(server):
     """Nobody joins: the seats play their scenario strategies, exactly as the model alone would."""
     room, facilitator, _ = open_room(server, players=())

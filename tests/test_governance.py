@@ -224,3 +224,44 @@ def test_rejected_decisions_change_nothing(small_data):
     assert refused.events == idle.events
     pd.testing.assert_frame_equal(refused.results(), idle.results(), check_exact=True)
     assert np.all(series(refused.results(), "stockpile", "ndpr", "japan") == 0.0)
+
+
+def test_every_decision_builder_makes_a_decision_the_seam_accepts(small_data):
+    """The builders the dashboard and the game's form share give events of the type they name."""
+    from marketsim.governance import decisions as D  # noqa: PLC0415
+
+    small_data["pipeline"] = [
+        {
+            "name": "Japan mine",
+            "region": "japan",
+            "stage": "mining",
+            "deposit": "bastnaesite",
+            "capacity": 5000.0,
+            "capital_cost": 400.0,
+            "unit_cost": 4.0,
+            "phase": "construction",
+            "phase_years": {"exploration": 1, "permitting": 1, "construction": 1, "ramp_up": 0.5},
+        }
+    ]
+    small_data["projects"] = {"expectation_months": 2, "stall_years": 1}
+    model = at_first_round(quarterly(small_data, budget=None))
+    now = model.date
+    made = [
+        D.export_quota("china", now, 1000.0),
+        D.export_ban("china", now, ("japan",)),
+        D.tariff("japan", now, 0.2, ("china",)),
+        D.subsidy("japan", now, "magnets", 0.2),
+        D.stockpile("japan", now, "ndpr", 100.0),
+        D.price_floor("japan", now, "ndpr", 60.0),
+        D.recycling_mandate("japan", now, 0.3),
+        D.research_funding("japan", now, "magnets", 100.0),
+        D.environmental_standard("japan", now, "separation", 0.8),
+        D.collection_scheme("japan", now, 0.3, 5.0),
+        D.project_support("japan", now, "Japan mine", "loan", 0.5),
+        D.project_support("japan", now, "Japan mine", "equity", 0.2),
+        D.offtake("japan", now, "Japan mine", "ndpr", 80.0, 0.5),
+    ]
+    for decision in made:
+        region = "china" if decision["type"].startswith("export") else "japan"
+        event = validate_decision(model, region, decision)
+        assert event.type == decision["type"] and event.start == now

@@ -3,6 +3,8 @@ and the bot twin, the same game with every seat played by its fallback."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from marketsim.game.replay import replay_model, twin_entries
@@ -11,6 +13,7 @@ from marketsim.governance.rounds import EVENT
 from marketsim.model import RareEarthModel
 from marketsim.reports.metrics import derive
 from marketsim.reports.scorecard import scorecard
+from marketsim.reports.views import RunView, view_of
 
 DECISION_COLUMNS = ["round", "date", "government", "by", "kind", "accepted", "message"]
 
@@ -103,3 +106,32 @@ def bot_twin(room: Room) -> RareEarthModel:
 def event_json(event) -> dict:
     """A validated event as plain JSON."""
     return EVENT.dump_python(event, mode="json")
+
+
+@dataclass(frozen=True)
+class GameSoFar:
+    """The room's game at one point of its log, read at once: what the debrief shows of it."""
+
+    key: tuple[str, int]
+    """The room and the length of its log."""
+    view: RunView
+    span: tuple[str, str]
+    """The first and the last month run."""
+    decisions: pd.DataFrame
+    scores: pd.DataFrame
+    seats: list[str]
+
+
+def game_so_far(room: Room) -> GameSoFar:
+    """The run so far, its decisions and scorecards, consistent with each other."""
+    with room.lock:
+        state = room.state
+        model = state.model
+        return GameSoFar(
+            (room.id, len(state.log)),
+            view_of(model),
+            (model.date_of(0), model.date_of(max(model.tick - 1, 0))),
+            decision_table(room),
+            scorecards(model),
+            list(state.seats),
+        )

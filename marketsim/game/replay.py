@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from marketsim.game.shocks import validate_shock
-from marketsim.governance.rounds import decide
+from marketsim.governance.rounds import as_event, queue_decisions
 from marketsim.governance.strategies import build_strategy
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import apply_overrides, parse_scenario_text
@@ -22,11 +21,12 @@ FALLBACKS = ("ai", "no_change")
 
 
 class SeatController:
-    """The controller of a seat played by a person, plugged in with ``model.assign_controller``.
+    """The controller of a seat played by people, plugged in with ``model.assign_controller``.
 
-    In a round where the seat is played (``orders`` is a list) it returns the player's queued
-    decisions; otherwise it falls back to the scenario's strategy (``"ai"``; no change if the
-    scenario gives the government none) or to no change (``"no_change"``).
+    In a round people play (``played``) it decides nothing: their decisions were validated when
+    they sent them and wait in the government's queue. Otherwise it falls back to the scenario's
+    strategy (``"ai"``; no change if the scenario gives the government none) or to no change
+    (``"no_change"``).
     """
 
     def __init__(self, strategy_spec, fallback: str) -> None:
@@ -39,15 +39,13 @@ class SeatController:
         self.ai = None
         if fallback == "ai" and strategy_spec.kind != "scripted":
             self.ai = build_strategy(strategy_spec)
-        self.orders: list | None = None
-        self.offers: list = []
-        """Accepted alliance offers this round (``alliance_join`` decisions), played whoever plays the seat."""
+        self.played = False
 
     def decide(self, observation) -> list:
-        """The accepted offers' decisions, then the player's decisions this round, or the fallback's."""
-        if self.orders is not None:
-            return [*self.offers, *self.orders]
-        return [*self.offers, *(self.ai.decide(observation) if self.ai is not None else [])]
+        """No decisions in a round people play; otherwise the fallback's."""
+        if self.played or self.ai is None:
+            return []
+        return self.ai.decide(observation)
 
 
 def room_scenario(scenario_text: str, source: str, ticks_per_round: int) -> Scenario:
@@ -75,13 +73,14 @@ def new_model(scenario: Scenario, seed: int, seats: list[str], fallback: str) ->
 def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dict[str, Any]) -> None:
     """Apply one model-changing log entry: inject a shock, or play a round.
 
-    A round's decisions of seats played by people reach the model through the governance seam:
-    through :func:`marketsim.governance.rounds.play_round` at its first tick, or, in the first round
-    (the model holds no round at tick 0), through :func:`marketsim.governance.rounds.decide` just before
-    it; the first tick opens the budget year, so what they spent is charged again after it.
+    Both were validated when the room logged them; here they are only read back. A round's
+    decisions of seats played by people (after the joins of accepted alliance offers, which are
+    played whoever plays the seat) are queued on their governments
+    (:func:`marketsim.governance.rounds.queue_decisions`) and applied by the model at the start of
+    the round's first month, the same way in every round.
     """
     if kind == "shock":
-        model.submit(validate_shock(model, payload["event"]))
+        model.submit(as_event(payload["event"], model.date))
         return
     if kind != "advance":
         raise ValueError(f"not a model entry: {kind!r}")
@@ -91,27 +90,15 @@ def play_entry(model: RareEarthModel, controllers: dict, kind: str, payload: dic
         # does a setdefault); here it is created empty so its members join through the seam.
         model.book.members.setdefault(name, set())
     for region, controller in controllers.items():
-        controller.orders = list(human[region]) if region in human else None
-        controller.offers = list(offers.get(region, []))
+        controller.played = region in human
+        decided = [*offers.get(region, []), *human.get(region, [])]
+        queue_decisions(model, region, [as_event(d, model.date) for d in decided])
     try:
-        spent = {}
-        if model.tick == 0:
-            for region in controllers:
-                first = [*offers.get(region, []), *human.get(region, [])]
-                if first:
-                    government = model.governments[region]
-                    before = government.budget_left
-                    decide(model, region, first)
-                    if before is not None:
-                        spent[region] = before - government.budget_left
-        for ran in range(int(payload["ticks"])):
+        for _ in range(int(payload["ticks"])):
             model.step()
-            if ran == 0:
-                for region, amount in spent.items():
-                    model.governments[region].budget_left -= amount
     finally:
         for controller in controllers.values():
-            controller.orders, controller.offers = None, []
+            controller.played = False
 
 
 def replay_model(

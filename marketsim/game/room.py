@@ -8,11 +8,10 @@ returns. A refused request raises and changes nothing (a refused decision is sti
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from marketsim.game.errors import AuthError, NotFound, StateError
@@ -22,7 +21,7 @@ from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState
 from marketsim.game.store import Action, GameStore, RoomRecord, dump_payload
 from marketsim.game.tokens import new_token, token_hash, token_matches
 from marketsim.game.views import RoomViews
-from marketsim.governance.rounds import EVENT, DecisionError, decision_cost, validate_decision
+from marketsim.governance.rounds import EVENT, DecisionError, validate_decisions
 
 DISCONNECTED_AFTER_S = 30.0
 """A player without a heartbeat for this long shows as disconnected."""
@@ -101,6 +100,8 @@ class Room(RoomOffers, RoomViews):
         self.public_version = 0
         """Count of those every player sees (rounds, pauses, shocks, messages, seats, offers)."""
         self.state = RoomState(record)
+        self._round_cache: dict[str, tuple] = {}
+        """Per kind (observations, prices): the round it was computed for and the value."""
         for action in actions:
             self.state.apply(action)
         now = clock()
@@ -251,27 +252,12 @@ class Room(RoomOffers, RoomViews):
                 raise DecisionError(f"decisions must be a list of at most {MAX_DECISIONS}")
             data = plain_json(decisions, "decisions")
             try:
-                events = self._validate(player.region, data)
+                events = validate_decisions(self.state.model, player.region, data)
             except DecisionError as error:
                 self._record("refused", player.id, {"region": player.region, "decisions": data, "message": str(error)})
                 raise
             self._record("submit", player.id, {"region": player.region, "decisions": data})
             return [EVENT.dump_python(e, mode="json") for e in events]
-
-    def _validate(self, region: str, decisions: list) -> list:
-        model = self.state.model
-        with _budget_as_applied(model, region):
-            events = []
-            for number, decision in enumerate(decisions, 1):
-                try:
-                    events.append(validate_decision(model, region, decision))
-                except DecisionError as error:
-                    raise DecisionError(f"decision {number}: {error}") from None
-            budget = model.governments[region].budget_left
-            cost = sum(decision_cost(model, region, e) for e in events)
-            if budget is not None and cost > budget + 1e-9:
-                raise DecisionError(f"together these decisions cost US${cost:,.0f} m; {budget:,.0f} m is left")
-        return events
 
     # ----------------------------------------------------------------- facilitator
     def start(self, token: str) -> None:
@@ -398,17 +384,3 @@ class Room(RoomOffers, RoomViews):
             if self.state.round == 0:
                 raise StateError("no round has been played yet")
             self._record("undo", FACILITATOR, {"round": self.state.round - 1})
-
-
-@contextlib.contextmanager
-def _budget_as_applied(model, region: str) -> Iterator[None]:
-    """Judge a decision against the budget it will meet: a round opening a new year (after the
-    first) refills the budget before decisions apply."""
-    government = model.governments[region]
-    saved = government.budget_left
-    if model.tick > 0 and model.tick % 12 == 0:
-        government.budget_left = government.budget
-    try:
-        yield
-    finally:
-        government.budget_left = saved

@@ -1,17 +1,45 @@
-"""What a room shows: the roster, the status everyone may see, a player's view and the
-facilitator's view.
+"""What a room shows: the roster, the status everyone may see, a player's view, the facilitator's
+view, and the numbers the pages draw (observations, prices, the run so far, holdings, alliances).
 
 :class:`RoomViews` is a mixin of :class:`~marketsim.game.room.Room`: it only reads, under the
-room's lock, and changes nothing.
+room's lock, and changes nothing. Pages read a room only through these views: they never hold
+the lock nor touch the model.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from marketsim.game.state import Player, RoomState
+from marketsim.governance.observation import Observation, observe_all
+from marketsim.reports.metrics import derive
+from marketsim.reports.views import RunView, view_of
+from marketsim.scenario.levers import ProjectSpec
+
+
+@dataclass(frozen=True)
+class RoomSetup:
+    """What does not change during a game: the scenario's governments, end-use sectors and supply
+    projects (their frozen specs), the seats played by people and the months a round runs."""
+
+    regions: tuple[str, ...]
+    sectors: tuple[str, ...]
+    projects: tuple[ProjectSpec, ...]
+    seats: tuple[str, ...]
+    ticks_per_round: int
+
+
+@dataclass(frozen=True)
+class WorldSoFar:
+    """The run so far (for the facilitator's world charts), and the span of months to draw."""
+
+    view: RunView
+    span: tuple[str, str]
 
 
 class RoomViews:
@@ -19,6 +47,8 @@ class RoomViews:
 
     # Provided by Room.
     id: str
+    public_version: int
+    _round_cache: dict[str, tuple]
     join_code: str
     lock: threading.RLock
     state: RoomState
@@ -109,3 +139,92 @@ class RoomViews:
                 "join_code": self.join_code,
                 "queues": {r: list(q) for r, q in self.state.queues.items()},
             }
+
+    # ----------------------------------------------------------------- what pages draw
+    def setup(self) -> RoomSetup:
+        """The room's fixed setup."""
+        with self.lock:
+            state, config = self.state, self.state.model.config
+            return RoomSetup(
+                tuple(state.model.regions),
+                tuple(config.sectors),
+                tuple(config.pipeline),
+                tuple(state.seats),
+                state.ticks_per_round,
+            )
+
+    def log_size(self) -> int:
+        """Actions logged so far (a key that changes whenever the room does)."""
+        with self.lock:
+            return len(self.state.log)
+
+    def _this_round(self, kind: str, compute: Callable[[Any], Any]) -> Any:
+        """``compute(model)`` once per round and ``kind``, shared by every page (None before the first
+        round has run): a new round wakes all the room's pages at once."""
+        with self.lock:
+            model = self.state.model
+            if not model.tick:
+                return None
+            key = (id(model), model.tick, self.public_version)
+            cache = self._round_cache
+            if kind not in cache or cache[kind][0] != key:
+                cache[kind] = (key, compute(model))
+            return cache[kind][1]
+
+    def observation(self, region: str) -> Observation | None:
+        """What a government sees of the last round (None before the first round has run)."""
+        every = self._this_round("observations", observe_all)
+        return None if every is None else every[region]
+
+    def price_table(self) -> tuple[list[str], np.ndarray, dict[str, int]] | None:
+        """Prices so far, month by month (None before the first round): the dates, the price array
+        (tick, good, region with the world last) and each region's index in it."""
+        return self._this_round("prices", _prices_so_far)
+
+    def world_so_far(self) -> WorldSoFar:
+        """The run so far, and the months to draw: those run, at least a year and the coming round."""
+        with self.lock:
+            model = self.state.model
+            ahead = min(max(model.tick + self.state.ticks_per_round, 12), model.months)
+            return WorldSoFar(view_of(model), (model.date_of(0), model.date_of(ahead - 1)))
+
+    def budget_left(self, region: str) -> float | None:
+        """A government's money left this year, US$ million (None: no limit)."""
+        with self.lock:
+            return self.state.model.governments[region].budget_left
+
+    def holdings(self, region: str) -> dict[str, int]:
+        """How many mines, separation plants and magnet plants a government has at home."""
+        with self.lock:
+            model = self.state.model
+            k = model.region_index[region]
+            fleets = {"mines": model.mines, "separation plants": model.refiners, "magnet plants": model.magnet_plants}
+            return {name: int((fleet.region == k).sum()) for name, fleet in fleets.items()}
+
+    def alliances(self) -> dict[str, list[str]]:
+        """Alliances now, with their members."""
+        with self.lock:
+            return {name: sorted(members) for name, members in self.state.model.book.members.items()}
+
+    def injected_shocks(self) -> list[tuple[int, dict]]:
+        """The shocks in force (an undone round's are gone), oldest first: (round, event as injected)."""
+        with self.lock:
+            return [(e.round, dict(e.payload.get("event", {}))) for e in self.state.entries if e.kind == "shock"]
+
+    def all_offers(self) -> list[dict]:
+        """Every alliance offer of the room, oldest first (``id``, ``from``, ``to``, ``alliance``,
+        ``new``, ``round``, ``status``)."""
+        with self.lock:
+            return [o.as_dict() for o in self.state.offers.values()]
+
+    def seat_signature(self, region: str) -> tuple:
+        """What a player's page shows that can change: anything public, and its own team's queue."""
+        with self.lock:
+            state = self.state
+            return self.public_version, repr(state.queues.get(region)), state.submitted_by.get(region)
+
+
+def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:
+    raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
+    price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
+    return [model.date_of(t) for t in range(model.tick)], price, dict(model.region_index)

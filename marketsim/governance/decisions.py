@@ -1,4 +1,5 @@
-"""Decisions a person makes for a government, ready for the governance seam.
+"""Decisions a person makes for a government, ready for the governance seam: the one set of
+builders the dashboard and the game's decision form use.
 
 Each function returns a decision in scenario-file form (a dict), starting ``now`` and open-ended,
 for :func:`marketsim.governance.rounds.decide` to validate. A later decision on the same lever replaces
@@ -59,3 +60,64 @@ def alliance(region: str, now: str, name: str, member: bool) -> dict:
     """Apply to join (``member=True``) or leave an alliance."""
     kind = "alliance_join" if member else "alliance_leave"
     return {"type": kind, "region": region, "start": now, "alliance": name}
+
+
+def export_ban(region: str, now: str, destinations: tuple[str, ...] = ()) -> dict:
+    """Ban the region's exports to ``destinations`` (every foreign region when empty)."""
+    return {"type": "export_ban", "region": region, "start": now, "destinations": list(destinations)}
+
+
+def price_floor(region: str, now: str, good: str, price: float) -> dict:
+    """Guarantee the region's producers of a good a price, US$/kg."""
+    return {"type": "price_floor", "region": region, "start": now, "good": good, "price": float(price)}
+
+
+def recycling_mandate(region: str, now: str, collection_rate: float) -> dict:
+    """Require a share (0-1) of the region's end-of-life magnets to be collected."""
+    return {"type": "recycling_mandate", "region": region, "start": now, "collection_rate": float(collection_rate)}
+
+
+def research_funding(region: str, now: str, stage: str, usd_million_per_year: float) -> dict:
+    """Fund public research into a stage (``separation``, ``magnets`` or ``recycling``)."""
+    return {
+        "type": "research_funding",
+        "region": region,
+        "start": now,
+        "stage": stage,
+        "usd_million_per_year": float(usd_million_per_year),
+    }
+
+
+def environmental_standard(region: str, now: str, stage: str, level: float) -> dict:
+    """Set an environmental standard for a stage at home, as a share (0-1) of best practice."""
+    return {"type": "environmental_standard", "region": region, "start": now, "stage": stage, "level": float(level)}
+
+
+def collection_scheme(region: str, now: str, collection_rate: float, usd_per_kg: float) -> dict:
+    """A paid scheme aiming to collect a share (0-1) of end-of-life magnets, paying US$/kg of REO."""
+    return {
+        "type": "collection_scheme",
+        "region": region,
+        "start": now,
+        "collection_rate": float(collection_rate),
+        "usd_per_kg": float(usd_per_kg),
+    }
+
+
+def project_support(region: str, now: str, project: str, deal: str, share: float) -> dict:
+    """Back a supply project with a ``loan`` (a share of its capital, lent cheaply) or ``equity``
+    (a share of it owned)."""
+    return {"type": f"project_{deal}", "region": region, "start": now, "project": project, "share": float(share)}
+
+
+def offtake(region: str, now: str, project: str, good: str, price: float, share: float) -> dict:
+    """Buy a share of a supply project's output of a good at a guaranteed price, US$/kg."""
+    return {
+        "type": "offtake",
+        "region": region,
+        "start": now,
+        "project": project,
+        "good": good,
+        "price": float(price),
+        "share": float(share),
+    }

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from marketsim.governance.protocols import GovernedModel
 from marketsim.policy.events import GOODS, STAGES
-
-if TYPE_CHECKING:
-    from marketsim.model import RareEarthModel
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ class Observation:
     """Policies in force that this government enacted."""
 
 
-def _window(model: RareEarthModel) -> dict[str, np.ndarray]:
+def _window(model: GovernedModel) -> dict[str, np.ndarray]:
     """Every metric averaged over the last round (ignoring missing cells)."""
     start = max(0, model.tick - model.config.scenario.round_months)
     raw = {name: values[start : model.tick] for name, values in model.recorder.raw.items()}
@@ -65,7 +62,7 @@ def _window(model: RareEarthModel) -> dict[str, np.ndarray]:
         return {name: np.nanmean(values, axis=0) for name, values in derived.items()}
 
 
-def observe_all(model: RareEarthModel) -> dict[str, Observation]:
+def observe_all(model: GovernedModel) -> dict[str, Observation]:
     """Observations of every government for the round starting now."""
     metrics = _window(model)
     goods = list(GOODS)

@@ -1,21 +1,30 @@
-"""Rounds of government decisions, the seam for external controllers, and random shocks.
+"""Rounds of government decisions: the one route from a decision to the model, and random shocks.
 
-Each round (every ``scenario.round_months`` months) every government that has a strategy or an
-external controller receives its :class:`~marketsim.governance.observation.Observation` and returns
-decisions. Each decision is validated before it changes anything: it must be a well-formed
-event, it must be this government's to make, and it must not start in the past. An invalid
-decision is rejected with a message and has no effect.
+A decision, whoever makes it (a strategy, a person at the dashboard or in the game), is validated
+once (:func:`validate_decision`; :func:`validate_decisions` for a player's list judged together)
+and, if accepted, applied in one place: :func:`apply_decisions`, which charges the government's
+budget, schedules the event with ``model.submit`` and records the decision. An invalid decision is
+rejected with a message and has no effect.
+
+When: every month starts with :func:`play_round` (called by ``model.step``). It applies the
+decisions validated earlier that wait in a government's queue (a player's, see
+:func:`queue_decisions`: the first month of a game uses the same path as every other), and at the
+start of each round after the first (every ``scenario.round_months`` months) every government
+with a controller receives its :class:`~marketsim.governance.observation.Observation` and decides
+(:func:`decide` validates and applies each decision).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
 from marketsim.governance.observation import observe_all
+from marketsim.governance.protocols import GovernedModel
 from marketsim.policy.events import (
+    GOODS,
     CapacityChange,
     DemandSurge,
     Dispute,
@@ -26,9 +35,6 @@ from marketsim.policy.events import (
     month_label,
 )
 from marketsim.scenario.loading import format_validation_error
-
-if TYPE_CHECKING:
-    from marketsim.model import RareEarthModel
 
 EVENT = TypeAdapter(Event)
 EVENT_TYPES = tuple(get_args(get_args(Event)[0]))
@@ -52,7 +58,7 @@ class Decision:
     message: str = ""
 
 
-def actor(model: RareEarthModel, event) -> str | None:
+def actor(model: GovernedModel, event) -> str | None:
     """The region whose government an event belongs to (None for shocks to the world): the
     exporter for export controls, the importer for a tariff, the owner of a facility for a
     capacity change, and the government named in ``region`` for every other policy (the lender,
@@ -71,18 +77,24 @@ def actor(model: RareEarthModel, event) -> str | None:
     return event.region
 
 
-def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
-    """Turn a decision into an event the model will accept, or explain why not.
+LEFT_NOW: Any = object()
+"""The default budget of :func:`validate_decision`: what the government has left now."""
+
+
+def validate_decision(model: GovernedModel, region: str, decision, budget_left: float | None = LEFT_NOW) -> Any:
+    """Turn a decision into an event the model will accept, or explain why not. Changes nothing.
 
     Args:
         model: The model.
         region: The government deciding.
         decision: An event, or a dict in scenario-file form (``start`` defaults to now).
+        budget_left: US$ million the decision may cost (None: no limit); by default what the
+            government has left now.
 
     Raises:
         DecisionError: If the decision is malformed, out of range, not this government's to
             make, names something that does not exist, starts in the past, or costs more than
-            the government's budget left.
+            the budget left.
     """
     if not isinstance(decision, (dict, *EVENT_TYPES)):
         raise DecisionError(f"{region}'s decision is not a policy event (got {type(decision).__name__})")
@@ -91,30 +103,66 @@ def validate_decision(model: RareEarthModel, region: str, decision) -> Any:
         decision = EVENT.validate_python(data)
     except ValidationError as error:
         raise DecisionError(format_validation_error(error, f"{region}'s decision")) from None
-    project = getattr(decision, "project", None)
-    if project is not None and project not in model.levers.projects.index:
-        raise DecisionError(f"{region}'s {decision.type} names unknown project {project!r}")
-    facility = getattr(decision, "facility", None)
-    if facility is not None and not any(
-        f.index_of(facility) is not None for f in (model.mines, model.refiners, model.magnet_plants)
-    ):
-        raise DecisionError(f"{region}'s {decision.type} names unknown facility {facility!r}")
-    owner = actor(model, decision)
-    if owner != region:
-        whose = "the world's (a shock)" if owner is None else f"{owner}'s"
-        raise DecisionError(f"{region} cannot decide a {decision.type}: it is {whose} to make")
+    _check_names(model, region, decision)
     check_when_and_where(model, decision, f"{region}'s {decision.type}")
     alliance = getattr(decision, "alliance", None)
     if alliance is not None and alliance not in model.book.members:
         raise DecisionError(f"{region}'s {decision.type} names unknown alliance {alliance!r}")
     cost = decision_cost(model, region, decision)
-    budget = model.governments[region].budget_left
+    budget = model.governments[region].budget_left if budget_left is LEFT_NOW else budget_left
     if budget is not None and cost > budget + 1e-9:
         raise DecisionError(f"{region}'s {decision.type} costs US${cost:,.0f} m; {budget:,.0f} m is left this year")
     return decision
 
 
-def check_when_and_where(model: RareEarthModel, event, who: str) -> None:
+def _check_names(model: GovernedModel, region: str, event) -> None:
+    """Refuse an event naming a project or facility that does not exist, or that is not
+    ``region``'s to decide."""
+    project = getattr(event, "project", None)
+    if project is not None and project not in model.levers.projects.index:
+        raise DecisionError(f"{region}'s {event.type} names unknown project {project!r}")
+    facility = getattr(event, "facility", None)
+    if facility is not None and not any(
+        f.index_of(facility) is not None for f in (model.mines, model.refiners, model.magnet_plants)
+    ):
+        raise DecisionError(f"{region}'s {event.type} names unknown facility {facility!r}")
+    owner = actor(model, event)
+    if owner != region:
+        whose = "the world's (a shock)" if owner is None else f"{owner}'s"
+        raise DecisionError(f"{region} cannot decide a {event.type}: it is {whose} to make")
+
+
+def validate_decisions(model: GovernedModel, region: str, decisions: list) -> list:
+    """Validate a government's list of decisions together, before the round they are for (a
+    player's): each must be valid, and together they must fit the budget the round starts with
+    (refilled first if the round opens a year). Changes nothing.
+
+    Returns:
+        The events, in order.
+
+    Raises:
+        DecisionError: Naming the first refused decision (by its number) and why, or the total cost.
+    """
+    budget = model.governments[region].budget_at(model.tick)
+    events = []
+    for number, decision in enumerate(decisions, 1):
+        try:
+            events.append(validate_decision(model, region, decision, budget))
+        except DecisionError as error:
+            raise DecisionError(f"decision {number}: {error}") from None
+    cost = sum(decision_cost(model, region, e) for e in events)
+    if budget is not None and cost > budget + 1e-9:
+        raise DecisionError(f"together these decisions cost US${cost:,.0f} m; {budget:,.0f} m is left")
+    return events
+
+
+def as_event(data: dict, now: str) -> Any:
+    """An event from its scenario-file form (``start`` defaulting to ``now``) that was validated
+    before, e.g. read back from a game's log: parsed, not judged against the model again."""
+    return EVENT.validate_python({"start": now, **data})
+
+
+def check_when_and_where(model: GovernedModel, event, who: str) -> None:
     """Refuse an event that starts before now or names a region the model does not have.
 
     Raises:
@@ -127,9 +175,10 @@ def check_when_and_where(model: RareEarthModel, event, who: str) -> None:
         raise DecisionError(f"{who} names unknown region(s): {', '.join(unknown)}")
 
 
-def decision_cost(model: RareEarthModel, region: str, event) -> float:
+def decision_cost(model: GovernedModel, region: str, event) -> float:
     """Money a decision commits now, US$ million: stockpile purchases at today's price, a year of
-    research funding, a project loan's or equity stake's share of the project's capital."""
+    research funding, a project loan's or equity stake's share of the project's capital. Reads the
+    model, changes nothing."""
     if event.type == "research_funding":
         return float(event.usd_million_per_year)
     if event.type in ("project_loan", "project_equity"):
@@ -138,14 +187,33 @@ def decision_cost(model: RareEarthModel, region: str, event) -> float:
     tonnes = getattr(event, "tonnes", 0.0)
     if event.type != "stockpile" or tonnes <= 0:
         return 0.0
-    from marketsim.policy.events import GOODS  # noqa: PLC0415
-
     price = model.prices.regional[GOODS.index(event.good), model.region_index[region]]
     return float(tonnes * price / 1000.0)
 
 
-def decide(model: RareEarthModel, region: str, decisions: list) -> list[Decision]:
-    """Validate and schedule a government's decisions; rejected ones change nothing.
+def apply_decisions(model: GovernedModel, region: str, events: list) -> list[Decision]:
+    """Apply a government's validated decisions: the one place a decision changes the model.
+
+    Each is charged to the government's budget, scheduled (``model.submit``) and recorded in
+    ``model.decisions`` as accepted.
+
+    Returns:
+        The accepted decisions, in order.
+    """
+    government = model.governments[region]
+    results = []
+    for event in events:
+        if government.budget_left is not None:
+            government.budget_left -= decision_cost(model, region, event)
+        model.submit(event)
+        results.append(Decision(model.tick, region, event, True))
+    model.decisions.extend(results)
+    return results
+
+
+def decide(model: GovernedModel, region: str, decisions: list) -> list[Decision]:
+    """Validate a government's decisions one by one and apply each accepted one at once;
+    rejected ones change nothing (they are recorded with their message).
 
     Returns:
         What became of each decision, in order.
@@ -155,29 +223,38 @@ def decide(model: RareEarthModel, region: str, decisions: list) -> list[Decision
         try:
             event = validate_decision(model, region, decision)
         except DecisionError as error:
-            results.append(Decision(model.tick, region, decision, False, str(error)))
+            refused = Decision(model.tick, region, decision, False, str(error))
+            model.decisions.append(refused)
+            results.append(refused)
             continue
-        government = model.governments[region]
-        if government.budget_left is not None:
-            government.budget_left -= decision_cost(model, region, event)
-        model.submit(event)
-        results.append(Decision(model.tick, region, event, True))
-    model.decisions.extend(results)
+        results.extend(apply_decisions(model, region, [event]))
     return results
 
 
-def play_round(model: RareEarthModel) -> None:
-    """Every government with a controller or a strategy observes the last round and decides."""
-    deciding = [g for g in model.governments.values() if g.controller is not None]
-    pooling = any(getattr(a, "joint_stockpile", 0.0) for a in model.config.alliances.values())
-    if not deciding and not pooling:
-        return
-    views = observe_all(model)
-    for government in deciding:
-        view = views[government.region]
-        decide(model, government.region, government.controller.decide(view))
-        government.export_history.append(view.export_value)
-    share_stockpiles(model, views)
+def queue_decisions(model: GovernedModel, region: str, events: list) -> None:
+    """Hand a government decisions validated earlier (a player's, see :func:`validate_decisions`),
+    replacing any queued: :func:`play_round` applies them at the start of the next month, before
+    anything else it decides."""
+    model.governments[region].queued = list(events)
+
+
+def play_round(model: GovernedModel) -> None:
+    """Start a month: each government applies its queued decisions; at the start of a round after
+    the first, every government with a controller observes the last round and decides, and joint
+    stockpiles are shared."""
+    in_round = model.tick > 0 and model.tick % model.config.scenario.round_months == 0
+    deciding = {r for r, g in model.governments.items() if g.controller is not None} if in_round else set()
+    pooling = in_round and any(getattr(a, "joint_stockpile", 0.0) for a in model.config.alliances.values())
+    views = observe_all(model) if deciding or pooling else None
+    for government in model.governments.values():
+        queued, government.queued = government.queued, []
+        apply_decisions(model, government.region, queued)
+        if government.region in deciding:
+            view = views[government.region]
+            decide(model, government.region, government.controller.decide(view))
+            government.export_history.append(view.export_value)
+    if views is not None:
+        share_stockpiles(model, views)
 
 
 SHORTAGE = 0.02
@@ -193,7 +270,7 @@ def is_short(view) -> bool:
     return view.unmet_share > SHORTAGE or premium > PREMIUM
 
 
-def share_stockpiles(model: RareEarthModel, views: dict) -> None:
+def share_stockpiles(model: GovernedModel, views: dict) -> None:
     """Joint stockpiles: when a member of an alliance with a joint stockpile went short last round
     (:func:`is_short`), every other member releases its agreed share of its NdPr and Dy/Tb
     stockpile over 3 months."""
@@ -218,7 +295,7 @@ def share_stockpiles(model: RareEarthModel, views: dict) -> None:
             decide(model, member, releases)
 
 
-def draw_shocks(model: RareEarthModel) -> None:
+def draw_shocks(model: GovernedModel) -> None:
     """Random shocks at the scenario's rates, drawn from the model's seed."""
     rates = model.config.shocks
     if not (rates.mine_disruption_rate or rates.dispute_rate or rates.demand_surge_rate):

@@ -8,9 +8,8 @@ player plugs in through the same seam as an external controller (:mod:`marketsim
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from marketsim.governance.observation import Observation
+from marketsim.governance.protocols import Controller
 from marketsim.policy.events import (
     AllianceJoin,
     AllianceLeave,
@@ -31,13 +30,6 @@ from marketsim.scenario.strategies import (
 
 RESTRICTED = ("ndpr", "dytb")
 """Oxides a dominant supplier licenses to keep magnet making at home."""
-
-
-class Controller(Protocol):
-    """Anything that decides for a government: a strategy, a script, a human player's client."""
-
-    def decide(self, observation: Observation) -> list:
-        """Return this round's decisions as events or scenario-style dicts."""
 
 
 class Scripted:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from marketsim.policy.book import in_force
 from marketsim.policy.events import (
@@ -16,11 +16,31 @@ from marketsim.policy.events import (
     month_index,
 )
 
-if TYPE_CHECKING:
-    from marketsim.model import RareEarthModel
+
+class ScheduledModel(Protocol):
+    """What the schedule reads and writes of the model (:class:`~marketsim.model.RareEarthModel`)."""
+
+    events: list
+    start_month: int
+    region_index: dict[str, int]
+    policies_in_force: list
+    frictions: Any
+    book: Any
+    """The policy book: alliances and how policies compile to frictions."""
+    event_log: list
+    stockpile_orders: list
+    refused_joins: list
+    alliance_log: list
+    mines: Any
+    refiners: Any
+    magnet_plants: Any
+    recyclers: Any
+
+    def timed_events(self) -> list:
+        """Scheduled events that hold a policy in force."""
 
 
-def apply_events(model: RareEarthModel, tick: int) -> None:
+def apply_events(model: ScheduledModel, tick: int) -> None:
     """Carry out the one-off events starting this month and recompile the policies in force."""
     month = model.start_month + tick
     for event in model.events:
@@ -36,7 +56,7 @@ def apply_events(model: RareEarthModel, tick: int) -> None:
         model.frictions = model.book.compile(policies)
 
 
-def act(model: RareEarthModel, event, tick: int) -> None:
+def act(model: ScheduledModel, event, tick: int) -> None:
     """Carry out a one-off event."""
     model.event_log.append((tick, event))
     if isinstance(event, StockpileOrder):

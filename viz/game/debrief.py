@@ -14,7 +14,7 @@ import plotly.io
 import solara
 
 from marketsim.game import Room
-from marketsim.game.debrief import bot_twin, decision_table, game_scorecards, scorecards
+from marketsim.game.debrief import bot_twin, game_so_far, scorecards
 from marketsim.reports.views import Marker, RunView, view_of
 from viz import charts
 from viz.dashboard.components import EXPLAIN, Chart, Drawing
@@ -53,13 +53,8 @@ def decision_markers(table: pd.DataFrame) -> list[Marker]:
 
 def debrief_of(room: Room) -> Debrief:
     """The room's debrief now; the bot twin is replayed once per state of the log."""
-    with room.lock:
-        key = (room.id, len(room.state.log))
-        model = room.state.model
-        table = decision_table(room)
-        view = view_of(model)
-        span = (model.date_of(0), model.date_of(max(model.tick - 1, 0)))
-        scores, seats = game_scorecards(room), list(room.state.seats)
+    now = game_so_far(room)
+    key, view, span, table, scores, seats = now.key, now.view, now.span, now.decisions, now.scores, now.seats
     shocks = [m for m in view.markers if m.kind == "shock"]
     view = dataclasses.replace(view, markers=decision_markers(table) + shocks)
     with _twins_lock:

@@ -3,7 +3,8 @@
 One lever's fields are shown at a time (a row of lever buttons chooses which): on a phone the
 form stays one screen long, and a new round redraws a handful of widgets per page instead of
 every lever's, which keeps a class of 30 pages quick. Nothing here decides anything: each
-decision is a plain dict checked by the engine (the governance seam) when submitted.
+decision is a plain dict built by :mod:`marketsim.governance.decisions` (as the dashboard's are) and
+checked by the engine (the governance seam) when submitted.
 """
 
 from __future__ import annotations
@@ -49,14 +50,7 @@ def ExportLever(region: str, others: list[str], add: Add):
     solara.Button(
         "Add export ban",
         small=True,
-        on_click=lambda: add(
-            {
-                "type": "export_ban",
-                "region": region,
-                "start": THIS_ROUND,
-                "destinations": [] if ban_to == "all" else [ban_to],
-            }
-        ),
+        on_click=lambda: add(decisions.export_ban(region, THIS_ROUND, () if ban_to == "all" else (ban_to,))),
     )
 
 
@@ -110,9 +104,7 @@ def FloorLever(region: str, others: list[str], add: Add):
     solara.Button(
         "Add price floor",
         small=True,
-        on_click=lambda: add(
-            {"type": "price_floor", "region": region, "start": THIS_ROUND, "good": good, "price": float(price)}
-        ),
+        on_click=lambda: add(decisions.price_floor(region, THIS_ROUND, good, price)),
     )
 
 
@@ -124,9 +116,7 @@ def RecyclingLever(region: str, others: list[str], add: Add):
     solara.Button(
         "Add recycling mandate",
         small=True,
-        on_click=lambda: add(
-            {"type": "recycling_mandate", "region": region, "start": THIS_ROUND, "collection_rate": collect / 100.0}
-        ),
+        on_click=lambda: add(decisions.recycling_mandate(region, THIS_ROUND, collect / 100.0)),
     )
 
 
@@ -167,15 +157,7 @@ def ResearchLever(region: str, others: list[str], add: Add):
     solara.Button(
         "Add research funding",
         small=True,
-        on_click=lambda: add(
-            {
-                "type": "research_funding",
-                "region": region,
-                "start": THIS_ROUND,
-                "stage": stage,
-                "usd_million_per_year": float(money),
-            }
-        ),
+        on_click=lambda: add(decisions.research_funding(region, THIS_ROUND, stage, money)),
     )
 
 
@@ -189,15 +171,7 @@ def StandardLever(region: str, others: list[str], add: Add):
     solara.Button(
         "Add environmental standard",
         small=True,
-        on_click=lambda: add(
-            {
-                "type": "environmental_standard",
-                "region": region,
-                "start": THIS_ROUND,
-                "stage": stage,
-                "level": level / 100.0,
-            }
-        ),
+        on_click=lambda: add(decisions.environmental_standard(region, THIS_ROUND, stage, level / 100.0)),
     )
 
 
@@ -211,15 +185,7 @@ def CollectionLever(region: str, others: list[str], add: Add):
     solara.Button(
         "Add collection scheme",
         small=True,
-        on_click=lambda: add(
-            {
-                "type": "collection_scheme",
-                "region": region,
-                "start": THIS_ROUND,
-                "collection_rate": rate / 100.0,
-                "usd_per_kg": float(fee),
-            }
-        ),
+        on_click=lambda: add(decisions.collection_scheme(region, THIS_ROUND, rate / 100.0, fee)),
     )
 
 
@@ -251,26 +217,12 @@ def ProjectLever(region: str, others: list[str], add: Add, projects: dict[str, s
         Slider("Share of its output bought, %", share, set_share, 1, 100)
         solara.Select("Good", values=["ndpr", "magnet"], value=good, on_value=set_good)
         solara.InputFloat("Guaranteed price, US$/kg", value=price, on_value=set_price, continuous_update=True)
-        decision = {
-            "type": "offtake",
-            "region": region,
-            "start": THIS_ROUND,
-            "project": project,
-            "good": good,
-            "price": float(price),
-            "share": share / 100.0,
-        }
+        decision = decisions.offtake(region, THIS_ROUND, project, good, price, share / 100.0)
     else:
         Slider(
             f"Share of its capital, % ({'lent at 3 % a year' if deal == 'loan' else 'owned'})", share, set_share, 1, 90
         )
-        decision = {
-            "type": f"project_{deal}",
-            "region": region,
-            "start": THIS_ROUND,
-            "project": project,
-            "share": share / 100.0,
-        }
+        decision = decisions.project_support(region, THIS_ROUND, project, deal, share / 100.0)
     solara.Button(f"Add project {deal}", small=True, on_click=lambda: add(decision))
 
 
@@ -344,8 +296,9 @@ def DecisionForm(
     def set_message(text: tuple[str, bool] | None) -> None:
         say((round_, text))
 
-    others = [r for r in room.state.model.regions if r != region]
-    projects = solara.use_memo(lambda: project_lines(room.state.model.config.pipeline), [room.id])
+    setup = solara.use_memo(room.setup, [room.id])
+    others = [r for r in setup.regions if r != region]
+    projects = solara.use_memo(lambda: project_lines(setup.projects), [room.id])
 
     def add_now(decision: dict) -> None:
         set_draft((round_, [*items, {**decision, "start": date}]))

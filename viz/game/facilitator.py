@@ -14,7 +14,6 @@ import solara.lab
 
 from marketsim.game import GameError, Room
 from marketsim.game import shocks as menu
-from marketsim.reports.views import view_of
 from marketsim.scenario.loading import ScenarioError, load_scenario
 from viz import charts
 from viz.dashboard.components import EXPLAIN, Chart, Drawing
@@ -24,15 +23,11 @@ from viz.game.files import GameFileDownload, OpenedNotice, OpenGameFile
 from viz.game.state import (
     REFRESH_SECONDS,
     Seat,
-    all_offers,
     attempt,
     facilitator_seat,
     game_server,
-    injected_shocks,
     problem,
-    regions_of,
     room_by_key,
-    sectors_of,
     use_refresh,
 )
 
@@ -201,7 +196,8 @@ def Roster(room: Room, seat: Seat, rows: list[dict], act: Callable):
 @solara.component
 def ShockMenu(room: Room, seat: Seat, act: Callable):
     """Inject a shock from the menu before this round's months run."""
-    regions, sectors = regions_of(room), sectors_of(room)
+    setup = room.setup()
+    regions, sectors = list(setup.regions), list(setup.sectors)
     kind, set_kind = solara.use_state("mine_disruption")
     region, set_region = solara.use_state("china" if "china" in regions else regions[0])
     target, set_target = solara.use_state("usa" if "usa" in regions else regions[-1])
@@ -344,12 +340,12 @@ def Console(seat: Seat):
             solara.Button("Broadcast", on_click=act(lambda: room.broadcast(token, text), "Message sent."))
         for note in status["messages"][-3:]:
             solara.Text(f"Sent: {note.get('text', '')}", style=EXPLAIN)
-        for round_, event in injected_shocks(room):
+        for round_, event in room.injected_shocks():
             solara.Text(
                 f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"}, classes=["console-shock"]
             )
     with solara.Card("Alliance offers", style={"margin": "4px 0"}, classes=["console-offers"]):
-        offers = all_offers(room)
+        offers = room.all_offers()
         if not offers:
             solara.Text("No alliance offers yet.", style=EXPLAIN)
         for offer in offers:
@@ -358,11 +354,11 @@ def Console(seat: Seat):
                 style={**EXPLAIN, "display": "block"},
                 classes=["console-offer", f"offer-{offer['status']}"],
             )
-    WorldCharts(room, (status["tick"], len(room.state.log)))
+    WorldCharts(room, (status["tick"], room.log_size()))
     with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
         if debrief:
             solara.Button("Hide debrief", on_click=lambda: set_debrief(False), outlined=True)
-            DebriefView(room, version=status["tick"] * 1000 + len(room.state.log))
+            DebriefView(room, version=status["tick"] * 1000 + room.log_size())
         else:
             solara.Button("Show debrief", on_click=lambda: set_debrief(True), color="primary")
     GameFileDownload(room, seat)
@@ -384,11 +380,8 @@ def WorldCharts(room: Room, key: tuple):
     """World prices and dependency so far (drawn again when ``key`` changes)."""
 
     def draw():
-        with room.lock:
-            model = room.state.model
-            view = view_of(model)
-            ahead = min(max(model.tick + room.state.ticks_per_round, 12), model.months)  # months so far, not all
-            span = (model.date_of(0), model.date_of(ahead - 1))
+        world = room.world_so_far()
+        view, span = world.view, world.span
         dependency = charts.dependency_figure(view, None)
         dependency["layout"].setdefault("legend", {})["y"] = -0.32  # below the axis title
         return charts.price_figure(view, None, "ndpr", span), dependency

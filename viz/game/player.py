@@ -20,19 +20,13 @@ from viz.game.decisions import CARD, WRAP, DecisionForm
 from viz.game.facilitator import Feedback
 from viz.game.state import (
     Seat,
-    alliances,
     attempt,
     briefing,
-    budget_left,
     game_server,
-    holdings,
-    observation,
     open_room,
     player_seat,
-    price_table,
     problem,
     room_by_key,
-    seat_signature,
     use_refresh,
 )
 from viz.tables import text_table
@@ -42,7 +36,7 @@ ANY = "any (the smallest team)"
 
 def price_history(room: Room, region: str, good: str) -> dict:
     """A government's price of a good against the world's, month by month."""
-    history = price_table(room)
+    history = room.price_table()
     if history is None:
         return charts.placeholder("Prices appear after the first round.", 240)
     dates, price, region_index = history
@@ -108,12 +102,12 @@ def Briefing(room: Room, region: str, tick: tuple, date: str):
     paragraphs = solara.use_memo(
         lambda: briefing(
             region,
-            observation(room, region),
-            holdings(room, region),
-            list(room.state.seats),
-            budget_left(room, region),
+            room.observation(region),
+            room.holdings(region),
+            list(room.setup().seats),
+            room.budget_left(region),
             date,
-            bool(room.state.model.config.pipeline),
+            bool(room.setup().projects),
         ),
         [room.id, region, tick],
     )
@@ -160,7 +154,7 @@ def OwnDashboard(room: Room, region: str, tick: int):
     """The government's own numbers and its price chart. The same widgets before and after the
     first round (only their contents change), so no page builds new ones when the whole class
     gets its first round at once; the empty chart also loads plotly.js at join."""
-    obs = solara.use_memo(lambda: observation(room, region), [room.id, region, tick])
+    obs = solara.use_memo(lambda: room.observation(region), [room.id, region, tick])
     good, set_good = solara.use_state("ndpr")
     figure = solara.use_memo(lambda: price_history(room, region, good), [room.id, region, good, tick])
     with solara.Card("Your dashboard", classes=["own-dashboard"], style=CARD):
@@ -182,7 +176,7 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
     region = seat.region
     message, set_message = solara.use_state(None)
     mine = [name for name, members in groups.items() if region in members]
-    others = [r for r in room.state.seats if r != region]
+    others = [r for r in room.setup().seats if r != region]
     to, set_to = solara.use_state(others[0] if others else "")
     group, set_group = solara.use_state(mine[0] if mine else NEW_ALLIANCE)
     name, set_name = solara.use_state("")
@@ -246,9 +240,9 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: seat_signature(room, seat.region))
+    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region))
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
-    held = solara.use_memo(lambda: holdings(room, seat.region), [room.id, seat.region])
+    held = solara.use_memo(lambda: room.holdings(seat.region), [room.id, seat.region])
     try:
         view = room.player_view(seat.token)
     except GameError as error:
@@ -279,7 +273,7 @@ def PlayerView(seat: Seat):
         solara.Info(f"Facilitator: {note.get('text', '')}", dense=True, classes=["broadcast"])
     tick = view["tick"]
     key = (tick, view["round"])
-    groups = alliances(room)
+    groups = room.alliances()
     with solara.Row(style=WRAP).key("dashboards"):
         Briefing(room, seat.region, key, view["date"])
         OwnDashboard(room, seat.region, key)

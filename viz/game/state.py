@@ -1,8 +1,9 @@
 """State behind the classroom game's pages: the one game server of this process, what each
-browser session holds (only its own token), and small read-only helpers over the engine.
+browser session holds (only its own token), and the briefing and refresh loop of the pages.
 
 The rooms are shared by every session on purpose (they are the game); a session never holds
-another person's token. Nothing here runs the model: it calls :mod:`marketsim.game`.
+another person's token. Nothing here runs or reads the model: pages read a room through its views
+(:class:`~marketsim.game.views.RoomViews`) and change it through its methods.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import solara
 
 from marketsim.game import AuthError, GameError, GameServer, Room
-from marketsim.governance.observation import Observation, observe_all
+from marketsim.governance.observation import Observation
 from marketsim.governance.rounds import DecisionError
-from marketsim.reports.metrics import derive
 from marketsim.webserver import client_address
 
 DB_ENV = "MARKETSIM_GAME_DB"
@@ -125,87 +123,6 @@ def problem(error: Exception) -> str:
     if isinstance(error, DecisionError):
         return f"Refused: {error}"
     return str(error) or type(error).__name__
-
-
-_per_round: dict[tuple[str, str], tuple[tuple, Any]] = {}
-"""Per room and kind: the key it was computed for and the value. A new round wakes all the
-room's pages at once; they share one computation instead of one each."""
-
-
-def shared_this_round(room: Room, kind: str, compute: Callable[[Any], Any]) -> Any:
-    """``compute(model)`` once per room, round and ``kind`` for every page (None before the first
-    round has run). The caller's lock on the room is held while it runs."""
-    with room.lock:
-        model = room.state.model
-        if not model.tick:
-            return None
-        key = (id(model), model.tick, room.public_version)
-        cached = _per_round.get((room.id, kind))
-        if cached is None or cached[0] != key:
-            cached = _per_round[room.id, kind] = (key, compute(model))
-        return cached[1]
-
-
-def observation(room: Room, region: str) -> Observation | None:
-    """What a government sees of the last round (None before the first round has run)."""
-    every = shared_this_round(room, "observations", observe_all)
-    return None if every is None else every[region]
-
-
-def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:
-    raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
-    price = derive(raw, model.china, model.recorder.reo_per_unit)["price"]
-    return [model.date_of(t) for t in range(model.tick)], price, dict(model.region_index)
-
-
-def price_table(room: Room) -> tuple[list[str], np.ndarray, dict[str, int]] | None:
-    """Prices so far, month by month (None before the first round): the dates, the price array
-    (tick, good, region with the world last) and each region's index in it."""
-    return shared_this_round(room, "prices", _prices_so_far)
-
-
-def budget_left(room: Room, region: str) -> float | None:
-    """A government's money left this year, US$ million (None: no limit)."""
-    with room.lock:
-        return room.state.model.governments[region].budget_left
-
-
-def holdings(room: Room, region: str) -> dict[str, int]:
-    """How many mines, separation plants and magnet plants a government has at home."""
-    with room.lock:
-        model = room.state.model
-        k = model.region_index[region]
-        fleets = {"mines": model.mines, "separation plants": model.refiners, "magnet plants": model.magnet_plants}
-        return {name: int((fleet.region == k).sum()) for name, fleet in fleets.items()}
-
-
-def alliances(room: Room) -> dict[str, list[str]]:
-    """Alliances now, with their members."""
-    with room.lock:
-        return {name: sorted(members) for name, members in room.state.model.book.members.items()}
-
-
-def injected_shocks(room: Room) -> list[tuple[int, dict]]:
-    """The shocks in force (an undone round's are gone), oldest first: (round, event as injected)."""
-    with room.lock:
-        return [(e.round, dict(e.payload.get("event", {}))) for e in room.state.entries if e.kind == "shock"]
-
-
-def all_offers(room: Room) -> list[dict]:
-    """Every alliance offer of the room, oldest first (``id``, ``from``, ``to``, ``alliance``,
-    ``new``, ``round``, ``status``)."""
-    with room.lock:
-        return [o.as_dict() for o in room.state.offers.values()]
-
-
-def regions_of(room: Room) -> list[str]:
-    """Every government of the room's scenario."""
-    return list(room.state.model.regions)
-
-
-def sectors_of(room: Room) -> list[str]:
-    """End-use sectors of the room's scenario (for demand shocks)."""
-    return list(room.state.model.config.sectors)
 
 
 def briefing(
@@ -316,13 +233,6 @@ def use_refresh(
 
     solara.use_thread(loop, dependencies=[room.id if room is not None else None], intrusive_cancel=False)
     return count.value
-
-
-def seat_signature(room: Room, region: str) -> tuple:
-    """What a player's page shows that can change: anything public, and its own team's queue."""
-    with room.lock:
-        state = room.state
-        return room.public_version, repr(state.queues.get(region)), state.submitted_by.get(region)
 
 
 def attempt(call, done: str, report) -> bool:
