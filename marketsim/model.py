@@ -11,23 +11,31 @@ from marketsim.governance.strategies import build_strategy
 from marketsim.levers.diversification import Levers
 from marketsim.market import valuation
 from marketsim.market.clearing import clear, cut_off_by_controls
-from marketsim.market.valuation import OXIDE_ROWS
 from marketsim.policy import schedule
 from marketsim.policy.book import PolicyBook, in_force
-from marketsim.policy.events import (
+from marketsim.policy.events import ONE_OFF_EVENTS
+from marketsim.reports.metrics import Recorder
+from marketsim.scenario.schema import Scenario
+from marketsim.vocabulary import (
+    CHINA_MAGNETS,
+    CHINA_MINED,
+    CHINA_SEPARATED,
+    CONCENTRATE,
+    DYTB,
+    ELEMENTS,
     GOODS,
-    ONE_OFF_EVENTS,
+    MAGNET,
+    NDPR,
+    OXIDE_ROWS,
+    REO_GOODS,
+    TRACERS,
     month_index,
     month_label,
 )
-from marketsim.reports.metrics import Recorder
-from marketsim.scenario.schema import Scenario
 from marketsim.world import build as world
-from marketsim.world.build import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
 from marketsim.world.initial import FEED_COVER_MONTHS, fill_initial_stocks
-from marketsim.world.ledger import CHINA_MAGNETS, CHINA_MINED, CHINA_SEPARATED, ELEMENTS, TRACERS, Ledger
+from marketsim.world.ledger import Ledger
 
-REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
 RESTOCK_MONTHS = 3.0
 """Buyers close a third of the gap between their stock and its target each month."""
 DY_FREE_SHARE = 0.3

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from marketsim.policy.events import GOODS, STAGES
+from marketsim.vocabulary import GOODS, STAGES
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel

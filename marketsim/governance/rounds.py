@@ -15,17 +15,9 @@ from typing import TYPE_CHECKING, Any, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from marketsim.governance.observation import observe_all
-from marketsim.policy.events import (
-    CapacityChange,
-    DemandSurge,
-    Dispute,
-    Event,
-    MineDisruption,
-    Tariff,
-    month_index,
-    month_label,
-)
+from marketsim.policy.events import CapacityChange, DemandSurge, Dispute, Event, MineDisruption, Tariff
 from marketsim.scenario.loading import format_validation_error
+from marketsim.vocabulary import month_index, month_label
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel
@@ -138,7 +130,7 @@ def decision_cost(model: RareEarthModel, region: str, event) -> float:
     tonnes = getattr(event, "tonnes", 0.0)
     if event.type != "stockpile" or tonnes <= 0:
         return 0.0
-    from marketsim.policy.events import GOODS  # noqa: PLC0415
+    from marketsim.vocabulary import GOODS  # noqa: PLC0415
 
     price = model.prices.regional[GOODS.index(event.good), model.region_index[region]]
     return float(tonnes * price / 1000.0)

@@ -17,8 +17,7 @@ import numpy as np
 from marketsim.levers.environment import Environment
 from marketsim.levers.learning import Learning
 from marketsim.levers.projects import OPERATING, RAMP_UP, ProjectPipeline
-from marketsim.policy.events import LEARNING_STAGES, POLICY_STAGES, STAGES
-from marketsim.world.build import CONCENTRATE, MAGNET, NDPR
+from marketsim.vocabulary import CONCENTRATE, LEARNING_STAGES, MAGNET, NDPR, POLICY_STAGES, STAGES
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel

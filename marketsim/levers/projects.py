@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from marketsim.market.valuation import netback_values
-from marketsim.policy.events import STAGES, Offtake, ProjectEquity, ProjectLoan
+from marketsim.policy.events import Offtake, ProjectEquity, ProjectLoan
 from marketsim.scenario.levers import PHASES
+from marketsim.vocabulary import CONCENTRATE, DYTB, LACE, MAGNET, NDPR, STAGES
 from marketsim.world import build as world
-from marketsim.world.build import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel

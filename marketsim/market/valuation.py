@@ -8,16 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from marketsim.market.pricing import PriceBook
-from marketsim.policy.events import GOODS
+from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENTS, GOODS, LACE, MAGNET, NDPR, OXIDE_ROWS
 from marketsim.world import build as world
-from marketsim.world.build import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
-from marketsim.world.ledger import ELEMENTS
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel
 
-OXIDE_ROWS = [LACE, NDPR, DYTB]
-"""Good rows of the oxides in the order refiners return them."""
 CONCENTRATE_MIN_PAYABLE = 0.05
 """Concentrate never sells for less than this share of the value of its oxides."""
 MAGNET_MIN_MARKUP = 0.7

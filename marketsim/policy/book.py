@@ -8,9 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from marketsim.policy.events import (
-    GOODS,
-    LEARNING_STAGES,
-    POLICY_STAGES,
     CollectionScheme,
     DemandSurge,
     Dispute,
@@ -30,6 +27,7 @@ from marketsim.policy.events import (
     Tariff,
     TechnologyBan,
 )
+from marketsim.vocabulary import GOODS, LEARNING_STAGES, POLICY_STAGES
 
 _VALUE_FIELDS = {
     "start",

@@ -12,13 +12,8 @@ from marketsim.agents import (
     RecyclerFleet,
     RefinerFleet,
 )
-from marketsim.agents.mine import ELEMENT_GROUPS
-from marketsim.policy.events import GOODS
 from marketsim.scenario.schema import Scenario
-
-CONCENTRATE, NDPR, DYTB, LACE, MAGNET = (GOODS.index(g) for g in GOODS)
-ELEMENT_TO_GOOD = {"lace": LACE, "ndpr": NDPR, "dytb": DYTB}
-"""Which good each recoverable element group becomes at separation."""
+from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, ELEMENT_TO_GOOD, GOODS, LACE, MAGNET, NDPR
 
 THRIFT_ELASTICITY = -0.4
 """Long-run elasticity of Dy/Tb per tonne of magnet to the Dy/Tb price."""

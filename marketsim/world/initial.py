@@ -6,11 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from marketsim.market.valuation import OXIDE_ROWS
-from marketsim.policy.events import GOODS
+from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENTS, GOODS, MAGNET, NDPR, OXIDE_ROWS, TRACERS
 from marketsim.world import build as world
-from marketsim.world.build import CONCENTRATE, DYTB, MAGNET, NDPR
-from marketsim.world.ledger import ELEMENTS, TRACERS
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel
