@@ -14,7 +14,7 @@ from conftest import SMALL_WORLD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import marketsim.model as model_module
+import marketsim.world.phases as model_module
 from marketsim.model import RareEarthModel
 from marketsim.reports.metrics import CATALOGUE
 from marketsim.scenario.loading import load_scenario, validate_scenario
