@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import marketsim.model
+import marketsim.world.phases
 from marketsim.market.clearing import Clearing
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import validate_scenario
@@ -47,7 +47,7 @@ def spy_on_clearing(monkeypatch, inputs: list | None = None) -> list[Clearing]:
     """Record every clearing the model makes, in tick order (route-level flows); when ``inputs``
     is given, append each call's ``(offer, demand)`` to it."""
     seen: list[Clearing] = []
-    real = marketsim.model.clear
+    real = marketsim.world.phases.clear
 
     def spy(offer, demand, *args, **kwargs):
         result = real(offer, demand, *args, **kwargs)
@@ -56,5 +56,5 @@ def spy_on_clearing(monkeypatch, inputs: list | None = None) -> list[Clearing]:
             inputs.append((offer.copy(), demand.copy()))
         return result
 
-    monkeypatch.setattr(marketsim.model, "clear", spy)
+    monkeypatch.setattr(marketsim.world.phases, "clear", spy)
     return seen

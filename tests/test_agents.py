@@ -11,7 +11,8 @@ from simkit import build, mean, run, series
 
 from marketsim.agents import EndOfLife, ManufacturerFleet, MineFleet, RecyclerFleet, RefinerFleet
 from marketsim.model import RareEarthModel
-from marketsim.policy.events import GOODS, CapacityChange, RecyclingMandate
+from marketsim.policy.events import CapacityChange, RecyclingMandate
+from marketsim.vocabulary import GOODS
 
 NDPR, MAGNET = GOODS.index("ndpr"), GOODS.index("magnet")
 BASTNAESITE = [0.73, 0.247, 0.002, 0.021]

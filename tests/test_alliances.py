@@ -8,10 +8,11 @@ from conftest_observation import observation
 from marketsim.governance.strategies import Importer
 from marketsim.model import RareEarthModel
 from marketsim.policy.book import PolicyBook
-from marketsim.policy.events import GOODS, ExportBan
+from marketsim.policy.events import ExportBan
 from marketsim.scenario.loading import validate_scenario
 from marketsim.scenario.schema import AllianceSpec
 from marketsim.scenario.strategies import ImporterStrategy
+from marketsim.vocabulary import GOODS
 
 REGIONS = ["china", "usa", "japan", "eu"]
 NDPR = GOODS.index("ndpr")

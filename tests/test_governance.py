@@ -12,7 +12,8 @@ from simkit import build, series
 
 from marketsim.governance.rounds import DecisionError, decide, validate_decision
 from marketsim.model import RareEarthModel
-from marketsim.policy.events import GOODS, STAGES, ExportBan, StockpileOrder, Subsidy, Tariff
+from marketsim.policy.events import ExportBan, StockpileOrder, Subsidy, Tariff
+from marketsim.vocabulary import GOODS, STAGES
 
 CHINA, USA, JAPAN = range(3)
 NDPR, MAGNET = GOODS.index("ndpr"), GOODS.index("magnet")

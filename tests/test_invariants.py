@@ -14,12 +14,12 @@ from conftest import SMALL_WORLD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import marketsim.model as model_module
+import marketsim.world.phases as model_module
 from marketsim.model import RareEarthModel
-from marketsim.policy.events import GOODS
 from marketsim.reports.metrics import CATALOGUE
 from marketsim.scenario.loading import load_scenario, validate_scenario
 from marketsim.scenario.schema import Scenario
+from marketsim.vocabulary import GOODS
 
 YEARS = 3
 REGIONS = list(SMALL_WORLD["regions"])

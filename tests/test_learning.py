@@ -41,7 +41,7 @@ def test_unit_costs_in_the_model_follow_the_learning_curve(small_data, rate):
     assert (np.diff(cost) <= 1e-12).all() and cost[-1] < cost[0]
     # The recorded cost is the starting cost times (E / E0) ** -b for the experience built up.
     learning = model.levers.learning
-    model.levers.set_costs(model)  # costs are set at the start of each month from the experience so far
+    model.levers.set_costs(model.world)  # costs are set at the start of each month from the experience so far
     expected = 5.0 * (learning.experience[0, 1] / learning.start[0, 1]) ** np.log2(1 - rate)
     assert model.refiners.unit_cost[model.refiners.index_of("US separation")] == pytest.approx(expected)
 

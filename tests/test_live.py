@@ -14,8 +14,8 @@ import pytest
 
 from marketsim.governance import decisions
 from marketsim.live import MAX_SEED, LiveRun, parse_seed
-from marketsim.policy.events import GOODS
 from marketsim.scenario.loading import validate_scenario
+from marketsim.vocabulary import GOODS
 
 QUOTA_GOODS = [GOODS.index(good) for good in decisions.RAW_MATERIALS]
 NDPR = GOODS.index("ndpr")

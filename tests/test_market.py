@@ -10,8 +10,9 @@ from simkit import run, spy_on_clearing
 
 from marketsim.market.clearing import clear
 from marketsim.policy.book import PolicyBook
-from marketsim.policy.events import GOODS, ExportBan, ExportLicence, ExportQuota, Tariff
+from marketsim.policy.events import ExportBan, ExportLicence, ExportQuota, Tariff
 from marketsim.scenario.schema import MarketParams
+from marketsim.vocabulary import GOODS
 
 REGIONS = ["china", "usa", "japan"]
 CHINA, USA, JAPAN = range(3)

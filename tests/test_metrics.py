@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from simkit import build, run, series
 
-from marketsim.policy.events import STAGES, ExportLicence
+from marketsim.policy.events import ExportLicence
 from marketsim.reports.metrics import CATALOGUE, hhi
+from marketsim.vocabulary import STAGES
 
 OXIDES = ("ndpr", "dytb", "lace")
 

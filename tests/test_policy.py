@@ -11,7 +11,6 @@ from simkit import build, mean, run, series, spy_on_clearing
 from marketsim.model import RareEarthModel
 from marketsim.policy.book import PolicyBook, in_force
 from marketsim.policy.events import (
-    GOODS,
     AllianceJoin,
     ExportBan,
     ExportLicence,
@@ -21,8 +20,8 @@ from marketsim.policy.events import (
     StockpileOrder,
     Subsidy,
     Tariff,
-    month_index,
 )
+from marketsim.vocabulary import GOODS, month_index
 
 REGIONS = ["china", "usa", "japan"]
 CHINA, USA, JAPAN = range(3)

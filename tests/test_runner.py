@@ -11,11 +11,11 @@ import pytest
 from conftest import CONFIGS, SMALL_WORLD
 
 import marketsim
-from marketsim.policy.events import GOODS
 from marketsim.reports.metrics import CATALOGUE
 from marketsim.reports.runner import run_scenario, write_results
 from marketsim.scenario.loading import apply_overrides, load_scenario, scenario_hash, validate_scenario
 from marketsim.scenario.schema import Scenario
+from marketsim.vocabulary import GOODS
 
 COLUMNS = ["tick", "date", "metric", "good", "region", "value"]
 START = "2023-11"  # crosses a year boundary after two ticks

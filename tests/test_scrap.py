@@ -16,7 +16,7 @@ from test_invariants import SETTINGS, check_balance, scenarios, seeds, simulate
 from marketsim.agents import RecyclerFleet
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import CollectionScheme, RecyclingMandate
-from marketsim.world.build import MAGNET
+from marketsim.vocabulary import MAGNET
 
 REGIONS = ("china", "usa", "japan")
 

@@ -13,8 +13,6 @@ from marketsim.governance.observation import Observation
 from marketsim.governance.strategies import DominantSupplier, Importer, ResourceHolder, build_strategy
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import (
-    GOODS,
-    STAGES,
     AllianceJoin,
     AllianceLeave,
     Dispute,
@@ -24,6 +22,7 @@ from marketsim.policy.events import (
     Subsidy,
 )
 from marketsim.scenario.schema import RegionSpec
+from marketsim.vocabulary import GOODS, STAGES
 
 CHINA, USA, JAPAN = range(3)
 CONCENTRATE, NDPR, DYTB, LACE, MAGNET = (GOODS.index(g) for g in GOODS)

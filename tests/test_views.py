@@ -12,11 +12,11 @@ import pytest
 
 from marketsim.governance import decisions
 from marketsim.live import LiveRun
-from marketsim.policy.events import GOODS, STAGES
 from marketsim.reports.metrics import derive
 from marketsim.reports.scorecard import COLUMNS
 from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
 from marketsim.scenario.loading import validate_scenario
+from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
 from viz.plotly_chart import jsonable
 

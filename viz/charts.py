@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from marketsim.policy.events import GOODS, STAGES
 from marketsim.reports.views import CHINA_TIER, RunView
+from marketsim.vocabulary import GOODS, STAGES
 
 CHINA_RED, OTHERS_BLUE, GREY = "#c0392b", "#2471a3", "#7f8c8d"
 STAGE_COLOURS = {"mining": "#8e5b2f", "separation": "#c0392b", "magnets": "#6c3483"}

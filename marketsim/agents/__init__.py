@@ -1,4 +1,6 @@
-"""Agents of the supply chain: each kind is a fleet of array rows plus thin Mesa agent views."""
+"""Agents of the supply chain: each kind of facility (and the end users) is a Mesa agent set whose
+agents' state is held as numpy columns and whose behaviours are vectorised; governments are
+Mesa agents with a strategy."""
 
 from marketsim.agents.government import Government
 from marketsim.agents.magnet_plant import MagnetPlant, MagnetPlantFleet

@@ -1,14 +1,25 @@
 """State and behaviours shared by every kind of producing facility, held as arrays.
 
-A fleet holds one row per facility (mine, separation plant, magnet plant or recycler). The
-Mesa agents are thin views of their row; the model calls the fleet's verbs once per tick, so a
-tick costs a few numpy operations whatever the number of facilities.
+Each kind of facility (mines, separation plants, magnet plants, recyclers; and the end users in
+:mod:`marketsim.agents.manufacturer`) is a Mesa :class:`~mesa.AgentSet` of its facility agents
+that holds their state as numpy columns, one row per agent, and acts on all of them at once:
+the month calls each set's verbs (``produce``, ``separate``, ``make``, ``recycle``, ``invest``)
+as its phases, the pattern of mesa-frames' vectorised ``AgentSet``. We chose that over Mesa 3
+``shuffle_do`` over per-facility (or per-region) agents because every behaviour couples the
+agents of a kind through their region's market (a region's quota, stock or orders are shared
+out over its facilities), so a step is one vectorised update whatever the number of facilities:
+a per-agent step would cost a Python call per facility per month (the scaled world has 1,000
+mines and 10,000 end users). The Mesa agents are the rows seen one at a time (name, region,
+capacity, output) for inspection, data collection and the dashboard.
 """
 
 from __future__ import annotations
 
+from random import Random
+
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 PIPELINE_MONTHS = 480
 """How far ahead capacity additions can be scheduled (lead time plus ramp)."""
@@ -45,7 +56,32 @@ def utilisation(revenue_over_cost: np.ndarray, band: float = UTILISATION_BAND) -
     return np.clip((revenue_over_cost - low) / band, 0.0, 1.0)
 
 
-class Fleet:
+class AgentColumns(AgentSet):
+    """A Mesa agent set whose agents' state lives in numpy columns, one row per agent.
+
+    It is built with its columns first (from the scenario, before a model exists) and its
+    agents are enlisted with :meth:`enlist` once the model does; its length is its number of
+    rows.
+    """
+
+    def __init__(self) -> None:
+        """Create the set with no agents yet (its random generator is the model's once enlisted)."""
+        super().__init__((), random=Random(0))
+
+    def enlist(self, model: mesa.Model, kind: type[mesa.Agent], *args) -> None:
+        """Create one agent of ``kind`` per row, registered with ``model`` and this set.
+
+        Args:
+            model: The model.
+            kind: The agent class; called as ``kind(model, self, row, *args_for_row)``.
+            *args: Sequences with one value per row, passed on to each agent.
+        """
+        self.random = model.random
+        for row in range(len(self)):
+            self.add(kind(model, self, row, *(values[row] for values in args)))
+
+
+class Fleet(AgentColumns):
     """Capacity, costs and investment of all facilities of one kind."""
 
     stage: str = ""
@@ -73,6 +109,7 @@ class Fleet:
             lead_months: Months from an investment decision to new capacity.
             rng: The model's random generator (decision months are drawn from it).
         """
+        super().__init__()
         self.names = list(names)
         self.region = np.asarray(regions, dtype=np.int64)
         self.capacity = np.asarray(capacity, dtype=float).copy()
@@ -160,7 +197,7 @@ class Fleet:
 
 
 class FacilityAgent(mesa.Agent):
-    """A Mesa agent that is a view of one row of a fleet."""
+    """A facility: a Mesa agent that is one row of its fleet (the agent set that acts for it)."""
 
     def __init__(self, model: mesa.Model, fleet: Fleet, row: int) -> None:
         """Register the agent with the model.

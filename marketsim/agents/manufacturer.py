@@ -5,6 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from marketsim.agents.fleet import AgentColumns
+
 HOARDING_CAP_MONTHS = 6.0
 """Most extra months of cover a buyer seeks, however fast prices rise."""
 
@@ -13,8 +15,9 @@ SUBSTITUTION_ELASTICITY = 2.0
 induction motors, other catalysts) become cheaper than rare earths."""
 
 
-class ManufacturerFleet:
-    """All end users; each row is one buyer of one good in one region.
+class ManufacturerFleet(AgentColumns):
+    """All end users, as a Mesa agent set of :class:`Manufacturer` agents; each row is one buyer of
+    one good in one region.
 
     Monthly need of row ``i``::
 
@@ -66,6 +69,7 @@ class ManufacturerFleet:
             regions_count: Number of regions.
             protected: Whether the buyer is served first from its region's stock (defence).
         """
+        super().__init__()
         self.region = np.asarray(region, dtype=np.int64)
         self.good = np.asarray(good, dtype=np.int64)
         self.sector = np.asarray(sector, dtype=np.int64)
@@ -156,7 +160,7 @@ class ManufacturerFleet:
 
 
 class Manufacturer(mesa.Agent):
-    """An end user of one good in one region (a view of one row of the fleet)."""
+    """An end user of one good in one region (one row of the :class:`ManufacturerFleet`)."""
 
     def __init__(self, model: mesa.Model, fleet: ManufacturerFleet, row: int, sector: str) -> None:
         """Register the agent with the model."""

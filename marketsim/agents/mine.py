@@ -6,9 +6,6 @@ import numpy as np
 
 from marketsim.agents.fleet import FacilityAgent, Fleet
 
-ELEMENT_GROUPS: tuple[str, ...] = ("lace", "ndpr", "dytb", "other")
-"""Element groups of a concentrate, in column order of every composition array."""
-
 
 class MineFleet(Fleet):
     """All mines; each row has a deposit type that fixes its element split."""

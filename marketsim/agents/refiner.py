@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from marketsim.agents.fleet import FacilityAgent, Fleet, utilisation
-
-LACE, NDPR, DYTB, OTHER = range(4)
+from marketsim.vocabulary import ELEMENT_DYTB
 
 
 class RefinerFleet(Fleet):
@@ -102,7 +101,7 @@ class RefinerFleet(Fleet):
         fraction = np.divide(used, feed, out=np.zeros(regions), where=feed > 0)
         elements = feed_elements * fraction[:, None]
         oxides = self.recovery * elements[:, :3]
-        oxides[:, DYTB] *= heavy_share
+        oxides[:, ELEMENT_DYTB] *= heavy_share
         lost = used - oxides.sum(axis=1)
         return used, oxides, lost
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from marketsim.governance.rounds import EVENT, DecisionError, actor, check_when_and_where, validate_decision
-from marketsim.policy.events import GOODS, month_index, month_label
 from marketsim.scenario.loading import format_validation_error
+from marketsim.vocabulary import GOODS, month_index, month_label
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel

@@ -10,7 +10,7 @@ record of what was decided and when.
 
 from __future__ import annotations
 
-from marketsim.policy.events import month_index, month_label
+from marketsim.vocabulary import month_index, month_label
 
 RAW_MATERIALS = ("concentrate", "ndpr", "dytb", "lace")
 """Goods export quotas apply to (China's 2010-2014 quotas covered ores and oxides)."""

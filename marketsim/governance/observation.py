@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from marketsim.governance.protocols import GovernedModel
-from marketsim.policy.events import GOODS, STAGES
+from marketsim.vocabulary import GOODS, STAGES
 
 
 @dataclass(frozen=True)

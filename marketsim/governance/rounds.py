@@ -23,18 +23,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from marketsim.governance.observation import observe_all
 from marketsim.governance.protocols import GovernedModel
-from marketsim.policy.events import (
-    GOODS,
-    CapacityChange,
-    DemandSurge,
-    Dispute,
-    Event,
-    MineDisruption,
-    Tariff,
-    month_index,
-    month_label,
-)
+from marketsim.policy.events import CapacityChange, DemandSurge, Dispute, Event, MineDisruption, Tariff
 from marketsim.scenario.loading import format_validation_error
+from marketsim.vocabulary import GOODS, month_index, month_label
 
 EVENT = TypeAdapter(Event)
 EVENT_TYPES = tuple(get_args(get_args(Event)[0]))

@@ -205,6 +205,6 @@ def _oxide_use(observation: Observation, good: str) -> float:
 
 
 def _months_later(month: str, months: int) -> str:
-    from marketsim.policy.events import month_index, month_label  # noqa: PLC0415
+    from marketsim.vocabulary import month_index, month_label  # noqa: PLC0415
 
     return month_label(month_index(month) + months)

@@ -3,7 +3,7 @@ standards, collection schemes, and the public money governments spend on all the
 
 :class:`Levers` owns the :class:`~marketsim.levers.projects.ProjectPipeline`, the
 :class:`~marketsim.levers.learning.Learning` curves and the :class:`~marketsim.levers.environment.Environment`.
-The model calls :meth:`Levers.set_costs` before each month (unit costs from learning, standards
+The world calls :meth:`Levers.set_costs` before each month (unit costs from learning, standards
 and offtake guarantees) and :meth:`Levers.after_month` after it (experience, burden, projects,
 collection, spending).
 """
@@ -17,24 +17,24 @@ import numpy as np
 from marketsim.levers.environment import Environment
 from marketsim.levers.learning import Learning
 from marketsim.levers.projects import OPERATING, RAMP_UP, ProjectPipeline
-from marketsim.policy.events import LEARNING_STAGES, POLICY_STAGES, STAGES
-from marketsim.world.build import CONCENTRATE, MAGNET, NDPR
+from marketsim.market.pricing import producer_price
+from marketsim.vocabulary import CONCENTRATE, LEARNING_STAGES, MAGNET, NDPR, POLICY_STAGES, STAGES
 
 if TYPE_CHECKING:
-    from marketsim.model import RareEarthModel
+    from marketsim.world.state import World
 
 MIN_COST_SHARE = 0.05
 """Unit cost never falls below this share of a facility's starting cost (offtake top-ups)."""
 
 
 class Levers:
-    """Projects, learning, standards and public spending of a model."""
+    """Projects, learning, standards and public spending of a world."""
 
-    def __init__(self, model: RareEarthModel) -> None:
-        """Build the levers' state from the model's scenario and fleets."""
-        s, size = model.config, len(model.regions)
+    def __init__(self, world: World) -> None:
+        """Build the levers' state from the world's scenario and fleets."""
+        s, size = world.scenario, world.size
         self.fleets = dict(
-            zip(POLICY_STAGES, (model.mines, model.refiners, model.magnet_plants, model.recyclers), strict=True)
+            zip(POLICY_STAGES, (world.mines, world.refiners, world.magnet_plants, world.recyclers), strict=True)
         )
         self.base_cost = {k: f.unit_cost.copy() for k, f in self.fleets.items()}
         capacity = np.array([self.fleets[k].by_region(self.fleets[k].capacity, size) for k in LEARNING_STAGES])
@@ -49,7 +49,7 @@ class Levers:
             [[r.standards.get(k, s.environment.default_standard) for r in s.regions.values()] for k in POLICY_STAGES]
         )
         self.environment = Environment(s.environment, standards)
-        self.projects = ProjectPipeline(s, model.region_index, {k: self.fleets[k] for k in STAGES})
+        self.projects = ProjectPipeline(s, world.region_index, {k: self.fleets[k] for k in STAGES})
         self.multiplier = np.ones((len(POLICY_STAGES), size))
         self.spending = np.zeros(size)
         self.burden = np.zeros(size)
@@ -66,10 +66,10 @@ class Levers:
         self._developing = len(self.projects) > 0
 
     # ----------------------------------------------------------------- before the month
-    def set_costs(self, model: RareEarthModel) -> None:
+    def set_costs(self, world: World) -> None:
         """Set every facility's unit cost: starting cost times the learning multiplier, plus the
         cost of standards raised since the start, minus any offtake top-up."""
-        f = model.frictions
+        f = world.frictions
         changed = f is not self._compiled
         if changed:
             self._compiled = f
@@ -82,22 +82,22 @@ class Levers:
             if k or changed:  # mining does not learn: its cost moves only with standards
                 fleet.unit_cost = self.base_cost[stage] * self.multiplier[k, fleet.region] + extra[k, fleet.region]
         if self._offtakes:
-            self._offtake_topup(model)
+            self._offtake_topup(world)
 
-    def _offtake_topup(self, model: RareEarthModel) -> None:
+    def _offtake_topup(self, world: World) -> None:
         """Lower running projects' unit cost by what their offtake guarantee pays per kg."""
         p = self.projects
-        support = p.support(model.frictions.project_support, len(model.regions))
+        support = p.support(world.frictions.project_support, world.size)
         self.topup = np.zeros(len(p))
         running = (p.phase >= RAMP_UP) & (p.phase <= OPERATING) & (support["offtake_share"] > 0)
         if not running.any():
             return
-        posted = np.maximum(model.prices.seller, model.frictions.floor)
+        posted = producer_price(world.prices.seller, world.frictions.floor)
         r = p.region
         gap = support["offtake_share"] * np.maximum(support["offtake_price"] - posted[NDPR, r], 0.0)
-        payable = model.prices.markup[CONCENTRATE, r]
+        payable = world.prices.markup[CONCENTRATE, r]
         content = np.where(
-            p.stage == 0, payable * p.composition[:, 1], model.config.separation_recovery * model._world_mix[1]
+            p.stage == 0, payable * p.composition[:, 1], world.scenario.separation_recovery * world.world_mix[1]
         )
         magnet_gap = support["offtake_share"] * np.maximum(support["offtake_price"] - posted[MAGNET, r], 0.0)
         self.topup = np.where(running, np.where(p.stage == 2, magnet_gap, gap * content), 0.0)
@@ -107,44 +107,44 @@ class Levers:
                 fleet.unit_cost[cells] - self.topup[rows], MIN_COST_SHARE * self.project_base[rows]
             )
 
-    def project_costs(self, model: RareEarthModel) -> np.ndarray:
+    def project_costs(self, world: World) -> np.ndarray:
         """(projects,) operating cost each project would face now, after learning, standards
         and subsidies, US$/kg."""
         p = self.projects
         cost = self.project_base * self.multiplier[p.stage, p.region] + self.environment.extra_cost[p.stage, p.region]
-        return cost * model.frictions.cost_share[p.stage, p.region]
+        return cost * world.frictions.cost_share[p.stage, p.region]
 
     # ----------------------------------------------------------------- after the month
     def after_month(
-        self, model: RareEarthModel, tick: int, produced: np.ndarray, posted: np.ndarray, state_purchases: np.ndarray
+        self, world: World, tick: int, produced: np.ndarray, posted: np.ndarray, state_purchases: np.ndarray
     ) -> None:
         """Learn, count the burden, move projects and collection on, and add up public spending.
 
         Args:
-            model: The model.
+            world: The world.
             tick: This month.
             produced: (goods, regions) this month's output.
             posted: (goods, regions) producer prices this month (floors not included).
             state_purchases: (goods, regions) t received into state stockpiles this month.
         """
-        f, size = model.frictions, len(model.regions)
+        f, size = world.frictions, world.size
         output = np.array([fleet.by_region(fleet.output, size) for fleet in self.fleets.values()])
         self.learning.accumulate(output[1:], f.research, f.research_sharing, f.tech_factor)
         self.burden = self.environment.burden(output).sum(axis=0)
         spending = f.research.sum(axis=0) / 12.0
-        spending += (state_purchases * model.prices.regional).sum(axis=0) / 1000.0
+        spending += (state_purchases * world.prices.regional).sum(axis=0) / 1000.0
         if f.floor.any():
             spending += (np.maximum(f.floor - posted, 0.0) * produced).sum(axis=0) / 1000.0
         if self._subsidised:
             for k, fleet in enumerate(self.fleets.values()):
                 paid = (1.0 - f.cost_share[k, fleet.region]) * fleet.unit_cost * fleet.output / 1000.0
                 spending += fleet.by_region(paid, size)
-        spending += self._collect(model, f)
+        spending += self._collect(world, f)
         if self._developing:
             p = self.projects
-            producer = np.maximum(posted, f.floor)
-            p.expect(producer, model.prices.regional, model.prices.markup[CONCENTRATE])
-            spending += p.advance(model, tick, self.project_costs(model))
+            producer = producer_price(posted, f.floor)
+            p.expect(producer, world.prices.regional, world.prices.markup[CONCENTRATE])
+            spending += p.advance(world, tick, self.project_costs(world))
             self._developing = bool((p.phase < OPERATING).any()) or self._offtakes
         if self._offtakes and self.topup.any():
             p = self.projects
@@ -155,26 +155,26 @@ class Levers:
             spending += (self.topup * outputs / 1000.0) @ support["offtake_payer"]
         self.spending = spending
 
-    def _collect(self, model: RareEarthModel, f) -> np.ndarray:
+    def _collect(self, world: World, f) -> np.ndarray:
         """Build collection towards the schemes' targets; return what the schemes paid, US$ m."""
-        recyclers = model.recyclers
-        paid = np.zeros(len(model.regions))
+        recyclers = world.recyclers
+        paid = np.zeros(world.size)
         target = f.collection_target[recyclers.region]
         active = ~np.isnan(target)
         if not active.any():
             return paid
-        months = 12.0 * model.config.recycling.collection_build_years
+        months = 12.0 * world.scenario.recycling.collection_build_years
         rise = np.where(active, np.maximum(np.nan_to_num(target) - recyclers.collection_rate, 0.0) / months, 0.0)
         recyclers.collection_rate += rise
         collected = recyclers.available / max(recyclers.recovery_rate, 1e-12)
         cost = np.where(active, collected * f.collection_payment[recyclers.region] / 1000.0, 0.0)
-        return recyclers.by_region(cost, len(model.regions))
+        return recyclers.by_region(cost, world.size)
 
     # ----------------------------------------------------------------- reading
-    def unit_costs(self, model: RareEarthModel) -> np.ndarray:
+    def unit_costs(self, world: World) -> np.ndarray:
         """(stages, regions) capacity-weighted unit cost of each stage in each region; where a
         region has no capacity, the world's mean starting cost under its learning and standards."""
-        size = len(model.regions)
+        size = world.size
         out = np.zeros((len(POLICY_STAGES), size))
         fallback = self._mean_base * self.multiplier + self.environment.extra_cost
         for k, fleet in enumerate(self.fleets.values()):

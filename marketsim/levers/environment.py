@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.policy.events import POLICY_STAGES
 from marketsim.scenario.levers import EnvironmentParams
+from marketsim.vocabulary import POLICY_STAGES
 
 
 class Environment:
@@ -24,7 +24,7 @@ class Environment:
         Args:
             params: The scenario's ``environment`` section.
             start_standard: (stages, regions) standard at the start, in
-                :data:`~marketsim.policy.events.POLICY_STAGES` order.
+                :data:`~marketsim.vocabulary.POLICY_STAGES` order.
         """
         self.start = np.asarray(start_standard, dtype=float)
         self.standard = self.start.copy()

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.policy.events import LEARNING_STAGES
 from marketsim.scenario.levers import LearningParams
+from marketsim.vocabulary import LEARNING_STAGES
 
 
 def exponent(rate: float | np.ndarray) -> np.ndarray:
@@ -31,7 +31,7 @@ class Learning:
         Args:
             params: The scenario's ``learning`` section.
             start_capacity: (stages, regions) capacity at the start, t/yr, in
-                :data:`~marketsim.policy.events.LEARNING_STAGES` order.
+                :data:`~marketsim.vocabulary.LEARNING_STAGES` order.
             experience_years: (regions,) years of starting capacity each region has made.
         """
         self.params = params

@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from marketsim.market.pricing import producer_price
 from marketsim.market.valuation import netback_values
-from marketsim.policy.events import STAGES, Offtake, ProjectEquity, ProjectLoan
+from marketsim.policy.events import Offtake, ProjectEquity, ProjectLoan
 from marketsim.scenario.levers import PHASES
-from marketsim.world import build as world
-from marketsim.world.build import CONCENTRATE, DYTB, LACE, MAGNET, NDPR
+from marketsim.vocabulary import CONCENTRATE, DYTB, LACE, MAGNET, NDPR, STAGES
+from marketsim.world.build import deposit_matrix
 
 if TYPE_CHECKING:
-    from marketsim.model import RareEarthModel
     from marketsim.scenario.schema import Scenario
+    from marketsim.world.state import World
 
 RAMP_UP, OPERATING, ABANDONED = 3, 4, 5
 """Phase codes after exploration (0), permitting (1) and construction (2)."""
@@ -65,7 +66,7 @@ class ProjectPipeline:
         self.capacity = np.array([p.capacity for p in specs], dtype=float)
         self.capital = np.array([p.capital_cost for p in specs], dtype=float)
         self.heavy = np.array([p.heavy_circuit for p in specs], dtype=bool)
-        deposits = world.deposit_matrix(scenario)
+        deposits = deposit_matrix(scenario)
         self.composition = np.array(
             [deposits[p.deposit] if p.stage == "mining" else np.zeros(4) for p in specs]
         ).reshape(size, 4)
@@ -153,22 +154,22 @@ class ProjectPipeline:
         self.expected_payable += weight * (payable - self.expected_payable)
 
     def unit_margin(
-        self, model: RareEarthModel, support: dict[str, np.ndarray], unit_cost: np.ndarray
+        self, world: World, support: dict[str, np.ndarray], unit_cost: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Expected revenue and operating cost per kg of output of each project, US$/kg.
 
         Args:
-            model: The model (mixes, recipe, policies in force).
+            world: The world (mixes, recipe, policies in force).
             support: From :meth:`support`.
             unit_cost: (projects,) operating cost after learning, standards and subsidies.
         """
-        floor = model.frictions.floor
-        expected = np.maximum(self.expected, floor)
+        floor = world.frictions.floor
+        expected = producer_price(self.expected, floor)
         r = self.region
         guarantee, share = support["offtake_price"], support["offtake_share"]
-        netback = netback_values(model, expected)[0]
-        recovery = model.config.separation_recovery
-        mix = model._world_mix
+        netback = netback_values(world, expected)[0]
+        recovery = world.scenario.separation_recovery
+        mix = world.world_mix
         revenue = np.zeros(len(self))
         cost = unit_cost.copy()
         ndpr_gap = share * np.maximum(guarantee - expected[NDPR, r], 0.0)
@@ -183,7 +184,7 @@ class ProjectPipeline:
         magnets = self.stage == 2
         magnet_gap = share * np.maximum(guarantee - expected[MAGNET, r], 0.0)
         revenue[magnets] = (expected[MAGNET, r] + magnet_gap)[magnets]
-        recipe = model.config.goods.magnet
+        recipe = world.scenario.goods.magnet
         inputs = (
             recipe.ndpr_per_tonne * self.expected_regional[NDPR, r]
             + recipe.dytb_per_tonne * self.expected_regional[DYTB, r]
@@ -204,22 +205,22 @@ class ProjectPipeline:
         return remaining * 1000.0 / self.capacity * annuity_factor(rate, p.life_years)
 
     # ----------------------------------------------------------------- the month
-    def advance(self, model: RareEarthModel, tick: int, unit_cost: np.ndarray) -> np.ndarray:
+    def advance(self, world: World, tick: int, unit_cost: np.ndarray) -> np.ndarray:
         """Decide, advance or stall every project for one month.
 
         Args:
-            model: The model.
+            world: The world.
             tick: This month.
             unit_cost: (projects,) operating cost each would face now, US$/kg.
 
         Returns:
             (regions,) public money paid out this month for project capital, US$ million.
         """
-        regions = len(model.regions)
+        regions = world.size
         if not (self.phase < OPERATING).any():
             return np.zeros(regions)
-        support = self.support(model.frictions.project_support, regions)
-        revenue, cost = self.unit_margin(model, support, unit_cost)
+        support = self.support(world.frictions.project_support, regions)
+        revenue, cost = self.unit_margin(world, support, unit_cost)
         self.viable = revenue >= cost + self.capital_charge(support)
         developing = self.phase < RAMP_UP
         going = (developing & self.viable) | (self.phase == RAMP_UP)

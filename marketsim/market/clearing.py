@@ -125,13 +125,43 @@ def clear(
         The flows and prices of the tick. Flows never exceed offers, approved licences,
         export quotas or open routes.
     """
-    goods, regions = offer.shape
-    domestic = _identity(regions)
+    regions = offer.shape[1]
     cost = delivered_cost(seller_price, frictions, params)
-    discount = params.ally_preference * frictions.ally + params.home_preference * domestic
+    discount = params.ally_preference * frictions.ally + params.home_preference * _identity(regions)
     perceived = cost / quality[:, :, None] * (1.0 - discount)
     routable = (frictions.open > 0) & (frictions.approval > 0)
+    flows, first_shares, refused, requested = _allocate(
+        offer, demand, seller_price, perceived, routable, frictions, params
+    )
+    price_index = _price_index(first_shares, cost, routable)
+    return Clearing(
+        flows=flows,
+        delivered_cost=cost,
+        price_index=price_index,
+        received=flows.sum(axis=1),
+        sold=flows.sum(axis=2),
+        refused=refused,
+        requested=requested,
+    )
 
+
+def _allocate(
+    offer: np.ndarray,
+    demand: np.ndarray,
+    seller_price: np.ndarray,
+    perceived: np.ndarray,
+    routable: np.ndarray,
+    frictions: Frictions,
+    params: MarketParams,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Spread demand over origins in :data:`ROUNDS` rounds, within licences, quotas and stock.
+
+    Returns:
+        ``(flows, first_shares, refused, requested)``: tonnes delivered, the first round's choice
+        shares, tonnes refused by licences or quotas in the first round, and tonnes requested of
+        each seller over all rounds.
+    """
+    goods, regions = offer.shape
     flows = np.zeros((goods, regions, regions))
     remaining_offer = offer.astype(float).copy()
     remaining_demand = demand.astype(float).copy()
@@ -141,7 +171,7 @@ def clear(
     ]
     remaining_quota = [float(q) for q in frictions.quota]
     unlicensed = routable & (frictions.approval >= 1.0)
-    first_shares = requested = None
+    first_shares = requested = refused = None
     for round_ in range(ROUNDS):
         # A licence is applied for once a month: refused buyers turn to other routes afterwards.
         open_routes = routable if round_ == 0 else unlicensed
@@ -163,20 +193,18 @@ def clear(
         remaining_quota = [
             max(left - granted[cells].sum(), 0.0) for cells, left in zip(quota_cells, remaining_quota, strict=True)
         ]
+    return flows, first_shares, refused, requested
+
+
+def _price_index(first_shares: np.ndarray, cost: np.ndarray, routable: np.ndarray) -> np.ndarray:
+    """(goods, destinations) expected delivered cost over the buyers' first choice of origins
+    (the cheapest routable cost where buyers had no choice)."""
     price_index = (first_shares * cost).sum(axis=1)
     no_choice = first_shares.sum(axis=1) == 0
     if no_choice.any():
         fallback = np.where(routable, cost, np.inf).min(axis=1)
         price_index = np.where(no_choice, fallback, price_index)
-    return Clearing(
-        flows=flows,
-        delivered_cost=cost,
-        price_index=price_index,
-        received=flows.sum(axis=1),
-        sold=flows.sum(axis=2),
-        refused=refused,
-        requested=requested,
-    )
+    return price_index
 
 
 RESTRICTED_SHARE = 0.01

@@ -13,6 +13,12 @@ keeps raising the price until demand falls or supply grows.
 
 Two tiers emerge when exports are restricted: the exporter's refused sales leave its stock
 unsold and push its posted price down, while buyers abroad, cut off, bid their regional price up.
+
+All of price formation is in this module: the starting book (:func:`initial_prices`), what
+markups apply to (:func:`price_base`), the most buyers pay (:func:`price_ceiling`), the monthly
+rebase and move (:meth:`PriceBook.rebase`, :meth:`PriceBook.update`) and the price floors
+governments guarantee (:func:`producer_price`). What goods are worth (element values, mixes,
+netbacks) is read in :mod:`marketsim.market.valuation`; the month's phases gather the inputs.
 """
 
 from __future__ import annotations
@@ -20,12 +26,89 @@ from __future__ import annotations
 import numpy as np
 
 from marketsim.scenario.schema import MarketParams
+from marketsim.vocabulary import CONCENTRATE, GOODS, MAGNET, OXIDE_ROWS
 
 RELATIVE_COVER_RANGE = (0.25, 4.0)
 """Relative cover is clipped to this range before it moves the price."""
 
 MAX_SCARCITY = 20.0
 """Ceiling on the scarcity premium (a regional price at most 21 times the delivered cost)."""
+
+CONCENTRATE_MIN_PAYABLE = 0.05
+"""Concentrate never sells for less than this share of the value of its oxides."""
+MAGNET_MIN_MARKUP = 0.7
+"""Magnet makers never sell below this share of their full cost."""
+
+
+def producer_price(seller: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """(goods, regions) what producers get: the posted price, raised to any price floor in force
+    (the government pays the difference)."""
+    return np.maximum(seller, floor)
+
+
+def price_base(concentrate_value: np.ndarray, magnet_cost: np.ndarray, magnet_reference: float) -> np.ndarray:
+    """(goods, regions) what each posted price is a markup on: 1 for oxides; for concentrate, the
+    value of the oxides in a kg of the region's concentrate; for magnets, the full cost of a kg
+    of the region's magnets (the mean over regions with plants where a region has none, the
+    reference price where no region has any).
+
+    Args:
+        concentrate_value: (regions,) value of the oxides in a kg of each region's concentrate.
+        magnet_cost: (regions,) full cost of a kg of each region's magnets (0 where no plants).
+        magnet_reference: Reference magnet price, US$/kg.
+    """
+    base = np.ones((len(GOODS), len(concentrate_value)))
+    base[CONCENTRATE] = concentrate_value
+    has_plants = magnet_cost > 0
+    fallback = magnet_cost[has_plants].mean() if has_plants.any() else float(magnet_reference)
+    base[MAGNET] = np.where(has_plants, magnet_cost, fallback)
+    return base
+
+
+def price_ceiling(reference: np.ndarray, payable: np.ndarray, refining: np.ndarray, params: MarketParams) -> np.ndarray:
+    """(goods, regions) highest markups buyers pay: for concentrate, the best refiners' break-even
+    payable; for oxides, the choke price (``max_price_multiple`` times the reference), above
+    which substitutes take all demand.
+
+    Args:
+        reference: (goods,) reference prices.
+        payable: (regions,) most each region's refiners can pay, as a share of the oxides' value.
+        refining: (regions,) True where a region has separation capacity.
+        params: Market parameters.
+    """
+    ceiling = np.full((len(GOODS), len(payable)), np.inf)
+    ceiling[OXIDE_ROWS] = params.max_price_multiple * reference[OXIDE_ROWS, None]
+    ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
+    return ceiling
+
+
+def initial_prices(
+    reference: np.ndarray, base: np.ndarray, payable_share: float, magnet_markup: float, params: MarketParams
+) -> PriceBook:
+    """Oxides at their reference prices, concentrate at its payable share, magnets at cost-plus.
+
+    Args:
+        reference: (goods,) reference prices.
+        base: (goods, regions) starting bases, from :func:`price_base` at reference prices.
+        payable_share: Share of its oxides' value concentrate sells for at the start.
+        magnet_markup: Magnet makers' normal markup on full cost.
+        params: Market parameters.
+    """
+    size = base.shape[1]
+    markup = np.ones((len(GOODS), size))
+    floor = np.ones((len(GOODS), size))
+    for good in OXIDE_ROWS:
+        markup[good] = reference[good]
+        floor[good] = params.min_price_share * reference[good]
+    markup[CONCENTRATE] = payable_share
+    floor[CONCENTRATE] = CONCENTRATE_MIN_PAYABLE
+    markup[MAGNET] = 1.0 + magnet_markup
+    floor[MAGNET] = MAGNET_MIN_MARKUP
+    normal = np.full(len(GOODS), np.nan)
+    normal[MAGNET] = 1.0 + magnet_markup
+    book = PriceBook(markup, floor, base, normal, params)
+    book.choke[OXIDE_ROWS] = params.max_price_multiple * reference[OXIDE_ROWS, None]
+    return book
 
 
 class PriceBook:

@@ -10,9 +10,6 @@ from typing import Any
 import numpy as np
 
 from marketsim.policy.events import (
-    GOODS,
-    LEARNING_STAGES,
-    POLICY_STAGES,
     CollectionScheme,
     DemandSurge,
     Dispute,
@@ -32,6 +29,7 @@ from marketsim.policy.events import (
     Tariff,
     TechnologyBan,
 )
+from marketsim.vocabulary import GOODS, LEARNING_STAGES, POLICY_STAGES
 
 _VALUE_FIELDS = {
     "start",

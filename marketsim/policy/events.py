@@ -11,55 +11,20 @@ September and October 2010.
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
-GOODS: tuple[str, ...] = ("concentrate", "ndpr", "dytb", "lace", "magnet")
-"""Traded goods, in the order used by every (good, region) array."""
+from marketsim.vocabulary import GOODS, check_month, month_index
 
-OXIDES: tuple[str, ...] = ("ndpr", "dytb", "lace")
-STAGES: tuple[str, ...] = ("mining", "separation", "magnets")
-POLICY_STAGES: tuple[str, ...] = (*STAGES, "recycling")
-LEARNING_STAGES: tuple[str, ...] = ("separation", "magnets", "recycling")
-"""Processing stages whose unit costs fall with experience (:mod:`marketsim.levers.learning`)."""
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-
-
-def _check_month(value: str) -> str:
-    match = _MONTH.match(value)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"expected a month written YYYY-MM (e.g. 2010-09), got {value!r}")
-    return f"{match.group(1)}-{match.group(2)}"
-
-
-Month = Annotated[str, AfterValidator(_check_month)]
+Month = Annotated[str, AfterValidator(check_month)]
 Good = Literal["concentrate", "ndpr", "dytb", "lace", "magnet"]
 Stage = Literal["mining", "separation", "magnets", "recycling"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 _STRICT = ConfigDict(extra="forbid")
-
-
-@cache
-def month_index(month: str) -> int:
-    """Return a month as a count of months since year 0 (``"2010-09"`` -> 24129).
-
-    Args:
-        month: A month written ``YYYY-MM``.
-    """
-    year, mon = _check_month(month).split("-")
-    return int(year) * 12 + int(mon) - 1
-
-
-def month_label(index: int) -> str:
-    """Inverse of :func:`month_index`."""
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)

@@ -6,15 +6,14 @@ from typing import Any, Protocol
 
 from marketsim.policy.book import in_force
 from marketsim.policy.events import (
-    GOODS,
     ONE_OFF_EVENTS,
     AllianceJoin,
     AllianceLeave,
     CapacityChange,
     RecyclingMandate,
     StockpileOrder,
-    month_index,
 )
+from marketsim.vocabulary import GOODS, month_index
 
 
 class ScheduledModel(Protocol):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from marketsim.policy.events import GOODS, POLICY_STAGES, STAGES
+from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
 PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
 """Rows of the recorded project counts (:meth:`marketsim.levers.projects.ProjectPipeline.counts`)."""

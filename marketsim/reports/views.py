@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from marketsim.model import RareEarthModel
-from marketsim.policy.events import GOODS, STAGES, DemandSurge, Dispute, MineDisruption, month_index
+from marketsim.policy.events import DemandSurge, Dispute, MineDisruption
 from marketsim.reports.metrics import derive
 from marketsim.reports.scorecard import scorecard
+from marketsim.vocabulary import GOODS, STAGES, month_index
 
 CHINA_TIER, OUTSIDE_TIER = "China", "Outside China"
 SHOCKS = (Dispute, MineDisruption, DemandSurge)

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from marketsim.policy.events import LEARNING_STAGES, Fraction, NonNegative
+from marketsim.policy.events import Fraction, NonNegative
 from marketsim.scenario.base import Strict
+from marketsim.vocabulary import LEARNING_STAGES
 
 RegionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,15}$")]
 Positive = Annotated[float, Field(gt=0.0)]

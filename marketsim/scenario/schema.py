@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from marketsim.policy.events import Event, Fraction, Month, NonNegative, month_index
+from marketsim.policy.events import Event, Fraction, Month, NonNegative
 from marketsim.scenario.base import Strict
 from marketsim.scenario.levers import EnvironmentParams, LearningParams, ProjectParams, ProjectSpec
 from marketsim.scenario.strategies import (
@@ -19,6 +19,7 @@ from marketsim.scenario.strategies import (
     ShockRates,
     StrategySpec,
 )
+from marketsim.vocabulary import month_index
 
 RegionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,15}$")]
 Positive = Annotated[float, Field(gt=0.0)]

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from marketsim.policy.events import GOODS
 from marketsim.reports.metrics import ALL, BY_NAME, WORLD
 from marketsim.sweep.spec import Outcome
+from marketsim.vocabulary import GOODS
 
 if TYPE_CHECKING:
     from marketsim.model import RareEarthModel

@@ -1,1 +1,2 @@
-"""The world the month's phases read and write: building it, its starting stocks, its ledger."""
+"""The world the month's phases read and write: its state (the World), building it, its starting
+stocks, its ledger, the month's phases and flows."""

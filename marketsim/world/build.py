@@ -1,24 +1,23 @@
-"""Build the fleets and the starting state of a world from a validated scenario."""
+"""Build a :class:`~marketsim.world.state.World` from a validated scenario: its agent sets, mixes,
+prices and starting stocks."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from marketsim.agents import (
-    EndOfLife,
-    MagnetPlantFleet,
-    ManufacturerFleet,
-    MineFleet,
-    RecyclerFleet,
-    RefinerFleet,
-)
-from marketsim.agents.mine import ELEMENT_GROUPS
-from marketsim.policy.events import GOODS
+from marketsim.agents.magnet_plant import MagnetPlantFleet
+from marketsim.agents.manufacturer import ManufacturerFleet
+from marketsim.agents.mine import MineFleet
+from marketsim.agents.recycler import EndOfLife, RecyclerFleet
+from marketsim.agents.refiner import RefinerFleet
+from marketsim.market import pricing, valuation
+from marketsim.market.valuation import element_values
+from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
-
-CONCENTRATE, NDPR, DYTB, LACE, MAGNET = (GOODS.index(g) for g in GOODS)
-ELEMENT_TO_GOOD = {"lace": LACE, "ndpr": NDPR, "dytb": DYTB}
-"""Which good each recoverable element group becomes at separation."""
+from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, GOODS, LACE, MAGNET, NDPR
+from marketsim.world.initial import fill_initial_stocks, starting_magnet_output
+from marketsim.world.ledger import Ledger
+from marketsim.world.state import PRICE_MEMORY_MONTHS, World
 
 THRIFT_ELASTICITY = -0.4
 """Long-run elasticity of Dy/Tb per tonne of magnet to the Dy/Tb price."""
@@ -139,11 +138,6 @@ def reference_price_by_good(scenario: Scenario) -> np.ndarray:
     return prices
 
 
-def element_values(prices: np.ndarray) -> np.ndarray:
-    """(4,) value of each element group at the given good prices (the 'other' group is unpaid)."""
-    return np.array([prices[LACE], prices[NDPR], prices[DYTB], 0.0])
-
-
 def regional_mine_mix(scenario: Scenario, regions: dict[str, int]) -> np.ndarray:
     """(regions, 4) capacity-weighted element mix of each region's mines (the world mix where a
     region has none)."""
@@ -262,47 +256,52 @@ def build_recyclers(
     )
 
 
-def starting_magnet_output(plants: MagnetPlantFleet, buyers: ManufacturerFleet, regions: int) -> np.ndarray:
-    """(regions,) magnets made a month at the start: world magnet need shared by plant capacity."""
-    capacity = plants.by_region(plants.capacity, regions)
-    return buyers.total(buyers.base)[MAGNET].sum() * (capacity / max(capacity.sum(), 1e-9))
+def build_world(
+    scenario: Scenario, rng: np.random.Generator, months: int, frictions: Frictions, buyers_per_cell: int = 1
+) -> World:
+    """The world of a scenario at its start: agent sets (without their Mesa agents yet, see
+    :meth:`World.enlist`), prices at reference and every stock at its target.
 
-
-def starting_flows(
-    mines: MineFleet,
-    refiners: RefinerFleet,
-    plants: MagnetPlantFleet,
-    buyers: ManufacturerFleet,
-    mine_mix: np.ndarray,
-    recovery: float,
-    regions: int,
-    recyclers: RecyclerFleet | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly flows of the starting world, to size its first stocks (oxide output includes the
-    oxide recyclers recover from manufacturing scrap, when ``recyclers`` are given).
-
-    Returns:
-        ``(need, output)``: (goods, regions) what each region's users and plants use a month,
-        and what its producers make a month, with all capacity shared out in proportion.
+    Args:
+        scenario: A validated scenario.
+        rng: The model's random generator (facilities draw their review months from it).
+        months: Length of the run (demand growth is tabulated that far).
+        frictions: The policies in force at the start, compiled.
+        buyers_per_cell: End users per (sector, region), for scaling experiments.
     """
-
-    def share(capacity: np.ndarray) -> np.ndarray:
-        return capacity / max(capacity.sum(), 1e-9)
-
-    need = buyers.total(buyers.base)
-    output = np.zeros_like(need)
-    output[MAGNET] = starting_magnet_output(plants, buyers, regions)
-    need[NDPR] += output[MAGNET] * plants.ndpr_per_tonne
-    need[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne
-    mined = mines.by_region(mines.capacity, regions) / 12.0
-    output[CONCENTRATE] = mined
-    separating = share(refiners.by_region(refiners.capacity, regions))
-    need[CONCENTRATE] = mined.sum() * separating
-    elements = recovery * mined @ mine_mix
-    for group, good in ELEMENT_TO_GOOD.items():
-        output[good] = elements[ELEMENT_GROUPS.index(group)] * separating
-    if recyclers is not None and plants.scrap_share > 0:
-        kept = recyclers.by_region(recyclers.scrap_collection, regions) * recyclers.recovery_rate * plants.scrap_share
-        output[NDPR] += output[MAGNET] * plants.ndpr_per_tonne * kept
-        output[DYTB] += output[MAGNET] * plants.base_dytb_per_tonne * kept
-    return need, output
+    regions = {name: i for i, name in enumerate(scenario.regions)}
+    reference = reference_price_by_good(scenario)
+    mines = build_mines(scenario, regions, rng)
+    refiners = build_refiners(scenario, regions, rng)
+    plants = build_magnet_plants(scenario, regions, rng)
+    buyers = build_manufacturers(scenario, regions, months, reference, buyers_per_cell)
+    end_of_life = build_end_of_life(scenario, regions)
+    world = World(
+        scenario=scenario,
+        regions=list(regions),
+        region_index=regions,
+        china=regions.get("china", -1),
+        reference=reference,
+        mines=mines,
+        refiners=refiners,
+        magnet_plants=plants,
+        manufacturers=buyers,
+        recyclers=build_recyclers(scenario, regions, end_of_life, plants, buyers, rng),
+        end_of_life=end_of_life,
+        ledger=Ledger(len(GOODS), len(regions)),
+        mine_mix=regional_mine_mix(scenario, regions),
+        world_mix=world_mine_mix(scenario),
+        tech_access=np.array([r.tech_access for r in scenario.regions.values()]),
+        frictions=frictions,
+    )
+    at_reference = np.repeat(reference[:, None], len(regions), axis=1)
+    base = pricing.price_base(
+        valuation.concentrate_value(world, at_reference), valuation.magnet_cost(world, at_reference), reference[MAGNET]
+    )
+    goods = scenario.goods
+    world.prices = pricing.initial_prices(
+        reference, base, goods.concentrate.payable_share, goods.magnet.markup, scenario.market
+    )
+    world.price_memory = [world.prices.regional.copy() for _ in range(PRICE_MEMORY_MONTHS)]
+    fill_initial_stocks(world)
+    return world

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-CHINA_MINED, CHINA_SEPARATED, CHINA_MAGNETS = 0, 1, 2
-ELEMENTS = slice(3, 7)
-TRACERS = 7
+from marketsim.vocabulary import TRACERS
 
 
 class Pool:

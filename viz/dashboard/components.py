@@ -14,8 +14,8 @@ import ipywidgets
 import solara
 
 from marketsim.governance import decisions
-from marketsim.policy.events import STAGES
 from marketsim.reports.views import RunView
+from marketsim.vocabulary import STAGES
 from viz.dashboard.session import Dashboard, scenario_library
 from viz.plotly_chart import PlotlyChart, jsonable
 from viz.tables import scorecard_table

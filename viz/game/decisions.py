@@ -16,7 +16,7 @@ import solara
 from marketsim.game import GameError, Room
 from marketsim.governance import decisions
 from marketsim.governance.rounds import DecisionError
-from marketsim.policy.events import GOODS, STAGES
+from marketsim.vocabulary import GOODS, STAGES
 from viz.dashboard.components import EXPLAIN
 from viz.game.facilitator import Feedback
 from viz.game.state import Seat, problem

@@ -12,7 +12,7 @@ import html
 import solara
 
 from marketsim.game import GameError, Room
-from marketsim.policy.events import GOODS, STAGES
+from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
 from viz.dashboard.components import EXPLAIN, Chart, Drawing
 from viz.game.countdown import Countdown

@@ -1,0 +1,255 @@
+"""The phases of a month over a :class:`~marketsim.world.state.World`, in the order
+:meth:`RareEarthModel.step <marketsim.model.RareEarthModel.step>` runs them.
+
+Each phase gathers from the World what one agent set (or the market) needs, lets it act with
+its vectorised verb, and books the result in the ledger and the month's flows (:class:`Month`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.market import pricing, valuation
+from marketsim.market.clearing import clear, cut_off_by_controls
+from marketsim.vocabulary import (
+    CHINA_MAGNETS,
+    CHINA_MINED,
+    CHINA_SEPARATED,
+    CONCENTRATE,
+    DYTB,
+    ELEMENTS,
+    MAGNET,
+    NDPR,
+    OXIDE_ROWS,
+    REO_GOODS,
+)
+from marketsim.world.flows import Month, goods_by_region, no_tracers, offer_output
+from marketsim.world.initial import FEED_COVER_MONTHS
+from marketsim.world.state import World
+
+RESTOCK_MONTHS = 3.0
+"""Buyers close a third of the gap between their stock and its target each month."""
+DY_FREE_SHARE = 0.3
+"""Share of magnet output that can be made in Dy-free grades when Dy/Tb runs short (REF §8:
+consumer grades use none)."""
+ORDERS_MEMORY = 0.3
+"""Weight of the current month in producers' moving average of the orders they receive."""
+
+
+def open_month(world: World, tick: int) -> Month:
+    """Value the feed and the concentrate on offer, rebase prices for the month and open its
+    books."""
+    prices, floor = world.prices, world.frictions.floor
+    oxides_posted = pricing.producer_price(prices.seller, floor)[OXIDE_ROWS].T
+    values = valuation.feed_mix(world) * oxides_posted
+    market_values = valuation.offered_mix(world) * oxides_posted
+    market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
+    base = pricing.price_base(
+        valuation.concentrate_value(world, prices.seller),
+        valuation.magnet_cost(world, prices.regional),
+        world.reference[MAGNET],
+    )
+    payable, refining = valuation.refiners_payable(world, market_oxides, market_dytb)
+    prices.rebase(base, pricing.price_ceiling(world.reference, payable, refining, world.market))
+    market_posted = prices.seller.copy()
+    return Month(
+        tick=tick,
+        market_posted=market_posted,
+        posted=pricing.producer_price(market_posted, floor),
+        oxide_value=values[:, 0] + values[:, 1],
+        dytb_value=values[:, 2],
+        market_oxides=market_oxides,
+        market_dytb=market_dytb,
+        held_before=world.ledger.held(REO_GOODS),
+        magnets_before=world.ledger.held([MAGNET]),
+        produced=goods_by_region(world),
+    )
+
+
+def produce(world: World, month: Month, rng: np.random.Generator) -> None:
+    """Mines produce concentrate (some are down this month) and offer it."""
+    f, posted = world.frictions, month.posted
+    outage = rng.random(len(world.mines)) < world.market.outage_rate
+    elements = world.mines.produce(
+        posted[CONCENTRATE] / world.prices.base[CONCENTRATE],
+        valuation.netback_values(world, posted),
+        f.stage_cost_share("mining"),
+        f.mining_quota,
+        outage,
+        valuation.unsold_brake(world, CONCENTRATE) * f.mine_available,
+    )
+    month.produced[CONCENTRATE] = month.mined = elements.sum(axis=1)
+    carried = no_tracers(world)
+    carried[CONCENTRATE, :, ELEMENTS] = elements
+    offer_output(world, month.produced * (np.arange(len(month.produced)) == CONCENTRATE)[:, None], CHINA_MINED, carried)
+
+
+def separate(world: World, month: Month) -> None:
+    """Separation plants plan next month's feed, separate the concentrate on hand into oxides
+    and offer them."""
+    size, buyer, regional = world.size, world.ledger.buyer, world.prices.regional
+    stage_cost = world.frictions.stage_cost_share("separation")
+    month.planned_feed = world.refiners.plan(month.market_oxides, month.market_dytb, regional[CONCENTRATE], stage_cost)
+    used, oxides, month.lost = world.refiners.separate(
+        month.oxide_value,
+        month.dytb_value,
+        stage_cost,
+        buyer.amount[CONCENTRATE],
+        buyer.tracer[CONCENTRATE][:, ELEMENTS],
+    )
+    month.taken = goods_by_region(world)
+    month.taken[CONCENTRATE] = used
+    feed_tracer = buyer.take(month.taken)[CONCENTRATE]
+    mined_in_china = np.divide(feed_tracer[:, CHINA_MINED], used, out=np.zeros(size), where=used > 0)
+    made = goods_by_region(world)
+    made[OXIDE_ROWS] = oxides.T
+    carried = no_tracers(world)
+    carried[:, :, CHINA_MINED] = made * mined_in_china
+    offer_output(world, made, CHINA_SEPARATED, carried)
+    month.produced += made
+    month.separated = made.sum(axis=0)
+
+
+def plan_magnets(world: World, month: Month, rng: np.random.Generator) -> np.ndarray:
+    """Magnet plants plan to make to order and end users plan their need; return the (plants,)
+    planned output."""
+    plants, f, regional = world.magnet_plants, world.frictions, world.prices.regional
+    stock_gap = world.market.seller_cover_months * world.orders[MAGNET] - world.ledger.seller.amount[MAGNET]
+    orders = np.maximum(world.orders[MAGNET] + stock_gap / RESTOCK_MONTHS, 0.0)
+    planned = plants.plan(month.posted[MAGNET], regional[NDPR], regional[DYTB], f.stage_cost_share("magnets"), orders)
+    month.plan = plants.by_region(planned, world.size)
+    sigma = world.market.demand_noise
+    noise = np.exp(sigma * rng.standard_normal(len(world.manufacturers)) - 0.5 * sigma**2)
+    month.sector_need = world.manufacturers.plan_need(
+        month.tick, regional, noise * f.demand_factor[world.manufacturers.sector]
+    )
+    return planned
+
+
+def make_magnets(world: World, month: Month, planned: np.ndarray) -> None:
+    """End users and magnet plants draw on their region's stock; plants make magnets (Dy-free
+    grades where Dy/Tb runs short) and offer them."""
+    plants, buyer = world.magnet_plants, world.ledger.buyer
+    need = month.sector_need.copy()
+    need[NDPR] += month.plan * plants.ndpr_per_tonne
+    need[DYTB] += month.plan * plants.dytb_per_tonne
+    served, by_buyer = world.manufacturers.serve(buyer.amount, need)
+    dytb_limit = served[DYTB] + (1.0 - served[DYTB]) * DY_FREE_SHARE
+    month.magnets = magnets = plants.make(planned, np.minimum(served[NDPR], dytb_limit))
+    month.consumed = world.manufacturers.consume(by_buyer)
+    into = month.into_magnets = goods_by_region(world)
+    into[NDPR] = magnets * plants.ndpr_per_tonne
+    into[DYTB] = np.minimum(magnets, month.plan * served[DYTB]) * plants.dytb_per_tonne
+    month.content = buyer.content()
+    buyer.take(month.consumed + into)
+    inputs = (month.content * into[:, :, None]).sum(axis=0)
+    input_tonnes = into.sum(axis=0)
+    per_magnet = np.divide(inputs, input_tonnes[:, None], out=np.zeros_like(inputs), where=input_tonnes[:, None] > 0)
+    made = goods_by_region(world)
+    made[MAGNET] = magnets
+    carried = no_tracers(world)
+    carried[MAGNET, :, :CHINA_MAGNETS] = magnets[:, None] * per_magnet[:, :CHINA_MAGNETS]
+    offer_output(world, made, CHINA_MAGNETS, carried)
+    month.produced += made
+
+
+def recycle(world: World, month: Month) -> None:
+    """Recyclers recover NdPr and Dy/Tb oxide from end-of-life magnets and this month's
+    manufacturing scrap and offer it; end users' magnets start their life."""
+    size, plants = world.size, world.magnet_plants
+    month.scrap = scrap = month.into_magnets * plants.scrap_share
+    month.end_of_life = world.end_of_life.arriving(month.tick) * plants.reo_per_magnet
+    recipe = np.array([plants.ndpr_per_tonne, plants.base_dytb_per_tonne])
+    split = recipe / recipe.sum()
+    recovered_value = split[0] * month.posted[NDPR] + split[1] * month.posted[DYTB]
+    scrap_reo = scrap.sum(axis=0)
+    month.recycled, month.scrap_recycled = world.recyclers.recycle(
+        month.end_of_life, recovered_value, world.frictions.stage_cost_share("recycling"), scrap_reo
+    )
+    made = goods_by_region(world)
+    made[NDPR], made[DYTB] = month.recycled * split[0], month.recycled * split[1]
+    carried = no_tracers(world)
+    if month.scrap_recycled.any():
+        share = np.divide(month.scrap_recycled, scrap_reo, out=np.zeros(size), where=scrap_reo > 0)
+        from_scrap = scrap * share
+        made += from_scrap
+        carried[:, :, CHINA_MINED] = from_scrap * month.content[:, :, CHINA_MINED]
+    offer_output(world, made, CHINA_SEPARATED, carried)
+    month.produced += made
+    buyers = world.manufacturers
+    magnets = np.where(buyers.good == MAGNET, buyers.consumed, 0.0)
+    sectors = world.end_of_life.memory.shape[1]
+    used = np.bincount(buyers.sector * size + buyers.region, weights=magnets, minlength=sectors * size)
+    world.end_of_life.record(month.tick, used.reshape(sectors, size))
+
+
+def buyer_demand(world: World, month: Month) -> np.ndarray:
+    """What buyers order: next month's use plus a third of the gap to their target stock."""
+    plants = world.magnet_plants
+    plant_need = np.zeros_like(month.sector_need)
+    plant_need[NDPR] = month.plan * plants.ndpr_per_tonne
+    plant_need[DYTB] = month.plan * plants.dytb_per_tonne
+    plant_need[CONCENTRATE] = world.refiners.by_region(month.planned_feed, world.size)
+    use = month.sector_need + plant_need
+    target = world.manufacturers.target_stock(world.expected_rise()) + FEED_COVER_MONTHS * plant_need
+    world.target_stock = target
+    gap = target - world.ledger.buyer.amount
+    return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
+
+
+def stockpile_orders(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """This month's state purchases and releases from the open stockpile orders."""
+    buy = goods_by_region(world)
+    release = np.zeros_like(buy)
+    for order in world.stockpile_orders:
+        good, region, rate, _ = order
+        (buy if rate > 0 else release)[good, region] += abs(rate)
+        order[3] -= 1
+    world.stockpile_orders = [o for o in world.stockpile_orders if o[3] > 0]
+    return buy, release
+
+
+def trade(world: World, month: Month) -> None:
+    """Buyers and state stockpiles order; every market clears; goods move; states release."""
+    ledger = world.ledger
+    state_buy, state_release = stockpile_orders(world)
+    month.demand = demand = buyer_demand(world, month) + state_buy
+    quality = valuation.concentrate_quality(world)
+    month.offered = ledger.seller.amount.copy()
+    month.clearing = result = clear(month.offered, demand, world.prices.seller, quality, world.frictions, world.market)
+    month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
+    ledger.trade(result.flows, month.to_state)
+    world.orders += ORDERS_MEMORY * (result.requested - world.orders)
+    ledger.release(state_release)
+
+
+def reprice(world: World, month: Month) -> None:
+    """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
+    result, demand = month.clearing, month.demand
+    world.prices.update(
+        month.offered,
+        result.requested,
+        demand,
+        cut_off_by_controls(result, demand, world.frictions),
+        world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
+        result.price_index,
+        valuation.producers(world),
+    )
+    world.remember_prices()
+
+
+def adapt(world: World) -> None:
+    """End users substitute and thrift towards the new prices; magnet plants thrift Dy/Tb."""
+    regional = world.prices.regional
+    world.manufacturers.adapt(regional)
+    world.magnet_plants.thrift(regional[DYTB], world.reference[DYTB])
+
+
+def invest(world: World, tick: int, rng: np.random.Generator, hurdle: float, step: float) -> None:
+    """Every facility reviewing this month orders the capacity its margin calls for (refiners
+    and magnet plants as far as their access to technology allows)."""
+    world.mines.invest(tick, rng, hurdle, step)
+    for fleet in (world.refiners, world.magnet_plants):
+        readiness = world.tech_access[fleet.region] * world.frictions.tech_factor[fleet.region]
+        fleet.invest(tick, rng, hurdle, step, readiness=readiness)
+    world.recyclers.expand(tick)

@@ -1,0 +1,95 @@
+"""The World: everything the month's phases read and write, in one object.
+
+The model owns one World (``model.world``); the phases of the month (:mod:`marketsim.world.phases`)
+take it, and the agent sets, the market and the levers read what they need from it. It is built
+by :func:`marketsim.world.build.build_world`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from marketsim.agents.magnet_plant import MagnetPlant, MagnetPlantFleet
+from marketsim.agents.manufacturer import Manufacturer, ManufacturerFleet
+from marketsim.agents.mine import Mine, MineFleet
+from marketsim.agents.recycler import EndOfLife, Recycler, RecyclerFleet
+from marketsim.agents.refiner import Refiner, RefinerFleet
+from marketsim.market.pricing import PriceBook
+from marketsim.policy.book import Frictions
+from marketsim.scenario.schema import Scenario
+from marketsim.world.ledger import Ledger
+
+PRICE_MEMORY_MONTHS = 4
+"""Months of regional prices buyers remember to judge whether prices are rising."""
+
+
+@dataclass(eq=False)
+class World:
+    """The state of the supply chain: agent sets, stocks, prices and the policies in force."""
+
+    scenario: Scenario
+    """The validated scenario the world was built from (its fixed parameters)."""
+    regions: list[str]
+    region_index: dict[str, int]
+    china: int
+    """Row of China (-1 when the scenario has none): tracers follow what passes through it."""
+    reference: np.ndarray
+    """(goods,) reference price of every good, US$/kg."""
+    mines: MineFleet
+    refiners: RefinerFleet
+    magnet_plants: MagnetPlantFleet
+    manufacturers: ManufacturerFleet
+    recyclers: RecyclerFleet
+    end_of_life: EndOfLife
+    ledger: Ledger
+    mine_mix: np.ndarray
+    """(regions, 4) capacity-weighted element mix of each region's mines."""
+    world_mix: np.ndarray
+    """(4,) capacity-weighted element mix of all mines."""
+    tech_access: np.ndarray
+    """(regions,) access to processing technology (0 to 1)."""
+    frictions: Frictions
+    """The trade and industrial policies in force, compiled (replaced when policies change)."""
+    prices: PriceBook | None = None
+    """Sellers' markups and the prices buyers face (set by the builder)."""
+    orders: np.ndarray | None = None
+    """(goods, regions) moving average of the orders each region's producers receive."""
+    price_memory: list[np.ndarray] = field(default_factory=list)
+    """The last :data:`PRICE_MEMORY_MONTHS` months of regional prices, oldest first."""
+    target_stock: np.ndarray | None = None
+    """(goods, regions) stock buyers aimed at this month."""
+    stockpile_orders: list[list] = field(default_factory=list)
+    """Open state purchases and releases: ``[good, region, tonnes a month, months left]``."""
+
+    @property
+    def size(self) -> int:
+        """Number of regions."""
+        return len(self.regions)
+
+    @property
+    def market(self):
+        """The scenario's market parameters."""
+        return self.scenario.market
+
+    @property
+    def facilities(self) -> tuple[MineFleet, RefinerFleet, MagnetPlantFleet, RecyclerFleet]:
+        """The agent sets of producing facilities, upstream first."""
+        return (self.mines, self.refiners, self.magnet_plants, self.recyclers)
+
+    def enlist(self, model: mesa.Model) -> None:
+        """Create the Mesa agent of every row of every agent set and register it with ``model``."""
+        for fleet, kind in zip(self.facilities, (Mine, Refiner, MagnetPlant, Recycler), strict=True):
+            fleet.enlist(model, kind)
+        sectors = list(self.scenario.sectors)
+        self.manufacturers.enlist(model, Manufacturer, [sectors[s] for s in self.manufacturers.sector])
+
+    def expected_rise(self) -> np.ndarray:
+        """(goods, regions) log change of regional prices over the last three months."""
+        return np.log(self.price_memory[-1] / self.price_memory[0])
+
+    def remember_prices(self) -> None:
+        """Push this month's regional prices into the memory, dropping the oldest."""
+        self.price_memory = [*self.price_memory[1:], self.prices.regional.copy()]
