@@ -19,6 +19,7 @@ def observation(dependency: float = 0.9, region: str = "japan", **changes) -> Ob
         china_share={"mining": 0.7, "separation": 0.9, "magnets": 0.9},
         unmet_share=0.0,
         use={g: u for g, u in zip(GOODS, (0.0, 50.0, 3.0, 500.0, 1500.0), strict=True)},
+        oxide_per_magnet={"ndpr": 0.3444, "dytb": 0.01978},
         production={g: 0.0 for g in GOODS},
         stockpile={g: 0.0 for g in GOODS},
         export_value=0.0,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from simkit import build, series, spy_on_clearing
 
-from marketsim.governance.observation import Observation
+from marketsim.governance.observation import Observation, observe_all
 from marketsim.governance.strategies import DominantSupplier, Importer, ResourceHolder, build_strategy
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import (
@@ -45,6 +45,7 @@ def observation(**changes) -> Observation:
         china_share={"mining": 0.85, "separation": 0.95, "magnets": 0.95},
         unmet_share=0.0,
         use={"concentrate": 0.0, "ndpr": 0.0, "dytb": 0.0, "lace": 1000.0, "magnet": 2000.0},
+        oxide_per_magnet={"ndpr": 0.3444, "dytb": 0.01978},
         production=dict.fromkeys(GOODS, 0.0),
         stockpile=dict.fromkeys(GOODS, 0.0),
         export_value=100.0,
@@ -89,13 +90,29 @@ def test_dependent_importer_stockpiles_and_subsidises_once():
     orders = of_type(first, StockpileOrder)
     assert {o.good for o in orders} == {"ndpr", "dytb"}
     ndpr = next(o for o in orders if o.good == "ndpr")
-    assert ndpr.tonnes == pytest.approx(2.0 * 0.31 * 2000.0)  # two months of the NdPr in its magnets
+    assert ndpr.tonnes == pytest.approx(2.0 * 0.3444 * 2000.0)  # two months of the NdPr in its magnets
     assert all(o.region == "japan" and o.start == "2025-01" for o in orders)
     subsidies = of_type(first, Subsidy)
     assert sorted(s.stage for s in subsidies) == ["magnets", "separation"]
     assert all(s.rate == 0.3 for s in subsidies)
     again = importer.decide(observation(tick=15, date="2025-04"))
     assert of_type(again, Subsidy) == []  # subsidies are set once
+
+
+def test_importer_plans_its_stockpile_with_the_recipe_it_observes():
+    importer = Importer(spec(kind="importer", dependency_threshold=0.5, stockpile_months=2.0))
+    lean = observation(oxide_per_magnet={"ndpr": 0.25, "dytb": 0.01})
+    orders = {o.good: o.tonnes for o in of_type(importer.decide(lean), StockpileOrder)}
+    assert orders == pytest.approx({"ndpr": 2.0 * 0.25 * 2000.0, "dytb": 2.0 * 0.01 * 2000.0})
+
+
+def test_governments_observe_the_recipe_the_model_uses(small_data):
+    model = RareEarthModel(build(small_data), years=1)
+    model.run()
+    plants = model.magnet_plants
+    for index, view in enumerate(observe_all(model).values()):
+        assert view.oxide_per_magnet["ndpr"] == plants.ndpr_per_tonne
+        assert view.oxide_per_magnet["dytb"] == plants.dytb_per_tonne[index]
 
 
 def test_importer_below_its_threshold_does_nothing():

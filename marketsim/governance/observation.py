@@ -32,6 +32,9 @@ class Observation:
     """Share of this region's end-use need that went unmet."""
     use: dict[str, float]
     """This region's end-use consumption of each good."""
+    oxide_per_magnet: dict[str, float]
+    """t of NdPr and of Dy/Tb oxide fed per t of magnet by the region's magnet plants now (the
+    model's recipe, Dy/Tb thrifted as prices moved)."""
     production: dict[str, float]
     stockpile: dict[str, float]
     export_value: float
@@ -85,6 +88,10 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
                 metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum(),
             ),
             use={g: float(metrics["consumption"][k, r]) for k, g in enumerate(goods)},
+            oxide_per_magnet={
+                "ndpr": float(model.magnet_plants.ndpr_per_tonne),
+                "dytb": float(model.magnet_plants.dytb_per_tonne[r]),
+            },
             production={g: float(metrics["production"][k, r]) for k, g in enumerate(goods)},
             stockpile={g: float(model.ledger.stockpile.amount[k, r]) for k, g in enumerate(goods)},
             export_value=float(np.nansum(metrics["exports"][:-1, r] * metrics["seller_price"][:-1, r]) / 1000.0),

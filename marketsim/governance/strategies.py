@@ -200,8 +200,7 @@ def build_strategy(spec) -> Controller:
 
 def _oxide_use(observation: Observation, good: str) -> float:
     """Monthly use of an oxide, counting what the region's magnet consumption contains."""
-    per_magnet = {"ndpr": 0.31, "dytb": 0.018}[good]
-    return observation.use[good] + per_magnet * observation.use["magnet"]
+    return observation.use[good] + observation.oxide_per_magnet[good] * observation.use["magnet"]
 
 
 def _months_later(month: str, months: int) -> str:
