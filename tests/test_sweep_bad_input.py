@@ -133,6 +133,9 @@ def test_resume_with_other_code_needs_a_flag(folder):
     assert_clean_failure(proc, "git:0000000", "--allow-code-change")
     proc = cli("sweep", path, "--out", out, "--workers", "1", "--quiet", "--resume", "--allow-code-change")
     assert proc.returncode == 0, report(proc)
+    resumed = json.loads((out / "manifest.json").read_text())
+    assert resumed["code_version"]["id"] == "git:0000000"
+    assert resumed["resumed_with_other_code"][0]["code_version"]["id"] != "git:0000000"
 
 
 # ----------------------------------------------------------------- analyze

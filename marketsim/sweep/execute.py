@@ -213,6 +213,10 @@ def _run_locked(
     existing = store.manifest()
     if existing is not None:
         check_resumable(existing, manifest, folder, resume, allow_code_change)
+        if (existing.get("code_version") or {}).get("id") != manifest["code_version"]["id"]:
+            keys = ("code_version", "dependencies", "python_version", "platform", "created")
+            existing.setdefault("resumed_with_other_code", []).append({key: manifest[key] for key in keys})
+            store.save_manifest(existing)
     else:
         store.start(manifest, design)
     done = store.finished_runs()

@@ -145,6 +145,10 @@ class ResultStore:
         rows = [{"point": k, **values} for k, values in enumerate(parameter_values(self.spec, design))]
         design_table = table(rows, design_schema(self.spec))
         write_atomically(self.folder / "design.parquet", lambda p: pq.write_table(design_table, p))
+        self.save_manifest(manifest)
+
+    def save_manifest(self, manifest: dict) -> None:
+        """Replace the manifest (whole or not at all)."""
         write_atomically(self.folder / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=1)))
 
     def finished_runs(self) -> set[int]:
