@@ -101,7 +101,18 @@ def start_cluster(folder: Path) -> tuple[str, list[subprocess.Popen]]:
     address = json.loads(scheduler_file.read_text())["address"]
     processes.append(
         subprocess.Popen(
-            [str(BIN / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+            [
+                str(BIN / "dask"),
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "2",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

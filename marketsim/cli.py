@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from marketsim.reports.metrics import NonFiniteOutput
 from marketsim.reports.summary import summarise
 from marketsim.scenario.loading import ScenarioError, load_scenario
 
@@ -67,14 +68,17 @@ def run(
     )
     with Progress(*columns, console=errors, transient=True, disable=quiet) as bar:
         task = bar.add_task(scenario.scenario.name, total=months)
-        result = run_scenario(
-            scenario,
-            seed=seed,
-            years=years,
-            source=str(config),
-            overrides=set_ or [],
-            progress=lambda done: bar.update(task, completed=done),
-        )
+        try:
+            result = run_scenario(
+                scenario,
+                seed=seed,
+                years=years,
+                source=str(config),
+                overrides=set_ or [],
+                progress=lambda done: bar.update(task, completed=done),
+            )
+        except NonFiniteOutput as error:
+            _fail(f"{config}: {error}")
     folder = out or Path("runs") / f"{scenario.scenario.name}_seed{result.manifest['seed']}"
     formats = ("parquet", "csv") if output_format is OutputFormat.both else (output_format.value,)
     try:
@@ -118,14 +122,18 @@ def sweep(
     workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes [all cores].")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Run on a dask.distributed cluster: tcp://HOST:PORT.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted sweep in --out.")] = False,
+    allow_code_change: Annotated[
+        bool, typer.Option(help="With --resume: continue even though the code changed since the sweep started.")
+    ] = False,
     timeseries: Annotated[bool, typer.Option(help="Also save each outcome's monthly series.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a parameter sweep and stream its results to Parquet."""
-    from marketsim.sweep import load_spec, run_sweep  # noqa: PLC0415
+    from marketsim.sweep import load_spec, run_sweep, spec_sources  # noqa: PLC0415
 
     try:
         spec, base = load_spec(spec_file)
+        sources = spec_sources(spec_file)
     except ScenarioError as error:
         _fail(f"invalid sweep\n{error}")
     folder = out or Path("sweeps") / spec.sweep.name
@@ -147,29 +155,44 @@ def sweep(
                 resume=resume,
                 timeseries=timeseries,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                sources=sources,
+                allow_code_change=allow_code_change,
             )
         except ScenarioError as error:
             _fail(str(error))
+        except OSError as error:
+            _fail(f"cannot write the sweep to {folder}: {error.strerror or error}")
     console.print(
         f"{spec.sweep.name}: {counts['ran']} runs done ({counts['failed']} failed), "
         f"{counts['skipped']} already done, {counts['runs']} in all; results in {folder}",
         highlight=False,
     )
+    if counts["ran"] and counts["failed"] == counts["ran"]:
+        errors.print(
+            f"[bold red]error:[/] every run failed; see the error column of {escape(str(folder / 'results'))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
 
 
 @app.command()
 def analyze(
     folder: Annotated[Path, typer.Argument(help="A sweep's output folder.")],
 ) -> None:
-    """Sensitivity indices (Sobol, Morris), summaries and fan charts of a finished sweep."""
+    """Sensitivity indices (Sobol, Morris), summaries, seed variance and fan charts of a sweep."""
     from marketsim.sweep.analyze import analyze as analyse_sweep  # noqa: PLC0415
 
-    if not (folder / "manifest.json").exists():
+    if not (folder / "manifest.json").is_file():
         _fail(f"{folder}: not a sweep folder (no manifest.json)")
     try:
-        written = analyse_sweep(folder)
-    except FileNotFoundError as error:
+        written, notes = analyse_sweep(folder)
+    except (ScenarioError, FileNotFoundError) as error:
         _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write the analysis of {folder}: {error.strerror or error}")
+    for note in notes:
+        errors.print(f"[bold yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     for path in written:
         console.print(f"wrote {path}", highlight=False)
 

@@ -78,8 +78,8 @@ def test_every_event_kind_validates(small_data):
 
 
 def test_event_day_is_truncated_to_its_month(small_data):
-    small_data["events"] = [event("export_ban", region="china", start="2010-09-15", end="2010-11")]
-    assert validate_scenario(small_data, SOURCE).events[0].start == "2010-09"
+    small_data["events"] = [event("export_ban", region="china", start="2024-09-15", end="2024-11")]
+    assert validate_scenario(small_data, SOURCE).events[0].start == "2024-09"
 
 
 # ----------------------------------------------------------------- unknown keys

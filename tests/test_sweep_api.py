@@ -30,7 +30,8 @@ TIGHT = {"mines.0.capacity": 1000.0, "sectors.ev.elasticity_short": -0.2}
 
 def test_simulate_returns_every_outcome(small_world):
     result = simulate(small_world, TIGHT, seed=1, outcomes=OUTCOMES, years=1)
-    assert set(result) == {"outcomes"}
+    assert set(result) == {"outcomes", "censored"}
+    assert result["censored"] == {o["name"]: False for o in OUTCOMES}
     values = result["outcomes"]
     assert list(values) == [o["name"] for o in OUTCOMES]
     assert all(isinstance(v, float) for v in values.values())
@@ -56,7 +57,7 @@ def test_simulate_parameters_change_outcomes(small_world):
 @pytest.mark.parametrize("years", [1, 2])
 def test_simulate_timeseries_one_series_per_outcome_of_length_months(small_world, years):
     result = simulate(small_world, TIGHT, seed=2, outcomes=OUTCOMES, years=years, timeseries=True)
-    assert set(result) == {"outcomes", "series"}
+    assert set(result) == {"outcomes", "censored", "series"}
     assert list(result["series"]) == list(result["outcomes"])
     for outcome in OUTCOMES:
         values = result["series"][outcome["name"]]

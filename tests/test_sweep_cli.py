@@ -213,7 +213,8 @@ def test_sweep_then_rerun_then_resume(folder):
     assert "6 runs done (0 failed)" in proc.stdout, report(proc)
     results = read_results(out)
     assert len(results) == 6 * len(OUTCOMES)
-    assert sorted(p.name for p in out.iterdir()) == ["design.parquet", "manifest.json", "results", "series"]
+    shown = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert shown == ["design.parquet", "manifest.json", "results", "series"]
 
     again = cli("sweep", path, "--out", out, "--workers", "1", "--quiet")
     assert_clean_failure(again, "--resume")
@@ -282,7 +283,7 @@ def test_analyze_without_series_writes_no_fans_and_morris_writes_indices(folder)
     out = folder / "morris"
     proc = marketsim("sweep", path, "--out", out, "--workers", "2", "--quiet", cwd=folder)
     assert proc.returncode == 0, report(proc)
-    written = analyze(out)
+    written, _ = analyze(out)
     names = sorted(p.name for p in written)
     assert not [n for n in names if n.startswith("fan")], names
     indices = pd.read_csv(out / "analysis" / "morris_indices.csv")

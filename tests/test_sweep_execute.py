@@ -103,6 +103,8 @@ def dask_cluster(tmp_path_factory):
         start(
             "worker",
             address,
+            "--host",
+            "127.0.0.1",
             "--nworkers",
             "2",
             "--nthreads",

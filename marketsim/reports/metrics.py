@@ -216,6 +216,7 @@ class Recorder:
         if not ticks:
             return pd.DataFrame(columns=columns)
         derived = self.metrics(ticks)
+        check_finite({name: values[:ticks] for name, values in self.raw.items()}, derived)
         goods = np.array([*GOODS, ALL])
         regions = np.array([*self.regions, WORLD])
         frames = []
@@ -240,12 +241,35 @@ class Recorder:
                     "unit": metric.unit,
                 }
             )
-            frames.append(frame[np.isfinite(frame["value"].to_numpy())])
+            frames.append(frame[~np.isnan(frame["value"].to_numpy())])  # cells that do not apply
         table = pd.concat(frames, ignore_index=True)
         table.insert(1, "date", np.array(dates)[table["tick"].to_numpy()])
         for column in ("metric", "good", "region", "unit", "date"):
             table[column] = table[column].astype("category")
         return table[columns]
+
+
+class NonFiniteOutput(ValueError):
+    """A run whose numbers overflowed or became undefined where they must not: its table would
+    silently lose rows, so it is refused."""
+
+
+def check_finite(raw: dict[str, np.ndarray], derived: dict[str, np.ndarray]) -> None:
+    """Refuse a run whose recorded quantities are not all finite, or whose metrics are infinite.
+
+    A metric may be NaN where it does not apply (a price where nothing was bought), and such
+    cells are left out of the table; any other non-finite number means the run went wrong.
+
+    Raises:
+        NonFiniteOutput: Naming the quantities affected.
+    """
+    bad = [name for name, values in raw.items() if not np.isfinite(values).all()]
+    bad += [name for name, values in derived.items() if np.isinf(values).any()]
+    if bad:
+        raise NonFiniteOutput(
+            f"the run produced non-finite numbers (infinite or undefined) in {', '.join(sorted(set(bad)))}; "
+            "check the scenario for extreme values"
+        )
 
 
 def _with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from marketsim.policy.events import Event, Fraction, Month, NonNegative
 from marketsim.scenario.base import Strict
+from marketsim.scenario.event_checks import event_problems
 from marketsim.scenario.levers import EnvironmentParams, LearningParams, ProjectParams, ProjectSpec
 from marketsim.scenario.strategies import (
     ScriptedStrategy,
@@ -369,6 +370,13 @@ class Scenario(Strict):
             if alliance is not None and alliance not in self.alliances:
                 known = ", ".join(sorted(self.alliances)) or "none defined in [alliances]"
                 errors.append(f"events.{i}.{event.type}.alliance: unknown alliance {alliance!r} (known: {known})")
+        if errors:
+            raise ValueError(CROSS_CHECK_SEPARATOR.join(errors))
+        return self
+
+    @model_validator(mode="after")
+    def _events_usable(self) -> Scenario:
+        errors = event_problems(self.events, self.scenario.start, self.scenario.years)
         if errors:
             raise ValueError(CROSS_CHECK_SEPARATOR.join(errors))
         return self

@@ -2,10 +2,20 @@
 
 from typing import Any
 
-from marketsim.sweep.execute import read_results, read_series, run_sweep
-from marketsim.sweep.spec import Outcome, SweepSpec, load_spec
+from marketsim.sweep.execute import run_sweep
+from marketsim.sweep.spec import Outcome, SweepSpec, load_spec, spec_sources
+from marketsim.sweep.store import read_results, read_series
 
-__all__ = ["Outcome", "SweepSpec", "load_spec", "read_results", "read_series", "run_sweep", "simulate"]
+__all__ = [
+    "Outcome",
+    "SweepSpec",
+    "load_spec",
+    "read_results",
+    "read_series",
+    "run_sweep",
+    "simulate",
+    "spec_sources",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,19 +1,21 @@
-"""Analyse a finished sweep: sensitivity indices, summaries and fan charts, as CSV and PNG."""
+"""Analyse a sweep (finished or interrupted): summaries with seed noise and confidence intervals,
+sensitivity indices and fan charts, as CSV and PNG in ``analysis/``, written atomically."""
 
 from __future__ import annotations
 
-import json
+import shutil
+import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from marketsim.reports.metrics import BY_NAME
-from marketsim.sweep.design import salib_problem
-from marketsim.sweep.execute import read_results, read_series
+from marketsim.scenario.loading import format_validation_error
+from marketsim.sweep.sensitivity import sensitivity
 from marketsim.sweep.spec import SweepSpec
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+from marketsim.sweep.statistics import QUANTILES, seed_variance, summary, summary_notes
+from marketsim.sweep.store import SweepFolderError, read_manifest, read_only, read_part, read_results, read_series
 
 
 def _pyplot():
@@ -23,84 +25,6 @@ def _pyplot():
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     return plt
-
-
-def point_means(results: pd.DataFrame, outcome: str, points: int) -> np.ndarray:
-    """(points,) an outcome's mean over replications at each design point, in point order."""
-    values = results[results["outcome"] == outcome].groupby("point")["value"].mean()
-    return values.reindex(range(points)).to_numpy(dtype=float)
-
-
-def sensitivity(spec: SweepSpec, results: pd.DataFrame, design: pd.DataFrame) -> pd.DataFrame:
-    """Sobol (first-order and total, with 95 % confidence intervals) or Morris (mu*, sigma)
-    indices per outcome and parameter; empty for grid and LHS designs."""
-    method = spec.sweep.design
-    if method not in ("sobol", "morris"):
-        return pd.DataFrame()
-    from SALib.analyze import morris, sobol  # noqa: PLC0415
-
-    problem = salib_problem(spec)
-    rows = []
-    for outcome in spec.outcomes:
-        y = point_means(results, outcome.name, len(design))
-        if not np.isfinite(y).all():
-            rows.append(
-                {
-                    "outcome": outcome.name,
-                    "parameter": "",
-                    "note": "skipped: some runs failed or never reached the threshold (NaN)",
-                }
-            )
-            continue
-        if np.ptp(y) == 0:
-            rows.append(
-                {"outcome": outcome.name, "parameter": "", "note": f"skipped: the same value ({y[0]:g}) in every run"}
-            )
-            continue
-        if method == "sobol":
-            s = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=spec.sweep.root_seed)
-            for k, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome.name,
-                        "parameter": name,
-                        "S1": s["S1"][k],
-                        "S1_conf": s["S1_conf"][k],
-                        "ST": s["ST"][k],
-                        "ST_conf": s["ST_conf"][k],
-                    }
-                )
-        else:
-            x = design[problem["names"]].to_numpy(dtype=float)
-            s = morris.analyze(problem, x, y, conf_level=0.95, num_levels=spec.sweep.levels, seed=spec.sweep.root_seed)
-            for k, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome.name,
-                        "parameter": name,
-                        "mu_star": s["mu_star"][k],
-                        "mu_star_conf": s["mu_star_conf"][k],
-                        "sigma": s["sigma"][k],
-                        "mu": s["mu"][k],
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def summary(results: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome: runs, failures, mean, standard deviation and quantiles over all runs."""
-    grouped = results.groupby("outcome")["value"]
-    table = pd.DataFrame(
-        {
-            "runs": grouped.size(),
-            "failed": results.groupby("outcome")["error"].count(),
-            "mean": grouped.mean(),
-            "std": grouped.std(),
-        }
-    )
-    for q in QUANTILES:
-        table[f"q{round(q * 100):02d}"] = grouped.quantile(q)
-    return table.reset_index()
 
 
 def fan_quantiles(series: pd.DataFrame) -> pd.DataFrame:
@@ -122,6 +46,8 @@ def _plot_indices(indices: pd.DataFrame, method: str, folder: Path) -> list[Path
     plt = _pyplot()
     written = []
     value, error = ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
+    if value not in indices.columns:
+        return written
     for outcome, rows in indices.dropna(subset=[value]).groupby("outcome"):
         fig, ax = plt.subplots(figsize=(7, 0.5 + 0.5 * len(rows)))
         ax.barh(rows["parameter"], rows[value], xerr=rows[error], color="#4477aa")
@@ -168,29 +94,112 @@ def _plot_scatter(spec: SweepSpec, results: pd.DataFrame, folder: Path) -> list[
     return written
 
 
-def analyze(folder: str | Path) -> list[Path]:
-    """Write ``analysis/`` into a sweep folder: summary.csv, sensitivity indices (Sobol or Morris
-    designs), scatter plots (grid and LHS), and fan charts when series were saved.
+def load_sweep(folder: Path) -> tuple[dict, SweepSpec, pd.DataFrame, pd.DataFrame]:
+    """A sweep's manifest, spec, results and design, with a clear error for anything damaged.
+
+    Raises:
+        SweepFolderError: If the manifest, its spec or a part cannot be used.
+        FileNotFoundError: If no run has been recorded yet.
+    """
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise SweepFolderError(f"{folder}: not a sweep folder (no manifest.json)")
+    try:
+        spec = SweepSpec.model_validate(manifest["spec"])
+    except ValidationError as error:
+        raise SweepFolderError(
+            f"{folder / 'manifest.json'}: the sweep spec it records is not valid:\n"
+            + format_validation_error(error, "manifest.json: spec")
+        ) from None
+    results = read_results(folder)
+    design = read_part(folder / "design.parquet").to_pandas().drop(columns="point")
+    return manifest, spec, results, design
+
+
+def missing_runs(manifest: dict, results: pd.DataFrame) -> list[str]:
+    """A note naming the runs not recorded yet, if any (an interrupted sweep)."""
+    planned = int(manifest.get("runs", 0))
+    done = results["run_id"].nunique()
+    if done >= planned:
+        return []
+    return [
+        f"{planned - done} of {planned} runs have no result yet (the sweep was interrupted or is still running); "
+        "statistics cover the runs done; finish it with `marketsim sweep ... --resume`"
+    ]
+
+
+def analysis_folder(folder: Path) -> Path:
+    """A fresh hidden folder beside ``folder/analysis`` to write the analysis into.
+
+    Raises:
+        SweepFolderError: If the sweep folder or its analysis cannot be written.
+    """
+    target = folder / "analysis"
+    if target.exists() and not target.is_dir():
+        raise SweepFolderError(f"{target} is a file; remove or rename it so the analysis can be written there")
+    for path in (folder, target):
+        if path.exists() and read_only(path):
+            raise SweepFolderError(f"{path} is read-only; make it writable (or copy the sweep elsewhere) to analyse it")
+    for leftover in folder.glob(".analysis-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=folder, prefix=".analysis-"))
+
+
+def publish(draft: Path, target: Path) -> None:
+    """Put a finished analysis in place of the old one in one rename each."""
+    old = None
+    if target.exists():
+        old = target.with_name(f"{draft.name}-old")
+        target.rename(old)
+    draft.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def analyze(folder: str | Path) -> tuple[list[Path], list[str]]:
+    """Write ``analysis/`` into a sweep folder: summary.csv, seed_variance.csv, sensitivity indices
+    (Sobol or Morris designs), scatter plots (grid and LHS), fan charts when series were saved,
+    and notes.txt. The folder appears whole: a killed analysis leaves the previous one.
 
     Returns:
-        The files written.
+        The files written, and the notes a reader must see (seed noise, failures, censoring,
+        missing runs, indices that could not be computed).
     """
     folder = Path(folder)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    spec = SweepSpec.model_validate(manifest["spec"])
-    results = read_results(folder)
-    design = pd.read_parquet(folder / "design.parquet").drop(columns="point")
-    out = folder / "analysis"
-    out.mkdir(exist_ok=True)
-    written = []
-    path = out / "summary.csv"
-    summary(results).to_csv(path, index=False)
-    written.append(path)
+    manifest, spec, results, design = load_sweep(folder)
+    draft = analysis_folder(folder)
+    try:
+        written, notes = _write_analysis(draft, manifest, spec, results, design, folder)
+        (draft / "notes.txt").write_text("".join(f"{note}\n" for note in notes), encoding="utf-8")
+        written.append(draft / "notes.txt")
+        publish(draft, folder / "analysis")
+    except BaseException:
+        shutil.rmtree(draft, ignore_errors=True)
+        raise
+    return [folder / "analysis" / path.name for path in written], notes
+
+
+def _write_analysis(out, manifest, spec, results, design, folder) -> tuple[list[Path], list[str]]:
+    """Write every table and figure into ``out``."""
+    notes = missing_runs(manifest, results)
+    table = summary(results, spec.sweep.root_seed)
+    notes += summary_notes(table, spec.sweep.replications)
+    written = [out / "summary.csv", out / "seed_variance.csv"]
+    table.to_csv(written[0], index=False)
+    seed_variance(results).to_csv(written[1], index=False)
     indices = sensitivity(spec, results, design)
     if not indices.empty:
         path = out / f"{spec.sweep.design}_indices.csv"
         indices.to_csv(path, index=False)
         written += [path, *_plot_indices(indices, spec.sweep.design, out)]
+        if "note" in indices:
+            for row in indices[indices["note"].notna()].itertuples():
+                notes.append(f"{row.outcome}: {spec.sweep.design} indices {row.note}")
+        if "converged" in indices and (indices["converged"] == False).any():  # noqa: E712 (None is unknown)
+            notes.append(
+                "some Sobol indices changed by more than 0.1 between half and all of the samples "
+                "(column converged); use more samples before reading them"
+            )
     else:
         written += _plot_scatter(spec, results, out)
     try:
@@ -201,4 +210,4 @@ def analyze(folder: str | Path) -> list[Path]:
         path = out / "fan_quantiles.csv"
         quantiles.to_csv(path, index=False)
         written += [path, *_plot_fans(quantiles, spec, out)]
-    return written
+    return written, notes

@@ -9,25 +9,27 @@ sweep killed at any moment can be resumed without losing or repeating a run.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import multiprocessing
 import os
-import platform
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-import marketsim
-from marketsim.reports.files import write_atomically
-from marketsim.scenario.loading import ScenarioError, scenario_hash
-from marketsim.scenario.schema import Scenario
+from marketsim.policy.events import month_label
+from marketsim.scenario.loading import ScenarioError
 from marketsim.sweep.design import Run, design_points, plan_runs
+from marketsim.sweep.manifest import check_resumable, sweep_manifest
 from marketsim.sweep.spec import SweepSpec
+from marketsim.sweep.store import FolderLock, ResultStore, check_writable_folder, read_results, read_series
+from marketsim.sweep.tables import parameter_values
+
+if TYPE_CHECKING:
+    from marketsim.scenario.schema import Scenario
+
+__all__ = ["read_results", "read_series", "run_sweep"]
 
 FLUSH_RUNS = 100
 """Write a results part after this many finished runs..."""
@@ -37,6 +39,8 @@ FLUSH_SECONDS = 30.0
 
 MAX_BATCH = 4
 """Most runs sent to a worker in one task (fewer tasks, less scheduling overhead)."""
+PARENT_CHECK_SECONDS = 0.5
+"""How often a local worker checks that the sweep that started it is still alive."""
 
 
 def run_task(
@@ -47,6 +51,8 @@ def run_task(
 
     try:
         return {"ok": True, **simulate(scenario_json, parameters, seed, outcomes, years, timeseries)}
+    except MemoryError:
+        return {"ok": False, "error": "MemoryError: the run did not fit in memory"}
     except Exception as error:  # a failing run is recorded and the sweep goes on
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
 
@@ -67,95 +73,30 @@ def batch_size(runs: int, slots: int) -> int:
     return max(1, min(MAX_BATCH, runs // (4 * slots)))
 
 
-class ResultStore:
-    """The sweep's output folder: manifest, design, and results written in whole parts."""
-
-    def __init__(self, folder: str | Path) -> None:
-        """Open (without creating) an output folder."""
-        self.folder = Path(folder)
-        self.results = self.folder / "results"
-        self.series = self.folder / "series"
-
-    def manifest(self) -> dict | None:
-        """The manifest, or None for a new folder."""
-        path = self.folder / "manifest.json"
-        return json.loads(path.read_text()) if path.exists() else None
-
-    def start(self, manifest: dict, design: pd.DataFrame) -> None:
-        """Create the folder and write the manifest and design."""
-        for folder in (self.folder, self.results, self.series):
-            folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.folder / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=1)))
-        table = design.copy()
-        table.insert(0, "point", range(len(table)))
-        write_atomically(self.folder / "design.parquet", lambda p: table.to_parquet(p, index=False))
-
-    def finished_runs(self) -> set[int]:
-        """Runs already recorded; half-written leftovers of a killed sweep are removed."""
-        done: set[int] = set()
-        parts = set()
-        for folder in (self.results, self.series):
-            for leftover in folder.glob(".*"):
-                leftover.unlink()
-        for part in sorted(self.results.glob("part-*.parquet")):
-            parts.add(part.name)
-            done.update(pd.read_parquet(part, columns=["run_id"])["run_id"].tolist())
-        for part in self.series.glob("part-*.parquet"):
-            if part.name not in parts:  # killed between writing a series part and its results
-                part.unlink()
-        return done
-
-    def next_part(self) -> int:
-        """Number for the next part file."""
-        numbers = [int(p.stem.split("-")[1]) for p in self.results.glob("part-*.parquet")]
-        return max(numbers, default=-1) + 1
-
-    def write(self, number: int, rows: list[dict], series_rows: list[dict]) -> None:
-        """Write one part (series first, so a results part always has its series)."""
-        name = f"part-{number:05d}.parquet"
-        if series_rows:
-            frame = pd.DataFrame(series_rows)
-            write_atomically(self.series / name, lambda p: frame.to_parquet(p, index=False))
-        frame = pd.DataFrame(rows)
-        write_atomically(self.results / name, lambda p: frame.to_parquet(p, index=False))
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
-def read_results(folder: str | Path) -> pd.DataFrame:
-    """A sweep's results joined with its design: one row per run and outcome, with columns
-    run_id, point, replication, seed, outcome, value, error and one column per parameter."""
-    store = ResultStore(folder)
-    parts = sorted(store.results.glob("part-*.parquet"))
-    if not parts:
-        raise FileNotFoundError(f"{folder}: no results yet")
-    results = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    design = pd.read_parquet(store.folder / "design.parquet")
-    return results.merge(design, on="point").sort_values(["run_id", "outcome"], ignore_index=True)
+def watch_parent(pid: int) -> None:
+    """Worker initializer: exit as soon as the sweep process ``pid`` is gone (killed, even with
+    SIGKILL), so no worker outlives its sweep."""
 
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
 
-def read_series(folder: str | Path) -> pd.DataFrame:
-    """Monthly series saved with ``--timeseries``: run_id, point, outcome, tick, value."""
-    parts = sorted(ResultStore(folder).series.glob("part-*.parquet"))
-    if not parts:
-        raise FileNotFoundError(f"{folder}: no time series saved (run the sweep with --timeseries)")
-    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-
-
-def _manifest(spec: SweepSpec, base: Scenario, runs: list[Run], points: int) -> dict:
-    return {
-        "sweep": spec.sweep.name,
-        "spec": spec.model_dump(mode="json"),
-        "spec_hash": spec.digest(),
-        "scenario_hash": scenario_hash(base),
-        "marketsim_version": marketsim.__version__,
-        "python_version": platform.python_version(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "points": points,
-        "replications": spec.sweep.replications,
-        "runs": len(runs),
-        "root_seed": spec.sweep.root_seed,
-        "seeds": [run.seed for run in runs],
-        "files": {"design": "design.parquet", "results": "results/part-*.parquet", "series": "series/part-*.parquet"},
-    }
+    threading.Thread(target=watch, name="watch-sweep", daemon=True).start()
 
 
 @contextmanager
@@ -164,18 +105,23 @@ def executor(scheduler: str | None, workers: int | None) -> Iterator[tuple[cf.Ex
 
     Yields:
         The executor and how many tasks it runs at once.
+
+    Raises:
+        ScenarioError: If the scheduler cannot be reached.
     """
     if scheduler is None:
         count = workers or os.cpu_count() or 1
         context = multiprocessing.get_context("forkserver")
-        with cf.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        with cf.ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
+        ) as pool:
             yield pool, count
         return
     from distributed import Client  # noqa: PLC0415 (optional dependency)
 
     try:
         client = Client(scheduler, timeout="10s")
-    except OSError as error:
+    except (OSError, ValueError, TypeError) as error:
         raise ScenarioError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     try:
         slots = sum(client.nthreads().values()) or 1
@@ -195,6 +141,8 @@ def run_sweep(
     resume: bool = False,
     timeseries: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    sources: dict[str, str] | None = None,
+    allow_code_change: bool = False,
 ) -> dict:
     """Run (or resume) a sweep and stream its results into ``folder``.
 
@@ -208,89 +156,141 @@ def run_sweep(
         resume: Continue a sweep already in ``folder`` (same spec), skipping finished runs.
         timeseries: Also save each outcome's monthly series.
         progress: Called with (runs finished, runs in all) as runs finish.
+        sources: The spec's and base scenario's file texts (``{"spec": ..., "scenario": ...}``),
+            stored in the manifest.
+        allow_code_change: Resume even if the code differs from the code that started the sweep.
 
     Returns:
         Counts: ``{"runs": ..., "skipped": ..., "ran": ..., "failed": ...}``.
 
     Raises:
-        ScenarioError: If ``folder`` holds another sweep, or holds this one and ``resume`` is off.
+        ScenarioError: If ``folder`` cannot be written, is in use, holds another sweep, holds
+            this one and ``resume`` is off, or the scheduler cannot be reached.
     """
+    folder = Path(folder)
+    created = not folder.exists()
+    check_writable_folder(folder)
+    try:
+        with FolderLock(folder), executor(scheduler, workers) as (pool, slots):
+            options = {"resume": resume, "timeseries": timeseries, "progress": progress, "sources": sources}
+            return _run_locked(spec, base, folder, pool, slots, allow_code_change=allow_code_change, **options)
+    except BaseException:
+        if created and not (folder / "manifest.json").exists():
+            _remove_empty(folder)
+        raise
+
+
+def _remove_empty(folder: Path) -> None:
+    """Remove a folder this sweep created but never started (only its lock and empty subfolders)."""
+    for name in (".lock", "results", "series"):
+        path = folder / name
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+        elif path.is_file():
+            path.unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def _run_locked(
+    spec: SweepSpec,
+    base: Scenario,
+    folder: Path,
+    pool: cf.Executor,
+    slots: int,
+    *,
+    resume: bool,
+    timeseries: bool,
+    progress: Callable[[int, int], None] | None,
+    sources: dict[str, str] | None,
+    allow_code_change: bool,
+) -> dict:
+    """:func:`run_sweep` once the folder is locked and the executor is up."""
     design = design_points(spec)
     runs = plan_runs(spec, len(design))
-    store = ResultStore(folder)
+    store = ResultStore(folder, spec)
+    manifest = sweep_manifest(spec, base, runs, len(design), sources or {})
     existing = store.manifest()
     if existing is not None:
-        if existing.get("spec_hash") != spec.digest():
-            raise ScenarioError(f"{folder} holds a different sweep ({existing.get('sweep')!r}); choose another --out")
-        if existing.get("scenario_hash") != scenario_hash(base):
-            raise ScenarioError(
-                f"{folder}: the base scenario has changed since this sweep started; "
-                "resuming would mix results of two scenarios; choose another --out"
-            )
-        if not resume:
-            raise ScenarioError(f"{folder} already holds this sweep; pass --resume to continue it")
+        check_resumable(existing, manifest, folder, resume, allow_code_change)
+        if (existing.get("code_version") or {}).get("id") != manifest["code_version"]["id"]:
+            keys = ("code_version", "dependencies", "python_version", "platform", "created")
+            existing.setdefault("resumed_with_other_code", []).append({key: manifest[key] for key in keys})
+            store.save_manifest(existing)
     else:
-        store.start(_manifest(spec, base, runs, len(design)), design)
+        store.start(manifest, design)
     done = store.finished_runs()
     todo = [run for run in runs if run.run_id not in done]
     counts = {"runs": len(runs), "skipped": len(runs) - len(todo), "ran": 0, "failed": 0}
     if progress:
         progress(counts["skipped"], len(runs))
+    writer = _PartWriter(store, spec, parameter_values(spec, design), base.start_month, timeseries)
     scenario_json = base.model_dump_json()
     outcomes = [o.model_dump(mode="json") for o in spec.outcomes]
-    points = design.to_dict(orient="records")
-    part = store.next_part()
-    rows: list[dict] = []
-    series_rows: list[dict] = []
-    last_flush = time.monotonic()
+    size = batch_size(len(todo), slots)
+    batches = iter([todo[k : k + size] for k in range(0, len(todo), size)])
     pending: dict[cf.Future, list[Run]] = {}
 
-    with executor(scheduler, workers) as (pool, slots):
-        size = batch_size(len(todo), slots)
-        batches = iter([todo[k : k + size] for k in range(0, len(todo), size)])
-
-        def submit_next() -> bool:
-            batch = next(batches, None)
-            if batch is None:
-                return False
-            jobs = [(points[run.point], run.seed) for run in batch]
+    def submit_next() -> None:
+        batch = next(batches, None)
+        if batch is not None:
+            jobs = [(writer.points[run.point], run.seed) for run in batch]
             pending[pool.submit(run_batch, scenario_json, jobs, outcomes, spec.sweep.years, timeseries)] = batch
-            return True
 
-        for _ in range(2 * slots):
-            if not submit_next():
-                break
-        while pending:
-            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for future in finished:
-                batch = pending.pop(future)
-                for run, result in zip(batch, future.result(), strict=True):
-                    rows.extend(_rows(run, spec, result))
-                    if timeseries and result["ok"]:
-                        series_rows.extend(_series_rows(run, result["series"]))
-                    counts["ran"] += 1
-                    counts["failed"] += not result["ok"]
-                submit_next()
-            if len(rows) >= FLUSH_RUNS * len(outcomes) or time.monotonic() - last_flush > FLUSH_SECONDS:
-                store.write(part, rows, series_rows)
-                part, rows, series_rows, last_flush = part + 1, [], [], time.monotonic()
-            if progress:
-                progress(counts["skipped"] + counts["ran"], len(runs))
-    if rows:
-        store.write(part, rows, series_rows)
+    for _ in range(2 * slots):
+        submit_next()
+    while pending:
+        finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        for future in finished:
+            for run, result in zip(pending.pop(future), future.result(), strict=True):
+                writer.add(run, result)
+                counts["ran"] += 1
+                counts["failed"] += not result["ok"]
+            submit_next()
+        writer.flush_if_due()
+        if progress:
+            progress(counts["skipped"] + counts["ran"], len(runs))
+    writer.flush()
     return counts
 
 
-def _rows(run: Run, spec: SweepSpec, result: dict) -> list[dict]:
-    base = {"run_id": run.run_id, "point": run.point, "replication": run.replication, "seed": run.seed}
-    if not result["ok"]:
-        return [{**base, "outcome": o.name, "value": float("nan"), "error": result["error"]} for o in spec.outcomes]
-    return [{**base, "outcome": name, "value": value, "error": None} for name, value in result["outcomes"].items()]
+class _PartWriter:
+    """Collects finished runs as rows and writes them as a part every so often."""
 
+    def __init__(self, store: ResultStore, spec: SweepSpec, points: list[dict], start: int, timeseries: bool) -> None:
+        self.store, self.spec, self.points, self.start, self.timeseries = store, spec, points, start, timeseries
+        self.part = store.next_part()
+        self.rows: list[dict] = []
+        self.series_rows: list[dict] = []
+        self.last_flush = time.monotonic()
 
-def _series_rows(run: Run, series: dict[str, list[float]]) -> list[dict]:
-    return [
-        {"run_id": run.run_id, "point": run.point, "outcome": name, "tick": tick, "value": value}
-        for name, values in series.items()
-        for tick, value in enumerate(values)
-    ]
+    def add(self, run: Run, result: dict) -> None:
+        """Rows of one finished (or failed) run."""
+        identity = {"run_id": run.run_id, "point": run.point, "replication": run.replication, "seed": run.seed}
+        parameters = self.points[run.point]
+        for outcome in self.spec.outcomes:
+            name = outcome.name
+            if result["ok"]:
+                cells = {"value": result["outcomes"][name], "censored": result["censored"][name], "error": None}
+            else:
+                cells = {"value": float("nan"), "censored": False, "error": result["error"]}
+            self.rows.append({**identity, "outcome": name, **cells, **parameters})
+        if self.timeseries and result["ok"]:
+            for name, values in result["series"].items():
+                self.series_rows.extend(
+                    {**identity, "outcome": name, "tick": tick, "date": month_label(self.start + tick), "value": value}
+                    | parameters
+                    for tick, value in enumerate(values)
+                )
+
+    def flush_if_due(self) -> None:
+        """Write a part after :data:`FLUSH_RUNS` runs or :data:`FLUSH_SECONDS` seconds."""
+        if len(self.rows) >= FLUSH_RUNS * len(self.spec.outcomes) or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what has been collected as one part."""
+        if self.rows:
+            self.store.write(self.part, self.rows, self.series_rows)
+            self.part += 1
+        self.rows, self.series_rows, self.last_flush = [], [], time.monotonic()

@@ -7,12 +7,14 @@ for notebooks and tools such as EMA Workbench.
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from marketsim.model import RareEarthModel
+from marketsim.reports.metrics import check_finite
 from marketsim.scenario.loading import apply_overrides, validate_scenario
 from marketsim.scenario.schema import Scenario
 from marketsim.sweep.outcomes import reduce, series
@@ -43,10 +45,13 @@ def simulate(
         timeseries: Also return each outcome's monthly series under ``"series"``.
 
     Returns:
-        ``{"outcomes": {name: value}}`` (plus ``"series": {name: list}`` on request).
+        ``{"outcomes": {name: value}, "censored": {name: bool}}`` (plus ``"series": {name: list}``
+        on request). An outcome is censored when the run ended before it happened (a
+        ``time_to_threshold`` never reached); its value is then NaN.
 
     Raises:
         ScenarioError: If a parameter path does not exist or a value is invalid.
+        NonFiniteOutput: If the run's numbers overflowed.
 
     Example:
         >>> from marketsim.scenario.loading import load_scenario
@@ -62,12 +67,15 @@ def simulate(
     model = RareEarthModel(configured, seed=seed, years=years)
     model.run()
     metrics = model.recorder.metrics(model.tick)
-    result: dict[str, Any] = {"outcomes": {}}
+    check_finite({name: values[: model.tick] for name, values in model.recorder.raw.items()}, metrics)
+    result: dict[str, Any] = {"outcomes": {}, "censored": {}}
     if timeseries:
         result["series"] = {}
     for outcome in (o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes):
         values = series(model, metrics, outcome)
-        result["outcomes"][outcome.name] = reduce(values, outcome)
+        value = reduce(values, outcome)
+        result["outcomes"][outcome.name] = value
+        result["censored"][outcome.name] = outcome.reduce == "time_to_threshold" and math.isnan(value)
         if timeseries:
             result["series"][outcome.name] = values.tolist()
     return result

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from marketsim.policy.events import Event
-from marketsim.reports.metrics import BY_NAME
+from marketsim.policy.events import GOODS, Event
+from marketsim.reports.metrics import ALL, BY_NAME, WORLD
 from marketsim.scenario.base import Strict
 from marketsim.scenario.loading import (
     ScenarioError,
@@ -133,10 +135,92 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario]:
         data = json.loads(base.model_dump_json())
         data["events"] += [EVENT.dump_python(event, mode="json") for event in spec.events]
         base = validate_scenario(data, f"{base_path} + events of {path}")
-    for name, parameter in spec.parameters.items():
-        probe = parameter.values[0] if parameter.values is not None else sum(parameter.range) / 2
-        try:
-            apply_overrides(base, [f"{name}={json.dumps(probe)}"], f"{path}: parameter {name!r}")
-        except ScenarioError as error:
-            raise ScenarioError(f"{path}: parameters.{name}: {error}") from None
+    _check_parameters(spec, base, path)
+    _check_outcomes(spec, base, path)
+    check_size(spec, path)
     return spec, base
+
+
+def _check_parameters(spec: SweepSpec, base: Scenario, path: Path) -> None:
+    """Both ends of every range must make a valid scenario, and at least one of a list's values.
+
+    A list may hold invalid values on purpose (their runs fail and are recorded as failures).
+    """
+    for name, parameter in spec.parameters.items():
+        probes = list(parameter.range) if parameter.values is None else parameter.values
+        problems = []
+        for probe in probes:
+            try:
+                apply_overrides(base, [f"{name}={json.dumps(probe)}"], f"{path}: parameter {name!r}")
+            except ScenarioError as error:
+                problems.append(str(error))
+        if parameter.values is None and problems:
+            raise ScenarioError(
+                f"{path}: parameters.{name}: the range {list(parameter.range)} goes outside the values this "
+                f"setting accepts, so runs would fail:\n{problems[0]}"
+            )
+        if problems and len(problems) == len(probes):
+            raise ScenarioError(f"{path}: parameters.{name}: no value in the list is valid:\n{problems[0]}")
+
+
+def _check_outcomes(spec: SweepSpec, base: Scenario, path: Path) -> None:
+    """Every outcome's region and good must exist."""
+    regions = [*base.regions, WORLD]
+    goods = [*GOODS, ALL]
+    for i, outcome in enumerate(spec.outcomes):
+        if outcome.region not in regions:
+            raise ScenarioError(
+                f"{path}: outcomes.{i}.region: unknown region {outcome.region!r} (known: {', '.join(regions)})"
+            )
+        if outcome.good not in goods:
+            raise ScenarioError(f"{path}: outcomes.{i}.good: unknown good {outcome.good!r} (known: {', '.join(goods)})")
+
+
+def spec_sources(path: str | Path) -> dict[str, str]:
+    """The full texts of a sweep file and of its base scenario file, for the manifest."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    scenario = (path.parent / read_toml(path)["sweep"]["scenario"]).resolve()
+    return {"spec": text, "scenario": scenario.read_text(encoding="utf-8"), "scenario_path": str(scenario)}
+
+
+BYTES_PER_RUN = 1500
+"""Memory a sweep needs per run before any run starts (its seed, its plan, its manifest entry)."""
+BYTES_PER_VALUE = 32
+"""Memory per design value (the design matrix and its copies)."""
+
+
+def point_count(spec: SweepSpec) -> int:
+    """Number of design points, computed without building the design."""
+    info, dims = spec.sweep, len(spec.parameters)
+    if info.design == "grid":
+        return math.prod(len(p.values) if p.values is not None else info.levels for p in spec.parameters.values())
+    return {"lhs": info.samples, "sobol": info.samples * (dims + 2), "morris": info.samples * (dims + 1)}[info.design]
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new sweep on this machine."""
+    try:
+        import psutil  # noqa: PLC0415 (comes with the sweep extra)
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def check_size(spec: SweepSpec, path: str | Path = "<sweep>") -> None:
+    """Refuse, before anything is computed, a sweep whose plan cannot fit in half the free memory.
+
+    Raises:
+        ScenarioError: With the number of runs, the memory they need and what is available.
+    """
+    points = point_count(spec)
+    runs = points * spec.sweep.replications
+    needed = runs * BYTES_PER_RUN + points * len(spec.parameters) * BYTES_PER_VALUE
+    free = available_memory()
+    if needed > free // 2:
+        raise ScenarioError(
+            f"{path}: the sweep has {runs:,} runs ({points:,} design points x {spec.sweep.replications:,} "
+            f"replications), whose plan alone needs about {needed / 1e9:,.1f} GB; this machine has "
+            f"{free / 1e9:,.1f} GB free. Use fewer samples, levels or replications"
+        )
