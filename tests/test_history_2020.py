@@ -12,8 +12,8 @@ import pytest
 from simkit import mean, run
 from test_calibration import numeric_lines_without_comment
 
-from marketsim.policy.events import month_index
 from marketsim.scenario.loading import load_scenario
+from marketsim.vocabulary import month_index
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 HISTORY_FILE = CONFIGS / "history_2020.toml"

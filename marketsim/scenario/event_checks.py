@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from marketsim.policy.events import ONE_OFF_EVENTS, Event, month_index, month_label
+from marketsim.policy.events import ONE_OFF_EVENTS, Event
 from marketsim.scenario.base import number_problems
+from marketsim.vocabulary import month_index, month_label
 
 
 def event_problems(events: Sequence[Event], start: str, years: int) -> list[str]:

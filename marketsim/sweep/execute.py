@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marketsim.policy.events import month_label
 from marketsim.scenario.loading import ScenarioError
 from marketsim.sweep.design import Run, design_points, plan_runs
 from marketsim.sweep.manifest import check_resumable, sweep_manifest
 from marketsim.sweep.spec import SweepSpec
 from marketsim.sweep.store import FolderLock, ResultStore, check_writable_folder, read_results, read_series
 from marketsim.sweep.tables import parameter_values
+from marketsim.vocabulary import month_label
 
 if TYPE_CHECKING:
     from marketsim.scenario.schema import Scenario

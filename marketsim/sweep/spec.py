@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from marketsim.policy.events import GOODS, Event
+from marketsim.policy.events import Event
 from marketsim.reports.metrics import ALL, BY_NAME, WORLD
 from marketsim.scenario.base import Strict
 from marketsim.scenario.loading import (
@@ -23,6 +23,7 @@ from marketsim.scenario.loading import (
     validate_scenario,
 )
 from marketsim.scenario.schema import Scenario
+from marketsim.vocabulary import GOODS
 
 EVENT = TypeAdapter(Event)
 
