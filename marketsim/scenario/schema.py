@@ -301,13 +301,22 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
+        """Every name a section uses (region, alliance, deposit, facility, project, sector) exists."""
+        facilities = self._facility_kinds()
+        errors = [*self._alliance_problems(), *self._facility_problems(), *self._sector_problems()]
+        for i, event in enumerate(self.events):
+            errors += self._event_reference_problems(i, event, facilities)
+        if errors:
+            raise ValueError(CROSS_CHECK_SEPARATOR.join(errors))
+        return self
+
+    def _unknown_region(self, path: str, region: str) -> list[str]:
+        if region in self.regions:
+            return []
+        return [f"{path}: unknown region {region!r} (known: {', '.join(sorted(self.regions))})"]
+
+    def _alliance_problems(self) -> list[str]:
         errors: list[str] = []
-        regions = set(self.regions)
-
-        def check_region(path: str, region: str) -> None:
-            if region not in regions:
-                errors.append(f"{path}: unknown region {region!r} (known: {', '.join(sorted(regions))})")
-
         for name, region in self.regions.items():
             wanted = getattr(region.strategy, "alliance", None)
             if wanted is not None and wanted not in self.alliances:
@@ -317,62 +326,61 @@ class Scenario(Strict):
                 )
         for name, alliance in self.alliances.items():
             for i, member in enumerate(alliance.members):
-                check_region(f"alliances.{name}.members.{i}", member)
-        facilities: dict[str, str] = {}
-        for kind in ("mines", "refiners", "magnet_plants"):
+                errors += self._unknown_region(f"alliances.{name}.members.{i}", member)
+        return errors
+
+    def _facility_kinds(self) -> dict[str, str]:
+        """Facility and project names to their section (the last one wins where a name repeats)."""
+        kinds = {f.name: kind for kind in ("mines", "refiners", "magnet_plants") for f in getattr(self, kind)}
+        return kinds | {project.name: "pipeline" for project in self.pipeline}
+
+    def _facility_problems(self) -> list[str]:
+        errors: list[str] = []
+        seen: set[str] = set()
+        for kind in ("mines", "refiners", "magnet_plants", "pipeline"):
             for i, facility in enumerate(getattr(self, kind)):
-                check_region(f"{kind}.{i}.region", facility.region)
-                if facility.name in facilities:
+                errors += self._unknown_region(f"{kind}.{i}.region", facility.region)
+                if facility.name in seen:
                     errors.append(f"{kind}.{i}.name: {facility.name!r} is used twice")
-                facilities[facility.name] = kind
-        for i, project in enumerate(self.pipeline):
-            check_region(f"pipeline.{i}.region", project.region)
-            if project.name in facilities:
-                errors.append(f"pipeline.{i}.name: {project.name!r} is used twice")
-            facilities[project.name] = "pipeline"
-            if project.stage == "mining" and project.deposit not in self.deposit_types:
-                errors.append(
-                    f"pipeline.{i}.deposit: a mine project needs a known deposit type, got "
-                    f"{project.deposit!r} (known: {', '.join(sorted(self.deposit_types))})"
-                )
-        for i, mine in enumerate(self.mines):
-            if mine.deposit not in self.deposit_types:
-                errors.append(
-                    f"mines.{i}.deposit: unknown deposit type {mine.deposit!r} "
-                    f"(known: {', '.join(sorted(self.deposit_types))})"
-                )
-        for name, sector in self.sectors.items():
-            for region in sector.split:
-                check_region(f"sectors.{name}.split.{region}", region)
-        for i, event in enumerate(self.events):
-            for name in ("region", "importer", "target", "destinations", "origins"):
-                value = getattr(event, name, None)
-                for region in [value] if isinstance(value, str) else value or ():
-                    check_region(f"events.{i}.{event.type}.{name}", region)
-            project = getattr(event, "project", None)
-            if project is not None and facilities.get(project) != "pipeline":
-                errors.append(
-                    f"events.{i}.{event.type}.project: unknown project {project!r} "
-                    f"(known: {', '.join(p.name for p in self.pipeline) or 'none in [[pipeline]]'})"
-                )
-            facility = getattr(event, "facility", None)
-            if facility is not None and facility not in facilities:
-                errors.append(
-                    f"events.{i}.{event.type}.facility: unknown facility {facility!r} "
-                    f"(known: {', '.join(sorted(facilities))})"
-                )
-            sector = getattr(event, "sector", None)
-            if sector is not None and sector not in self.sectors:
-                errors.append(
-                    f"events.{i}.{event.type}.sector: unknown sector {sector!r} (known: {', '.join(self.sectors)})"
-                )
-            alliance = getattr(event, "alliance", None)
-            if alliance is not None and alliance not in self.alliances:
-                known = ", ".join(sorted(self.alliances)) or "none defined in [alliances]"
-                errors.append(f"events.{i}.{event.type}.alliance: unknown alliance {alliance!r} (known: {known})")
-        if errors:
-            raise ValueError(CROSS_CHECK_SEPARATOR.join(errors))
-        return self
+                seen.add(facility.name)
+                mine = kind == "mines" or (kind == "pipeline" and facility.stage == "mining")
+                if mine and facility.deposit not in self.deposit_types:
+                    errors.append(
+                        f"{kind}.{i}.deposit: unknown deposit type {facility.deposit!r} "
+                        f"(known: {', '.join(sorted(self.deposit_types))})"
+                    )
+        return errors
+
+    def _sector_problems(self) -> list[str]:
+        return [
+            problem
+            for name, sector in self.sectors.items()
+            for region in sector.split
+            for problem in self._unknown_region(f"sectors.{name}.split.{region}", region)
+        ]
+
+    def _event_reference_problems(self, i: int, event, facilities: dict[str, str]) -> list[str]:
+        errors: list[str] = []
+        where = f"events.{i}.{event.type}"
+        for name in ("region", "importer", "target", "destinations", "origins"):
+            value = getattr(event, name, None)
+            for region in [value] if isinstance(value, str) else value or ():
+                errors += self._unknown_region(f"{where}.{name}", region)
+        project = getattr(event, "project", None)
+        if project is not None and facilities.get(project) != "pipeline":
+            known = ", ".join(p.name for p in self.pipeline) or "none in [[pipeline]]"
+            errors.append(f"{where}.project: unknown project {project!r} (known: {known})")
+        facility = getattr(event, "facility", None)
+        if facility is not None and facility not in facilities:
+            errors.append(f"{where}.facility: unknown facility {facility!r} (known: {', '.join(sorted(facilities))})")
+        sector = getattr(event, "sector", None)
+        if sector is not None and sector not in self.sectors:
+            errors.append(f"{where}.sector: unknown sector {sector!r} (known: {', '.join(self.sectors)})")
+        alliance = getattr(event, "alliance", None)
+        if alliance is not None and alliance not in self.alliances:
+            known = ", ".join(sorted(self.alliances)) or "none defined in [alliances]"
+            errors.append(f"{where}.alliance: unknown alliance {alliance!r} (known: {known})")
+        return errors
 
     @model_validator(mode="after")
     def _events_usable(self) -> Scenario:
