@@ -79,6 +79,14 @@ def posterior_table(accepted: pd.DataFrame, spec: TargetFile) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it lies inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -90,9 +98,9 @@ def manifest(history: Any, settings: Settings) -> dict[str, Any]:
     populations = history.get_all_populations()
     populations = populations[populations["t"] >= 0]
     return {
-        "targets": str(settings.targets_path),
+        "targets": _shown(settings.targets_path),
         "targets_sha256": _sha256(settings.targets_path),
-        "scenario": str(settings.scenario_file),
+        "scenario": _shown(settings.scenario_file),
         "scenario_sha256": _sha256(settings.scenario_file),
         "root_seed": settings.root_seed,
         "population": settings.population,
