@@ -314,9 +314,13 @@ def test_command_refuses_missing_file_and_out_folder_that_is_a_file(tmp_path):
     assert result.exit_code == 2 and "is a file" in result.output
 
 
-def test_command_refuses_an_unreachable_scheduler(tmp_path, monkeypatch):
+def test_command_refuses_an_unreachable_scheduler_and_keeps_earlier_results(tmp_path, monkeypatch):
     monkeypatch.setattr(calibration, "CONNECT_TIMEOUT_S", 1)
     targets = _write(tmp_path, TINY)
+    earlier = tmp_path / "out" / "accepted.parquet"
+    earlier.parent.mkdir()
+    earlier.write_text("an earlier calibration")
     result = _cli([targets, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9", "--population", 4])
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert earlier.read_text() == "an earlier calibration"

@@ -135,13 +135,17 @@ def prepare(targets_path: str | Path) -> Problem:
     return Problem(targets_path, spec, scenario, scenario_file, time.perf_counter() - started)
 
 
-def _prepare_folder(out_dir: Path) -> None:
+def _check_folder(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise CalibrationError(f"{out_dir}: is a file, expected an output folder.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CalibrationError(f"{out_dir}: cannot create the output folder ({error.strerror}).") from None
+
+
+def _clear_folder(out_dir: Path) -> None:
+    """Remove a previous calibration's files, so that pyabc starts a fresh history."""
     for name in (DB_NAME, *FILES):
         (out_dir / name).unlink(missing_ok=True)
 
@@ -193,15 +197,16 @@ def run_calibration(
         TargetsError: If the target file is missing or invalid.
         CalibrationError: If anything else stops the calibration from starting.
     """
-    if population < 1 or generations < 1 or workers < 1 or root_seed < 0:
-        raise CalibrationError("population, generations and workers must be at least 1, and the seed not negative.")
+    if population < 2 or generations < 1 or workers < 1 or root_seed < 0:
+        raise CalibrationError("population must be at least 2, generations and workers at least 1, the seed >= 0.")
     problem = prepare(targets_path)
     out_dir = Path(out_dir)
-    _prepare_folder(out_dir)
+    _check_folder(out_dir)
     run, targets = problem.spec.run, tuple(problem.spec.targets)
     model = ParticleModel(problem.scenario, dict(problem.spec.parameters), targets, run.years, run.seeds_per_particle)
     started = time.perf_counter()
     with _mapper(scheduler, workers) as (mapper, where):
+        _clear_folder(out_dir)
         np.random.seed(stream_seed(root_seed, MAIN_STREAM, 0))  # noqa: NPY002 (pyabc draws from the global generator)
         smc = pyabc.ABCSMC(
             model,

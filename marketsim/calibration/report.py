@@ -45,6 +45,13 @@ class ReportOptions:
         return cls(seeds=2, history_years=4, baseline_years=12)
 
 
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _fmt(value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
@@ -82,7 +89,7 @@ def pattern_section(options: ReportOptions, seeds: list[int]) -> list[str]:
         "## Calibration patterns K1-K9 (REFERENCE §10)",
         "",
         f"`{scenario.scenario.name}` as shipped, {years} years, seeds {', '.join(map(str, seeds))}; targets, "
-        f"tolerances and sources in `{options.targets.relative_to(ROOT)}`. Model: median over seeds, then the "
+        f"tolerances and sources in `{_shown(options.targets)}`. Model: median over seeds, then the "
         "range; error: distance from the target range over the tolerance (pass at 1 or less) for the median, "
         "and in brackets the seeds that pass.",
         "",
