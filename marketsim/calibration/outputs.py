@@ -1,0 +1,191 @@
+"""What a calibration writes: accepted parameter sets, posterior ranges, a manifest and a Markdown report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from marketsim.calibration.parameters import LOG_PREFIX, pyabc_name
+from marketsim.calibration.targets import normalised_error, pattern_results
+
+if TYPE_CHECKING:
+    from marketsim.calibration.targets import TargetFile
+
+FILES = ("accepted.parquet", "posterior.csv", "posterior.json", "manifest.json", "report.md")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a calibration was run, for the manifest and the report."""
+
+    targets_path: Path
+    scenario_file: Path
+    root_seed: int
+    population: int
+    generations: int
+    where: str
+    seconds: float
+    pilot_seconds: float
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantile: float) -> float:
+    """The quantile of weighted values (the value where the cumulative weight first reaches it)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(np.asarray(weights, dtype=float)[order])
+    position = int(np.searchsorted(cumulative, quantile * cumulative[-1]))
+    return float(np.asarray(values, dtype=float)[order][min(position, len(order) - 1)])
+
+
+def _natural(name: str, values: pd.Series, names: dict[str, str]) -> tuple[str, pd.Series]:
+    path = names[name]
+    return path, (10.0**values if name.startswith(LOG_PREFIX) else values)
+
+
+def accepted_table(history: Any, spec: TargetFile) -> pd.DataFrame:
+    """Every generation's accepted particles: generation, weight, distance, parameters by path, statistics."""
+    names = {pyabc_name(path, item): path for path, item in spec.parameters.items()}
+    rows = []
+    for generation in range(history.max_t + 1):
+        for particle in history.get_population(t=generation).particles:
+            row = {"generation": generation, "weight": particle.weight, "distance": particle.distance}
+            row |= dict(_natural(name, particle.parameter[name], names) for name in names)
+            row |= {f"stat:{key}": float(value) for key, value in particle.sum_stat.items()}
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    order = ["generation", *spec.parameters]
+    return table.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def posterior_table(accepted: pd.DataFrame, spec: TargetFile) -> pd.DataFrame:
+    """Weighted quantiles and mean of each parameter in the last generation, beside its prior."""
+    last = accepted[accepted["generation"] == accepted["generation"].max()]
+    weights = last["weight"].to_numpy()
+    rows = []
+    for path, item in spec.parameters.items():
+        values = last[path].to_numpy()
+        row: dict[str, Any] = {"parameter": path, "prior": item.prior, "prior_low": item.low, "prior_high": item.high}
+        row |= {f"q{round(q * 100):02d}": weighted_quantile(values, weights, q) for q in QUANTILES}
+        row["mean"] = float(np.average(values, weights=weights))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it lies inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(history: Any, settings: Settings) -> dict[str, Any]:
+    """Settings, inputs' hashes, versions and the epsilon schedule of a calibration."""
+    import pyabc  # noqa: PLC0415
+
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0]
+    return {
+        "targets": _shown(settings.targets_path),
+        "targets_sha256": _sha256(settings.targets_path),
+        "scenario": _shown(settings.scenario_file),
+        "scenario_sha256": _sha256(settings.scenario_file),
+        "root_seed": settings.root_seed,
+        "population": settings.population,
+        "max_generations": settings.generations,
+        "generations": int(history.max_t + 1),
+        "epsilons": [float(value) for value in populations["epsilon"]],
+        "simulations": [int(value) for value in populations["samples"]],
+        "total_simulations": int(history.total_nr_simulations),
+        "ran_on": settings.where,
+        "seconds": round(settings.seconds, 1),
+        "pilot_run_seconds": round(settings.pilot_seconds, 3),
+        "versions": {"python": platform.python_version(), "pyabc": pyabc.__version__, "numpy": np.__version__},
+    }
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.3g}"
+
+
+def report_text(spec: TargetFile, facts: dict[str, Any], posterior: pd.DataFrame, check: dict[str, Any]) -> str:
+    """The Markdown report of a calibration."""
+    lines = [
+        f"# Calibration: {Path(facts['targets']).name}",
+        "",
+        f"Scenario `{facts['scenario']}`, {spec.run.years} years, {spec.run.seeds_per_particle} seed(s) per particle; "
+        f"root seed {facts['root_seed']}; population {facts['population']}; {facts['generations']} generation(s) "
+        f"of at most {facts['max_generations']}; {facts['total_simulations']} simulations on {facts['ran_on']} "
+        f"in {facts['seconds']} s. Target file SHA-256 `{facts['targets_sha256'][:12]}`.",
+        "",
+        "| generation | epsilon | simulations |",
+        "|---:|---:|---:|",
+        *(
+            f"| {t} | {eps:.3f} | {n} |"
+            for t, (eps, n) in enumerate(zip(facts["epsilons"], facts["simulations"], strict=True))
+        ),
+        "",
+        "## Posterior (last generation, weighted)",
+        "",
+        "| parameter | prior | 5 % | 25 % | median | 75 % | 95 % |",
+        "|---|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| `{row.parameter}` | {row.prior} {_fmt(row.prior_low)}-{_fmt(row.prior_high)} | {_fmt(row.q05)} | "
+            f"{_fmt(row.q25)} | {_fmt(row.q50)} | {_fmt(row.q75)} | {_fmt(row.q95)} |"
+            for row in posterior.itertuples()
+        ),
+        "",
+        f"## Targets at the posterior median (mean of {len(check['seeds'])} seeds)",
+        "",
+        "| target | pattern | target range | model | error / tolerance | pass |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    statistics = check["statistics"]
+    for target in spec.targets:
+        value = statistics[target.id]
+        error = normalised_error(target, value)
+        low, high = target.target
+        lines.append(
+            f"| {target.id} | {target.pattern} | {_fmt(low)}-{_fmt(high)} ({target.scale}) | {_fmt(value)} | "
+            f"{error:.2f} | {'yes' if error <= 1 else 'no'} |"
+        )
+    passed = pattern_results(spec.targets, statistics)
+    lines += [
+        "",
+        "Patterns passed: " + ", ".join(f"{k} {'yes' if ok else 'no'}" for k, ok in passed.items()) + ".",
+        "",
+        "To use the median values (name this calibration in a comment beside them):",
+        "",
+        "```",
+        *(f"--set {path}={value:.4g}" for path, value in check["values"].items()),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_all(out_dir: Path, history: Any, spec: TargetFile, settings: Settings, check: dict) -> dict[str, Path]:
+    """Write the accepted sets, posterior, manifest and report; return the paths by file name."""
+    paths = {name: out_dir / name for name in FILES}
+    accepted = accepted_table(history, spec)
+    accepted.to_parquet(paths["accepted.parquet"], index=False)
+    posterior = posterior_table(accepted, spec)
+    posterior.to_csv(paths["posterior.csv"], index=False)
+    paths["posterior.json"].write_text(json.dumps(posterior.to_dict(orient="records"), indent=2) + "\n")
+    facts = manifest(history, settings)
+    facts["posterior_check"] = {"seeds": check["seeds"], "values": check["values"]}
+    paths["manifest.json"].write_text(json.dumps(facts, indent=2) + "\n")
+    paths["report.md"].write_text(report_text(spec, facts, posterior, check))
+    return paths
