@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from marketsim.calibration.cli import calibrate as calibrate_command
 from marketsim.reports.metrics import NonFiniteOutput
 from marketsim.reports.summary import summarise
 from marketsim.scenario.loading import ScenarioError, load_scenario
@@ -296,6 +297,9 @@ def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banne
     ]
     sys.stdout.flush()
     os.execve(sys.executable, command, {**os.environ, **OFFLINE, **settings})
+
+
+app.command("calibrate")(calibrate_command)  # ABC-SMC calibration: marketsim calibrate TARGETS --out DIR
 
 
 def main() -> None:
