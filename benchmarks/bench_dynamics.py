@@ -109,7 +109,9 @@ def history(seed: int) -> dict[str, float | str]:
         "K5 NdPr Dec 2012 / peak (~0.25)": ndpr["2012-12"] / peak_n,
         "K5 Dy/Tb Dec 2012 / peak (~0.25)": dytb["2012-12"] / peak_d,
         "K6 exports 2012 / quota (0.52)": exports["2012-01":"2012-12"].sum() / 31000.0,
-        "K7 China/outside NdPr 2011 (<1, well below)": (china_ndpr["2011-01":"2011-12"] / ndpr["2011-01":"2011-12"]).mean(),
+        "K7 China/outside NdPr 2011 (<1, well below)": (
+            china_ndpr["2011-01":"2011-12"] / ndpr["2011-01":"2011-12"]
+        ).mean(),
         "K8 La/Ce peak/2009 (~36x)": lace[window].max() / base_l,
     }
     premium = optional(table, "licence_premium", "ndpr", "china")

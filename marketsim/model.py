@@ -113,7 +113,7 @@ class RareEarthModel(mesa.Model):
         phases.trade(world, month)  # the market clears
         phases.reprice(world, month)
         phases.adapt(world)  # end users and magnet plants thrift
-        phases.invest(world, tick, rng, self.config.investment.hurdle, self.config.investment.step)
+        phases.invest(world, month)  # capacity on expected demand
         state_purchases = month.clearing.flows.sum(axis=1) * month.to_state
         self.levers.after_month(world, tick, month.produced, month.market_posted, state_purchases)
         self.record(month)

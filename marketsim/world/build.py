@@ -10,11 +10,13 @@ from marketsim.agents.manufacturer import ManufacturerFleet
 from marketsim.agents.mine import MineFleet
 from marketsim.agents.recycler import EndOfLife, RecyclerFleet
 from marketsim.agents.refiner import RefinerFleet
+from marketsim.governance.managed_supply import ManagedSupply
 from marketsim.market import pricing, valuation
 from marketsim.market.valuation import element_values
 from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, GOODS, LACE, MAGNET, NDPR
+from marketsim.world.capacity import INDUSTRIES, fleets, schedule_construction
 from marketsim.world.initial import fill_initial_stocks, starting_magnet_output
 from marketsim.world.ledger import Ledger
 from marketsim.world.state import PRICE_MEMORY_MONTHS, World
@@ -304,4 +306,10 @@ def build_world(
     )
     world.price_memory = [world.prices.regional.copy() for _ in range(PRICE_MEMORY_MONTHS)]
     fill_initial_stocks(world)
+    capacity = scenario.dynamics.capacity
+    for stage, fleet in zip(INDUSTRIES, fleets(world), strict=True):
+        fleet.capital_ratio = capacity.capital_ratio.get(stage, 0.0)
+    schedule_construction(world, capacity, scenario.start_month)
+    managed = scenario.dynamics.managed_supply
+    world.managed = ManagedSupply(managed, regions.get(managed.region, -1), reference[NDPR])
     return world
