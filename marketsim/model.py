@@ -17,6 +17,7 @@ from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import month_index, month_label
 from marketsim.world import phases
 from marketsim.world.build import build_world
+from marketsim.world.capacity import wear_out
 from marketsim.world.flows import Month, material_balance
 from marketsim.world.state import World
 
@@ -101,6 +102,8 @@ class RareEarthModel(mesa.Model):
             return
         world, tick, rng = self.world, self.tick, self.rng
         self.govern()
+        if tick > 0:
+            wear_out(world, self.config.dynamics.capacity)  # last month's wear
         for fleet in world.facilities:
             fleet.arrive(tick)
         self.levers.set_costs(world)

@@ -79,6 +79,14 @@ def expected_demand(world: World, month: Month, params: CapacityParams) -> np.nd
     return world.expected_need * np.array([forecast_growth(world, month.tick, lead) for lead in leads])
 
 
+def wear_out(world: World, params: CapacityParams) -> None:
+    """At the start of every month after the first, mines', separation and magnet plants' capacity
+    wears out over its life (what the month then runs and records is what is left)."""
+    if params.acquire:
+        for fleet in fleets(world):
+            fleet.retire(params.life_years)
+
+
 def readiness(world: World, fleet: Fleet, industry: str) -> np.ndarray:
     """(facilities,) access to technology: 1 for mines; the region's access (slowed by technology
     bans) for separation and magnet plants."""
@@ -116,7 +124,6 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
         fleet.track_load()
-        fleet.retire(params.life_years)
         ready = readiness(world, fleet, industry)
         everyone = np.ones(len(fleet), dtype=bool)
         if industry == "mining" and managed.active:
