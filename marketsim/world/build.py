@@ -29,6 +29,11 @@ DYTB_BACKSTOP = 3.0
 (switching grades, grain-boundary diffusion: REF §8)."""
 
 
+FORECAST_MONTHS = 240
+"""Demand growth is tabulated this far beyond the run, so capacity planners' forecasts over their
+lead time (at most 20 years) do not depend on the run's length."""
+
+
 def growth_index(scenario: Scenario, months: int) -> np.ndarray:
     """(months + 1, sectors) demand of each sector relative to the start, month by month."""
     start = scenario.start_month
@@ -203,7 +208,7 @@ def build_manufacturers(
     arrays = {key: np.array(values) for key, values in columns.items()}
     return ManufacturerFleet(
         **arrays,
-        growth_index=growth_index(scenario, months),
+        growth_index=growth_index(scenario, months + FORECAST_MONTHS),
         goods_count=len(GOODS),
         regions_count=len(regions),
     )
