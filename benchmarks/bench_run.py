@@ -36,6 +36,16 @@ def scaled(scenario, mines: int):
         for k in range(copies):
             split.append({**mine, "name": f"{mine['name']} #{k}", "capacity": mine["capacity"] / copies})
     data["mines"] = split[:mines] if len(split) > mines else split
+    kept = {mine["name"] for mine in data["mines"]}
+    building = data["dynamics"]["capacity"]["under_construction"]
+    data["dynamics"]["capacity"]["under_construction"] = [
+        {**item, "facility": f"{item['facility']} #{k}", "capacity": item["capacity"] / copies}
+        if f"{item['facility']} #0" in kept
+        else item
+        for item in building
+        for k in (range(copies) if f"{item['facility']} #0" in kept else [0])
+        if f"{item['facility']} #{k}" in kept or f"{item['facility']} #0" not in kept
+    ]
     return validate_scenario(data, "scaled")
 
 

@@ -17,6 +17,7 @@ from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import month_index, month_label
 from marketsim.world import phases
 from marketsim.world.build import build_world
+from marketsim.world.capacity import wear_out
 from marketsim.world.flows import Month, material_balance
 from marketsim.world.state import World
 
@@ -101,6 +102,8 @@ class RareEarthModel(mesa.Model):
             return
         world, tick, rng = self.world, self.tick, self.rng
         self.govern()
+        if tick > 0:
+            wear_out(world, self.config.dynamics.capacity)  # last month's wear
         for fleet in world.facilities:
             fleet.arrive(tick)
         self.levers.set_costs(world)
@@ -113,7 +116,7 @@ class RareEarthModel(mesa.Model):
         phases.trade(world, month)  # the market clears
         phases.reprice(world, month)
         phases.adapt(world)  # end users and magnet plants thrift
-        phases.invest(world, tick, rng, self.config.investment.hurdle, self.config.investment.step)
+        phases.invest(world, month)  # capacity on expected demand
         state_purchases = month.clearing.flows.sum(axis=1) * month.to_state
         self.levers.after_month(world, tick, month.produced, month.market_posted, state_purchases)
         self.record(month)

@@ -41,16 +41,19 @@ def test_diversify_uses_every_kind_of_lever(diversify):
 
 def test_diversify_is_close_to_the_baseline_until_its_levers_start(both):
     base, levers = both
-    first = range(12)  # only the alliance's research sharing acts in 2024; it moves costs a little
+    first = range(12)  # only the alliance's research sharing acts in 2024; it moves costs a little,
+    # and prices follow costs a little (the pull to the marginal chain's full cost, docs/model.md 7.22)
     assert mean(levers, "price", "ndpr", ticks=first) == pytest.approx(
-        mean(base, "price", "ndpr", ticks=first), rel=1e-3
+        mean(base, "price", "ndpr", ticks=first), rel=1e-2
     )
     assert mean(levers, "public_spending", ticks=first) == 0.0
 
 
 def test_diversify_spends_public_money_and_builds_more_projects(both):
     base, levers = both
-    assert mean(base, "public_spending") == 0.0
+    # Without levers only China's state reserve spends public money (7.23).
+    assert mean(base, "public_spending", region="usa") == 0.0
+    assert mean(base, "public_spending", region="world") == pytest.approx(mean(base, "public_spending", region="china"))
     assert mean(levers, "public_spending", region="usa") > 0.0
     last = range(132, 144)
     assert mean(levers, "projects_operating", ticks=last) > mean(base, "projects_operating", ticks=last)

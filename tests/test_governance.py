@@ -66,7 +66,7 @@ def test_controller_receives_a_sensible_observation_each_round(small_data):
         assert all(0.0 <= v <= 1.0 for v in (*seen.dependency.values(), *seen.china_share.values()))
         assert seen.dependency["separation"] > 0.5  # Japan buys Chinese oxides and magnets
         assert 0.0 <= seen.unmet_share <= 1.0
-        assert seen.use["magnet"] > 0 and seen.capacity["magnets"] == 15000.0
+        assert seen.use["magnet"] > 0 and seen.capacity["magnets"] == pytest.approx(15000.0, rel=0.05)  # less wear
         assert seen.capacity["separation"] == 0.0
         assert seen.allies == ("usa",) and seen.alliances == {"quad": ("japan", "usa")}
         assert seen.disputes == () and seen.budget_left == 50.0

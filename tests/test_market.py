@@ -63,15 +63,17 @@ def test_export_quota_caps_total_exports_of_its_goods():
     assert result.flows[MAGNET, CHINA, [USA, JAPAN]].sum() == pytest.approx(200.0)
 
 
-def test_binding_quota_is_spent_on_the_dearest_goods_first():
+def test_binding_quota_binds_on_every_good_it_covers_in_proportion():
     offer, demand, price, quality = china_sells_to_importers()
     price[NDPR, CHINA], price[LACE, CHINA] = 60.0, 1.0
-    quota = ExportQuota(start="2024-01", region="china", tonnes_per_year=12 * 250.0, goods=("ndpr", "lace"))
+    free = clear(offer, demand, price, quality, book().compile([]), PARAMS)
+    asked = free.flows[:, CHINA, [USA, JAPAN]].sum(axis=1)
+    quota = ExportQuota(start="2024-01", region="china", tonnes_per_year=12 * 200.0, goods=("ndpr", "lace"))
     result = clear(offer, demand, price, quality, book().compile([quota]), PARAMS)
     exported = result.flows[:, CHINA, [USA, JAPAN]].sum(axis=1)
-    assert exported[NDPR] == pytest.approx(200.0)  # all that was asked for
-    assert exported[LACE] == pytest.approx(50.0)  # what the quota leaves
-    assert exported[NDPR] + exported[LACE] == pytest.approx(250.0)
+    assert exported[NDPR] + exported[LACE] == pytest.approx(200.0)
+    assert exported[NDPR] < asked[NDPR]  # the dear good is refused too, not only La/Ce
+    assert exported[NDPR] / asked[NDPR] == pytest.approx(exported[LACE] / asked[LACE], rel=0.05)
 
 
 def test_export_quota_leaves_domestic_sales_alone():

@@ -158,7 +158,7 @@ def test_stockpile_purchases_raise_the_price_buyers_face(small_world):
 def dear_us_separation(small_data):
     """The small world with a US separation plant too dear to run at market prices."""
     data = copy.deepcopy(small_data)
-    data["refiners"][1]["unit_cost"] = 15.0
+    data["refiners"][1]["unit_cost"] = 25.0
     return build(data)
 
 

@@ -63,7 +63,7 @@ def test_prices_stay_close_across_regions_without_export_controls(baseline_two_y
 @pytest.mark.parametrize("importer", ["japan", "usa"])
 def test_tight_export_quota_splits_prices_into_two_tiers(baseline, good, importer):
     # A quota on the one good, far below what China exports of it (exporters spend a quota that
-    # covers several goods on the dearest first, so each good gets its own quota here).
+    # covers several goods is rationed over them in proportion; each good gets its own quota here).
     tight = {"ndpr": 2000.0, "dytb": 100.0}[good]
     quota = ExportQuota(start="2024-01", region="china", tonnes_per_year=tight, goods=(good,))
     table = run(baseline, [quota], years=2).results()

@@ -41,8 +41,9 @@ def test_annuity_factor_recovers_the_capital():
 
 
 def test_a_project_that_clears_is_built_and_its_capacity_arrives(small_data):
-    scenario = build(with_project(small_data, capital=50.0))
-    model = run(scenario, years=2)
+    data = with_project(small_data, capital=50.0)
+    data["dynamics"] = {"capacity": {"acquire": False}}  # the project's capacity alone (no orders, no wear)
+    model = run(build(data), years=2)
     p = model.levers.projects
     assert p.phase[0] == OPERATING
     row = model.mines.index_of("US new mine")

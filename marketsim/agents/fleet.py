@@ -3,7 +3,7 @@
 Each kind of facility (mines, separation plants, magnet plants, recyclers; and the end users in
 :mod:`marketsim.agents.manufacturer`) is a Mesa :class:`~mesa.AgentSet` of its facility agents
 that holds their state as numpy columns, one row per agent, and acts on all of them at once:
-the month calls each set's verbs (``produce``, ``separate``, ``make``, ``recycle``, ``invest``)
+the month calls each set's verbs (``produce``, ``separate``, ``make``, ``recycle``, ``acquire``)
 as its phases, the pattern of mesa-frames' vectorised ``AgentSet``. We chose that over Mesa 3
 ``shuffle_do`` over per-facility (or per-region) agents because every behaviour couples the
 agents of a kind through their region's market (a region's quota, stock or orders are shared
@@ -26,9 +26,6 @@ PIPELINE_MONTHS = 480
 
 LOAD_MEMORY = 1.0 / 12.0
 """Weight of the current month in the moving average of output over capacity."""
-
-FULL_LOAD = 0.85
-"""Facilities expand only while they have been running at least this share of capacity."""
 
 UTILISATION_BAND = 0.3
 """Width of the cost spread inside a fleet, as a share of its unit cost."""
@@ -118,6 +115,10 @@ class Fleet(AgentColumns):
         size = len(self.names)
         self.pipeline = np.zeros((PIPELINE_MONTHS, size))
         self.margin = np.ones(size)
+        self.full_margin = np.ones(size)
+        """Investors' moving average of revenue over full cost (operating plus capital charge)."""
+        self.capital_ratio = 0.0
+        """Capital charge per unit of output as a multiple of the unit operating cost."""
         self.operating_margin = np.ones(size)
         self.load = np.ones(size)
         self.output = np.zeros(size)
@@ -146,50 +147,43 @@ class Fleet(AgentColumns):
         for month in range(ramp_months):
             self.pipeline[(tick + month) % PIPELINE_MONTHS, row] += step
 
-    def remember_margin(self, revenue_over_cost: np.ndarray) -> np.ndarray:
+    def remember_margin(self, revenue_over_cost: np.ndarray, extra_cost: np.ndarray | float = 0.0) -> np.ndarray:
         """Fold this month's revenue over cost into the moving averages that operators (a few
         months) and investors (about two years) look at, and return the share of capacity worth
         running on the operators' average.
 
-        Refiners and magnet plants decide what to run on their cash margin instead: what they
-        hold is already paid for.
+        Investors also remember revenue over full cost, the capital charge included
+        (``capital_ratio`` times the unit operating cost per unit of output); ``extra_cost`` is
+        the part of the cost per unit other than the operating cost (feed, materials), so that
+        cost is ``extra_cost + unit operating cost``. Refiners and magnet plants decide what to
+        run on their cash margin instead: what they hold is already paid for.
         """
+        cost = extra_cost + self.unit_cost
+        full = revenue_over_cost * cost / (cost + self.capital_ratio * self.unit_cost)
         self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
+        self.full_margin += MARGIN_MEMORY * (full - self.full_margin)
         self.operating_margin += self.operating_memory * (revenue_over_cost - self.operating_margin)
         return utilisation(self.operating_margin, self.cost_spread)
 
-    def invest(
-        self, tick: int, rng: np.random.Generator, hurdle: float, step: float, readiness: np.ndarray | float = 1.0
-    ) -> np.ndarray:
-        """Order new capacity where the remembered margin clears the hurdle.
+    def retire(self, life_years: float) -> None:
+        """Capacity wears out: a ``1 / (12 life_years)`` share retires this month."""
+        self.capacity *= 1.0 - 1.0 / (12.0 * life_years)
 
-        Each facility reviews once a year, in its own month, and goes ahead with probability
-        ``readiness`` (access to technology, 0 to 1), provided it has been running near full
-        capacity (nobody expands an idle plant). It aims at a capacity that grows with the
-        margin above the hurdle, at most ``step`` a year more than today's over the lead time,
-        and orders only what is not already under construction, so it does not over-build
-        while projects are in the pipeline. New capacity arrives after the fleet's lead time.
+    def acquire(self, tick: int, ordered: np.ndarray, lead_months: int | None = None) -> None:
+        """Put the capacity ordered for each facility (t/yr) in its pipeline, due after the
+        fleet's lead time (or ``lead_months``)."""
+        lead = self.lead_months if lead_months is None else lead_months
+        self.pipeline[(tick + max(lead, 1)) % PIPELINE_MONTHS] += ordered
 
-        Returns:
-            The capacity ordered for each facility (t/yr).
-        """
-        ordered = np.zeros(len(self))
-        if not len(self):
-            return ordered
+    def track_load(self) -> None:
+        """Fold last month's output over capacity into the load memory."""
         running = np.divide(self.output * 12.0, self.capacity, out=np.zeros(len(self)), where=self.capacity > 0)
         self.load += LOAD_MEMORY * (running - self.load)
-        reviewing = self.decision_month == tick % 12
-        if not reviewing.any():
-            return ordered
-        reviewing &= rng.random(len(self)) < readiness
-        attraction = np.clip(self.margin / (1.0 + hurdle) - 1.0, 0.0, 1.0)
-        years_ahead = max(self.lead_months, 12) / 12.0
-        target = self.capacity * (1.0 + step * years_ahead * attraction / (attraction + 0.1))
-        gap = target - self.capacity - self.pipeline.sum(axis=0)
-        go = reviewing & (gap > 0.01 * self.capacity) & (self.load >= FULL_LOAD)
-        ordered[go] = gap[go]
-        self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += ordered
-        return ordered
+
+    @property
+    def supply_line(self) -> float:
+        """Capacity ordered and not yet arrived, t/yr, over the whole fleet."""
+        return float(self.pipeline.sum())
 
     def by_region(self, values: np.ndarray, regions: int) -> np.ndarray:
         """Sum a per-facility quantity by region."""

@@ -89,7 +89,8 @@ class MagnetPlantFleet(Fleet):
             (plants,) planned output, t of magnet this month.
         """
         price = magnet_price[self.region]
-        self.remember_margin(price / self.full_cost(ndpr_price, dytb_price, cost_share))
+        full_cost = self.full_cost(ndpr_price, dytb_price, cost_share)
+        self.remember_margin(price / full_cost, extra_cost=full_cost - self.unit_cost)
         cash = price / (self.unit_cost * cost_share[self.region])
         running = self.capacity / 12.0 * utilisation(cash)
         regions = len(orders)

@@ -57,8 +57,8 @@ class MineFleet(Fleet):
         """
         regions = len(monthly_quota)
         price = payable[self.region] * (self.composition * element_values[self.region]).sum(axis=1)
-        ratio = price / (self.unit_cost * cost_share[self.region])
-        planned = self.capacity / 12.0 * self.remember_margin(ratio) * ~outage
+        cost = self.unit_cost * cost_share[self.region]
+        planned = self.capacity / 12.0 * self.remember_margin(price / cost, cost - self.unit_cost) * ~outage
         if brake is not None:
             planned = planned * brake[self.region]
         planned = np.minimum(planned, self.reserves)

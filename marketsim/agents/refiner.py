@@ -47,7 +47,8 @@ class RefinerFleet(Fleet):
         """
         revenue = self._revenue(oxide_value, dytb_value)
         processing = self.unit_cost * cost_share[self.region]
-        self.remember_margin(revenue / (feed_price[self.region] + processing))
+        feed = feed_price[self.region]
+        self.remember_margin(revenue / (feed + processing), extra_cost=feed + processing - self.unit_cost)
         self.running = self.capacity / 12.0 * utilisation(revenue / processing)
         return self.running
 

@@ -84,22 +84,18 @@ def _export_cells(goods_covered: np.ndarray, origin: int, regions: int) -> tuple
     return np.ix_(goods, [origin], foreign)
 
 
-def _within_quota(requests: np.ndarray, quota: float, price: np.ndarray) -> np.ndarray:
-    """Cut (goods, 1, destinations) export requests to fit a quota, dearest goods first.
+def _within_quota(requests: np.ndarray, quota: float) -> np.ndarray:
+    """Cut (goods, 1, destinations) export requests to fit a quota, every good and destination in
+    the same proportion.
 
-    Exporters spend a scarce quota where a tonne earns most, so the cheapest goods are the ones
-    refused; within a good every destination is cut in the same proportion.
+    A binding quota is rationed over all the goods it covers (licences issued pro rata to
+    applications), so it binds on NdPr and Dy/Tb as on La/Ce, and buyers of each good abroad
+    are refused the same share.
     """
-    per_good = requests.sum(axis=(1, 2))
-    if per_good.sum() <= quota:
+    asked = requests.sum()
+    if asked <= quota:
         return requests
-    allowed = np.zeros_like(per_good)
-    left = quota
-    for good in np.argsort(-price, kind="stable"):
-        allowed[good] = min(per_good[good], left)
-        left -= allowed[good]
-    scale = np.divide(allowed, per_good, out=np.zeros_like(per_good), where=per_good > 0)
-    return requests * scale[:, None, None]
+    return requests * (max(quota, 0.0) / asked)
 
 
 def clear(
@@ -179,8 +175,7 @@ def _allocate(
         wanted = shares * remaining_demand[:, None, :]
         granted = wanted * frictions.approval
         for cells, left in zip(quota_cells, remaining_quota, strict=True):
-            prices = seller_price[cells[0].ravel(), cells[1].item()]
-            granted[cells] = _within_quota(granted[cells], left, prices)
+            granted[cells] = _within_quota(granted[cells], left)
         asked = granted.sum(axis=2)
         requested = asked if round_ == 0 else requested + asked
         if round_ == 0:

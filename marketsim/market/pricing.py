@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from marketsim.market.fundamentals import break_even_share
 from marketsim.scenario.schema import MarketParams
 from marketsim.vocabulary import CONCENTRATE, GOODS, MAGNET, OXIDE_ROWS
 
@@ -65,20 +66,24 @@ def price_base(concentrate_value: np.ndarray, magnet_cost: np.ndarray, magnet_re
     return base
 
 
-def price_ceiling(reference: np.ndarray, payable: np.ndarray, refining: np.ndarray, params: MarketParams) -> np.ndarray:
-    """(goods, regions) highest markups buyers pay: for concentrate, the best refiners' break-even
-    payable; for oxides, the choke price (``max_price_multiple`` times the reference), above
-    which substitutes take all demand.
+def price_ceiling(
+    reference: np.ndarray, payable: np.ndarray, refining: np.ndarray, params: MarketParams, ore: float
+) -> np.ndarray:
+    """(goods, regions) highest markups buyers pay: for concentrate, the break-even payable of the
+    marginal refiners, those needed to separate the world's ore (:func:`break_even_share`: the
+    rent goes to the stage that binds); for oxides, the choke price (``max_price_multiple`` times
+    the reference), above which substitutes take all demand.
 
     Args:
         reference: (goods,) reference prices.
         payable: (regions,) most each region's refiners can pay, as a share of the oxides' value.
-        refining: (regions,) True where a region has separation capacity.
+        refining: (regions,) separation capacity each region runs at normal utilisation, t/yr.
         params: Market parameters.
+        ore: The world's mine output, t REO/yr.
     """
     ceiling = np.full((len(GOODS), len(payable)), np.inf)
     ceiling[OXIDE_ROWS] = params.max_price_multiple * reference[OXIDE_ROWS, None]
-    ceiling[CONCENTRATE] = payable[refining].max() if refining.any() else 1.0
+    ceiling[CONCENTRATE] = break_even_share(payable, refining, ore)
     return ceiling
 
 
@@ -172,6 +177,8 @@ class PriceBook:
         buyer_cover: np.ndarray,
         price_index: np.ndarray,
         producers: np.ndarray,
+        fundamental: np.ndarray | None = None,
+        cost_pull_months: float = np.inf,
     ) -> None:
         """Move prices after a tick of trade.
 
@@ -186,6 +193,9 @@ class PriceBook:
             producers: (goods, regions) True where the region has capacity to make the good;
                 producers with nothing on offer quote by the world market's tightness, so an
                 idle industry sees when buyers want its goods again.
+            fundamental: (goods, regions) markup at the marginal supplier's full cost (NaN where
+                none); anchors are pulled toward it with time constant ``cost_pull_months``.
+            cost_pull_months: Time constant of that pull.
         """
         p = self.params
         stocked = offered > 1e-9
@@ -203,6 +213,8 @@ class PriceBook:
         self.markup = np.where(selling, markup, parity)
         anchor = self.anchor + (self.markup - self.anchor) / p.expectation_months
         anchor = np.where(np.isnan(self.normal), anchor, anchor + (self.normal - anchor) / p.competition_months)
+        if fundamental is not None:
+            anchor = np.where(np.isnan(fundamental), anchor, anchor + (fundamental - anchor) / cost_pull_months)
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
         # Buyers refused by export controls bid up what is left in their region.

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from marketsim.policy.events import Event, Fraction, Month, NonNegative
 from marketsim.scenario.base import Strict
+from marketsim.scenario.dynamics import DynamicsParams
 from marketsim.scenario.event_checks import event_problems
 from marketsim.scenario.levers import EnvironmentParams, LearningParams, ProjectParams, ProjectSpec
 from marketsim.scenario.strategies import (
@@ -298,6 +299,8 @@ class Scenario(Strict):
     sectors: dict[str, SectorSpec] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     shocks: ShockRates = ShockRates()
+    dynamics: DynamicsParams = DynamicsParams()
+    """Market dynamics: capacity acquisition, cost pull, contracts, stockholders, thrift (docs/model.md)."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:

@@ -10,11 +10,13 @@ from marketsim.agents.manufacturer import ManufacturerFleet
 from marketsim.agents.mine import MineFleet
 from marketsim.agents.recycler import EndOfLife, RecyclerFleet
 from marketsim.agents.refiner import RefinerFleet
+from marketsim.governance.managed_supply import ManagedSupply
 from marketsim.market import pricing, valuation
 from marketsim.market.valuation import element_values
 from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, GOODS, LACE, MAGNET, NDPR
+from marketsim.world.capacity import INDUSTRIES, fleets, schedule_construction
 from marketsim.world.initial import fill_initial_stocks, starting_magnet_output
 from marketsim.world.ledger import Ledger
 from marketsim.world.state import PRICE_MEMORY_MONTHS, World
@@ -25,6 +27,11 @@ THRIFT_MONTHS = 60.0
 DYTB_BACKSTOP = 3.0
 """Above this multiple of its reference price, magnet makers cut Dy/Tb at once in proportion
 (switching grades, grain-boundary diffusion: REF §8)."""
+
+
+FORECAST_MONTHS = 240
+"""Demand growth is tabulated this far beyond the run, so capacity planners' forecasts over their
+lead time (at most 20 years) do not depend on the run's length."""
 
 
 def growth_index(scenario: Scenario, months: int) -> np.ndarray:
@@ -201,7 +208,7 @@ def build_manufacturers(
     arrays = {key: np.array(values) for key, values in columns.items()}
     return ManufacturerFleet(
         **arrays,
-        growth_index=growth_index(scenario, months),
+        growth_index=growth_index(scenario, months + FORECAST_MONTHS),
         goods_count=len(GOODS),
         regions_count=len(regions),
     )
@@ -304,4 +311,10 @@ def build_world(
     )
     world.price_memory = [world.prices.regional.copy() for _ in range(PRICE_MEMORY_MONTHS)]
     fill_initial_stocks(world)
+    capacity = scenario.dynamics.capacity
+    for stage, fleet in zip(INDUSTRIES, fleets(world), strict=True):
+        fleet.capital_ratio = capacity.capital_ratio.get(stage, 0.0)
+    schedule_construction(world, capacity, scenario.start_month)
+    managed = scenario.dynamics.managed_supply
+    world.managed = ManagedSupply(managed, regions.get(managed.region, -1), reference[NDPR])
     return world

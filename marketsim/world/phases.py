@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.market import pricing, valuation
+from marketsim.market import fundamentals, pricing, valuation
 from marketsim.market.clearing import clear, cut_off_by_controls
 from marketsim.vocabulary import (
     CHINA_MAGNETS,
@@ -23,6 +23,7 @@ from marketsim.vocabulary import (
     OXIDE_ROWS,
     REO_GOODS,
 )
+from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, goods_by_region, no_tracers, offer_output
 from marketsim.world.initial import FEED_COVER_MONTHS
 from marketsim.world.state import World
@@ -50,7 +51,10 @@ def open_month(world: World, tick: int) -> Month:
         world.reference[MAGNET],
     )
     payable, refining = valuation.refiners_payable(world, market_oxides, market_dytb)
-    prices.rebase(base, pricing.price_ceiling(world.reference, payable, refining, world.market))
+    normal = world.scenario.dynamics.capacity.normal_utilisation
+    ore = 12.0 * world.mines.output.sum() if world.mines.output.any() else world.mines.capacity.sum() * normal
+    refining = world.refiners.by_region(world.refiners.capacity, world.size)
+    prices.rebase(base, pricing.price_ceiling(world.reference, payable, refining, world.market, ore))
     market_posted = prices.seller.copy()
     return Month(
         tick=tick,
@@ -74,7 +78,7 @@ def produce(world: World, month: Month, rng: np.random.Generator) -> None:
         posted[CONCENTRATE] / world.prices.base[CONCENTRATE],
         valuation.netback_values(world, posted),
         f.stage_cost_share("mining"),
-        f.mining_quota,
+        np.minimum(f.mining_quota, world.managed.monthly_cap(world.size)),
         outage,
         valuation.unsold_brake(world, CONCENTRATE) * f.mine_available,
     )
@@ -197,6 +201,20 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
 
 
+def reserve_orders(world: World, month: Month) -> None:
+    """The managing government's state reserve opens this month's NdPr and Dy/Tb purchases or
+    releases at home (:mod:`marketsim.governance.managed_supply`)."""
+    managed, home = world.managed, world.managed.region
+    if not managed.active:
+        return
+    goods = [NDPR, DYTB]
+    relative = world.prices.regional[goods, home] / world.reference[goods]
+    held = world.ledger.stockpile.amount[goods, home]
+    for good, tonnes in zip(goods, managed.reserve_orders(relative, month.produced[goods, home], held), strict=True):
+        if tonnes != 0.0:
+            world.stockpile_orders.append([good, home, float(tonnes), 1])
+
+
 def stockpile_orders(world: World) -> tuple[np.ndarray, np.ndarray]:
     """This month's state purchases and releases from the open stockpile orders."""
     buy = goods_by_region(world)
@@ -212,6 +230,7 @@ def stockpile_orders(world: World) -> tuple[np.ndarray, np.ndarray]:
 def trade(world: World, month: Month) -> None:
     """Buyers and state stockpiles order; every market clears; goods move; states release."""
     ledger = world.ledger
+    reserve_orders(world, month)
     state_buy, state_release = stockpile_orders(world)
     month.demand = demand = buyer_demand(world, month) + state_buy
     quality = valuation.concentrate_quality(world)
@@ -234,8 +253,26 @@ def reprice(world: World, month: Month) -> None:
         world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
+        fundamental_markup(world),
+        world.scenario.dynamics.prices.cost_pull_months,
     )
     world.remember_prices()
+
+
+def fundamental_markup(world: World) -> np.ndarray:
+    """(goods, regions) oxide markups at the marginal chain's full cost (:mod:`marketsim.market.
+    fundamentals`): each oxide's reference price times the cost index; NaN for other goods."""
+    normal = world.scenario.dynamics.capacity.normal_utilisation
+    needed = world.expected_need[0] if world.expected_need is not None else 12.0 * world.mines.output.sum()
+    chain = 0.0
+    for fleet in (world.mines, world.refiners):
+        full = fleet.unit_cost * (1.0 + fleet.capital_ratio)
+        chain += fundamentals.marginal_cost(full, fleet.capacity * normal, needed)
+    if world.chain_cost is None:
+        world.chain_cost = chain
+    markup = np.full((len(world.reference), world.size), np.nan)
+    markup[OXIDE_ROWS] = world.reference[OXIDE_ROWS, None] * chain / max(world.chain_cost, 1e-9)
+    return markup
 
 
 def adapt(world: World) -> None:
@@ -245,11 +282,8 @@ def adapt(world: World) -> None:
     world.magnet_plants.thrift(regional[DYTB], world.reference[DYTB])
 
 
-def invest(world: World, tick: int, rng: np.random.Generator, hurdle: float, step: float) -> None:
-    """Every facility reviewing this month orders the capacity its margin calls for (refiners
-    and magnet plants as far as their access to technology allows)."""
-    world.mines.invest(tick, rng, hurdle, step)
-    for fleet in (world.refiners, world.magnet_plants):
-        readiness = world.tech_access[fleet.region] * world.frictions.tech_factor[fleet.region]
-        fleet.invest(tick, rng, hurdle, step, readiness=readiness)
-    world.recyclers.expand(tick)
+def invest(world: World, month: Month) -> None:
+    """Mines, separation and magnet plants retire worn capacity and order capacity on expected
+    demand (:mod:`marketsim.world.capacity`); recyclers follow their collected feed."""
+    acquire_capacity(world, month, world.scenario.dynamics.capacity)
+    world.recyclers.expand(month.tick)

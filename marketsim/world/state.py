@@ -17,6 +17,7 @@ from marketsim.agents.manufacturer import Manufacturer, ManufacturerFleet
 from marketsim.agents.mine import Mine, MineFleet
 from marketsim.agents.recycler import EndOfLife, Recycler, RecyclerFleet
 from marketsim.agents.refiner import Refiner, RefinerFleet
+from marketsim.governance.managed_supply import ManagedSupply
 from marketsim.market.pricing import PriceBook
 from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
@@ -63,6 +64,12 @@ class World:
     """(goods, regions) stock buyers aimed at this month."""
     stockpile_orders: list[list] = field(default_factory=list)
     """Open state purchases and releases: ``[good, region, tonnes a month, months left]``."""
+    managed: ManagedSupply | None = None
+    """China's managed supply: the mining quota rule and the state reserve (set by the builder)."""
+    chain_cost: float | None = None
+    """Full cost of the marginal mine-and-separation chain in the first month, US$/kg REO."""
+    expected_need: np.ndarray | None = None
+    """(3,) smoothed need of the mining, separation and magnet industries, t/yr (capacity units)."""
 
     @property
     def size(self) -> int:

@@ -1,0 +1,82 @@
+"""China's managed supply: the mining quota as a rule of its government, and a state reserve
+that buys low and sells high (REF §8, §11: MIIT quotas 105 kt in 2017 to 270 kt in 2024; the
+state reserve bought about 10 kt in Aug 2014).
+
+Each January the government sets next year's quota: it keeps its share of the world's expected
+mining demand (the share it held at the start), cut by ``band_response`` when last year's home
+NdPr price was below the low end of its price band and raised when above the high end (for that
+year only: the defence does not compound). Mines
+may also produce undocumented output, a fixed share of what they mine. Every month the reserve
+buys NdPr and Dy/Tb at home while the price is below the band and releases them above it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.scenario.dynamics import ManagedSupplyParams
+
+
+class ManagedSupply:
+    """The quota rule and the state reserve of one government."""
+
+    def __init__(self, params: ManagedSupplyParams, region: int, reference_ndpr: float) -> None:
+        """Create the rule.
+
+        Args:
+            params: Managed-supply parameters.
+            region: Row of the managing region (-1: none, the rule is off).
+            reference_ndpr: Reference NdPr price, US$/kg (the band is set in multiples of it).
+        """
+        self.params = params
+        self.region = region
+        self.active = region >= 0 and params.start_quota > 0
+        self.quota = params.start_quota
+        """This year's quota, t REO/yr (documented output)."""
+        self.band = np.array(params.price_band) * reference_ndpr
+        self.share: float | None = None
+        self.prices: list[float] = []
+
+    @property
+    def output_cap(self) -> float:
+        """Most the region's mines produce in a year, t REO: the quota plus undocumented output."""
+        return self.quota / (1.0 - self.params.undocumented_share)
+
+    def monthly_cap(self, size: int) -> np.ndarray:
+        """(regions,) this month's cap on mine output (inf outside the managing region)."""
+        cap = np.full(size, np.inf)
+        if self.active:
+            cap[self.region] = self.output_cap / 12.0
+        return cap
+
+    def review(self, tick: int, expected_demand: float, home_ndpr: float) -> None:
+        """Remember this month's home NdPr price; each January (every 12 months) set the quota
+        for the coming year from expected world mining demand (t REO/yr) and the price band."""
+        if not self.active:
+            return
+        self.prices.append(home_ndpr)
+        if self.share is None:
+            self.share = self.quota / max(expected_demand, 1e-9)
+        if tick % 12 != 11:
+            return
+        average = float(np.mean(self.prices[-12:]))
+        response = self.params.band_response
+        defence = 1.0 - response if average < self.band[0] else 1.0 + response if average > self.band[1] else 1.0
+        self.quota = self.share * expected_demand * defence
+
+    def reserve_orders(self, home_price: np.ndarray, output: np.ndarray, held: np.ndarray) -> np.ndarray:
+        """(2,) t this month of NdPr and Dy/Tb the reserve buys (positive) or releases (negative).
+
+        Args:
+            home_price: (2,) home NdPr and Dy/Tb prices over their band's reference multiples
+                (1 = the reference).
+            output: (2,) the region's monthly NdPr and Dy/Tb output, t.
+            held: (2,) the reserve's stock, t.
+        """
+        if not self.active:
+            return np.zeros(2)
+        low, high = self.params.price_band
+        rate = self.params.reserve_rate * output
+        buy = np.where(home_price < low, rate, 0.0)
+        sell = np.where(home_price > high, np.minimum(rate, held), 0.0)
+        return buy - sell

@@ -1,0 +1,99 @@
+"""Parameters of the market's dynamics (issue 13): capacity acquisition, the pull of prices to
+full cost, contracts, stockholders, thrift, China's managed supply and export-quota leakage.
+
+Every section hangs on :class:`DynamicsParams`, the scenario's ``[dynamics]`` table; every number
+is finite and bounded so sweeps can vary it by its dotted path (``--set
+dynamics.capacity.adjustment_months=30``). Equations and sources: docs/model.md §7.21-7.27.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from marketsim.scenario.base import Strict
+
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class Construction(Strict):
+    """Capacity under construction at the start: it arrives whatever prices do (sunk capital)."""
+
+    facility: str
+    """Name of the facility (mine, separation plant or magnet plant) the capacity is added to."""
+    capacity: Annotated[float, Field(gt=0.0, le=1e7)]
+    """Capacity added, t/yr (the facility's unit)."""
+    start: Month
+    """Month the first capacity arrives."""
+    ramp_months: Annotated[int, Field(ge=1, le=120)] = 12
+    """Months over which it arrives in equal steps."""
+
+
+class CapacityParams(Strict):
+    """Capacity acquisition on expected demand (Sterman 2000, ch. 17 and 20; REF §11)."""
+
+    acquire: bool = True
+    """False freezes mines', separation and magnet plants' capacity (no orders, no retirements),
+    except for events, projects and the capacity under construction (for experiments)."""
+
+    adjustment_months: Annotated[float, Field(ge=6.0, le=120.0)] = 30.0
+    """Time to close the gap between desired and installed-plus-ordered capacity (REF §11: 24-36)."""
+    supply_line_weight: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
+    """Weight on the whole industry's capacity under construction (REF §11: 0.34 in experiments, 1 = full)."""
+    life_years: Annotated[float, Field(ge=5.0, le=60.0)] = 25.0
+    """Average life of capacity; it retires at 1/life a year and orders replace it (REF §11: 20-25)."""
+    demand_months: Annotated[float, Field(ge=1.0, le=60.0)] = 12.0
+    """Time constant of the smoothing of observed need into expected demand."""
+    normal_utilisation: Annotated[float, Field(gt=0.3, le=1.0)] = 0.85
+    """Share of capacity the industry plans to run (spare capacity for outages and swings)."""
+    profit_sensitivity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.5
+    """Elasticity of desired capacity to the industry's expected full margin (revenue over operating
+    plus capital cost)."""
+    profit_effect_range: Annotated[float, Field(ge=0.0, le=0.9)] = 0.5
+    """The profitability effect stays within 1 +- this."""
+    capital_ratio: dict[str, Annotated[float, Field(ge=0.0, le=20.0)]] = Field(
+        default_factory=lambda: {"mining": 2.0, "separation": 1.0, "magnets": 0.5}
+    )
+    """Capital charge per kg of output as a multiple of the facility's operating cost, per stage."""
+    under_construction: list[Construction] = Field(default_factory=list)
+    """Capacity under construction at the start (REF §2, §9 and company reports)."""
+
+
+class ManagedSupplyParams(Strict):
+    """China's managed supply: the mining quota as a rule of its government, and a state reserve
+    (REF §8, §11)."""
+
+    region: str = "china"
+    """The region whose government manages its mine output (ignored where the scenario has none)."""
+    start_quota: Annotated[float, Field(ge=0.0, le=1e7)] = 0.0
+    """Mining quota in the first year, t REO/yr; 0 switches the rule off."""
+    price_band: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]] = (0.8, 2.0)
+    """Low and high NdPr price the rule defends, as multiples of the reference price."""
+    band_response: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
+    """Share by which the quota is cut (raised) at the annual review when the past year's home NdPr
+    price was below (above) the band."""
+    undocumented_share: Annotated[float, Field(ge=0.0, le=0.6)] = 0.0
+    """Undocumented (illegal) mining as a share of the region's mine output (REF §10 K9: 15-30 %)."""
+    capacity_months: Annotated[float, Field(ge=1.0, le=120.0)] = 18.0
+    """Time over which the region's mine capacity follows its quota."""
+    lead_months: Annotated[int, Field(ge=1, le=120)] = 12
+    """Months from the region's order to new mine capacity (expansions of worked districts)."""
+    reserve_rate: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
+    """Monthly purchases (releases) of the state reserve below (above) the band, as a share of the
+    region's NdPr and Dy/Tb output."""
+
+
+class PriceParams(Strict):
+    """The pull of prices toward the full cost of the marginal supplier (Sterman 2000, ch. 20)."""
+
+    cost_pull_months: Annotated[float, Field(ge=3.0, le=120.0)] = 24.0
+    """Time constant of the pull of oxide price anchors to the fundamental price (REF §11: 1-3 years)."""
+
+
+class DynamicsParams(Strict):
+    """All dynamics sections (the scenario's ``[dynamics]`` table)."""
+
+    capacity: CapacityParams = CapacityParams()
+    managed_supply: ManagedSupplyParams = ManagedSupplyParams()
+    prices: PriceParams = PriceParams()

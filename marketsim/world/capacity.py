@@ -1,0 +1,141 @@
+"""The month's capacity phase: each industry (mining, separation, magnet making) retires worn
+capacity and orders new capacity on the demand it expects (:mod:`marketsim.agents.acquisition`),
+and the capacity under construction at the start is put in the pipelines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.agents.acquisition import industry_order, spread
+from marketsim.agents.fleet import Fleet
+from marketsim.scenario.dynamics import CapacityParams
+from marketsim.vocabulary import MAGNET, NDPR, month_index
+from marketsim.world.flows import Month
+from marketsim.world.state import World
+
+INDUSTRIES = ("mining", "separation", "magnets")
+
+
+def fleets(world: World) -> tuple[Fleet, Fleet, Fleet]:
+    """The agent sets of :data:`INDUSTRIES`, in order."""
+    return (world.mines, world.refiners, world.magnet_plants)
+
+
+def schedule_construction(world: World, params: CapacityParams, start_month: int) -> None:
+    """Put the capacity under construction at the start into its facilities' pipelines.
+
+    Raises:
+        ValueError: A named facility is not in the scenario.
+    """
+    for item in params.under_construction:
+        for fleet in fleets(world):
+            row = fleet.index_of(item.facility)
+            if row is not None:
+                break
+        else:
+            raise ValueError(f"under_construction names unknown facility {item.facility!r}")
+        first = max(month_index(item.start) - start_month, 0)
+        for month in range(item.ramp_months):
+            fleet.pipeline[(first + month) % len(fleet.pipeline), row] += item.capacity / item.ramp_months
+
+
+def forecast_growth(world: World, tick: int, months: int) -> float:
+    """Growth of magnet and NdPr need expected over the next ``months`` from the sectors' demand
+    outlooks (REF §8: the industry's published forecast), weighted by NdPr content."""
+    buyers = world.manufacturers
+    index = buyers.growth_index
+    ahead = min(tick + months, len(index) - 1)
+    ratio = index[ahead, buyers.sector] / index[min(tick, len(index) - 1), buyers.sector]
+    content = np.where(buyers.good == MAGNET, world.magnet_plants.ndpr_per_tonne, 0.0) + (buyers.good == NDPR)
+    weight = buyers.need * content
+    return float((weight * ratio).sum() / weight.sum()) if weight.sum() > 0 else 1.0
+
+
+def observed_need(world: World, month: Month) -> np.ndarray:
+    """(3,) this month's structural need in each industry's capacity unit, t/yr: end users' need at
+    their growth and long-run thrift, without the short-run rationing of today's price (planners
+    build for the market, not for a spike), as REO of concentrate mined and separated to meet the
+    world's NdPr need (net of recycled scrap) and as magnets."""
+    plants, recycling, buyers = world.magnet_plants, world.scenario.recycling, world.manufacturers
+    net_recipe = plants.ndpr_per_tonne * (
+        1.0 - plants.scrap_share * recycling.scrap_collection * recycling.recovery_rate
+    )
+    tick = min(month.tick, len(buyers.growth_index) - 1)
+    structural = buyers.base * buyers.growth_index[tick, buyers.sector] * buyers.thrift
+    magnets = structural[buyers.good == MAGNET].sum()
+    ndpr = structural[buyers.good == NDPR].sum() + magnets * net_recipe
+    feed = ndpr / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
+    return 12.0 * np.array([feed, feed, magnets])
+
+
+def expected_demand(world: World, month: Month, params: CapacityParams) -> np.ndarray:
+    """(3,) demand each industry expects one lead time ahead, t/yr: smoothed need times the
+    forecast growth over its lead time."""
+    need = observed_need(world, month)
+    if world.expected_need is None:
+        world.expected_need = need
+    world.expected_need = world.expected_need + (need - world.expected_need) / params.demand_months
+    leads = [fleet.lead_months for fleet in fleets(world)]
+    return world.expected_need * np.array([forecast_growth(world, month.tick, lead) for lead in leads])
+
+
+def wear_out(world: World, params: CapacityParams) -> None:
+    """At the start of every month after the first, mines', separation and magnet plants' capacity
+    wears out over its life (what the month then runs and records is what is left)."""
+    if params.acquire:
+        for fleet in fleets(world):
+            fleet.retire(params.life_years)
+
+
+def readiness(world: World, fleet: Fleet, industry: str) -> np.ndarray:
+    """(facilities,) access to technology: 1 for mines; the region's access (slowed by technology
+    bans) for separation and magnet plants."""
+    if industry == "mining":
+        return np.ones(len(fleet))
+    return world.tech_access[fleet.region] * world.frictions.tech_factor[fleet.region]
+
+
+def _order(
+    fleet: Fleet, rows: np.ndarray, demand: float, params: CapacityParams, months: float | None = None, lead: int = 0
+) -> float:
+    """Capacity (t/yr) the facilities ``rows`` of a fleet order together on ``demand``."""
+    installed = fleet.capacity[rows].sum()
+    if installed <= 0:
+        return 0.0
+    margin = float((fleet.capacity[rows] * fleet.full_margin[rows]).sum() / installed)
+    supply_line = float(fleet.pipeline[:, rows].sum())
+    return industry_order(installed, supply_line, demand, margin, params, months, lead or fleet.lead_months)
+
+
+def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.ndarray:
+    """Every industry retires worn capacity and orders capacity on expected demand, spread over
+    its facilities; where a government manages mine output (China), its mines follow the quota it
+    expects to set and the rest of the world's mines the rest of demand. Return the (3,) t/yr
+    ordered."""
+    demand = expected_demand(world, month, params)
+    managed = world.managed
+    if not params.acquire:
+        return np.zeros(len(INDUSTRIES))
+    managed.review(
+        month.tick,
+        world.expected_need[0] * forecast_growth(world, month.tick, 12),
+        float(world.prices.regional[NDPR, max(managed.region, 0)]),
+    )
+    ordered = np.zeros(len(INDUSTRIES))
+    for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
+        fleet.track_load()
+        ready = readiness(world, fleet, industry)
+        everyone = np.ones(len(fleet), dtype=bool)
+        if industry == "mining" and managed.active:
+            home = fleet.region == managed.region
+            rule = managed.params
+            own_target = managed.output_cap * forecast_growth(world, month.tick, rule.lead_months)
+            own = _order(fleet, home, own_target, params, rule.capacity_months, rule.lead_months)
+            fleet.acquire(month.tick, spread(own, fleet.capacity * home, np.ones(len(fleet)), ready), rule.lead_months)
+            ordered[k] += own
+            everyone, ready = ~home, ready * ~home
+            demand[0] = max(demand[0] - managed.output_cap * demand[0] / max(world.expected_need[0], 1e-9), 0.0)
+        order = _order(fleet, everyone, demand[k], params)
+        fleet.acquire(month.tick, spread(order, fleet.capacity * everyone, fleet.full_margin, ready))
+        ordered[k] += order
+    return ordered
