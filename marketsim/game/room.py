@@ -254,7 +254,7 @@ class Room(RoomOffers, RoomViews):
             try:
                 events = validate_decisions(self.state.model, player.region, data)
             except DecisionError as error:
-                self._record("refused", player.id, {"region": player.region, "decisions": data, "message": str(error)})
+                self._record("refused", player.id, {"region": player.region, "decisions": data, "message": error.human})
                 raise
             self._record("submit", player.id, {"region": player.region, "decisions": data})
             return [EVENT.dump_python(e, mode="json") for e in events]
