@@ -19,6 +19,7 @@ from marketsim.governance.rounds import DecisionError
 from marketsim.vocabulary import GOODS, STAGES
 from viz.dashboard.components import EXPLAIN
 from viz.game.facilitator import Feedback
+from viz.game.fields import NumberField
 from viz.game.state import Seat, problem
 
 CARD = {"margin": "4px", "flex": "1 1 300px", "min-width": "0"}
@@ -42,7 +43,7 @@ def ExportLever(region: str, others: list[str], add: Add):
     """Export quota or ban on the government's ore and oxides."""
     quota, set_quota = solara.use_state(10.0)
     ban_to, set_ban_to = solara.use_state("all")
-    solara.InputFloat("Export quota, kt REO/yr", value=quota, on_value=set_quota, continuous_update=True)
+    NumberField("Export quota, kt REO/yr", value=quota, on_value=set_quota)
     solara.Button(
         "Add export quota", small=True, on_click=lambda: add(decisions.export_quota(region, THIS_ROUND, quota * 1000.0))
     )
@@ -86,9 +87,7 @@ def StockpileLever(region: str, others: list[str], add: Add):
     good, set_good = solara.use_state("ndpr")
     tonnes, set_tonnes = solara.use_state(500.0)
     solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
-    solara.InputFloat(
-        "Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes, continuous_update=True
-    )
+    NumberField("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes, continuous_update=True)
     solara.Button(
         "Add stockpile order", small=True, on_click=lambda: add(decisions.stockpile(region, THIS_ROUND, good, tonnes))
     )
@@ -100,7 +99,7 @@ def FloorLever(region: str, others: list[str], add: Add):
     good, set_good = solara.use_state("ndpr")
     price, set_price = solara.use_state(60.0)
     solara.Select("Price floor good", values=list(GOODS), value=good, on_value=set_good)
-    solara.InputFloat("Price floor, US$/kg", value=price, on_value=set_price, continuous_update=True)
+    NumberField("Price floor, US$/kg", value=price, on_value=set_price)
     solara.Button(
         "Add price floor",
         small=True,
@@ -153,7 +152,7 @@ def ResearchLever(region: str, others: list[str], add: Add):
     stage, set_stage = solara.use_state("magnets")
     money, set_money = solara.use_state(100.0)
     solara.Select("Research into", values=["separation", "magnets", "recycling"], value=stage, on_value=set_stage)
-    solara.InputFloat("US$ million a year", value=money, on_value=set_money, continuous_update=True)
+    NumberField("US$ million a year", value=money, on_value=set_money)
     solara.Button(
         "Add research funding",
         small=True,
@@ -181,7 +180,7 @@ def CollectionLever(region: str, others: list[str], add: Add):
     rate, set_rate = solara.use_state(30)
     fee, set_fee = solara.use_state(5.0)
     Slider("Collection scheme: aim to collect % of end-of-life magnets", rate, set_rate, 0, 100)
-    solara.InputFloat("Paid per kg of REO collected, US$", value=fee, on_value=set_fee, continuous_update=True)
+    NumberField("Paid per kg of REO collected, US$", value=fee, on_value=set_fee)
     solara.Button(
         "Add collection scheme",
         small=True,
@@ -216,7 +215,7 @@ def ProjectLever(region: str, others: list[str], add: Add, projects: dict[str, s
     if deal == "offtake":
         Slider("Share of its output bought, %", share, set_share, 1, 100)
         solara.Select("Good", values=["ndpr", "magnet"], value=good, on_value=set_good)
-        solara.InputFloat("Guaranteed price, US$/kg", value=price, on_value=set_price, continuous_update=True)
+        NumberField("Guaranteed price, US$/kg", value=price, on_value=set_price)
         decision = decisions.offtake(region, THIS_ROUND, project, good, price, share / 100.0)
     else:
         Slider(
