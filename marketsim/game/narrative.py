@@ -59,7 +59,8 @@ def timeline(decisions: pd.DataFrame, split_at: dict[str, str | None]) -> list[t
 
 def role_scores(scores: pd.DataFrame, twin: pd.DataFrame, seats: list[str], exporters: set[str]) -> pd.DataFrame:
     """Each seat's score: its own goals (the briefing's weights) against the twin, in points (+10
-    is 10 % better than the twin on the weighted goals), ranked (1 is best)."""
+    is about 10 % better than the twin on the weighted goals; each goal counts -100 to +100),
+    ranked (1 is best)."""
     rows = []
     for region in seats:
         role = role_of(region, region in exporters)
@@ -68,7 +69,9 @@ def role_scores(scores: pd.DataFrame, twin: pd.DataFrame, seats: list[str], expo
             game, base = float(scores.at[region, column]), float(twin.at[region, column])
             if not (math.isfinite(game) and math.isfinite(base)):
                 continue
-            change = (game - base) / max(abs(base), 1e-9)
+            # Relative to the larger of the two, so a goal the twin scored zero on (no public money
+            # spent) counts at most 100 % either way.
+            change = (game - base) / max(abs(base), abs(game), 1e-9)
             total += weight * (change if HIGHER_IS_BETTER[column] else -change)
             used += weight
         points = 100 * total / used if used else 0.0

@@ -27,7 +27,14 @@ def briefing_html(room: Room, region: str, held: dict[str, int]) -> str:
     role = role_of(region, exporter)
     budget = room.budget_left(region)
     money = "no fixed limit on public spending" if budget is None else f"US${budget:,.0f} m left to spend this year"
-    owned = ", ".join(f"{n} {name}" for name, n in held.items() if n) or "no mines or plants"
+    owned = (
+        ", ".join(
+            f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
+            for name, n in held.items()
+            if n
+        )
+        or "no mines or plants"
+    )
     others = [r.upper() for r in setup.seats if r != region]
     allies = (room.observation(region).allies if room.observation(region) is not None else ()) or ()
     parts = [
@@ -35,12 +42,13 @@ def briefing_html(room: Room, region: str, held: dict[str, int]) -> str:
         f"<p>At home: {html.escape(owned)}. Budget: {html.escape(money)}.</p>",
         "<p><b>Your goals</b></p><ul>" + "".join(f"<li>{html.escape(g)}</li>" for g in role.goals) + "</ul>",
         f"<p class='score-weights'>Your final score weighs: {html.escape(score_line(role))}.</p>",
-        "<p><b>Your levers</b> (one round = a few months; most levers take years to show)</p><ul class='lever-list'>"
+        "<details class='lever-help'><summary><b>Your levers: what each does</b> (most take years to show)</summary>"
+        "<ul class='lever-list'>"
         + "".join(
             f"<li><b>{html.escape(name)}</b>: {html.escape(LEVERS[name])}</li>"
             for name in levers_of(exporter, bool(setup.projects))
         )
-        + "</ul>",
+        + "</ul></details>",
     ]
     if allies:
         parts.append(f"<p>Your allies now: {html.escape(', '.join(a.upper() for a in allies))}.</p>")

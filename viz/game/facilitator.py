@@ -81,10 +81,10 @@ def JoinBanner(code: str):
 
 
 @solara.component
-def Requests(room: Room, seat: Seat, act: Callable):
-    """Joins waiting for approval: a second join to a taken government, or a name already playing
-    (the same student on a new device: admitting moves their seat; or an impostor: refuse)."""
-    waiting = room.requests()
+def Requests(room: Room, seat: Seat, waiting: list[dict], act: Callable):
+    """Joins waiting for approval (``waiting``: :meth:`Room.requests`): a second join to a taken
+    government, or a name already playing (the same student on a new device: admitting moves their
+    seat; or an impostor: refuse)."""
     if not waiting:
         return
     with solara.Card("Waiting to join", style={"margin": "4px 0"}, classes=["join-requests"]):
@@ -372,7 +372,7 @@ def Console(seat: Seat):
             color="error",
         )
         solara.Checkbox(label="Advance when time runs out", value=auto)
-    Requests(room, seat, act)
+    Requests(room, seat, room.requests(), act)
     with solara.Card("Players", style={"margin": "4px 0"}):
         Roster(room, seat, status["roster"], act)
     with solara.Card("Shocks and messages", style={"margin": "4px 0"}):
