@@ -122,6 +122,8 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
         while not texts(context, "player-status")[0].startswith("USA · round 2") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert texts(context, "player-status")[0].startswith("USA · round 2")
+        while alerts(context, "game-message") and time.monotonic() < deadline:  # the redraw may still be under way
+            time.sleep(0.05)
         assert alerts(context, "game-message") == []
     finally:
         context.close()
@@ -154,6 +156,8 @@ def test_a_second_player_joins_a_taken_government_as_a_team(server):
         while not texts(context, "player-status") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert texts(context, "player-status")[0].startswith("USA · round 1")
+        while not texts(context, "player-team") and time.monotonic() < deadline:  # the redraw may be under way
+            time.sleep(0.05)
         (team,) = texts(context, "player-team")
         click(context, "Decide")
         assert team.startswith("Your team: Ann, Bo.")

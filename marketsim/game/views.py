@@ -245,9 +245,10 @@ class RoomViews:
                 dependency.append((region.upper(), f"{100 * obs.dependency['separation']:.0f} %"))
         return {"prices": prices, "dependency": dependency}
 
-    def news(self) -> list[str]:
-        """This round's news for every player: the shocks injected since the round opened, as
-        headlines, then the facilitator's messages of this round (older ones are gone)."""
+    def news(self) -> list[tuple[str, str]]:
+        """This round's news for every player, as (kind, text): the shocks injected since the round
+        opened (``shock``, as headlines), then the facilitator's messages of this round
+        (``message``); older ones are gone."""
         with self.lock:
             state = self.state
             shocks = [
@@ -255,7 +256,8 @@ class RoomViews:
                 for e in state.entries
                 if e.kind == "shock" and e.round == state.round
             ]
-            return shocks + [m["text"] for m in state.messages if m.get("round") == state.round]
+            messages = [("message", m["text"]) for m in state.messages if m.get("round") == state.round]
+            return [("shock", text) for text in shocks] + messages
 
     def headlines(self) -> list[tuple[int, str]]:
         """Every shock in force as (round, headline), oldest first (the projector's news)."""

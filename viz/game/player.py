@@ -295,8 +295,11 @@ def PlayerView(seat: Seat):
         )
         Clock(view["time_left"], view["phase"] == "deciding" and not view["paused"], wakes)
     with solara.Column(gap="2px").key("news"):
-        for text in room.news():
-            solara.Warning(text, dense=True, icon="mdi-newspaper", classes=["news"])
+        for kind, text in room.news():
+            if kind == "shock":
+                solara.Warning(text, dense=True, icon="mdi-newspaper", classes=["news"])
+            else:
+                solara.Info(f"Facilitator: {text}", dense=True, classes=["broadcast"])
     if len(view.get("team", [])) > 1:
         solara.Text(
             "Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission counts.",
