@@ -249,25 +249,69 @@ def game(
         int,
         typer.Option(
             min=1,
-            help="Wrong join codes (or keys) allowed per device address per minute, over all its "
-            "browser sessions; each session also gets at most 10.",
+            help="Wrong join codes (or keys) per device address per minute, over all its browser sessions, "
+            "before that address is slowed to one try a second; each session and device gets at most 10.",
         ),
     ] = 60,
+    lan: Annotated[
+        bool,
+        typer.Option(help="Serve the local network: phones join at this machine's LAN address (plain http)."),
+    ] = False,
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password",
+            help="Ask for a facilitator's password: creating rooms and opening game files need it "
+            "(also $MARKETSIM_GAME_PASSWORD). Without one, only this machine can.",
+        ),
+    ] = False,
 ) -> None:
-    """Start the classroom game (a Solara web app): facilitator at /, players at /join. Works offline."""
+    """Start the classroom game (a Solara web app): facilitator at /, players at /join, the class's
+    screen at /projector. Works offline."""
+    import os  # noqa: PLC0415
+
+    from marketsim.webserver import lan_address  # noqa: PLC0415
+
     if db.exists() and not db.is_file():
         _fail(f"{db} is not a file")
     if not db.resolve().parent.is_dir():
         _fail(f"folder {db.resolve().parent} does not exist")
+    settings = {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)}
+    secret = os.environ.get("MARKETSIM_GAME_PASSWORD", "")
+    if password and not secret:
+        secret = typer.prompt("Facilitator's password", hide_input=True, confirmation_prompt=True)
+    if secret:
+        settings["MARKETSIM_GAME_PASSWORD"] = secret
+    if lan:
+        host = "0.0.0.0" if host in LOOPBACK else host
+        address = lan_address()
+        if address is None:
+            console.print("[yellow]No local network found: only this machine can join.[/]")
+        else:
+            settings["MARKETSIM_GAME_URL"] = f"http://{address}:{port}/"
+            _print_join(f"http://{address}:{port}/join")
+    elif host in LOOPBACK:
+        console.print("[yellow]Only this machine can join. For phones on the same network: marketsim game --lan[/]")
+    if host not in LOOPBACK and not secret:
+        console.print("[yellow]No facilitator password: rooms can be created only on this machine (--password).[/]")
     app_file = Path(__file__).resolve().parents[1] / "viz" / "game" / "app.py"
     _serve(
         app_file,
         host,
         port,
-        {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)},
-        f"marketsim game on {{url}} (players join at /join; Ctrl+C stops it); rooms kept in {db}",
+        settings,
+        f"marketsim game on {{url}} (players join at /join, the class's screen is /projector; Ctrl+C stops it); "
+        f"rooms kept in {db}",
         "game",
     )
+
+
+def _print_join(link: str) -> None:
+    """Print the players' join address and its QR code (for the teacher's terminal)."""
+    import segno  # noqa: PLC0415
+
+    console.print(f"Players join at [bold]{link}[/] (plain http on this network)", highlight=False)
+    segno.make(link, error="m").terminal(compact=True)
 
 
 def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banner: str, what: str) -> None:

@@ -31,6 +31,8 @@ PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 """Where the installed plotly package keeps plotly.min.js; the apps serve this folder as assets."""
 PLOTLY_URL = "static/assets/plotly.min.js"
 """Where the pages fetch plotly.js from, relative to the app's address."""
+WS_MAX_BYTES = 32 * 1024 * 1024
+"""The largest websocket message the server takes (an uploaded game file travels as one)."""
 CLIENT_HEADER = "x-marketsim-client"
 """The header carrying the browser's address (what the server's socket sees)."""
 
@@ -105,6 +107,20 @@ def client_address(headers: dict[str, list[str]] | None) -> str | None:
     return values[-1] if values else None
 
 
+def lan_address() -> str | None:
+    """This machine's address on the local network (the one its default route uses), or None
+    when it has none. Nothing is sent: a UDP socket is only pointed at a private address."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
 def uncompressed_websockets() -> None:
     """Have uvicorn offer websockets without per-message deflate (``solara run`` has no option
     for it). The updates are small JSON on a local network; compressing each one took about a
@@ -113,7 +129,11 @@ def uncompressed_websockets() -> None:
 
     import uvicorn  # noqa: PLC0415
 
-    uvicorn.Config.__init__ = functools.partialmethod(uvicorn.Config.__init__, ws_per_message_deflate=False)
+    # A bigger message limit than uvicorn's 16 MiB: a game file of up to 20 MB arrives whole and
+    # is refused with a message (past the limit the connection would simply drop).
+    uvicorn.Config.__init__ = functools.partialmethod(
+        uvicorn.Config.__init__, ws_per_message_deflate=False, ws_max_size=WS_MAX_BYTES
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 from _toml_text import dumps
@@ -76,3 +77,16 @@ def open_room(server, seats=("usa", "japan"), players=("usa", "japan"), **settin
 def events_of(model, region: str) -> list:
     """The events of a government's accepted decisions."""
     return [d.event for d in model.decisions if d.region == region and d.accepted]
+
+
+def seat(server, created, name: str, client: str = "a", region=None, address=None):
+    """Join ``created`` (a :class:`Created` room) as ``name``; a join held for approval (a taken
+    government) is admitted by the facilitator. Returns the :class:`Joined` with the player's id."""
+    joined = server.join(created.join_code, name, client, region, address)
+    if not joined.held:
+        return joined
+    room = server.room(created.room_id)
+    request = next(r for r in room.requests() if r["name"] == " ".join(name.split())[:40])
+    room.approve(created.facilitator_token, request["id"])
+    player = next(p for p in room.state.players.values() if p.active and p.name == request["name"])
+    return dataclasses.replace(joined, player_id=player.id, held=False)

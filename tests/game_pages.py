@@ -21,8 +21,8 @@ def roster(page) -> list[str]:
 
 
 def join(watched, link: str, name: str) -> str:
-    """Open the join link, check it filled in the code, join as ``name``; returns the government
-    given."""
+    """Open the join link, check it filled in the code, join as ``name`` and open the "Decide" step;
+    returns the government given."""
     page = watched.page
     page.goto(link)
     page.get_by_label("Your name").wait_for(timeout=WAIT)
@@ -30,6 +30,7 @@ def join(watched, link: str, name: str) -> str:
     page.get_by_label("Your name").fill(name)
     click(page, "Join")
     page.locator(".player-status").wait_for(timeout=WAIT)
+    click(page, "Decide")  # the decision form (the page shows one step at a time)
     return page.locator(".player-status").inner_text().split(" ", 1)[0].lower()
 
 

@@ -98,7 +98,7 @@ def test_debrief_tables(tmp_path):
         [0, "2024-01", "player", "tariff", True],
         [0, "2024-01", "player", "tariff", False],
     ]
-    assert "japan's to make" in mine.message.iloc[1]
+    assert "only japan can decide it" in mine.message.iloc[1]
     assert set(table[table.government == "japan"].by) == {"ai"}  # an empty seat: its strategy decided
     assert (table[table.government == "china"].by == "ai").all()
     scores = game_scorecards(room)

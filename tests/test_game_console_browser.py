@@ -51,7 +51,7 @@ def test_console_buttons_in_three_browsers(browser, tmp_path):
             # Pause: the console and the player show it; a submission while paused is refused.
             click(page, "Pause")
             status_shows(page, ".console-status", "round 1 · paused")
-            status_shows(ann, ".player-status", "paused by the facilitator")
+            status_shows(ann, ".player-status", "paused by the teacher")
             click(ann, "Add tariff")
             click(ann, "Submit decisions")
             status_shows(ann, ".game-error", "the game is paused")

@@ -119,7 +119,7 @@ def edited(content: bytes, change) -> bytes:
             "not opened: seats must be distinct regions of the scenario (unknown: mars)",
         ),
         (lambda d: d["settings"].update(time_limit_s=-5), "not opened: time limit must be 0 (none) to 24 h"),
-        (lambda d: d["actions"][-1].update(payload={}), "damaged: its log does not replay (KeyError"),
+        (lambda d: d["actions"][-1].update(payload={}), "not opened: a round runs None months from month None"),
         (lambda d: d["actions"][1].update(kind="bogus"), "unknown action kind 'bogus'"),
         (lambda d: d.update(actions=[1, 2]), "every action must be an object"),
     ],
@@ -192,7 +192,9 @@ def test_download_from_one_console_and_open_on_the_home_page(page_server, tmp_pa
         assert seat.room_id == room["room"] and seat.join_code != created.join_code
         (notice,) = alerts(context, "opened-file")
         assert notice.startswith(f"Opened game.json as a new room, code {seat.join_code}.")
-        assert texts(context, "opened-token") == [f"Room code {seat.join_code} · token {seat.token}"]
+        # The new token is not printed large where a projector may show it: only in the closed panel.
+        assert texts(context, "opened-token") == []
+        assert texts(context, "facilitator-token") == [f"Room code {seat.join_code} · token {seat.token}"]
         assert (
             "round 2 · deciding" in texts(context, "console-status")[0]
             and "month 3 of" in texts(context, "console-status")[0]
@@ -200,3 +202,43 @@ def test_download_from_one_console_and_open_on_the_home_page(page_server, tmp_pa
     finally:
         context.close()
         other.close()
+
+
+def crafted(server, **change):
+    """A real game file of one round, changed by ``change(data)``."""
+    import json  # noqa: PLC0415
+
+    from _game import small_text  # noqa: PLC0415
+
+    created = server.create_room(small_text(), "small.toml", 5, ["usa"], ticks_per_round=12)
+    room = server.room(created.room_id)
+    room.start(created.facilitator_token)
+    room.advance(created.facilitator_token)
+    data = server.export_room(created.room_id, created.facilitator_token)
+    advance = next(a for a in data["actions"] if a["kind"] == "advance")
+    for _ in range(change.get("repeats", 0)):
+        data["actions"] += [dict(advance, payload={**advance["payload"], "ticks": 1200}), {**advance, "kind": "undo"}]
+    return json.dumps(data).encode()
+
+
+def test_a_crafted_file_that_would_run_for_minutes_is_refused_at_once(server):
+    import time  # noqa: PLC0415
+
+    content = crafted(server, repeats=20)  # advance 1,200 months then undo, 20 times (a 29 KB attack)
+    rooms = len(server.rooms())
+    started = time.monotonic()
+    with pytest.raises(GameError, match="a round runs 1200 months"):
+        open_game_file(server, content)
+    assert time.monotonic() - started < 2.0
+    assert len(server.rooms()) == rooms
+
+
+def test_a_crafted_file_of_many_undos_is_bounded_by_the_games_months():
+    from marketsim.game.files import check_replay_cost  # noqa: PLC0415
+
+    one = {"kind": "advance", "payload": {"ticks": 12, "from_tick": 0, "human": {}}}
+    data = {"settings": {"ticks_per_round": 12}, "tick": 12, "actions": [one]}
+    assert check_replay_cost(data, 36) == 12
+    many = [one, {"kind": "undo", "payload": {"round": 0}}] * 200 + [one]
+    with pytest.raises(GameError, match="games' worth of months"):
+        check_replay_cost({**data, "actions": many}, 36)

@@ -119,7 +119,8 @@ def test_a_game_file_moves_to_another_server(browser, tmp_path):
             assert " · round 2 · deciding · " in after and "month 3 of" in after
             notice = page.locator(".opened-file").inner_text()
             assert notice.startswith(f"Opened {saved.name} as a new room, code {new_code}.")
-            token = page.locator(".opened-token").inner_text().split("token ", 1)[1].strip()
+            page.get_by_text("Facilitator token (to reopen").click()  # the new token: in the closed panel only
+            token = page.locator(".facilitator-token").inner_text().split("token ", 1)[1].strip()
             page.wait_for_function(
                 "() => document.querySelectorAll('.chart-card .js-plotly-plot').length >= 2", timeout=WAIT
             )

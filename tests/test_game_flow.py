@@ -110,7 +110,7 @@ def test_a_refused_decision_gives_its_message_and_keeps_the_queue(server):
     with pytest.raises(DecisionError, match="before now"):
         room.submit(tokens["usa"], [{**D.tariff("usa", now, 0.1), "start": "2020-01"}])
     with pytest.raises(DecisionError, match="costs US"):
-        room.submit(tokens["usa"], [D.stockpile("usa", now, "ndpr", 1e7)])  # far over the US$500 m budget
+        room.submit(tokens["usa"], [D.stockpile("usa", now, "ndpr", 1e5)])  # far over the US$500 m budget
     with pytest.raises(DecisionError, match="plain JSON"):
         room.submit(tokens["usa"], [{"type": "tariff", "importer": "usa", "rate": float("nan")}])
     assert room.state.queues == {"usa": [D.subsidy("usa", now, "separation", 0.2)]}

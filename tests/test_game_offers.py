@@ -4,7 +4,7 @@ invited government's players, played through the governance seam at the next rou
 from __future__ import annotations
 
 import pytest
-from _game import Clock, assert_same_run, small_text
+from _game import Clock, assert_same_run, seat, small_text
 
 from marketsim.game import GameServer, NotFound, StateError
 from marketsim.game.debrief import bot_twin, decision_table
@@ -17,7 +17,7 @@ def game(tmp_path):
     clock = Clock()
     server = GameServer(tmp_path / "g.db", clock=clock)
     created = server.create_room(small_text(), "small.toml", 5, ["usa", "japan", "china"])
-    tokens = {r: server.join(created.join_code, f"player {r}", "a", r).token for r in ("usa", "japan", "china")}
+    tokens = {r: seat(server, created, f"player {r}", "a", r).token for r in ("usa", "japan", "china")}
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
     yield server, room, created.facilitator_token, tokens
@@ -81,8 +81,11 @@ def test_members_invite_into_an_existing_alliance_and_declines_change_nothing(ga
 
 
 def test_only_the_invited_government_answers(game):
-    server, room, _, tokens = game
-    teammate = server.join(room.join_code, "Dee", "a", "china").token
+    server, room, boss, tokens = game
+    joined = server.join(room.join_code, "Dee", "a", "china")
+    assert joined.held  # a taken government: the teacher admits the team member
+    room.approve(boss, room.requests()[0]["id"])
+    teammate = joined.token
     room.propose(tokens["usa"], "china", "pact")
     with pytest.raises(NotFound):
         room.answer(tokens["usa"], 1, True)  # the sender cannot accept its own offer

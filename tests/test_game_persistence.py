@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _game import Clock, assert_same_run, small_text
+from _game import Clock, assert_same_run, seat, small_text
 
 from marketsim.game import AuthError, GameError, GameServer
 from marketsim.game.replay import state_digest
@@ -27,8 +27,8 @@ TESTS = Path(__file__).resolve().parent
 def played_room(server):
     """A room two rounds in, with decisions, a shock, a replacement, an undo and queued decisions."""
     created = server.create_room(small_text(years=4), "small.toml", 11, ["usa", "japan"], time_limit_s=90)
-    usa = server.join(created.join_code, "Ann", "a").token
-    server.join(created.join_code, "Bob", "b")
+    usa = seat(server, created, "Ann", "a").token
+    seat(server, created, "Bob", "b")
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
     now = room.state.model.date
@@ -93,7 +93,7 @@ def test_the_database_is_durable_and_append_only(tmp_path):
 SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
-from _game import small_text
+from _game import small_text, seat
 from marketsim.governance import decisions as D
 from marketsim.game import GameServer
 from marketsim.game.replay import state_digest
@@ -104,8 +104,8 @@ print("ROOM", created.room_id, created.facilitator_token, flush=True)
 room = server.room(created.room_id)
 def ack():
     print("ACK", len(room.state.log), room.state.model.tick, state_digest(room.state.model), flush=True)
-usa = server.join(created.join_code, "Ann", "a").token; ack()
-server.join(created.join_code, "Bob", "b"); ack()
+usa = seat(server, created, "Ann", "a").token; ack()
+seat(server, created, "Bob", "b"); ack()
 room.start(created.facilitator_token); ack()
 while room.is_open:
     room.submit(usa, [D.tariff("usa", room.state.model.date, 0.01 * (room.state.round % 7), ("china",))]); ack()
@@ -182,10 +182,8 @@ def test_a_team_room_restarts_exactly(tmp_path):
     clock = Clock()
     server = GameServer(tmp_path / "g.db", clock=clock)
     created = server.create_room(small_text(), "small.toml", 4, ["usa", "japan"])
-    ann, bob, cy = (
-        server.join(created.join_code, n, "a", r).token for n, r in (("Ann", "usa"), ("Bob", "usa"), ("Cy", "usa"))
-    )
-    server.join(created.join_code, "Dee", "a")  # the emptiest seat: japan
+    ann, bob, cy = (seat(server, created, n, "a", r).token for n, r in (("Ann", "usa"), ("Bob", "usa"), ("Cy", "usa")))
+    seat(server, created, "Dee", "a")  # the emptiest seat: japan
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
     room.submit(ann, [D.tariff("usa", room.state.model.date, 0.2)])
@@ -208,11 +206,11 @@ def test_logs_from_before_teams_still_replay(tmp_path):
     """A ``replace`` logged before teams names one ``player``; it replays as it did then."""
     server = GameServer(tmp_path / "g.db")
     created = server.create_room(small_text(), "small.toml", 4, ["usa", "japan"])
-    server.join(created.join_code, "Ann", "a")
-    server.join(created.join_code, "Bob", "a")
+    seat(server, created, "Ann", "a")
+    seat(server, created, "Bob", "a")
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
-    room.submit(server.join(created.join_code, "Cy", "a", "japan").token, [])
+    room.submit(seat(server, created, "Cy", "a", "japan").token, [])
     old = [
         *room.state.log,
         Action(len(room.state.log) + 1, 0, "replace", "facilitator", {"player": "p1", "region": "usa"}, 0.0),

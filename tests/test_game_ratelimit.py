@@ -7,39 +7,57 @@ import pytest
 from _game import Clock, open_room
 
 from marketsim.game import AuthError, GameServer, NotFound, RateLimited
+from marketsim.game.server import ADDRESS_PAUSE_S
 
 
 @pytest.fixture
 def limited(tmp_path):
     clock = Clock()
     server = GameServer(
-        tmp_path / "game.db", join_failures_per_minute=3, address_failures_per_minute=5, limiter_clock=clock
+        tmp_path / "game.db",
+        join_failures_per_minute=3,
+        address_failures_per_minute=5,
+        limiter_clock=clock,
+        sleep=clock.advance,  # a slowed-down lookup waits on the test's clock
     )
     yield server, clock
     server.close()
 
 
-def wrong(server, session, address=None):
+def wrong(server, session, address=None, device=None):
     with pytest.raises(NotFound):
-        server.join("ZZZZZZ", "x", session, address=address)
+        server.join("ZZZZZZ", "x", session, address=address, device=device)
 
 
-def test_new_sessions_from_one_address_do_not_buy_more_guesses(limited):
-    server, _ = limited
+def test_new_sessions_from_one_address_are_slowed_down_not_given_more_guesses(limited):
+    server, clock = limited
     for session in ("s1", "s2", "s3", "s4", "s5"):  # one wrong code each: 5 from the address
         wrong(server, session, "10.0.0.9")
-    with pytest.raises(RateLimited, match="too many wrong join codes"):
-        server.join("ZZZZZZ", "x", "s6", address="10.0.0.9")
-    wrong(server, "s7", "10.0.0.10")  # another device is not held back
-
-
-def test_a_limited_address_cannot_join_even_with_the_right_code(limited):
-    server, _ = limited
-    room, _, _ = open_room(server)
-    for session in ("s1", "s2", "s3", "s4", "s5"):
+    before = clock()
+    for session in ("s6", "s7", "s8"):  # past the address's limit: one try a second at most
         wrong(server, session, "10.0.0.9")
-    with pytest.raises(RateLimited):
-        server.join(room.join_code, "Ann", "s9", address="10.0.0.9")
+    assert clock() - before >= 3 * ADDRESS_PAUSE_S
+    before = clock()
+    wrong(server, "s9", "10.0.0.10")  # another address is not held back
+    assert clock() == before
+
+
+def test_a_busy_school_address_never_locks_out_a_student_with_the_right_code(limited):
+    server, _ = limited
+    room, _, _ = open_room(server, seats=("usa", "japan"), players=())
+    for session in ("s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"):  # guessers behind the school's router
+        wrong(server, session, "10.0.0.9")
+    joined = server.join(room.join_code, "Ann", "s9", address="10.0.0.9", device="ann-phone")
+    assert not joined.held and room.player_view(joined.token)["region"] == "usa"
+
+
+def test_a_device_keeps_its_count_across_sessions(limited):
+    server, _ = limited
+    for session in ("s1", "s2", "s3"):  # a reload is a new session, the same device
+        wrong(server, session, device="phone-1")
+    with pytest.raises(RateLimited, match="too many wrong join codes"):
+        server.join("ZZZZZZ", "x", "s4", device="phone-1")
+    wrong(server, "s5", device="phone-2")
 
 
 def test_each_session_has_its_own_smaller_limit(limited):

@@ -9,6 +9,7 @@ import time
 import ipyvuetify as v
 import pytest
 import solara
+from _game import seat
 from game_widgets import alerts, click, field, render, texts
 
 from marketsim.game import GameError, GameServer
@@ -16,6 +17,7 @@ from viz.dashboard.session import scenario_library
 from viz.game import state as game_state
 from viz.game.debrief import debrief_of, report_html
 from viz.game.facilitator import FacilitatorHome
+from viz.game.memory import memory
 from viz.game.player import PlayerPage
 
 
@@ -25,6 +27,7 @@ def server(tmp_path):
     game_state.use_game_server(game)
     game_state.facilitator_seat.set(None)  # outside a server the session state is global: reset it
     game_state.player_seat.set(None)
+    memory.set({"device": "test-device"})  # what the browser's storage answers (no browser here)
     yield game
     game.close()
 
@@ -38,11 +41,14 @@ def started_room(server, seats: list[str], scenario: str = "ai_world"):
     return created, room
 
 
-def joined_page(code: str, name: str):
-    """The join page for ``code``, with ``name`` joined (the emptiest seat)."""
+def joined_page(code: str, name: str, decide: bool = True):
+    """The join page for ``code``, with ``name`` joined (the emptiest seat), on the "Decide" step
+    unless ``decide`` is False (then on the first round's briefing)."""
     context = render(PlayerPage(code))
     field(context, v.TextField, "Your name").v_model = name
     click(context, "Join")
+    if decide:
+        click(context, "Decide")
     return context
 
 
@@ -77,7 +83,7 @@ def test_bad_seed_is_refused(server):
 
 def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp_path):
     created, room = started_room(server, ["usa", "japan"])
-    context = joined_page(created.join_code, "Ann")
+    context = joined_page(created.join_code, "Ann", decide=False)
     try:
         assert texts(context, "player-status")[0].startswith("USA · round 1")
         (briefing,) = [
@@ -86,6 +92,7 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
             if "briefing-text" in (w.attributes or {}).get("class", "").split()
         ]
         assert "You are the government of USA" in briefing
+        click(context, "Decide")
         # One lever's fields at a time: the tariff's first, a price floor's once chosen.
         labels = [w.label for w in context.find(v.TextField).widgets]
         assert "Price floor, US$/kg" not in labels and "Tariff on imports from" in [
@@ -98,7 +105,7 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
         click(context, "Add price floor")
         click(context, "Submit decisions")
         (error,) = alerts(context, "game-error")
-        assert error.startswith("Refused: decision 1:") and "price" in error
+        assert error == "Refused. Decision 1: A price floor must be above zero."
         # Remove it, add a tariff: accepted.
         click(context, "Remove")
         click(context, "Tariff")
@@ -115,6 +122,8 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
         while not texts(context, "player-status")[0].startswith("USA · round 2") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert texts(context, "player-status")[0].startswith("USA · round 2")
+        while alerts(context, "game-message") and time.monotonic() < deadline:  # the redraw may still be under way
+            time.sleep(0.05)
         assert alerts(context, "game-message") == []
     finally:
         context.close()
@@ -122,7 +131,7 @@ def test_player_joins_submits_and_a_refused_decision_explains_itself(server, tmp
 
 def test_debrief_report_is_one_html_file_with_charts_and_decisions(server):
     created, room = started_room(server, ["usa"])
-    joined = server.join(created.join_code, "Bo", "k")
+    joined = seat(server, created, "Bo", "k")
     room.submit(joined.token, [{"type": "tariff", "importer": "usa", "rate": 0.3, "origins": ["china"]}])
     room.advance(created.facilitator_token)
     page = report_html(debrief_of(room), "debrief")
@@ -133,7 +142,7 @@ def test_debrief_report_is_one_html_file_with_charts_and_decisions(server):
 
 def test_a_second_player_joins_a_taken_government_as_a_team(server):
     created, room = started_room(server, ["usa", "japan"])
-    first = server.join(created.join_code, "Ann", "k", "usa")
+    first = seat(server, created, "Ann", "k", "usa")
     room.submit(first.token, [{"type": "tariff", "importer": "usa", "rate": 0.3, "origins": ["china"]}])
     context = render(PlayerPage(created.join_code))
     try:
@@ -141,8 +150,16 @@ def test_a_second_player_joins_a_taken_government_as_a_team(server):
         field(context, v.TextField, "Your name").v_model = "Bo"
         field(context, v.Select, "Government (optional; a taken one makes you a team)").v_model = "usa"
         click(context, "Join")
+        assert alerts(context, "held-join")  # a taken government: the teacher admits Bo first
+        room.approve(created.facilitator_token, room.requests()[0]["id"])
+        deadline = time.monotonic() + 30
+        while not texts(context, "player-status") and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert texts(context, "player-status")[0].startswith("USA · round 1")
+        while not texts(context, "player-team") and time.monotonic() < deadline:  # the redraw may be under way
+            time.sleep(0.05)
         (team,) = texts(context, "player-team")
+        click(context, "Decide")
         assert team.startswith("Your team: Ann, Bo.")
         (queued,) = texts(context, "queued")
         assert queued.startswith("Queued now (sent by Ann): tariff 30% on china")
@@ -158,7 +175,7 @@ def test_a_second_player_joins_a_taken_government_as_a_team(server):
 
 def test_player_accepts_an_alliance_offer_and_sends_one(server):
     created, room = started_room(server, ["usa", "china"])
-    china = server.join(created.join_code, "Wei", "k", "china")
+    china = seat(server, created, "Wei", "k", "china")
     room.propose(china.token, "usa", "pact")
     context = joined_page(created.join_code, "Ann")
     try:
@@ -196,9 +213,9 @@ def test_console_lists_alliance_offers_and_injected_shocks(server):
     room = server.room(created.room_id)
     token = created.facilitator_token
     room.start(token)
-    china = server.join(created.join_code, "Wei", "k", "china")
-    usa = server.join(created.join_code, "Ann", "k", "usa")
-    server.join(created.join_code, "Kei", "k", "japan")
+    china = seat(server, created, "Wei", "k", "china")
+    usa = seat(server, created, "Ann", "k", "usa")
+    seat(server, created, "Kei", "k", "japan")
     context = render(FacilitatorHome())
     try:
         game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, token))
@@ -232,8 +249,8 @@ def test_console_lists_alliance_offers_and_injected_shocks(server):
 
 def test_console_takes_one_member_out_of_a_team(server):
     created, room = started_room(server, ["usa", "japan"])
-    ann = server.join(created.join_code, "Ann", "k", "usa")
-    ben = server.join(created.join_code, "Ben", "k", "usa")
+    ann = seat(server, created, "Ann", "k", "usa")
+    ben = seat(server, created, "Ben", "k", "usa")
     game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, created.facilitator_token))
     context = render(FacilitatorHome())
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _game import events_of, open_room, small_text
+from _game import events_of, open_room, seat, small_text
 
 from marketsim.game import AuthError, NotFound
 from marketsim.game.room import DISCONNECTED_AFTER_S
@@ -13,22 +13,20 @@ from marketsim.governance.rounds import DecisionError
 
 def test_players_fill_the_emptiest_seat_and_may_join_a_taken_one(server):
     created = server.create_room(small_text(), "s", 1, ["usa", "japan"])
-    joined = [server.join(created.join_code, name, "a") for name in ("Ann", "Bob", "Cy", "Dee", "Eve")]
+    joined = [seat(server, created, name, "a") for name in ("Ann", "Bob", "Cy", "Dee", "Eve")]
     assert [j.region for j in joined] == ["usa", "japan", "usa", "japan", "usa"]
-    assert server.join(created.join_code, "Fay", "a", "usa").region == "usa"  # asked for: taken or not
+    assert seat(server, created, "Fay", "a", "usa").region == "usa"  # asked for: taken or not
     room = server.room(created.room_id)
     rows = room.roster()
     assert [[p["name"] for p in r["players"]] for r in rows] == [["Ann", "Cy", "Eve", "Fay"], ["Bob", "Dee"]]
     assert rows[0]["name"] == "Ann, Cy, Eve, Fay" and rows[0]["player"] == joined[0].player_id
     with pytest.raises(NotFound):
-        server.join(created.join_code, "Gus", "b", "china")  # not a seat: keeps its strategy
+        seat(server, created, "Gus", "b", "china")  # not a seat: keeps its strategy
 
 
 def test_team_members_share_one_queue(server):
     created = server.create_room(small_text(), "s", 5, ["usa", "japan"])
-    ann, bob, _ = (
-        server.join(created.join_code, n, "a", r) for n, r in (("Ann", "usa"), ("Bob", "usa"), ("Cy", "japan"))
-    )
+    ann, bob, _ = (seat(server, created, n, "a", r) for n, r in (("Ann", "usa"), ("Bob", "usa"), ("Cy", "japan")))
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
     now = room.state.model.date
@@ -48,8 +46,8 @@ def test_team_members_share_one_queue(server):
 
 def test_a_team_member_cannot_decide_for_another_government(server):
     created = server.create_room(small_text(), "s", 5, ["usa", "japan"])
-    ann, bob = (server.join(created.join_code, n, "a", "usa") for n in ("Ann", "Bob"))
-    server.join(created.join_code, "Cy", "a", "japan")
+    ann, bob = (seat(server, created, n, "a", "usa") for n in ("Ann", "Bob"))
+    seat(server, created, "Cy", "a", "japan")
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
     now = room.state.model.date
@@ -64,8 +62,8 @@ def test_a_team_member_cannot_decide_for_another_government(server):
 
 def test_a_team_seat_falls_back_only_when_no_member_is_left(server, clock):
     created = server.create_room(small_text(), "s", 5, ["usa", "japan"])
-    ann, bob = (server.join(created.join_code, n, "a", "usa") for n in ("Ann", "Bob"))
-    cy = server.join(created.join_code, "Cy", "a", "japan")
+    ann, bob = (seat(server, created, n, "a", "usa") for n in ("Ann", "Bob"))
+    cy = seat(server, created, "Cy", "a", "japan")
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
     room.replace_with_ai(boss, ann.player_id)  # one member out: Bob plays on
@@ -86,7 +84,7 @@ def test_a_team_seat_falls_back_only_when_no_member_is_left(server, clock):
 
 def test_moving_the_last_member_drops_the_seat_queue(server):
     created = server.create_room(small_text(), "s", 5, ["usa", "japan"])
-    ann, bob = (server.join(created.join_code, n, "a", "usa") for n in ("Ann", "Bob"))
+    ann, bob = (seat(server, created, n, "a", "usa") for n in ("Ann", "Bob"))
     room, boss = server.room(created.room_id), created.facilitator_token
     room.start(boss)
     room.submit(ann.token, [])
@@ -134,7 +132,7 @@ def test_replaced_player_seat_falls_back_to_its_strategy(server):
 
 def test_facilitator_can_move_a_player(server):
     created = server.create_room(small_text(), "s", 5, ["usa", "japan"])
-    joined = server.join(created.join_code, "Ann", "a")
+    joined = seat(server, created, "Ann", "a")
     room = server.room(created.room_id)
     room.assign(created.facilitator_token, joined.player_id, "japan")
     assert room.player_view(joined.token)["region"] == "japan"

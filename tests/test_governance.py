@@ -116,7 +116,7 @@ def test_valid_decisions_take_effect(small_data):
 INVALID = [
     pytest.param({"type": "tariff", "importer": "japan", "rate": -1}, "rate", id="negative-tariff"),
     pytest.param(
-        {"type": "export_licence", "region": "japan", "approval_rate": 2}, "approval_rate", id="approval-above-one"
+        {"type": "export_licence", "region": "japan", "approval_rate": 2}, "approval rate", id="approval-above-one"
     ),
     pytest.param(
         {"type": "subsidy", "region": "japan", "stage": "magnets", "rate": 0.95}, "rate", id="subsidy-above-limit"

@@ -11,11 +11,14 @@ import json
 from typing import Any
 
 from marketsim.game.errors import GameError
+from marketsim.game.room import MAX_DECISIONS
 from marketsim.game.server import EXPORT_FORMAT, Created, GameServer
-from marketsim.scenario.loading import ScenarioError
+from marketsim.scenario.loading import ScenarioError, parse_scenario_text
 
 MAX_GAME_FILE_BYTES = 20 * 1024 * 1024
 """The largest game file accepted (a 30-round class with hundreds of players is well under 5 MB)."""
+MAX_REPLAY_FACTOR = 4
+"""A replay may run at most this many times the scenario's months (undos rebuild from the start)."""
 
 
 def game_file_name(join_code: str) -> str:
@@ -84,6 +87,58 @@ def _check_fields(data: dict[str, Any]) -> None:
         raise GameError("this game file is damaged: every action must be an object with a payload")
 
 
+def check_replay_cost(data: dict[str, Any], months: int) -> int:
+    """Refuse, before replaying anything, a log that would run the model longer than a game can:
+    every round within the file's own months per round and the scenario's ``months``, no more
+    decisions than a submission allows, the months it ends at equal to the ``tick`` it declares,
+    and the whole replay (undo rebuilds included) at most :data:`MAX_REPLAY_FACTOR` games long.
+
+    Returns:
+        The months of model the replay will run.
+
+    Raises:
+        GameError: Naming the first thing over its bound.
+    """
+    per_round = data["settings"].get("ticks_per_round")
+    if not (type(per_round) is int and 1 <= per_round <= 24):
+        raise GameError("this game file is damaged: months per round must be 1 to 24")
+    rounds: list[int] = []
+    cost = 0
+    for action in data["actions"]:
+        kind, payload = action.get("kind"), action["payload"]
+        if kind == "advance":
+            tick = sum(rounds)
+            ticks = payload.get("ticks")
+            if tick >= months or ticks != min(per_round, months - tick) or payload.get("from_tick") != tick:
+                raise GameError(
+                    f"a round runs {str(ticks)[:12]} months from month "
+                    f"{str(payload.get('from_tick'))[:12]}; the game has {months} months, {per_round} a round"
+                )
+            human = payload.get("human")
+            if not isinstance(human, dict) or any(
+                not isinstance(q, list) or len(q) > MAX_DECISIONS for q in human.values()
+            ):
+                raise GameError(f"a round has more than {MAX_DECISIONS} decisions a seat")
+            rounds.append(ticks)
+            cost += ticks
+        elif kind == "undo":
+            back = payload.get("round")
+            if not (type(back) is int and 0 <= back < len(rounds)):
+                raise GameError("it undoes a round that was not played")
+            rounds = rounds[:back]
+            cost += sum(rounds)  # an undo rebuilds the model from the start
+        elif kind in ("submit", "refused") and len(payload.get("decisions") or []) > MAX_DECISIONS:
+            raise GameError(f"a submission has more than {MAX_DECISIONS} decisions")
+        if cost > MAX_REPLAY_FACTOR * months:
+            raise GameError(
+                f"replaying it would run more than {MAX_REPLAY_FACTOR} games' "
+                f"worth of months ({MAX_REPLAY_FACTOR * months})"
+            )
+    if sum(rounds) != data["tick"]:
+        raise GameError(f"this game file is damaged: its log ends at month {sum(rounds)}, not {data['tick']}")
+    return cost
+
+
 def open_game_file(server: GameServer, content: bytes, max_bytes: int = MAX_GAME_FILE_BYTES) -> Created:
     """Read a game file and replay it into ``server`` as a new room (new id, join code and
     facilitator token), refused unless it reproduces the result the file records.
@@ -93,6 +148,8 @@ def open_game_file(server: GameServer, content: bytes, max_bytes: int = MAX_GAME
     """
     data = read_game_file(content, max_bytes)
     try:
+        scenario = parse_scenario_text(data["scenario_text"], data["source"])
+        check_replay_cost(data, scenario.scenario.years * 12)
         return server.import_room(data)
     except GameError as error:
         raise GameError(f"this game file was not opened: {error}") from None

@@ -47,6 +47,11 @@ class FailureLimiter:
                 wait = (1.0 - level) / self.rate
                 raise RateLimited(f"too many wrong join codes from this device; try again in {wait:.0f} s")
 
+    def allows(self, key: str) -> bool:
+        """Whether ``key`` has failures left (what :meth:`check` refuses, without raising)."""
+        with self._lock:
+            return self._level(key, self.clock()) >= 1.0
+
     def fail(self, key: str) -> None:
         """Count a failed attempt against ``key``."""
         with self._lock:

@@ -14,20 +14,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from marketsim.game.consequences import TwinKeeper
 from marketsim.game.errors import AuthError, NotFound, StateError
 from marketsim.game.offers import ALLIANCE_NAME, RoomOffers
+from marketsim.game.seats import MAX_PLAYERS, MAX_WAITING, RoomSeats
 from marketsim.game.shocks import validate_shock
-from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState
+from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState, SeatRequest
 from marketsim.game.store import Action, GameStore, RoomRecord, dump_payload
-from marketsim.game.tokens import new_token, token_hash, token_matches
+from marketsim.game.tokens import token_matches
 from marketsim.game.views import RoomViews
 from marketsim.governance.rounds import EVENT, DecisionError, validate_decisions
 
 DISCONNECTED_AFTER_S = 30.0
 """A player without a heartbeat for this long shows as disconnected."""
 MAX_DECISIONS = 50
-MAX_PLAYERS = 500
-"""Players a room accepts, over its whole life (replaced players count)."""
 MAX_TEXT = 500
 FACILITATOR = "facilitator"
 
@@ -38,6 +38,7 @@ __all__ = [
     "MAX_DECISIONS",
     "MAX_PLAYERS",
     "MAX_TEXT",
+    "MAX_WAITING",
     "PUBLIC_ACTIONS",
     "Room",
     "plain_json",
@@ -71,7 +72,7 @@ PUBLIC_ACTIONS = frozenset(
 """Logged actions that change what every player sees."""
 
 
-class Room(RoomOffers, RoomViews):
+class Room(RoomSeats, RoomOffers, RoomViews):
     """One game room. Safe to call from many threads: one lock per room.
 
     Alliance offers come from :class:`~marketsim.game.offers.RoomOffers`, the read-only views
@@ -100,7 +101,13 @@ class Room(RoomOffers, RoomViews):
         self.public_version = 0
         """Count of those every player sees (rounds, pauses, shocks, messages, seats, offers)."""
         self.state = RoomState(record)
+        self._requests: dict[str, SeatRequest] = {}
+        """Joins held for the facilitator (in memory: after a restart, students join again)."""
+        self._refused_requests: set[str] = set()
+        self._request_count = 0
         self._round_cache: dict[str, tuple] = {}
+        self._twin = TwinKeeper()
+        """The bot twin, played forward round by round for the consequence cards."""
         """Per kind (observations, prices): the round it was computed for and the value."""
         for action in actions:
             self.state.apply(action)
@@ -180,39 +187,11 @@ class Room(RoomOffers, RoomViews):
         return self.state.phase != FINISHED
 
     # ----------------------------------------------------------------- players
-    def join(self, name: str, region: str | None = None) -> tuple[Player, str]:
-        """Seat a new player (the server checked the join code). Returns the player and their token.
-
-        Several players may share a government (a team): any of them may submit for it.
-
-        Args:
-            name: Display name.
-            region: The government wanted (taken or not); when None, the seat with the fewest
-                players (the first such in the room's seat order).
-
-        Raises:
-            StateError: If the game has finished or the room is full.
-            NotFound: If ``region`` is not a seat of this room.
-        """
-        name = " ".join(str(name).split())[:40]
-        if not name:
-            raise StateError("a display name is needed")
-        with self.lock:
-            self._need_phase(LOBBY, DECIDING)
-            state = self.state
-            if not state.seats:
-                raise StateError("this room has no government played by people")
-            if len(state.players) >= MAX_PLAYERS:
-                raise StateError(f"this room is full ({MAX_PLAYERS} players)")
-            if region is None:
-                region = min(state.seats, key=lambda r: len(state.team[r]))
-            elif region not in state.team:
-                raise NotFound(f"{region!r} is not a government played in this room")
-            token = new_token()
-            pid = f"p{len(state.players) + 1}"
-            self._record("join", pid, {"name": name, "region": region, "token_sha256": token_hash(token)})
-            self._last_seen[pid] = self.clock()
-            return state.players[pid], token
+    def _touch(self) -> None:
+        """Wake the pages waiting on this room for a change that is not logged (a held join)."""
+        with self._changed:
+            self.version += 1
+            self._changed.notify_all()
 
     def heartbeat(self, token: str) -> None:
         """Mark a player as connected now."""
@@ -254,7 +233,7 @@ class Room(RoomOffers, RoomViews):
             try:
                 events = validate_decisions(self.state.model, player.region, data)
             except DecisionError as error:
-                self._record("refused", player.id, {"region": player.region, "decisions": data, "message": str(error)})
+                self._record("refused", player.id, {"region": player.region, "decisions": data, "message": error.human})
                 raise
             self._record("submit", player.id, {"region": player.region, "decisions": data})
             return [EVENT.dump_python(e, mode="json") for e in events]

@@ -14,11 +14,14 @@ from marketsim.game.errors import AuthError, GameError, NotFound
 from marketsim.game.ratelimit import FailureLimiter
 from marketsim.game.replay import FALLBACKS, state_digest
 from marketsim.game.room import Room
+from marketsim.game.state import SeatRequest
 from marketsim.game.store import Action, GameStore, RoomRecord
 from marketsim.game.tokens import new_join_code, new_token, normalise_code, token_hash, token_matches
 from marketsim.scenario.loading import parse_scenario_text, scenario_hash
 
 EXPORT_FORMAT = "marketsim-game/1"
+ADDRESS_PAUSE_S = 1.0
+"""How long each lookup waits, one at a time, from an address past its wrong-code limit."""
 MAX_SEED = 2**63 - 1
 
 
@@ -33,12 +36,14 @@ class Created:
 
 @dataclass(frozen=True)
 class Joined:
-    """A player seated in a room, with their token (shown once, stored only as a hash)."""
+    """A player seated in a room (or held for the facilitator's approval: ``held``, with no
+    player id yet), with their token (shown once, stored only as a hash)."""
 
     room_id: str
-    player_id: str
+    player_id: str | None
     region: str
     token: str
+    held: bool = False
 
 
 def check_setup(scenario, seed: object, settings: dict[str, Any]) -> None:
@@ -75,6 +80,7 @@ class GameServer:
         join_failures_per_minute: int = 10,
         address_failures_per_minute: int = 60,
         limiter_clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Open the database and rebuild every room in it.
 
@@ -83,16 +89,20 @@ class GameServer:
             clock: Wall-clock seconds, logged with each action; injectable for tests.
             join_failures_per_minute: Wrong join codes allowed per client key (a browser
                 session) per minute.
-            address_failures_per_minute: Wrong join codes allowed per network address per
-                minute, whatever the sessions: opening new sessions does not buy more guesses.
-                Higher than the per-session limit, since a class behind one router shares an
-                address.
+            address_failures_per_minute: Wrong join codes per network address per minute,
+                whatever the sessions, before that address is slowed down: past it, its lookups
+                go one at a time, :data:`ADDRESS_PAUSE_S` each (a right code still works: a class
+                behind one school address is never locked out; a guesser gets one try a second).
             limiter_clock: Monotonic seconds for the rate limiter.
+            sleep: Waits the slowed-down lookups of a busy address (injectable for tests).
         """
         self.store = GameStore(db_path)
         self.clock = clock
         self.limiter = FailureLimiter(join_failures_per_minute, limiter_clock)
+        self.device_limiter = FailureLimiter(join_failures_per_minute, limiter_clock)
         self.address_limiter = FailureLimiter(address_failures_per_minute, limiter_clock)
+        self.sleep = sleep
+        self._address_gates: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._rooms: dict[str, Room] = {}
         for record in self.store.rooms():
@@ -186,41 +196,73 @@ class GameServer:
         ]
 
     # ----------------------------------------------------------------- joining
-    def find(self, code: str, client_key: str, address: str | None = None, *, open_only: bool = True) -> Room:
+    def find(
+        self,
+        code: str,
+        client_key: str,
+        address: str | None = None,
+        *,
+        open_only: bool = True,
+        device: str | None = None,
+    ) -> Room:
         """A room by its join code, for a client: every lookup by code goes through the wrong-code
         limits, so no page can be used to try codes faster than joining allows.
+
+        A browser session and a device (the id its browser keeps) are refused after too many
+        wrong codes; a network address is only slowed down (one lookup at a time,
+        :data:`ADDRESS_PAUSE_S` each), so classmates with the right code behind the same school
+        address still get in.
 
         Args:
             code: The join code (case-insensitive).
             client_key: Who is asking (a browser session), for rate limiting.
-            address: The client's network address, for rate limiting across its sessions.
+            address: The client's network address, for slowing down guessing across its sessions.
             open_only: Only rooms taking players (not finished ones).
+            device: The id the browser keeps across sessions (None: the session counts alone).
 
         Raises:
-            RateLimited: If this client or address got codes wrong too often in the last minute.
+            RateLimited: If this session or device got codes wrong too often in the last minute.
             NotFound: If no such room has this code.
         """
         self.limiter.check(client_key)
-        if address is not None:
-            self.address_limiter.check(address)
+        if device is not None:
+            self.device_limiter.check(device)
+        if address is not None and not self.address_limiter.allows(address):
+            with self._gate(address):
+                self.sleep(ADDRESS_PAUSE_S)
         wanted = normalise_code(code)
         with self._lock:
             matches = [r for r in self._rooms.values() if r.join_code == wanted and (r.is_open or not open_only)]
         if not matches:
-            self.refused(client_key, address)
+            self.refused(client_key, address, device)
             raise NotFound("no open room has this join code" if open_only else "no room has this code")
         return matches[0]
 
-    def refused(self, client_key: str, address: str | None = None) -> None:
+    def _gate(self, address: str) -> threading.Lock:
+        with self._lock:
+            if len(self._address_gates) > 10_000:
+                self._address_gates.clear()
+            return self._address_gates.setdefault(address, threading.Lock())
+
+    def refused(self, client_key: str, address: str | None = None, device: str | None = None) -> None:
         """Count a failed attempt (a wrong code, or a wrong key with a right code) against a client."""
         self.limiter.fail(client_key)
+        if device is not None:
+            self.device_limiter.fail(device)
         if address is not None:
             self.address_limiter.fail(address)
 
     def join(
-        self, code: str, name: str, client_key: str, region: str | None = None, address: str | None = None
+        self,
+        code: str,
+        name: str,
+        client_key: str,
+        region: str | None = None,
+        address: str | None = None,
+        device: str | None = None,
     ) -> Joined:
-        """Join an open room by its code.
+        """Join an open room by its code (seated at once, or held for the facilitator's approval:
+        see :meth:`Room.join`).
 
         Args:
             code: The join code (case-insensitive).
@@ -228,14 +270,17 @@ class GameServer:
             client_key: Who is asking (a browser session), for rate limiting.
             region: The government wanted; the first free one when None.
             address: The client's network address, for rate limiting across its sessions.
+            device: The id the client's browser keeps, for rate limiting across its sessions.
 
         Raises:
             RateLimited: If this client got the code wrong too often in the last minute.
             NotFound: If no open room has this code.
         """
-        room = self.find(code, client_key, address)
-        player, token = room.join(name, region)
-        return Joined(room.id, player.id, player.region, token)
+        room = self.find(code, client_key, address, device=device)
+        seated, token = room.join(name, region)
+        if isinstance(seated, SeatRequest):
+            return Joined(room.id, None, seated.region, token, held=True)
+        return Joined(room.id, seated.id, seated.region, token)
 
     # ----------------------------------------------------------------- export
     def export_room(self, room_id: str, facilitator_token: str) -> dict[str, Any]:

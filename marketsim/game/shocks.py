@@ -82,3 +82,25 @@ def validate_shock(model: RareEarthModel, shock: Any) -> Any:
     if sector is not None and sector not in model.config.sectors:
         raise DecisionError(f"shock names unknown sector {sector!r} (options: {', '.join(model.config.sectors)})")
     return event
+
+
+def headline(event: dict) -> str:
+    """A shock as a news headline for every player, e.g. ``Mine accident in CHINA: 50 % of its
+    output lost until 2024-07``."""
+    kind, until = event.get("type"), event.get("end") or "further notice"
+    where = str(event.get("region") or "").upper()
+    try:
+        if kind == "mine_disruption":
+            return f"Mine accident in {where}: {100 * float(event['share']):.0f} % of its output lost until {until}"
+        if kind == "demand_surge":
+            return (
+                f"Demand boom in {event['sector']}: {float(event['factor']):.1f} times the usual demand until {until}"
+            )
+        if kind == "dispute":
+            return f"Diplomatic row: {where} is in a dispute with {str(event['target']).upper()} until {until}"
+        if kind == "export_ban":
+            to = ", ".join(d.upper() for d in event.get("destinations") or []) or "every country"
+            return f"{where} bans rare-earth exports to {to} until {until}"
+    except (KeyError, TypeError, ValueError):
+        pass
+    return f"News: {str(kind).replace('_', ' ')}"

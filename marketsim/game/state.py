@@ -27,6 +27,19 @@ class Player:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class SeatRequest:
+    """A join held for the facilitator's approval (a taken government, or a name already playing)."""
+
+    id: str
+    name: str
+    region: str
+    token_sha256: str
+    time: float
+    same_as: str | None
+    """The player already called ``name``: admitting the request moves that player to the new device."""
+
+
 @dataclass
 class Offer:
     """A government's invitation to another to join an alliance (a new one when ``new``)."""
@@ -148,6 +161,10 @@ class RoomState:
             self.queues.pop(player.region, None)
             self.submitted_by.pop(player.region, None)
         player.region = None
+
+    def _on_rekey(self, action: Action, payload: dict) -> None:
+        """A player admitted again on another device: only the new token works."""
+        self.players[payload["player"]].token_sha256 = payload.get("token_sha256", "")
 
     def _on_assign(self, action: Action, payload: dict) -> None:
         player = self.players[payload["player"]]

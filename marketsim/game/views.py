@@ -15,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from marketsim.game.consequences import TwinKeeper, card_dict, round_cards
+from marketsim.game.shocks import headline
 from marketsim.game.state import Player, RoomState
 from marketsim.governance.observation import Observation, observe_all
 from marketsim.reports.metrics import derive
 from marketsim.reports.views import RunView, view_of
 from marketsim.scenario.levers import ProjectSpec
+from marketsim.vocabulary import GOODS
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class RoomViews:
     id: str
     public_version: int
     _round_cache: dict[str, tuple]
+    _twin: TwinKeeper
     join_code: str
     lock: threading.RLock
     state: RoomState
@@ -216,6 +220,81 @@ class RoomViews:
         ``new``, ``round``, ``status``)."""
         with self.lock:
             return [o.as_dict() for o in self.state.offers.values()]
+
+    def world_headlines(self) -> dict[str, list[tuple[str, str, ...]]] | None:
+        """The projector's headline numbers (None before the first round): ``prices``, rows of
+        (oxide, world price in the last month, in the first month), and ``dependency``, rows of
+        (government, its dependency on China at separation), for the seats played by people
+        (China, the supplier, is not listed)."""
+        table = self.price_table()
+        if table is None:
+            return None
+        _, price, _ = table
+        names = {"ndpr": "NdPr", "dytb": "Dy/Tb", "magnet": "NdFeB magnet"}
+        prices = [
+            (name, f"US${price[-1, GOODS.index(g), -1]:,.0f}/kg", f"US${price[0, GOODS.index(g), -1]:,.0f}/kg")
+            for g, name in names.items()
+        ]
+        with self.lock:
+            seats, china = list(self.state.seats), self.state.model.china
+            china_name = self.state.model.regions[china] if china >= 0 else None
+        dependency = []
+        for region in seats:
+            obs = self.observation(region)
+            if region != china_name and obs is not None:
+                dependency.append((region.upper(), f"{100 * obs.dependency['separation']:.0f} %"))
+        return {"prices": prices, "dependency": dependency}
+
+    def news(self) -> list[tuple[str, str]]:
+        """This round's news for every player, as (kind, text): the shocks injected since the round
+        opened (``shock``, as headlines), then the facilitator's messages of this round
+        (``message``); older ones are gone."""
+        with self.lock:
+            state = self.state
+            shocks = [
+                headline(e.payload.get("event", {}))
+                for e in state.entries
+                if e.kind == "shock" and e.round == state.round
+            ]
+            messages = [("message", m["text"]) for m in state.messages if m.get("round") == state.round]
+            return [("shock", text) for text in shocks] + messages
+
+    def headlines(self) -> list[tuple[int, str]]:
+        """Every shock in force as (round, headline), oldest first (the projector's news)."""
+        return [(round_, headline(event)) for round_, event in self.injected_shocks()]
+
+    def consequences(self) -> dict[str, dict[str, Any]] | None:
+        """What the last round did for each seat, against the bot twin: a card per seat (see
+        :func:`marketsim.game.consequences.card_dict`); None before the first round. The twin is
+        played forward outside the room's lock and the cards are made once per round."""
+        with self.lock:
+            state, model = self.state, self.state.model
+            if not model.tick:
+                return None
+            key = (id(model), model.tick, len(state.entries))
+            cached = self._round_cache.get("cards")
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            entries, setup = state.model_entries(), (state.scenario, state.record.seed, state.seats, state.fallback)
+            last = next((e for e in reversed(state.entries) if e.kind == "advance"), None)
+            decided = {
+                r: [d.get("type", "?").replace("_", " ") for d in q]
+                for r, q in (last.payload["human"] if last else {}).items()
+            }
+            shocks = [
+                headline(e.payload.get("event", {}))
+                for e in state.entries
+                if e.kind == "shock" and last is not None and e.round == state.round - 1
+            ]
+        with self._twin.lock:
+            twin = self._twin.at(*setup, entries)
+            with self.lock:
+                if self.state.model is not model or model.tick != key[1]:
+                    return None  # the room moved on meanwhile: the next call makes the new cards
+                cards = round_cards(model, twin, list(setup[2]), decided, shocks, self.state.ticks_per_round)
+                result = {r: card_dict(c) for r, c in cards.items()}
+                self._round_cache["cards"] = (key, result)
+        return result
 
     def seat_signature(self, region: str) -> tuple:
         """What a player's page shows that can change: anything public, and its own team's queue."""

@@ -23,8 +23,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from marketsim.governance.observation import observe_all
 from marketsim.governance.protocols import GovernedModel
+from marketsim.governance.refusals import check_numbers, refusal
 from marketsim.policy.events import CapacityChange, DemandSurge, Dispute, Event, MineDisruption, Tariff
-from marketsim.scenario.loading import format_validation_error
 from marketsim.vocabulary import GOODS, month_index, month_label
 
 EVENT = TypeAdapter(Event)
@@ -35,7 +35,16 @@ WORLD_EVENTS = (MineDisruption, DemandSurge)
 
 
 class DecisionError(ValueError):
-    """A decision that was rejected, with a message for the player who made it."""
+    """A decision that was rejected, with a message for the player who made it.
+
+    ``str(error)`` names the government (for logs and the AI's record); :attr:`human` is the same
+    refusal said to the person who decided, e.g. "A price floor must be above zero."
+    """
+
+    def __init__(self, message: str, human: str | None = None) -> None:
+        """Keep the message and its human form (the message itself when None)."""
+        super().__init__(message)
+        self.human = human or message
 
 
 @dataclass(frozen=True)
@@ -88,21 +97,33 @@ def validate_decision(model: GovernedModel, region: str, decision, budget_left: 
             the budget left.
     """
     if not isinstance(decision, (dict, *EVENT_TYPES)):
-        raise DecisionError(f"{region}'s decision is not a policy event (got {type(decision).__name__})")
+        raise DecisionError(
+            f"{region}'s decision is not a policy event (got {type(decision).__name__})", "This is not a decision."
+        )
     data = {"start": model.date, **decision} if isinstance(decision, dict) else EVENT.dump_python(decision)
-    try:
-        decision = EVENT.validate_python(data)
-    except ValidationError as error:
-        raise DecisionError(format_validation_error(error, f"{region}'s decision")) from None
+    problem = check_numbers(data)
+    if problem is None:
+        try:
+            decision = EVENT.validate_python(data)
+        except ValidationError as error:
+            problem = refusal(error, data)
+    if problem is not None:
+        raise DecisionError(f"{region}'s {data.get('type', 'decision')}: {problem}", problem)
     _check_names(model, region, decision)
     check_when_and_where(model, decision, f"{region}'s {decision.type}")
     alliance = getattr(decision, "alliance", None)
     if alliance is not None and alliance not in model.book.members:
-        raise DecisionError(f"{region}'s {decision.type} names unknown alliance {alliance!r}")
+        raise DecisionError(
+            f"{region}'s {decision.type} names unknown alliance {alliance!r}",
+            f"There is no alliance called {alliance!r}.",
+        )
     cost = decision_cost(model, region, decision)
     budget = model.governments[region].budget_left if budget_left is LEFT_NOW else budget_left
     if budget is not None and cost > budget + 1e-9:
-        raise DecisionError(f"{region}'s {decision.type} costs US${cost:,.0f} m; {budget:,.0f} m is left this year")
+        raise DecisionError(
+            f"{region}'s {decision.type} costs US${cost:,.0f} m; {budget:,.0f} m is left this year",
+            f"This costs US${cost:,.0f} m, but only US${budget:,.0f} m is left this year.",
+        )
     return decision
 
 
@@ -111,16 +132,24 @@ def _check_names(model: GovernedModel, region: str, event) -> None:
     ``region``'s to decide."""
     project = getattr(event, "project", None)
     if project is not None and project not in model.levers.projects.index:
-        raise DecisionError(f"{region}'s {event.type} names unknown project {project!r}")
+        raise DecisionError(
+            f"{region}'s {event.type} names unknown project {project!r}", f"There is no project called {project!r}."
+        )
     facility = getattr(event, "facility", None)
     if facility is not None and not any(
         f.index_of(facility) is not None for f in (model.mines, model.refiners, model.magnet_plants)
     ):
-        raise DecisionError(f"{region}'s {event.type} names unknown facility {facility!r}")
+        raise DecisionError(
+            f"{region}'s {event.type} names unknown facility {facility!r}", f"There is no mine or plant {facility!r}."
+        )
     owner = actor(model, event)
     if owner != region:
         whose = "the world's (a shock)" if owner is None else f"{owner}'s"
-        raise DecisionError(f"{region} cannot decide a {event.type}: it is {whose} to make")
+        human = "a shock is the world's, not a government's" if owner is None else f"only {owner} can decide it"
+        raise DecisionError(
+            f"{region} cannot decide a {event.type}: it is {whose} to make",
+            f"Your government cannot decide this {event.type.replace('_', ' ')}: {human}.",
+        )
 
 
 def validate_decisions(model: GovernedModel, region: str, decisions: list) -> list:
@@ -140,10 +169,13 @@ def validate_decisions(model: GovernedModel, region: str, decisions: list) -> li
         try:
             events.append(validate_decision(model, region, decision, budget))
         except DecisionError as error:
-            raise DecisionError(f"decision {number}: {error}") from None
+            raise DecisionError(f"decision {number}: {error}", f"Decision {number}: {error.human}") from None
     cost = sum(decision_cost(model, region, e) for e in events)
     if budget is not None and cost > budget + 1e-9:
-        raise DecisionError(f"together these decisions cost US${cost:,.0f} m; {budget:,.0f} m is left")
+        raise DecisionError(
+            f"together these decisions cost US${cost:,.0f} m; {budget:,.0f} m is left",
+            f"Together these decisions cost US${cost:,.0f} m, but only US${budget:,.0f} m is left this year.",
+        )
     return events
 
 
@@ -160,10 +192,16 @@ def check_when_and_where(model: GovernedModel, event, who: str) -> None:
         DecisionError: Naming ``who`` (e.g. "usa's tariff") and the problem.
     """
     if month_index(event.start) < model.start_month + model.tick:
-        raise DecisionError(f"{who} starts {event.start}, before now ({model.date})")
+        raise DecisionError(
+            f"{who} starts {event.start}, before now ({model.date})",
+            f"A decision cannot start in the past ({event.start}; it is {model.date} now).",
+        )
     unknown = [r for r in event.regions() if r not in model.region_index]
     if unknown:
-        raise DecisionError(f"{who} names unknown region(s): {', '.join(unknown)}")
+        raise DecisionError(
+            f"{who} names unknown region(s): {', '.join(unknown)}",
+            f"There is no government called {', '.join(unknown)} in this game.",
+        )
 
 
 def decision_cost(model: GovernedModel, region: str, event) -> float:

@@ -1,7 +1,8 @@
 """The classroom game in the browser: a facilitator runs rounds, students play governments.
 
 Start it with ``marketsim game``. Routes: ``/`` the facilitator (create a room, its console and
-debrief, or resume a console), ``/join`` the players (``/join?code=XXXXXX``). Declarative only:
+debrief, or resume a console), ``/join`` the players (``/join?code=XXXXXX``), ``/projector`` the
+class's big screen (``/projector?room=XXXXXX``, read only, no secret on it). Declarative only:
 the engine is :mod:`marketsim.game`, one server per process (:mod:`viz.game.state`); each
 browser session keeps only its own token.
 """
@@ -14,6 +15,7 @@ import solara
 
 from viz.game.facilitator import FacilitatorHome
 from viz.game.player import PlayerPage
+from viz.game.projector import ProjectorPage
 
 CSS = """
 .join-code { font-size: min(18vw, 160px); font-weight: 800; letter-spacing: 0.08em; line-height: 1.1;
@@ -30,6 +32,14 @@ CSS = """
 .own-numbers p { color: #555; margin: 4px 0; }
 .player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
 .game-body { padding: 4px 12px; max-width: 1400px; }
+.news { font-weight: 600; }
+.card-why { margin: 2px 0 6px 0; }
+.projector .join-code { font-size: min(12vw, 120px); }
+.projector-news { font-size: 22px; }
+.projector-clock { font-size: 30px; font-weight: 700; }
+.projector-headlines table, .projector-headlines td, .projector-headlines th { font-size: 20px; }
+.glossary dt { font-weight: 600; } .glossary dd { margin: 0 0 4px 12px; }
+.lever-list li, .briefing-text li { margin-bottom: 2px; }
 @media (max-width: 600px) { .briefing-text p { margin: 0 0 6px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
@@ -69,7 +79,20 @@ def Join():
         PlayerPage(code)
 
 
+@solara.component
+def Projector():
+    """The projector view, read only: ``/projector?room=CODE``."""
+    router = solara.use_router()
+    code = parse_qs(router.search or "").get("room", [""])[0]
+    solara.Style(CSS)
+    solara.Title("marketsim: the class's screen")
+    solara.Text("marketsim · the rare-earth game", classes=["game-header"])
+    with solara.Column(classes=["game-body", "projector"]):
+        ProjectorPage(code)
+
+
 routes = [
     solara.Route(path="/", component=Facilitator, label="Facilitator", layout=Layout),  # replaces AppLayout
     solara.Route(path="join", component=Join, label="Join"),
+    solara.Route(path="projector", component=Projector, label="Projector"),
 ]

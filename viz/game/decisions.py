@@ -19,6 +19,7 @@ from marketsim.governance.rounds import DecisionError
 from marketsim.vocabulary import GOODS, STAGES
 from viz.dashboard.components import EXPLAIN
 from viz.game.facilitator import Feedback
+from viz.game.fields import NumberField
 from viz.game.state import Seat, problem
 
 CARD = {"margin": "4px", "flex": "1 1 300px", "min-width": "0"}
@@ -42,7 +43,7 @@ def ExportLever(region: str, others: list[str], add: Add):
     """Export quota or ban on the government's ore and oxides."""
     quota, set_quota = solara.use_state(10.0)
     ban_to, set_ban_to = solara.use_state("all")
-    solara.InputFloat("Export quota, kt REO/yr", value=quota, on_value=set_quota, continuous_update=True)
+    NumberField("Export quota, kt REO/yr", value=quota, on_value=set_quota)
     solara.Button(
         "Add export quota", small=True, on_click=lambda: add(decisions.export_quota(region, THIS_ROUND, quota * 1000.0))
     )
@@ -86,9 +87,7 @@ def StockpileLever(region: str, others: list[str], add: Add):
     good, set_good = solara.use_state("ndpr")
     tonnes, set_tonnes = solara.use_state(500.0)
     solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
-    solara.InputFloat(
-        "Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes, continuous_update=True
-    )
+    NumberField("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes)
     solara.Button(
         "Add stockpile order", small=True, on_click=lambda: add(decisions.stockpile(region, THIS_ROUND, good, tonnes))
     )
@@ -100,7 +99,7 @@ def FloorLever(region: str, others: list[str], add: Add):
     good, set_good = solara.use_state("ndpr")
     price, set_price = solara.use_state(60.0)
     solara.Select("Price floor good", values=list(GOODS), value=good, on_value=set_good)
-    solara.InputFloat("Price floor, US$/kg", value=price, on_value=set_price, continuous_update=True)
+    NumberField("Price floor, US$/kg", value=price, on_value=set_price)
     solara.Button(
         "Add price floor",
         small=True,
@@ -153,7 +152,7 @@ def ResearchLever(region: str, others: list[str], add: Add):
     stage, set_stage = solara.use_state("magnets")
     money, set_money = solara.use_state(100.0)
     solara.Select("Research into", values=["separation", "magnets", "recycling"], value=stage, on_value=set_stage)
-    solara.InputFloat("US$ million a year", value=money, on_value=set_money, continuous_update=True)
+    NumberField("US$ million a year", value=money, on_value=set_money)
     solara.Button(
         "Add research funding",
         small=True,
@@ -181,7 +180,7 @@ def CollectionLever(region: str, others: list[str], add: Add):
     rate, set_rate = solara.use_state(30)
     fee, set_fee = solara.use_state(5.0)
     Slider("Collection scheme: aim to collect % of end-of-life magnets", rate, set_rate, 0, 100)
-    solara.InputFloat("Paid per kg of REO collected, US$", value=fee, on_value=set_fee, continuous_update=True)
+    NumberField("Paid per kg of REO collected, US$", value=fee, on_value=set_fee)
     solara.Button(
         "Add collection scheme",
         small=True,
@@ -216,7 +215,7 @@ def ProjectLever(region: str, others: list[str], add: Add, projects: dict[str, s
     if deal == "offtake":
         Slider("Share of its output bought, %", share, set_share, 1, 100)
         solara.Select("Good", values=["ndpr", "magnet"], value=good, on_value=set_good)
-        solara.InputFloat("Guaranteed price, US$/kg", value=price, on_value=set_price, continuous_update=True)
+        NumberField("Guaranteed price, US$/kg", value=price, on_value=set_price)
         decision = decisions.offtake(region, THIS_ROUND, project, good, price, share / 100.0)
     else:
         Slider(
@@ -335,7 +334,7 @@ def DecisionForm(
         with solara.Column(classes=["draft"], gap="0px"):
             for index, item in enumerate(items):
                 with solara.Row(style={"align-items": "center"}):
-                    solara.Text(describe(item), classes=["draft-item"])
+                    solara.Text(describe(item), classes=["draft-item"], style={"overflow-wrap": "anywhere"})
                     solara.Button("Remove", small=True, text=True, on_click=lambda index=index: remove(index))
         solara.Button("Submit decisions", on_click=submit, color="primary", block=True, classes=["submit-decisions"])
         Feedback(message)
@@ -344,25 +343,31 @@ def DecisionForm(
             solara.Text(f"Queued now{by}: " + "; ".join(describe(d) for d in queued), style=EXPLAIN, classes=["queued"])
 
 
+def _n(value: float, digits: int = 1) -> str:
+    """A number short enough for a phone: thousands separated, huge ones in scientific form."""
+    value = float(value)
+    return f"{value:.3g}" if abs(value) >= 1e9 else f"{value:,.{digits}f}"
+
+
 def describe(decision: dict) -> str:
-    """A decision in a few words."""
+    """A decision in a few words (a huge number stays short)."""
     kind = str(decision.get("type", "?"))
     detail = {
-        "export_quota": lambda d: f"{d['tonnes_per_year'] / 1000:,.1f} kt/yr",
+        "export_quota": lambda d: f"{_n(d['tonnes_per_year'] / 1000)} kt/yr",
         "export_ban": lambda d: "to " + (", ".join(d.get("destinations") or []) or "all"),
         "tariff": lambda d: f"{100 * d['rate']:.0f}% on " + (", ".join(d.get("origins") or []) or "all"),
         "subsidy": lambda d: f"{100 * d['rate']:.0f}% to {d['stage']}",
-        "stockpile": lambda d: f"{d['tonnes']:,.0f} t {d['good']}",
-        "price_floor": lambda d: f"{d['good']} at US${d['price']:,.1f}/kg",
+        "stockpile": lambda d: f"{_n(d['tonnes'], 0)} t {d['good']}",
+        "price_floor": lambda d: f"{d['good']} at US${_n(d['price'], 1)}/kg",
         "recycling_mandate": lambda d: f"collect {100 * d['collection_rate']:.0f}%",
         "alliance_join": lambda d: d["alliance"],
         "alliance_leave": lambda d: d["alliance"],
-        "research_funding": lambda d: f"US${d['usd_million_per_year']:,.0f} m/yr into {d['stage']}",
+        "research_funding": lambda d: f"US${_n(d['usd_million_per_year'], 0)} m/yr into {d['stage']}",
         "environmental_standard": lambda d: f"{100 * d['level']:.0f}% for {d['stage']}",
-        "collection_scheme": lambda d: f"aim {100 * d['collection_rate']:.0f}% at US${d['usd_per_kg']:,.1f}/kg",
+        "collection_scheme": lambda d: f"aim {100 * d['collection_rate']:.0f}% at US${_n(d['usd_per_kg'], 1)}/kg",
         "project_loan": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
         "project_equity": lambda d: f"{100 * d['share']:.0f}% of {d['project']}",
-        "offtake": lambda d: f"{100 * d['share']:.0f}% of {d['project']} at US${d['price']:,.0f}/kg",
+        "offtake": lambda d: f"{100 * d['share']:.0f}% of {d['project']} at US${_n(d['price'], 0)}/kg",
     }
     try:
         extra = detail[kind](decision) if kind in detail else ""

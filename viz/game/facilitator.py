@@ -7,6 +7,7 @@ facilitator token and shows the engine's message when it refuses.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 
 import solara
@@ -20,30 +21,25 @@ from viz.dashboard.components import EXPLAIN, Chart, Drawing
 from viz.dashboard.session import scenario_library
 from viz.game.debrief import DebriefView
 from viz.game.files import GameFileDownload, OpenedNotice, OpenGameFile
+from viz.game.memory import Memory, memory, remember
 from viz.game.state import (
     REFRESH_SECONDS,
     Seat,
     attempt,
     facilitator_seat,
     game_server,
+    join_link,
+    may_administer,
+    only_this_machine,
+    password_needed,
     problem,
+    refused,
     room_by_key,
     use_refresh,
 )
 
 DEFAULT_SEATS = ("usa", "eu", "japan")
 STATUS_COLOURS = {"submitted": "#1e8449", "thinking": "#b9770e", "disconnected": "#c0392b", "ai": "#7f8c8d"}
-
-
-def page_host() -> str:
-    """HOST:PORT of the page, as the browser sees it."""
-    headers = solara.lab.headers.value or {}
-    return (headers.get("host") or ["127.0.0.1:8766"])[0]
-
-
-def join_link(code: str) -> str:
-    """The link players open to join."""
-    return f"http://{page_host()}/join?code={code}"
 
 
 @solara.component
@@ -60,12 +56,57 @@ def Feedback(message: tuple[str, bool] | None):
 
 @solara.component
 def JoinBanner(code: str):
-    """The join code and link, large enough to read from the back of a classroom."""
+    """The join code and link for the teacher, small (the class reads them on the projector view),
+    with the projector view's link and a warning when phones cannot reach this address."""
     link = join_link(code)
-    with solara.Column(classes=["join-banner"], style={"align-items": "center"}):
-        solara.Text("Join code", style={"font-size": "24px", "color": "#555"})
-        solara.Text(code, classes=["join-code"])
-        solara.Text(link, classes=["join-link"])
+    with solara.Row(classes=["join-banner"], style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text("Join code", style={"font-size": "16px"})
+        solara.Text(code, classes=["join-code"], style={"font-size": "22px", "letter-spacing": "0.05em"})
+        solara.Text(link, classes=["join-link"], style={"font-size": "14px", "text-align": "left"})
+        solara.Button(
+            "Open the projector view",
+            href=f"/projector?room={code}",
+            target="_blank",
+            outlined=True,
+            small=True,
+            classes=["projector-link"],
+        )
+    if only_this_machine(link):
+        solara.Warning(
+            "Only this computer can join: phones cannot open a 127.0.0.1 address. Stop the game and start it "
+            "with: marketsim game --lan",
+            dense=True,
+            classes=["lan-warning"],
+        )
+
+
+@solara.component
+def Requests(room: Room, seat: Seat, waiting: list[dict], act: Callable):
+    """Joins waiting for approval (``waiting``: :meth:`Room.requests`): a second join to a taken
+    government, or a name already playing (the same student on a new device: admitting moves their
+    seat; or an impostor: refuse)."""
+    if not waiting:
+        return
+    with solara.Card("Waiting to join", style={"margin": "4px 0"}, classes=["join-requests"]):
+        for request in waiting:
+            if request["same_as"]:
+                what = f"{request['name']} asks to rejoin {request['region']} on another device (or is an impostor)"
+            else:
+                what = f"{request['name']} asks to join {request['region']}, played by {', '.join(request['team'])}"
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["join-request"]):
+                solara.Text(what)
+                solara.Button(
+                    "Admit",
+                    small=True,
+                    color="primary",
+                    on_click=act(lambda r=request["id"]: room.approve(seat.token, r), f"{request['name']} admitted."),
+                )
+                solara.Button(
+                    "Refuse",
+                    small=True,
+                    outlined=True,
+                    on_click=act(lambda r=request["id"]: room.approve(seat.token, r, admit=False), "Refused."),
+                )
 
 
 @solara.component
@@ -331,6 +372,7 @@ def Console(seat: Seat):
             color="error",
         )
         solara.Checkbox(label="Advance when time runs out", value=auto)
+    Requests(room, seat, room.requests(), act)
     with solara.Card("Players", style={"margin": "4px 0"}):
         Roster(room, seat, status["roster"], act)
     with solara.Card("Shocks and messages", style={"margin": "4px 0"}):
@@ -402,16 +444,66 @@ def WorldCharts(room: Room, key: tuple):
             Chart(Drawing((room.id, *key), dependency), "world_dependency")
 
 
+def open_console(seat: Seat | None) -> None:
+    """This session's console, remembered by the browser so a reload comes back to it."""
+    remember(console=None if seat is None else {"room": seat.room_id, "code": seat.join_code, "token": seat.token})
+    facilitator_seat.set(seat)
+
+
+def remembered_console() -> Seat | None:
+    """The console this browser remembered, if its token still opens it."""
+    stored = (memory.value or {}).get("console")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        room = game_server().room(str(stored.get("room")))
+        room.facilitator_view(str(stored.get("token")))
+    except GameError:
+        return None
+    return Seat(room.id, room.join_code, str(stored["token"]))
+
+
+@solara.component
+def Unlock(on_unlocked: Callable[[], None]):
+    """The facilitator's password, asked before rooms can be created or game files opened."""
+    typed, set_typed = solara.use_state("")
+    message, set_message = solara.use_state(None)
+
+    def check():
+        if may_administer(typed):
+            on_unlocked()
+            return
+        refused()
+        set_message(("That is not the facilitator's password.", False))
+
+    with solara.Card("Facilitator", classes=["unlock"], style={"max-width": "900px"}):
+        if not password_needed():
+            solara.Warning(
+                "Rooms can be created only on the computer running the game (no password was set). To run it "
+                "from another device, start the game with: marketsim game --password",
+                classes=["local-only"],
+            )
+            return
+        solara.InputText("Facilitator password", value=typed, on_value=set_typed, password=True)
+        solara.Button("Unlock", on_click=check, color="primary")
+        Feedback(message)
+
+
 @solara.component
 def FacilitatorHome():
-    """Create a room, or resume a console; once a room is made, its console."""
-    seat = facilitator_seat.value
+    """Create a room, or resume a console; once a room is made, its console (remembered by the
+    browser across reloads). Creating rooms and opening game files need the facilitator's
+    password (``marketsim game --password``), or, without one, this machine."""
+    Memory()
+    unlocked, set_unlocked = solara.use_state(False)
+    restored = solara.use_memo(remembered_console, [json.dumps((memory.value or {}).get("console"))])
+    seat = facilitator_seat.value or restored
     if seat is not None and seat.room_id not in {r["room"] for r in game_server().rooms()}:
         solara.Error("This room is not on this server any more.", classes=["game-error"])
         seat = None
     if seat is not None:
         with solara.Row():
-            solara.Button("New room", on_click=lambda: facilitator_seat.set(None), outlined=True, small=True)
+            solara.Button("New room", on_click=lambda: open_console(None), outlined=True, small=True)
         OpenedNotice(seat)
         Console(seat)
         return
@@ -419,6 +511,9 @@ def FacilitatorHome():
         "Classroom game: students play governments in their own browsers; you run the rounds.",
         style={"font-size": "18px", "margin": "8px 0"},
     )
-    CreateRoom(facilitator_seat.set)
-    ResumeConsole(facilitator_seat.set)
-    OpenGameFile(facilitator_seat.set)
+    if unlocked or may_administer(None):
+        CreateRoom(open_console)
+        OpenGameFile(open_console)
+    else:
+        Unlock(lambda: set_unlocked(True))
+    ResumeConsole(open_console)

@@ -7,7 +7,6 @@ replay is :meth:`marketsim.game.GameServer.import_room`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import ipywidgets
@@ -58,7 +57,7 @@ def OpenGameFile(on_opened: Callable[[Seat], None]):
         on_opened(Seat(created.room_id, created.join_code, created.facilitator_token))
 
     def dropped(file):
-        opened(file["name"], file["size"], file["file_obj"].read)
+        opened(file["name"], file["size"], file["file_obj"].read)  # size known first: a big file is not read
 
     def chosen(files):
         if files:
@@ -86,13 +85,8 @@ def OpenedNotice(seat: Seat):
     if opened is None or opened[0] != seat.room_id:
         return
     solara.Success(
-        f"Opened {opened[1]} as a new room, code {seat.join_code}. Keep its new facilitator token to "
-        "reopen this console later (the file's old token does not work here):",
+        f"Opened {opened[1]} as a new room, code {seat.join_code}. Its new facilitator token (the file's old "
+        "token does not work here) is under “Facilitator token” at the bottom of this console: keep it private.",
         dense=True,
         classes=["game-message", "opened-file"],
-    )
-    solara.Text(
-        f"Room code {seat.join_code} · token {html.escape(seat.token)}",
-        classes=["opened-token"],
-        style={"font-family": "monospace", "word-break": "break-all", "font-weight": "600"},
     )

@@ -7,21 +7,25 @@ seam) when submitted, and a refused one shows the engine's message.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 
 import solara
 
 from marketsim.game import GameError, Room
+from marketsim.game.state import SeatRequest
 from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
 from viz.dashboard.components import EXPLAIN, Chart, Drawing
+from viz.game.briefing import RoleBriefing
 from viz.game.countdown import Countdown
-from viz.game.decisions import CARD, WRAP, DecisionForm
+from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
+from viz.game.memory import Memory, memory, remember
 from viz.game.state import (
     Seat,
     attempt,
-    briefing,
     game_server,
     open_room,
     player_seat,
@@ -62,11 +66,11 @@ def JoinForm(code: str = ""):
             set_message((lookup_error or "Type the 6-character join code shown by your teacher.", False))
             return
         try:
-            player, token = room.join(name, None if wanted == ANY else wanted)
+            seated, token = room.join(name, None if wanted == ANY else wanted)
         except GameError as error:
             set_message((problem(error), False))
             return
-        player_seat.set(Seat(room.id, room.join_code, token, player.region))
+        take_seat(Seat(room.id, room.join_code, token, seated.region, held=isinstance(seated, SeatRequest)))
 
     def rejoin():
         try:
@@ -74,7 +78,7 @@ def JoinForm(code: str = ""):
         except GameError as error:
             set_message((problem(error), False))
             return
-        player_seat.set(Seat(room_.id, room_.join_code, key.strip(), view["region"]))
+        take_seat(Seat(room_.id, room_.join_code, key.strip(), view["region"]))
 
     with solara.Card("Join the game", classes=["join-form"], style={"max-width": "560px"}):
         solara.InputText("Join code", value=typed, on_value=set_typed, continuous_update=True)
@@ -91,38 +95,42 @@ def JoinForm(code: str = ""):
             )
         solara.Button("Join", on_click=join, color="primary", block=True)
         Feedback(message)
-        with solara.Details("Already joined? Rejoin with your key"):
+        solara.Text(
+            "This browser remembers your seat: if the page reloads or your phone sleeps, open the same link "
+            "again. On another device, join with the same name: your teacher lets you back in.",
+            style=EXPLAIN,
+        )
+        with solara.Details("Have a key? Rejoin with it"):
             solara.InputText("Your key", value=key, on_value=set_key, password=True, continuous_update=True)
             solara.Button("Rejoin", on_click=rejoin, outlined=True)
 
 
-@solara.component
-def Briefing(room: Room, region: str, tick: tuple, date: str):
-    """The role's briefing, generated from what the government observes."""
-    paragraphs = solara.use_memo(
-        lambda: briefing(
-            region,
-            room.observation(region),
-            room.holdings(region),
-            list(room.setup().seats),
-            room.budget_left(region),
-            date,
-            bool(room.setup().projects),
-        ),
-        [room.id, region, tick],
-    )
-    with solara.Card("Your briefing", classes=["briefing"], style=CARD):
-        # One element for the whole text: a new round then updates one widget, not one a paragraph.
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML="".join(f"<p>{html.escape(text)}</p>" for text in paragraphs),
-            classes=["briefing-text"],
-        )
+def take_seat(seat: Seat | None) -> None:
+    """This session's seat, remembered by the browser (None: forget it)."""
+    remember(seat=None if seat is None else {"room": seat.room_id, "code": seat.join_code, "token": seat.token})
+    player_seat.set(seat)
 
 
-def own_numbers(obs) -> str:
-    """A government's numbers of the last round as HTML: prices against the world, dependency,
-    stockpile, unmet need, budget, allies (a line to wait for before the first round)."""
+def restore(stored: dict | None) -> Seat | None:
+    """The seat the browser remembered, if the engine still knows its token (a reload, or a phone
+    waking up): seated, or still waiting for the teacher."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("token"), str):
+        return None
+    try:
+        room = game_server().room(str(stored.get("room")))
+        status = room.request_status(stored["token"])
+        if status == "admitted":
+            return Seat(room.id, room.join_code, stored["token"], room.player_view(stored["token"])["region"])
+    except GameError:
+        return None
+    if status == "waiting":
+        return Seat(room.id, room.join_code, stored["token"], room.waiting_region(stored["token"]), held=True)
+    return None
+
+
+def own_numbers(obs, importer: bool = True) -> str:
+    """A government's numbers of the last round as HTML: prices against the world, dependency
+    (not for China), stockpile, unmet need, budget, allies (a line to wait for before the first round)."""
     if obs is None:
         return "<p>Your prices, dependency and stockpile appear here after the first round.</p>"
     prices = [(charts.GOOD_NAMES[g], f"{obs.price[g]:,.1f}", f"{obs.world_price[g]:,.1f}") for g in GOODS]
@@ -134,10 +142,13 @@ def own_numbers(obs) -> str:
     stocks = ", ".join(f"{g} {t} t" for g, t in stock) if stock else "none"
     allies = ", ".join(obs.allies) or "none"
     disputes = " · disputes with " + ", ".join(obs.disputes) if obs.disputes else ""
-    price_table_html = text_table(prices, ("good", "your price", "world"), "own-table")
+    price_table_html = text_table(prices, ("good", "your price, US$/kg", "world, US$/kg"), "own-table")
     depend_table_html = text_table(depend, ("stage", "your dependency on China", "China's world share"), "own-table")
+    if not importer:
+        depend = [(stage, f"{100 * obs.china_share[stage]:.0f}%") for stage in STAGES]
+        depend_table_html = text_table(depend, ("stage", "your share of world output"), "own-table")
     summary = f"Averages over the last round, to {obs.date}. Budget: {budget}."
-    stocks_line = f"Stockpile: {stocks} · unmet need {100 * obs.unmet_share:.0f}%"
+    stocks_line = f"Stockpile: {stocks} · your industry supplied {100 * (1 - obs.unmet_share):.0f}%"
     return "".join(
         [
             f"<p>{html.escape(summary)}</p>",
@@ -149,17 +160,29 @@ def own_numbers(obs) -> str:
     )
 
 
+def card_html(card: dict | None) -> str:
+    """A seat's consequence card as HTML: its numbers against the bot twin, and why."""
+    if card is None:
+        return "<p>After each round, this card shows what your decisions did against the bot twin.</p>"
+    table = text_table(card["lines"], ("last round", "you", "bot twin"), "own-table consequence-table")
+    return f"<p class='card-why'><b>{html.escape(card['why'])}</b></p>{table}"
+
+
 @solara.component
 def OwnDashboard(room: Room, region: str, tick: int):
-    """The government's own numbers and its price chart. The same widgets before and after the
-    first round (only their contents change), so no page builds new ones when the whole class
-    gets its first round at once; the empty chart also loads plotly.js at join."""
+    """The round's consequence card, the government's own numbers and its price chart. The same
+    widgets before and after the first round (only their contents change), so no page builds new
+    ones when the whole class gets its first round at once; the empty chart also loads plotly.js."""
     obs = solara.use_memo(lambda: room.observation(region), [room.id, region, tick])
+    importer = region != "china"
     good, set_good = solara.use_state("ndpr")
     figure = solara.use_memo(lambda: price_history(room, region, good), [room.id, region, good, tick])
-    with solara.Card("Your dashboard", classes=["own-dashboard"], style=CARD):
+    cards = solara.use_memo(room.consequences, [room.id, tick])
+    with solara.Card("What your decisions did", classes=["consequence-card"], style=CARD):
+        solara.HTML(tag="div", unsafe_innerHTML=card_html((cards or {}).get(region)), classes=["own-numbers"])
+    with solara.Card("My numbers", classes=["own-dashboard"], style=CARD):
         # One element for the numbers: a new round updates one widget, not seven.
-        solara.HTML(tag="div", unsafe_innerHTML=own_numbers(obs), classes=["own-numbers"])
+        solara.HTML(tag="div", unsafe_innerHTML=own_numbers(obs, importer), classes=["own-numbers"])
         solara.ToggleButtonsSingle(good, on_value=set_good, values=["ndpr", "dytb", "magnet"], dense=True)
         Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
 
@@ -229,9 +252,13 @@ def Clock(seconds_left: float | None, running: bool, stamp: int):
     return Countdown.element(seconds_left=seconds_left, running=running, stamp=stamp, _dom_classes=["player-clock"])
 
 
+STEPS = ("Briefing", "My numbers", "Decide")
+
+
 @solara.component
 def PlayerView(seat: Seat):
-    """A seated player's page: status, messages, briefing, own dashboard, decisions."""
+    """A seated player's page: status and news, then one step at a time (briefing, my numbers,
+    decide), each about one phone screen."""
     room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
 
     def heartbeat():
@@ -243,17 +270,21 @@ def PlayerView(seat: Seat):
     wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region))
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
     held = solara.use_memo(lambda: room.holdings(seat.region), [room.id, seat.region])
+    chosen, choose = solara.use_state((None, 0))
     try:
         view = room.player_view(seat.token)
     except GameError as error:
         solara.Error(f"{problem(error)}: the facilitator may have handed your seat to the AI.", classes=["game-error"])
-        solara.Button("Join again", on_click=lambda: player_seat.set(None))
+        solara.Button("Join again", on_click=lambda: take_seat(None))
         return
-    phase = {"lobby": "waiting for the facilitator to start", "deciding": "decide now", "finished": "game over"}[
+    phase = {"lobby": "waiting for the teacher to start", "deciding": "decide now", "finished": "game over"}[
         view["phase"]
     ]
     if view["paused"]:
-        phase = "paused by the facilitator"
+        phase = "paused by the teacher"
+    # A new round opens on "My numbers" (what your decisions did); before the first, the briefing.
+    default = "My numbers" if view["round"] > 0 else "Briefing"
+    step = chosen[0] if chosen[1] == view["round"] and chosen[0] in STEPS else default
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}).key("status"):
@@ -263,36 +294,97 @@ def PlayerView(seat: Seat):
             style={"font-weight": "600", "font-size": "17px"},
         )
         Clock(view["time_left"], view["phase"] == "deciding" and not view["paused"], wakes)
+    with solara.Column(gap="2px").key("news"):
+        for kind, text in room.news():
+            if kind == "shock":
+                solara.Warning(text, dense=True, icon="mdi-newspaper", classes=["news"])
+            else:
+                solara.Info(f"Facilitator: {text}", dense=True, classes=["broadcast"])
     if len(view.get("team", [])) > 1:
         solara.Text(
             "Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission counts.",
-            classes=["player-team"],
             style=EXPLAIN,
+            classes=["player-team"],
         )
-    for note in view["messages"][-2:]:
-        solara.Info(f"Facilitator: {note.get('text', '')}", dense=True, classes=["broadcast"])
+    with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]).key("steps"):
+        for name in STEPS:
+            solara.Button(
+                name,
+                small=True,
+                depressed=name == step,
+                outlined=name != step,
+                color="primary" if name == step else None,
+                on_click=lambda name=name: choose((name, view["round"])),
+            )
     tick = view["tick"]
     key = (tick, view["round"])
     groups = room.alliances()
-    with solara.Row(style=WRAP).key("dashboards"):
-        Briefing(room, seat.region, key, view["date"])
-        OwnDashboard(room, seat.region, key)
-    if view["phase"] == "deciding":
-        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by")).key(
-            "decisions"
-        )
-    if view["phase"] != "finished":
-        Offers(room, seat, view["offers"], groups).key("offers")
-    with solara.Details("Your key (to rejoin if you close this page)").key("key"):
-        solara.Text(seat.token, classes=["player-key"], style={"font-family": "monospace", "word-break": "break-all"})
+    with solara.Column(classes=["player-step"]).key(f"step-{step}"):
+        if step == "Briefing":
+            RoleBriefing(room, seat.region, held, key)
+        elif step == "My numbers":
+            OwnDashboard(room, seat.region, key)
+        elif view["phase"] == "deciding":
+            DecisionForm(
+                room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by")
+            ).key("decisions")
+            Offers(room, seat, view["offers"], groups).key("offers")
+        else:
+            solara.Info(
+                "Decisions open when the teacher starts the round."
+                if view["phase"] == "lobby"
+                else "The game is over: look at the big screen for the debrief."
+            )
     solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN).key("months")
 
 
 @solara.component
+def Waiting(seat: Seat):
+    """A join held for the teacher: wait here (a reload comes back here too)."""
+    room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
+    use_refresh(room=room, clock=True)
+    status = room.request_status(seat.token)
+
+    def admitted():
+        if status == "admitted":
+            take_seat(dataclasses.replace(seat, held=False))
+
+    solara.use_effect(admitted, [status])
+    if status in ("refused", "unknown"):
+        solara.Error("Your teacher did not let you in. Ask them, or join under your own name.", classes=["game-error"])
+        solara.Button("Join again", on_click=lambda: take_seat(None))
+        return
+    solara.Info(
+        f"Waiting for your teacher to let you in ({(seat.region or '').upper()} is already taken, or your name is "
+        "already playing). Keep this page open.",
+        classes=["held-join"],
+    )
+
+
+@solara.component
 def PlayerPage(code: str = ""):
-    """The ``/join`` page: the join form until this session has a seat, then the player's view."""
+    """The ``/join`` page: the join form until this browser has a seat (remembered across
+    reloads), the wait for the teacher when the join was held, then the player's view."""
+    Memory()
+    remembered = (memory.value or {}).get("seat")
     seat = player_seat.value
-    if seat is None:
+    restored = solara.use_memo(
+        lambda: restore(remembered) if seat is None else None, [json.dumps(remembered), seat is None]
+    )
+
+    def settle():
+        if seat is None and restored is not None:
+            player_seat.set(restored)
+        elif seat is None and remembered and memory.value is not None and restored is None:
+            remember(seat=None)  # a revoked, refused or unknown seat: forget it
+
+    solara.use_effect(settle, [restored, seat is None])
+    seat = seat or restored
+    if memory.value is None and seat is None:
+        solara.Text("Opening…", style=EXPLAIN)
+    elif seat is None:
         JoinForm(code)
+    elif seat.held:
+        Waiting(seat)
     else:
         PlayerView(seat)

@@ -8,6 +8,7 @@ another person's token. Nothing here runs or reads the model: pages read a room 
 
 from __future__ import annotations
 
+import hmac
 import os
 import threading
 from collections.abc import Callable, Hashable
@@ -17,11 +18,16 @@ from pathlib import Path
 import solara
 
 from marketsim.game import AuthError, GameError, GameServer, Room
-from marketsim.governance.observation import Observation
 from marketsim.governance.rounds import DecisionError
 from marketsim.webserver import client_address
+from viz.game.memory import device_id
 
 DB_ENV = "MARKETSIM_GAME_DB"
+PASSWORD_ENV = "MARKETSIM_GAME_PASSWORD"
+"""The facilitator's password (``marketsim game --password``); unset: this machine only."""
+URL_ENV = "MARKETSIM_GAME_URL"
+"""The address players open, e.g. ``http://192.168.1.20:8766/`` (``marketsim game --lan``)."""
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 WRONG_CODES_ENV = "MARKETSIM_WRONG_CODES"
 """Wrong codes allowed per device address a minute (``marketsim game --wrong-codes``)."""
 REFRESH_SECONDS = 2.0
@@ -61,6 +67,8 @@ class Seat:
     token: str
     region: str | None = None
     """The government played (players only)."""
+    held: bool = False
+    """A join still waiting for the facilitator's approval (players only)."""
 
 
 facilitator_seat: solara.Reactive[Seat | None] = solara.reactive(None)
@@ -81,13 +89,61 @@ def client() -> tuple[str, str | None]:
 
 def find_room(code: str, *, open_only: bool = False) -> Room:
     """A room by its join code (finished rooms included unless ``open_only``), for this browser:
-    every lookup counts against the wrong-code limits like a join does.
+    every lookup counts against the wrong-code limits (of this session, this device and its
+    address) like a join does.
 
     Raises:
         NotFound: If no room has this code.
-        RateLimited: If this browser or its address got codes wrong too often.
+        RateLimited: If this browser got codes wrong too often.
     """
-    return game_server().find(code, *client(), open_only=open_only)
+    return game_server().find(code, *client(), open_only=open_only, device=device_id())
+
+
+def refused() -> None:
+    """Count a wrong key or password against this browser."""
+    game_server().refused(*client(), device_id())
+
+
+def is_this_machine() -> bool:
+    """Whether the page was opened on the machine running the server (or outside its web server)."""
+    address = client()[1]
+    return address is None or address in LOOPBACK or address.startswith("127.")
+
+
+def password_needed() -> bool:
+    """Whether creating rooms and opening game files needs the facilitator's password here (one
+    was set at start), rather than being open to this machine only."""
+    return bool(os.environ.get(PASSWORD_ENV))
+
+
+def may_administer(password: str | None) -> bool:
+    """Whether this browser may create rooms and open game files: with the password set at start,
+    or, when none was set, only on this machine."""
+    expected = os.environ.get(PASSWORD_ENV)
+    if not expected:
+        return is_this_machine()
+    return password is not None and hmac.compare_digest(password.encode(), expected.encode())
+
+
+def public_url() -> str:
+    """The address players open (``http://HOST:PORT/``): the LAN address ``marketsim game --lan``
+    found, else the one this page was opened at."""
+    base = os.environ.get(URL_ENV)
+    if base:
+        return base.rstrip("/") + "/"
+    headers = solara.lab.headers.value or {}
+    return f"http://{(headers.get('host') or ['127.0.0.1:8766'])[0]}/"
+
+
+def join_link(code: str) -> str:
+    """The link players open (or scan) to join a room."""
+    return f"{public_url()}join?code={code}"
+
+
+def only_this_machine(link: str) -> bool:
+    """Whether a link names this machine only (127.x, localhost): phones cannot open it."""
+    host = link.split("//", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    return host in LOOPBACK or host.startswith("127.") or host == "localhost"
 
 
 def open_room(code: str) -> tuple[Room | None, str | None]:
@@ -113,83 +169,17 @@ def room_by_key(code: str, token: str, *, facilitator: bool) -> tuple[Room, dict
     try:
         view = room.facilitator_view(token.strip()) if facilitator else room.player_view(token.strip())
     except AuthError:
-        game_server().refused(*client())
+        refused()
         raise
     return room, view
 
 
 def problem(error: Exception) -> str:
-    """An engine error as a message for the person who caused it."""
+    """An engine error as a message for the person who caused it (a refused decision in the
+    human words of the validation route)."""
     if isinstance(error, DecisionError):
-        return f"Refused: {error}"
+        return f"Refused. {error.human}"
     return str(error) or type(error).__name__
-
-
-def briefing(
-    region: str,
-    obs: Observation | None,
-    held: dict[str, int],
-    played_by_people: list[str],
-    budget: float | None,
-    date: str,
-    projects: bool = False,
-) -> list[str]:
-    """The role's briefing, as short paragraphs generated from what it observes (``obs`` is None
-    before the first round: then it says what it will see; ``projects``: the scenario has supply
-    projects to back)."""
-    budget = "no fixed limit on public spending" if budget is None else f"US${budget:,.0f} m left to spend this year"
-    owned = (
-        ", ".join(
-            f"{n} {name if n > 1 else name.replace('mines', 'mine').replace('plants', 'plant')}"
-            for name, n in held.items()
-            if n
-        )
-        or "no mines or plants"
-    )
-    capacity = (
-        ""
-        if obs is None
-        else ", ".join(
-            f"{stage} {obs.capacity[stage] / 1000:,.1f} kt/yr"
-            for stage in ("mining", "separation", "magnets")
-            if obs.capacity.get(stage, 0) > 0
-        )
-    )
-    depend = (
-        "not measured yet: it appears after the first round"
-        if obs is None
-        else ", ".join(f"{stage} {100 * share:.0f}%" for stage, share in obs.dependency.items())
-    )
-    levers = [
-        "tariffs on imports",
-        "subsidies to your producers",
-        "strategic stockpile purchases and releases",
-        "price floors for your producers",
-        "a recycling mandate and a paid collection scheme",
-        "research funding",
-        "environmental standards",
-        "joining or leaving alliances",
-    ]
-    if projects:
-        levers.insert(-1, "backing planned supply projects, in any region")
-    if held["mines"] or held["separation plants"]:
-        levers.insert(0, "export controls on ore and oxides (quotas, bans)")
-    others = [r for r in played_by_people if r != region]
-    paragraphs = [
-        f"You are the government of {region.upper()}. It is {date}.",
-        f"At home you hold {owned}" + (f" (capacity: {capacity})." if capacity else "."),
-        f"Your end users depend on China for: {depend} (share of what they use that was mined, separated or "
-        "made into magnets in China).",
-        f"Budget: {budget}.",
-        "Goals: keep your industry supplied (need met), at a bearable cost, with value added at home and "
-        "without too much environmental burden. Your scorecard at the end measures exactly these.",
-        "You control: " + "; ".join(levers) + ".",
-    ]
-    if obs is not None and obs.allies:
-        paragraphs.append("Your allies: " + ", ".join(obs.allies) + ".")
-    if others:
-        paragraphs.append("Other governments played by people: " + ", ".join(others) + ".")
-    return paragraphs
 
 
 def use_refresh(
