@@ -268,30 +268,15 @@ def game(
 ) -> None:
     """Start the classroom game (a Solara web app): facilitator at /, players at /join, the class's
     screen at /projector. Works offline."""
-    import os  # noqa: PLC0415
-
-    from marketsim.webserver import lan_address  # noqa: PLC0415
-
     if db.exists() and not db.is_file():
         _fail(f"{db} is not a file")
     if not db.resolve().parent.is_dir():
         _fail(f"folder {db.resolve().parent} does not exist")
     settings = {"MARKETSIM_GAME_DB": str(db.resolve()), "MARKETSIM_WRONG_CODES": str(wrong_codes)}
-    secret = os.environ.get("MARKETSIM_GAME_PASSWORD", "")
-    if password and not secret:
-        secret = typer.prompt("Facilitator's password", hide_input=True, confirmation_prompt=True)
+    secret = _facilitator_password(password)
     if secret:
         settings["MARKETSIM_GAME_PASSWORD"] = secret
-    if lan:
-        host = "0.0.0.0" if host in LOOPBACK else host
-        address = lan_address()
-        if address is None:
-            console.print("[yellow]No local network found: only this machine can join.[/]")
-        else:
-            settings["MARKETSIM_GAME_URL"] = f"http://{address}:{port}/"
-            _print_join(f"http://{address}:{port}/join")
-    elif host in LOOPBACK:
-        console.print("[yellow]Only this machine can join. For phones on the same network: marketsim game --lan[/]")
+    host = _game_reach(host, port, lan, settings)
     if host not in LOOPBACK and not secret:
         console.print("[yellow]No facilitator password: rooms can be created only on this machine (--password).[/]")
     app_file = Path(__file__).resolve().parents[1] / "viz" / "game" / "app.py"
@@ -304,6 +289,34 @@ def game(
         f"rooms kept in {db}",
         "game",
     )
+
+
+def _facilitator_password(ask: bool) -> str:
+    """The facilitator's password: $MARKETSIM_GAME_PASSWORD, or asked for with ``--password``."""
+    import os  # noqa: PLC0415
+
+    secret = os.environ.get("MARKETSIM_GAME_PASSWORD", "")
+    if ask and not secret:
+        secret = typer.prompt("Facilitator's password", hide_input=True, confirmation_prompt=True)
+    return secret
+
+
+def _game_reach(host: str, port: int, lan: bool, settings: dict[str, str]) -> str:
+    """The address to listen on; with ``--lan``, print the players' join link and its QR code
+    and tell the pages the address to project. Warns when only this machine can join."""
+    from marketsim.webserver import lan_address  # noqa: PLC0415
+
+    if lan:
+        host = "0.0.0.0" if host in LOOPBACK else host
+        address = lan_address()
+        if address is None:
+            console.print("[yellow]No local network found: only this machine can join.[/]")
+        else:
+            settings["MARKETSIM_GAME_URL"] = f"http://{address}:{port}/"
+            _print_join(f"http://{address}:{port}/join")
+    elif host in LOOPBACK:
+        console.print("[yellow]Only this machine can join. For phones on the same network: marketsim game --lan[/]")
+    return host
 
 
 def _print_join(link: str) -> None:

@@ -18,7 +18,7 @@ from marketsim.game.files import game_file_name, open_game_file, read_game_file,
 from marketsim.game.replay import state_digest
 from viz.dashboard.session import scenario_library
 from viz.game import state as game_state
-from viz.game.facilitator import FacilitatorHome
+from viz.game.home import FacilitatorHome
 
 
 def played(server: GameServer):

@@ -16,7 +16,7 @@ from marketsim.game import GameError, GameServer
 from viz.dashboard.session import scenario_library
 from viz.game import state as game_state
 from viz.game.debrief import debrief_of, report_html
-from viz.game.facilitator import FacilitatorHome
+from viz.game.home import FacilitatorHome
 from viz.game.memory import memory
 from viz.game.player import PlayerPage
 

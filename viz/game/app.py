@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 import solara
 
-from viz.game.facilitator import FacilitatorHome
+from viz.game.home import FacilitatorHome
 from viz.game.player import PlayerPage
 from viz.game.projector import ProjectorPage
 
