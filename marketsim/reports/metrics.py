@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from marketsim.reports.tidy import COLUMNS, tidy_table
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
 PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
@@ -209,44 +211,25 @@ class Recorder:
         raw = {name: values[:ticks] for name, values in self.raw.items()}
         return derive(raw, self.china, self.reo_per_unit) if ticks else {}
 
-    def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
-        """The recorded ticks as a tidy long table: tick, date, metric, good, region, value, unit."""
+    def to_arrow(self, dates: list[str], ticks: int | None = None) -> pa.Table:
+        """The recorded ticks as a tidy long Arrow table (see :mod:`marketsim.reports.tidy`):
+        tick, date, metric, good, region, value, unit.
+
+        Raises:
+            NonFiniteOutput: When the run's numbers are not finite (see :func:`check_finite`).
+        """
         ticks = self.ticks if ticks is None else ticks
-        columns = ["tick", "date", "metric", "good", "region", "value", "unit"]
-        if not ticks:
-            return pd.DataFrame(columns=columns)
         derived = self.metrics(ticks)
         check_finite({name: values[:ticks] for name, values in self.raw.items()}, derived)
-        goods = np.array([*GOODS, ALL])
-        regions = np.array([*self.regions, WORLD])
-        frames = []
-        for metric in CATALOGUE:
-            values = derived[metric.name]
-            if metric.layout == "good_region":
-                good_labels = np.repeat(goods, len(regions))
-                region_labels = np.tile(regions, len(goods))
-            elif metric.layout == "region":
-                good_labels, region_labels = np.full(len(regions), ALL), regions
-            else:
-                good_labels, region_labels = np.array([ALL]), np.array([WORLD])
-            flat = values.reshape(ticks, -1)
-            cells = flat.shape[1]
-            frame = pd.DataFrame(
-                {
-                    "tick": np.repeat(np.arange(ticks), cells),
-                    "metric": metric.name,
-                    "good": np.tile(good_labels, ticks),
-                    "region": np.tile(region_labels, ticks),
-                    "value": flat.ravel(),
-                    "unit": metric.unit,
-                }
-            )
-            frames.append(frame[~np.isnan(frame["value"].to_numpy())])  # cells that do not apply
-        table = pd.concat(frames, ignore_index=True)
-        table.insert(1, "date", np.array(dates)[table["tick"].to_numpy()])
-        for column in ("metric", "good", "region", "unit", "date"):
-            table[column] = table[column].astype("category")
-        return table[columns]
+        return tidy_table(derived, CATALOGUE if ticks else [], [*GOODS, ALL], [*self.regions, WORLD], dates)
+
+    def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
+        """The recorded ticks as a tidy long pandas table: tick, date, metric, good, region, value,
+        unit (the text columns categorical)."""
+        ticks = self.ticks if ticks is None else ticks
+        if not ticks:
+            return pd.DataFrame(columns=list(COLUMNS))
+        return self.to_arrow(dates, ticks).to_pandas()
 
 
 class NonFiniteOutput(ValueError):
