@@ -18,6 +18,7 @@ from marketsim.model import RareEarthModel
 from marketsim.reports.files import write_csv
 from marketsim.reports.metrics import ALL, CATALOGUE, WORLD
 from marketsim.reports.runner import RunResult, run_scenario, tidy_results, write_results
+from marketsim.reports.summary import HEADLINES, summarise
 from marketsim.scenario.loading import apply_overrides, load_scenario, scenario_hash, validate_scenario
 from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import GOODS
@@ -283,3 +284,20 @@ def test_a_run_not_started_writes_an_empty_table_with_the_columns(scenario, tmp_
     write_results(result, tmp_path, ("parquet", "csv"))
     assert pd.read_parquet(tmp_path / "timeseries.parquet").columns.tolist() == [*COLUMNS, "unit"]
     assert (tmp_path / "timeseries.csv").read_text().strip() == "tick,date,metric,good,region,value,unit"
+
+
+def test_summary_averages_the_first_and_last_year_of_the_world_series(result, written):
+    metrics = result.model.recorder.metrics(result.model.tick)
+    ndpr, magnet = GOODS.index("ndpr"), GOODS.index("magnet")
+    expected = {
+        "NdPr oxide price": metrics["price"][:, ndpr, -1],
+        "China share of mining": metrics["china_share_mining"] * 100.0,
+        "Magnet output": metrics["production"][:, magnet, -1] * 0.012,
+    }
+    from_csv = pd.read_csv(written[0] / "timeseries.csv")
+    for table in (result.table, from_csv):
+        rows = summarise(table).set_index("headline")
+        assert len(rows) == len(HEADLINES)
+        for headline, series in expected.items():
+            assert rows.loc[headline, "first_year"] == pytest.approx(np.nanmean(series[:12]), rel=1e-12)
+            assert rows.loc[headline, "last_year"] == pytest.approx(np.nanmean(series[-12:]), rel=1e-12)
