@@ -271,6 +271,11 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.where(total > 0, mean, values.mean(axis=-1))
 
 
+def _with_total(values: np.ndarray) -> np.ndarray:
+    """One (ticks, regions) series with its world total (derive batches its own with :func:`_with_totals`)."""
+    return np.concatenate([values, values.sum(axis=-1, keepdims=True)], axis=-1)
+
+
 def _with_totals(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Each (ticks, regions) series with a world column, their total, computed for all at once."""
     stacked = np.stack(list(series.values()), axis=1)
