@@ -1,15 +1,30 @@
-"""Time a 30-year baseline run and a scaled world (10,000 end users, 1,000 mines).
+"""Time a 30-year baseline run and a scaled world (10,000 end users, 1,000 mines), the cost of
+writing a run's results, and ``marketsim run`` end to end against a Mesa toy market.
 
-Prints run time and microseconds per agent-step for each: an agent-step is one agent acting
-for one month. Every month the model steps each agent set once (mines produce, separation
+Prints run time and microseconds per agent-step for each world: an agent-step is one agent
+acting for one month. Every month the model steps each agent set once (mines produce, separation
 plants separate, magnet plants make, recyclers recycle, end users buy and use, all vectorised
 over the set's agents), so the agents counted are those of the stepped sets; governments, which
-act only once a round, are not counted. Run from the repo root:
+act only once a round, are not counted. Then:
+
+- write vs simulate: what ``marketsim run`` does after the model has run (the tidy table, the
+  Parquet file, events, alliances and manifest) against building and running the model;
+- ``marketsim run configs/baseline_2024.toml`` end to end in a fresh interpreter (start-up,
+  run, table, files, summary), best of 3;
+- the toy call-auction market of benchmarks/toy_market.py (Mesa, pure Python, 360 steps), timed
+  in the same run, and the ratio of the end-to-end run to it (a yardstick that moves with the
+  machine's load as the model does).
+
+Run from the repo root:
 
     .venv/bin/python benchmarks/bench_run.py [--repeats 5]
 
+It also runs against an older checkout (put it first on PYTHONPATH) for before/after figures.
+
 Targets (issue 2): the baseline's 30 years in under 0.5 s; the scaled world's cost per
-agent-step within 1.5x of the baseline's.
+agent-step within 1.5x of the baseline's. Targets (issue 18): the baseline at most 50 ms (best
+of 5), the scaled world at most 5x that; writing cheaper than simulating; ``marketsim run``
+end to end at most 0.6 s and at most 4x the toy market.
 """
 
 from __future__ import annotations
@@ -17,11 +32,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
+from toy_market import time_toy_market
+
+import marketsim
 from marketsim.model import RareEarthModel
+from marketsim.reports import runner
 from marketsim.scenario.loading import load_scenario, validate_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "baseline_2024.toml"
@@ -62,34 +86,98 @@ def time_run(scenario, repeats: int, buyers_per_cell: int = 1) -> tuple[float, f
     return min(times), statistics.median(times), stepped, model.months
 
 
+def time_write(scenario, repeats: int) -> tuple[float, float]:
+    """Best times of simulating (build + run) and of what ``marketsim run`` does next: the tidy
+    table (Arrow and pandas), the manifest and the files (Parquet, events, alliances, manifest)."""
+    simulate, write = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model = RareEarthModel(scenario)
+        model.run()
+        ran = time.perf_counter()
+        manifest = runner.run_manifest(scenario, model)
+        if hasattr(runner, "tidy_results"):
+            tidy = runner.tidy_results(model)
+            result = runner.RunResult(table=tidy.to_pandas(), manifest=manifest, model=model, arrow=tidy)
+        else:  # an older checkout: the table went through pandas
+            result = runner.RunResult(table=model.results(), manifest=manifest, model=model)
+        with tempfile.TemporaryDirectory() as folder:
+            runner.write_results(result, folder)
+            write.append(time.perf_counter() - ran)
+        simulate.append(ran - start)
+    return min(simulate), min(write)
+
+
+def time_cli(repeats: int = 3) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system) of ``marketsim run
+    configs/baseline_2024.toml`` in a fresh interpreter, running the same marketsim as this
+    process. CPU time moves less than wall time when other work shares the machine."""
+    source = str(Path(marketsim.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    best, best_cpu = float("inf"), float("inf")
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "marketsim.cli", "run", str(BASELINE), "--out", folder]
+        for _ in range(repeats):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, cwd=folder, env=env, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            best_cpu = min(best_cpu, cpu)
+    return best, best_cpu
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     baseline = load_scenario(BASELINE)
+    print(f"marketsim from {Path(marketsim.__file__).resolve().parent}")
+    results = time_worlds(baseline, args.repeats)
+    (baseline_cost, baseline_best), (scaled_cost, scaled_best) = results.values()
+    ratio = scaled_cost / baseline_cost
+    print(f"scaled cost per agent-step / baseline cost per agent-step: {ratio:.2f} (target <= 1.5)")
+    print(f"scaled run time / baseline run time: {scaled_best / baseline_best:.1f}x (target <= 5x)")
+    print(f"baseline 30 years best of {args.repeats}: {baseline_best * 1000:.0f} ms (target <= 50 ms)")
+    simulate, write = time_write(baseline, args.repeats)
+    print(
+        f"baseline 30 years: simulate {simulate * 1000:.0f} ms, write results {write * 1000:.0f} ms "
+        f"(write / simulate {write / simulate:.2f}, target < 1)"
+    )
+    cli, cli_cpu = time_cli()
+    toy = time_toy_market(args.repeats)
+    print(
+        f"marketsim run configs/baseline_2024.toml end to end, best of 3: {cli:.2f} s wall, "
+        f"{cli_cpu:.2f} s CPU (target <= 0.6 s)"
+    )
+    print(f"Mesa toy call-auction market, 360 steps, best of {args.repeats}: {toy:.3f} s")
+    print(f"end-to-end run / toy market: {cli / toy:.1f} (target <= 4)")
+
+
+def time_worlds(baseline, repeats: int) -> dict[str, tuple[float, float]]:
+    """Time the baseline and the scaled world; print a line for each and return, for each, its
+    cost per agent-step (microseconds) and its best run time (seconds)."""
     rows_per_cell = sum(len([s for s in sec.split.values() if s > 0]) for sec in baseline.sectors.values())
     big = scaled(baseline, 1000)
     buyers_per_cell = math.ceil(10_000 / rows_per_cell)
-
     print(f"{'world':<34}{'agents':>8}{'ticks':>7}{'best s':>9}{'median s':>10}{'us/agent-step':>15}")
     results = {}
-    for label, scenario, per_cell, repeats in (
-        ("baseline 30 years", baseline, 1, args.repeats),
+    for label, scenario, per_cell, times in (
+        ("baseline 30 years", baseline, 1, repeats),
         (
             f"scaled: {buyers_per_cell * rows_per_cell} buyers, {len(big.mines)} mines",
             big,
             buyers_per_cell,
-            max(1, args.repeats // 2),
+            max(1, repeats // 2),
         ),
     ):
-        best, median, agents, ticks = time_run(scenario, repeats, per_cell)
+        best, median, agents, ticks = time_run(scenario, times, per_cell)
         per_step = best / (agents * ticks) * 1e6
-        results[label] = per_step
+        results[label] = (per_step, best)
         print(f"{label:<34}{agents:>8}{ticks:>7}{best:>9.3f}{median:>10.3f}{per_step:>15.2f}")
-    baseline_cost, scaled_cost = results.values()
-    ratio = scaled_cost / baseline_cost
-    print(f"scaled cost per agent-step / baseline cost per agent-step: {ratio:.2f} (target <= 1.5)")
+    return results
 
 
 if __name__ == "__main__":

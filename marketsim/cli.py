@@ -12,9 +12,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from marketsim.calibration.cli import calibrate as calibrate_command
-from marketsim.reports.metrics import NonFiniteOutput
-from marketsim.reports.summary import summarise
 from marketsim.scenario.loading import ScenarioError, load_scenario
 
 app = typer.Typer(
@@ -54,7 +51,10 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario, write its time series and manifest, and print a summary."""
-    from marketsim.reports.runner import run_scenario, write_results  # noqa: PLC0415 (keeps other commands light)
+    # Imported here so that validate, --help and the other commands do not load the model (Mesa).
+    from marketsim.reports.metrics import NonFiniteOutput  # noqa: PLC0415
+    from marketsim.reports.runner import run_scenario, write_results  # noqa: PLC0415
+    from marketsim.reports.summary import summarise  # noqa: PLC0415
 
     try:
         scenario = load_scenario(config, set_ or [])
@@ -356,7 +356,17 @@ def _serve(app_file: Path, host: str, port: int, settings: dict[str, str], banne
     os.execve(sys.executable, command, {**os.environ, **OFFLINE, **settings})
 
 
-app.command("calibrate")(calibrate_command)  # ABC-SMC calibration: marketsim calibrate TARGETS --out DIR
+@app.command(
+    "calibrate",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def calibrate(ctx: typer.Context) -> None:
+    """Fit a target file's parameters with ABC-SMC (marketsim calibrate --help lists the options)."""
+    # The calibration command is loaded only when asked for; it parses its own arguments and help.
+    from marketsim.calibration.cli import app as calibration  # noqa: PLC0415
+
+    calibration(args=ctx.args, prog_name="marketsim calibrate")
 
 
 def main() -> None:

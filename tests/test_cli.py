@@ -205,3 +205,64 @@ def test_app_refuses_a_bad_scenario_before_starting(tmp_path):
     assert "dashboard on" not in proc.stdout
     proc = marketsim("app", "--scenario", tmp_path / "missing.toml", cwd=tmp_path)
     assert_clean_failure(proc, "missing.toml", "no such scenario file")
+
+
+# ----------------------------------------------------------------- start-up: what each command loads
+
+HEAVY = ("solara", "plotly", "ipywidgets", "dask", "distributed", "pyabc", "matplotlib", "SALib", "viz")
+"""Packages of the dashboard, plots, clusters and calibration: no business on the run path."""
+LOADED = """
+import json, sys
+from marketsim.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as done:
+    assert done.code in (0, None), done.code
+print("LOADED " + json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def packages_loaded(*args, cwd: Path) -> set[str]:
+    """Top-level packages in ``sys.modules`` after running ``marketsim ARGS`` in a fresh interpreter."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+    proc = subprocess.run(
+        [sys.executable, "-c", LOADED, *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return set(json.loads(proc.stdout.rsplit("LOADED ", 1)[1]))
+
+
+def test_run_loads_no_dashboard_plotting_cluster_or_calibration_package(tmp_path, small_file):
+    loaded = packages_loaded("run", small_file, "--out", tmp_path / "out", "--quiet", "--format", "both", cwd=tmp_path)
+    assert (tmp_path / "out" / "timeseries.csv").is_file()
+    assert {"marketsim", "mesa"} <= loaded  # the run happened in this interpreter
+    assert not loaded & set(HEAVY)
+
+
+def test_validate_and_help_do_not_load_the_model(tmp_path, small_file):
+    for args in (("validate", small_file), ("--help",), ("calibrate", "--help")):
+        loaded = packages_loaded(*args, cwd=tmp_path)
+        assert "marketsim" in loaded, args
+        assert not loaded & {*HEAVY, "mesa", "pandas", "pyarrow", "scipy"}, args
+
+
+def test_calibrate_help_lists_its_options(tmp_path):
+    proc = marketsim("calibrate", "--help", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for option in ("--population", "--generations", "--scheduler", "--workers", "--out"):
+        assert option in proc.stdout, option
+    assert "marketsim calibrate" in proc.stdout
+    listing = marketsim("--help", cwd=tmp_path)
+    assert "calibrate" in listing.stdout
+
+
+def test_calibrate_refuses_a_missing_target_file(tmp_path):
+    proc = marketsim("calibrate", tmp_path / "missing.toml", "--out", tmp_path / "cal", cwd=tmp_path)
+    assert_clean_failure(proc, "missing.toml")
+    assert not (tmp_path / "cal").exists()

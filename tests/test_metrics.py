@@ -9,8 +9,8 @@ import pytest
 from simkit import build, run, series
 
 from marketsim.policy.events import ExportLicence
-from marketsim.reports.metrics import CATALOGUE, hhi
-from marketsim.vocabulary import STAGES
+from marketsim.reports.metrics import CATALOGUE, PROJECT_PHASES, hhi
+from marketsim.vocabulary import POLICY_STAGES, STAGES
 
 OXIDES = ("ndpr", "dytb", "lace")
 
@@ -119,3 +119,41 @@ def test_importer_with_its_own_magnet_plants_depends_less(small_world):
 def test_every_catalogued_metric_is_recorded(small_world):
     table = run(small_world, years=1).results()
     assert set(table["metric"].astype(str)) == {m.name for m in CATALOGUE}
+
+
+# ------------------------------------------------------------------ world columns of derive
+TOTALLED = ("recycled", "end_of_life", "scrap_generated", "scrap_recycled", "allies", "public_spending")
+
+
+def test_region_metrics_world_column_is_the_total_of_the_regions(baseline):
+    model = run(baseline, years=1)
+    metrics, raw = model.recorder.metrics(), model.recorder.raw
+    names = [f"capacity_{s}" for s in (*STAGES, "recycling")] + [f"projects_{p}" for p in PROJECT_PHASES]
+    for name in (*names, *TOTALLED, "environmental_burden"):
+        values = metrics[name]
+        assert values.shape == (12, len(model.regions) + 1), name
+        np.testing.assert_allclose(values[:, -1], values[:, :-1].sum(axis=1), rtol=1e-12, err_msg=name)
+    np.testing.assert_array_equal(metrics["capacity_mining"][:, :-1], raw["capacity"][:, 0])
+    np.testing.assert_array_equal(metrics["projects_stalled"][:, :-1], raw["projects"][:, -1])
+
+
+def test_unit_cost_world_column_is_weighted_by_capacity(baseline):
+    model = run(baseline, years=1)
+    metrics, raw = model.recorder.metrics(), model.recorder.raw
+    for k, stage in enumerate(POLICY_STAGES):
+        cost, capacity = raw["unit_cost"][:, k], raw["capacity"][:, k]
+        expected = (cost * capacity).sum(axis=1) / capacity.sum(axis=1)
+        np.testing.assert_allclose(metrics[f"unit_cost_{stage}"][:, -1], expected, rtol=1e-12, err_msg=stage)
+        np.testing.assert_array_equal(metrics[f"unit_cost_{stage}"][:, :-1], cost)
+
+
+def test_good_region_metrics_have_an_all_row_of_nan_and_world_totals(baseline):
+    model = run(baseline, years=1)
+    metrics = model.recorder.metrics()
+    for name in ("production", "consumption", "unmet_demand", "stockpile", "exports", "imports"):
+        values = metrics[name]
+        assert np.isnan(values[:, -1]).all(), name
+        np.testing.assert_allclose(values[:, :-1, -1], values[:, :-1, :-1].sum(axis=-1), rtol=1e-12, err_msg=name)
+    flows = model.recorder.raw["flows"]
+    np.testing.assert_allclose(metrics["exports"][:, :-1, -1], metrics["imports"][:, :-1, -1], rtol=1e-9, atol=1e-9)
+    assert metrics["exports"][:, :-1, :-1].sum() == pytest.approx(flows.sum() - np.einsum("tgii->", flows))

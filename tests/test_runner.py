@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from importlib.metadata import version
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import CONFIGS, SMALL_WORLD
 
 import marketsim
-from marketsim.reports.metrics import CATALOGUE
-from marketsim.reports.runner import run_scenario, write_results
+from marketsim.model import RareEarthModel
+from marketsim.reports.files import write_csv
+from marketsim.reports.metrics import ALL, CATALOGUE, WORLD
+from marketsim.reports.runner import RunResult, run_scenario, tidy_results, write_results
+from marketsim.reports.summary import HEADLINES, summarise
 from marketsim.scenario.loading import apply_overrides, load_scenario, scenario_hash, validate_scenario
 from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import GOODS
@@ -199,3 +205,99 @@ def test_events_and_alliance_changes_are_written_for_a_run_with_strategies(tmp_p
     }
     alliances = pd.read_csv(tmp_path / "alliances.csv")
     assert set(alliances.loc[alliances["tick"] == 0, "region"]) == set(result.model.config.alliances["msp"].members)
+
+
+# ----------------------------------------------------------------- the table against the metric arrays
+def reference_rows(result) -> list[tuple]:
+    """The tidy table's rows built cell by cell, in plain Python, from the recorder's metric arrays."""
+    model = result.model
+    derived = model.recorder.metrics(model.tick)
+    goods, regions = [*GOODS, ALL], [*model.regions, WORLD]
+    rows = []
+    for metric in CATALOGUE:
+        values = derived[metric.name]
+        for tick in range(model.tick):
+            if metric.layout == "good_region":
+                cells = [(g, r, values[tick, k, j]) for k, g in enumerate(goods) for j, r in enumerate(regions)]
+            elif metric.layout == "region":
+                cells = [(ALL, r, values[tick, j]) for j, r in enumerate(regions)]
+            else:
+                cells = [(ALL, WORLD, values[tick])]
+            date = model.date_of(tick)
+            rows += [(tick, date, metric.name, g, r, float(v), metric.unit) for g, r, v in cells if not math.isnan(v)]
+    return rows
+
+
+def rows_of(frame: pd.DataFrame) -> list[tuple]:
+    columns = [frame[c].astype(object).tolist() for c in ("tick", "date", "metric", "good", "region", "value", "unit")]
+    return [(int(t), d, m, g, r, float(v), u) for t, d, m, g, r, v, u in zip(*columns, strict=True)]
+
+
+def test_parquet_holds_every_metric_cell_in_order(result, table):
+    assert rows_of(table) == reference_rows(result)
+
+
+def test_csv_holds_every_metric_cell_in_order(result, written):
+    csv = pd.read_csv(written[0] / "timeseries.csv", dtype={"date": str})
+    assert list(csv.columns) == ["tick", "date", "metric", "good", "region", "value", "unit"]
+    assert rows_of(csv) == reference_rows(result)
+
+
+def test_table_types_are_those_of_a_categorical_frame(result, table):
+    """tick int64, value float64, the text columns categorical with the labels present, sorted."""
+    for frame in (table, result.table):
+        assert list(frame.columns) == ["tick", "date", "metric", "good", "region", "value", "unit"]
+        assert frame["tick"].dtype == np.int64 and frame["value"].dtype == np.float64
+        for column in ("date", "metric", "good", "region", "unit"):
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
+            categories = list(frame[column].cat.categories)
+            assert categories == sorted(set(frame[column].astype(str))), column
+    pd.testing.assert_frame_equal(result.table, result.model.results(), check_exact=True)
+    pd.testing.assert_frame_equal(table, result.table, check_exact=True)
+
+
+def test_a_result_without_arrow_writes_the_same_files(result, table, tmp_path):
+    """A result built from the pandas table alone (as the live dashboard builds it) writes the same table."""
+    plain = RunResult(table=result.model.results(), manifest=result.manifest, model=result.model)
+    write_results(plain, tmp_path, ("parquet", "csv"))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "timeseries.parquet"), table, check_exact=True)
+    csv = pd.read_csv(tmp_path / "timeseries.csv")
+    pd.testing.assert_series_equal(csv["value"], table["value"], check_exact=True)
+
+
+def test_csv_quotes_text_holding_commas_quotes_or_line_breaks(tmp_path):
+    labels = pa.array(["plain", 'say "hi"', "a, b", "two\nlines"]).dictionary_encode()
+    arrow = pa.table({"tick": [0, 1, 2, 3], "label": labels, "value": [1e-05, 1e20, 0.1, -2.5]})
+    write_csv(arrow, tmp_path / "t.csv")
+    back = pd.read_csv(tmp_path / "t.csv")
+    assert back["label"].tolist() == ["plain", 'say "hi"', "a, b", "two\nlines"]
+    assert back["value"].tolist() == [1e-05, 1e20, 0.1, -2.5]
+    plain = pa.table({"tick": [0], "label": pa.array(["x"]).dictionary_encode()})
+    write_csv(plain, tmp_path / "p.csv")
+    assert (tmp_path / "p.csv").read_text() == "tick,label\n0,x\n"
+
+
+def test_a_run_not_started_writes_an_empty_table_with_the_columns(scenario, tmp_path):
+    model = RareEarthModel(scenario, years=1)
+    result = RunResult(table=model.results(), manifest={}, model=model, arrow=tidy_results(model))
+    assert result.table.empty and list(result.table.columns) == [*COLUMNS, "unit"]
+    write_results(result, tmp_path, ("parquet", "csv"))
+    assert pd.read_parquet(tmp_path / "timeseries.parquet").columns.tolist() == [*COLUMNS, "unit"]
+    assert (tmp_path / "timeseries.csv").read_text().strip() == "tick,date,metric,good,region,value,unit"
+
+
+def test_summary_averages_the_first_and_last_year_of_the_world_series(result, written):
+    metrics = result.model.recorder.metrics(result.model.tick)
+    ndpr, magnet = GOODS.index("ndpr"), GOODS.index("magnet")
+    expected = {
+        "NdPr oxide price": metrics["price"][:, ndpr, -1],
+        "China share of mining": metrics["china_share_mining"] * 100.0,
+        "Magnet output": metrics["production"][:, magnet, -1] * 0.012,
+    }
+    from_csv = pd.read_csv(written[0] / "timeseries.csv")
+    for table in (result.table, from_csv):
+        rows = summarise(table).set_index("headline")
+        assert len(rows) == len(HEADLINES)
+        for headline, series in expected.items():
+            assert rows.loc[headline, "first_year"] == pytest.approx(np.nanmean(series[:12]), rel=1e-12)
+            assert rows.loc[headline, "last_year"] == pytest.approx(np.nanmean(series[-12:]), rel=1e-12)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from marketsim.reports.tidy import COLUMNS, tidy_table
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
 PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
@@ -209,44 +211,25 @@ class Recorder:
         raw = {name: values[:ticks] for name, values in self.raw.items()}
         return derive(raw, self.china, self.reo_per_unit) if ticks else {}
 
-    def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
-        """The recorded ticks as a tidy long table: tick, date, metric, good, region, value, unit."""
+    def to_arrow(self, dates: list[str], ticks: int | None = None) -> pa.Table:
+        """The recorded ticks as a tidy long Arrow table (see :mod:`marketsim.reports.tidy`):
+        tick, date, metric, good, region, value, unit.
+
+        Raises:
+            NonFiniteOutput: When the run's numbers are not finite (see :func:`check_finite`).
+        """
         ticks = self.ticks if ticks is None else ticks
-        columns = ["tick", "date", "metric", "good", "region", "value", "unit"]
-        if not ticks:
-            return pd.DataFrame(columns=columns)
         derived = self.metrics(ticks)
         check_finite({name: values[:ticks] for name, values in self.raw.items()}, derived)
-        goods = np.array([*GOODS, ALL])
-        regions = np.array([*self.regions, WORLD])
-        frames = []
-        for metric in CATALOGUE:
-            values = derived[metric.name]
-            if metric.layout == "good_region":
-                good_labels = np.repeat(goods, len(regions))
-                region_labels = np.tile(regions, len(goods))
-            elif metric.layout == "region":
-                good_labels, region_labels = np.full(len(regions), ALL), regions
-            else:
-                good_labels, region_labels = np.array([ALL]), np.array([WORLD])
-            flat = values.reshape(ticks, -1)
-            cells = flat.shape[1]
-            frame = pd.DataFrame(
-                {
-                    "tick": np.repeat(np.arange(ticks), cells),
-                    "metric": metric.name,
-                    "good": np.tile(good_labels, ticks),
-                    "region": np.tile(region_labels, ticks),
-                    "value": flat.ravel(),
-                    "unit": metric.unit,
-                }
-            )
-            frames.append(frame[~np.isnan(frame["value"].to_numpy())])  # cells that do not apply
-        table = pd.concat(frames, ignore_index=True)
-        table.insert(1, "date", np.array(dates)[table["tick"].to_numpy()])
-        for column in ("metric", "good", "region", "unit", "date"):
-            table[column] = table[column].astype("category")
-        return table[columns]
+        return tidy_table(derived, CATALOGUE if ticks else [], [*GOODS, ALL], [*self.regions, WORLD], dates)
+
+    def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
+        """The recorded ticks as a tidy long pandas table: tick, date, metric, good, region, value,
+        unit (the text columns categorical)."""
+        ticks = self.ticks if ticks is None else ticks
+        if not ticks:
+            return pd.DataFrame(columns=list(COLUMNS))
+        return self.to_arrow(dates, ticks).to_pandas()
 
 
 class NonFiniteOutput(ValueError):
@@ -289,7 +272,26 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _with_total(values: np.ndarray) -> np.ndarray:
+    """One (ticks, regions) series with its world total (derive batches its own with :func:`_with_totals`)."""
     return np.concatenate([values, values.sum(axis=-1, keepdims=True)], axis=-1)
+
+
+def _with_totals(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each (ticks, regions) series with a world column, their total, computed for all at once."""
+    stacked = np.stack(list(series.values()), axis=1)
+    totals = np.concatenate([stacked, stacked.sum(axis=-1, keepdims=True)], axis=-1)
+    return {name: totals[:, k] for k, name in enumerate(series)}
+
+
+def _with_world_totals(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each (ticks, goods, regions) series with a world column (its total) and an 'all' row of
+    NaN (see :func:`_with_world`), computed for all at once."""
+    stacked = np.stack(list(series.values()), axis=1)
+    ticks, count, goods, regions = stacked.shape
+    out = np.full((ticks, count, goods + 1, regions + 1), np.nan)
+    out[:, :, :goods, :regions] = stacked
+    out[:, :, :goods, regions] = stacked.sum(axis=-1)
+    return {name: out[:, k] for k, name in enumerate(series)}
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
@@ -328,15 +330,16 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         "price": _with_world(raw["price"], _weighted(raw["price"], received)),
         "seller_price": _with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
     }
-    for name, values in (
-        ("production", raw["production"]),
-        ("consumption", raw["consumption"]),
-        ("unmet_demand", raw["unmet"]),
-        ("stockpile", raw["stockpile"]),
-        ("exports", sold - domestic),
-        ("imports", received - domestic),
-    ):
-        out[name] = _with_world(values, values.sum(axis=-1))
+    out |= _with_world_totals(
+        {
+            "production": raw["production"],
+            "consumption": raw["consumption"],
+            "unmet_demand": raw["unmet"],
+            "stockpile": raw["stockpile"],
+            "exports": sold - domestic,
+            "imports": received - domestic,
+        }
+    )
     use, stock = raw["use"], raw["stock"]
     out["inventory_cover"] = _with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
     oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
@@ -352,27 +355,25 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         from_china = output[:, china] if china >= 0 else np.zeros(len(output))
         out[f"china_share_{stage}"] = _ratio(from_china, output.sum(axis=-1))
         out[f"hhi_{stage}"] = hhi(output)
-    for k, stage in enumerate((*STAGES, "recycling")):
-        out[f"capacity_{stage}"] = _with_total(raw["capacity"][:, k])
-    out["recycled"] = _with_total(raw["recycled"])
-    out["end_of_life"] = _with_total(raw["end_of_life"])
-    out["scrap_generated"] = _with_total(raw["scrap_generated"])
-    out["scrap_recycled"] = _with_total(raw["scrap_recycled"])
-    out["allies"] = _with_total(raw["allies"])
+    region_series = {f"capacity_{stage}": raw["capacity"][:, k] for k, stage in enumerate((*STAGES, "recycling"))}
+    region_series["recycled"] = raw["recycled"]
+    region_series["end_of_life"] = raw["end_of_life"]
+    region_series["scrap_generated"] = raw["scrap_generated"]
+    region_series["scrap_recycled"] = raw["scrap_recycled"]
+    region_series["allies"] = raw["allies"]
     out["alliance_links"] = raw["allies"].sum(axis=-1) / 2.0
     burden = raw["burden"]
-    out["environmental_burden"] = _with_total(burden)
+    region_series["environmental_burden"] = burden
     out["burden_share"] = _share_of_world(burden)
     reo_use = (raw["consumption"] * reo_per_unit[None, :, None]).sum(axis=1)
     out["reo_consumption_share"] = _share_of_world(reo_use)
-    out["public_spending"] = _with_total(raw["public_spending"])
-    capacity = raw["capacity"]
-    for k, stage in enumerate(POLICY_STAGES):
-        cost = raw["unit_cost"][:, k]
-        world = _weighted(cost, capacity[:, k])
-        out[f"unit_cost_{stage}"] = np.concatenate([cost, world[:, None]], axis=-1)
-    for k, phase in enumerate(PROJECT_PHASES):
-        out[f"projects_{phase}"] = _with_total(raw["projects"][:, k])
+    region_series["public_spending"] = raw["public_spending"]
+    stages = len(POLICY_STAGES)
+    cost = raw["unit_cost"][:, :stages]
+    world_cost = np.concatenate([cost, _weighted(cost, raw["capacity"][:, :stages])[..., None]], axis=-1)
+    out |= {f"unit_cost_{stage}": world_cost[:, k] for k, stage in enumerate(POLICY_STAGES)}
+    region_series |= {f"projects_{phase}": raw["projects"][:, k] for k, phase in enumerate(PROJECT_PHASES)}
+    out |= _with_totals(region_series)
     out["material_balance_error"] = raw["balance_error"]
     out["magnet_balance_error"] = raw["magnet_balance_error"]
     return out

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import mesa
 import pandas as pd
+import pyarrow as pa
 
 import marketsim
 from marketsim.model import RareEarthModel
-from marketsim.reports.files import write_atomically
+from marketsim.reports.files import write_atomically, write_csv, write_parquet
 from marketsim.scenario.loading import scenario_hash
 from marketsim.scenario.schema import Scenario
 
@@ -26,6 +27,14 @@ class RunResult:
     table: pd.DataFrame
     manifest: dict
     model: RareEarthModel = field(repr=False)
+    arrow: pa.Table | None = field(default=None, repr=False)
+    """The tidy table as Arrow, which the files are written from (made from ``table`` when None)."""
+
+    def tidy(self) -> pa.Table:
+        """The tidy table as an Arrow table."""
+        if self.arrow is None:
+            self.arrow = pa.Table.from_pandas(self.table, preserve_index=False).replace_schema_metadata(None)
+        return self.arrow
 
 
 def run_scenario(
@@ -50,7 +59,13 @@ def run_scenario(
     model = RareEarthModel(scenario, seed=seed, years=years)
     model.run(progress)
     manifest = run_manifest(scenario, model, source=source, overrides=overrides)
-    return RunResult(table=model.results(), manifest=manifest, model=model)
+    tidy = tidy_results(model)
+    return RunResult(table=tidy.to_pandas(), manifest=manifest, model=model, arrow=tidy)
+
+
+def tidy_results(model: RareEarthModel) -> pa.Table:
+    """The model's recorded ticks as a tidy Arrow table (what ``model.results()`` gives as pandas)."""
+    return model.recorder.to_arrow([model.date_of(t) for t in range(model.months)], model.tick)
 
 
 def run_manifest(
@@ -131,14 +146,11 @@ def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ..
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    if "parquet" in formats:
-        path = out / "timeseries.parquet"
-        write_atomically(path, lambda p: result.table.to_parquet(p, index=False))
-        written.append(path)
-    if "csv" in formats:
-        path = out / "timeseries.csv"
-        write_atomically(path, lambda p: result.table.to_csv(p, index=False))
-        written.append(path)
+    for kind, write in (("parquet", write_parquet), ("csv", write_csv)):
+        if kind in formats:
+            path = out / f"timeseries.{kind}"
+            write(result.tidy(), path)
+            written.append(path)
     for name, frame in (("events.csv", event_table(result.model)), ("alliances.csv", alliance_table(result.model))):
         path = out / name
         write_atomically(path, lambda p, frame=frame: frame.to_csv(p, index=False))

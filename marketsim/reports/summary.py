@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from marketsim.reports.metrics import ALL, WORLD
@@ -28,13 +29,19 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     Returns:
         One row per headline with columns ``headline``, ``unit``, ``first_year``, ``last_year``.
     """
-    world = table[table["region"] == WORLD]
     last_tick = int(table["tick"].max())
+    world = table[table["region"] == WORLD]
+    ticks, values = world["tick"].to_numpy(), world["value"].to_numpy()
     rows = []
     for label, metric, good, unit in HEADLINES:
-        series = world[(world["metric"] == metric) & (world["good"] == good)].set_index("tick")["value"]
-        first = series[series.index < 12].mean()
-        last = series[series.index > last_tick - 12].mean()
+        chosen = ((world["metric"] == metric) & (world["good"] == good)).to_numpy()
+        first = _mean(values[chosen & (ticks < 12)])
+        last = _mean(values[chosen & (ticks > last_tick - 12)])
         scale = {"%": 100.0, "t/yr": 12.0, "kt REO/yr": 0.012, "kt/yr": 0.012}.get(unit, 1.0)
         rows.append({"headline": label, "unit": unit, "first_year": first * scale, "last_year": last * scale})
     return pd.DataFrame(rows)
+
+
+def _mean(values: np.ndarray) -> float:
+    """Mean of the values, NaN when there are none (as pandas' mean of an empty series)."""
+    return float(values.mean()) if len(values) else float("nan")
