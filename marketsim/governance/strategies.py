@@ -115,28 +115,45 @@ class Importer:
         self.waiting = 0
 
     def decide(self, observation: Observation) -> list:
-        """This round's decisions."""
-        spec, now, region = self.spec, observation.date, observation.region
-        dependent = observation.dependency["separation"] > spec.dependency_threshold
+        """This round's decisions: stockpiles first, then home support, tariffs and alliance."""
+        dependent = observation.dependency["separation"] > self.spec.dependency_threshold
         self.waiting = max(0, self.waiting - 1)
-        decisions: list = []
+        return [
+            *self._stockpile(observation, dependent),
+            *self._support_home(observation, dependent),
+            *self._alliance(observation, dependent),
+        ]
+
+    def _stockpile(self, observation: Observation, dependent: bool) -> list:
+        """Release the stockpile in a shortage; otherwise, when dependent, top it up to its target
+        within the budget (an order is delivered over six months, so wait two rounds before
+        looking again)."""
+        spec, now, region = self.spec, observation.date, observation.region
         if observation.unmet_share > spec.shortage_threshold:
-            for good in RESTRICTED:
-                held = observation.stockpile[good]
-                if held > 0:
-                    decisions.append(StockpileOrder(start=now, region=region, good=good, tonnes=-held, months=6))
-        elif dependent and spec.stockpile_months > 0 and not self.waiting:
-            # Top the stockpile up to its target; an order is delivered over six months, so
-            # wait two rounds before looking again.
-            budget = spec.budget if observation.budget_left is None else min(spec.budget, observation.budget_left)
-            for good in RESTRICTED:
-                target = spec.stockpile_months * _oxide_use(observation, good)
-                tonnes = target - observation.stockpile[good]
-                cost = tonnes * observation.price[good] / 1000.0
-                if tonnes > 0.05 * target and 0 < cost <= budget:
-                    budget -= cost
-                    self.waiting = 2
-                    decisions.append(StockpileOrder(start=now, region=region, good=good, tonnes=tonnes, months=6))
+            return [
+                StockpileOrder(start=now, region=region, good=good, tonnes=-observation.stockpile[good], months=6)
+                for good in RESTRICTED
+                if observation.stockpile[good] > 0
+            ]
+        if not (dependent and spec.stockpile_months > 0 and not self.waiting):
+            return []
+        orders = []
+        budget = spec.budget if observation.budget_left is None else min(spec.budget, observation.budget_left)
+        for good in RESTRICTED:
+            target = spec.stockpile_months * _oxide_use(observation, good)
+            tonnes = target - observation.stockpile[good]
+            cost = tonnes * observation.price[good] / 1000.0
+            if tonnes > 0.05 * target and 0 < cost <= budget:
+                budget -= cost
+                self.waiting = 2
+                orders.append(StockpileOrder(start=now, region=region, good=good, tonnes=tonnes, months=6))
+        return orders
+
+    def _support_home(self, observation: Observation, dependent: bool) -> list:
+        """Once dependent: subsidies for home separation and magnets, a price floor, a recycling
+        mandate and a tariff on Chinese magnets, each once."""
+        spec, now, region = self.spec, observation.date, observation.region
+        decisions: list = []
         if dependent and spec.subsidy_rate > 0 and not self.subsidised:
             self.subsidised = True
             decisions += [
@@ -154,14 +171,21 @@ class Importer:
             decisions.append(
                 Tariff(start=now, importer=region, origins=("china",), goods=("magnet",), rate=spec.tariff_rate)
             )
-        if spec.alliance is not None:
-            member = region in observation.alliances.get(spec.alliance, ())
-            premium = observation.price["ndpr"] / max(observation.world_price["ndpr"], 1e-9) - 1.0
-            if dependent and not member:
-                decisions.append(AllianceJoin(start=now, region=region, alliance=spec.alliance))
-            elif member and not dependent and premium > 0.2:
-                decisions.append(AllianceLeave(start=now, region=region, alliance=spec.alliance))
         return decisions
+
+    def _alliance(self, observation: Observation, dependent: bool) -> list:
+        """Join the alliance when dependent; leave it when no longer dependent and paying a
+        premium of over 20 % on NdPr for membership."""
+        spec, now, region = self.spec, observation.date, observation.region
+        if spec.alliance is None:
+            return []
+        member = region in observation.alliances.get(spec.alliance, ())
+        premium = observation.price["ndpr"] / max(observation.world_price["ndpr"], 1e-9) - 1.0
+        if dependent and not member:
+            return [AllianceJoin(start=now, region=region, alliance=spec.alliance)]
+        if member and not dependent and premium > 0.2:
+            return [AllianceLeave(start=now, region=region, alliance=spec.alliance)]
+        return []
 
 
 class ResourceHolder:

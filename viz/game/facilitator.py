@@ -232,8 +232,6 @@ def Console(seat: Seat):
     tick = use_refresh(on_tick=time_out, room=room)
     version, set_version = solara.use_state(0)
     message, set_message = solara.use_state(None)
-    text, set_text = solara.use_state("")
-    debrief, set_debrief = solara.use_state(False)
     status = room.status()
 
     def act(call: Callable, done: str = "Done."):
@@ -254,7 +252,34 @@ def Console(seat: Seat):
         style={"font-weight": "600", "font-size": "18px"},
     )
     Feedback(message)
-    token = seat.token
+    RoundControls(room, seat.token, status, act, auto)
+    Requests(room, seat, room.requests(), act)
+    with solara.Card("Players", style={"margin": "4px 0"}):
+        Roster(room, seat, status["roster"], act)
+    with solara.Card("Shocks and messages", style={"margin": "4px 0"}):
+        ShockMenu(room, seat, act)
+        Messages(room, seat.token, status["messages"], room.injected_shocks(), act)
+    AllianceOffers(room.all_offers())
+    WorldCharts(room, (status["tick"], room.log_size()))
+    with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
+        DebriefToggle(room, status["tick"] * 1000 + room.log_size())
+    GameFileDownload(room, seat)
+    with solara.Details("Facilitator token (to reopen this console later)"):
+        solara.Text(
+            f"Room code {room.join_code} · token {html.escape(seat.token)}",
+            classes=["facilitator-token"],
+            style={"font-family": "monospace", "word-break": "break-all"},
+        )
+    solara.Text(
+        f"Updated every {REFRESH_SECONDS:.0f} s.",
+        style={"color": "#aaa", "font-size": "11px"},
+        classes=[f"refresh-{tick % 2}"],
+    )
+
+
+@solara.component
+def RoundControls(room: Room, token: str, status: dict, act: Callable, auto: solara.Reactive[bool]):
+    """Start, advance, pause or resume, extend and undo the round."""
     with solara.Row(style={"flex-wrap": "wrap"}, classes=["console-controls"]):
         if status["phase"] == "lobby":
             solara.Button("Start", color="primary", on_click=act(lambda: room.start(token), "Round 1 is open."))
@@ -278,22 +303,27 @@ def Console(seat: Seat):
             color="error",
         )
         solara.Checkbox(label="Advance when time runs out", value=auto)
-    Requests(room, seat, room.requests(), act)
-    with solara.Card("Players", style={"margin": "4px 0"}):
-        Roster(room, seat, status["roster"], act)
-    with solara.Card("Shocks and messages", style={"margin": "4px 0"}):
-        ShockMenu(room, seat, act)
-        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-            solara.InputText("Message to every player", value=text, on_value=set_text, continuous_update=True)
-            solara.Button("Broadcast", on_click=act(lambda: room.broadcast(token, text), "Message sent."))
-        for note in status["messages"][-3:]:
-            solara.Text(f"Sent: {note.get('text', '')}", style=EXPLAIN)
-        for round_, event in room.injected_shocks():
-            solara.Text(
-                f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"}, classes=["console-shock"]
-            )
+
+
+@solara.component
+def Messages(room: Room, token: str, sent: list[dict], shocks: list, act: Callable):
+    """Broadcast a message to every player; the last ones sent and the shocks injected."""
+    text, set_text = solara.use_state("")
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.InputText("Message to every player", value=text, on_value=set_text, continuous_update=True)
+        solara.Button("Broadcast", on_click=act(lambda: room.broadcast(token, text), "Message sent."))
+    for note in sent[-3:]:
+        solara.Text(f"Sent: {note.get('text', '')}", style=EXPLAIN)
+    for round_, event in shocks:
+        solara.Text(
+            f"Shock: {shock_text(round_, event)}", style={**EXPLAIN, "display": "block"}, classes=["console-shock"]
+        )
+
+
+@solara.component
+def AllianceOffers(offers: list[dict]):
+    """Every alliance offer between governments and what became of it."""
     with solara.Card("Alliance offers", style={"margin": "4px 0"}, classes=["console-offers"]):
-        offers = room.all_offers()
         if not offers:
             solara.Text("No alliance offers yet.", style=EXPLAIN)
         for offer in offers:
@@ -302,25 +332,17 @@ def Console(seat: Seat):
                 style={**EXPLAIN, "display": "block"},
                 classes=["console-offer", f"offer-{offer['status']}"],
             )
-    WorldCharts(room, (status["tick"], room.log_size()))
-    with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
-        if debrief:
-            solara.Button("Hide debrief", on_click=lambda: set_debrief(False), outlined=True)
-            DebriefView(room, version=status["tick"] * 1000 + room.log_size())
-        else:
-            solara.Button("Show debrief", on_click=lambda: set_debrief(True), color="primary")
-    GameFileDownload(room, seat)
-    with solara.Details("Facilitator token (to reopen this console later)"):
-        solara.Text(
-            f"Room code {room.join_code} · token {html.escape(token)}",
-            classes=["facilitator-token"],
-            style={"font-family": "monospace", "word-break": "break-all"},
-        )
-    solara.Text(
-        f"Updated every {REFRESH_SECONDS:.0f} s.",
-        style={"color": "#aaa", "font-size": "11px"},
-        classes=[f"refresh-{tick % 2}"],
-    )
+
+
+@solara.component
+def DebriefToggle(room: Room, version: int):
+    """The debrief, shown on request."""
+    shown, set_shown = solara.use_state(False)
+    if shown:
+        solara.Button("Hide debrief", on_click=lambda: set_shown(False), outlined=True)
+        DebriefView(room, version=version)
+    else:
+        solara.Button("Show debrief", on_click=lambda: set_shown(True), color="primary")
 
 
 @solara.component
