@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from marketsim.sweep.design import salib_problem
+from marketsim.sweep.design import salib_problem, unit_design
 from marketsim.sweep.spec import SweepSpec
 
 SEED_RESAMPLES = 50
@@ -104,7 +104,7 @@ def _morris_rows(spec: SweepSpec, design: pd.DataFrame, outcome: str, y: np.ndar
     from SALib.analyze import morris  # noqa: PLC0415
 
     problem = salib_problem(spec)
-    x = design[problem["names"]].to_numpy(dtype=float)
+    x = unit_design(spec, design)
     s = morris.analyze(problem, x, y, conf_level=0.95, num_levels=spec.sweep.levels, seed=spec.sweep.root_seed)
     return [
         {

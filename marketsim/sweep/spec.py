@@ -47,10 +47,19 @@ class SweepInfo(Strict):
 
 
 class Parameter(Strict):
-    """A swept value: a continuous ``range`` or a list of ``values`` (grid designs only)."""
+    """A swept value: a continuous ``range`` (uniform unless ``distribution`` says otherwise) or a
+    list of ``values`` (categorical: each equally likely; grid and LHS designs only)."""
 
     range: tuple[float, float] | None = None
+    """Bounds of a continuous parameter: [low, high]."""
     values: list[Any] | None = None
+    distribution: Literal["uniform", "log-uniform", "normal"] | None = None
+    """How values spread over the range: ``uniform`` (default), ``log-uniform`` (uniform in the
+    logarithm; low > 0), or ``normal`` (``mean`` and ``sd``, truncated to the range)."""
+    mean: float | None = None
+    """Mean of a ``normal`` parameter."""
+    sd: Annotated[float, Field(gt=0.0)] | None = None
+    """Standard deviation of a ``normal`` parameter."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -60,6 +69,18 @@ class Parameter(Strict):
             raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
         if self.values is not None and not self.values:
             raise ValueError("values must not be empty")
+        if self.values is not None and self.distribution is not None:
+            raise ValueError("a list of values is categorical (each value equally likely); drop distribution")
+        return self._distribution_fields()
+
+    def _distribution_fields(self) -> Parameter:
+        normal = self.distribution == "normal"
+        if normal and (self.mean is None or self.sd is None):
+            raise ValueError("distribution = 'normal' needs mean and sd (the range bounds it)")
+        if not normal and (self.mean is not None or self.sd is not None):
+            raise ValueError("mean and sd are only for distribution = 'normal'")
+        if self.distribution == "log-uniform" and self.range[0] <= 0:
+            raise ValueError(f"distribution = 'log-uniform' needs a range above zero, got {list(self.range)}")
         return self
 
 
@@ -97,10 +118,10 @@ class SweepSpec(Strict):
     @model_validator(mode="after")
     def _designs_and_names(self) -> SweepSpec:
         listed = [p for p, spec in self.parameters.items() if spec.values is not None]
-        if listed and self.sweep.design != "grid":
+        if listed and self.sweep.design in ("sobol", "morris"):
             raise ValueError(
-                f"parameters {listed} give values; only design = 'grid' takes values "
-                "(use range = [low, high] for lhs, sobol and morris)"
+                f"parameters {listed} are categorical (a list of values); design = '{self.sweep.design}' needs "
+                "continuous parameters (range = [low, high]), so use design = 'grid' or 'lhs' for them"
             )
         names = [o.name for o in self.outcomes]
         if len(set(names)) != len(names):
