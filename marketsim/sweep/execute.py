@@ -260,6 +260,7 @@ class _PartWriter:
     def __init__(self, store: ResultStore, spec: SweepSpec, points: list[dict], start: int, timeseries: bool) -> None:
         self.store, self.spec, self.points, self.start, self.timeseries = store, spec, points, start, timeseries
         self.part = store.next_part()
+        self.names = spec.outcome_names()
         self.rows: list[dict] = []
         self.series_rows: list[dict] = []
         self.last_flush = time.monotonic()
@@ -268,8 +269,7 @@ class _PartWriter:
         """Rows of one finished (or failed) run."""
         identity = {"run_id": run.run_id, "point": run.point, "replication": run.replication, "seed": run.seed}
         parameters = self.points[run.point]
-        for outcome in self.spec.outcomes:
-            name = outcome.name
+        for name in self.names:
             if result["ok"]:
                 cells = {"value": result["outcomes"][name], "censored": result["censored"][name], "error": None}
             else:
@@ -285,7 +285,7 @@ class _PartWriter:
 
     def flush_if_due(self) -> None:
         """Write a part after :data:`FLUSH_RUNS` runs or :data:`FLUSH_SECONDS` seconds."""
-        if len(self.rows) >= FLUSH_RUNS * len(self.spec.outcomes) or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+        if len(self.rows) >= FLUSH_RUNS * len(self.names) or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:

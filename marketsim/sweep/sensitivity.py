@@ -127,13 +127,13 @@ def sensitivity(spec: SweepSpec, results: pd.DataFrame, design: pd.DataFrame) ->
     if method not in ("sobol", "morris"):
         return pd.DataFrame()
     rows = []
-    for outcome in spec.outcomes:
-        y = point_means(results, outcome.name, len(design))
-        reason = _skip_reason(results, outcome.name, y)
+    for outcome in spec.outcome_names():
+        y = point_means(results, outcome, len(design))
+        reason = _skip_reason(results, outcome, y)
         if reason:
-            rows.append({"outcome": outcome.name, "parameter": "", "note": reason})
+            rows.append({"outcome": outcome, "parameter": "", "note": reason})
         elif method == "sobol":
-            rows += _sobol_rows(spec, results, outcome.name, y)
+            rows += _sobol_rows(spec, results, outcome, y)
         else:
-            rows += _morris_rows(spec, design, outcome.name, y)
+            rows += _morris_rows(spec, design, outcome, y)
     return pd.DataFrame(rows)

@@ -23,7 +23,11 @@ from marketsim.scenario.loading import (
     validate_scenario,
 )
 from marketsim.scenario.schema import Scenario
+from marketsim.sweep.functions import OutcomeFunctionError, add_search_folder, resolve
 from marketsim.vocabulary import GOODS
+
+OUTSIDE_CHINA = "outside_china"
+CHINA = "china"
 
 EVENT = TypeAdapter(Event)
 
@@ -85,12 +89,19 @@ class Parameter(Strict):
 
 
 class Outcome(Strict):
-    """A metric reduced over time to one number per run."""
+    """One number per run: a metric reduced over time, or what a Python function makes of the run."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-    metric: str
+    metric: str | None = None
+    """A metric of docs/metrics.md (or give ``function``)."""
+    function: Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")] | None = None
+    """``module:function`` called with the run's tidy table; returns a float, or a dict of floats
+    whose ``keys`` are listed (outcomes ``name.key``)."""
+    keys: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] | None = None
+    """The keys of the dict a ``function`` returns."""
     good: str = "all"
     region: str = "world"
+    """A region, ``world``, or ``outside_china`` (all regions but China, see docs/sweeps.md)."""
     reduce: Literal["final", "mean", "max", "min", "time_to_threshold"] = "mean"
     last_years: Annotated[float, Field(gt=0.0)] | None = None
     """Reduce over the last N years only (all of the run when omitted)."""
@@ -99,11 +110,26 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _known_metric(self) -> Outcome:
+        if (self.metric is None) == (self.function is None):
+            raise ValueError("give either metric = '...' or function = 'module:function'")
+        if self.function is not None:
+            metric_fields = ("metric", "good", "region", "reduce", "last_years", "threshold")
+            extra = [f for f in metric_fields if getattr(self, f) != type(self).model_fields[f].default]
+            if extra:
+                raise ValueError(f"a function outcome takes only name, function and keys, not {', '.join(extra)}")
+            return self
+        if self.keys is not None:
+            raise ValueError("keys are only for a function outcome")
         if self.metric not in BY_NAME:
             raise ValueError(f"unknown metric {self.metric!r} (see docs/metrics.md)")
         if self.reduce == "time_to_threshold" and self.threshold is None:
             raise ValueError("reduce = 'time_to_threshold' needs a threshold")
         return self
+
+    @property
+    def columns(self) -> list[str]:
+        """The outcome names this outcome writes: its name, or ``name.key`` for each key."""
+        return [f"{self.name}.{key}" for key in self.keys] if self.keys else [self.name]
 
 
 class SweepSpec(Strict):
@@ -128,9 +154,27 @@ class SweepSpec(Strict):
             raise ValueError(f"outcome names must be unique, got {names}")
         return self
 
+    def outcome_names(self) -> list[str]:
+        """Every outcome name a run writes, in order (a function's keys as ``name.key``)."""
+        return [column for outcome in self.outcomes for column in outcome.columns]
+
     def digest(self) -> str:
-        """SHA-256 of the spec's canonical JSON."""
-        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+        """SHA-256 of the spec's canonical JSON (fields added later are left out while unused, so a
+        spec written before them keeps its digest)."""
+        data = self.model_dump(mode="json")
+        for parameter in data["parameters"].values():
+            for key in LATER_PARAMETER_FIELDS:
+                if parameter.get(key) is None:
+                    parameter.pop(key, None)
+        for outcome in data["outcomes"]:
+            for key in LATER_OUTCOME_FIELDS:
+                if outcome.get(key) is None:
+                    outcome.pop(key, None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+LATER_PARAMETER_FIELDS = ("distribution", "mean", "sd")
+LATER_OUTCOME_FIELDS = ("function", "keys")
 
 
 def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario]:
@@ -186,13 +230,24 @@ def _check_parameters(spec: SweepSpec, base: Scenario, path: Path) -> None:
 
 
 def _check_outcomes(spec: SweepSpec, base: Scenario, path: Path) -> None:
-    """Every outcome's region and good must exist."""
-    regions = [*base.regions, WORLD]
+    """Every outcome's region and good must exist, and every outcome function must be callable."""
+    regions = [*base.regions, WORLD] + ([OUTSIDE_CHINA] if CHINA in base.regions else [])
     goods = [*GOODS, ALL]
     for i, outcome in enumerate(spec.outcomes):
+        if outcome.function is not None:
+            add_search_folder(path.parent)
+            try:
+                resolve(outcome.function)
+            except OutcomeFunctionError as error:
+                raise ScenarioError(f"{path}: outcomes.{i}.function: {error}") from None
+            continue
         if outcome.region not in regions:
             raise ScenarioError(
                 f"{path}: outcomes.{i}.region: unknown region {outcome.region!r} (known: {', '.join(regions)})"
+            )
+        if outcome.region == OUTSIDE_CHINA and BY_NAME[outcome.metric].layout == "world":
+            raise ScenarioError(
+                f"{path}: outcomes.{i}.region: {outcome.metric!r} is a world figure, so it has no 'outside_china' part"
             )
         if outcome.good not in goods:
             raise ScenarioError(f"{path}: outcomes.{i}.good: unknown good {outcome.good!r} (known: {', '.join(goods)})")
