@@ -51,3 +51,18 @@ def test_same_seed_same_series_and_keywords_with_double_underscores():
 def test_bad_parameter_is_refused():
     with pytest.raises(ScenarioError, match="price_speed"):
         BatchModel(BASELINE, seed=1, years=1, **{"market.price_speed": 7.0})
+
+
+def test_the_docs_batch_run_example_runs(monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "sweeps.md").read_text()
+    example = text.split("### Mesa's batch_run", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    namespace: dict = {}
+    exec(
+        compile(example.replace("number_processes=1,", "number_processes=1, display_progress=False,"), "docs", "exec"),
+        namespace,
+    )
+    table = pd.DataFrame(namespace["rows"])
+    assert len(table) == 2 * 2 * 24
+    assert set(table["market.price_speed"]) == {0.1, 0.3}

@@ -27,6 +27,8 @@ from marketsim.sweep.tables import parameter_values
 from marketsim.vocabulary import month_label
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from marketsim.scenario.schema import Scenario
 
 __all__ = ["read_results", "read_series", "run_sweep"]
@@ -206,6 +208,22 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()
 
 
+def _start_or_resume(
+    store: ResultStore, manifest: dict, design: pd.DataFrame, resume: bool, allow_code_change: bool
+) -> None:
+    """Write a new sweep's manifest and design, or check that the folder's sweep may be resumed
+    (recording the code of a resume with other code)."""
+    existing = store.manifest()
+    if existing is None:
+        store.start(manifest, design)
+        return
+    check_resumable(existing, manifest, store.folder, resume, allow_code_change)
+    if (existing.get("code_version") or {}).get("id") != manifest["code_version"]["id"]:
+        keys = ("code_version", "dependencies", "python_version", "platform", "created")
+        existing.setdefault("resumed_with_other_code", []).append({key: manifest[key] for key in keys})
+        store.save_manifest(existing)
+
+
 def _run_locked(
     spec: SweepSpec,
     base: Scenario,
@@ -224,16 +242,9 @@ def _run_locked(
     design = design_points(spec)
     runs = plan_runs(spec, len(design))
     store = ResultStore(folder, spec)
-    manifest = sweep_manifest(spec, base, runs, len(design), sources or {})
-    existing = store.manifest()
-    if existing is not None:
-        check_resumable(existing, manifest, folder, resume, allow_code_change)
-        if (existing.get("code_version") or {}).get("id") != manifest["code_version"]["id"]:
-            keys = ("code_version", "dependencies", "python_version", "platform", "created")
-            existing.setdefault("resumed_with_other_code", []).append({key: manifest[key] for key in keys})
-            store.save_manifest(existing)
-    else:
-        store.start(manifest, design)
+    _start_or_resume(
+        store, sweep_manifest(spec, base, runs, len(design), sources or {}), design, resume, allow_code_change
+    )
     done = store.finished_runs()
     todo = [run for run in runs if run.run_id not in done]
     counts = {"runs": len(runs), "skipped": len(runs) - len(todo), "ran": 0, "failed": 0}
