@@ -5,7 +5,14 @@ Prints, for a sweep of the 30-year baseline (200 runs by default):
   ``T1 / (2 * T2)`` (target >= 90 %);
 - time on a real dask.distributed cluster on 127.0.0.1 (a scheduler and 2 single-thread workers
   started as subprocesses) and its overhead against the local pool (target within 10 %);
+- the per-run overhead: CPU time a run costs beyond the model's own construction and run (setting
+  the design point on the base scenario, deriving metrics, reducing outcomes), measured in one
+  process on 1-year runs, plus the sweep process's CPU time per run (planning, receiving and
+  writing results) at 1, 4, 16 and 32 runs per task on 2 local workers (target < 2 ms together);
 - peak memory (driver and workers) of a 10,000-run sweep of 1-year runs (target < 500 MB).
+
+CPU times are reported besides wall times because the machine may be shared: its load average is
+printed first and last.
 
 Run from the repo root: ``.venv/bin/python benchmarks/bench_sweep.py [--runs 200] [--memory-runs 10000]``.
 """
@@ -14,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -153,6 +162,59 @@ def peak_memory_mb(spec: Path, out: Path) -> tuple[float, float, float]:
     return time.perf_counter() - start, peak_total, peak_single
 
 
+def model_and_simulate_ms(spec: Path, runs: int) -> tuple[float, float]:
+    """Median CPU ms of the model alone (construct and run) and of :func:`simulate` (the same run
+    plus setting the design point and computing the outcomes), in this process, 1-year runs."""
+    from marketsim.model import RareEarthModel  # noqa: PLC0415
+    from marketsim.sweep import load_spec, simulate  # noqa: PLC0415
+    from marketsim.sweep.design import design_points, plan_runs  # noqa: PLC0415
+    from marketsim.sweep.overrides import apply_values  # noqa: PLC0415
+
+    loaded, base = load_spec(spec)
+    design = design_points(loaded).to_dict(orient="records")
+    model_times, simulate_times = [], []
+    for run in plan_runs(loaded, len(design))[:runs]:
+        values = design[run.point]
+        configured = apply_values(base, values)
+        start = time.process_time()
+        RareEarthModel(configured, seed=run.seed, years=loaded.sweep.years).run()
+        model_times.append(time.process_time() - start)
+        start = time.process_time()
+        simulate(base, values, run.seed, loaded.outcomes, years=loaded.sweep.years)
+        simulate_times.append(time.process_time() - start)
+    return 1000 * statistics.median(model_times), 1000 * statistics.median(simulate_times)
+
+
+def sweep_process_ms(spec: Path, folder: Path, batches: tuple[int, ...]) -> list[tuple[int, float, float]]:
+    """For each runs-per-task: wall s and the sweep process's own CPU ms per run, 2 local workers."""
+    from marketsim.sweep import load_spec, run_sweep  # noqa: PLC0415
+
+    loaded, base = load_spec(spec)
+    runs = loaded.sweep.samples * loaded.sweep.replications
+    rows = []
+    for batch in batches:
+        start, cpu = time.perf_counter(), time.process_time()
+        run_sweep(loaded, base, folder / f"batch{batch}", workers=2, batch=batch)
+        rows.append((batch, time.perf_counter() - start, 1000 * (time.process_time() - cpu) / runs))
+    return rows
+
+
+def print_overhead(folder: Path, runs: int) -> None:
+    """Per-run overhead beyond the model, and the sweep process's cost at several batch sizes."""
+    spec = write_spec(folder, "overhead", runs, 1)
+    model, simulate = model_and_simulate_ms(spec, min(runs, 100))
+    print(f"per-run overhead, 1-year runs (median CPU of {min(runs, 100)} runs in one process):")
+    print(
+        f"  model alone {model:.1f} ms, simulate() {simulate:.1f} ms: {simulate - model:+.2f} ms a run beyond the model"
+    )
+    rows = sweep_process_ms(spec, folder, (1, 4, 16, 32))
+    print(f"  the sweep process's CPU per run on 2 local workers ({runs} runs):")
+    for batch, wall, cpu in rows:
+        print(f"    {batch:2d} runs per task: {cpu:5.2f} ms per run ({wall:5.1f} s wall)")
+    chosen = dict((batch, cpu) for batch, _, cpu in rows)[16]
+    print(f"  overhead per run at 16 per task (default): {simulate - model + chosen:.2f} ms (target < 2 ms)")
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,9 +223,12 @@ def main() -> None:
     parser.add_argument("--memory-runs", type=int, default=10_000)
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-serial", action="store_true", help="skip the 1-worker run (no efficiency figure)")
+    parser.add_argument("--overhead-runs", type=int, default=400)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     try:
+        print_overhead(folder, args.overhead_runs)
         spec = write_spec(folder, "efficiency", args.runs, 30)
         print(f"{args.runs} runs of the 30-year baseline (best of {args.repeats}, pool and Dask interleaved)")
         address, processes = start_cluster(folder)
@@ -195,6 +260,7 @@ def main() -> None:
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -93,9 +93,10 @@ def _unknown_key(data):
     return ["sweep.smaples", "unknown key"]
 
 
-def _values_without_grid(data):
+def _values_in_sobol(data):
+    data["sweep"]["design"] = "sobol"
     data["parameters"]["mines.0.capacity"] = {"values": [1000.0, 2000.0]}
-    return ["mines.0.capacity", "grid"]
+    return ["mines.0.capacity", "categorical", "use design = 'grid' or 'lhs'"]
 
 
 def _no_such_index(data):
@@ -135,7 +136,7 @@ def _no_outcomes(data):
 
 BAD_SPECS = [
     _unknown_key,
-    _values_without_grid,
+    _values_in_sobol,
     _no_such_index,
     _no_such_setting,
     _unknown_metric,
@@ -172,10 +173,10 @@ def test_error_text_in_square_brackets_is_printed_verbatim(folder):
     data["parameters"]["mines.0.capacity"] = {"range": [5.0, 5.0]}
     proc = cli("sweep", write_spec(folder, data), "--quiet")
     assert_clean_failure(proc, "range must be [low, high] with low < high, got [5.0, 5.0]")
-    data = spec_data()
+    data = spec_data(design="morris")
     data["parameters"]["mines.0.capacity"] = {"values": [1000.0, 2000.0]}
     proc = cli("sweep", write_spec(folder, data), "--quiet")
-    assert_clean_failure(proc, "(use range = [low, high] for lhs, sobol and morris)")
+    assert_clean_failure(proc, "needs continuous parameters (range = [low, high])")
 
 
 def test_missing_spec_file_is_a_clear_error(folder):

@@ -170,6 +170,19 @@ def test_same_results_serial_pool_and_dask(tmp_path, small_data, dask_cluster):
         assert recorded == direct
 
 
+def test_same_results_whatever_the_runs_per_task(tmp_path, small_data):
+    parameters = {"sectors.ev.elasticity_short": {"range": [-0.3, -0.02]}, "mines.0.capacity": {"range": [5e4, 2e5]}}
+    spec_path = write_sweep(tmp_path, small_data, {**LHS, "samples": 20, "replications": 2}, parameters)
+    spec, base = load_spec(spec_path)
+    frames = []
+    for batch in (1, 16):
+        counts = run_sweep(spec, base, tmp_path / f"batch{batch}", workers=2, batch=batch)
+        assert counts["ran"] == 40 and counts["failed"] == 0
+        frames.append(read_results(tmp_path / f"batch{batch}").sort_values(["run_id", "outcome"], ignore_index=True))
+    assert frames[0]["value"].nunique() > 20
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
 # ----------------------------------------------------------------- failing runs
 
 

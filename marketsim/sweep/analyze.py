@@ -64,7 +64,9 @@ def _plot_indices(indices: pd.DataFrame, method: str, folder: Path) -> list[Path
 def _plot_fans(quantiles: pd.DataFrame, spec: SweepSpec, folder: Path) -> list[Path]:
     plt = _pyplot()
     written = []
-    labels = {o.name: f"{o.metric} of {o.good} in {o.region} ({BY_NAME[o.metric].unit})" for o in spec.outcomes}
+    labels = {
+        o.name: f"{o.metric} of {o.good} in {o.region} ({BY_NAME[o.metric].unit})" for o in spec.outcomes if o.metric
+    }
     for outcome, rows in quantiles.groupby("outcome"):
         fig, ax = plt.subplots(figsize=(8, 4))
         ax.fill_between(rows["tick"], rows["q05"], rows["q95"], alpha=0.25, color="#4477aa", label="5-95 %")
@@ -80,17 +82,22 @@ def _plot_fans(quantiles: pd.DataFrame, spec: SweepSpec, folder: Path) -> list[P
 
 def _plot_scatter(spec: SweepSpec, results: pd.DataFrame, folder: Path) -> list[Path]:
     plt = _pyplot()
-    names = list(spec.parameters)
+    parameters = list(spec.parameters)
     written = []
-    for outcome in spec.outcomes:
-        rows = results[results["outcome"] == outcome.name]
-        fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3), squeeze=False)
-        for ax, name in zip(axes[0], names, strict=True):
-            ax.scatter(pd.to_numeric(rows[name], errors="coerce"), rows["value"], s=8, alpha=0.6)
-            ax.set_xlabel(name, fontsize=8)
-        axes[0][0].set_ylabel(outcome.name)
-        fig.suptitle(f"{outcome.name} against each parameter")
-        written.append(_save(fig, folder / f"scatter_{outcome.name}.png"))
+    for outcome in spec.outcome_names():
+        rows = results[results["outcome"] == outcome]
+        fig, axes = plt.subplots(1, len(parameters), figsize=(3.2 * len(parameters), 3), squeeze=False)
+        for ax, parameter in zip(axes[0], parameters, strict=True):
+            x = pd.to_numeric(rows[parameter], errors="coerce")
+            if x.isna().all() and rows[parameter].notna().any():  # a categorical parameter: one column per value
+                codes, labels = pd.factorize(rows[parameter], sort=True)
+                x = pd.Series(codes, index=rows.index)
+                ax.set_xticks(range(len(labels)), [str(label) for label in labels], fontsize=7)
+            ax.scatter(x, rows["value"], s=8, alpha=0.6)
+            ax.set_xlabel(parameter, fontsize=8)
+        axes[0][0].set_ylabel(outcome)
+        fig.suptitle(f"{outcome} against each parameter")
+        written.append(_save(fig, folder / f"scatter_{outcome}.png"))
     return written
 
 

@@ -11,13 +11,12 @@ import math
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from marketsim.model import RareEarthModel
 from marketsim.reports.metrics import check_finite
-from marketsim.scenario.loading import apply_overrides, validate_scenario
+from marketsim.scenario.loading import validate_scenario
 from marketsim.scenario.schema import Scenario
-from marketsim.sweep.outcomes import reduce, series
+from marketsim.sweep.outcomes import evaluate, reduce, series
+from marketsim.sweep.overrides import apply_values
 from marketsim.sweep.spec import Outcome
 
 
@@ -62,16 +61,29 @@ def simulate(
         True
     """
     base = _scenario(scenario) if isinstance(scenario, str) else scenario
-    items = [f"{path}={json.dumps(_plain(value))}" for path, value in parameters.items()]
-    configured = apply_overrides(base, items, "sweep point")
+    configured = apply_values(base, parameters)
     model = RareEarthModel(configured, seed=seed, years=years)
     model.run()
     metrics = model.recorder.metrics(model.tick)
     check_finite({name: values[: model.tick] for name, values in model.recorder.raw.items()}, metrics)
+    return measure(
+        model, metrics, [o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes], timeseries
+    )
+
+
+def measure(model: RareEarthModel, metrics: dict, outcomes: list[Outcome], timeseries: bool = False) -> dict[str, Any]:
+    """A finished run's outcomes (see :func:`simulate` for what is returned)."""
     result: dict[str, Any] = {"outcomes": {}, "censored": {}}
     if timeseries:
         result["series"] = {}
-    for outcome in (o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes):
+    table = None
+    for outcome in outcomes:
+        if outcome.function is not None:
+            table = model.results() if table is None else table
+            values = evaluate(outcome, table)
+            result["outcomes"].update(values)
+            result["censored"].update(dict.fromkeys(values, False))
+            continue
         values = series(model, metrics, outcome)
         value = reduce(values, outcome)
         result["outcomes"][outcome.name] = value
@@ -79,8 +91,3 @@ def simulate(
         if timeseries:
             result["series"][outcome.name] = values.tolist()
     return result
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars as plain Python values, so they serialise."""
-    return value.item() if isinstance(value, np.generic) else value

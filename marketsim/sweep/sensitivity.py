@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from marketsim.sweep.design import salib_problem
+from marketsim.sweep.design import salib_problem, unit_design
 from marketsim.sweep.spec import SweepSpec
 
 SEED_RESAMPLES = 50
@@ -104,7 +104,7 @@ def _morris_rows(spec: SweepSpec, design: pd.DataFrame, outcome: str, y: np.ndar
     from SALib.analyze import morris  # noqa: PLC0415
 
     problem = salib_problem(spec)
-    x = design[problem["names"]].to_numpy(dtype=float)
+    x = unit_design(spec, design)
     s = morris.analyze(problem, x, y, conf_level=0.95, num_levels=spec.sweep.levels, seed=spec.sweep.root_seed)
     return [
         {
@@ -127,13 +127,13 @@ def sensitivity(spec: SweepSpec, results: pd.DataFrame, design: pd.DataFrame) ->
     if method not in ("sobol", "morris"):
         return pd.DataFrame()
     rows = []
-    for outcome in spec.outcomes:
-        y = point_means(results, outcome.name, len(design))
-        reason = _skip_reason(results, outcome.name, y)
+    for outcome in spec.outcome_names():
+        y = point_means(results, outcome, len(design))
+        reason = _skip_reason(results, outcome, y)
         if reason:
-            rows.append({"outcome": outcome.name, "parameter": "", "note": reason})
+            rows.append({"outcome": outcome, "parameter": "", "note": reason})
         elif method == "sobol":
-            rows += _sobol_rows(spec, results, outcome.name, y)
+            rows += _sobol_rows(spec, results, outcome, y)
         else:
-            rows += _morris_rows(spec, design, outcome.name, y)
+            rows += _morris_rows(spec, design, outcome, y)
     return pd.DataFrame(rows)

@@ -23,7 +23,11 @@ from marketsim.scenario.loading import (
     validate_scenario,
 )
 from marketsim.scenario.schema import Scenario
+from marketsim.sweep.functions import OutcomeFunctionError, add_search_folder, resolve
 from marketsim.vocabulary import GOODS
+
+OUTSIDE_CHINA = "outside_china"
+CHINA = "china"
 
 EVENT = TypeAdapter(Event)
 
@@ -47,10 +51,19 @@ class SweepInfo(Strict):
 
 
 class Parameter(Strict):
-    """A swept value: a continuous ``range`` or a list of ``values`` (grid designs only)."""
+    """A swept value: a continuous ``range`` (uniform unless ``distribution`` says otherwise) or a
+    list of ``values`` (categorical: each equally likely; grid and LHS designs only)."""
 
     range: tuple[float, float] | None = None
+    """Bounds of a continuous parameter: [low, high]."""
     values: list[Any] | None = None
+    distribution: Literal["uniform", "log-uniform", "normal"] | None = None
+    """How values spread over the range: ``uniform`` (default), ``log-uniform`` (uniform in the
+    logarithm; low > 0), or ``normal`` (``mean`` and ``sd``, truncated to the range)."""
+    mean: float | None = None
+    """Mean of a ``normal`` parameter."""
+    sd: Annotated[float, Field(gt=0.0)] | None = None
+    """Standard deviation of a ``normal`` parameter."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -60,16 +73,35 @@ class Parameter(Strict):
             raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
         if self.values is not None and not self.values:
             raise ValueError("values must not be empty")
+        if self.values is not None and self.distribution is not None:
+            raise ValueError("a list of values is categorical (each value equally likely); drop distribution")
+        return self._distribution_fields()
+
+    def _distribution_fields(self) -> Parameter:
+        normal = self.distribution == "normal"
+        if normal and (self.mean is None or self.sd is None):
+            raise ValueError("distribution = 'normal' needs mean and sd (the range bounds it)")
+        if not normal and (self.mean is not None or self.sd is not None):
+            raise ValueError("mean and sd are only for distribution = 'normal'")
+        if self.distribution == "log-uniform" and self.range[0] <= 0:
+            raise ValueError(f"distribution = 'log-uniform' needs a range above zero, got {list(self.range)}")
         return self
 
 
 class Outcome(Strict):
-    """A metric reduced over time to one number per run."""
+    """One number per run: a metric reduced over time, or what a Python function makes of the run."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-    metric: str
+    metric: str | None = None
+    """A metric of docs/metrics.md (or give ``function``)."""
+    function: Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")] | None = None
+    """``module:function`` called with the run's tidy table; returns a float, or a dict of floats
+    whose ``keys`` are listed (outcomes ``name.key``)."""
+    keys: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] | None = None
+    """The keys of the dict a ``function`` returns."""
     good: str = "all"
     region: str = "world"
+    """A region, ``world``, or ``outside_china`` (all regions but China, see docs/sweeps.md)."""
     reduce: Literal["final", "mean", "max", "min", "time_to_threshold"] = "mean"
     last_years: Annotated[float, Field(gt=0.0)] | None = None
     """Reduce over the last N years only (all of the run when omitted)."""
@@ -78,11 +110,26 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _known_metric(self) -> Outcome:
+        if (self.metric is None) == (self.function is None):
+            raise ValueError("give either metric = '...' or function = 'module:function'")
+        if self.function is not None:
+            metric_fields = ("metric", "good", "region", "reduce", "last_years", "threshold")
+            extra = [f for f in metric_fields if getattr(self, f) != type(self).model_fields[f].default]
+            if extra:
+                raise ValueError(f"a function outcome takes only name, function and keys, not {', '.join(extra)}")
+            return self
+        if self.keys is not None:
+            raise ValueError("keys are only for a function outcome")
         if self.metric not in BY_NAME:
             raise ValueError(f"unknown metric {self.metric!r} (see docs/metrics.md)")
         if self.reduce == "time_to_threshold" and self.threshold is None:
             raise ValueError("reduce = 'time_to_threshold' needs a threshold")
         return self
+
+    @property
+    def columns(self) -> list[str]:
+        """The outcome names this outcome writes: its name, or ``name.key`` for each key."""
+        return [f"{self.name}.{key}" for key in self.keys] if self.keys else [self.name]
 
 
 class SweepSpec(Strict):
@@ -97,19 +144,37 @@ class SweepSpec(Strict):
     @model_validator(mode="after")
     def _designs_and_names(self) -> SweepSpec:
         listed = [p for p, spec in self.parameters.items() if spec.values is not None]
-        if listed and self.sweep.design != "grid":
+        if listed and self.sweep.design in ("sobol", "morris"):
             raise ValueError(
-                f"parameters {listed} give values; only design = 'grid' takes values "
-                "(use range = [low, high] for lhs, sobol and morris)"
+                f"parameters {listed} are categorical (a list of values); design = '{self.sweep.design}' needs "
+                "continuous parameters (range = [low, high]), so use design = 'grid' or 'lhs' for them"
             )
         names = [o.name for o in self.outcomes]
         if len(set(names)) != len(names):
             raise ValueError(f"outcome names must be unique, got {names}")
         return self
 
+    def outcome_names(self) -> list[str]:
+        """Every outcome name a run writes, in order (a function's keys as ``name.key``)."""
+        return [column for outcome in self.outcomes for column in outcome.columns]
+
     def digest(self) -> str:
-        """SHA-256 of the spec's canonical JSON."""
-        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+        """SHA-256 of the spec's canonical JSON (fields added later are left out while unused, so a
+        spec written before them keeps its digest)."""
+        data = self.model_dump(mode="json")
+        for parameter in data["parameters"].values():
+            for key in LATER_PARAMETER_FIELDS:
+                if parameter.get(key) is None:
+                    parameter.pop(key, None)
+        for outcome in data["outcomes"]:
+            for key in LATER_OUTCOME_FIELDS:
+                if outcome.get(key) is None:
+                    outcome.pop(key, None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+LATER_PARAMETER_FIELDS = ("distribution", "mean", "sd")
+LATER_OUTCOME_FIELDS = ("function", "keys")
 
 
 def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario]:
@@ -165,13 +230,24 @@ def _check_parameters(spec: SweepSpec, base: Scenario, path: Path) -> None:
 
 
 def _check_outcomes(spec: SweepSpec, base: Scenario, path: Path) -> None:
-    """Every outcome's region and good must exist."""
-    regions = [*base.regions, WORLD]
+    """Every outcome's region and good must exist, and every outcome function must be callable."""
+    regions = [*base.regions, WORLD] + ([OUTSIDE_CHINA] if CHINA in base.regions else [])
     goods = [*GOODS, ALL]
     for i, outcome in enumerate(spec.outcomes):
+        if outcome.function is not None:
+            add_search_folder(path.parent)
+            try:
+                resolve(outcome.function)
+            except OutcomeFunctionError as error:
+                raise ScenarioError(f"{path}: outcomes.{i}.function: {error}") from None
+            continue
         if outcome.region not in regions:
             raise ScenarioError(
                 f"{path}: outcomes.{i}.region: unknown region {outcome.region!r} (known: {', '.join(regions)})"
+            )
+        if outcome.region == OUTSIDE_CHINA and BY_NAME[outcome.metric].layout == "world":
+            raise ScenarioError(
+                f"{path}: outcomes.{i}.region: {outcome.metric!r} is a world figure, so it has no 'outside_china' part"
             )
         if outcome.good not in goods:
             raise ScenarioError(f"{path}: outcomes.{i}.good: unknown good {outcome.good!r} (known: {', '.join(goods)})")
