@@ -14,7 +14,7 @@ from marketsim.governance import decisions
 from marketsim.live import LiveRun
 from marketsim.reports.metrics import derive
 from marketsim.reports.scorecard import COLUMNS
-from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
+from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunReader, RunView
 from marketsim.scenario.loading import validate_scenario
 from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
@@ -36,18 +36,19 @@ def world(small_data):
 
 
 def advanced(scenario, ticks: int, changes: dict | None = None) -> LiveRun:
-    """A live run stepped to ``ticks``, with ``changes`` (tick -> [(region, make(now))]) made on the way."""
+    """A live run with ``changes`` (tick -> [(region, make(now))]) made at their months, showing
+    its first ``ticks`` months."""
     run = LiveRun(scenario)
     for tick, made in sorted((changes or {}).items()):
-        run.step(tick - run.tick)
         for region, make in made:
-            assert run.change_policy(region, make(run.model.date)).accepted
-    run.step(ticks - run.tick)
+            result = run.change_policy(region, make(run.date_of(tick)), tick)
+            assert result.accepted, result.message
+    run.show_from(ticks)
     return run
 
 
 def view(run: LiveRun) -> RunView:
-    return view_of(run.model, run.interventions)
+    return RunReader(run.model, run.changes).view(run.tick)
 
 
 def all_series(v: RunView) -> dict[str, np.ndarray]:
@@ -82,7 +83,7 @@ def china_quota(tonnes: float = 1000.0):
 
 # ------------------------------------------------------------------ the view
 def test_view_at_tick_zero_is_empty(world):
-    v = view(LiveRun(world))
+    v = view(advanced(world, 0))
     assert v.ticks == 0
     assert v.dates == []
     assert all(len(values) == 0 for values in all_series(v).values())
@@ -216,7 +217,7 @@ def test_tariff_on_china_cuts_the_importers_dependency_at_a_cost(world):
 @pytest.fixture(scope="module")
 def views(baseline) -> dict:
     """Views of the baseline at the start and mid-run, and a reference from another run."""
-    start = LiveRun(baseline)
+    start = advanced(baseline, 0)
     mid = advanced(baseline, 30, {12: [china_quota(20000.0)]})
     reference = advanced(baseline, 18)
     model = start.model
@@ -272,7 +273,7 @@ def test_reference_traces_are_labelled_pinned(views):
         assert not any(charts.PINNED in n for n in trace_names(figure)), name
     for name in ("price ndpr", "share", "shortages", "stockpiles"):
         own = trace_names(plain[name])
-        assert trace_names(overlaid[name]) == own + [n + charts.PINNED for n in own], name
+        assert trace_names(overlaid[name]) == own + [n + charts.PINNED for n in own] + ["dotted: twin"], name
         pinned = [t for t in overlaid[name]["data"] if t["name"].endswith(charts.PINNED)]
         assert all(len(t["x"]) == views["reference"].ticks for t in pinned), name
     assert "separation" + charts.PINNED in trace_names(overlaid["dependency"])
@@ -300,7 +301,10 @@ def test_live_changes_are_drawn_as_labelled_lines(views):
     changes = [m for m in views["mid"].markers if m.kind == "change"]
     assert [m.date for m in changes] == ["2025-01"]
     assert [s["x0"] for s in layout["shapes"]] == [m.date for m in views["mid"].markers]
-    assert [(a["x"], a["text"]) for a in layout["annotations"]] == [("2025-01", "china: export quota")]
+    # A numbered tag (as in the list of changes); the change itself in its hover text.
+    assert [(a["x"], a["text"], a["hovertext"]) for a in layout["annotations"]] == [
+        ("2025-01", "<b>1</b>", "2025-01 china: export quota")
+    ]
 
 
 # ------------------------------------------------------------------ JSON for the browser
