@@ -280,14 +280,14 @@ def test_reference_traces_are_labelled_pinned(views):
     assert "msp" + charts.PINNED in trace_names(overlaid["alliances"])
 
 
-def test_a_pinned_run_puts_its_flows_beside_this_runs(views):
+def test_a_twin_puts_its_flows_below_this_runs(views):
     alone = charts.flow_figure(views["mid"])
     beside = charts.flow_figure(views["mid"], views["reference"])
     assert len(alone["data"]) == 1 and len(beside["data"]) == 2
     ours, pinned = beside["data"]
     assert ours["link"]["value"] == alone["data"][0]["link"]["value"]
     assert pinned["link"]["value"] == charts.flow_figure(views["reference"])["data"][0]["link"]["value"]
-    assert ours["domain"]["x"][1] <= pinned["domain"]["x"][0], "side by side, not on top of each other"
+    assert ours["domain"]["y"][0] >= pinned["domain"]["y"][1], "one above the other, not on top of each other"
 
 
 def test_an_empty_reference_adds_nothing(views):

@@ -94,12 +94,12 @@ def _time_layout(span: tuple[str, str], y_title: str, view: RunView, big: bool =
         )
     size = FONT[big]
     return {
-        "height": HEIGHT + (60 if big else 0),
+        "height": HEIGHT + (90 if big else 0),
         "font": {"size": size},
-        "margin": {"l": 70 if big else 60, "r": 16, "t": 12, "b": 36},
+        "margin": {"l": 70 if big else 60, "r": 16, "t": 44 if big else 36, "b": 36},
         "xaxis": {"range": list(span), "type": "date"},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": size}},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": size}},
         "shapes": shapes,
         "annotations": _change_notes(view, size),
         **extra,
@@ -307,7 +307,11 @@ def dependency_figure(view: RunView, reference: RunView | None) -> dict:
     )
 
 
+FLOW_COLUMNS = ("Mined in", "Separated in", "Made into magnets in", "Magnets used in")
+
+
 def _sankey(flows, domain: dict) -> dict:
+    """One flow diagram; its nodes are labelled with the region alone (the column says the stage)."""
     colours = [
         CHINA_RED if owner == "china" else (GREY if owner == "others" else OTHERS_BLUE) for owner in flows.regions
     ]
@@ -320,7 +324,14 @@ def _sankey(flows, domain: dict) -> dict:
         "valueformat": ",.0f",
         "valuesuffix": " t REO/yr",
         "domain": domain,
-        "node": {"label": flows.labels, "color": colours, "pad": 14, "thickness": 14},
+        "node": {
+            "label": flows.regions,
+            "customdata": flows.labels,
+            "hovertemplate": "%{customdata}: %{value}<extra></extra>",
+            "color": colours,
+            "pad": 20,
+            "thickness": 14,
+        },
         "link": {
             "source": [a for a, _, _ in flows.links],
             "target": [b for _, b, _ in flows.links],
@@ -330,26 +341,44 @@ def _sankey(flows, domain: dict) -> dict:
     }
 
 
+def _note(text: str, x: float, y: float, **extra) -> dict:
+    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False, **extra}
+
+
 def flow_figure(view: RunView, reference: RunView | None = None) -> dict:
-    """The supply chain as a flow diagram, t REO a year over the last 12 months; with a pinned
-    run, the two side by side."""
+    """The supply chain as a flow diagram, t REO a year over the last 12 months; with a twin, the
+    twin's below this run's."""
     if not view.flows.links:
-        return placeholder("The flows appear after the first month.", 420)
-    layout = {"height": 460, "margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "font": {"size": 12}}
-    if reference is None or not reference.flows.links:
+        return placeholder("The flows appear after the first month.", 660)
+    twin = reference is not None and bool(reference.flows.links)
+    # One height with or without a twin: plotly.js clips a sankey whose figure grows on redraw.
+    layout = {"height": 660, "margin": {"l": 30, "r": 10, "t": 30, "b": 10}, "font": {"size": 13}}
+    anchors = ("left", "center", "center", "right")
+    notes = [
+        _note(f"<b>{title}</b>", k / 3, 1.0, xanchor=anchor, yanchor="bottom")
+        for k, (title, anchor) in enumerate(zip(FLOW_COLUMNS, anchors, strict=True))
+    ]
+    if not twin:
+        layout["annotations"] = notes
         return _figure([_sankey(view.flows, {"x": [0, 1], "y": [0, 1]})], layout)
     traces = [
-        _sankey(view.flows, {"x": [0, 0.48], "y": [0, 1]}),
-        _sankey(reference.flows, {"x": [0.52, 1], "y": [0, 1]}),
+        _sankey(view.flows, {"x": [0, 1], "y": [0.53, 1]}),
+        _sankey(reference.flows, {"x": [0, 1], "y": [0, 0.47]}),
     ]
-    notes = [
-        {"text": f"this run, 12 months to {view.dates[-1]}", "x": 0.24, "y": 1.0, "yanchor": "bottom"},
-        {"text": f"twin, 12 months to {reference.dates[-1]}", "x": 0.76, "y": 1.0, "yanchor": "bottom"},
+    notes += [
+        _note("<b>this run</b>", -0.02, 0.765, textangle=-90, xanchor="right"),
+        _note("<b>twin</b>", -0.02, 0.235, textangle=-90, xanchor="right"),
     ]
-    layout["annotations"] = [
-        {**n, "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 13}} for n in notes
-    ]
+    layout["annotations"] = notes
     return _figure(traces, layout)
+
+
+def _outward(angle: float) -> str:
+    """Where a label goes so that it points away from the centre of the circle."""
+    x, y = math.cos(angle), math.sin(angle)
+    vertical = "top" if y > 0.5 else ("bottom" if y < -0.5 else "middle")
+    horizontal = "right" if x > 0.3 else ("left" if x < -0.3 else "center")
+    return f"{vertical} {horizontal}"
 
 
 def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]) -> dict:
@@ -394,7 +423,7 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
             y=[pos[r][1] for r in regions],
             mode="markers+text",
             text=regions,
-            textposition="top center",
+            textposition=[_outward(angle[r]) for r in regions],
             name="government",
             textfont={"size": 13},
             marker={
@@ -407,12 +436,12 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
     return _figure(
         traces,
         {
-            "height": 380,
+            "height": 400,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-            "xaxis": hidden,
+            "xaxis": {**hidden, "range": [-1.6, 1.6]},
             "yaxis": {**hidden, "range": [-1.25, 1.3]},
             "font": {"size": FONT[False]},
-            "legend": {"orientation": "h", "y": -0.05},
+            "legend": {"orientation": "v", "x": 0, "y": 1, "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},
         },
     )
 

@@ -97,9 +97,9 @@ def Page():
     with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "0 12px"}):
         solara.ToggleButtonsSingle(good, values=GOODS_SHOWN, dense=True, classes=["good-choice"])
         solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
-    HeadlineStrip(head, good.value)
+    HeadlineStrip(head, good.value, importers=3 if presenter.value else None)
     if presenter.value:
-        _presenter(dash, drawings, good.value, frame.value, playing, speed, redraw)
+        _presenter(drawings, good.value)
         return
     regions = dash.run.model.regions
     alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.baseline.book.members.items())
@@ -116,18 +116,11 @@ def Page():
     _workspace(dash, view, drawings, good.value, region, frame.value, alliances)
 
 
-def _presenter(dash, drawings, good, version, playing, speed, redraw) -> None:
-    """Presenter mode: the headline and two charts, in type the back row can read."""
-    Status(dash, version=version)
-    with solara.Row(classes=["presenter-controls"]):
-        RunControls(dash, playing, speed, redraw, version=version)
+def _presenter(drawings, good) -> None:
+    """Presenter mode: no controls, the headline and two charts, in type the back row can read."""
     with solara.Columns([1, 1]):
-        ChartCard(
-            "Prices inside and outside China", f"{charts.GOOD_NAMES[good]}, US$ per kg", drawings["prices"], "prices"
-        )
-        ChartCard(
-            "Importers' dependency on China", "% of end use separated in China", drawings["importers"], "importers"
-        )
+        ChartCard(f"{charts.GOOD_NAMES[good]}: price inside and outside China", "", drawings["prices"], "prices")
+        ChartCard("Importers' dependency on China", "", drawings["importers"], "importers")
 
 
 def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
@@ -184,17 +177,17 @@ def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
                 drawings["stockpiles"],
                 "stockpiles",
             )
-            ChartCard(
-                "Alliance network",
-                "Governments; a coloured line joins members of an alliance, red dashes show disputes. "
-                "Grey dots: the twin's alliances.",
-                drawings["alliances"],
-                "alliances",
-            )
+        ChartCard(
+            "Alliance network",
+            "Governments; a coloured line joins members of an alliance, red dashes show disputes. "
+            "Grey dots: the twin's alliances.",
+            drawings["alliances"],
+            "alliances",
+        )
         ChartCard(
             "Supply-chain flows over the last 12 months shown",
             "Where rare earths were mined, separated, made into magnets and used, t REO a year (NdPr and Dy/Tb for "
-            "magnets). Red: flows from China. With a twin, it is drawn on the right.",
+            "magnets). Red: flows from China. With a twin, the twin is drawn below.",
             drawings["flows"],
             "flows",
         )

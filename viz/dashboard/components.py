@@ -70,7 +70,8 @@ def Chart(drawing: Drawing, name: str):
 def ChartCard(title: str, explanation: str, drawing: Drawing, name: str):
     """A chart with its title and a sentence a newcomer understands."""
     with solara.Card(title, classes=["chart-card", f"chart-{name}"], style={"margin": "4px"}):
-        Explained(explanation)
+        if explanation:
+            Explained(explanation)
         Chart(drawing, name)
 
 

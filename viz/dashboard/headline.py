@@ -50,29 +50,30 @@ def _cell(label: str, value: str, change: str, css: str = "") -> str:
     )
 
 
-def headline_html(head: Headline, good: str) -> str:
-    """The strip as HTML: prices of ``good``, dependencies, unmet need, public money."""
-    name = GOOD_NAMES[good]
-    cells = [_cell(f"{name} outside China", f"US${head.outside.value:,.0f}/kg", _change(head.outside, "%"))]
+def headline_html(head: Headline, good: str, importers: int | None = None) -> str:
+    """The strip as HTML: prices of ``good``, dependencies (of the first ``importers``, all when
+    None), unmet need, public money spent from the start."""
+    cells = [_cell("Outside China", f"US${head.outside.value:,.0f}/kg", _change(head.outside, "%"))]
     if head.china is not None:
-        cells.append(_cell(f"{name} inside China", f"US${head.china.value:,.0f}/kg", _change(head.china, "%", False)))
+        cells.append(_cell("Inside China", f"US${head.china.value:,.0f}/kg", _change(head.china, "%", False)))
         if head.china.value > 0:
             cells.append(_cell("Outside pays", f"{head.outside.value / head.china.value:,.1f}×", "", "hl-ratio"))
-    for region, number in head.dependency.items():
+    for region, number in list(head.dependency.items())[:importers]:
         cells.append(_cell(f"{region} on China", f"{100 * number.value:.0f} %", _change(number, "pts"), "hl-dep"))
     cells.append(_cell("Need unmet", f"{100 * head.unmet.value:.1f} %", _change(head.unmet, "pts")))
     money = head.public_money
-    cells.append(_cell("Public money spent", f"US${money.value / 1000:,.1f} bn", _change(money, "US$ m")))
-    return f"<div class='headline-strip'><div class='hl-when'>12 months to {head.date}</div>{''.join(cells)}</div>"
+    cells.append(_cell("Public money", f"US${money.value / 1000:,.1f} bn", _change(money, "US$ m")))
+    when = f"{GOOD_NAMES[good]} prices, dependency and unmet need: means over the 12 months to {head.date}"
+    return f"<div class='headline-strip'><div class='hl-when'>{when}</div>{''.join(cells)}</div>"
 
 
 @solara.component
-def HeadlineStrip(head: Headline | None, good: str):
+def HeadlineStrip(head: Headline | None, good: str, importers: int | None = None):
     """The headline numbers, large enough for the back row."""
     if head is None:
         solara.HTML(tag="div", unsafe_innerHTML="<div class='headline-strip'>Press play to start.</div>")
         return
-    solara.HTML(tag="div", unsafe_innerHTML=headline_html(head, good), classes=["headline"])
+    solara.HTML(tag="div", unsafe_innerHTML=headline_html(head, good, importers), classes=["headline"])
 
 
 @solara.component

@@ -24,10 +24,11 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 PRESENTER_CSS = """
 .v-application { font-size: 20px; }
-.hl-when, .hl-label, .hl-change { font-size: 20px; }
-.hl-value { font-size: 40px; }
-.run-status { font-size: 20px !important; }
-.chart-card .v-card__title { font-size: 24px; }
-.chart-card div[style] { font-size: 20px !important; }
-.presenter-controls .v-btn { font-size: 18px; }
+.headline-strip { padding: 2px 12px; gap: 0 14px; flex-wrap: nowrap; }
+.hl-when { display: none; }
+.hl-cell { min-width: 0; }
+.hl-label, .hl-change { font-size: 20px; white-space: nowrap; }
+.hl-value { font-size: 30px; }
+.chart-card .v-card__title { font-size: 22px; padding: 6px 12px; }
+.chart-card .v-card__text { padding: 0 8px; }
 """
