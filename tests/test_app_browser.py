@@ -69,7 +69,13 @@ def test_the_whole_run_shows_at_once_offline(dashboard):
     prices = chart_data(page, "prices")
     assert {t["name"] for t in prices} == {"China", "Outside China"}
     text = headline(page)
-    assert "NdPr oxide prices" in text and "Outside China" in text and "US$" in text and "on China" in text and "Need unmet" in text
+    assert (
+        "NdPr oxide prices" in text
+        and "Outside China" in text
+        and "US$" in text
+        and "on China" in text
+        and "Need unmet" in text
+    )
     assert "vs twin" not in text
     shot(page, "dashboard-whole-run")
 

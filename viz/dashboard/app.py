@@ -35,14 +35,18 @@ from viz.dashboard.style import CSS, PRESENTER_CSS
 
 FRAME_SECONDS = 1 / 15
 """Shortest time between two frames while playing."""
+MIN_GAP_SECONDS = 0.02
+"""Pause after a frame however long it took, so that clicks (pause) get their turn."""
 if settings.kernel.cull_timeout == "24h":  # a closed tab frees its run within a minute, not a day
     settings.kernel.cull_timeout = os.environ.get("MARKETSIM_SESSION_TIMEOUT", "60s")
 GOODS_SHOWN = ["ndpr", "dytb", "magnet", "concentrate", "lace"]
 
 
-def _drawings(dash: Dashboard, view, key: tuple, good: str, region: str, presenter: bool) -> dict[str, Drawing]:
+def _drawings(
+    dash: Dashboard, view, key: tuple, good: str, region: str, presenter: bool, playing: bool = False
+) -> dict[str, Drawing]:
     """Every chart of the page: time charts against the whole twin, the others against the twin
-    at the same month."""
+    at the same month (while playing, those are sent once a year, not every frame)."""
     full, same_month = dash.reference(), dash.reference(view.ticks)
     span, regions = dash.span, dash.run.model.regions
     shown = importers(view) or [r for r in regions if r != "china"][:4]
@@ -52,13 +56,14 @@ def _drawings(dash: Dashboard, view, key: tuple, good: str, region: str, present
     }
     if presenter:
         return drawings
+    yearly = (dash.revision, dash.compare, view.ticks // 12 if playing else view.ticks)
     return drawings | {
         "shares": Drawing((*key, region), charts.share_figure(view, full, region, span)),
-        "dependency": Drawing(key, charts.dependency_figure(view, same_month)),
-        "alliances": Drawing(key, charts.alliance_figure(view, same_month, regions)),
+        "dependency": Drawing(yearly, charts.dependency_figure(view, same_month)),
+        "alliances": Drawing(yearly, charts.alliance_figure(view, same_month, regions)),
         "shortages": Drawing(key, charts.shortage_figure(view, full, span)),
         "stockpiles": Drawing(key, charts.stockpile_figure(view, full, span)),
-        "flows": Drawing(key, charts.flow_figure(view, same_month)),
+        "flows": Drawing(yearly, charts.flow_figure(view, same_month)),
     }
 
 
@@ -74,8 +79,8 @@ def Page():
     presenter = solara.use_reactive(False)
     region = solara.use_reactive("usa" if "usa" in dash.run.model.regions else dash.run.model.regions[0])
 
-    def redraw():
-        frame.set(frame.value + 1)
+    # One function for the page's life, so components given it render again only when their data change.
+    redraw = solara.use_memo(lambda: lambda: frame.set(frame.value + 1), [])
 
     def play(cancel: threading.Event):
         while playing.value and not cancel.is_set():
@@ -84,14 +89,14 @@ def Page():
                 playing.set(False)
                 break
             redraw()
-            time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
+            time.sleep(max(MIN_GAP_SECONDS, FRAME_SECONDS - (time.perf_counter() - started)))
 
     solara.use_thread(play, dependencies=[playing.value])
 
     view = dash.view()
     head = headline(view, dash.reference(view.ticks), good.value)
     key = (frame.value, dash.compare)
-    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value)
+    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value)
     solara.Style(CSS + (PRESENTER_CSS if presenter.value else ""))
     solara.Title("marketsim: rare earths, what if?")
     with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "0 12px"}):
@@ -106,8 +111,8 @@ def Page():
     with solara.Sidebar():
         PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months)
         with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
-            ChangesList(dash, redraw, version=frame.value)
-        with solara.Card("Timeline"):
+            ChangesList(dash, redraw, version=dash.revision)
+        with solara.Card("Timeline", classes=["timeline"]):
             RunControls(dash, playing, speed, redraw, version=frame.value)
         with solara.Card("Scenario"):
             ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
@@ -128,7 +133,7 @@ def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
     regions = dash.run.model.regions
     with solara.Column(style={"padding": "4px 12px"}):
         Status(dash, version=version)
-        Note(dash, version=version)
+        Note(dash, version=dash.revision)
         solara.Text(
             "Solid lines: this run. Dotted: its twin. Vertical lines mark events: numbered orange tags are "
             "live changes (see Changes); grey dots: scheduled or decided by a government; purple: shocks.",

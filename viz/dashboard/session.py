@@ -64,6 +64,14 @@ class Dashboard:
     """What the dotted lines show: a key of :data:`COMPARISONS`."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _readers: dict = field(default_factory=dict, repr=False)
+    revision: int = 0
+    """Counts changes to the message and the comparison (every control that changes the runs sets
+    a message): components that show them render again only when it moves, not every frame."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in ("message", "compare"):
+            object.__setattr__(self, "revision", getattr(self, "revision", 0) + 1)
+        object.__setattr__(self, name, value)
 
     @classmethod
     def start(cls, path: str | Path = DEFAULT_SCENARIO) -> Dashboard:
