@@ -16,6 +16,7 @@ Run: .venv/bin/python benchmarks/bench_app.py [--repeats 7]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app_page import click, open_app, sized_page
-from browser import dashboard_server, launch, month
+from browser import cli_server, dashboard_server, launch, month
 from playwright.sync_api import sync_playwright
 
 ALL_DRAWN = """([months, changes]) => {
@@ -119,11 +120,63 @@ def play_rate(page, speed: int, seconds: float = 4.0) -> float:
     return (last - first) / elapsed
 
 
+def group_rss_mb(pid: int) -> float:
+    """Resident memory of a process and every process in its group (the Solara server), MB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pid:
+                continue
+            fields = (entry / "statm").read_text().split()
+        except (OSError, ProcessLookupError):
+            continue
+        total += int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+    return total / 1e6
+
+
+def memory(tabs: int = 10) -> None:
+    """Server memory with ``tabs`` sessions opened (each makes a change), then closed."""
+    os.environ.setdefault("MARKETSIM_SESSION_TIMEOUT", "5s")
+    with cli_server(["app", "--scenario", "configs/baseline_2024.toml"]) as (url, server), sync_playwright() as pw:
+        browser = launch(pw)
+        first = sized_page(browser, 1280, 720)
+        open_app(first, url)
+        first.page.close(run_before_unload=True)
+        time.sleep(8)
+        gc_rss = group_rss_mb(server.pid)
+        print(f"server after one session opened and closed: {gc_rss:.0f} MB")
+        pages = []
+        for _ in range(tabs):
+            watched = sized_page(browser, 1280, 720)
+            open_app(watched, url)
+            click(watched.page, "Apply tariff")
+            watched.page.wait_for_function(ALL_DRAWN, arg=[360, 1], timeout=120_000)
+            pages.append(watched)
+        opened = group_rss_mb(server.pid)
+        for watched in pages:
+            watched.page.close(run_before_unload=True)
+            watched.page.context.close()
+        time.sleep(15)
+        closed = group_rss_mb(server.pid)
+        print(
+            f"server with {tabs} sessions open, each with one change: {opened:.0f} MB "
+            f"(+{(opened - gc_rss) / tabs:.1f} MB a session); 15 s after closing them: {closed:.0f} MB "
+            f"(+{closed - gc_rss:.0f} MB kept)"
+        )
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--months", type=int, nargs="*", default=[24, 180], help="months a change starts in")
+    parser.add_argument("--memory", action="store_true", help="only measure server memory with 10 tabs")
     args = parser.parse_args()
+    if args.memory:
+        memory()
+        return
     with dashboard_server() as url, sync_playwright() as playwright:
         browser = launch(playwright)
         watched = sized_page(browser, 1500, 1000)
