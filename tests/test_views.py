@@ -11,10 +11,12 @@ import plotly.graph_objects as go
 import pytest
 
 from marketsim.governance import decisions
+from marketsim.governance.rounds import decide
 from marketsim.live import LiveRun
+from marketsim.model import RareEarthModel
 from marketsim.reports.metrics import derive
 from marketsim.reports.scorecard import COLUMNS
-from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunReader, RunView
+from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunReader, RunView, view_of
 from marketsim.scenario.loading import validate_scenario
 from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
@@ -339,3 +341,56 @@ def test_jsonable_leaves_the_input_untouched():
     values = np.array([np.nan, 1.0])
     jsonable({"y": values})
     assert np.isnan(values[0]) and values[1] == 1.0
+
+
+# ------------------------------------------------------------------ the scorecard's changes, in words
+@pytest.mark.parametrize(
+    ("column", "value", "other", "text"),
+    [
+        ("cost_of_supply", 2_036_272.0, 1_018_136.0, "+100 %"),
+        ("cost_of_supply", 900.0, 1000.0, "-10 %"),
+        ("need_met", 97.5, 99.0, "-1.5 pts"),
+        ("china_dependency", 80.0, 80.0, ""),
+        ("public_spending", 250.0, 0.0, "+250 US$ million"),
+        ("burden", 10.0, float("nan"), ""),
+    ],
+)
+def test_scorecard_changes_are_percent_points_or_percent(column, value, other, text):
+    from viz.tables import difference  # noqa: PLC0415
+
+    assert difference(column, value, other) == text
+
+
+def test_the_reader_slices_what_a_fresh_view_reads(world):
+    run = advanced(world, 36, {6: [tariff_on_china("usa")]})
+    reader = RunReader(run.model, run.changes)
+    for ticks in (0, 1, 13, 36):
+        stepped = RareEarthModel(world)
+        for _ in range(ticks):
+            if stepped.tick == 6:
+                decide(stepped, "usa", [tariff_on_china("usa")[1](stepped.date)])
+            stepped.step()
+        fresh, sliced = view_of(stepped), reader.view(ticks)
+        assert fresh.dates == sliced.dates
+        for name, values in all_series(fresh).items():
+            np.testing.assert_array_equal(values, all_series(sliced)[name], err_msg=name)
+        assert fresh.scores.equals(sliced.scores)
+        assert fresh.flows == sliced.flows
+        assert [m.date for m in fresh.markers] == [m.date for m in sliced.markers]
+
+
+def test_headline_against_the_twin(world):
+    from marketsim.reports.headline import headline  # noqa: PLC0415
+
+    run = advanced(world, 36, {3: [china_quota(1200.0)]})
+    now = RunReader(run.model, run.changes).view()
+    twin = RunReader(run.twin).view()
+    head = headline(now, twin, "ndpr", ["usa", "japan"])
+    assert head.date == now.dates[-1]
+    assert head.outside.value == pytest.approx(float(np.mean(now.prices["ndpr"][OUTSIDE_TIER][-12:])))
+    assert head.outside.change == pytest.approx(
+        head.outside.value / np.mean(twin.prices["ndpr"][OUTSIDE_TIER][-12:]) - 1
+    )
+    assert set(head.dependency) == {"usa", "japan"}
+    assert headline(now, None, "ndpr").outside.change is None
+    assert headline(RunReader(run.model).view(0), None, "ndpr") is None
