@@ -82,25 +82,45 @@ def Page():
     # One function for the page's life, so components given it render again only when their data change.
     redraw = solara.use_memo(lambda: lambda: frame.set(frame.value + 1), [])
 
+    drawn = solara.use_memo(threading.Event, [])
+    """Set when a render of the page finishes: the player waits for it before the next frame, so
+    it never changes the page faster than the page can be drawn."""
+
     def play(cancel: threading.Event):
         while playing.value and not cancel.is_set():
             started = time.perf_counter()
             if dash.step(speed.value) == 0:
                 playing.set(False)
                 break
+            drawn.clear()
             redraw()
+            drawn.wait(timeout=5)
             time.sleep(max(MIN_GAP_SECONDS, FRAME_SECONDS - (time.perf_counter() - started)))
 
-    solara.use_thread(play, dependencies=[playing.value])
+    # Not cancelled mid-frame (an intrusive cancel could strike inside a render); the loop checks.
+    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+    solara.use_effect(drawn.set)  # after every render has been committed
 
     view = dash.view()
-    head = headline(view, dash.reference(view.ticks), good.value)
+    first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
+    year = solara.use_reactive(str(first + min(3, years - 1)))
+    shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
+    head = headline(dash.view(shown), dash.reference(shown), good.value)
     key = (frame.value, dash.compare)
     drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value)
     solara.Style(CSS + (PRESENTER_CSS if presenter.value else ""))
     solara.Title("marketsim: rare earths, what if?")
     with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "0 12px"}):
-        solara.ToggleButtonsSingle(good, values=GOODS_SHOWN, dense=True, classes=["good-choice"])
+        with solara.Row(style={"align-items": "center", "gap": "12px"}):
+            solara.ToggleButtonsSingle(good, values=GOODS_SHOWN, dense=True, classes=["good-choice"])
+            solara.Select(
+                "Headline for the year",
+                values=[str(first + k) for k in range(years)],
+                value=year,
+                dense=True,
+                classes=["headline-year"],
+                style={"max-width": "170px"},
+            )
         solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
     HeadlineStrip(head, good.value, importers=3 if presenter.value else None)
     if presenter.value:

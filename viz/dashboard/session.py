@@ -119,10 +119,11 @@ class Dashboard:
             return self.run.baseline if self.run.interventions else None
         return self.run.twin
 
-    def view(self) -> RunView:
-        """The run with its changes, for the months shown."""
+    def view(self, ticks: int | None = None) -> RunView:
+        """The run with its changes, for the months shown (or its first ``ticks``)."""
         with self.lock:
-            return self._reader(self.run.model, self.run.changes).view(self.run.shown)
+            shown = self.run.shown if ticks is None else min(ticks, self.run.shown)
+            return self._reader(self.run.model, self.run.changes).view(shown)
 
     def reference(self, ticks: int | None = None) -> RunView | None:
         """The comparison run (see :attr:`compare`), for its whole horizon or its first ``ticks``."""

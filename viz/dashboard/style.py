@@ -10,7 +10,7 @@ CSS = """
 .lever .v-card__title { font-size: 16px; padding: 6px 10px; }
 .lever .v-card__text, .lever > div { padding: 4px 10px; }
 .hl-label { font-size: 14px; color: #444; }
-.hl-value { font-size: 26px; font-weight: 700; line-height: 1.1; }
+.hl-value { white-space: nowrap; font-size: 26px; font-weight: 700; line-height: 1.1; }
 .hl-change { font-size: 14px; font-weight: 600; color: #555; }
 .scorecard, .events { border-collapse: collapse; }
 .scorecard th, .scorecard td, .events td { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; }
