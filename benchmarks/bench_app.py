@@ -105,7 +105,7 @@ def play_rate(page, speed: int, seconds: float = 4.0) -> float:
         page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
     click(page, "Reset")  # stopped, every month shown
-    page.wait_for_function("() => (document.querySelector('.run-status')?.innerText || '').includes('live changes 0')")
+    page.wait_for_function(r"() => /^Month (\d+) of \1 /.test(document.querySelector('.run-status')?.innerText || '')")
     page.wait_for_timeout(500)
     click(page, "Play from start")
     page.wait_for_function(
