@@ -1,11 +1,14 @@
 """Dashboard latency in headless Chromium, against a real ``marketsim app`` server on 127.0.0.1.
 
 Prints:
-- change-to-redraw: with "Run to the end after each policy change" on, from the click on a policy
-  change at month 0 until the status shows the last month and every time chart holds all 360
-  months (30 years re-simulated, all charts redrawn in the browser);
-- play: months shown per second (and frames per second: months / months per frame) while playing,
-  at each speed setting (the default is 3 months per frame).
+- change-to-redraw: from the click on a policy change starting in a given month until the status
+  counts it and every time chart shows the whole run with the change tagged (the run re-simulated
+  from that month to the horizon from a snapshot, its twin drawn, every chart redrawn), best,
+  median and worst of ``--repeats`` changes per month;
+- where the time goes, measured in the server's process for the same change: the model re-run,
+  reading the run (metrics derivation), building every figure and turning them into JSON;
+- play: months shown per second and frames per second while playing (the run is already
+  simulated; a frame shows ``speed`` more months).
 
 Run: .venv/bin/python benchmarks/bench_app.py [--repeats 7]
 """
@@ -13,54 +16,102 @@ Run: .venv/bin/python benchmarks/bench_app.py [--repeats 7]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser import dashboard_server, launch, month, offline_page, open_dashboard
+from app_page import click, open_app, sized_page
+from browser import cli_server, dashboard_server, launch, month
 from playwright.sync_api import sync_playwright
 
-ALL_DRAWN = """(months) => {
+ALL_DRAWN = """([months, changes]) => {
   const status = document.querySelector('.run-status')?.innerText || '';
-  if (!status.startsWith('Month ' + months + ' of')) return false;
-  const timed = ['prices', 'shares', 'shortages', 'stockpiles'];
+  const counted = status.match(/live changes (\\d+)/);
+  if (!counted || Number(counted[1]) !== changes) return false;
+  const timed = ['prices', 'importers', 'shares', 'shortages', 'stockpiles'];
   return timed.every(name => {
     const plot = document.querySelector(`.chart-${name} .js-plotly-plot`);
-    return plot && plot.data && plot.data.length && plot.data[0].x.length === months;
+    return plot && plot.data && plot.data.length && plot.data[0].x.length === months
+      && (plot.layout.annotations || []).length === changes;
   });
 }"""
 
 
-def click(page, label: str) -> None:
-    page.get_by_role("button", name=label, exact=True).click()
+def set_start(page, tick: int) -> None:
+    """Move the 'Starts in' slider to a month of the run with the keyboard."""
+    slider = page.locator(".start-month .v-slider").first
+    slider.click()
+    page.keyboard.press("Home")
+    for _ in range(tick):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
 
 
-def change_to_redraw(page, months: int) -> float:
-    """Seconds from a policy change at month 0 to every chart showing the whole run."""
-    click(page, "Reset")
-    page.wait_for_function("() => (document.querySelector('.run-status')?.innerText || '').startsWith('Month 0 of')")
+def change_to_redraw(page, months: int, changes: int) -> float:
+    """Seconds from a click on a policy change to every chart showing it over the whole run."""
     started = time.perf_counter()
     click(page, "Apply tariff")
-    page.wait_for_function(ALL_DRAWN, arg=months, timeout=60_000, polling="raf")
+    page.wait_for_function(ALL_DRAWN, arg=[months, changes], timeout=120_000, polling="raf")
     return time.perf_counter() - started
 
 
-def play_rate(page, speed: int, seconds: float = 4.0) -> float:
-    """Months shown per second while playing at a speed (each frame advances ``speed`` months)."""
+def browser_latencies(page, months: int, tick: int, repeats: int) -> list[float]:
+    """Latencies of ``repeats`` tariff changes starting in month ``tick`` (after a warm-up)."""
     click(page, "Reset")
-    page.wait_for_function("() => (document.querySelector('.run-status')?.innerText || '').startsWith('Month 0 of')")
-    slider = page.locator(".v-slider").first
-    slider.click()  # focus; then set the value with the keyboard
+    page.wait_for_function(ALL_DRAWN, arg=[months, 0], timeout=120_000)
+    set_start(page, tick)
+    change_to_redraw(page, months, 1)  # warm-up
+    return [change_to_redraw(page, months, k + 2) for k in range(repeats)]
+
+
+def server_parts(tick: int, repeats: int) -> dict[str, float]:
+    """Median seconds of each part of a change, in this process (as the server does it)."""
+    from marketsim.governance import decisions  # noqa: PLC0415
+    from marketsim.reports.headline import headline  # noqa: PLC0415
+    from viz.dashboard.app import _drawings  # noqa: PLC0415
+    from viz.dashboard.session import Dashboard  # noqa: PLC0415
+    from viz.plotly_chart import jsonable  # noqa: PLC0415
+
+    dash = Dashboard.start()
+    parts: dict[str, list[float]] = {"model re-run": [], "read run": [], "figures": [], "to JSON": []}
+    for k in range(repeats + 1):
+        t0 = time.perf_counter()
+        dash.decide("china", decisions.tariff("china", "2024-01", 0.05 + 0.01 * k), tick)
+        t1 = time.perf_counter()
+        view = dash.view()
+        headline(view, dash.reference(view.ticks), "ndpr")
+        t2 = time.perf_counter()
+        drawings = _drawings(dash, view, (k,), "ndpr", "usa", False)
+        t3 = time.perf_counter()
+        for drawing in drawings.values():
+            jsonable(drawing.figure)
+        t4 = time.perf_counter()
+        if k:
+            for name, seconds in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                parts[name].append(seconds)
+    return {name: statistics.median(values) for name, values in parts.items()}
+
+
+def play_rate(page, speed: int, seconds: float = 4.0) -> float:
+    """Months shown per second while playing at a speed (each frame shows ``speed`` more months)."""
+    page.locator(".timeline .v-slider").first.click()
     page.keyboard.press("Home")
     for _ in range(speed - 1):
         page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
-    click(page, "Play")
+    click(page, "Reset")  # stopped, every month shown
+    page.wait_for_function(r"() => /^Month (\d+) of \1 /.test(document.querySelector('.run-status')?.innerText || '')")
+    page.wait_for_timeout(500)
+    click(page, "Play from start")
     page.wait_for_function(
-        "() => !(document.querySelector('.run-status')?.innerText || '').startsWith('Month 0 of')", timeout=30_000
+        r"() => { const m = (document.querySelector('.run-status')?.innerText || '').match(/Month (\d+)/);"
+        " return m && Number(m[1]) > 0 && Number(m[1]) < 100; }",
+        timeout=30_000,
     )
     first, started = month(page), time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
@@ -69,31 +120,85 @@ def play_rate(page, speed: int, seconds: float = 4.0) -> float:
     return (last - first) / elapsed
 
 
+def group_rss_mb(pid: int) -> float:
+    """Resident memory of a process and every process in its group (the Solara server), MB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pid:
+                continue
+            fields = (entry / "statm").read_text().split()
+        except (OSError, ProcessLookupError):
+            continue
+        total += int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+    return total / 1e6
+
+
+def memory(tabs: int = 10) -> None:
+    """Server memory with ``tabs`` sessions opened (each makes a change), then closed."""
+    os.environ.setdefault("MARKETSIM_SESSION_TIMEOUT", "5s")
+    with cli_server(["app", "--scenario", "configs/baseline_2024.toml"]) as (url, server), sync_playwright() as pw:
+        browser = launch(pw)
+        first = sized_page(browser, 1280, 720)
+        open_app(first, url)
+        first.page.close(run_before_unload=True)
+        time.sleep(8)
+        gc_rss = group_rss_mb(server.pid)
+        print(f"server after one session opened and closed: {gc_rss:.0f} MB")
+        pages = []
+        for _ in range(tabs):
+            watched = sized_page(browser, 1280, 720)
+            open_app(watched, url)
+            click(watched.page, "Apply tariff")
+            watched.page.wait_for_function(ALL_DRAWN, arg=[360, 1], timeout=120_000)
+            pages.append(watched)
+        opened = group_rss_mb(server.pid)
+        for watched in pages:
+            watched.page.close(run_before_unload=True)
+            watched.page.context.close()
+        time.sleep(15)
+        closed = group_rss_mb(server.pid)
+        print(
+            f"server with {tabs} sessions open, each with one change: {opened:.0f} MB "
+            f"(+{(opened - gc_rss) / tabs:.1f} MB a session); 15 s after closing them: {closed:.0f} MB "
+            f"(+{closed - gc_rss:.0f} MB kept)"
+        )
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--months", type=int, nargs="*", default=[24, 180], help="months a change starts in")
+    parser.add_argument("--memory", action="store_true", help="only measure server memory with 10 tabs")
     args = parser.parse_args()
+    if args.memory:
+        memory()
+        return
     with dashboard_server() as url, sync_playwright() as playwright:
         browser = launch(playwright)
-        watched = offline_page(browser)
+        watched = sized_page(browser, 1500, 1000)
         page = watched.page
-        open_dashboard(watched, url)
+        open_app(watched, url)
         months = int(page.locator(".run-status").inner_text().split(" of ", 1)[1].split(" ", 1)[0])
-        page.get_by_label("Run to the end after each policy change").check(force=True)
-        change_to_redraw(page, months)  # warm-up
-        latencies = [change_to_redraw(page, months) for _ in range(args.repeats)]
-        print(
-            f"change -> {months // 12} years re-simulated -> all charts redrawn in Chromium "
-            f"({args.repeats} runs): best {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, "
-            f"worst {max(latencies):.3f} s"
-        )
-        page.get_by_label("Run to the end after each policy change").uncheck(force=True)
+        for tick in args.months:
+            latencies = browser_latencies(page, months, tick, args.repeats)
+            print(
+                f"change in month {tick} -> {(months - tick) / 12:.0f} years re-simulated -> all charts redrawn in "
+                f"Chromium ({args.repeats} runs): best {min(latencies):.3f} s, "
+                f"median {statistics.median(latencies):.3f} s, worst {max(latencies):.3f} s"
+            )
         for speed in (1, 3, 6):
             shown = play_rate(page, speed)
             print(f"play at {speed} month(s) per frame: {shown:.1f} months/s shown, {shown / speed:.1f} frames/s")
         if watched.errors or watched.external:
             print(f"page errors: {watched.errors}; outside requests: {watched.external}")
         browser.close()
+    for tick in args.months:
+        parts = server_parts(tick, args.repeats)
+        print(f"in process, change in month {tick}: " + ", ".join(f"{k} {v:.3f} s" for k, v in parts.items()))
 
 
 if __name__ == "__main__":

@@ -1,57 +1,94 @@
-"""Regenerate docs/img/dashboard.png: the dashboard in headless Chromium, five years into the
-baseline with a 5 kt Chinese export quota on ore and oxides from 2026 set live, against the pinned
-run without it.
+"""Regenerate docs/img/dashboard.png: the dashboard in headless Chromium with China's 5 kt export quota
+on ore and oxides from 2026, drawn against its no-change twin.
 
-Run: .venv/bin/python docs/make_dashboard_screenshot.py (needs Debian's chromium).
+With ``--walkthrough``, follow docs/workshop.md step by step at 1280x720 and 1440x900 and save a
+screenshot of every step in tests/artifacts/screenshots/ (workshop-<width>-<step>.png).
+
+Run: .venv/bin/python docs/make_dashboard_screenshot.py [--walkthrough] (needs Debian's chromium).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import dashboard_server, launch, month, offline_page, open_dashboard  # noqa: E402
+from app_page import apply_quota, click, open_app, sized_page, wait_status  # noqa: E402
+from browser import SHOTS, dashboard_server, launch  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 
-def advance(page, months: int) -> None:
-    """Click Step until the status shows ``months``."""
-    while (now := month(page)) < months:
-        page.get_by_role("button", name="Step", exact=True).click()
-        page.wait_for_function(
-            "(n) => !document.querySelector('.run-status').innerText.startsWith('Month ' + n + ' ')", arg=now
-        )
+def walkthrough(browser, url: str, width: int, height: int) -> list[str]:
+    """Follow docs/workshop.md; returns the screenshots taken and how long each step took."""
+    watched = sized_page(browser, width, height)
+    page = watched.page
+    started = time.perf_counter()
+    open_app(watched, url)
+    taken = []
+
+    def snap(step: str) -> None:
+        path = SHOTS / f"workshop-{width}-{step}.png"
+        page.screenshot(path=str(path))
+        taken.append(f"{path.name} at {time.perf_counter() - started:.1f} s")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    snap("0-no-policy")
+    apply_quota(page, "china", "5")
+    wait_status(page, "live changes 1")
+    page.wait_for_timeout(1500)
+    snap("1-china-restricts")
+    page.locator(".chart-prices").scroll_into_view_if_needed()
+    snap("2-two-tiers-and-dependency")
+    page.locator(".changes").scroll_into_view_if_needed()
+    page.locator(".change-row .v-input--switch").first.click()
+    wait_status(page, "live changes 0")
+    snap("3-switched-off")
+    page.locator(".change-row .v-input--switch").first.click()
+    wait_status(page, "live changes 1")
+    click(page, "Replay last change")
+    page.wait_for_timeout(1500)
+    snap("4-replay")
+    click(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    page.get_by_label("Presenter mode").check(force=True)
+    page.wait_for_function("() => document.querySelectorAll('.chart-card').length === 2", timeout=60_000)
+    page.wait_for_timeout(2000)
+    snap("5-presenter")
+    assert not watched.errors and not watched.external, (watched.errors, watched.external)
+    page.context.close()
+    return taken
+
+
+def picture(browser, url: str) -> Path:
+    """The README's picture: the quota against its twin, the whole run shown."""
+    watched = sized_page(browser, 1440, 900)
+    page = watched.page
+    open_app(watched, url)
+    apply_quota(page, "china", "5")
+    wait_status(page, "live changes 1")
+    page.wait_for_timeout(2000)
+    out = ROOT / "docs" / "img" / "dashboard.png"
+    page.screenshot(path=str(out))
+    page.context.close()
+    return out
 
 
 def main() -> None:
-    """Drive the dashboard and save the screenshot."""
+    """Drive the dashboard and save the screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--walkthrough", action="store_true", help="follow docs/workshop.md at two sizes")
+    args = parser.parse_args()
     with dashboard_server() as url, sync_playwright() as playwright:
         browser = launch(playwright)
-        watched = offline_page(browser)
-        page = watched.page
-        page.set_viewport_size({"width": 1600, "height": 1250})
-        open_dashboard(watched, url)
-        page.get_by_role("button", name="Run to end", exact=True).click()
-        page.wait_for_function("() => document.querySelector('.run-status').innerText.startsWith('Month 360 ')")
-        page.get_by_role("button", name="Pin as reference", exact=True).click()
-        page.get_by_text("pinned:").wait_for()
-        page.get_by_role("button", name="Reset", exact=True).click()
-        page.wait_for_function("() => document.querySelector('.run-status').innerText.startsWith('Month 0 ')")
-        advance(page, 24)
-        page.locator(".policy-panel .v-select").first.locator(".v-select__slot").click()
-        page.locator(".v-menu__content.menuable__content__active .v-list-item").filter(has_text="china").first.click()
-        page.get_by_label("Export quota on ore and oxides, kt REO/yr").fill("5")
-        page.get_by_role("button", name="Set quota", exact=True).click()
-        page.locator(".run-message").filter(has_text="in force").wait_for()
-        advance(page, 60)
-        page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
-        page.wait_for_timeout(1500)
-        out = ROOT / "docs" / "img" / "dashboard.png"
-        page.screenshot(path=str(out))
-        print(f"wrote {out}; page errors: {watched.errors or 'none'}; outside requests: {watched.external or 'none'}")
+        if args.walkthrough:
+            for width, height in ((1280, 720), (1440, 900)):
+                print("\n".join(walkthrough(browser, url, width, height)))
+        else:
+            print(f"wrote {picture(browser, url)}")
         browser.close()
 
 

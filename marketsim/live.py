@@ -1,24 +1,29 @@
-"""A run a person drives live: step it, change policy at the current tick, pin it, replay a change.
+"""A run a person drives live: what if this government did that, from that month on?
 
-This is the model-side state behind the dashboard (and the classroom game): one
-:class:`LiveRun` per browser session. It holds no UI code. Every policy change goes through the
-governance seam: :func:`marketsim.governance.rounds.decide` validates it like a player's decision
-and :func:`~marketsim.governance.rounds.apply_decisions` makes it an event at the current tick.
+This is the model-side state behind the dashboard: one :class:`LiveRun` per browser session. It
+holds no UI code. The run is always simulated to its horizon, together with its no-change twin;
+a change re-runs from its own month (:mod:`marketsim.whatif`). Every policy change goes through
+the governance seam: :func:`marketsim.governance.rounds.decide` validates it like a player's
+decision in the month it starts, and :func:`~marketsim.governance.rounds.apply_decisions` makes
+it an event there.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from marketsim.governance.rounds import EVENT, Decision, apply_decisions, decide
+from marketsim.governance.rounds import EVENT, Decision
 from marketsim.model import RareEarthModel
 from marketsim.reports.runner import RunResult, run_manifest, write_results
 from marketsim.scenario.schema import Scenario
+from marketsim.whatif import Change, Runs
 
 MAX_SEED = 2**63 - 1
 
@@ -38,132 +43,200 @@ def parse_seed(text: Any) -> int:
     return seed
 
 
-@dataclass(frozen=True)
-class Intervention:
-    """A policy change made live: when, by whom, and the validated event."""
+def parse_number(text: Any, name: str, low: float, high: float) -> float:
+    """Read a number typed by a person into a field called ``name``.
 
-    tick: int
-    date: str
-    region: str
-    event: Any
+    Raises:
+        ValueError: With a message fit to show, if it is empty, not a number, not finite (nan,
+            inf) or outside ``low`` to ``high``.
+    """
+    cleaned = str(text).strip().replace("_", "").replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g} (got {str(text)!r})") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g} (got {str(text)!r})")
+    return value
 
-    @property
-    def label(self) -> str:
-        """Short text for chart markers, e.g. ``usa: tariff``."""
-        return f"{self.region}: {self.event.type.replace('_', ' ')}"
+
+Intervention = Change
+"""The old name of a live policy change."""
 
 
 @dataclass
 class LiveRun:
-    """One live run of a scenario.
+    """One live what-if run of a scenario: always simulated to the horizon.
+
+    The run with every switched-on change (:attr:`model`) and its no-change twin (:attr:`twin`:
+    the same scenario, seed and earlier changes, without the latest) are kept to the horizon; a
+    change re-runs from its own month (see :mod:`marketsim.whatif`). ``shown`` is how many months
+    the dashboard shows: the whole run unless someone steps, plays or replays.
 
     Attributes:
         scenario: The scenario being run.
         seed: Its random seed.
         source: Where the scenario came from (a file name), for the manifest.
-        model: The model, advanced tick by tick.
-        interventions: Accepted live policy changes, oldest first.
+        changes: Every live policy change made, switched on or off, in the order made.
+        shown: Months shown, 0 to the length of the run.
     """
 
     scenario: Scenario
     seed: int | None = None
     source: str = "<scenario>"
-    model: RareEarthModel = field(init=False)
-    interventions: list[Intervention] = field(init=False, default_factory=list)
+    changes: list[Change] = field(init=False, default_factory=list)
+    shown: int = field(init=False, default=0)
+    runs: Runs = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.seed is None:
             self.seed = self.scenario.scenario.seed
-        self.model = RareEarthModel(self.scenario, seed=self.seed)
+        self.runs = Runs(self.scenario, self.seed)
+        self.shown = self.months
 
-    # ----------------------------------------------------------------- time
+    # ----------------------------------------------------------------- the runs
+    @property
+    def model(self) -> RareEarthModel:
+        """The run with every switched-on change, at the horizon."""
+        return self.runs.get(self.changes).model
+
+    @property
+    def interventions(self) -> list[Change]:
+        """The switched-on changes, oldest first."""
+        return [c for c in self.changes if c.enabled]
+
+    @property
+    def latest(self) -> Change | None:
+        """The switched-on change made last (the one the twin leaves out)."""
+        on = self.interventions
+        return on[-1] if on else None
+
+    @property
+    def twin(self) -> RareEarthModel | None:
+        """The no-change twin: the same run without the latest change (None without changes)."""
+        latest = self.latest
+        if latest is None:
+            return None
+        return self.runs.get([c for c in self.changes if c.serial != latest.serial]).model
+
+    @property
+    def baseline(self) -> RareEarthModel:
+        """The run with no change at all."""
+        return self.runs.baseline.model
+
+    # ----------------------------------------------------------------- time shown
     @property
     def tick(self) -> int:
-        """Ticks run so far."""
-        return self.model.tick
+        """Months shown."""
+        return self.shown
 
     @property
     def months(self) -> int:
-        """Length of the run in ticks."""
-        return self.model.months
+        """Length of the run in months."""
+        return self.runs.months
 
     @property
     def finished(self) -> bool:
-        """Whether every tick has run."""
-        return self.model.tick >= self.model.months
+        """Whether every month is shown."""
+        return self.shown >= self.months
 
     def step(self, ticks: int = 1) -> int:
-        """Advance up to ``ticks`` months; returns how many ran (fewer at the end)."""
-        ran = 0
-        while ran < ticks and not self.finished:
-            self.model.step()
-            ran += 1
+        """Show up to ``ticks`` more months; returns how many (fewer at the end)."""
+        ran = max(0, min(int(ticks), self.months - self.shown))
+        self.shown += ran
         return ran
 
     def run_to_end(self) -> int:
-        """Run the remaining months; returns how many ran."""
-        return self.step(self.months - self.tick)
+        """Show every month; returns how many more are shown."""
+        return self.step(self.months - self.shown)
+
+    def show_from(self, tick: int) -> None:
+        """Show the months before ``tick`` only (0 to the length of the run)."""
+        self.shown = max(0, min(int(tick), self.months))
 
     def restart(self, scenario: Scenario | None = None, *, seed: int | None = None, source: str | None = None) -> None:
-        """Start again from tick 0, optionally with another scenario or seed; live changes are
-        forgotten."""
+        """Start again, optionally with another scenario or seed; live changes are forgotten."""
         if scenario is not None:
             self.scenario = scenario
             self.source = source or self.source
             self.seed = scenario.scenario.seed if seed is None else seed
         elif seed is not None:
             self.seed = seed
-        self.model = RareEarthModel(self.scenario, seed=self.seed)
-        self.interventions = []
+        self.runs = Runs(self.scenario, self.seed)
+        self.changes = []
+        self.shown = self.months
 
     # ----------------------------------------------------------------- policy
-    def change_policy(self, region: str, decision: dict) -> Decision:
-        """Make a government's decision take effect from the current tick.
+    def date_of(self, tick: int) -> str:
+        """Calendar month of a month of the run."""
+        return self.runs.baseline.model.date_of(tick)
+
+    def change_policy(self, region: str, decision: dict, tick: int | None = None) -> Decision:
+        """Make a government's decision take effect from month ``tick`` (the first month not
+        shown when None) and re-run from there to the horizon.
 
         Args:
             region: The government deciding.
-            decision: A decision in scenario-file form, e.g. from :mod:`marketsim.governance.decisions`.
+            decision: A decision in scenario-file form, e.g. from :mod:`marketsim.governance.decisions`;
+                its ``start`` is set to the month of ``tick``.
+            tick: Month of the run the change starts, 0 to the length of the run minus one.
 
         Returns:
             What became of it: accepted, or refused with a message (and nothing changed).
         """
-        if region not in self.model.governments:
-            return Decision(self.tick, region, decision, False, f"unknown government {region!r}")
-        (result,) = decide(self.model, region, [decision])
+        tick = min(self.shown, self.months - 1) if tick is None else tick
+        if not (isinstance(tick, numbers.Integral) and 0 <= tick < self.months):
+            last = self.date_of(self.months - 1)
+            return Decision(0, region, decision, False, f"a change must start between {self.date_of(0)} and {last}")
+        if region not in self.scenario.regions:
+            return Decision(tick, region, decision, False, f"unknown government {region!r}")
+        decision = {**decision, "start": self.date_of(tick)} if isinstance(decision, dict) else decision
+        serial = max((c.serial for c in self.changes), default=0) + 1
+        result = self.runs.try_change(self.changes, region, decision, tick, serial)
         if result.accepted:
-            self.interventions.append(Intervention(self.tick, self.model.date, region, result.event))
+            self.changes.append(Change(tick, region, result.event, serial))
         return result
 
+    def switch(self, serial: int, enabled: bool) -> bool:
+        """Switch a change on or off (the run re-runs from its month); False if there is none."""
+        for k, change in enumerate(self.changes):
+            if change.serial == serial:
+                self.changes[k] = replace(change, enabled=bool(enabled))
+                return True
+        return False
+
+    def remove(self, serial: int) -> bool:
+        """Forget a change; False if there is none."""
+        kept = [c for c in self.changes if c.serial != serial]
+        removed, self.changes = len(kept) < len(self.changes), kept
+        return removed
+
     def replay_last_change(self) -> bool:
-        """Run again from the start to the tick of the last live change, with every change made
-        so far, and stop there so its effect can be watched again.
+        """Show the run up to the latest change only, so its effect can be watched again.
 
         Returns:
-            False (and nothing changes) if no change has been made.
+            False (and nothing changes) if no change is switched on.
         """
-        if not self.interventions:
+        latest = self.latest
+        if latest is None:
             return False
-        kept, self.interventions = self.interventions, []
-        self.model = RareEarthModel(self.scenario, seed=self.seed)
-        for change in kept:
-            self.step(change.tick - self.tick)
-            apply_decisions(self.model, change.region, [change.event])  # validated when it was made
-            self.interventions.append(change)
+        self.show_from(latest.tick)
         return True
 
     # ----------------------------------------------------------------- export
     def result(self) -> RunResult:
-        """The ticks run so far, with a manifest that lists the live changes."""
+        """The whole run with its switched-on changes, and a manifest that lists every live change
+        (``enabled`` false for those switched off)."""
         manifest = run_manifest(self.scenario, self.model, source=self.source)
-        manifest["ticks_run"] = self.tick
+        manifest["ticks_run"] = self.model.tick
         manifest["live_changes"] = [
-            {"tick": c.tick, "date": c.date, "region": c.region, "event": _event_json(c.event)}
-            for c in self.interventions
+            {"tick": c.tick, "date": c.date, "region": c.region, "enabled": c.enabled, "event": _event_json(c.event)}
+            for c in self.changes
         ]
         return RunResult(table=self.model.results(), manifest=manifest, model=self.model)
 
     def export_zip(self, file_format: str) -> bytes:
-        """The run so far as a zip: time series (``csv`` or ``parquet``), events, alliances and
+        """The whole run as a zip: time series (``csv`` or ``parquet``), events, alliances and
         ``manifest.json``, exactly as ``marketsim run`` writes them."""
         if file_format not in ("csv", "parquet"):
             raise ValueError(f"format must be csv or parquet (got {file_format!r})")

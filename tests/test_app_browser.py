@@ -13,9 +13,21 @@ import zipfile
 
 import pandas as pd
 import pytest
-from browser import chart_data, dashboard_server, month, offline_page, open_dashboard, shot
-
-WAIT = 60_000
+from app_page import (
+    OVERLAPS,
+    SMALLEST_TEXT,
+    WAIT,
+    apply_quota,
+    choose,
+    click,
+    open_app,
+    sized_page,
+    status,
+    twin_traces,
+    type_into,
+    wait_status,
+)
+from browser import chart_data, dashboard_server, month, shot
 
 
 @pytest.fixture(scope="module")
@@ -24,107 +36,153 @@ def url():
         yield address
 
 
+def session(browser, url, width: int = 1500, height: int = 1000):
+    watched = sized_page(browser, width, height)
+    open_app(watched, url)
+    return watched
+
+
 @pytest.fixture
 def dashboard(browser, url):
     """A fresh session on the dashboard; fails the test on page errors or outside requests."""
-    watched = offline_page(browser)
-    open_dashboard(watched, url)
+    watched = session(browser, url)
     yield watched
     watched.page.context.close()
     assert watched.external == [], f"requests left the machine: {watched.external}"
     assert watched.errors == [], f"page errors: {watched.errors}"
 
 
-def click(page, label: str) -> None:
-    page.get_by_role("button", name=label, exact=True).click()
+def headline(page) -> str:
+    return page.locator(".headline-strip").inner_text()
 
 
-def wait_month(page, at_least: int) -> None:
-    page.wait_for_function(
-        """(n) => { const t = document.querySelector('.run-status')?.innerText || '';
-                    const m = t.match(/Month (\\d+)/); return m && Number(m[1]) >= n; }""",
-        arg=at_least,
-        timeout=WAIT,
-    )
-
-
-def step_to(page, target: int) -> None:
-    while (now := month(page)) < target:
-        click(page, "Step")
-        wait_month(page, now + 1)
-
-
-def test_page_renders_offline_and_steps(dashboard):
+def test_the_whole_run_shows_at_once_offline(dashboard):
     page = dashboard.page
-    assert month(page) == 0
-    titles = page.locator(".chart-card .v-card__title").all_inner_texts()
-    assert len(titles) >= 7
-    step_to(page, 3)
-    wait_month(page, 3)
-    page.wait_for_function(
-        "() => document.querySelector('.chart-prices .js-plotly-plot').data[0].x.length === 3", timeout=WAIT
-    )
-    sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.chart-card .js-plotly-plot'))
-                                 .map(p => [p.getBoundingClientRect().width, p.getBoundingClientRect().height])""")
-    assert len(sizes) >= 7 and all(w > 200 and h > 200 for w, h in sizes), f"every chart is drawn visibly: {sizes}"
+    months = int(status(page).split(" of ", 1)[1].split(" ", 1)[0])
+    assert month(page) == months
+    for name in ("prices", "importers", "shares", "shortages", "stockpiles"):
+        page.wait_for_function(
+            "([n, m]) => document.querySelector(`.chart-${n} .js-plotly-plot`)?.data?.[0]?.x?.length === m",
+            arg=[name, months],
+            timeout=WAIT,
+        )
     prices = chart_data(page, "prices")
     assert {t["name"] for t in prices} == {"China", "Outside China"}
-    assert all(len(t["y"]) == 3 and all(v > 0 for v in t["y"]) for t in prices)
-    shot(page, "dashboard-after-3-months")
+    text = headline(page)
+    assert (
+        "NdPr oxide prices" in text
+        and "Outside China" in text
+        and "US$" in text
+        and "on China" in text
+        and "Need unmet" in text
+    )
+    assert "vs twin" not in text
+    shot(page, "dashboard-whole-run")
 
 
-def test_policy_change_pin_and_compare(dashboard):
+def test_the_what_if_loop(dashboard):
+    """Change, see the twin and the headline update, switch the change off and on, replay."""
     page = dashboard.page
-    # Reference: 36 months with no change, pinned.
-    step_to(page, 12)
-    click(page, "Pin as reference")
-    page.get_by_text("pinned:").wait_for(timeout=WAIT)
-    pinned_status = page.locator(".run-status").inner_text()
-    assert "pinned" in pinned_status
-    click(page, "Reset")
-    wait_until_month(page, 0)
-    step_to(page, 4)
-    # China caps its ore and oxide exports at 1 kt a year from month 4.
-    choose(page, ".policy-panel .v-select", "china")
-    page.get_by_label("Export quota on ore and oxides, kt REO/yr").fill("1")
-    click(page, "Set quota")
-    page.locator(".run-message").filter(has_text="export quota in force").wait_for(timeout=WAIT)
-    assert "live changes 1" in page.locator(".run-status").inner_text()
-    step_to(page, 12)
+    apply_quota(page, "china", "5")
+    page.locator(".run-message").filter(has_text="export quota in force from 2026-01").wait_for(timeout=WAIT)
+    wait_status(page, "live changes 1")
+    assert "dotted: without china: export quota (2026-01)" in status(page)
     page.wait_for_function(
-        "() => document.querySelector('.chart-prices .js-plotly-plot').data.some(t => t.name.includes('(pinned)'))",
+        "() => document.querySelector('.chart-prices .js-plotly-plot').data.some(t => t.name.endsWith('(twin)'))",
         timeout=WAIT,
     )
-    traces = {t["name"]: t for t in chart_data(page, "prices")}
-    now, before = traces["Outside China"]["y"], traces["Outside China (pinned)"]["y"]
-    assert now[:4] == before[:4], "months before the change must match the pinned run"
-    assert sum(now[8:12]) > sum(before[8:12]) * 1.05, "a quota on China's exports must raise the price outside China"
-    layout_shapes = page.evaluate("() => document.querySelector('.chart-prices .js-plotly-plot').layout.shapes.length")
-    assert layout_shapes >= 1, "the live change is marked on the time axis"
-    shot(page, "dashboard-quota-vs-pinned")
-    # Replay goes back to the change.
+    traces = {t["name"]: t["y"] for t in chart_data(page, "prices")}
+    now, twin = traces["Outside China"], traces["Outside China (twin)"]
+    assert len(now) == len(twin) == month(page)
+    assert now[:24] == twin[:24], "before the change the run and its twin are the same"
+    assert now[24:] != twin[24:], "from the change on they differ"
+    assert "vs twin" in headline(page)
+    assert twin_traces(page, "importers"), "the twin is drawn on every time chart"
+    tags = page.evaluate("() => document.querySelector('.chart-prices .js-plotly-plot').layout.annotations.length")
+    assert tags >= 1, "the change is tagged on the time axis"
+    shot(page, "dashboard-what-if-quota")
+    # Switch the change off: no twin, the run as without it.
+    page.locator(".change-row .v-input--switch").first.click()
+    wait_status(page, "live changes 0")
+    page.wait_for_function(
+        "() => !document.querySelector('.chart-prices .js-plotly-plot').data.some(t => t.name.endsWith('(twin)'))",
+        timeout=WAIT,
+    )
+    assert "vs twin" not in headline(page)
+    off = {t["name"]: t["y"] for t in chart_data(page, "prices")}["Outside China"]
+    assert off == twin, "switched off, the run is its former twin"
+    page.locator(".change-row .v-input--switch").first.click()
+    wait_status(page, "live changes 1")
+    # Replay: back at the change, then the months unfold again.
     click(page, "Replay last change")
-    page.locator(".run-message").filter(has_text="Back at").wait_for(timeout=WAIT)
-    assert month(page) == 4
-
-
-def choose(page, select: str, option: str) -> None:
-    """Pick an option of a Vuetify select."""
-    page.locator(select).first.locator(".v-select__slot").click()
-    page.locator(".v-menu__content.menuable__content__active .v-list-item").filter(has_text=option).first.click()
-
-
-def wait_until_month(page, value: int) -> None:
+    page.locator(".run-message").filter(has_text="Back at 2026-01").wait_for(timeout=WAIT)
     page.wait_for_function(
-        """(n) => (document.querySelector('.run-status')?.innerText || '').startsWith('Month ' + n + ' of')""",
-        arg=value,
+        """() => { const m = (document.querySelector('.run-status')?.innerText || '').match(/Month (\\d+)/);
+                   return m && Number(m[1]) > 30; }""",
         timeout=WAIT,
     )
+    click(page, "Pause")
+
+
+def overlapping_text(page) -> list[str]:
+    page.wait_for_timeout(2000)  # plotly finishes moving the flow diagram's nodes
+    return page.evaluate(OVERLAPS)
+
+
+def test_no_chart_text_overlaps_at_1280x720(browser, url):
+    watched = session(browser, url, 1280, 720)
+    page = watched.page
+    try:
+        overlaps = overlapping_text(page)
+        assert overlaps == [], "\n".join(overlaps)
+        apply_quota(page, "china", "5")
+        wait_status(page, "live changes 1")
+        type_into(page, "Quota on ore and oxides, kt REO a year", "2")
+        click(page, "Set quota")
+        wait_status(page, "live changes 2")
+        overlaps = overlapping_text(page)
+        assert overlaps == [], "\n".join(overlaps)
+        shot(page, "dashboard-1280x720-two-changes")
+        page.get_by_label("Presenter mode").check(force=True)
+        page.locator(".chart-importers").wait_for(timeout=WAIT)
+        overlaps = overlapping_text(page)
+        assert overlaps == [], "\n".join(overlaps)
+        assert page.evaluate(SMALLEST_TEXT, ".headline-strip, .run-status") >= 20
+        assert page.evaluate(SMALLEST_TEXT, ".chart-card .main-svg") >= 16
+        page.screenshot(path=str(shot(page, "presenter-1280x720")))
+        assert watched.errors == [] and watched.external == []
+    finally:
+        watched.page.context.close()
+
+
+def test_bad_numbers_and_files_leave_the_run_alone(dashboard, tmp_path):
+    page = dashboard.page
+    for typed in ("nan", "inf", "", "1e999"):
+        type_into(page, "Quota on ore and oxides, kt REO a year", typed)
+        click(page, "Set quota")
+        page.locator(".run-error").filter(has_text="the quota must be a number").wait_for(timeout=WAIT)
+    assert "live changes 0" in status(page)
+    choose(page, "Government", "myanmar")
+    choose(page, "Stage", "magnets")
+    click(page, "Apply subsidy")
+    page.locator(".run-error").filter(has_text="myanmar has no magnet plants to subsidise").wait_for(timeout=WAIT)
+    bad = tmp_path / "infinite.toml"
+    bad.write_text(open("configs/baseline_2024.toml").read().replace("capacity = ", "capacity = inf #", 1))
+    with page.expect_file_chooser(timeout=WAIT) as chooser:
+        page.get_by_role("button", name="Upload scenario").click()
+    chooser.value.set_files(str(bad))
+    error = page.locator(".run-error").filter(has_text="infinite.toml was not loaded")
+    error.wait_for(timeout=WAIT)
+    assert "must be finite" in error.inner_text()
+    page.get_by_label("Seed").fill("twelve")
+    click(page, "Restart with this seed")
+    page.locator(".run-error").filter(has_text="seed must be a whole number").wait_for(timeout=WAIT)
+    assert "baseline_2024" in status(page) and "live changes 0" in status(page)
+    shot(page, "dashboard-bad-input")
 
 
 def test_exports_csv_parquet_and_png(dashboard):
     page = dashboard.page
-    step_to(page, 2)
     for label, member in (("CSV (.zip)", "timeseries.csv"), ("Parquet (.zip)", "timeseries.parquet")):
         with page.expect_download(timeout=WAIT) as download:
             page.get_by_role("button", name=label).click()
@@ -134,9 +192,9 @@ def test_exports_csv_parquet_and_png(dashboard):
             assert {member, "manifest.json", "events.csv", "alliances.csv"} <= names
             manifest = json.loads(archive.read("manifest.json"))
             series = archive.read(member)
-        assert manifest["ticks_run"] == 2 and manifest["seed"] == 2024
+        assert manifest["ticks_run"] == month(page) and manifest["seed"] == 2024
         table = pd.read_csv(io.BytesIO(series)) if member.endswith("csv") else pd.read_parquet(io.BytesIO(series))
-        assert sorted(table["tick"].unique()) == [0, 1]
+        assert table["tick"].nunique() == month(page)
     chart = page.locator(".chart-prices .js-plotly-plot")
     chart.hover()
     with page.expect_download(timeout=WAIT) as download:
@@ -145,50 +203,30 @@ def test_exports_csv_parquet_and_png(dashboard):
     assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-def test_bad_upload_and_bad_seed_leave_the_run_alone(dashboard, tmp_path):
-    page = dashboard.page
-    step_to(page, 2)
-    bad = tmp_path / "broken.toml"
-    bad.write_text('[scenario]\nname = "broken"\nyears = -3\n')
-    with page.expect_file_chooser(timeout=WAIT) as chooser:
-        page.get_by_role("button", name="Upload scenario").click()
-    chooser.value.set_files(str(bad))
-    error = page.locator(".run-error")
-    error.wait_for(timeout=WAIT)
-    assert "broken.toml" in error.inner_text() and "unchanged" in error.inner_text()
-    assert month(page) == 2 and "baseline_2024" in page.locator(".run-status").inner_text()
-    page.get_by_label("Seed").fill("twelve")
-    click(page, "Restart with this seed")
-    page.locator(".run-error").filter(has_text="seed must be a whole number").wait_for(timeout=WAIT)
-    assert month(page) == 2
-    shot(page, "dashboard-bad-input")
-
-
 def test_two_sessions_are_independent(browser, url):
-    first, second = offline_page(browser), offline_page(browser)
+    first, second = session(browser, url), session(browser, url)
     try:
-        open_dashboard(first, url)
-        open_dashboard(second, url)
-        step_to(first.page, 3)
+        apply_quota(first.page, "china", "5")
+        wait_status(first.page, "live changes 1")
         second.page.reload()
-        open_dashboard(second, url)
-        assert month(second.page) == 0
-        step_to(second.page, 1)
-        assert month(first.page) == 3
+        open_app(second, url)
+        assert "live changes 0" in status(second.page)
         assert first.errors == [] and second.errors == []
-        assert first.external == [] and second.external == []
     finally:
         first.page.context.close()
         second.page.context.close()
 
 
-def test_play_and_pause(dashboard):
+def test_play_from_start_and_pause(dashboard):
     page = dashboard.page
-    click(page, "Play")
-    wait_month(page, 6)
+    click(page, "Play from start")
+    page.wait_for_function(
+        """() => { const m = (document.querySelector('.run-status')?.innerText || '').match(/Month (\\d+)/);
+                   return m && Number(m[1]) >= 12 && Number(m[1]) < 300; }""",
+        timeout=WAIT,
+    )
     click(page, "Pause")
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=WAIT)
     stopped = month(page)
     page.wait_for_timeout(700)
     assert month(page) == stopped
-    assert stopped >= 6

@@ -11,10 +11,12 @@ import plotly.graph_objects as go
 import pytest
 
 from marketsim.governance import decisions
+from marketsim.governance.rounds import decide
 from marketsim.live import LiveRun
+from marketsim.model import RareEarthModel
 from marketsim.reports.metrics import derive
 from marketsim.reports.scorecard import COLUMNS
-from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunView, view_of
+from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunReader, RunView, view_of
 from marketsim.scenario.loading import validate_scenario
 from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
@@ -36,18 +38,19 @@ def world(small_data):
 
 
 def advanced(scenario, ticks: int, changes: dict | None = None) -> LiveRun:
-    """A live run stepped to ``ticks``, with ``changes`` (tick -> [(region, make(now))]) made on the way."""
+    """A live run with ``changes`` (tick -> [(region, make(now))]) made at their months, showing
+    its first ``ticks`` months."""
     run = LiveRun(scenario)
     for tick, made in sorted((changes or {}).items()):
-        run.step(tick - run.tick)
         for region, make in made:
-            assert run.change_policy(region, make(run.model.date)).accepted
-    run.step(ticks - run.tick)
+            result = run.change_policy(region, make(run.date_of(tick)), tick)
+            assert result.accepted, result.message
+    run.show_from(ticks)
     return run
 
 
 def view(run: LiveRun) -> RunView:
-    return view_of(run.model, run.interventions)
+    return RunReader(run.model, run.changes).view(run.tick)
 
 
 def all_series(v: RunView) -> dict[str, np.ndarray]:
@@ -82,7 +85,7 @@ def china_quota(tonnes: float = 1000.0):
 
 # ------------------------------------------------------------------ the view
 def test_view_at_tick_zero_is_empty(world):
-    v = view(LiveRun(world))
+    v = view(advanced(world, 0))
     assert v.ticks == 0
     assert v.dates == []
     assert all(len(values) == 0 for values in all_series(v).values())
@@ -216,7 +219,7 @@ def test_tariff_on_china_cuts_the_importers_dependency_at_a_cost(world):
 @pytest.fixture(scope="module")
 def views(baseline) -> dict:
     """Views of the baseline at the start and mid-run, and a reference from another run."""
-    start = LiveRun(baseline)
+    start = advanced(baseline, 0)
     mid = advanced(baseline, 30, {12: [china_quota(20000.0)]})
     reference = advanced(baseline, 18)
     model = start.model
@@ -272,21 +275,21 @@ def test_reference_traces_are_labelled_pinned(views):
         assert not any(charts.PINNED in n for n in trace_names(figure)), name
     for name in ("price ndpr", "share", "shortages", "stockpiles"):
         own = trace_names(plain[name])
-        assert trace_names(overlaid[name]) == own + [n + charts.PINNED for n in own], name
+        assert trace_names(overlaid[name]) == own + [n + charts.PINNED for n in own] + ["dotted: twin"], name
         pinned = [t for t in overlaid[name]["data"] if t["name"].endswith(charts.PINNED)]
         assert all(len(t["x"]) == views["reference"].ticks for t in pinned), name
     assert "separation" + charts.PINNED in trace_names(overlaid["dependency"])
     assert "msp" + charts.PINNED in trace_names(overlaid["alliances"])
 
 
-def test_a_pinned_run_puts_its_flows_beside_this_runs(views):
+def test_a_twin_puts_its_flows_below_this_runs(views):
     alone = charts.flow_figure(views["mid"])
     beside = charts.flow_figure(views["mid"], views["reference"])
     assert len(alone["data"]) == 1 and len(beside["data"]) == 2
     ours, pinned = beside["data"]
     assert ours["link"]["value"] == alone["data"][0]["link"]["value"]
     assert pinned["link"]["value"] == charts.flow_figure(views["reference"])["data"][0]["link"]["value"]
-    assert ours["domain"]["x"][1] <= pinned["domain"]["x"][0], "side by side, not on top of each other"
+    assert ours["domain"]["y"][0] >= pinned["domain"]["y"][1], "one above the other, not on top of each other"
 
 
 def test_an_empty_reference_adds_nothing(views):
@@ -300,7 +303,10 @@ def test_live_changes_are_drawn_as_labelled_lines(views):
     changes = [m for m in views["mid"].markers if m.kind == "change"]
     assert [m.date for m in changes] == ["2025-01"]
     assert [s["x0"] for s in layout["shapes"]] == [m.date for m in views["mid"].markers]
-    assert [(a["x"], a["text"]) for a in layout["annotations"]] == [("2025-01", "china: export quota")]
+    # A numbered tag (as in the list of changes); the change itself in its hover text.
+    assert [(a["x"], a["text"], a["hovertext"]) for a in layout["annotations"]] == [
+        ("2025-01", "<b>1</b>", "2025-01 china: export quota")
+    ]
 
 
 # ------------------------------------------------------------------ JSON for the browser
@@ -335,3 +341,56 @@ def test_jsonable_leaves_the_input_untouched():
     values = np.array([np.nan, 1.0])
     jsonable({"y": values})
     assert np.isnan(values[0]) and values[1] == 1.0
+
+
+# ------------------------------------------------------------------ the scorecard's changes, in words
+@pytest.mark.parametrize(
+    ("column", "value", "other", "text"),
+    [
+        ("cost_of_supply", 2_036_272.0, 1_018_136.0, "+100 %"),
+        ("cost_of_supply", 900.0, 1000.0, "-10 %"),
+        ("need_met", 97.5, 99.0, "-1.5 pts"),
+        ("china_dependency", 80.0, 80.0, ""),
+        ("public_spending", 250.0, 0.0, "+250 US$ million"),
+        ("burden", 10.0, float("nan"), ""),
+    ],
+)
+def test_scorecard_changes_are_percent_points_or_percent(column, value, other, text):
+    from viz.tables import difference  # noqa: PLC0415
+
+    assert difference(column, value, other) == text
+
+
+def test_the_reader_slices_what_a_fresh_view_reads(world):
+    run = advanced(world, 36, {6: [tariff_on_china("usa")]})
+    reader = RunReader(run.model, run.changes)
+    for ticks in (0, 1, 13, 36):
+        stepped = RareEarthModel(world)
+        for _ in range(ticks):
+            if stepped.tick == 6:
+                decide(stepped, "usa", [tariff_on_china("usa")[1](stepped.date)])
+            stepped.step()
+        fresh, sliced = view_of(stepped), reader.view(ticks)
+        assert fresh.dates == sliced.dates
+        for name, values in all_series(fresh).items():
+            np.testing.assert_array_equal(values, all_series(sliced)[name], err_msg=name)
+        assert fresh.scores.equals(sliced.scores)
+        assert fresh.flows == sliced.flows
+        assert [m.date for m in fresh.markers] == [m.date for m in sliced.markers]
+
+
+def test_headline_against_the_twin(world):
+    from marketsim.reports.headline import headline  # noqa: PLC0415
+
+    run = advanced(world, 36, {3: [china_quota(1200.0)]})
+    now = RunReader(run.model, run.changes).view()
+    twin = RunReader(run.twin).view()
+    head = headline(now, twin, "ndpr", ["usa", "japan"])
+    assert head.date == now.dates[-1]
+    assert head.outside.value == pytest.approx(float(np.mean(now.prices["ndpr"][OUTSIDE_TIER][-12:])))
+    assert head.outside.change == pytest.approx(
+        head.outside.value / np.mean(twin.prices["ndpr"][OUTSIDE_TIER][-12:]) - 1
+    )
+    assert set(head.dependency) == {"usa", "japan"}
+    assert headline(now, None, "ndpr").outside.change is None
+    assert headline(RunReader(run.model).view(0), None, "ndpr") is None

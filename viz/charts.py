@@ -1,5 +1,5 @@
-"""Plotly figures of a run, drawn from a :class:`marketsim.reports.views.RunView`; a pinned reference run
-is overlaid dotted. Pure functions: view in, figure out.
+"""Plotly figures of a run, drawn from a :class:`marketsim.reports.views.RunView`; a comparison run (the
+no-change twin) is overlaid dotted. Pure functions: view in, figure out.
 
 Figures are plain dicts (``{"data": [...], "layout": {...}}``) rather than ``go.Figure``: building
 and comparing validated figure objects cost more than a whole simulated year, and the widget that
@@ -26,19 +26,58 @@ GOOD_NAMES = {
     "magnet": "NdFeB magnets",
 }
 MARKER_STYLE = {
-    "change": ("#e67e22", 2, "solid"),
+    "change": ("#d35400", 2, "solid"),
     "scenario": ("#95a5a6", 1, "dot"),
     "decision": ("#bdc3c7", 1, "dot"),
     "shock": ("#8e44ad", 1, "dash"),
 }
 ALLIANCE_COLOURS = ["#27ae60", "#2980b9", "#e67e22", "#16a085", "#8e44ad", "#d4ac0d"]
-PINNED = " (pinned)"
+IMPORTER_COLOURS = ["#2471a3", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d"]
+PINNED = " (twin)"
+"""Suffix of the comparison run's traces (the no-change twin)."""
 HEIGHT = 300
+FONT = {False: 13, True: 18}
+"""Chart text size, px: on a laptop, and in presenter mode (on a projector)."""
+LABEL_GAP_MONTHS = 30
+"""Live-change labels closer than this in time are staggered down the chart."""
 
 
-def _time_layout(span: tuple[str, str], y_title: str, view: RunView, **extra) -> dict:
-    """A time axis fixed to the whole run, event markers as vertical lines, live changes labelled."""
-    shapes, notes = [], []
+def _months_between(first: str, second: str) -> int:
+    return abs((int(second[:4]) - int(first[:4])) * 12 + int(second[5:7]) - int(first[5:7]))
+
+
+def _change_notes(view: RunView, size: int) -> list[dict]:
+    """A numbered tag at the top of each live change's line (staggered when close), the change
+    itself in its hover text and in the list of changes."""
+    notes, placed = [], []
+    for marker in view.markers:
+        if marker.kind != "change":
+            continue
+        level = sum(1 for date in placed[-3:] if _months_between(date, marker.date) < LABEL_GAP_MONTHS)
+        placed.append(marker.date)
+        notes.append(
+            {
+                "x": marker.date,
+                "y": 1 - 0.13 * level,
+                "xref": "x",
+                "yref": "paper",
+                "text": f"<b>{marker.number or '•'}</b>",
+                "hovertext": f"{marker.date} {marker.label}",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "bgcolor": "#d35400",
+                "borderpad": 2,
+                "font": {"size": size, "color": "white"},
+            }
+        )
+    return notes
+
+
+def _time_layout(span: tuple[str, str], y_title: str, view: RunView, big: bool = False, **extra) -> dict:
+    """A time axis fixed to the whole run, events as vertical lines, live changes numbered; the
+    legend above the plot, where nothing else is written."""
+    shapes = []
     for marker in view.markers:
         colour, width, dash = MARKER_STYLE[marker.kind]
         shapes.append(
@@ -50,32 +89,19 @@ def _time_layout(span: tuple[str, str], y_title: str, view: RunView, **extra) ->
                 "x1": marker.date,
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": colour, "width": width, "dash": dash},
+                "line": {"color": colour, "width": width + (1 if big else 0), "dash": dash},
             }
         )
-        if marker.kind == "change":
-            notes.append(
-                {
-                    "x": marker.date,
-                    "y": 1,
-                    "xref": "x",
-                    "yref": "paper",
-                    "text": marker.label,
-                    "showarrow": False,
-                    "textangle": -90,
-                    "xanchor": "right",
-                    "yanchor": "top",
-                    "font": {"size": 9, "color": colour},
-                }
-            )
+    size = FONT[big]
     return {
-        "height": HEIGHT,
-        "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+        "height": HEIGHT + (90 if big else 0),
+        "font": {"size": size},
+        "margin": {"l": 70 if big else 60, "r": 16, "t": 44 if big else 36, "b": 36},
         "xaxis": {"range": list(span), "type": "date"},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "y": -0.18, "font": {"size": 10}},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": size}},
         "shapes": shapes,
-        "annotations": notes,
+        "annotations": _change_notes(view, size),
         **extra,
     }
 
@@ -126,8 +152,8 @@ def _line(
         "yaxis": axis,
         "legendgroup": name,
         "showlegend": not pinned,
-        "line": {"color": colour, "width": 1.5 if pinned else 2, "dash": "dot" if pinned else dash},
-        "opacity": 0.6 if pinned else 1.0,
+        "line": {"color": colour, "width": 2 if pinned else 2.5, "dash": "dot" if pinned else dash},
+        "opacity": 0.55 if pinned else 1.0,
     }
 
 
@@ -135,14 +161,48 @@ def _runs(view: RunView, reference: RunView | None) -> list[tuple[RunView, bool]
     return [(view, False)] + ([(reference, True)] if reference is not None and reference.ticks else [])
 
 
-def price_figure(view: RunView, reference: RunView | None, good: str, span: tuple[str, str]) -> dict:
+def _twin_legend(traces: list[dict], reference: RunView | None) -> None:
+    """One legend entry for every dotted line: what the twin is."""
+    if reference is not None and reference.ticks:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "name": "dotted: twin",
+                "line": {"color": GREY, "dash": "dot", "width": 2},
+            }
+        )
+
+
+def price_figure(view: RunView, reference: RunView | None, good: str, span: tuple[str, str], big: bool = False) -> dict:
     """Price of a good in China and outside it: the two tiers export controls open."""
     traces = []
     for run, pinned in _runs(view, reference):
         for tier, values in run.prices.get(good, {}).items():
             colour = CHINA_RED if tier == CHINA_TIER else OTHERS_BLUE
             traces.append(_line(run.dates, values, f"{tier}", colour, pinned=pinned))
-    return _figure(traces, _time_layout(span, f"{GOOD_NAMES[good]}, US$/kg", view))
+    _twin_legend(traces, reference)
+    return _figure(traces, _time_layout(span, "US$ per kg", view, big))
+
+
+def importers_figure(
+    view: RunView, reference: RunView | None, regions: list[str], span: tuple[str, str], big: bool = False
+) -> dict:
+    """Each importer's dependency on China over time: the share of its end use separated in China."""
+    traces = []
+    for run, pinned in _runs(view, reference):
+        for k, region in enumerate(regions):
+            if region in run.dependency:
+                colour = IMPORTER_COLOURS[k % len(IMPORTER_COLOURS)]
+                traces.append(
+                    _line(run.dates, 100 * run.dependency[region]["separation"], region, colour, pinned=pinned)
+                )
+    _twin_legend(traces, reference)
+    layout = _time_layout(span, "% of end use", view, big)
+    layout["yaxis"]["range"] = [0, 105]
+    return _figure(traces, layout)
 
 
 def own_price_figure(dates: list[str], price: np.ndarray, column: int, region: str, good: str) -> dict:
@@ -171,7 +231,9 @@ def own_price_figure(dates: list[str], price: np.ndarray, column: int, region: s
     return _figure(traces, layout)
 
 
-def share_figure(view: RunView, reference: RunView | None, region: str, span: tuple[str, str]) -> dict:
+def share_figure(
+    view: RunView, reference: RunView | None, region: str, span: tuple[str, str], big: bool = False
+) -> dict:
     """China's share of world output by stage, and one region's dependency on China."""
     traces = []
     for run, pinned in _runs(view, reference):
@@ -180,7 +242,7 @@ def share_figure(view: RunView, reference: RunView | None, region: str, span: tu
                 _line(
                     run.dates,
                     100 * run.china_share[stage],
-                    f"China's share of {stage}",
+                    f"China: {stage}",
                     STAGE_COLOURS[stage],
                     pinned=pinned,
                 )
@@ -190,13 +252,14 @@ def share_figure(view: RunView, reference: RunView | None, region: str, span: tu
                 _line(
                     run.dates,
                     100 * run.dependency[region]["separation"],
-                    f"{region}: end use separated in China",
+                    f"{region}'s dependency",
                     "#2c3e50",
                     pinned=pinned,
                     dash="dash",
                 )
             )
-    layout = _time_layout(span, "share, %", view)
+    _twin_legend(traces, reference)
+    layout = _time_layout(span, "share, %", view, big)
     layout["yaxis"]["range"] = [0, 105]
     return _figure(traces, layout)
 
@@ -234,16 +297,21 @@ def dependency_figure(view: RunView, reference: RunView | None) -> dict:
         traces,
         {
             "height": HEIGHT,
-            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
+            "font": {"size": FONT[False]},
+            "margin": {"l": 80, "r": 16, "t": 12, "b": 44},
             "barmode": "group",
-            "xaxis": {"title": {"text": "share of end use that passed through China, %"}, "range": [0, 100]},
+            "xaxis": {"title": {"text": "% of end use that passed through China"}, "range": [0, 100]},
             "yaxis": {"autorange": "reversed"},
-            "legend": {"orientation": "h", "y": -0.2, "font": {"size": 10}},
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         },
     )
 
 
+FLOW_COLUMNS = ("Mined in", "Separated in", "Made into magnets in", "Magnets used in")
+
+
 def _sankey(flows, domain: dict) -> dict:
+    """One flow diagram; its nodes are labelled with the region alone (the column says the stage)."""
     colours = [
         CHINA_RED if owner == "china" else (GREY if owner == "others" else OTHERS_BLUE) for owner in flows.regions
     ]
@@ -256,7 +324,14 @@ def _sankey(flows, domain: dict) -> dict:
         "valueformat": ",.0f",
         "valuesuffix": " t REO/yr",
         "domain": domain,
-        "node": {"label": flows.labels, "color": colours, "pad": 8, "thickness": 12},
+        "node": {
+            "label": flows.regions,
+            "customdata": flows.labels,
+            "hovertemplate": "%{customdata}: %{value}<extra></extra>",
+            "color": colours,
+            "pad": 20,
+            "thickness": 14,
+        },
         "link": {
             "source": [a for a, _, _ in flows.links],
             "target": [b for _, b, _ in flows.links],
@@ -266,26 +341,44 @@ def _sankey(flows, domain: dict) -> dict:
     }
 
 
+def _note(text: str, x: float, y: float, **extra) -> dict:
+    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False, **extra}
+
+
 def flow_figure(view: RunView, reference: RunView | None = None) -> dict:
-    """The supply chain as a flow diagram, t REO a year over the last 12 months; with a pinned
-    run, the two side by side."""
+    """The supply chain as a flow diagram, t REO a year over the last 12 months; with a twin, the
+    twin's below this run's."""
     if not view.flows.links:
-        return placeholder("The flows appear after the first month.", 420)
-    layout = {"height": 420, "margin": {"l": 10, "r": 10, "t": 24, "b": 10}, "font": {"size": 10}}
-    if reference is None or not reference.flows.links:
+        return placeholder("The flows appear after the first month.", 660)
+    twin = reference is not None and bool(reference.flows.links)
+    # One height with or without a twin: plotly.js clips a sankey whose figure grows on redraw.
+    layout = {"height": 660, "margin": {"l": 30, "r": 10, "t": 30, "b": 10}, "font": {"size": 13}}
+    anchors = ("left", "center", "center", "right")
+    notes = [
+        _note(f"<b>{title}</b>", k / 3, 1.0, xanchor=anchor, yanchor="bottom")
+        for k, (title, anchor) in enumerate(zip(FLOW_COLUMNS, anchors, strict=True))
+    ]
+    if not twin:
+        layout["annotations"] = notes
         return _figure([_sankey(view.flows, {"x": [0, 1], "y": [0, 1]})], layout)
     traces = [
-        _sankey(view.flows, {"x": [0, 0.48], "y": [0, 1]}),
-        _sankey(reference.flows, {"x": [0.52, 1], "y": [0, 1]}),
+        _sankey(view.flows, {"x": [0, 1], "y": [0.53, 1]}),
+        _sankey(reference.flows, {"x": [0, 1], "y": [0, 0.47]}),
     ]
-    notes = [
-        {"text": f"this run, to {view.dates[-1]}", "x": 0.24, "y": 1.06},
-        {"text": f"pinned run, to {reference.dates[-1]}", "x": 0.76, "y": 1.06},
+    notes += [
+        _note("<b>this run</b>", -0.02, 0.765, textangle=-90, xanchor="right"),
+        _note("<b>twin</b>", -0.02, 0.235, textangle=-90, xanchor="right"),
     ]
-    layout["annotations"] = [
-        {**n, "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 12}} for n in notes
-    ]
+    layout["annotations"] = notes
     return _figure(traces, layout)
+
+
+def _outward(angle: float) -> str:
+    """Where a label goes so that it points away from the centre of the circle."""
+    x, y = math.cos(angle), math.sin(angle)
+    vertical = "top" if y > 0.5 else ("bottom" if y < -0.5 else "middle")
+    horizontal = "right" if x > 0.3 else ("left" if x < -0.3 else "center")
+    return f"{vertical} {horizontal}"
 
 
 def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]) -> dict:
@@ -330,9 +423,9 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
             y=[pos[r][1] for r in regions],
             mode="markers+text",
             text=regions,
-            textposition="top center",
+            textposition=[_outward(angle[r]) for r in regions],
             name="government",
-            textfont={"size": 10},
+            textfont={"size": 13},
             marker={
                 "size": 12,
                 "color": [CHINA_RED if r == "china" else (OTHERS_BLUE if r in allied else GREY) for r in regions],
@@ -343,11 +436,12 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
     return _figure(
         traces,
         {
-            "height": 380,
+            "height": 400,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-            "xaxis": hidden,
+            "xaxis": {**hidden, "range": [-1.6, 1.6]},
             "yaxis": {**hidden, "range": [-1.25, 1.3]},
-            "legend": {"orientation": "h", "y": -0.05, "font": {"size": 10}},
+            "font": {"size": FONT[False]},
+            "legend": {"orientation": "v", "x": 0, "y": 1, "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},
         },
     )
 
@@ -359,7 +453,8 @@ def shortage_figure(view: RunView, reference: RunView | None, span: tuple[str, s
         for run, pinned in _runs(view, reference)
         for g in ("ndpr", "dytb", "magnet")
     ]
-    return _figure(traces, _time_layout(span, "unmet need, t/month", view))
+    _twin_legend(traces, reference)
+    return _figure(traces, _time_layout(span, "tonnes a month", view))
 
 
 def stockpile_figure(view: RunView, reference: RunView | None, span: tuple[str, str]) -> dict:
@@ -369,4 +464,5 @@ def stockpile_figure(view: RunView, reference: RunView | None, span: tuple[str, 
         for run, pinned in _runs(view, reference)
         for g in ("ndpr", "dytb")
     ]
-    return _figure(traces, _time_layout(span, "stockpiles, t", view))
+    _twin_legend(traces, reference)
+    return _figure(traces, _time_layout(span, "tonnes", view))

@@ -10,12 +10,12 @@ import pandas as pd
 from marketsim.reports.scorecard import COLUMNS, HIGHER_IS_BETTER
 
 TITLES = {
-    "cost_of_supply": ("Cost of supply", "US$ m/yr"),
+    "cost_of_supply": ("Cost of supply", "US$ million a year"),
     "need_met": ("Need met", "%"),
     "china_dependency": ("Dependency on China", "%"),
-    "value_added": ("Value added at home", "US$ m/yr"),
-    "burden": ("Environmental burden", "index/yr"),
-    "public_spending": ("Public money", "US$ m/yr"),
+    "value_added": ("Value added at home", "US$ million a year"),
+    "burden": ("Environmental burden", "index a year, 0 = none"),
+    "public_spending": ("Public money", "US$ million a year"),
 }
 """Column heading and unit of each scorecard column."""
 
@@ -25,6 +25,19 @@ def text_table(rows: list[tuple[str, ...]], head: tuple[str, ...], css_class: st
     cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     top = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return f"<table class='{css_class}'><thead><tr>{top}</tr></thead><tbody>{cells}</tbody></table>"
+
+
+def difference(column: str, value: float, other: float) -> str:
+    """A change in words a room understands: percentage points for shares, percent for money and
+    burden (US$ million when the other is 0); empty when there is no change to speak of."""
+    if not np.isfinite(other) or abs(value - other) < 0.05:
+        return ""
+    if TITLES[column][1] == "%":
+        return f"{value - other:+.1f} pts"
+    if abs(other) < 1e-9:
+        return f"{value - other:+,.0f} {TITLES[column][1].removesuffix(' a year')}"
+    percent = 100.0 * (value / other - 1.0)
+    return f"{percent:+.0f} %" if abs(percent) >= 0.5 else ""
 
 
 def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, only: list[str] | None = None) -> str:
@@ -51,9 +64,10 @@ def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, o
                 continue
             text = f"{value:,.0f}"
             other = against.loc[region, column] if against is not None and region in against.index else np.nan
-            if np.isfinite(other) and abs(value - other) >= 0.5:
+            change = difference(column, value, other)
+            if change:
                 better = (value > other) == HIGHER_IS_BETTER[column]
-                text += f" <small style='color:{'#1e8449' if better else '#c0392b'}'>({value - other:+,.0f})</small>"
+                text += f" <small style='color:{'#1e8449' if better else '#c0392b'}'>({change})</small>"
             cells.append(f"<td>{text}</td>")
         rows.append(f"<tr><th>{html.escape(str(region))}</th>{''.join(cells)}</tr>")
     return (

@@ -121,3 +121,24 @@ def offtake(region: str, now: str, project: str, good: str, price: float, share:
         "price": float(price),
         "share": float(share),
     }
+
+
+def export_licence(
+    region: str, now: str, approval_rate: float, destinations: tuple[str, ...] = (), goods: tuple[str, ...] = ()
+) -> dict:
+    """Make the region's exports to ``destinations`` (every foreign region when empty) need a
+    licence, of which ``approval_rate`` (0-1) of the tonnage asked for is approved; ``goods``
+    empty: Dy/Tb oxide and magnets, as China's 2025 licences."""
+    decision = {
+        "type": "export_licence",
+        "region": region,
+        "start": now,
+        "approval_rate": float(approval_rate),
+        "destinations": list(destinations),
+    }
+    return {**decision, "goods": list(goods)} if goods else decision
+
+
+def mining_quota(region: str, now: str, tonnes_per_year: float) -> dict:
+    """Cap the region's mine output, t REO a year."""
+    return {"type": "mining_quota", "region": region, "start": now, "tonnes_per_year": float(tonnes_per_year)}

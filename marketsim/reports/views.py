@@ -1,7 +1,8 @@
 """What the dashboard shows of a run, read off the model: plain arrays and tables, no plotting.
 
-:func:`view_of` is called after every step the dashboard draws, so it works on the recorder's
-raw arrays with a handful of vectorised operations (a few milliseconds for 30 years).
+:class:`RunReader` reads a run once (its metrics derived from the recorder's raw arrays with a
+handful of vectorised operations); each frame the dashboard draws is then a view of its first
+months, a few slices.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ CHINA_TIER, OUTSIDE_TIER = "China", "Outside China"
 SHOCKS = (Dispute, MineDisruption, DemandSurge)
 FLOW_MONTHS = 12
 """The supply-chain flow view sums the last year of trade."""
-FLOW_REGIONS = 6
+FLOW_REGIONS = 5
 """Largest regions shown by name in each column of the flow view; the rest are "others"."""
 
 
@@ -34,6 +35,8 @@ class Marker:
     kind: str
     """``scenario`` (scheduled), ``change`` (made live), ``decision`` (a government's strategy) or
     ``shock``."""
+    number: int | None = None
+    """A live change's number (its serial), shown on the chart and in the list of changes."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class RunView:
     disputes: list[tuple[str, str]]
     markers: list[Marker]
     scores: pd.DataFrame
+    unmet_share: np.ndarray
+    """World share of end users' need (t REO) unmet, 0-1, per month."""
+    public_money: np.ndarray
+    """Public money all governments spend, US$ million a month."""
 
     @property
     def ticks(self) -> int:
@@ -73,35 +80,70 @@ class RunView:
         return len(self.dates)
 
 
+class RunReader:
+    """A model read once: its metrics derived for every month run, so that a view of its first
+    months (:meth:`view`) is a few slices. The dashboard keeps one per run it shows."""
+
+    def __init__(self, model: RareEarthModel, changes: list | None = None) -> None:
+        """Read a model at any tick.
+
+        Args:
+            model: The model; it must not run on while this reader is used.
+            changes: Live changes (objects with an ``event``), marked apart from other events.
+        """
+        ticks = model.tick
+        self.model, self.ticks = model, ticks
+        self.raw = {name: values[:ticks] for name, values in model.recorder.raw.items()}
+        self.metrics = derive(self.raw, model.china, model.recorder.reo_per_unit) if ticks else {}
+        self.dates = [model.date_of(t) for t in range(ticks)]
+        self.prices = _price_tiers(self.raw, model.china) if ticks else {g: {} for g in GOODS}
+        self.markers = _markers(model, changes or [])
+        self.unmet_share = _unmet_share(self.raw, model.recorder.reo_per_unit) if ticks else np.zeros(0)
+
+    def view(self, ticks: int | None = None) -> RunView:
+        """What the dashboard shows of the first ``ticks`` months (all read when None)."""
+        ticks = self.ticks if ticks is None else max(0, min(int(ticks), self.ticks))
+        model, metrics, cut = self.model, self.metrics, slice(0, ticks)
+        raw = {name: values[cut] for name, values in self.raw.items()}
+        regions = model.regions
+        empty = np.zeros(0)
+        last = model.start_month + ticks
+        return RunView(
+            dates=self.dates[cut],
+            prices={g: {tier: values[cut] for tier, values in tiers.items()} for g, tiers in self.prices.items()},
+            china_share={s: metrics[f"china_share_{s}"][cut] if self.ticks else empty for s in STAGES},
+            dependency={
+                r: {s: metrics[f"dependency_{s}"][cut, -1, k] if self.ticks else empty for s in STAGES}
+                for k, r in enumerate(regions)
+            },
+            unmet={g: metrics["unmet_demand"][cut, k, -1] if self.ticks else empty for k, g in enumerate(GOODS)},
+            stockpile={g: metrics["stockpile"][cut, k, -1] if self.ticks else empty for k, g in enumerate(GOODS)},
+            flows=_flows(raw, regions, model.recorder.reo_per_unit) if ticks else Flows([], [], []),
+            alliances={name: sorted(members) for name, members in model.book.members.items()},
+            disputes=list(model.frictions.disputes),
+            markers=[m for m in self.markers if month_index(m.date) < last],
+            scores=scorecard(raw, {k: v[cut] for k, v in metrics.items()}, regions, model.recorder.reo_per_unit),
+            unmet_share=self.unmet_share[cut],
+            public_money=metrics["public_spending"][cut, -1] if self.ticks else empty,
+        )
+
+
 def view_of(model: RareEarthModel, changes: list | None = None) -> RunView:
-    """Read what the dashboard shows off a model.
+    """Read what the dashboard shows off a model, for the ticks it has run.
 
     Args:
         model: The model, at any tick.
         changes: Live changes (objects with an ``event``), marked apart from other events.
     """
-    ticks = model.tick
-    raw = {name: values[:ticks] for name, values in model.recorder.raw.items()}
-    metrics = derive(raw, model.china, model.recorder.reo_per_unit) if ticks else {}
-    regions = model.regions
-    dates = [model.date_of(t) for t in range(ticks)]
-    empty = np.zeros(0)
-    return RunView(
-        dates=dates,
-        prices=_price_tiers(raw, model.china) if ticks else {g: {} for g in GOODS},
-        china_share={s: metrics[f"china_share_{s}"] if ticks else empty for s in STAGES},
-        dependency={
-            r: {s: metrics[f"dependency_{s}"][:, -1, k] if ticks else empty for s in STAGES}
-            for k, r in enumerate(regions)
-        },
-        unmet={g: metrics["unmet_demand"][:, k, -1] if ticks else empty for k, g in enumerate(GOODS)},
-        stockpile={g: metrics["stockpile"][:, k, -1] if ticks else empty for k, g in enumerate(GOODS)},
-        flows=_flows(raw, regions, model.recorder.reo_per_unit),
-        alliances={name: sorted(members) for name, members in model.book.members.items()},
-        disputes=list(model.frictions.disputes),
-        markers=_markers(model, changes or []),
-        scores=scorecard(raw, metrics, regions, model.recorder.reo_per_unit),
-    )
+    return RunReader(model, changes).view()
+
+
+def _unmet_share(raw: dict[str, np.ndarray], reo_per_unit: np.ndarray) -> np.ndarray:
+    """World share of end users' need (t REO) unmet, each month, 0-1."""
+    reo = np.asarray(reo_per_unit)[None, :, None]
+    unmet = (raw["unmet"] * reo).sum(axis=(1, 2))
+    need = unmet + (raw["consumption"] * reo).sum(axis=(1, 2))
+    return np.divide(unmet, need, out=np.zeros_like(need), where=need > 0)
 
 
 def _price_tiers(raw: dict[str, np.ndarray], china: int) -> dict[str, dict[str, np.ndarray]]:
@@ -170,7 +212,7 @@ def _flows(raw: dict[str, np.ndarray], regions: list[str], reo_per_unit: np.ndar
 def _markers(model: RareEarthModel, changes: list) -> list[Marker]:
     """Events that started by now: scheduled, made live, decided by strategies or drawn as shocks."""
     now = model.start_month + model.tick
-    live = {id(c.event) for c in changes}
+    # Live changes are found by value: a run resumed from a snapshot holds copies of their events.
     decided = {id(d.event) for d in model.decisions if d.accepted}
     scheduled = {id(e) for e in model.config.events}
     markers = []
@@ -178,7 +220,8 @@ def _markers(model: RareEarthModel, changes: list) -> list[Marker]:
         start = month_index(event.start)
         if not model.start_month <= start < now:
             continue
-        if id(event) in live:
+        number = next((c.serial for c in changes if event is c.event or event == c.event), None)
+        if number is not None:
             kind = "change"
         elif id(event) in scheduled:
             kind = "scenario"
@@ -187,5 +230,5 @@ def _markers(model: RareEarthModel, changes: list) -> list[Marker]:
         else:
             kind = "shock" if isinstance(event, SHOCKS) else "decision"
         who = getattr(event, "region", None) or getattr(event, "importer", None) or getattr(event, "sector", "")
-        markers.append(Marker(event.start, f"{who}: {event.type.replace('_', ' ')}", kind))
+        markers.append(Marker(event.start, f"{who}: {event.type.replace('_', ' ')}", kind, number))
     return markers

@@ -1,4 +1,5 @@
-"""The marketsim dashboard: watch price and dependency emerge, change policy live, compare runs.
+"""The marketsim dashboard: what if a government did this, from that month on? Every change is run to
+the end at once and drawn against its no-change twin.
 
 Start it with ``marketsim app``. Declarative only: state lives in :mod:`viz.dashboard.session`, figures in
 :mod:`viz.charts`, the model in :mod:`marketsim`.
@@ -6,47 +7,84 @@ Start it with ``marketsim app``. Declarative only: state lives in :mod:`viz.dash
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import solara
+from solara.server import settings
 
+from marketsim.reports.headline import headline, importers
 from viz import charts
 from viz.dashboard.components import (
+    ChangesList,
     ChartCard,
     Downloads,
     Drawing,
     EventList,
     Note,
-    PolicyPanel,
     RunControls,
     ScenarioControls,
     Scorecard,
     Status,
 )
+from viz.dashboard.headline import Glossary, HeadlineStrip
+from viz.dashboard.levers import PolicyPanel
 from viz.dashboard.session import Dashboard
+from viz.dashboard.style import CSS, PRESENTER_CSS
 
-FRAME_SECONDS = 0.1
+FRAME_SECONDS = 1 / 15
 """Shortest time between two frames while playing."""
-CSS = """
-.scorecard, .events { border-collapse: collapse; }
-.scorecard th, .scorecard td, .events td { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: right; }
-.scorecard th:first-child, .events td { text-align: left; }
-"""
+MIN_GAP_SECONDS = 0.02
+"""Pause after a frame however long it took, so that clicks (pause) get their turn."""
+if settings.kernel.cull_timeout == "24h":  # a closed tab frees its run within a minute, not a day
+    settings.kernel.cull_timeout = os.environ.get("MARKETSIM_SESSION_TIMEOUT", "60s")
+GOODS_SHOWN = ["ndpr", "dytb", "magnet", "concentrate", "lace"]
+
+
+def _drawings(
+    dash: Dashboard, view, key: tuple, good: str, region: str, presenter: bool, playing: bool = False
+) -> dict[str, Drawing]:
+    """Every chart of the page: time charts against the whole twin, the others against the twin
+    at the same month (while playing, those are sent once a year, not every frame)."""
+    full, same_month = dash.reference(), dash.reference(view.ticks)
+    span, regions = dash.span, dash.run.model.regions
+    shown = importers(view) or [r for r in regions if r != "china"][:4]
+    drawings = {
+        "prices": Drawing((*key, good, presenter), charts.price_figure(view, full, good, span, presenter)),
+        "importers": Drawing((*key, presenter), charts.importers_figure(view, full, shown, span, presenter)),
+    }
+    if presenter:
+        return drawings
+    yearly = (dash.revision, dash.compare, view.ticks // 12 if playing else view.ticks)
+    return drawings | {
+        "shares": Drawing((*key, region), charts.share_figure(view, full, region, span)),
+        "dependency": Drawing(yearly, charts.dependency_figure(view, same_month)),
+        "alliances": Drawing(yearly, charts.alliance_figure(view, same_month, regions)),
+        "shortages": Drawing(key, charts.shortage_figure(view, full, span)),
+        "stockpiles": Drawing(key, charts.stockpile_figure(view, full, span)),
+        "flows": Drawing(yearly, charts.flow_figure(view, same_month)),
+    }
 
 
 @solara.component
 def Page():
-    """The dashboard page; every browser session gets its own model."""
+    """The dashboard page; every browser session gets its own runs, freed when the tab closes."""
     dash = solara.use_memo(Dashboard.start, [])
+    solara.use_effect(lambda: dash.close, [])
     frame = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(3)
     good = solara.use_reactive("ndpr")
+    presenter = solara.use_reactive(False)
     region = solara.use_reactive("usa" if "usa" in dash.run.model.regions else dash.run.model.regions[0])
 
-    def redraw():
-        frame.set(frame.value + 1)
+    # One function for the page's life, so components given it render again only when their data change.
+    redraw = solara.use_memo(lambda: lambda: frame.set(frame.value + 1), [])
+
+    drawn = solara.use_memo(threading.Event, [])
+    """Set when a render of the page finishes: the player waits for it before the next frame, so
+    it never changes the page faster than the page can be drawn."""
 
     def play(cancel: threading.Event):
         while playing.value and not cancel.is_set():
@@ -54,102 +92,138 @@ def Page():
             if dash.step(speed.value) == 0:
                 playing.set(False)
                 break
+            drawn.clear()
             redraw()
-            time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
+            drawn.wait(timeout=5)
+            time.sleep(max(MIN_GAP_SECONDS, FRAME_SECONDS - (time.perf_counter() - started)))
 
-    solara.use_thread(play, dependencies=[playing.value])
+    # Not cancelled mid-frame (an intrusive cancel could strike inside a render); the loop checks.
+    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+    solara.use_effect(drawn.set)  # after every render has been committed
 
     view = dash.view()
-    reference, span = dash.reference, dash.span
+    first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
+    year = solara.use_reactive(str(first + min(3, years - 1)))
+    shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
+    head = headline(dash.view(shown), dash.reference(shown), good.value)
+    key = (frame.value, dash.compare)
+    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value)
+    solara.Style(CSS + (PRESENTER_CSS if presenter.value else ""))
+    solara.Title("marketsim: rare earths, what if?")
+    with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "0 12px"}):
+        with solara.Row(style={"align-items": "center", "gap": "12px"}):
+            solara.ToggleButtonsSingle(good, values=GOODS_SHOWN, dense=True, classes=["good-choice"])
+            solara.Select(
+                "Headline for the year",
+                values=[str(first + k) for k in range(years)],
+                value=year,
+                dense=True,
+                classes=["headline-year"],
+                style={"max-width": "170px"},
+            )
+        solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
+    HeadlineStrip(head, good.value, importers=3 if presenter.value else None)
+    if presenter.value:
+        _presenter(drawings, good.value)
+        return
     regions = dash.run.model.regions
-    key = (frame.value, dash.reference_label)
-    alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.model.book.members.items())
-    drawings = {
-        "prices": Drawing((*key, good.value), charts.price_figure(view, reference, good.value, span)),
-        "shares": Drawing((*key, region.value), charts.share_figure(view, reference, region.value, span)),
-        "dependency": Drawing(key, charts.dependency_figure(view, reference)),
-        "alliances": Drawing(key, charts.alliance_figure(view, reference, regions)),
-        "shortages": Drawing(key, charts.shortage_figure(view, reference, span)),
-        "stockpiles": Drawing(key, charts.stockpile_figure(view, reference, span)),
-        "flows": Drawing(key, charts.flow_figure(view, reference)),
-    }
-    solara.Style(CSS)
-    solara.Title("marketsim: rare earths, price and dependency on China month by month")
+    alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.baseline.book.members.items())
     with solara.Sidebar():
+        PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months)
+        with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
+            ChangesList(dash, redraw, version=dash.revision)
+        with solara.Card("Timeline", classes=["timeline"]):
+            RunControls(dash, playing, speed, redraw, version=frame.value)
         with solara.Card("Scenario"):
             ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
-        with solara.Card("Run"):
-            RunControls(dash, playing, speed, redraw, version=frame.value)
         with solara.Card("Export"):
             Downloads(dash, stem=f"{dash.scenario_name}_seed{dash.run.seed}")
+    _workspace(dash, view, drawings, good.value, region, frame.value, alliances)
+
+
+def _presenter(drawings, good) -> None:
+    """Presenter mode: no controls, the headline and two charts, in type the back row can read."""
+    with solara.Columns([1, 1]):
+        ChartCard(f"{charts.GOOD_NAMES[good]}: price inside and outside China", "", drawings["prices"], "prices")
+        ChartCard("Importers' dependency on China", "", drawings["importers"], "importers")
+
+
+def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
+    """The facilitator's page: status, every chart, scorecard, events, glossary (levers in the sidebar)."""
+    regions = dash.run.model.regions
     with solara.Column(style={"padding": "4px 12px"}):
-        Status(dash, version=frame.value)
-        Note(dash, version=frame.value)
+        Status(dash, version=version)
+        Note(dash, version=dash.revision)
         solara.Text(
-            "Solid lines: this run. Dotted: the pinned reference. Vertical lines mark events "
-            "(orange: live changes; grey: scheduled or decided by a government's strategy; purple: shocks).",
-            style={"color": "#555", "font-size": "13px"},
+            "Solid lines: this run. Dotted: its twin. Vertical lines mark events: numbered orange tags are "
+            "live changes (see Changes); grey dots: scheduled or decided by a government; purple: shocks.",
+            style={"color": "#444", "font-size": "14px"},
         )
-        PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances)
         with solara.ColumnsResponsive(12, large=[6, 6]):
-            with solara.Column():
-                solara.ToggleButtonsSingle(good, values=["ndpr", "dytb", "magnet", "concentrate", "lace"], dense=True)
-                ChartCard(
-                    "Prices: inside China and outside it",
-                    f"{charts.GOOD_NAMES[good.value]}, US$/kg. Export controls split the market in two "
-                    "tiers: buyers outside China bid up what leaves China, while China's price may fall.",
-                    drawings["prices"],
-                    "prices",
-                )
+            ChartCard(
+                "Prices: inside China and outside it",
+                f"{charts.GOOD_NAMES[good]}, US$ per kg. Export controls split the market in two tiers: buyers "
+                "outside China bid up what leaves China, while China's own price may fall.",
+                drawings["prices"],
+                "prices",
+            )
+            ChartCard(
+                "Importers' dependency on China",
+                "Share of each importer's end use whose rare earths were separated in China, %.",
+                drawings["importers"],
+                "importers",
+            )
             with solara.Column():
                 solara.Select("Region whose dependency is shown", values=regions, value=region, dense=True)
                 ChartCard(
-                    "China's share, and one region's dependency",
-                    "China's share of world mining, separation and magnet making, %; dashed: the share "
-                    f"of {region.value}'s end use whose separation happened in China.",
+                    "China's share of each stage, and one region's dependency",
+                    f"China's share of world mining, separation and magnet making, %; dark: {region.value}'s.",
                     drawings["shares"],
                     "shares",
                 )
             ChartCard(
-                "Dependency on China, by region",
-                "Latest month: of each region's end use of rare earths, the share mined, separated and made "
-                "into magnets in China, %. Black ticks: separation in the pinned run.",
+                "Dependency on China by stage, latest month",
+                "Of each region's end use, the share mined, separated and made into magnets in China, %. "
+                "Black ticks: separation in the twin, same month.",
                 drawings["dependency"],
                 "dependency",
             )
             ChartCard(
-                "Alliance network",
-                "Governments; a coloured line joins members of an alliance, red dashes show disputes. "
-                "Grey dots: the pinned run's alliances.",
-                drawings["alliances"],
-                "alliances",
-            )
-            ChartCard(
                 "Shortages",
-                "World end-use need that went unmet, t a month: firms that could not buy at any price they would pay.",
+                "World end-use need that went unmet, tonnes a month: firms that could not buy at a price they "
+                "would pay.",
                 drawings["shortages"],
                 "shortages",
             )
             ChartCard(
                 "Strategic stockpiles",
-                "State stockpiles of NdPr and Dy/Tb oxide held worldwide, t: bought in calm times, "
-                "released in shortages.",
+                "State stockpiles of NdPr and Dy/Tb oxide held worldwide, tonnes: bought in calm times, released in "
+                "shortages.",
                 drawings["stockpiles"],
                 "stockpiles",
             )
         ChartCard(
-            "Supply-chain flows over the last 12 months",
-            "Where rare earths were mined, separated, made into magnets and used, t REO a year "
-            "(NdPr and Dy/Tb for magnets). Red: flows from China. With a pinned run, it is drawn on the right.",
+            "Alliance network",
+            "Governments; a coloured line joins members of an alliance, red dashes show disputes. "
+            "Grey dots: the twin's alliances.",
+            drawings["alliances"],
+            "alliances",
+        )
+        ChartCard(
+            "Supply-chain flows over the last 12 months shown",
+            "Where rare earths were mined, separated, made into magnets and used, t REO a year (NdPr and Dy/Tb for "
+            "magnets). Red: flows from China. With a twin, the twin is drawn below.",
             drawings["flows"],
             "flows",
         )
-        with solara.Card("Scorecard per government, last 12 months", style={"margin": "4px"}):
+        with solara.Card("Scorecard per government, last 12 months shown", style={"margin": "4px"}):
             solara.Text(
-                "Cost and security of supply, value added, environmental burden at home and public money "
-                "spent; in brackets, the change against the pinned run (green: better).",
-                style={"color": "#555", "font-size": "13px"},
+                "Cost and security of supply, value added, environmental burden at home and public money spent; in "
+                "brackets, the change against the twin over the same months (green: better).",
+                style={"color": "#444", "font-size": "14px"},
             )
-            Scorecard(view, reference)
-        with solara.Card("Events so far", style={"margin": "4px"}):
+            Scorecard(view, dash.reference(view.ticks))
+        with solara.Card("Events shown", style={"margin": "4px"}):
             EventList(view)
+        with solara.Card("Glossary", style={"margin": "4px"}):
+            Glossary(tuple(name for name, _ in alliances))

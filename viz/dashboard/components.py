@@ -2,7 +2,8 @@
 
 Components read the dashboard and call its methods; ``on_change`` tells the page to redraw. The
 dashboard object itself stays the same while the run changes, so components that read it take
-``version`` (the page's frame count): a new value makes them render again.
+``version`` (the page's frame count): a new value makes them render again. The policy levers are
+in :mod:`viz.dashboard.levers`, the headline strip and the glossary in :mod:`viz.dashboard.headline`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ from collections.abc import Callable
 import ipywidgets
 import solara
 
-from marketsim.governance import decisions
 from marketsim.reports.views import RunView
-from marketsim.vocabulary import STAGES
-from viz.dashboard.session import Dashboard, scenario_library
+from viz.dashboard.session import COMPARISONS, Dashboard, scenario_library
 from viz.plotly_chart import PlotlyChart, jsonable
 from viz.tables import scorecard_table
 
-EXPLAIN = {"color": "#555", "font-size": "13px", "margin": "0 0 4px 0"}
+EXPLAIN = {"color": "#444", "font-size": "14px", "margin": "0 0 4px 0"}
 
 
 @solara.component
@@ -50,7 +49,7 @@ def Chart(drawing: Drawing, name: str):
         "responsive": True,
         "showSendToCloud": False,
         "showEditInChartStudio": False,
-        "modeBarButtonsToRemove": ["sendDataToCloud"],
+        "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
         "toImageButtonOptions": {"format": "png", "filename": f"marketsim_{name}", "scale": 2},
     }
     element = PlotlyChart.element(config=config)
@@ -71,22 +70,23 @@ def Chart(drawing: Drawing, name: str):
 def ChartCard(title: str, explanation: str, drawing: Drawing, name: str):
     """A chart with its title and a sentence a newcomer understands."""
     with solara.Card(title, classes=["chart-card", f"chart-{name}"], style={"margin": "4px"}):
-        Explained(explanation)
+        if explanation:
+            Explained(explanation)
         Chart(drawing, name)
 
 
 @solara.component
 def Status(dash: Dashboard, version: int = 0):
-    """Where the run is: month, date, scenario and seed."""
+    """Which months are shown, the scenario, seed and changes, and what the dotted lines are."""
     run = dash.run
-    date = run.model.date_of(max(run.tick - 1, 0)) if run.tick else "not started"
+    date = run.date_of(run.tick - 1) if run.tick else "none yet"
     text = (
-        f"Month {run.tick} of {run.months} · last simulated: {date} · scenario {dash.scenario_name} · "
+        f"Month {run.tick} of {run.months} · shown to: {date} · scenario {dash.scenario_name} · "
         f"seed {run.seed} · live changes {len(run.interventions)}"
     )
-    if dash.reference is not None:
-        text += f" · pinned: {dash.reference_label}"
-    solara.Text(text, classes=["run-status"], style={"font-weight": "600"})
+    if dash.reference_label:
+        text += f" · dotted: {dash.reference_label}"
+    solara.Text(text, classes=["run-status"], style={"font-weight": "600", "font-size": "15px"})
 
 
 @solara.component
@@ -94,7 +94,7 @@ def Note(dash: Dashboard, version: int = 0):
     """The last message: what a control did, or why it was refused."""
     if dash.message is None:
         return
-    style = {"white-space": "pre-wrap", "margin": "4px 0"}
+    style = {"white-space": "pre-wrap", "margin": "4px 0", "font-size": "15px"}
     if dash.message.ok:
         solara.Success(dash.message.text, dense=True, style=style, classes=["run-message"])
     else:
@@ -141,7 +141,7 @@ def RunControls(
     on_change: Callable[[], None],
     version: int = 0,
 ):
-    """Step, play, pause, reset, run to the end, speed; pin and replay."""
+    """The timeline: the whole run is always simulated; these choose how much of it is shown."""
 
     def act(method, *args):
         def handler():
@@ -158,37 +158,75 @@ def RunControls(
 
         return handler
 
+    def play_from_start():
+        dash.rewind()
+        on_change()
+        playing.set(True)
+
+    def replay():
+        playing.set(False)
+        if dash.replay():
+            playing.set(True)
+        on_change()
+
     finished = dash.run.finished
-    with solara.Row(style={"flex-wrap": "wrap"}):
+    Explained("Every change is simulated to the end at once; play to watch the months unfold.")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
         solara.Button("Step", on_click=act(dash.step, 1), disabled=finished or playing.value)
         if playing.value:
             solara.Button("Pause", on_click=lambda: playing.set(False), color="warning")
         else:
             solara.Button("Play", on_click=lambda: playing.set(True), disabled=finished, color="primary")
-        solara.Button("Run to end", on_click=stop_then(dash.run_to_end), disabled=finished)
-        solara.Button("Reset", on_click=stop_then(dash.reset))
-    solara.SliderInt("Speed: months per frame", value=speed, min=1, max=12)
+        solara.Button("Play from start", on_click=play_from_start, outlined=True)
+        solara.Button("Show all", on_click=stop_then(dash.run_to_end), disabled=finished)
+    solara.SliderInt("Speed: months per frame", value=speed, min=1, max=12, thumb_label="always")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+        solara.Button("Replay last change", on_click=replay, outlined=True, disabled=not dash.run.interventions)
+        solara.Button("Reset", on_click=stop_then(dash.reset), outlined=True)
 
-    def follow(value):
-        dash.follow_through = value
+
+@solara.component
+def ChangesList(dash: Dashboard, on_change: Callable[[], None], version: int = 0):
+    """Every live change, numbered as on the charts; each can be switched off or removed."""
+
+    def comparing(value):
+        dash.compare = value
         on_change()
 
-    solara.Checkbox(label="Run to the end after each policy change", value=dash.follow_through, on_value=follow)
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        if dash.reference is None:
-            solara.Button("Pin as reference", on_click=act(dash.pin), disabled=dash.run.tick == 0, outlined=True)
-        else:
-            solara.Button("Unpin reference", on_click=act(dash.unpin), outlined=True)
-        solara.Button(
-            "Replay last change", on_click=stop_then(dash.replay), outlined=True, disabled=not dash.run.interventions
-        )
+    solara.Select(
+        "Dotted lines show",
+        values=list(COMPARISONS),
+        value=dash.compare,
+        on_value=comparing,
+        dense=True,
+        classes=["compare-select"],
+    )
+    Explained(COMPARISONS[dash.compare] + ".")
+    if not dash.run.changes:
+        Explained("No changes yet: pick a government, a month and a lever in 'Change policy'.")
+        return
+    for change in dash.run.changes:
+        with solara.Row(classes=["change-row"], style={"align-items": "center", "gap": "6px"}):
+
+            def switched(value, serial=change.serial):
+                dash.switch(serial, value)
+                on_change()
+
+            def removed(serial=change.serial):
+                dash.remove(serial)
+                on_change()
+
+            solara.Switch(
+                label=f"#{change.serial} {change.date} {change.label}", value=change.enabled, on_value=switched
+            )
+            solara.Button(icon_name="mdi-close", on_click=removed, small=True, text=True, classes=["remove-change"])
 
 
 @solara.component
 def Downloads(dash: Dashboard, stem: str):
-    """The run so far as CSV or Parquet, with its manifest, events and alliance changes, in files
+    """The whole run as CSV or Parquet, with its manifest, events and alliance changes, in files
     named after ``stem``."""
-    solara.Text("Download the run so far (time series + manifest.json + events):", style=EXPLAIN)
+    solara.Text("Download the run (time series + manifest.json + events):", style=EXPLAIN)
     with solara.Row():
         solara.FileDownload(
             lambda: dash.export("csv"), filename=f"{stem}_csv.zip", label="CSV (.zip)", mime_type="application/zip"
@@ -203,103 +241,16 @@ def Downloads(dash: Dashboard, stem: str):
 
 
 @solara.component
-def PolicyPanel(
-    dash: Dashboard,
-    on_change: Callable[[], None],
-    regions: tuple[str, ...],
-    alliances: tuple[tuple[str, tuple[str, ...]], ...],
-):
-    """A government's levers; a change takes effect from the current month, without a reset.
-
-    Renders again only when the regions or the alliances' members change, not every month: the
-    month a decision starts is read when it is made.
-    """
-    region, set_region = solara.use_state("usa" if "usa" in regions else regions[0])
-    quota, set_quota = solara.use_state(30.0)
-    tariff, set_tariff = solara.use_state(25)
-    origin, set_origin = solara.use_state("china")
-    stage, set_stage = solara.use_state("separation")
-    subsidy, set_subsidy = solara.use_state(20)
-    good, set_good = solara.use_state("ndpr")
-    tonnes, set_tonnes = solara.use_state(1000.0)
-    region = region if region in regions else regions[0]
-
-    def decide(decision):
-        def handler():
-            dash.decide(region, decision(dash.run.model.date))
-            on_change()
-
-        return handler
-
-    origins = () if origin == "all" else (origin,)
-    with solara.Card("Change policy", classes=["policy-panel"], style={"margin": "4px"}):
-        Explained(
-            "Decisions act from the next simulated month on; the run is not restarted. Each is checked "
-            "like a player's move: one a government cannot make is refused."
-        )
-        with solara.Columns([1, 1, 1, 1]):
-            with solara.Column():
-                solara.Select("Government", values=list(regions), value=region, on_value=set_region)
-                solara.InputFloat("Export quota on ore and oxides, kt REO/yr", value=quota, on_value=set_quota)
-                with solara.Row():
-                    solara.Button(
-                        "Set quota",
-                        on_click=decide(lambda now: decisions.export_quota(region, now, max(quota, 0.0) * 1000.0)),
-                        small=True,
-                    )
-                    solara.Button(
-                        "Lift quota",
-                        on_click=decide(lambda now: decisions.export_quota(region, now, None)),
-                        small=True,
-                        outlined=True,
-                    )
-            with solara.Column():
-                solara.SliderInt("Tariff on imports, %", value=tariff, on_value=set_tariff, min=0, max=100)
-                solara.Select("Tariff on imports from", values=["china", "all"], value=origin, on_value=set_origin)
-                solara.Button(
-                    "Apply tariff",
-                    small=True,
-                    on_click=decide(lambda now: decisions.tariff(region, now, tariff / 100.0, origins)),
-                )
-            with solara.Column():
-                solara.Select("Subsidy to stage", values=list(STAGES), value=stage, on_value=set_stage)
-                solara.SliderInt("Subsidy, % of unit cost", value=subsidy, on_value=set_subsidy, min=0, max=90)
-                solara.Button(
-                    "Apply subsidy",
-                    small=True,
-                    on_click=decide(lambda now: decisions.subsidy(region, now, stage, subsidy / 100.0)),
-                )
-            with solara.Column():
-                solara.Select("Stockpile good", values=["ndpr", "dytb", "magnet"], value=good, on_value=set_good)
-                solara.InputFloat("Tonnes over 12 months (negative releases)", value=tonnes, on_value=set_tonnes)
-                solara.Button(
-                    "Order stockpile",
-                    small=True,
-                    on_click=decide(lambda now: decisions.stockpile(region, now, good, tonnes)),
-                )
-        if alliances:
-            solara.Text("Alliance membership (switch to apply to join or to leave):", style=EXPLAIN)
-            with solara.Row(style={"flex-wrap": "wrap"}):
-                for name, members in alliances:
-                    solara.Switch(
-                        label=name,
-                        value=region in members,
-                        on_value=lambda member, name=name: decide(
-                            lambda now: decisions.alliance(region, now, name, member)
-                        )(),
-                    )
-
-
-@solara.component
 def Scorecard(view: RunView, reference: RunView | None):
-    """Each government's scorecard over the last 12 months; changes against the pinned run."""
+    """Each government's scorecard over the last 12 months shown; changes against the twin over
+    the same months."""
     scores = view.scores
     if scores.empty:
         solara.Text("The scorecard appears after the first month.", style=EXPLAIN)
         return
     pinned = reference.scores if reference is not None and not reference.scores.empty else None
     table = scorecard_table(scores, pinned)
-    solara.HTML(tag="div", unsafe_innerHTML=table, style={"overflow-x": "auto", "font-size": "13px"})
+    solara.HTML(tag="div", unsafe_innerHTML=table, style={"overflow-x": "auto", "font-size": "14px"})
 
 
 @solara.component
@@ -310,11 +261,12 @@ def EventList(view: RunView):
         return
     kinds = {"change": "live change", "scenario": "scheduled", "decision": "government strategy", "shock": "shock"}
     rows = "".join(
-        f"<tr><td>{m.date}</td><td>{html.escape(m.label)}</td><td>{kinds[m.kind]}</td></tr>"
+        f"<tr><td>{m.date}</td><td>{'#' + str(m.number) + ' ' if m.number else ''}{html.escape(m.label)}</td>"
+        f"<td>{kinds[m.kind]}</td></tr>"
         for m in reversed(view.markers[-60:])
     )
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f"<table class='events'><tbody>{rows}</tbody></table>",
-        style={"max-height": "260px", "overflow-y": "auto", "font-size": "12px"},
+        style={"max-height": "260px", "overflow-y": "auto", "font-size": "14px"},
     )

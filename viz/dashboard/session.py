@@ -1,4 +1,4 @@
-"""One browser session's dashboard state: its live run, the pinned reference and the last message.
+"""One browser session's dashboard state: its live what-if run, what to compare it with and the last message.
 
 Every session builds its own :class:`Dashboard` (``solara.use_memo`` in the page), so sessions on
 one server never share a model. The methods here only call the model-side API
@@ -8,13 +8,17 @@ messages; the simulation itself lives in ``marketsim``.
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import math
 import os
 import threading
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from marketsim.live import LiveRun, parse_seed
-from marketsim.reports.views import RunView, view_of
+from marketsim.reports.views import RunReader, RunView
 from marketsim.scenario.loading import ScenarioError, load_scenario, parse_scenario_text
 
 CONFIG_DIR = Path(os.environ.get("MARKETSIM_CONFIGS", Path(__file__).resolve().parents[2] / "configs"))
@@ -34,52 +38,135 @@ class Message:
     ok: bool = True
 
 
+def release_memory() -> None:
+    """Collect garbage and hand freed heap memory back to the system: glibc keeps what a closed
+    session's runs freed (many arrays of a few MB) for the process otherwise."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+COMPARISONS = {"twin": "the twin: before the latest change", "baseline": "no change at all"}
+"""What the dotted lines show: the run without the latest change, or the run with no change."""
+
+
+def non_finite(value, path: str = "") -> str | None:
+    """The place (e.g. ``regions.china.mines.bayan.capacity``) of the first number in a parsed
+    TOML document that is not finite (``nan``, ``inf``), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path or "(top)"
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        found = non_finite(inner, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass
 class Dashboard:
     """State behind one browser session's dashboard."""
 
     run: LiveRun
     scenario_name: str
-    reference: RunView | None = None
-    reference_label: str = ""
     message: Message | None = None
-    follow_through: bool = False
-    """Run to the end after every policy change ("what if" mode)."""
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    compare: str = "twin"
+    """What the dotted lines show: a key of :data:`COMPARISONS`."""
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _readers: dict = field(default_factory=dict, repr=False)
+    revision: int = 0
+    """Counts changes to the message and the comparison (every control that changes the runs sets
+    a message): components that show them render again only when it moves, not every frame."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in ("message", "compare"):
+            object.__setattr__(self, "revision", getattr(self, "revision", 0) + 1)
+        object.__setattr__(self, name, value)
 
     @classmethod
     def start(cls, path: str | Path = DEFAULT_SCENARIO) -> Dashboard:
-        """A dashboard on a scenario file (the default scenario unless told otherwise)."""
+        """A dashboard on a scenario file (the default scenario unless told otherwise), simulated
+        to its horizon."""
         path = Path(path)
         return cls(LiveRun(load_scenario(path), source=str(path)), path.stem)
 
-    def view(self) -> RunView:
-        """What to draw now."""
+    def close(self) -> None:
+        """Let go of the runs (the browser tab closed)."""
         with self.lock:
-            return view_of(self.run.model, self.run.interventions)
+            self._readers.clear()
+            self.run.runs = None
+        release_memory()
+
+    # ----------------------------------------------------------------- what to draw
+    def _reader(self, model, changes=()) -> RunReader:
+        """A reader per run, kept while the run is (a run is read once, then sliced)."""
+        key = id(model)
+        found = self._readers.get(key)
+        if found is None or found.model is not model:
+            found = RunReader(model, list(changes))
+            self._readers = {k: r for k, r in self._readers.items() if r.model in self._live_models()}
+            self._readers[key] = found
+        return found
+
+    def _live_models(self) -> list:
+        return [m for m in (self.run.model, self.run.twin, self.run.baseline) if m is not None]
+
+    def reference_model(self):
+        """The run the dotted lines show (None: nothing to compare with)."""
+        if self.compare == "baseline":
+            return self.run.baseline if self.run.interventions else None
+        return self.run.twin
+
+    def view(self, ticks: int | None = None) -> RunView:
+        """The run with its changes, for the months shown (or its first ``ticks``)."""
+        with self.lock:
+            shown = self.run.shown if ticks is None else min(ticks, self.run.shown)
+            return self._reader(self.run.model, self.run.changes).view(shown)
+
+    def reference(self, ticks: int | None = None) -> RunView | None:
+        """The comparison run (see :attr:`compare`), for its whole horizon or its first ``ticks``."""
+        with self.lock:
+            model = self.reference_model()
+            return None if model is None else self._reader(model, self.run.changes).view(ticks)
+
+    @property
+    def reference_label(self) -> str:
+        """What the dotted lines show, in words."""
+        if self.reference_model() is None:
+            return ""
+        if self.compare == "baseline":
+            return "no change at all"
+        return f"without {self.run.latest.label} ({self.run.latest.date})"
 
     @property
     def span(self) -> tuple[str, str]:
         """First and last month of the run, for fixed time axes."""
-        model = self.run.model
-        return model.date_of(0), model.date_of(model.months - 1)
+        return self.run.date_of(0), self.run.date_of(self.run.months - 1)
 
     # ----------------------------------------------------------------- controls
     def step(self, ticks: int = 1) -> int:
-        """Advance the run."""
+        """Show more months."""
         with self.lock:
             return self.run.step(ticks)
 
     def run_to_end(self) -> None:
-        """Run the remaining months."""
+        """Show every month."""
         with self.lock:
             self.run.run_to_end()
 
+    def rewind(self) -> None:
+        """Show no month yet (press play to watch the run unfold)."""
+        with self.lock:
+            self.run.show_from(0)
+
     def reset(self) -> None:
-        """Start the run again from its first month, same scenario and seed, no live changes."""
+        """Forget every live change: the scenario as it is, to the horizon."""
         with self.lock:
             self.run.restart()
-        self.message = Message(f"Restarted {self.scenario_name} with seed {self.run.seed}.")
+            self._readers.clear()
+        self.message = Message(f"Restarted {self.scenario_name} with seed {self.run.seed}, no changes.")
 
     def reseed(self, text: str) -> None:
         """Restart with a seed typed by the user; a malformed seed changes nothing."""
@@ -90,6 +177,7 @@ class Dashboard:
             return
         with self.lock:
             self.run.restart(seed=seed)
+            self._readers.clear()
         self.message = Message(f"Restarted {self.scenario_name} with seed {seed}.")
 
     def choose(self, name: str) -> None:
@@ -106,56 +194,75 @@ class Dashboard:
         self._switch(scenario, name, str(path))
 
     def upload(self, filename: str, content: bytes) -> None:
-        """Switch to an uploaded scenario file; one that fails validation changes nothing."""
+        """Switch to an uploaded scenario file; one that fails validation or holds a number that
+        is not finite changes nothing."""
+        refused = f"{filename} was not loaded; the current run is unchanged.\n"
+        try:
+            place = non_finite(tomllib.loads(content.decode("utf-8")))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            place = None  # the validation below says what is wrong
+        if place is not None:
+            self.message = Message(f"{refused}{place}: every number must be finite (not nan or inf)", ok=False)
+            return
         try:
             scenario = parse_scenario_text(content, filename)
         except ScenarioError as error:
-            self.message = Message(f"{filename} was not loaded; the current run is unchanged.\n{error}", ok=False)
+            self.message = Message(f"{refused}{error}", ok=False)
             return
         self._switch(scenario, Path(filename).stem, f"uploaded: {filename}")
 
     def _switch(self, scenario, name: str, source: str) -> None:
-        with self.lock:
-            self.run.restart(scenario, source=source)
+        try:
+            with self.lock:
+                self.run.restart(scenario, source=source)
+                self._readers.clear()
+        except (ValueError, ArithmeticError, IndexError, KeyError) as error:
+            self.message = Message(f"{name} could not be run: {error}", ok=False)
+            with self.lock:
+                self.run.restart(load_scenario(DEFAULT_SCENARIO), source=DEFAULT_SCENARIO)
+            self.scenario_name = Path(DEFAULT_SCENARIO).stem
+            return
         self.scenario_name = name
-        self.reference = None
         self.message = Message(f"Loaded {name} (seed {self.run.seed}).")
 
-    def decide(self, region: str, decision: dict) -> None:
-        """A government's policy change, from the current month on."""
+    def decide(self, region: str, decision: dict | None, tick: int | None = None) -> None:
+        """A government's policy change from month ``tick`` on (the first month not shown when
+        None), re-run to the horizon. ``decision`` None means the form could not build one (its
+        message is already set)."""
+        if decision is None:
+            return
         with self.lock:
-            result = self.run.change_policy(region, decision)
-        kind = decision.get("type", "decision").replace("_", " ")
+            result = self.run.change_policy(region, decision, tick)
+        kind = str(decision.get("type", "decision")).replace("_", " ")
         if result.accepted:
-            self.message = Message(f"{region}: {kind} in force from {result.event.start}.")
-            if self.follow_through:
-                self.run_to_end()
+            self.message = Message(f"{region}: {kind} in force from {result.event.start}; re-run to the horizon.")
         else:
             self.message = Message(f"Refused: {result.message}", ok=False)
 
-    def pin(self) -> None:
-        """Keep the run so far as the reference drawn dotted on every chart."""
-        self.reference = self.view()
-        last = self.run.model.date_of(max(self.run.tick - 1, 0))
-        self.reference_label = f"{self.scenario_name}, seed {self.run.seed}, to {last}"
-        self.message = Message(f"Pinned {self.reference_label} as the reference.")
+    def switch(self, serial: int, enabled: bool) -> None:
+        """Switch a change on or off."""
+        with self.lock:
+            self.run.switch(serial, enabled)
+        self.message = Message(f"Change {serial} switched {'on' if enabled else 'off'}; re-run to the horizon.")
 
-    def unpin(self) -> None:
-        """Drop the reference."""
-        self.reference = None
-        self.message = Message("Reference removed.")
+    def remove(self, serial: int) -> None:
+        """Forget a change."""
+        with self.lock:
+            self.run.remove(serial)
+        self.message = Message(f"Change {serial} removed.")
 
-    def replay(self) -> None:
-        """Go back to the last live change, so the room can watch its effect again."""
+    def replay(self) -> bool:
+        """Go back to the latest change, so the room can watch its effect unfold again."""
         with self.lock:
             replayed = self.run.replay_last_change()
         if replayed:
-            change = self.run.interventions[-1]
-            self.message = Message(f"Back at {change.date}, just after {change.label}. Press play to watch again.")
+            change = self.run.latest
+            self.message = Message(f"Back at {change.date}, when {change.label} starts: watch it unfold.")
         else:
             self.message = Message("No live change to replay yet: change a policy first.", ok=False)
+        return replayed
 
     def export(self, file_format: str) -> bytes:
-        """The run so far as a zip (time series, events, alliances, manifest)."""
+        """The whole run as a zip (time series, events, alliances, manifest)."""
         with self.lock:
             return self.run.export_zip(file_format)
