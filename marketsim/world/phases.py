@@ -35,6 +35,8 @@ DY_FREE_SHARE = 0.3
 consumer grades use none)."""
 ORDERS_MEMORY = 0.3
 """Weight of the current month in producers' moving average of the orders they receive."""
+SALES_TREND_MONTHS = 12.0
+"""Time constant of producers' slow average of their orders (what unsold stock is judged against)."""
 
 
 def open_month(world: World, tick: int) -> Month:
@@ -239,6 +241,7 @@ def trade(world: World, month: Month) -> None:
     month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
     ledger.trade(result.flows, month.to_state)
     world.orders += ORDERS_MEMORY * (result.requested - world.orders)
+    world.sales_trend += (result.requested - world.sales_trend) / SALES_TREND_MONTHS
     ledger.release(state_release)
 
 

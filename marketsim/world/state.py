@@ -58,6 +58,9 @@ class World:
     """Sellers' markups and the prices buyers face (set by the builder)."""
     orders: np.ndarray | None = None
     """(goods, regions) moving average of the orders each region's producers receive."""
+    sales_trend: np.ndarray | None = None
+    """(goods, regions) slow (12-month) moving average of the orders producers receive: the rate of
+    sales they judge their unsold stock against."""
     price_memory: list[np.ndarray] = field(default_factory=list)
     """The last :data:`PRICE_MEMORY_MONTHS` months of regional prices, oldest first."""
     target_stock: np.ndarray | None = None
