@@ -207,9 +207,11 @@ def test_buyers_hold_more_stock_when_they_want_more_months_of_cover(small_data):
 
 def test_hoarding_buyers_hold_more_stock_while_prices_rise(small_data):
     squeeze = [CapacityChange(start="2024-04", facility="China light", capacity=60000.0, ramp_months=6)]
-    calm = copy.deepcopy(small_data)
+    legacy = copy.deepcopy(small_data)  # the rule without stockholders' expectations (7.8)
+    legacy.setdefault("dynamics", {})["stockholders"] = {"enabled": False}
+    calm = copy.deepcopy(legacy)
     calm["sectors"]["ev"]["hoarding"] = 0.0
-    hoard = copy.deepcopy(small_data)
+    hoard = copy.deepcopy(legacy)
     hoard["sectors"]["ev"]["hoarding"] = 3.0
     _, calm_stock = magnet_buyer_stock(calm, squeeze)
     table, hoard_stock = magnet_buyer_stock(hoard, squeeze)

@@ -117,10 +117,13 @@ class ManufacturerFleet(AgentColumns):
         self.need = self.base * growth * relative**self.elasticity_short * substitution * self.thrift * noise
         return self.total(self.need)
 
-    def target_stock(self, expected_rise: np.ndarray) -> np.ndarray:
-        """Stock buyers want to hold per (good, region), given expected log price rises."""
-        rise = np.maximum(expected_rise[self.good, self.region], 0.0)
-        extra = np.minimum(self.hoarding * rise * self.inventory_months, HOARDING_CAP_MONTHS)
+    def target_stock(self, expected_rise: np.ndarray, speculative: np.ndarray | None = None) -> np.ndarray:
+        """Stock buyers want to hold per (good, region), given expected log price rises, or, when
+        given, each buyer's speculative months of cover (stockholders' expectations, 7.27)."""
+        if speculative is None:
+            rise = np.maximum(expected_rise[self.good, self.region], 0.0)
+            speculative = self.hoarding * rise * self.inventory_months
+        extra = np.minimum(speculative, HOARDING_CAP_MONTHS)
         return self.total(self.need * (self.inventory_months + extra))
 
     def serve(self, stock: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

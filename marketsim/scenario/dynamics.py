@@ -91,9 +91,36 @@ class PriceParams(Strict):
     """Time constant of the pull of oxide price anchors to the fundamental price (REF §11: 1-3 years)."""
 
 
+class StockholderParams(Strict):
+    """Stockholders with heterogeneous expectations and competitive storage (REF §11: Brock & Hommes
+    1997; ter Ellen & Zwinkels 2010; Deaton & Laroque 1996)."""
+
+    enabled: bool = True
+    """False: buyers keep the old rule (hoarding on the last three months' rise only)."""
+    horizon_months: Annotated[float, Field(ge=1.0, le=36.0)] = 6.0
+    """Horizon of stockholders' forecasts."""
+    reversion_months: Annotated[float, Field(ge=3.0, le=120.0)] = 24.0
+    """Fundamentalists expect the log gap to the fundamental price to close over this time (REF §11:
+    prices return to full cost over 1-3 years)."""
+    trend_weight: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
+    """Trend followers' extrapolation of the last three months' monthly log change (1: it continues)."""
+    intensity_of_choice: Annotated[float, Field(ge=0.0, le=5000.0)] = 300.0
+    """How sharply holders switch to the rule that earned more (per unit of squared log return)."""
+    memory: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.8
+    """Weight of past fitness in each month's fitness."""
+    carrying_cost: Annotated[float, Field(ge=0.0, le=0.05)] = 0.015
+    """Carrying cost of stock per month (REF §11: 1-2 %)."""
+    cover_per_return: Annotated[float, Field(ge=0.0, le=100.0)] = 8.0
+    """Extra months of cover per month of normal cover per unit of expected log gain beyond carry, times
+    the sector's ``hoarding`` (0.5 by default: 4 months per month of cover)."""
+    min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    """Holders never destock below this share of their normal cover."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
     capacity: CapacityParams = CapacityParams()
     managed_supply: ManagedSupplyParams = ManagedSupplyParams()
     prices: PriceParams = PriceParams()
+    stockholders: StockholderParams = StockholderParams()

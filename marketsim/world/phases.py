@@ -197,7 +197,12 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     plant_need[DYTB] = month.plan * plants.dytb_per_tonne
     plant_need[CONCENTRATE] = world.refiners.by_region(month.planned_feed, world.size)
     use = month.sector_need + plant_need
-    target = world.manufacturers.target_stock(world.expected_rise()) + FEED_COVER_MONTHS * plant_need
+    buyers, stockholders = world.manufacturers, world.expectations
+    speculative = None
+    if stockholders.params.enabled:
+        expected = stockholders.expected[buyers.good, buyers.region]
+        speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
+    target = buyers.target_stock(world.expected_rise(), speculative) + FEED_COVER_MONTHS * plant_need
     world.target_stock = target
     gap = target - world.ledger.buyer.amount
     return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
@@ -248,6 +253,7 @@ def trade(world: World, month: Month) -> None:
 def reprice(world: World, month: Month) -> None:
     """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
     result, demand = month.clearing, month.demand
+    fundamental = fundamental_markup(world)
     world.prices.update(
         month.offered,
         result.requested,
@@ -256,10 +262,11 @@ def reprice(world: World, month: Month) -> None:
         world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
-        fundamental_markup(world),
+        fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
     )
     world.remember_prices()
+    world.expectations.update(world.prices.regional, fundamental * world.prices.base)
 
 
 def fundamental_markup(world: World) -> np.ndarray:
