@@ -12,6 +12,7 @@ from simkit import build, mean, run, series
 from marketsim.agents import EndOfLife, ManufacturerFleet, MineFleet, RecyclerFleet, RefinerFleet
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import CapacityChange, RecyclingMandate
+from marketsim.scenario.dynamics import ThriftParams
 from marketsim.vocabulary import GOODS
 
 NDPR, MAGNET = GOODS.index("ndpr"), GOODS.index("magnet")
@@ -182,6 +183,32 @@ def test_substitution_unwinds_when_the_price_returns_to_reference():
         fleet.adapt(prices(50.0))
     assert low < 99.0
     assert need(fleet, 50.0) == pytest.approx(100.0, rel=1e-3)
+
+
+def test_ratcheted_thrift_falls_fast_within_a_bound_and_returns_slowly():
+    ratchet = ThriftParams()
+    fleet = buyers(short=-0.1, long=-0.5)
+    path = []
+    for _ in range(24):
+        fleet.adapt(prices(500.0), ratchet)
+        path.append(fleet.thrift[0])
+    assert path[11] >= 0.9 - 1e-9  # at most 10 % a year however high the price
+    assert path[11] < 0.92  # ... and close to that bound when prices are ten times the reference
+    low = fleet.thrift[0]
+    for _ in range(24):
+        fleet.adapt(prices(50.0), ratchet)
+    recovered = (fleet.thrift[0] - low) / (1.0 - low)
+    assert 0.05 < recovered < 0.2  # two years at reference prices win back little of it
+
+
+def test_buyers_cut_off_by_export_controls_thrift_at_normal_prices():
+    ratchet = ThriftParams()
+    open_market, cut = buyers(), buyers()
+    for _ in range(36):
+        open_market.adapt(prices(50.0), ratchet, np.zeros((len(GOODS), 1), dtype=bool))
+        cut.adapt(prices(50.0), ratchet, np.ones((len(GOODS), 1), dtype=bool))
+    assert open_market.thrift[0] == pytest.approx(1.0)
+    assert cut.thrift[0] < 0.9
 
 
 # ------------------------------------------------------------------ stocks and hoarding

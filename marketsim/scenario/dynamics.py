@@ -117,6 +117,22 @@ class StockholderParams(Strict):
     """Holders never destock below this share of their normal cover."""
 
 
+class ThriftParams(Strict):
+    """Thrift and substitution that ratchet (Sprecher et al. 2017; REF §10-11)."""
+
+    ratchet: bool = True
+    """False: the symmetric lag of each sector's ``adjustment_years``."""
+    down_months: Annotated[float, Field(ge=1.0, le=120.0)] = 18.0
+    """Time constant of thrift and substitution when prices are high (REF §11: 1-2 years)."""
+    max_fall_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.10
+    """Most of a buyer's intensity it thrifts or substitutes away in a year (REF §11: about 10 % of demand)."""
+    up_months: Annotated[float, Field(ge=1.0, le=600.0)] = 144.0
+    """Time constant of the return of intensity when prices fall (a decade or more; ASSUMPTION)."""
+    cut_off_target: Annotated[float, Field(ge=0.0, le=0.9)] = 0.15
+    """Share by which buyers cut off by export controls lower their intensity even at normal prices
+    (Japan after 2010: alumina polishing, magnets with 40 % less Dy; REF §10; ASSUMPTION)."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
@@ -124,3 +140,4 @@ class DynamicsParams(Strict):
     managed_supply: ManagedSupplyParams = ManagedSupplyParams()
     prices: PriceParams = PriceParams()
     stockholders: StockholderParams = StockholderParams()
+    thrift: ThriftParams = ThriftParams()

@@ -120,7 +120,9 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
     mines = world.mines
-    others = 12.0 * float(mines.output[mines.region != managed.region].sum())
+    # The rest of the world's capacity at normal utilisation, not its output: China does not fill
+    # what others leave idle because prices are low (that would push prices lower still).
+    others = params.normal_utilisation * float(mines.capacity[mines.region != managed.region].sum())
     managed.review(
         month.tick,
         world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months)),

@@ -98,6 +98,8 @@ class Month:
     """What buyers and state stockpiles asked the market for."""
     clearing: Clearing | None = None
     to_state: np.ndarray | None = None
+    cut_off: np.ndarray | None = None
+    """(goods, regions) True where export controls left the region's buyers short."""
     """Share of what arrived in each cell that went to the state stockpile."""
 
 

@@ -254,11 +254,12 @@ def reprice(world: World, month: Month) -> None:
     """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
     result, demand = month.clearing, month.demand
     fundamental = fundamental_markup(world)
+    month.cut_off = cut_off_by_controls(result, demand, world.frictions)
     world.prices.update(
         month.offered,
         result.requested,
         demand,
-        cut_off_by_controls(result, demand, world.frictions),
+        month.cut_off,
         world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
@@ -285,10 +286,11 @@ def fundamental_markup(world: World) -> np.ndarray:
     return markup
 
 
-def adapt(world: World) -> None:
-    """End users substitute and thrift towards the new prices; magnet plants thrift Dy/Tb."""
-    regional = world.prices.regional
-    world.manufacturers.adapt(regional)
+def adapt(world: World, month: Month) -> None:
+    """End users substitute and thrift towards the new prices (faster down than back up, and lower
+    where export controls cut them off); magnet plants thrift Dy/Tb."""
+    regional, thrift = world.prices.regional, world.scenario.dynamics.thrift
+    world.manufacturers.adapt(regional, thrift if thrift.ratchet else None, month.cut_off)
     world.magnet_plants.thrift(regional[DYTB], world.reference[DYTB])
 
 
