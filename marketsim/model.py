@@ -163,6 +163,10 @@ class RareEarthModel(mesa.Model):
             public_spending=self.levers.spending,
             unit_cost=self.levers.unit_costs(world),
             projects=self.levers.projects.counts(size),
+            contract_price=world.contracts.price,
+            licence_premium=month.licence_premium,
+            smuggled=month.smuggled,
+            fundamentalists=world.expectations.fundamentalists,
         )
 
     # ----------------------------------------------------------------- the world, by name

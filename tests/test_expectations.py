@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from marketsim.market.contracts import ContractBook
 from marketsim.market.expectations import Expectations
-from marketsim.scenario.dynamics import StockholderParams
+from marketsim.scenario.dynamics import ContractParams, StockholderParams
 
 
 def run(path: list[float], fundamental: float = 100.0, **params) -> Expectations:
@@ -44,3 +46,15 @@ def test_without_switching_fundamentalists_expect_reversion():
     assert book.forecasts[0, 0, 0] < -0.25  # a quarter of the log gap over a 6-month horizon
     assert book.expected[0, 0] < -0.1
     assert holding(book) < 0.0
+
+
+def test_contract_prices_lag_spot_and_buyers_pay_the_blend():
+    book = ContractBook(ContractParams(share=0.75, lag_months=12.0), np.array([[100.0]]))
+    for _ in range(3):
+        book.update(np.array([[1000.0]]))  # a spot spike
+    assert 100.0 < book.price[0, 0] < 350.0  # contracts have barely moved
+    paid = book.paid(np.array([[1000.0]]))[0, 0]
+    assert paid == pytest.approx(0.75 * book.price[0, 0] + 250.0)
+    for _ in range(120):
+        book.update(np.array([[1000.0]]))
+    assert book.price[0, 0] == pytest.approx(1000.0, rel=1e-3)  # and follow it in the end

@@ -134,6 +134,32 @@ CATALOGUE: list[Metric] = [
         "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); zero up to rounding.",
     ),
     Metric("magnet_balance_error", "t", "world", "Magnets made - used - change in magnet stocks; zero up to rounding."),
+    Metric(
+        "contract_price",
+        "US$/kg",
+        "good_region",
+        "Price of long-term contracts in the region (lagged spot); world: purchase-weighted mean.",
+    ),
+    Metric("spot_price", "US$/kg", "good_region", "Spot price in the region (the same as 'price'); world: as 'price'."),
+    Metric(
+        "licence_premium",
+        "US$/kg",
+        "good_region",
+        "Shadow price of the exporter's binding export controls: importers' price over the legal delivered "
+        "cost, export-weighted; 0 where controls refuse nothing; world: export-weighted mean.",
+    ),
+    Metric(
+        "smuggled",
+        "t/month",
+        "good_region",
+        "Exports that leaked past export controls (not in the official 'exports').",
+    ),
+    Metric(
+        "fundamentalist_share",
+        "share",
+        "good_region",
+        "Share of stockholders forecasting with the fundamental rule (the rest follow the trend); world: mean.",
+    ),
 ]
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
@@ -171,6 +197,10 @@ RAW_FIELDS = (
     "public_spending",
     "unit_cost",
     "projects",
+    "contract_price",
+    "licence_premium",
+    "smuggled",
+    "fundamentalists",
 )
 """What the model hands the recorder each tick; every metric is derived from these."""
 
@@ -373,6 +403,20 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         out[f"unit_cost_{stage}"] = np.concatenate([cost, world[:, None]], axis=-1)
     for k, phase in enumerate(PROJECT_PHASES):
         out[f"projects_{phase}"] = _with_total(raw["projects"][:, k])
+    out.update(_dynamics_metrics(raw, received, sold, out))
     out["material_balance_error"] = raw["balance_error"]
     out["magnet_balance_error"] = raw["magnet_balance_error"]
     return out
+
+
+def _dynamics_metrics(raw: dict, received: np.ndarray, sold: np.ndarray, out: dict) -> dict[str, np.ndarray]:
+    """Contract and spot prices, licence premia, smuggling and stockholders' rule shares (issue 13)."""
+    exported = sold - np.einsum("tgii->tgi", raw["flows"])
+    fundamentalists = raw["fundamentalists"]
+    return {
+        "contract_price": _with_world(raw["contract_price"], _weighted(raw["contract_price"], received)),
+        "spot_price": out["price"],
+        "licence_premium": _with_world(raw["licence_premium"], _weighted(raw["licence_premium"], exported)),
+        "smuggled": _with_world(raw["smuggled"], raw["smuggled"].sum(axis=-1)),
+        "fundamentalist_share": _with_world(fundamentalists, fundamentalists.mean(axis=-1)),
+    }

@@ -133,6 +133,26 @@ class ThriftParams(Strict):
     (Japan after 2010: alumina polishing, magnets with 40 % less Dy; REF §10; ASSUMPTION)."""
 
 
+class ContractParams(Strict):
+    """Long-term contracts (REF §11: Adamas Intelligence 2025)."""
+
+    share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.6
+    """Share of every market's volume bought on long-term contracts (REF §11: most volume; ASSUMPTION)."""
+    lag_months: Annotated[float, Field(ge=1.0, le=60.0)] = 12.0
+    """Time constant with which contract prices follow spot (annual renegotiation; ASSUMPTION)."""
+
+
+class LeakageParams(Strict):
+    """Leakage past export controls (REF §10 K9: undocumented output and smuggling 15-30 % of Chinese
+    supply)."""
+
+    rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    """Share of refused requests smuggled per unit of log gap between importers' price and the legal
+    delivered cost (ASSUMPTION)."""
+    max_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    """Most of the refused requests smuggled in a month (ASSUMPTION)."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
@@ -141,3 +161,5 @@ class DynamicsParams(Strict):
     prices: PriceParams = PriceParams()
     stockholders: StockholderParams = StockholderParams()
     thrift: ThriftParams = ThriftParams()
+    contracts: ContractParams = ContractParams()
+    leakage: LeakageParams = LeakageParams()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.market import fundamentals, pricing, valuation
+from marketsim.market import fundamentals, leakage, pricing, valuation
 from marketsim.market.clearing import clear, cut_off_by_controls
 from marketsim.vocabulary import (
     CHINA_MAGNETS,
@@ -127,7 +127,7 @@ def plan_magnets(world: World, month: Month, rng: np.random.Generator) -> np.nda
     sigma = world.market.demand_noise
     noise = np.exp(sigma * rng.standard_normal(len(world.manufacturers)) - 0.5 * sigma**2)
     month.sector_need = world.manufacturers.plan_need(
-        month.tick, regional, noise * f.demand_factor[world.manufacturers.sector]
+        month.tick, world.contracts.paid(regional), noise * f.demand_factor[world.manufacturers.sector]
     )
     return planned
 
@@ -245,9 +245,24 @@ def trade(world: World, month: Month) -> None:
     month.clearing = result = clear(month.offered, demand, world.prices.seller, quality, world.frictions, world.market)
     month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
     ledger.trade(result.flows, month.to_state)
+    leak(world, month)
     world.orders += ORDERS_MEMORY * (result.requested - world.orders)
     world.sales_trend += (result.requested - world.sales_trend) / SALES_TREND_MONTHS
     ledger.release(state_release)
+
+
+def leak(world: World, month: Month) -> None:
+    """Price the licences of binding export controls and smuggle part of what they refused
+    (:mod:`marketsim.market.leakage`); smuggled goods reach buyers abroad but stay out of the
+    month's (official) flows."""
+    result, regional = month.clearing, world.prices.regional
+    month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
+    smuggled = leakage.smuggle(
+        result.refused, result.delivered_cost, regional, world.ledger.seller.amount, world.scenario.dynamics.leakage
+    )
+    month.smuggled = smuggled.sum(axis=2)
+    if smuggled.any():
+        world.ledger.trade(smuggled, np.zeros_like(month.to_state))
 
 
 def reprice(world: World, month: Month) -> None:
@@ -268,6 +283,7 @@ def reprice(world: World, month: Month) -> None:
     )
     world.remember_prices()
     world.expectations.update(world.prices.regional, fundamental * world.prices.base)
+    world.contracts.update(world.prices.regional)
 
 
 def fundamental_markup(world: World) -> np.ndarray:

@@ -18,6 +18,7 @@ from marketsim.agents.mine import Mine, MineFleet
 from marketsim.agents.recycler import EndOfLife, Recycler, RecyclerFleet
 from marketsim.agents.refiner import Refiner, RefinerFleet
 from marketsim.governance.managed_supply import ManagedSupply
+from marketsim.market.contracts import ContractBook
 from marketsim.market.expectations import Expectations
 from marketsim.market.pricing import PriceBook
 from marketsim.policy.book import Frictions
@@ -72,6 +73,8 @@ class World:
     """China's managed supply: the mining quota rule and the state reserve (set by the builder)."""
     chain_cost: float | None = None
     """Full cost of the marginal mine-and-separation chain in the first month, US$/kg REO."""
+    contracts: ContractBook | None = None
+    """Long-term contract prices (set by the builder)."""
     expectations: Expectations | None = None
     """Stockholders' heterogeneous price expectations (set by the builder)."""
     expected_need: np.ndarray | None = None
