@@ -115,3 +115,11 @@ def test_unsold_brake_judges_stock_against_the_sales_trend(baseline):
     assert unsold_brake(world, CONCENTRATE)[china] > 0.7  # the mines keep working
     world.sales_trend[CONCENTRATE, china] = 1.0  # a lasting stop
     assert unsold_brake(world, CONCENTRATE)[china] == 0.0
+
+
+def test_a_restrictive_quota_does_not_fill_the_gap():
+    params = ManagedSupplyParams(start_quota=100.0, fill_gap=False)
+    rule = ManagedSupply(params, region=0, reference_ndpr=50.0)
+    for tick in range(12):
+        rule.review(tick, expected_demand=200.0, home_ndpr=50.0, others_supply=10.0)
+    assert rule.quota == pytest.approx(100.0)

@@ -72,7 +72,7 @@ class ManagedSupply:
         if tick % 12 != 11:
             return
         needed = self.share * expected_demand
-        if others_supply is not None:
+        if others_supply is not None and self.params.fill_gap:
             needed = max(needed, expected_demand - others_supply)
         self.quota = needed * self.defence(float(np.mean(self.prices[-12:])))
 

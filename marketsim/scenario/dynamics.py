@@ -73,6 +73,9 @@ class ManagedSupplyParams(Strict):
     band_response: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
     """Share by which the quota is cut (raised) at the annual review when the past year's home NdPr
     price was below (above) the band."""
+    fill_gap: bool = True
+    """The region is the swing supplier: its quota fills what the rest of the world's mines do not supply
+    (False: it keeps its starting share of demand only, as China's restrictive quotas of 2009-2012)."""
     undocumented_share: Annotated[float, Field(ge=0.0, le=0.6)] = 0.0
     """Undocumented (illegal) mining as a share of the region's mine output (REF §10 K9: 15-30 %)."""
     capacity_months: Annotated[float, Field(ge=1.0, le=120.0)] = 18.0
