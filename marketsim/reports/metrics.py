@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from marketsim.reports.market_metrics import market_metrics
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
 PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
@@ -134,32 +135,11 @@ CATALOGUE: list[Metric] = [
         "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); zero up to rounding.",
     ),
     Metric("magnet_balance_error", "t", "world", "Magnets made - used - change in magnet stocks; zero up to rounding."),
-    Metric(
-        "contract_price",
-        "US$/kg",
-        "good_region",
-        "Price of long-term contracts in the region (lagged spot); world: purchase-weighted mean.",
-    ),
-    Metric("spot_price", "US$/kg", "good_region", "Spot price in the region (the same as 'price'); world: as 'price'."),
-    Metric(
-        "licence_premium",
-        "US$/kg",
-        "good_region",
-        "Shadow price of the exporter's binding export controls: importers' price over the legal delivered "
-        "cost, export-weighted; 0 where controls refuse nothing; world: export-weighted mean.",
-    ),
-    Metric(
-        "smuggled",
-        "t/month",
-        "good_region",
-        "Exports that leaked past export controls (not in the official 'exports').",
-    ),
-    Metric(
-        "fundamentalist_share",
-        "share",
-        "good_region",
-        "Share of stockholders forecasting with the fundamental rule (the rest follow the trend); world: mean.",
-    ),
+    Metric("contract_price", "US$/kg", "good_region", "Long-term contract price (lagged spot); world: by purchases."),
+    Metric("spot_price", "US$/kg", "good_region", "Spot price in the region (the same as 'price')."),
+    Metric("licence_premium", "US$/kg", "good_region", "Shadow price of binding export controls (docs/metrics.md)."),
+    Metric("smuggled", "t/month", "good_region", "Exports leaked past export controls (not in 'exports')."),
+    Metric("fundamentalist_share", "share", "good_region", "Stockholders forecasting by fundamentals; world: mean."),
 ]
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
@@ -403,20 +383,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         out[f"unit_cost_{stage}"] = np.concatenate([cost, world[:, None]], axis=-1)
     for k, phase in enumerate(PROJECT_PHASES):
         out[f"projects_{phase}"] = _with_total(raw["projects"][:, k])
-    out.update(_dynamics_metrics(raw, received, sold, out))
+    out.update(market_metrics(raw, received, sold, out["price"]))
     out["material_balance_error"] = raw["balance_error"]
     out["magnet_balance_error"] = raw["magnet_balance_error"]
     return out
-
-
-def _dynamics_metrics(raw: dict, received: np.ndarray, sold: np.ndarray, out: dict) -> dict[str, np.ndarray]:
-    """Contract and spot prices, licence premia, smuggling and stockholders' rule shares (issue 13)."""
-    exported = sold - np.einsum("tgii->tgi", raw["flows"])
-    fundamentalists = raw["fundamentalists"]
-    return {
-        "contract_price": _with_world(raw["contract_price"], _weighted(raw["contract_price"], received)),
-        "spot_price": out["price"],
-        "licence_premium": _with_world(raw["licence_premium"], _weighted(raw["licence_premium"], exported)),
-        "smuggled": _with_world(raw["smuggled"], raw["smuggled"].sum(axis=-1)),
-        "fundamentalist_share": _with_world(fundamentalists, fundamentalists.mean(axis=-1)),
-    }
