@@ -167,6 +167,7 @@ class RareEarthModel(mesa.Model):
             licence_premium=month.licence_premium,
             smuggled=month.smuggled,
             fundamentalists=world.expectations.fundamentalists,
+            undocumented=world.managed.undocumented(month.mined),
         )
 
     # ----------------------------------------------------------------- the world, by name

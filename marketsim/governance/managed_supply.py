@@ -42,6 +42,14 @@ class ManagedSupply:
         """Most the region's mines produce in a year, t REO: the quota plus undocumented output."""
         return self.quota / (1.0 - self.params.undocumented_share)
 
+    def undocumented(self, mined: np.ndarray) -> np.ndarray:
+        """(regions,) t REO of this month's mine output beyond the quota: the undocumented share of
+        the managing region's output (0 elsewhere, and everywhere while the rule is off)."""
+        out = np.zeros_like(mined, dtype=float)
+        if self.active:
+            out[self.region] = mined[self.region] * self.params.undocumented_share
+        return out
+
     def monthly_cap(self, size: int) -> np.ndarray:
         """(regions,) this month's cap on mine output (inf outside the managing region)."""
         cap = np.full(size, np.inf)

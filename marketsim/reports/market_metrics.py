@@ -15,6 +15,12 @@ def _with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:
     return out
 
 
+def _with_all(values: np.ndarray) -> np.ndarray:
+    """Fill the 'all' row of a tonnage metric with the sum over goods."""
+    values[:, -1, :] = np.nansum(values[:, :-1, :], axis=1)
+    return values
+
+
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Weighted mean over regions; the plain mean where the weights are all zero."""
     total = weights.sum(axis=-1)
@@ -27,7 +33,7 @@ def market_metrics(raw: dict, received: np.ndarray, sold: np.ndarray, price: np.
 
     Args:
         raw: The recorder's raw fields (``contract_price``, ``licence_premium``, ``smuggled``,
-            ``fundamentalists`` and ``flows`` are read).
+            ``fundamentalists``, ``undocumented`` and ``flows`` are read).
         received: (ticks, goods, regions) tonnes each region received.
         sold: (ticks, goods, regions) tonnes each region sold.
         price: The derived ``price`` metric (``spot_price`` is the same).
@@ -38,6 +44,9 @@ def market_metrics(raw: dict, received: np.ndarray, sold: np.ndarray, price: np.
         "contract_price": _with_world(raw["contract_price"], _weighted(raw["contract_price"], received)),
         "spot_price": price,
         "licence_premium": _with_world(raw["licence_premium"], _weighted(raw["licence_premium"], exported)),
-        "smuggled": _with_world(raw["smuggled"], raw["smuggled"].sum(axis=-1)),
+        "smuggled": _with_all(_with_world(raw["smuggled"], raw["smuggled"].sum(axis=-1))),
+        "undocumented_mining": np.concatenate(
+            [raw["undocumented"], raw["undocumented"].sum(axis=-1, keepdims=True)], axis=-1
+        ),
         "fundamentalist_share": _with_world(fundamentalists, fundamentalists.mean(axis=-1)),
     }

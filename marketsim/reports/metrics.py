@@ -139,6 +139,7 @@ CATALOGUE: list[Metric] = [
     Metric("spot_price", "US$/kg", "good_region", "Spot price in the region (the same as 'price')."),
     Metric("licence_premium", "US$/kg", "good_region", "Shadow price of binding export controls (docs/metrics.md)."),
     Metric("smuggled", "t/month", "good_region", "Exports leaked past export controls (not in 'exports')."),
+    Metric("undocumented_mining", "t/month", "region", "Mine output beyond the managed region's quota (REO)."),
     Metric("fundamentalist_share", "share", "good_region", "Stockholders forecasting by fundamentals; world: mean."),
 ]
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
@@ -181,6 +182,7 @@ RAW_FIELDS = (
     "licence_premium",
     "smuggled",
     "fundamentalists",
+    "undocumented",
 )
 """What the model hands the recorder each tick; every metric is derived from these."""
 
