@@ -115,7 +115,7 @@ class RareEarthModel(mesa.Model):
         phases.recycle(world, month)  # recyclers; end users' magnets start their life
         phases.trade(world, month)  # the market clears
         phases.reprice(world, month)
-        phases.adapt(world)  # end users and magnet plants thrift
+        phases.adapt(world, month)  # end users and magnet plants thrift
         phases.invest(world, month)  # capacity on expected demand
         state_purchases = month.clearing.flows.sum(axis=1) * month.to_state
         self.levers.after_month(world, tick, month.produced, month.market_posted, state_purchases)
@@ -163,6 +163,11 @@ class RareEarthModel(mesa.Model):
             public_spending=self.levers.spending,
             unit_cost=self.levers.unit_costs(world),
             projects=self.levers.projects.counts(size),
+            contract_price=world.contracts.price,
+            licence_premium=month.licence_premium,
+            smuggled=month.smuggled,
+            fundamentalists=world.expectations.fundamentalists,
+            undocumented=world.managed.undocumented(month.mined),
         )
 
     # ----------------------------------------------------------------- the world, by name

@@ -12,6 +12,7 @@ from simkit import build, mean, run, series
 from marketsim.agents import EndOfLife, ManufacturerFleet, MineFleet, RecyclerFleet, RefinerFleet
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import CapacityChange, RecyclingMandate
+from marketsim.scenario.dynamics import ThriftParams
 from marketsim.vocabulary import GOODS
 
 NDPR, MAGNET = GOODS.index("ndpr"), GOODS.index("magnet")
@@ -184,6 +185,32 @@ def test_substitution_unwinds_when_the_price_returns_to_reference():
     assert need(fleet, 50.0) == pytest.approx(100.0, rel=1e-3)
 
 
+def test_ratcheted_thrift_falls_fast_within_a_bound_and_returns_slowly():
+    ratchet = ThriftParams()
+    fleet = buyers(short=-0.1, long=-0.5)
+    path = []
+    for _ in range(24):
+        fleet.adapt(prices(500.0), ratchet)
+        path.append(fleet.thrift[0])
+    assert path[11] >= 0.9 - 1e-9  # at most 10 % a year however high the price
+    assert path[11] < 0.92  # ... and close to that bound when prices are ten times the reference
+    low = fleet.thrift[0]
+    for _ in range(24):
+        fleet.adapt(prices(50.0), ratchet)
+    recovered = (fleet.thrift[0] - low) / (1.0 - low)
+    assert 0.05 < recovered < 0.2  # two years at reference prices win back little of it
+
+
+def test_buyers_cut_off_by_export_controls_thrift_at_normal_prices():
+    ratchet = ThriftParams()
+    open_market, cut = buyers(), buyers()
+    for _ in range(36):
+        open_market.adapt(prices(50.0), ratchet, np.zeros((len(GOODS), 1), dtype=bool))
+        cut.adapt(prices(50.0), ratchet, np.ones((len(GOODS), 1), dtype=bool))
+    assert open_market.thrift[0] == pytest.approx(1.0)
+    assert cut.thrift[0] < 0.9
+
+
 # ------------------------------------------------------------------ stocks and hoarding
 def magnet_buyer_stock(data: dict, events=(), years: int = 2):
     """Run month by month; return the model, its results and end users' magnet stock each tick."""
@@ -207,9 +234,11 @@ def test_buyers_hold_more_stock_when_they_want_more_months_of_cover(small_data):
 
 def test_hoarding_buyers_hold_more_stock_while_prices_rise(small_data):
     squeeze = [CapacityChange(start="2024-04", facility="China light", capacity=60000.0, ramp_months=6)]
-    calm = copy.deepcopy(small_data)
+    legacy = copy.deepcopy(small_data)  # the rule without stockholders' expectations (7.8)
+    legacy.setdefault("dynamics", {})["stockholders"] = {"enabled": False}
+    calm = copy.deepcopy(legacy)
     calm["sectors"]["ev"]["hoarding"] = 0.0
-    hoard = copy.deepcopy(small_data)
+    hoard = copy.deepcopy(legacy)
     hoard["sectors"]["ev"]["hoarding"] = 3.0
     _, calm_stock = magnet_buyer_stock(calm, squeeze)
     table, hoard_stock = magnet_buyer_stock(hoard, squeeze)

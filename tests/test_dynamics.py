@@ -9,8 +9,10 @@ import pytest
 from marketsim.agents.acquisition import industry_order, spread
 from marketsim.governance.managed_supply import ManagedSupply
 from marketsim.market.fundamentals import break_even_share, marginal_cost
+from marketsim.market.valuation import unsold_brake
 from marketsim.model import RareEarthModel
 from marketsim.scenario.dynamics import CapacityParams, ManagedSupplyParams
+from marketsim.vocabulary import CONCENTRATE
 
 
 def simulate(params: CapacityParams, demand: float, start: float, lead: int = 36, months: int = 600) -> np.ndarray:
@@ -83,3 +85,41 @@ def test_baseline_mining_capacity_grows_with_demand_and_china_keeps_to_its_quota
     mined = table[(table.metric == "production") & (table.good == "concentrate") & (table.region == "china")]
     assert capacity[-1] > 1.3 * capacity[0], "mine capacity follows demand growing 8.7 %/yr"
     assert mined.value.to_numpy()[:12].max() * 12 <= 270000.0 * 1.001, "China's first year stays within its quota"
+
+
+def test_managed_quota_fills_what_the_rest_of_the_world_does_not_supply():
+    rule = ManagedSupply(ManagedSupplyParams(start_quota=100.0), region=0, reference_ndpr=50.0)
+    for tick in range(12):
+        rule.review(tick, expected_demand=200.0, home_ndpr=50.0, others_supply=60.0)
+    assert rule.quota == pytest.approx(140.0)  # the swing supplier covers the rest's shortfall
+    for tick in range(12, 24):
+        rule.review(tick, expected_demand=200.0, home_ndpr=50.0, others_supply=150.0)
+    assert rule.quota == pytest.approx(100.0)  # never below its starting share
+
+
+def test_band_defence_is_graded_not_bang_bang():
+    rule = ManagedSupply(ManagedSupplyParams(start_quota=100.0, band_response=0.2), region=0, reference_ndpr=50.0)
+    high = rule.band[1]
+    assert rule.defence(high * 0.99) == 1.0
+    assert 1.0 < rule.defence(high * 1.1) < rule.defence(high * 1.5) < 1.2
+    assert rule.defence(high * 4.0) == pytest.approx(1.2)
+    assert rule.defence(rule.band[0] / 1.5) < 1.0
+
+
+def test_unsold_brake_judges_stock_against_the_sales_trend(baseline):
+    model = RareEarthModel(baseline, years=1)
+    world, china = model.world, model.china
+    world.sales_trend[CONCENTRATE, china] = 1000.0
+    world.ledger.seller.amount[CONCENTRATE, china] = 1500.0 * model.config.market.seller_cover_months
+    world.orders[CONCENTRATE, china] = 1.0  # buyers pause for a month
+    assert unsold_brake(world, CONCENTRATE)[china] > 0.7  # the mines keep working
+    world.sales_trend[CONCENTRATE, china] = 1.0  # a lasting stop
+    assert unsold_brake(world, CONCENTRATE)[china] == 0.0
+
+
+def test_a_restrictive_quota_does_not_fill_the_gap():
+    params = ManagedSupplyParams(start_quota=100.0, fill_gap=False)
+    rule = ManagedSupply(params, region=0, reference_ndpr=50.0)
+    for tick in range(12):
+        rule.review(tick, expected_demand=200.0, home_ndpr=50.0, others_supply=10.0)
+    assert rule.quota == pytest.approx(100.0)

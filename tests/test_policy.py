@@ -159,6 +159,9 @@ def dear_us_separation(small_data):
     """The small world with a US separation plant too dear to run at market prices."""
     data = copy.deepcopy(small_data)
     data["refiners"][1]["unit_cost"] = 25.0
+    # Without stockholders' speculation (7.27): in the small world a rising price trend becomes a bubble
+    # that would make the dear plant worth running without any subsidy.
+    data["dynamics"] = {"stockholders": {"enabled": False}}
     return build(data)
 
 

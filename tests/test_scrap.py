@@ -107,6 +107,7 @@ def net_imports(table: pd.DataFrame, region: str) -> float:
 
 
 def test_more_scrap_collection_means_more_recycled_oxide_and_fewer_purchases(small_data):
+    small_data["dynamics"] = {"stockholders": {"enabled": False}}  # physical flows, not speculative stocks
     tables = {c: run(build(with_scrap(dict(small_data), collection=c)), years=2).results() for c in (0.1, 0.9)}
     low, high = tables[0.1], tables[0.9]
     for region in ("china", "japan"):

@@ -117,10 +117,13 @@ class ManufacturerFleet(AgentColumns):
         self.need = self.base * growth * relative**self.elasticity_short * substitution * self.thrift * noise
         return self.total(self.need)
 
-    def target_stock(self, expected_rise: np.ndarray) -> np.ndarray:
-        """Stock buyers want to hold per (good, region), given expected log price rises."""
-        rise = np.maximum(expected_rise[self.good, self.region], 0.0)
-        extra = np.minimum(self.hoarding * rise * self.inventory_months, HOARDING_CAP_MONTHS)
+    def target_stock(self, expected_rise: np.ndarray, speculative: np.ndarray | None = None) -> np.ndarray:
+        """Stock buyers want to hold per (good, region), given expected log price rises, or, when
+        given, each buyer's speculative months of cover (stockholders' expectations, 7.27)."""
+        if speculative is None:
+            rise = np.maximum(expected_rise[self.good, self.region], 0.0)
+            speculative = self.hoarding * rise * self.inventory_months
+        extra = np.minimum(speculative, HOARDING_CAP_MONTHS)
         return self.total(self.need * (self.inventory_months + extra))
 
     def serve(self, stock: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,11 +155,30 @@ class ManufacturerFleet(AgentColumns):
         self.consumed = self.need * share
         return self.total(self.consumed)
 
-    def adapt(self, price: np.ndarray) -> None:
-        """Move thrifting and substitution one month towards their long-run level."""
+    def adapt(self, price: np.ndarray, ratchet=None, cut_off: np.ndarray | None = None) -> None:
+        """Move thrifting and substitution one month towards their long-run level.
+
+        Without ``ratchet`` the move is symmetric with time constant ``adjust_months``. With a
+        ratchet (:class:`~marketsim.scenario.dynamics.ThriftParams`) thrift falls fast (time constant
+        ``down_months``, at most ``max_fall_per_year`` of the intensity a year) and returns slowly
+        (``up_months``), and buyers cut off by export controls aim ``cut_off_target`` lower even at
+        normal prices (Sprecher et al. 2017; REF §10-11).
+
+        Args:
+            price: (goods, regions) price buyers face, US$/kg.
+            ratchet: Thrift parameters, or None for the symmetric lag.
+            cut_off: (goods, regions) True where export controls left buyers short this month.
+        """
         relative = self._relative_price(price)
         target = relative ** (self.elasticity_long - self.elasticity_short)
-        self.thrift += (target - self.thrift) / self.adjust_months
+        if ratchet is None:
+            self.thrift += (target - self.thrift) / self.adjust_months
+            return
+        if cut_off is not None:
+            target = target * np.where(cut_off[self.good, self.region], 1.0 - ratchet.cut_off_target, 1.0)
+        gap = target - self.thrift
+        fall = np.maximum(gap / ratchet.down_months, -ratchet.max_fall_per_year / 12.0 * self.thrift)
+        self.thrift += np.where(gap < 0.0, fall, gap / ratchet.up_months)
 
 
 class Manufacturer(mesa.Agent):

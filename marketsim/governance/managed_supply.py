@@ -42,6 +42,14 @@ class ManagedSupply:
         """Most the region's mines produce in a year, t REO: the quota plus undocumented output."""
         return self.quota / (1.0 - self.params.undocumented_share)
 
+    def undocumented(self, mined: np.ndarray) -> np.ndarray:
+        """(regions,) t REO of this month's mine output beyond the quota: the undocumented share of
+        the managing region's output (0 elsewhere, and everywhere while the rule is off)."""
+        out = np.zeros_like(mined, dtype=float)
+        if self.active:
+            out[self.region] = mined[self.region] * self.params.undocumented_share
+        return out
+
     def monthly_cap(self, size: int) -> np.ndarray:
         """(regions,) this month's cap on mine output (inf outside the managing region)."""
         cap = np.full(size, np.inf)
@@ -49,9 +57,21 @@ class ManagedSupply:
             cap[self.region] = self.output_cap / 12.0
         return cap
 
-    def review(self, tick: int, expected_demand: float, home_ndpr: float) -> None:
+    def review(self, tick: int, expected_demand: float, home_ndpr: float, others_supply: float | None = None) -> None:
         """Remember this month's home NdPr price; each January (every 12 months) set the quota
-        for the coming year from expected world mining demand (t REO/yr) and the price band."""
+        for the coming year.
+
+        The quota keeps at least the region's starting share of expected world mining demand and
+        fills what the rest of the world's mines are expected not to supply (the managing region
+        is the swing supplier), times the band defence :meth:`defence`.
+
+        Args:
+            tick: Month of the run.
+            expected_demand: World mining demand expected over the coming year, t REO/yr.
+            home_ndpr: This month's home NdPr price, US$/kg.
+            others_supply: Mine output expected from the rest of the world, t REO/yr (None: the
+                region keeps its share only).
+        """
         if not self.active:
             return
         self.prices.append(home_ndpr)
@@ -59,10 +79,20 @@ class ManagedSupply:
             self.share = self.quota / max(expected_demand, 1e-9)
         if tick % 12 != 11:
             return
-        average = float(np.mean(self.prices[-12:]))
+        needed = self.share * expected_demand
+        if others_supply is not None and self.params.fill_gap:
+            needed = max(needed, expected_demand - others_supply)
+        self.quota = needed * self.defence(float(np.mean(self.prices[-12:])))
+
+    def defence(self, average: float) -> float:
+        """Multiplier of the quota for a year whose home NdPr price averaged ``average``: graded
+        with the log distance outside the band, reaching ``1 +- band_response`` at a factor of 2
+        beyond its edge (a bang-bang response overshoots and cycles)."""
+        low, high = self.band
         response = self.params.band_response
-        defence = 1.0 - response if average < self.band[0] else 1.0 + response if average > self.band[1] else 1.0
-        self.quota = self.share * expected_demand * defence
+        above = np.clip(np.log(average / high) / np.log(2.0), 0.0, 1.0)
+        below = np.clip(np.log(low / max(average, 1e-9)) / np.log(2.0), 0.0, 1.0)
+        return float(1.0 + response * (above - below))
 
     def reserve_orders(self, home_price: np.ndarray, output: np.ndarray, held: np.ndarray) -> np.ndarray:
         """(2,) t this month of NdPr and Dy/Tb the reserve buys (positive) or releases (negative).

@@ -32,8 +32,11 @@ def netback_values(world: World, posted: np.ndarray) -> np.ndarray:
 
 def unsold_brake(world: World, good: int) -> np.ndarray:
     """(regions,) share of planned output producers keep making given their unsold stock:
-    all of it up to their target cover, falling to none at three times the target."""
-    target = world.market.seller_cover_months * np.maximum(world.orders[good], 1e-9)
+    all of it up to their target cover, falling to none at three times the target. The cover is
+    judged against the larger of this month's orders and their 12-month trend, so a month or two
+    of buyers drawing down their own stocks does not shut a mining region (it stockpiles instead)."""
+    sales = np.maximum(world.orders[good], world.sales_trend[good])
+    target = world.market.seller_cover_months * np.maximum(sales, 1e-9)
     cover = world.ledger.seller.amount[good] / target
     return np.clip((3.0 - cover) / 2.0, 0.0, 1.0)
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from marketsim.reports.market_metrics import market_metrics
 from marketsim.reports.tidy import COLUMNS, tidy_table
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
@@ -136,6 +137,12 @@ CATALOGUE: list[Metric] = [
         "Mined + recycled - used - lost (scrap not recovered included) - change in stocks (REO); zero up to rounding.",
     ),
     Metric("magnet_balance_error", "t", "world", "Magnets made - used - change in magnet stocks; zero up to rounding."),
+    Metric("contract_price", "US$/kg", "good_region", "Long-term contract price (lagged spot); world: by purchases."),
+    Metric("spot_price", "US$/kg", "good_region", "Spot price in the region (the same as 'price')."),
+    Metric("licence_premium", "US$/kg", "good_region", "Shadow price of binding export controls (docs/metrics.md)."),
+    Metric("smuggled", "t/month", "good_region", "Exports leaked past export controls (not in 'exports')."),
+    Metric("undocumented_mining", "t/month", "region", "Mine output beyond the managed region's quota (REO)."),
+    Metric("fundamentalist_share", "share", "good_region", "Stockholders forecasting by fundamentals; world: mean."),
 ]
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
@@ -173,6 +180,11 @@ RAW_FIELDS = (
     "public_spending",
     "unit_cost",
     "projects",
+    "contract_price",
+    "licence_premium",
+    "smuggled",
+    "fundamentalists",
+    "undocumented",
 )
 """What the model hands the recorder each tick; every metric is derived from these."""
 
@@ -374,6 +386,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
     out |= {f"unit_cost_{stage}": world_cost[:, k] for k, stage in enumerate(POLICY_STAGES)}
     region_series |= {f"projects_{phase}": raw["projects"][:, k] for k, phase in enumerate(PROJECT_PHASES)}
     out |= _with_totals(region_series)
+    out.update(market_metrics(raw, received, sold, out["price"]))
     out["material_balance_error"] = raw["balance_error"]
     out["magnet_balance_error"] = raw["magnet_balance_error"]
     return out

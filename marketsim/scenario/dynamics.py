@@ -73,6 +73,9 @@ class ManagedSupplyParams(Strict):
     band_response: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
     """Share by which the quota is cut (raised) at the annual review when the past year's home NdPr
     price was below (above) the band."""
+    fill_gap: bool = True
+    """The region is the swing supplier: its quota fills what the rest of the world's mines do not supply
+    (False: it keeps its starting share of demand only, as China's restrictive quotas of 2009-2012)."""
     undocumented_share: Annotated[float, Field(ge=0.0, le=0.6)] = 0.0
     """Undocumented (illegal) mining as a share of the region's mine output (REF §10 K9: 15-30 %)."""
     capacity_months: Annotated[float, Field(ge=1.0, le=120.0)] = 18.0
@@ -91,9 +94,75 @@ class PriceParams(Strict):
     """Time constant of the pull of oxide price anchors to the fundamental price (REF §11: 1-3 years)."""
 
 
+class StockholderParams(Strict):
+    """Stockholders with heterogeneous expectations and competitive storage (REF §11: Brock & Hommes
+    1997; ter Ellen & Zwinkels 2010; Deaton & Laroque 1996)."""
+
+    enabled: bool = True
+    """False: buyers keep the old rule (hoarding on the last three months' rise only)."""
+    horizon_months: Annotated[float, Field(ge=1.0, le=36.0)] = 6.0
+    """Horizon of stockholders' forecasts."""
+    reversion_months: Annotated[float, Field(ge=3.0, le=120.0)] = 24.0
+    """Fundamentalists expect the log gap to the fundamental price to close over this time (REF §11:
+    prices return to full cost over 1-3 years)."""
+    trend_weight: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
+    """Trend followers' extrapolation of the last three months' monthly log change (1: it continues)."""
+    intensity_of_choice: Annotated[float, Field(ge=0.0, le=5000.0)] = 300.0
+    """How sharply holders switch to the rule that earned more (per unit of squared log return)."""
+    memory: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.8
+    """Weight of past fitness in each month's fitness."""
+    carrying_cost: Annotated[float, Field(ge=0.0, le=0.05)] = 0.015
+    """Carrying cost of stock per month (REF §11: 1-2 %)."""
+    cover_per_return: Annotated[float, Field(ge=0.0, le=100.0)] = 8.0
+    """Extra months of cover per month of normal cover per unit of expected log gain beyond carry, times
+    the sector's ``hoarding`` (0.5 by default: 4 months per month of cover)."""
+    min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    """Holders never destock below this share of their normal cover."""
+
+
+class ThriftParams(Strict):
+    """Thrift and substitution that ratchet (Sprecher et al. 2017; REF §10-11)."""
+
+    ratchet: bool = True
+    """False: the symmetric lag of each sector's ``adjustment_years``."""
+    down_months: Annotated[float, Field(ge=1.0, le=120.0)] = 18.0
+    """Time constant of thrift and substitution when prices are high (REF §11: 1-2 years)."""
+    max_fall_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.10
+    """Most of a buyer's intensity it thrifts or substitutes away in a year (REF §11: about 10 % of demand)."""
+    up_months: Annotated[float, Field(ge=1.0, le=600.0)] = 144.0
+    """Time constant of the return of intensity when prices fall (a decade or more; ASSUMPTION)."""
+    cut_off_target: Annotated[float, Field(ge=0.0, le=0.9)] = 0.15
+    """Share by which buyers cut off by export controls lower their intensity even at normal prices
+    (Japan after 2010: alumina polishing, magnets with 40 % less Dy; REF §10; ASSUMPTION)."""
+
+
+class ContractParams(Strict):
+    """Long-term contracts (REF §11: Adamas Intelligence 2025)."""
+
+    share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.6
+    """Share of every market's volume bought on long-term contracts (REF §11: most volume; ASSUMPTION)."""
+    lag_months: Annotated[float, Field(ge=1.0, le=60.0)] = 12.0
+    """Time constant with which contract prices follow spot (annual renegotiation; ASSUMPTION)."""
+
+
+class LeakageParams(Strict):
+    """Leakage past export controls (REF §10 K9: undocumented output and smuggling 15-30 % of Chinese
+    supply)."""
+
+    rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    """Share of refused requests smuggled per unit of log gap between importers' price and the legal
+    delivered cost (ASSUMPTION)."""
+    max_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    """Most of the refused requests smuggled in a month (ASSUMPTION)."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
     capacity: CapacityParams = CapacityParams()
     managed_supply: ManagedSupplyParams = ManagedSupplyParams()
     prices: PriceParams = PriceParams()
+    stockholders: StockholderParams = StockholderParams()
+    thrift: ThriftParams = ThriftParams()
+    contracts: ContractParams = ContractParams()
+    leakage: LeakageParams = LeakageParams()

@@ -12,6 +12,8 @@ from marketsim.agents.recycler import EndOfLife, RecyclerFleet
 from marketsim.agents.refiner import RefinerFleet
 from marketsim.governance.managed_supply import ManagedSupply
 from marketsim.market import pricing, valuation
+from marketsim.market.contracts import ContractBook
+from marketsim.market.expectations import Expectations
 from marketsim.market.valuation import element_values
 from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
@@ -317,4 +319,6 @@ def build_world(
     schedule_construction(world, capacity, scenario.start_month)
     managed = scenario.dynamics.managed_supply
     world.managed = ManagedSupply(managed, regions.get(managed.region, -1), reference[NDPR])
+    world.contracts = ContractBook(scenario.dynamics.contracts, world.prices.regional)
+    world.expectations = Expectations(scenario.dynamics.stockholders, world.prices.regional)
     return world

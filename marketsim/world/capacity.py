@@ -70,13 +70,16 @@ def observed_need(world: World, month: Month) -> np.ndarray:
 
 def expected_demand(world: World, month: Month, params: CapacityParams) -> np.ndarray:
     """(3,) demand each industry expects one lead time ahead, t/yr: smoothed need times the
-    forecast growth over its lead time."""
+    forecast growth over its lead time and over the smoothing time (exponential smoothing of a
+    growing need lags it by ``demand_months``; without the correction every industry plans a year
+    of growth short)."""
     need = observed_need(world, month)
     if world.expected_need is None:
         world.expected_need = need
     world.expected_need = world.expected_need + (need - world.expected_need) / params.demand_months
     leads = [fleet.lead_months for fleet in fleets(world)]
-    return world.expected_need * np.array([forecast_growth(world, month.tick, lead) for lead in leads])
+    smoothing = round(params.demand_months)
+    return world.expected_need * np.array([forecast_growth(world, month.tick, lead + smoothing) for lead in leads])
 
 
 def wear_out(world: World, params: CapacityParams) -> None:
@@ -116,10 +119,15 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     managed = world.managed
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
+    mines = world.mines
+    # The rest of the world's capacity at normal utilisation, not its output: China does not fill
+    # what others leave idle because prices are low (that would push prices lower still).
+    others = params.normal_utilisation * float(mines.capacity[mines.region != managed.region].sum())
     managed.review(
         month.tick,
-        world.expected_need[0] * forecast_growth(world, month.tick, 12),
+        world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months)),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
+        others,
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):

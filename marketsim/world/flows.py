@@ -98,6 +98,12 @@ class Month:
     """What buyers and state stockpiles asked the market for."""
     clearing: Clearing | None = None
     to_state: np.ndarray | None = None
+    licence_premium: np.ndarray | None = None
+    """(goods, origins) shadow price of binding export controls, US$/kg."""
+    smuggled: np.ndarray | None = None
+    """(goods, origins) tonnes smuggled past export controls."""
+    cut_off: np.ndarray | None = None
+    """(goods, regions) True where export controls left the region's buyers short."""
     """Share of what arrived in each cell that went to the state stockpile."""
 
 

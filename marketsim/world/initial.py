@@ -93,6 +93,7 @@ def fill_initial_stocks(world: World) -> None:
         world.recyclers,
     )
     world.orders = output.copy()
+    world.sales_trend = output.copy()
     china_content = np.zeros((len(GOODS), size, TRACERS))
     if world.china >= 0:
         # Imported stock carries China's world share of each stage; China's own is Chinese.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.market import fundamentals, pricing, valuation
+from marketsim.market import fundamentals, leakage, pricing, valuation
 from marketsim.market.clearing import clear, cut_off_by_controls
 from marketsim.vocabulary import (
     CHINA_MAGNETS,
@@ -35,6 +35,8 @@ DY_FREE_SHARE = 0.3
 consumer grades use none)."""
 ORDERS_MEMORY = 0.3
 """Weight of the current month in producers' moving average of the orders they receive."""
+SALES_TREND_MONTHS = 12.0
+"""Time constant of producers' slow average of their orders (what unsold stock is judged against)."""
 
 
 def open_month(world: World, tick: int) -> Month:
@@ -125,7 +127,7 @@ def plan_magnets(world: World, month: Month, rng: np.random.Generator) -> np.nda
     sigma = world.market.demand_noise
     noise = np.exp(sigma * rng.standard_normal(len(world.manufacturers)) - 0.5 * sigma**2)
     month.sector_need = world.manufacturers.plan_need(
-        month.tick, regional, noise * f.demand_factor[world.manufacturers.sector]
+        month.tick, world.contracts.paid(regional), noise * f.demand_factor[world.manufacturers.sector]
     )
     return planned
 
@@ -195,7 +197,12 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     plant_need[DYTB] = month.plan * plants.dytb_per_tonne
     plant_need[CONCENTRATE] = world.refiners.by_region(month.planned_feed, world.size)
     use = month.sector_need + plant_need
-    target = world.manufacturers.target_stock(world.expected_rise()) + FEED_COVER_MONTHS * plant_need
+    buyers, stockholders = world.manufacturers, world.expectations
+    speculative = None
+    if stockholders.params.enabled:
+        expected = stockholders.expected[buyers.good, buyers.region]
+        speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
+    target = buyers.target_stock(world.expected_rise(), speculative) + FEED_COVER_MONTHS * plant_need
     world.target_stock = target
     gap = target - world.ledger.buyer.amount
     return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
@@ -238,25 +245,45 @@ def trade(world: World, month: Month) -> None:
     month.clearing = result = clear(month.offered, demand, world.prices.seller, quality, world.frictions, world.market)
     month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
     ledger.trade(result.flows, month.to_state)
+    leak(world, month)
     world.orders += ORDERS_MEMORY * (result.requested - world.orders)
+    world.sales_trend += (result.requested - world.sales_trend) / SALES_TREND_MONTHS
     ledger.release(state_release)
+
+
+def leak(world: World, month: Month) -> None:
+    """Price the licences of binding export controls and smuggle part of what they refused
+    (:mod:`marketsim.market.leakage`); smuggled goods reach buyers abroad but stay out of the
+    month's (official) flows."""
+    result, regional = month.clearing, world.prices.regional
+    month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
+    smuggled = leakage.smuggle(
+        result.refused, result.delivered_cost, regional, world.ledger.seller.amount, world.scenario.dynamics.leakage
+    )
+    month.smuggled = smuggled.sum(axis=2)
+    if smuggled.any():
+        world.ledger.trade(smuggled, np.zeros_like(month.to_state))
 
 
 def reprice(world: World, month: Month) -> None:
     """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
     result, demand = month.clearing, month.demand
+    fundamental = fundamental_markup(world)
+    month.cut_off = cut_off_by_controls(result, demand, world.frictions)
     world.prices.update(
         month.offered,
         result.requested,
         demand,
-        cut_off_by_controls(result, demand, world.frictions),
+        month.cut_off,
         world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
-        fundamental_markup(world),
+        fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
     )
     world.remember_prices()
+    world.expectations.update(world.prices.regional, fundamental * world.prices.base)
+    world.contracts.update(world.prices.regional)
 
 
 def fundamental_markup(world: World) -> np.ndarray:
@@ -275,10 +302,11 @@ def fundamental_markup(world: World) -> np.ndarray:
     return markup
 
 
-def adapt(world: World) -> None:
-    """End users substitute and thrift towards the new prices; magnet plants thrift Dy/Tb."""
-    regional = world.prices.regional
-    world.manufacturers.adapt(regional)
+def adapt(world: World, month: Month) -> None:
+    """End users substitute and thrift towards the new prices (faster down than back up, and lower
+    where export controls cut them off); magnet plants thrift Dy/Tb."""
+    regional, thrift = world.prices.regional, world.scenario.dynamics.thrift
+    world.manufacturers.adapt(regional, thrift if thrift.ratchet else None, month.cut_off)
     world.magnet_plants.thrift(regional[DYTB], world.reference[DYTB])
 
 

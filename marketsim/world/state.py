@@ -18,6 +18,8 @@ from marketsim.agents.mine import Mine, MineFleet
 from marketsim.agents.recycler import EndOfLife, Recycler, RecyclerFleet
 from marketsim.agents.refiner import Refiner, RefinerFleet
 from marketsim.governance.managed_supply import ManagedSupply
+from marketsim.market.contracts import ContractBook
+from marketsim.market.expectations import Expectations
 from marketsim.market.pricing import PriceBook
 from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
@@ -58,6 +60,9 @@ class World:
     """Sellers' markups and the prices buyers face (set by the builder)."""
     orders: np.ndarray | None = None
     """(goods, regions) moving average of the orders each region's producers receive."""
+    sales_trend: np.ndarray | None = None
+    """(goods, regions) slow (12-month) moving average of the orders producers receive: the rate of
+    sales they judge their unsold stock against."""
     price_memory: list[np.ndarray] = field(default_factory=list)
     """The last :data:`PRICE_MEMORY_MONTHS` months of regional prices, oldest first."""
     target_stock: np.ndarray | None = None
@@ -68,6 +73,10 @@ class World:
     """China's managed supply: the mining quota rule and the state reserve (set by the builder)."""
     chain_cost: float | None = None
     """Full cost of the marginal mine-and-separation chain in the first month, US$/kg REO."""
+    contracts: ContractBook | None = None
+    """Long-term contract prices (set by the builder)."""
+    expectations: Expectations | None = None
+    """Stockholders' heterogeneous price expectations (set by the builder)."""
     expected_need: np.ndarray | None = None
     """(3,) smoothed need of the mining, separation and magnet industries, t/yr (capacity units)."""
 

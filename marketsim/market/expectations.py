@@ -1,0 +1,90 @@
+"""Stockholders' price expectations: fundamentalists and trend followers (Brock & Hommes 1997;
+ter Ellen & Zwinkels 2010), and competitive storage (Deaton & Laroque 1996; REF §11).
+
+Every (good, region) market has two forecasting rules for the log price change over a horizon of
+``H`` months: fundamentalists expect the price to close the share ``H / reversion_months`` of its
+log gap to the fundamental price (the marginal chain's full cost for oxides, a slow average of the
+price elsewhere); trend followers extrapolate the last three months' log change over the horizon.
+Each rule's fitness is an exponentially weighted sum of the profits it would have earned (the
+realised monthly log return times the position its last forecast implied), and the share of
+fundamentalists is the logit of the fitness difference times the intensity of choice. Stockholders
+(buyers' speculative stock) hold extra months of cover when the expected gain exceeds the carrying
+cost over the horizon and hold less when the expected loss exceeds it: calm inside that band, a
+bubble when trend followers take over after a shock, and a dump when expectations turn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.scenario.dynamics import StockholderParams
+
+TREND_MONTHS = 3
+"""Trend followers extrapolate the log change of the last this many months."""
+
+
+class Expectations:
+    """Heterogeneous expectations of every (good, region) price."""
+
+    def __init__(self, params: StockholderParams, prices: np.ndarray) -> None:
+        """Start calm: fundamentalists and trend followers in equal shares, prices at fundamentals.
+
+        Args:
+            params: Stockholder parameters.
+            prices: (goods, regions) starting regional prices, US$/kg.
+        """
+        self.params = params
+        self.log_history = [np.log(np.maximum(prices, 1e-9))] * (TREND_MONTHS + 1)
+        self.slow = self.log_history[0].copy()
+        self.fitness = np.zeros((2, *prices.shape))
+        self.forecasts = np.zeros((2, *prices.shape))
+        self.fundamentalists = np.full(prices.shape, 0.5)
+        self.expected = np.zeros(prices.shape)
+        """(goods, regions) expected log price change over the horizon, both rules weighted."""
+
+    def update(self, prices: np.ndarray, fundamental: np.ndarray) -> np.ndarray:
+        """Score last month's forecasts on this month's price, switch rules and forecast again.
+
+        Args:
+            prices: (goods, regions) this month's regional prices, US$/kg.
+            fundamental: (goods, regions) fundamental prices, US$/kg (NaN: a slow average of the
+                price itself).
+
+        Returns:
+            (goods, regions) expected log price change over the horizon.
+        """
+        p = self.params
+        log_price = np.log(np.maximum(prices, 1e-9))
+        realised = log_price - self.log_history[-1]
+        self.log_history = [*self.log_history[1:], log_price]
+        self.slow += (log_price - self.slow) / p.reversion_months
+        profit = realised * np.sign(self.forecasts)
+        self.fitness = p.memory * self.fitness + (1.0 - p.memory) * profit
+        edge = np.clip(p.intensity_of_choice * (self.fitness[0] - self.fitness[1]), -50.0, 50.0)
+        self.fundamentalists = 1.0 / (1.0 + np.exp(-edge))
+        anchor = np.where(np.isnan(fundamental), self.slow, np.log(np.maximum(np.nan_to_num(fundamental), 1e-9)))
+        horizon = p.horizon_months
+        self.forecasts[0] = min(horizon / p.reversion_months, 1.0) * (anchor - log_price)
+        trend = (log_price - self.log_history[0]) / TREND_MONTHS
+        self.forecasts[1] = p.trend_weight * trend * horizon
+        self.expected = self.fundamentalists * self.forecasts[0] + (1.0 - self.fundamentalists) * self.forecasts[1]
+        return self.expected
+
+    def speculative_months(
+        self, inventory_months: np.ndarray, hoarding: np.ndarray, expected: np.ndarray
+    ) -> np.ndarray:
+        """(holders,) extra months of cover holders keep for the expected change of their price,
+        ``kappa * eta_H * h * sign(E) * max(|E| - c H, 0)``: positive beyond the carrying
+        cost over the horizon, negative beyond an expected loss as large (never below
+        ``min_cover_share`` of normal cover), none in between.
+
+        Args:
+            inventory_months: (holders,) normal months of cover ``h``.
+            hoarding: (holders,) each holder's propensity to speculate ``eta^H``.
+            expected: (holders,) expected log change of each holder's price ``E``.
+        """
+        p = self.params
+        carry = p.carrying_cost * p.horizon_months
+        excess = np.sign(expected) * np.maximum(np.abs(expected) - carry, 0.0)
+        extra = p.cover_per_return * hoarding * inventory_months * excess
+        return np.maximum(extra, -(1.0 - p.min_cover_share) * inventory_months)

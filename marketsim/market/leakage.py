@@ -1,0 +1,57 @@
+"""Export quotas' licence rent and leakage (REF §10 K7, K9).
+
+A binding export quota (or licence) refuses part of what buyers abroad ask for. Its shadow price,
+the **licence premium**, is what a licence is worth per kg: the gap between what cut-off buyers
+abroad pay (their regional price, scarcity included) and the legal delivered cost from the
+exporter. That gap also pays smugglers: each month a share of the refused requests leaks past the
+quota, growing with the log price gap and bounded by ``max_share`` and by the exporter's unsold
+stock (undocumented mining, the other leak, is a share of the managed region's mine output:
+``managed_supply.undocumented_share``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.scenario.dynamics import LeakageParams
+
+
+def licence_premium(flows: np.ndarray, refused: np.ndarray, delivered: np.ndarray, regional: np.ndarray) -> np.ndarray:
+    """(goods, origins) licence premium, US$/kg: where controls refused some of a good's exports
+    from an origin, the export-weighted gap between importers' regional price and the legal
+    delivered cost; 0 elsewhere.
+
+    Args:
+        flows: (goods, origins, destinations) tonnes delivered.
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
+        regional: (goods, destinations) price buyers in each region face, US$/kg.
+    """
+    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
+    gap = np.maximum(regional[:, None, :] - delivered, 0.0) * foreign
+    weight = (flows + refused) * foreign
+    total = weight.sum(axis=2)
+    premium = np.divide((gap * weight).sum(axis=2), total, out=np.zeros_like(total), where=total > 0)
+    return np.where(refused.sum(axis=2) > 1e-9, premium, 0.0)
+
+
+def smuggle(
+    refused: np.ndarray, delivered: np.ndarray, regional: np.ndarray, unsold: np.ndarray, params: LeakageParams
+) -> np.ndarray:
+    """(goods, origins, destinations) tonnes smuggled past export controls this month: the share
+    ``min(rate * ln(P_d / C_od), max_share)`` of the refused requests, scaled to the origin's
+    unsold stock.
+
+    Args:
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
+        regional: (goods, destinations) price buyers in each region face, US$/kg.
+        unsold: (goods, origins) sellers' stock left after clearing, t.
+        params: Leakage parameters.
+    """
+    ratio = np.divide(regional[:, None, :], delivered, out=np.ones_like(delivered), where=delivered > 0)
+    share = np.clip(params.rate * np.log(np.maximum(ratio, 1.0)), 0.0, params.max_share)
+    wanted = refused * share
+    asked = wanted.sum(axis=2)
+    scale = np.minimum(1.0, np.divide(unsold, asked, out=np.ones_like(asked), where=asked > 0))
+    return wanted * scale[:, :, None]

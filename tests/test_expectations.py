@@ -1,0 +1,60 @@
+"""Stockholders with heterogeneous expectations and competitive storage (docs/model.md 7.27)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from marketsim.market.contracts import ContractBook
+from marketsim.market.expectations import Expectations
+from marketsim.scenario.dynamics import ContractParams, StockholderParams
+
+
+def run(path: list[float], fundamental: float = 100.0, **params) -> Expectations:
+    """Expectations after a price path of one market."""
+    book = Expectations(StockholderParams(**params), np.array([[path[0]]]))
+    for price in path[1:]:
+        book.update(np.array([[price]]), np.array([[fundamental]]))
+    return book
+
+
+def holding(book: Expectations) -> float:
+    """Extra months of cover of a holder with 2 months of normal cover and hoarding 0.5."""
+    return float(book.speculative_months(np.array([2.0]), np.array([0.5]), book.expected[0])[0])
+
+
+def test_calm_near_fundamentals_holds_no_speculative_stock():
+    book = run([100.0, 101.0, 99.0, 100.5, 100.0] * 6)
+    assert holding(book) == 0.0
+
+
+def test_a_rising_price_turns_holders_to_trend_following_and_they_hoard():
+    book = run([100.0 * 1.08**t for t in range(12)])
+    assert book.fundamentalists[0, 0] < 0.5  # trend following earned more
+    assert book.expected[0, 0] > 0.0
+    assert holding(book) > 1.0  # a bubble: months of extra cover
+
+
+def test_when_the_trend_turns_holders_destock_below_normal_cover():
+    book = run([100.0 * 1.08**t for t in range(12)] + [250.0 * 0.93**t for t in range(1, 8)])
+    assert book.expected[0, 0] < 0.0
+    assert -1.0 <= holding(book) < 0.0  # dump, but never below half of normal cover
+
+
+def test_without_switching_fundamentalists_expect_reversion():
+    book = run([300.0] * 10, intensity_of_choice=0.0, trend_weight=0.0)
+    assert book.forecasts[0, 0, 0] < -0.25  # a quarter of the log gap over a 6-month horizon
+    assert book.expected[0, 0] < -0.1
+    assert holding(book) < 0.0
+
+
+def test_contract_prices_lag_spot_and_buyers_pay_the_blend():
+    book = ContractBook(ContractParams(share=0.75, lag_months=12.0), np.array([[100.0]]))
+    for _ in range(3):
+        book.update(np.array([[1000.0]]))  # a spot spike
+    assert 100.0 < book.price[0, 0] < 350.0  # contracts have barely moved
+    paid = book.paid(np.array([[1000.0]]))[0, 0]
+    assert paid == pytest.approx(0.75 * book.price[0, 0] + 250.0)
+    for _ in range(120):
+        book.update(np.array([[1000.0]]))
+    assert book.price[0, 0] == pytest.approx(1000.0, rel=1e-3)  # and follow it in the end
