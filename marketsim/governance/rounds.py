@@ -276,8 +276,9 @@ def play_round(model: GovernedModel) -> None:
     pooling = in_round and any(getattr(a, "joint_stockpile", 0.0) for a in model.config.alliances.values())
     views = observe_all(model) if deciding or pooling else None
     for government in model.governments.values():
-        queued, government.queued = government.queued, []
-        apply_decisions(model, government.region, queued)
+        if government.queued:
+            queued, government.queued = government.queued, []
+            apply_decisions(model, government.region, queued)
         if government.region in deciding:
             view = views[government.region]
             decide(model, government.region, government.controller.decide(view))

@@ -80,10 +80,9 @@ class World:
     expected_need: np.ndarray | None = None
     """(3,) smoothed need of the mining, separation and magnet industries, t/yr (capacity units)."""
 
-    @property
-    def size(self) -> int:
-        """Number of regions."""
-        return len(self.regions)
+    def __post_init__(self) -> None:
+        self.size = len(self.regions)
+        """Number of regions (read many times a month, so stored)."""
 
     @property
     def market(self):
