@@ -92,24 +92,9 @@ def twin_traces(page, chart: str) -> list[str]:
 def sized_page(browser, width: int, height: int):
     """A page of a given viewport size, cut off from every host but 127.0.0.1 (as
     :func:`browser.offline_page`), its errors and outside requests recorded."""
-    from browser import LOCAL, Watched  # noqa: PLC0415 (tests/browser.py)
+    from browser import offline_page  # noqa: PLC0415 (tests/browser.py)
 
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-    page = context.new_page()
-    watched = Watched(page)
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(LOCAL):
-            request_route.continue_()
-        else:
-            watched.external.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    page.on("pageerror", lambda error: watched.errors.append(f"page error: {error}"))
-    page.on("console", lambda message: message.type == "error" and watched.errors.append(f"console: {message.text}"))
-    return watched
+    return offline_page(browser, width, height)
 
 
 def open_app(watched, url: str) -> None:

@@ -95,9 +95,9 @@ class Watched:
     external: list[str] = field(default_factory=list)
 
 
-def offline_page(browser, **context_options) -> Watched:
+def offline_page(browser, width: int = 1500, height: int = 1000, **context_options) -> Watched:
     """A new page in its own browser context (its own session) that may reach only 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True, **context_options)
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **context_options)
     page = context.new_page()
     watched = Watched(page)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:
+def with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:
     """(ticks, goods, regions) values plus a world column, and an 'all' row of NaN."""
     ticks, goods, regions = values.shape
     out = np.full((ticks, goods + 1, regions + 1), np.nan)
@@ -41,12 +41,12 @@ def market_metrics(raw: dict, received: np.ndarray, sold: np.ndarray, price: np.
     exported = sold - np.einsum("tgii->tgi", raw["flows"])
     fundamentalists = raw["fundamentalists"]
     return {
-        "contract_price": _with_world(raw["contract_price"], _weighted(raw["contract_price"], received)),
+        "contract_price": with_world(raw["contract_price"], _weighted(raw["contract_price"], received)),
         "spot_price": price,
-        "licence_premium": _with_world(raw["licence_premium"], _weighted(raw["licence_premium"], exported)),
-        "smuggled": _with_all(_with_world(raw["smuggled"], raw["smuggled"].sum(axis=-1))),
+        "licence_premium": with_world(raw["licence_premium"], _weighted(raw["licence_premium"], exported)),
+        "smuggled": _with_all(with_world(raw["smuggled"], raw["smuggled"].sum(axis=-1))),
         "undocumented_mining": np.concatenate(
             [raw["undocumented"], raw["undocumented"].sum(axis=-1, keepdims=True)], axis=-1
         ),
-        "fundamentalist_share": _with_world(fundamentalists, fundamentalists.mean(axis=-1)),
+        "fundamentalist_share": with_world(fundamentalists, fundamentalists.mean(axis=-1)),
     }

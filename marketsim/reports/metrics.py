@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from marketsim.reports.market_metrics import market_metrics
+from marketsim.reports.market_metrics import market_metrics, with_world
 from marketsim.reports.tidy import COLUMNS, tidy_table
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
@@ -267,15 +267,6 @@ def check_finite(raw: dict[str, np.ndarray], derived: dict[str, np.ndarray]) -> 
         )
 
 
-def _with_world(values: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """(ticks, goods, regions) values plus a world column, and an 'all' row of NaN."""
-    ticks, goods, regions = values.shape
-    out = np.full((ticks, goods + 1, regions + 1), np.nan)
-    out[:, :goods, :regions] = values
-    out[:, :goods, regions] = world
-    return out
-
-
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Weighted mean over regions; the plain mean where the weights are all zero."""
     total = weights.sum(axis=-1)
@@ -339,8 +330,8 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
     received, sold = flows.sum(axis=2), flows.sum(axis=3)
     domestic = np.einsum("tgii->tgi", flows)
     out = {
-        "price": _with_world(raw["price"], _weighted(raw["price"], received)),
-        "seller_price": _with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
+        "price": with_world(raw["price"], _weighted(raw["price"], received)),
+        "seller_price": with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
     }
     out |= _with_world_totals(
         {
@@ -353,7 +344,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         }
     )
     use, stock = raw["use"], raw["stock"]
-    out["inventory_cover"] = _with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
+    out["inventory_cover"] = with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
     oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
     stage_output = {
         "mining": raw["production"][:, concentrate],
