@@ -135,9 +135,9 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             )
             labels = page.evaluate(
                 "() => (document.querySelector('.chart-debrief-price .js-plotly-plot').layout.annotations || [])"
-                ".map(a => a.text)"
+                ".map(a => `${a.text} ${a.hovertext || ''}`)"
             )
-            # The three decisions of one month share one label (labels no longer stack unreadably).
+            # The three decisions of one month share one tag, its label in the hover text (labels no longer stack).
             assert any("+2" in str(text) for text in labels), f"one label for a month's decisions: {labels}"
             assert "usa" in page.locator(".debrief-scores").inner_text()
             assert "tariff" in page.locator(".debrief-decisions").inner_text()
