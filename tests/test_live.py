@@ -190,7 +190,7 @@ def test_accepted_change_starts_in_the_month_chosen(small_world):
         ("usa", usa_tariff_on_china, -1, "must start between"),
         ("japan", lambda now: decisions.subsidy("japan", now, "mining", 0.3), 4, "japan has no mines to subsidise"),
         ("usa", lambda now: decisions.stockpile("usa", now, "ndpr", -500.0), 4, "no ndpr stockpile to release"),
-        ("usa", lambda now: decisions.stockpile("usa", now, "ndpr", math.nan), 4, "finite"),
+        ("usa", lambda now: decisions.stockpile("usa", now, "ndpr", math.nan), 4, "must be a number"),
         ("japan", lambda now: decisions.export_quota("japan", now, 10.0), 4, "nothing of its own to export"),
         ("china", lambda now: decisions.export_ban("china", now, ("china",)), 4, "exports to itself"),
     ],
