@@ -19,7 +19,7 @@ from marketsim.reports.scorecard import COLUMNS
 from marketsim.reports.views import CHINA_TIER, FLOW_MONTHS, OUTSIDE_TIER, RunReader, RunView, view_of
 from marketsim.scenario.loading import validate_scenario
 from marketsim.vocabulary import GOODS, STAGES
-from viz import charts
+from viz import charts, structure_charts
 from viz.plotly_chart import jsonable
 
 CONCENTRATE, MAGNET = GOODS.index("concentrate"), GOODS.index("magnet")
@@ -237,8 +237,8 @@ def figures(v: RunView, reference: RunView | None, span, regions) -> dict[str, d
     return built | {
         "share": charts.share_figure(v, reference, "usa", span),
         "dependency": charts.dependency_figure(v, reference),
-        "flows": charts.flow_figure(v, reference),
-        "alliances": charts.alliance_figure(v, reference, regions),
+        "flows": structure_charts.flow_figure(v, reference),
+        "alliances": structure_charts.alliance_figure(v, reference, regions),
         "shortages": charts.shortage_figure(v, reference, span),
         "stockpiles": charts.stockpile_figure(v, reference, span),
         "placeholder": charts.placeholder("nothing yet"),
@@ -283,12 +283,12 @@ def test_reference_traces_are_labelled_pinned(views):
 
 
 def test_a_twin_puts_its_flows_below_this_runs(views):
-    alone = charts.flow_figure(views["mid"])
-    beside = charts.flow_figure(views["mid"], views["reference"])
+    alone = structure_charts.flow_figure(views["mid"])
+    beside = structure_charts.flow_figure(views["mid"], views["reference"])
     assert len(alone["data"]) == 1 and len(beside["data"]) == 2
     ours, pinned = beside["data"]
     assert ours["link"]["value"] == alone["data"][0]["link"]["value"]
-    assert pinned["link"]["value"] == charts.flow_figure(views["reference"])["data"][0]["link"]["value"]
+    assert pinned["link"]["value"] == structure_charts.flow_figure(views["reference"])["data"][0]["link"]["value"]
     assert ours["domain"]["y"][0] >= pinned["domain"]["y"][1], "one above the other, not on top of each other"
 
 

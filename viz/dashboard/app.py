@@ -15,7 +15,7 @@ import solara
 from solara.server import settings
 
 from marketsim.reports.headline import headline, importers
-from viz import charts
+from viz import charts, structure_charts
 from viz.dashboard.components import (
     ChangesList,
     ChartCard,
@@ -60,10 +60,10 @@ def _drawings(
     return drawings | {
         "shares": Drawing((*key, region), charts.share_figure(view, full, region, span)),
         "dependency": Drawing(yearly, charts.dependency_figure(view, same_month)),
-        "alliances": Drawing(yearly, charts.alliance_figure(view, same_month, regions)),
+        "alliances": Drawing(yearly, structure_charts.alliance_figure(view, same_month, regions)),
         "shortages": Drawing(key, charts.shortage_figure(view, full, span)),
         "stockpiles": Drawing(key, charts.stockpile_figure(view, full, span)),
-        "flows": Drawing(yearly, charts.flow_figure(view, same_month)),
+        "flows": Drawing(yearly, structure_charts.flow_figure(view, same_month)),
     }
 
 
