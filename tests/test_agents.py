@@ -253,7 +253,6 @@ def test_hoarding_buyers_hold_more_stock_while_prices_rise(small_data):
 # ------------------------------------------------------------------ capacity and lead times
 def no_investment(data: dict) -> dict:
     data = copy.deepcopy(data)
-    data["investment"] = {"step": 0.0}
     data["dynamics"] = {"capacity": {"acquire": False}}
     return data
 

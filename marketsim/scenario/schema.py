@@ -246,13 +246,9 @@ class SectorSpec(Strict):
 
 
 class InvestmentParams(Strict):
-    """Endogenous capacity expansion (see docs/model.md, "Investment")."""
+    """Lead times of new capacity. How much capacity is ordered is ``[dynamics.capacity]``
+    (docs/model.md 7.21); the old margin hurdle and expansion step were removed with that rule."""
 
-    hurdle: Annotated[float, Field(ge=0.0, le=2.0)] = 0.2
-    """Margin over unit cost (as a share) that a project needs before it goes ahead."""
-    step: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
-    """Fastest expansion, as a share of current capacity per year of lead time (reached when the
-    margin is well above the hurdle)."""
     mine_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
     separation_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 2.0
     magnets_lead_years: Annotated[float, Field(ge=0.0, le=20.0)] = 3.0
