@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from marketsim.scenario.loading import ScenarioError, load_scenario
+from marketsim.scenario.loading import ScenarioError, complete_text, load_scenario
 
 app = typer.Typer(
     help="marketsim: an agent-based model of the rare-earth supply chain.",
@@ -114,6 +114,17 @@ def validate(
         f"{len(scenario.mines)} mines, {len(scenario.events)} events",
         highlight=False,
     )
+
+
+@app.command()
+def resolve(config: Annotated[Path, typer.Argument(help="Scenario file (TOML).")]) -> None:
+    """Print a scenario as one complete file (a file that extends another, merged with its base)."""
+    try:
+        load_scenario(config)
+        text = complete_text(config)
+    except ScenarioError as error:
+        _fail(f"invalid scenario\n{error}")
+    typer.echo(text, nl=False)
 
 
 @app.command()

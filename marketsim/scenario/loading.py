@@ -8,8 +8,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import ValidationError
 
+from marketsim.scenario.inheritance import InheritanceError, base_name, resolve
 from marketsim.scenario.schema import CROSS_CHECK_SEPARATOR, Scenario
 
 
@@ -72,8 +74,25 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not a text file (TOML must be UTF-8 text)") from None
 
 
-def parse_scenario_text(text: str | bytes, source: str = "<uploaded scenario>") -> Scenario:
+def resolve_extends(data: dict[str, Any], folder: Path | None, source: str) -> dict[str, Any]:
+    """Follow a scenario's ``extends`` (see :mod:`marketsim.scenario.inheritance`).
+
+    Raises:
+        ScenarioError: If the base file cannot be found or the chain loops.
+    """
+    try:
+        return resolve(data, folder, source, read_toml)
+    except InheritanceError as error:
+        raise ScenarioError(str(error)) from None
+
+
+def parse_scenario_text(text: str | bytes, source: str = "<uploaded scenario>", folder: Path | None = None) -> Scenario:
     """Parse and validate a scenario given as TOML text (e.g. a file uploaded to the dashboard).
+
+    Args:
+        text: The TOML text.
+        source: Where it came from, for messages.
+        folder: The folder an ``extends`` is looked up in; None (uploads) refuses ``extends``.
 
     Raises:
         ScenarioError: If the text is not UTF-8 TOML or does not describe a valid scenario.
@@ -87,7 +106,7 @@ def parse_scenario_text(text: str | bytes, source: str = "<uploaded scenario>") 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{source}: not valid TOML: {error}") from None
-    return validate_scenario(data, source)
+    return validate_scenario(resolve_extends(data, folder, source), source)
 
 
 def parse_value(text: str) -> Any:
@@ -153,8 +172,31 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         ScenarioError: With a readable message naming the file, the field path, the bad value
             and what was expected.
     """
-    scenario = validate_scenario(read_toml(path), str(path))
+    path = Path(path)
+    data = resolve_extends(read_toml(path), path.parent, str(path))
+    scenario = validate_scenario(data, str(path))
     return apply_overrides(scenario, overrides or [], str(path))
+
+
+def complete_text(path: str | Path) -> str:
+    """A scenario file's text with nothing left to look up: the file as written, or, if it
+    extends another, the merged scenario as TOML (without the files' source comments).
+
+    Game files and sweep manifests keep this text, so they replay without the base file.
+
+    Raises:
+        ScenarioError: If the file cannot be read or its ``extends`` cannot be followed.
+    """
+    path = Path(path)
+    data = read_toml(path)
+    if base_name(data) is None:
+        return path.read_text(encoding="utf-8")
+    merged = resolve_extends(data, path.parent, str(path))
+    header = (
+        f"# {path.name} with its base ({base_name(data)}) merged in by marketsim;\n"
+        "# the sources of every number are the comments of those two files.\n\n"
+    )
+    return header + tomli_w.dumps(merged)
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -17,6 +17,7 @@ from marketsim.scenario.base import Strict
 from marketsim.scenario.loading import (
     ScenarioError,
     apply_overrides,
+    complete_text,
     format_validation_error,
     load_scenario,
     read_toml,
@@ -258,7 +259,7 @@ def spec_sources(path: str | Path) -> dict[str, str]:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     scenario = (path.parent / read_toml(path)["sweep"]["scenario"]).resolve()
-    return {"spec": text, "scenario": scenario.read_text(encoding="utf-8"), "scenario_path": str(scenario)}
+    return {"spec": text, "scenario": complete_text(scenario), "scenario_path": str(scenario)}
 
 
 BYTES_PER_RUN = 1500

@@ -205,7 +205,7 @@ class Dashboard:
             self.message = Message(f"{refused}{place}: every number must be finite (not nan or inf)", ok=False)
             return
         try:
-            scenario = parse_scenario_text(content, filename)
+            scenario = parse_scenario_text(content, filename, folder=CONFIG_DIR)
         except ScenarioError as error:
             self.message = Message(f"{refused}{error}", ok=False)
             return

@@ -11,7 +11,7 @@ import solara
 import solara.lab
 
 from marketsim.game import GameError
-from marketsim.scenario.loading import ScenarioError, load_scenario
+from marketsim.scenario.loading import ScenarioError, complete_text, load_scenario
 from viz.dashboard.components import EXPLAIN
 from viz.dashboard.session import scenario_library
 from viz.game.facilitator import Console, Feedback
@@ -46,7 +46,7 @@ def CreateRoom(on_created: Callable[[Seat], None]):
 
     def create():
         try:
-            text = scenario_library()[name].read_text(encoding="utf-8")
+            text = complete_text(scenario_library()[name])
             seats = [r for r in regions if r in chosen]
             created = game_server().create_room(
                 text,
