@@ -1,0 +1,150 @@
+"""Behavioural constants of the agents (issue 15): the scenario's ``[behaviour]`` table.
+
+These numbers used to be module constants (``THRIFT_MONTHS``, ``HOARDING_CAP_MONTHS`` ...); as
+scenario parameters, sweeps and calibration can vary them by their dotted path
+(``--set behaviour.thrift_months=30``). Every default is the old constant, so a scenario without a
+``[behaviour]`` table runs exactly as before. Equations: docs/model.md (the names in backticks).
+
+Numbers that are not behaviour stay constants in the code: the length of the fleets' capacity
+pipeline (``agents/fleet.py: PIPELINE_MONTHS``, an array size beyond the longest lead time) and how
+far demand growth is tabulated beyond the run (``world/build.py: FORECAST_MONTHS``, a horizon
+longer than any planner's look-ahead); neither changes a result while it is long enough.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from marketsim.scenario.base import Strict
+
+
+class BehaviourParams(Strict):
+    """How end users, magnet makers and facility operators react (the ``[behaviour]`` table)."""
+
+    # End users and plants as buyers.
+    hoarding_cap_months: float = Field(
+        6.0,
+        ge=0.0,
+        le=36.0,
+        description="Most extra months of cover a buyer seeks, however fast prices rise (months; "
+        "plausible 3-12; ASSUMPTION).",
+    )
+    substitution_elasticity: float = Field(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        description="Demand elasticity above a sector's backstop price, where substitutes (ferrite magnets, "
+        "induction motors, other catalysts) become cheaper than rare earths (dimensionless; plausible 1-4; "
+        "ASSUMPTION).",
+    )
+    restock_months: float = Field(
+        3.0,
+        ge=1.0,
+        le=24.0,
+        description="Time over which buyers, and magnet makers restocking to order, close the gap between "
+        "their stock and its target (months; plausible 1-6; ASSUMPTION).",
+    )
+    feed_cover_months: float = Field(
+        1.5,
+        ge=0.0,
+        le=12.0,
+        description="Stock of inputs plants aim to hold, in months of planned use (months; plausible 1-3; ASSUMPTION).",
+    )
+    price_memory_months: int = Field(
+        4,
+        ge=2,
+        le=24,
+        description="Months of regional prices buyers remember to judge whether prices are rising when "
+        "stockholders' expectations are off (the rise is over this window less one month; plausible 3-7; "
+        "ASSUMPTION).",
+    )
+
+    # Magnet makers.
+    dy_free_share: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of magnet output that can be made in Dy-free grades when Dy/Tb runs short "
+        "(share; plausible 0.2-0.5; REF §8: consumer grades use none).",
+    )
+    thrift_elasticity: float = Field(
+        -0.4,
+        ge=-3.0,
+        le=0.0,
+        description="Long-run elasticity of Dy/Tb per tonne of magnet to the Dy/Tb price (dimensionless; "
+        "plausible -0.2 to -0.8; REF §8-10 thrift after 2011; ASSUMPTION for the value).",
+    )
+    thrift_months: float = Field(
+        60.0,
+        ge=1.0,
+        le=600.0,
+        description="Time constant of magnet makers' Dy/Tb thrift (grain-boundary diffusion, lower-Dy "
+        "grades) (months; plausible 24-96; ASSUMPTION).",
+    )
+    dytb_backstop: float = Field(
+        3.0,
+        ge=1.0,
+        le=20.0,
+        description="Multiple of its reference price above which magnet makers cut Dy/Tb at once in "
+        "proportion (switching grades) (multiple; plausible 2-5; REF §8).",
+    )
+
+    # Producers' view of their orders.
+    orders_memory: float = Field(
+        0.3,
+        gt=0.0,
+        le=1.0,
+        description="Weight of the current month in producers' moving average of the orders they receive "
+        "(weight per month; plausible 0.1-0.5; ASSUMPTION).",
+    )
+    sales_trend_months: float = Field(
+        12.0,
+        ge=1.0,
+        le=120.0,
+        description="Time constant of producers' slow average of their orders, against which they judge "
+        "unsold stock (months; plausible 6-24; ASSUMPTION).",
+    )
+
+    # Facility operators and investors.
+    utilisation_band: float = Field(
+        0.3,
+        gt=0.0,
+        le=2.0,
+        description="Width of the spread of unit costs inside a separation, magnet or recycling plant, as a "
+        "share of its unit cost; sets how gradually output falls as margins shrink (share; plausible "
+        "0.1-0.6; ASSUMPTION).",
+    )
+    mine_cost_spread: float = Field(
+        0.6,
+        gt=0.0,
+        le=2.0,
+        description="Width of the spread of unit costs inside a mining district (pits and grades), as a "
+        "share of its unit cost (share; plausible 0.3-1.0; ASSUMPTION).",
+    )
+    operating_months: float = Field(
+        3.0,
+        ge=1.0,
+        le=60.0,
+        description="Time constant of the margin plant operators decide what to run on (months; "
+        "plausible 1-6; ASSUMPTION).",
+    )
+    mine_operating_months: float = Field(
+        6.0,
+        ge=1.0,
+        le=60.0,
+        description="Time constant of the margin mine operators decide what to run on: mines take months "
+        "to idle or restart pits (months; plausible 3-12; ASSUMPTION).",
+    )
+    margin_months: float = Field(
+        24.0,
+        ge=1.0,
+        le=120.0,
+        description="Time constant of the margin investors judge facilities by (months; plausible 12-36; ASSUMPTION).",
+    )
+    load_months: float = Field(
+        12.0,
+        ge=1.0,
+        le=120.0,
+        description="Time constant of the moving average of output over capacity that gates expansion "
+        "(months; plausible 6-24; ASSUMPTION).",
+    )
