@@ -148,3 +148,62 @@ class BehaviourParams(Strict):
         description="Time constant of the moving average of output over capacity that gates expansion "
         "(months; plausible 6-24; ASSUMPTION).",
     )
+
+    # Markets: clearing, price floors, price response and scarcity.
+    clearing_rounds: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Rounds in which buyers turn to other sellers each month after licences, quotas or "
+        "empty stock refused them (rounds; plausible 2-5; ASSUMPTION).",
+    )
+    restricted_share: float = Field(
+        0.01,
+        ge=0.0,
+        lt=1.0,
+        description="Buyers count as cut off by export controls (and bid up a scarcity premium) when "
+        "licences and quotas refused more than this share of their demand (share; plausible 0-0.05; "
+        "ASSUMPTION).",
+    )
+    min_relative_cover: float = Field(
+        0.25,
+        gt=0.0,
+        lt=1.0,
+        description="Lower clip of sellers' relative cover before it moves the price: the tightest market "
+        "a price responds to (ratio; plausible 0.1-0.5; ASSUMPTION).",
+    )
+    max_relative_cover: float = Field(
+        4.0,
+        gt=1.0,
+        le=100.0,
+        description="Upper clip of sellers' relative cover before it moves the price: the loosest market a "
+        "price responds to (ratio; plausible 2-10; ASSUMPTION).",
+    )
+    max_scarcity: float = Field(
+        20.0,
+        gt=0.0,
+        le=1000.0,
+        description="Ceiling on the scarcity premium of buyers cut off by export controls (multiple of the "
+        "delivered cost; the regional price is at most 1 + this times it; plausible 5-50; ASSUMPTION).",
+    )
+    concentrate_min_payable: float = Field(
+        0.05,
+        gt=0.0,
+        lt=1.0,
+        description="Concentrate never sells for less than this share of the value of its oxides (share; "
+        "plausible 0.02-0.2; ASSUMPTION).",
+    )
+    magnet_min_markup: float = Field(
+        0.7,
+        gt=0.0,
+        le=1.0,
+        description="Magnet makers never sell below this share of their full cost (share; plausible "
+        "0.5-1.0; ASSUMPTION).",
+    )
+    trend_months: int = Field(
+        3,
+        ge=1,
+        le=24,
+        description="Trend-following stockholders extrapolate the log price change of the last this many "
+        "months (months; plausible 1-12; ASSUMPTION).",
+    )

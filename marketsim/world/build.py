@@ -322,7 +322,7 @@ def build_world(
     )
     goods = scenario.goods
     world.prices = pricing.initial_prices(
-        reference, base, goods.concentrate.payable_share, goods.magnet.markup, scenario.market
+        reference, base, goods.concentrate.payable_share, goods.magnet.markup, scenario.market, scenario.behaviour
     )
     world.price_memory = [world.prices.regional.copy() for _ in range(scenario.behaviour.price_memory_months)]
     fill_initial_stocks(world)
@@ -333,5 +333,7 @@ def build_world(
     managed = scenario.dynamics.managed_supply
     world.managed = ManagedSupply(managed, regions.get(managed.region, -1), reference[NDPR])
     world.contracts = ContractBook(scenario.dynamics.contracts, world.prices.regional)
-    world.expectations = Expectations(scenario.dynamics.stockholders, world.prices.regional)
+    world.expectations = Expectations(
+        scenario.dynamics.stockholders, world.prices.regional, scenario.behaviour.trend_months
+    )
     return world

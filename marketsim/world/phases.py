@@ -232,7 +232,10 @@ def trade(world: World, month: Month) -> None:
     month.demand = demand = buyer_demand(world, month) + state_buy
     quality = valuation.concentrate_quality(world)
     month.offered = ledger.seller.amount.copy()
-    month.clearing = result = clear(month.offered, demand, world.prices.seller, quality, world.frictions, world.market)
+    rounds = world.scenario.behaviour.clearing_rounds
+    month.clearing = result = clear(
+        month.offered, demand, world.prices.seller, quality, world.frictions, world.market, rounds
+    )
     month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
     ledger.trade(result.flows, month.to_state)
     leak(world, month)
@@ -260,7 +263,7 @@ def reprice(world: World, month: Month) -> None:
     """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
     result, demand = month.clearing, month.demand
     fundamental = fundamental_markup(world)
-    month.cut_off = cut_off_by_controls(result, demand, world.frictions)
+    month.cut_off = cut_off_by_controls(result, demand, world.frictions, world.scenario.behaviour.restricted_share)
     world.prices.update(
         month.offered,
         result.requested,
