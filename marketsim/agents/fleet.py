@@ -27,6 +27,11 @@ PIPELINE_MONTHS = 480
 """How far ahead capacity additions can be scheduled (lead time plus ramp). An array size, not
 behaviour: it stays a constant (it changes no result while it exceeds every lead time)."""
 
+LOAD_MEMORY = 1.0 / 12.0
+"""Weight of the current month in the moving average of output over capacity. Not a ``[behaviour]``
+parameter: no rule reads the load since capacity acquisition replaced the load-gated investment
+rule (a parameter would do nothing)."""
+
 DEFAULT = BehaviourParams()
 """The ``[behaviour]`` defaults, used by fleets built without a scenario (the builder sets each
 fleet's values from the scenario's ``[behaviour]`` table)."""
@@ -82,8 +87,6 @@ class Fleet(AgentColumns):
     """Weight of the current month in the margin operators act on."""
     margin_memory: float = 1.0 / DEFAULT.margin_months
     """Weight of the current month in the margins investors remember (about two years)."""
-    load_memory: float = 1.0 / DEFAULT.load_months
-    """Weight of the current month in the moving average of output over capacity."""
 
     def __init__(
         self,
@@ -176,7 +179,7 @@ class Fleet(AgentColumns):
     def track_load(self) -> None:
         """Fold last month's output over capacity into the load memory."""
         running = np.divide(self.output * 12.0, self.capacity, out=np.zeros(len(self)), where=self.capacity > 0)
-        self.load += self.load_memory * (running - self.load)
+        self.load += LOAD_MEMORY * (running - self.load)
 
     @property
     def supply_line(self) -> float:

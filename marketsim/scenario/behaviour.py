@@ -9,6 +9,11 @@ Numbers that are not behaviour stay constants in the code: the length of the fle
 pipeline (``agents/fleet.py: PIPELINE_MONTHS``, an array size beyond the longest lead time) and how
 far demand growth is tabulated beyond the run (``world/build.py: FORECAST_MONTHS``, a horizon
 longer than any planner's look-ahead); neither changes a result while it is long enough.
+``agents/fleet.py: LOAD_MEMORY`` stays too: no rule reads the load it smooths since capacity
+acquisition replaced the load-gated investment rule, so as a parameter it would do nothing. The caps
+of the policy levers (``levers/projects.py: PUBLIC_SHARE_CAP``, ``levers/diversification.py:
+MIN_COST_SHARE``) are limits of the levers, not behaviour, and the governments' strategy constants
+(``governance/rounds.py``) are not agents' behaviour either.
 """
 
 from __future__ import annotations
@@ -140,13 +145,6 @@ class BehaviourParams(Strict):
         ge=1.0,
         le=120.0,
         description="Time constant of the margin investors judge facilities by (months; plausible 12-36; ASSUMPTION).",
-    )
-    load_months: float = Field(
-        12.0,
-        ge=1.0,
-        le=120.0,
-        description="Time constant of the moving average of output over capacity that gates expansion "
-        "(months; plausible 6-24; ASSUMPTION).",
     )
 
     # Markets: clearing, price floors, price response and scarcity.

@@ -272,7 +272,6 @@ def apply_behaviour(world: World, behaviour: BehaviourParams) -> None:
         fleet.cost_spread = behaviour.utilisation_band
         fleet.operating_memory = 1.0 / behaviour.operating_months
         fleet.margin_memory = 1.0 / behaviour.margin_months
-        fleet.load_memory = 1.0 / behaviour.load_months
     world.mines.cost_spread = behaviour.mine_cost_spread
     world.mines.operating_memory = 1.0 / behaviour.mine_operating_months
 
