@@ -21,24 +21,23 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
+from marketsim.scenario.behaviour import BehaviourParams
+
 PIPELINE_MONTHS = 480
-"""How far ahead capacity additions can be scheduled (lead time plus ramp)."""
+"""How far ahead capacity additions can be scheduled (lead time plus ramp). An array size, not
+behaviour: it stays a constant (it changes no result while it exceeds every lead time)."""
 
 LOAD_MEMORY = 1.0 / 12.0
-"""Weight of the current month in the moving average of output over capacity."""
+"""Weight of the current month in the moving average of output over capacity. Not a ``[behaviour]``
+parameter: no rule reads the load since capacity acquisition replaced the load-gated investment
+rule (a parameter would do nothing)."""
 
-UTILISATION_BAND = 0.3
-"""Width of the cost spread inside a fleet, as a share of its unit cost."""
-
-OPERATING_MEMORY = 1.0 / 3.0
-"""Weight of the current month in the moving average of revenue over cost that operators use."""
-
-MARGIN_MEMORY = 1.0 / 24.0
-"""Weight of the current month in the moving average of revenue over cost that investors use
-(about two years of memory)."""
+DEFAULT = BehaviourParams()
+"""The ``[behaviour]`` defaults, used by fleets built without a scenario (the builder sets each
+fleet's values from the scenario's ``[behaviour]`` table)."""
 
 
-def utilisation(revenue_over_cost: np.ndarray, band: float = UTILISATION_BAND) -> np.ndarray:
+def utilisation(revenue_over_cost: np.ndarray, band: float = DEFAULT.utilisation_band) -> np.ndarray:
     """Share of capacity worth running at a given ratio of unit revenue to unit cost.
 
     Costs inside a facility are spread evenly over ``unit_cost * (1 +- band / 2)``, so half the
@@ -82,10 +81,12 @@ class Fleet(AgentColumns):
     """Capacity, costs and investment of all facilities of one kind."""
 
     stage: str = ""
-    cost_spread: float = UTILISATION_BAND
+    cost_spread: float = DEFAULT.utilisation_band
     """Width of the spread of unit costs inside a facility, as a share of its unit cost."""
-    operating_memory: float = OPERATING_MEMORY
+    operating_memory: float = 1.0 / DEFAULT.operating_months
     """Weight of the current month in the margin operators act on."""
+    margin_memory: float = 1.0 / DEFAULT.margin_months
+    """Weight of the current month in the margins investors remember (about two years)."""
 
     def __init__(
         self,
@@ -160,8 +161,8 @@ class Fleet(AgentColumns):
         """
         cost = extra_cost + self.unit_cost
         full = revenue_over_cost * cost / (cost + self.capital_ratio * self.unit_cost)
-        self.margin += MARGIN_MEMORY * (revenue_over_cost - self.margin)
-        self.full_margin += MARGIN_MEMORY * (full - self.full_margin)
+        self.margin += self.margin_memory * (revenue_over_cost - self.margin)
+        self.full_margin += self.margin_memory * (full - self.full_margin)
         self.operating_margin += self.operating_memory * (revenue_over_cost - self.operating_margin)
         return utilisation(self.operating_margin, self.cost_spread)
 

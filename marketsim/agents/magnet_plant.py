@@ -92,7 +92,7 @@ class MagnetPlantFleet(Fleet):
         full_cost = self.full_cost(ndpr_price, dytb_price, cost_share)
         self.remember_margin(price / full_cost, extra_cost=full_cost - self.unit_cost)
         cash = price / (self.unit_cost * cost_share[self.region])
-        running = self.capacity / 12.0 * utilisation(cash)
+        running = self.capacity / 12.0 * utilisation(cash, self.cost_spread)
         regions = len(orders)
         capacity = self.by_region(running, regions)
         wanted = np.divide(orders, capacity, out=np.zeros(regions), where=capacity > 0)

@@ -6,13 +6,9 @@ import mesa
 import numpy as np
 
 from marketsim.agents.fleet import AgentColumns
+from marketsim.scenario.behaviour import BehaviourParams
 
-HOARDING_CAP_MONTHS = 6.0
-"""Most extra months of cover a buyer seeks, however fast prices rise."""
-
-SUBSTITUTION_ELASTICITY = 2.0
-"""Demand elasticity above a sector's backstop price, where substitutes (ferrite magnets,
-induction motors, other catalysts) become cheaper than rare earths."""
+DEFAULT = BehaviourParams()
 
 
 class ManufacturerFleet(AgentColumns):
@@ -23,13 +19,18 @@ class ManufacturerFleet(AgentColumns):
 
         need = base * growth(t) * (p / p_ref) ** elasticity_short * backstop * thrift * noise
 
-    where ``backstop = min(1, (backstop_multiple * p_ref / p) ** SUBSTITUTION_ELASTICITY)``
+    where ``backstop = min(1, (backstop_multiple * p_ref / p) ** substitution_elasticity)``
     makes demand fall fast once the price passes the point where substitutes win.
 
     ``thrift`` moves towards ``(p / p_ref) ** (elasticity_long - elasticity_short)`` with a time
     constant of ``adjust_months``: substitution and thrifting take years, so the long-run
     elasticity is only reached after a lag.
     """
+
+    hoarding_cap_months: float = DEFAULT.hoarding_cap_months
+    """Most extra months of cover a buyer seeks (``behaviour.hoarding_cap_months``)."""
+    substitution_elasticity: float = DEFAULT.substitution_elasticity
+    """Demand elasticity above the backstop price (``behaviour.substitution_elasticity``)."""
 
     def __init__(
         self,
@@ -113,7 +114,7 @@ class ManufacturerFleet(AgentColumns):
         """
         relative = self._relative_price(price)
         growth = self.growth_index[tick, self.sector]
-        substitution = np.minimum(1.0, self.backstop / relative) ** SUBSTITUTION_ELASTICITY
+        substitution = np.minimum(1.0, self.backstop / relative) ** self.substitution_elasticity
         self.need = self.base * growth * relative**self.elasticity_short * substitution * self.thrift * noise
         return self.total(self.need)
 
@@ -123,7 +124,7 @@ class ManufacturerFleet(AgentColumns):
         if speculative is None:
             rise = np.maximum(expected_rise[self.good, self.region], 0.0)
             speculative = self.hoarding * rise * self.inventory_months
-        extra = np.minimum(speculative, HOARDING_CAP_MONTHS)
+        extra = np.minimum(speculative, self.hoarding_cap_months)
         return self.total(self.need * (self.inventory_months + extra))
 
     def serve(self, stock: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

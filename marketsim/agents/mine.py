@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.agents.fleet import FacilityAgent, Fleet
+from marketsim.agents.fleet import DEFAULT, FacilityAgent, Fleet
 
 
 class MineFleet(Fleet):
     """All mines; each row has a deposit type that fixes its element split."""
 
     stage = "mining"
-    cost_spread = 0.6
-    """A mining district's pits and grades span a wide range of costs (ASSUMPTION)."""
-    operating_memory = 1.0 / 6.0
-    """Mines take months to idle or restart pits."""
+    cost_spread = DEFAULT.mine_cost_spread
+    """A mining district's pits and grades span a wide range of costs (``behaviour.mine_cost_spread``)."""
+    operating_memory = 1.0 / DEFAULT.mine_operating_months
+    """Mines take months to idle or restart pits (``behaviour.mine_operating_months``)."""
 
     def __init__(self, *, composition: np.ndarray, reserves: np.ndarray, **fleet_args) -> None:
         """Create the fleet.

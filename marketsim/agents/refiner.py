@@ -49,7 +49,7 @@ class RefinerFleet(Fleet):
         processing = self.unit_cost * cost_share[self.region]
         feed = feed_price[self.region]
         self.remember_margin(revenue / (feed + processing), extra_cost=feed + processing - self.unit_cost)
-        self.running = self.capacity / 12.0 * utilisation(revenue / processing)
+        self.running = self.capacity / 12.0 * utilisation(revenue / processing, self.cost_spread)
         return self.running
 
     def break_even_payable(
@@ -92,7 +92,7 @@ class RefinerFleet(Fleet):
         """
         regions = len(feed)
         cash = self._revenue(oxide_value, dytb_value) / (self.unit_cost * cost_share[self.region])
-        running = self.capacity / 12.0 * utilisation(cash)
+        running = self.capacity / 12.0 * utilisation(cash, self.cost_spread)
         wanted = self.by_region(running, regions)
         used = np.minimum(wanted, feed)
         served = np.divide(used, wanted, out=np.zeros(regions), where=wanted > 0)

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from marketsim.policy.book import Frictions
+from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.schema import MarketParams
 
-ROUNDS = 3
-"""Allocation rounds per tick: the first spreads demand, later ones re-route what was refused or
-not in stock (licensed routes take applications only in the first)."""
+DEFAULT = BehaviourParams()
+"""The ``[behaviour]`` defaults: ``clearing_rounds`` allocation rounds per tick (the first spreads
+demand, later ones re-route what was refused or not in stock; licensed routes take applications only
+in the first) and the ``restricted_share`` of refused demand that counts as cut off."""
 
 
 @dataclass
@@ -105,6 +107,7 @@ def clear(
     quality: np.ndarray,
     frictions: Frictions,
     params: MarketParams,
+    rounds: int = DEFAULT.clearing_rounds,
 ) -> Clearing:
     """Clear every market for one tick.
 
@@ -116,6 +119,7 @@ def clear(
             buyers compare cost per unit of value.
         frictions: Trade policies in force.
         params: Market parameters.
+        rounds: Rounds in which refused buyers turn to other sellers (``behaviour.clearing_rounds``).
 
     Returns:
         The flows and prices of the tick. Flows never exceed offers, approved licences,
@@ -127,7 +131,7 @@ def clear(
     perceived = cost / quality[:, :, None] * (1.0 - discount)
     routable = (frictions.open > 0) & (frictions.approval > 0)
     flows, first_shares, refused, requested = _allocate(
-        offer, demand, seller_price, perceived, routable, frictions, params
+        offer, demand, seller_price, perceived, routable, frictions, params, rounds
     )
     price_index = _price_index(first_shares, cost, routable)
     return Clearing(
@@ -149,8 +153,9 @@ def _allocate(
     routable: np.ndarray,
     frictions: Frictions,
     params: MarketParams,
+    rounds: int = DEFAULT.clearing_rounds,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Spread demand over origins in :data:`ROUNDS` rounds, within licences, quotas and stock.
+    """Spread demand over origins in ``rounds`` rounds, within licences, quotas and stock.
 
     Returns:
         ``(flows, first_shares, refused, requested)``: tonnes delivered, the first round's choice
@@ -168,7 +173,7 @@ def _allocate(
     remaining_quota = [float(q) for q in frictions.quota]
     unlicensed = routable & (frictions.approval >= 1.0)
     first_shares = requested = refused = None
-    for round_ in range(ROUNDS):
+    for round_ in range(rounds):
         # A licence is applied for once a month: refused buyers turn to other routes afterwards.
         open_routes = routable if round_ == 0 else unlicensed
         shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
@@ -202,15 +207,13 @@ def _price_index(first_shares: np.ndarray, cost: np.ndarray, routable: np.ndarra
     return price_index
 
 
-RESTRICTED_SHARE = 0.01
-"""Buyers count as cut off when export controls refused more than this share of their demand."""
-
-
-def cut_off_by_controls(result: Clearing, demand: np.ndarray, frictions: Frictions) -> np.ndarray:
+def cut_off_by_controls(
+    result: Clearing, demand: np.ndarray, frictions: Frictions, restricted_share: float = DEFAULT.restricted_share
+) -> np.ndarray:
     """(goods, destinations) True where export controls left buyers short this month: licences or
-    quotas refused part of their demand, or a ban closed a route and they did not get all they
-    asked for elsewhere."""
+    quotas refused more than ``restricted_share`` of their demand, or a ban closed a route and they
+    did not get all they asked for elsewhere."""
     refused = result.refused.sum(axis=1)
     banned = (frictions.open == 0).any(axis=1)
     short = result.received < (1.0 - 1e-3) * demand
-    return (refused > RESTRICTED_SHARE * demand) | (banned & short)
+    return (refused > restricted_share * demand) | (banned & short)

@@ -17,24 +17,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.dynamics import StockholderParams
 
-TREND_MONTHS = 3
-"""Trend followers extrapolate the log change of the last this many months."""
+DEFAULT = BehaviourParams()
+"""The ``[behaviour]`` defaults (``trend_months``: trend followers extrapolate the log change of the
+last this many months)."""
 
 
 class Expectations:
     """Heterogeneous expectations of every (good, region) price."""
 
-    def __init__(self, params: StockholderParams, prices: np.ndarray) -> None:
+    def __init__(self, params: StockholderParams, prices: np.ndarray, trend_months: int = DEFAULT.trend_months) -> None:
         """Start calm: fundamentalists and trend followers in equal shares, prices at fundamentals.
 
         Args:
             params: Stockholder parameters.
             prices: (goods, regions) starting regional prices, US$/kg.
+            trend_months: Months over which trend followers measure the trend (``behaviour.trend_months``).
         """
         self.params = params
-        self.log_history = [np.log(np.maximum(prices, 1e-9))] * (TREND_MONTHS + 1)
+        self.trend_months = trend_months
+        self.log_history = [np.log(np.maximum(prices, 1e-9))] * (trend_months + 1)
         self.slow = self.log_history[0].copy()
         self.fitness = np.zeros((2, *prices.shape))
         self.forecasts = np.zeros((2, *prices.shape))
@@ -65,7 +69,7 @@ class Expectations:
         anchor = np.where(np.isnan(fundamental), self.slow, np.log(np.maximum(np.nan_to_num(fundamental), 1e-9)))
         horizon = p.horizon_months
         self.forecasts[0] = min(horizon / p.reversion_months, 1.0) * (anchor - log_price)
-        trend = (log_price - self.log_history[0]) / TREND_MONTHS
+        trend = (log_price - self.log_history[0]) / self.trend_months
         self.forecasts[1] = p.trend_weight * trend * horizon
         self.expected = self.fundamentalists * self.forecasts[0] + (1.0 - self.fundamentalists) * self.forecasts[1]
         return self.expected

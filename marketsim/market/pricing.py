@@ -26,19 +26,13 @@ from __future__ import annotations
 import numpy as np
 
 from marketsim.market.fundamentals import break_even_share
+from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.schema import MarketParams
 from marketsim.vocabulary import CONCENTRATE, GOODS, MAGNET, OXIDE_ROWS
 
-RELATIVE_COVER_RANGE = (0.25, 4.0)
-"""Relative cover is clipped to this range before it moves the price."""
-
-MAX_SCARCITY = 20.0
-"""Ceiling on the scarcity premium (a regional price at most 21 times the delivered cost)."""
-
-CONCENTRATE_MIN_PAYABLE = 0.05
-"""Concentrate never sells for less than this share of the value of its oxides."""
-MAGNET_MIN_MARKUP = 0.7
-"""Magnet makers never sell below this share of their full cost."""
+DEFAULT = BehaviourParams()
+"""The ``[behaviour]`` defaults (relative cover range, scarcity ceiling, concentrate and magnet
+floors), for books made without a scenario's ``[behaviour]`` table."""
 
 
 def producer_price(seller: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -88,7 +82,12 @@ def price_ceiling(
 
 
 def initial_prices(
-    reference: np.ndarray, base: np.ndarray, payable_share: float, magnet_markup: float, params: MarketParams
+    reference: np.ndarray,
+    base: np.ndarray,
+    payable_share: float,
+    magnet_markup: float,
+    params: MarketParams,
+    behaviour: BehaviourParams = DEFAULT,
 ) -> PriceBook:
     """Oxides at their reference prices, concentrate at its payable share, magnets at cost-plus.
 
@@ -98,6 +97,7 @@ def initial_prices(
         payable_share: Share of its oxides' value concentrate sells for at the start.
         magnet_markup: Magnet makers' normal markup on full cost.
         params: Market parameters.
+        behaviour: Behavioural constants (concentrate and magnet floors, price response).
     """
     size = base.shape[1]
     markup = np.ones((len(GOODS), size))
@@ -106,12 +106,12 @@ def initial_prices(
         markup[good] = reference[good]
         floor[good] = params.min_price_share * reference[good]
     markup[CONCENTRATE] = payable_share
-    floor[CONCENTRATE] = CONCENTRATE_MIN_PAYABLE
+    floor[CONCENTRATE] = behaviour.concentrate_min_payable
     markup[MAGNET] = 1.0 + magnet_markup
-    floor[MAGNET] = MAGNET_MIN_MARKUP
+    floor[MAGNET] = behaviour.magnet_min_markup
     normal = np.full(len(GOODS), np.nan)
     normal[MAGNET] = 1.0 + magnet_markup
-    book = PriceBook(markup, floor, base, normal, params)
+    book = PriceBook(markup, floor, base, normal, params, behaviour)
     book.choke[OXIDE_ROWS] = params.max_price_multiple * reference[OXIDE_ROWS, None]
     return book
 
@@ -126,6 +126,7 @@ class PriceBook:
         base: np.ndarray,
         normal_markup: np.ndarray,
         params: MarketParams,
+        behaviour: BehaviourParams = DEFAULT,
     ) -> None:
         """Create the book.
 
@@ -136,12 +137,14 @@ class PriceBook:
             normal_markup: (goods,) markup that competition pulls anchors back to (NaN where
                 the price is free, as for oxides).
             params: Market parameters.
+            behaviour: Behavioural constants (relative cover range, scarcity ceiling).
         """
         self.normal = np.asarray(normal_markup, dtype=float)[:, None]
         self.markup = np.asarray(markup, dtype=float).copy()
         self.anchor = self.markup.copy()
         self.floor = np.asarray(markup_floor, dtype=float)
         self.params = params
+        self.behaviour = behaviour
         self.base = np.asarray(base, dtype=float).copy()
         self.ceiling = np.full_like(self.base, np.inf)
         self.choke = np.full_like(self.base, np.inf)
@@ -203,7 +206,7 @@ class PriceBook:
         world = offered.sum(axis=1, keepdims=True) / np.maximum(demand.sum(axis=1, keepdims=True), 1e-9)
         relative = np.where(stocked, offered / np.maximum(requested, 1e-9), world)
         relative = relative / (1.0 + p.seller_cover_months)
-        relative = np.clip(relative, *RELATIVE_COVER_RANGE)
+        relative = np.clip(relative, self.behaviour.min_relative_cover, self.behaviour.max_relative_cover)
         indicated = np.clip(self.anchor * relative**-p.price_sensitivity, self.floor, self.ceiling)
         step = p.price_speed * np.log(indicated / self.markup)
         change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
@@ -218,7 +221,7 @@ class PriceBook:
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
         # Buyers refused by export controls bid up what is left in their region.
-        gap = np.clip(buyer_cover, 1.0 / (1.0 + MAX_SCARCITY), 1.0) ** -1.0 - 1.0
+        gap = np.clip(buyer_cover, 1.0 / (1.0 + self.behaviour.max_scarcity), 1.0) ** -1.0 - 1.0
         target = np.where(cut_off, gap, 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from marketsim.policy.events import Event, Fraction, Month, NonNegative
 from marketsim.scenario.base import Strict
+from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.dynamics import DynamicsParams
 from marketsim.scenario.event_checks import event_problems
 from marketsim.scenario.levers import EnvironmentParams, LearningParams, ProjectParams, ProjectSpec
@@ -297,6 +298,8 @@ class Scenario(Strict):
     shocks: ShockRates = ShockRates()
     dynamics: DynamicsParams = DynamicsParams()
     """Market dynamics: capacity acquisition, cost pull, contracts, stockholders, thrift (docs/model.md)."""
+    behaviour: BehaviourParams = BehaviourParams()
+    """Behavioural constants of buyers, magnet makers and operators (:mod:`marketsim.scenario.behaviour`)."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:

@@ -16,24 +16,18 @@ from marketsim.market.contracts import ContractBook
 from marketsim.market.expectations import Expectations
 from marketsim.market.valuation import element_values
 from marketsim.policy.book import Frictions
+from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, GOODS, LACE, MAGNET, NDPR
 from marketsim.world.capacity import INDUSTRIES, fleets, schedule_construction
 from marketsim.world.initial import fill_initial_stocks, starting_magnet_output
 from marketsim.world.ledger import Ledger
-from marketsim.world.state import PRICE_MEMORY_MONTHS, World
-
-THRIFT_ELASTICITY = -0.4
-"""Long-run elasticity of Dy/Tb per tonne of magnet to the Dy/Tb price."""
-THRIFT_MONTHS = 60.0
-DYTB_BACKSTOP = 3.0
-"""Above this multiple of its reference price, magnet makers cut Dy/Tb at once in proportion
-(switching grades, grain-boundary diffusion: REF §8)."""
-
+from marketsim.world.state import World
 
 FORECAST_MONTHS = 240
 """Demand growth is tabulated this far beyond the run, so capacity planners' forecasts over their
-lead time (at most 20 years) do not depend on the run's length."""
+lead time (at most 20 years) do not depend on the run's length. A horizon, not behaviour: it stays a
+constant (behavioural constants are the scenario's ``[behaviour]`` table)."""
 
 
 def growth_index(scenario: Scenario, months: int) -> np.ndarray:
@@ -114,9 +108,9 @@ def build_magnet_plants(scenario: Scenario, regions: dict[str, int], rng: np.ran
         ndpr_per_tonne=recipe.ndpr_per_tonne,
         dytb_per_tonne=recipe.dytb_per_tonne,
         regions_count=len(regions),
-        thrift_elasticity=THRIFT_ELASTICITY,
-        thrift_months=THRIFT_MONTHS,
-        backstop=DYTB_BACKSTOP,
+        thrift_elasticity=scenario.behaviour.thrift_elasticity,
+        thrift_months=scenario.behaviour.thrift_months,
+        backstop=scenario.behaviour.dytb_backstop,
         scrap_share=scenario.recycling.scrap_share,
     )
 
@@ -265,6 +259,23 @@ def build_recyclers(
     )
 
 
+def apply_behaviour(world: World, behaviour: BehaviourParams) -> None:
+    """Give the agent sets the scenario's behavioural constants (its ``[behaviour]`` table).
+
+    Args:
+        world: The world being built, its agent sets created.
+        behaviour: The scenario's behavioural constants.
+    """
+    world.manufacturers.hoarding_cap_months = behaviour.hoarding_cap_months
+    world.manufacturers.substitution_elasticity = behaviour.substitution_elasticity
+    for fleet in (world.mines, world.refiners, world.magnet_plants, world.recyclers):
+        fleet.cost_spread = behaviour.utilisation_band
+        fleet.operating_memory = 1.0 / behaviour.operating_months
+        fleet.margin_memory = 1.0 / behaviour.margin_months
+    world.mines.cost_spread = behaviour.mine_cost_spread
+    world.mines.operating_memory = 1.0 / behaviour.mine_operating_months
+
+
 def build_world(
     scenario: Scenario, rng: np.random.Generator, months: int, frictions: Frictions, buyers_per_cell: int = 1
 ) -> World:
@@ -303,15 +314,16 @@ def build_world(
         tech_access=np.array([r.tech_access for r in scenario.regions.values()]),
         frictions=frictions,
     )
+    apply_behaviour(world, scenario.behaviour)
     at_reference = np.repeat(reference[:, None], len(regions), axis=1)
     base = pricing.price_base(
         valuation.concentrate_value(world, at_reference), valuation.magnet_cost(world, at_reference), reference[MAGNET]
     )
     goods = scenario.goods
     world.prices = pricing.initial_prices(
-        reference, base, goods.concentrate.payable_share, goods.magnet.markup, scenario.market
+        reference, base, goods.concentrate.payable_share, goods.magnet.markup, scenario.market, scenario.behaviour
     )
-    world.price_memory = [world.prices.regional.copy() for _ in range(PRICE_MEMORY_MONTHS)]
+    world.price_memory = [world.prices.regional.copy() for _ in range(scenario.behaviour.price_memory_months)]
     fill_initial_stocks(world)
     capacity = scenario.dynamics.capacity
     for stage, fleet in zip(INDUSTRIES, fleets(world), strict=True):
@@ -320,5 +332,7 @@ def build_world(
     managed = scenario.dynamics.managed_supply
     world.managed = ManagedSupply(managed, regions.get(managed.region, -1), reference[NDPR])
     world.contracts = ContractBook(scenario.dynamics.contracts, world.prices.regional)
-    world.expectations = Expectations(scenario.dynamics.stockholders, world.prices.regional)
+    world.expectations = Expectations(
+        scenario.dynamics.stockholders, world.prices.regional, scenario.behaviour.trend_months
+    )
     return world

@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from marketsim.agents.refiner import RefinerFleet
     from marketsim.world.state import World
 
-FEED_COVER_MONTHS = 1.5
-"""Stock of inputs plants aim to hold, in months of planned use."""
-
 
 def starting_magnet_output(plants: MagnetPlantFleet, buyers: ManufacturerFleet, regions: int) -> np.ndarray:
     """(regions,) magnets made a month at the start: world magnet need shared by plant capacity."""
@@ -104,7 +101,8 @@ def fill_initial_stocks(world: World) -> None:
     elements = np.zeros((len(GOODS), size, TRACERS))
     elements[CONCENTRATE, :, ELEMENTS] = world.mine_mix
     end_use = world.manufacturers.total(world.manufacturers.base)
-    buyer_stock = need + FEED_COVER_MONTHS * (need - end_use) + world.manufacturers.target_stock(np.zeros_like(need))
+    feed_cover = world.scenario.behaviour.feed_cover_months
+    buyer_stock = need + feed_cover * (need - end_use) + world.manufacturers.target_stock(np.zeros_like(need))
     # Separation capacity exceeds ore supply, so refiners hold little feed beyond the month's.
     buyer_stock[CONCENTRATE] = need[CONCENTRATE]
     held = {world.ledger.seller: world.scenario.market.seller_cover_months * output, world.ledger.buyer: buyer_stock}

@@ -25,18 +25,7 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, goods_by_region, no_tracers, offer_output
-from marketsim.world.initial import FEED_COVER_MONTHS
 from marketsim.world.state import World
-
-RESTOCK_MONTHS = 3.0
-"""Buyers close a third of the gap between their stock and its target each month."""
-DY_FREE_SHARE = 0.3
-"""Share of magnet output that can be made in Dy-free grades when Dy/Tb runs short (REF §8:
-consumer grades use none)."""
-ORDERS_MEMORY = 0.3
-"""Weight of the current month in producers' moving average of the orders they receive."""
-SALES_TREND_MONTHS = 12.0
-"""Time constant of producers' slow average of their orders (what unsold stock is judged against)."""
 
 
 def open_month(world: World, tick: int) -> Month:
@@ -121,7 +110,7 @@ def plan_magnets(world: World, month: Month, rng: np.random.Generator) -> np.nda
     planned output."""
     plants, f, regional = world.magnet_plants, world.frictions, world.prices.regional
     stock_gap = world.market.seller_cover_months * world.orders[MAGNET] - world.ledger.seller.amount[MAGNET]
-    orders = np.maximum(world.orders[MAGNET] + stock_gap / RESTOCK_MONTHS, 0.0)
+    orders = np.maximum(world.orders[MAGNET] + stock_gap / world.scenario.behaviour.restock_months, 0.0)
     planned = plants.plan(month.posted[MAGNET], regional[NDPR], regional[DYTB], f.stage_cost_share("magnets"), orders)
     month.plan = plants.by_region(planned, world.size)
     sigma = world.market.demand_noise
@@ -140,7 +129,7 @@ def make_magnets(world: World, month: Month, planned: np.ndarray) -> None:
     need[NDPR] += month.plan * plants.ndpr_per_tonne
     need[DYTB] += month.plan * plants.dytb_per_tonne
     served, by_buyer = world.manufacturers.serve(buyer.amount, need)
-    dytb_limit = served[DYTB] + (1.0 - served[DYTB]) * DY_FREE_SHARE
+    dytb_limit = served[DYTB] + (1.0 - served[DYTB]) * world.scenario.behaviour.dy_free_share
     month.magnets = magnets = plants.make(planned, np.minimum(served[NDPR], dytb_limit))
     month.consumed = world.manufacturers.consume(by_buyer)
     into = month.into_magnets = goods_by_region(world)
@@ -202,10 +191,11 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     if stockholders.params.enabled:
         expected = stockholders.expected[buyers.good, buyers.region]
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
-    target = buyers.target_stock(world.expected_rise(), speculative) + FEED_COVER_MONTHS * plant_need
+    behaviour = world.scenario.behaviour
+    target = buyers.target_stock(world.expected_rise(), speculative) + behaviour.feed_cover_months * plant_need
     world.target_stock = target
     gap = target - world.ledger.buyer.amount
-    return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
+    return np.maximum(use + gap / behaviour.restock_months, 0.0)
 
 
 def reserve_orders(world: World, month: Month) -> None:
@@ -242,12 +232,16 @@ def trade(world: World, month: Month) -> None:
     month.demand = demand = buyer_demand(world, month) + state_buy
     quality = valuation.concentrate_quality(world)
     month.offered = ledger.seller.amount.copy()
-    month.clearing = result = clear(month.offered, demand, world.prices.seller, quality, world.frictions, world.market)
+    rounds = world.scenario.behaviour.clearing_rounds
+    month.clearing = result = clear(
+        month.offered, demand, world.prices.seller, quality, world.frictions, world.market, rounds
+    )
     month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
     ledger.trade(result.flows, month.to_state)
     leak(world, month)
-    world.orders += ORDERS_MEMORY * (result.requested - world.orders)
-    world.sales_trend += (result.requested - world.sales_trend) / SALES_TREND_MONTHS
+    behaviour = world.scenario.behaviour
+    world.orders += behaviour.orders_memory * (result.requested - world.orders)
+    world.sales_trend += (result.requested - world.sales_trend) / behaviour.sales_trend_months
     ledger.release(state_release)
 
 
@@ -269,7 +263,7 @@ def reprice(world: World, month: Month) -> None:
     """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
     result, demand = month.clearing, month.demand
     fundamental = fundamental_markup(world)
-    month.cut_off = cut_off_by_controls(result, demand, world.frictions)
+    month.cut_off = cut_off_by_controls(result, demand, world.frictions, world.scenario.behaviour.restricted_share)
     world.prices.update(
         month.offered,
         result.requested,

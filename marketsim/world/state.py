@@ -25,9 +25,6 @@ from marketsim.policy.book import Frictions
 from marketsim.scenario.schema import Scenario
 from marketsim.world.ledger import Ledger
 
-PRICE_MEMORY_MONTHS = 4
-"""Months of regional prices buyers remember to judge whether prices are rising."""
-
 
 @dataclass(eq=False)
 class World:
@@ -64,7 +61,7 @@ class World:
     """(goods, regions) slow (12-month) moving average of the orders producers receive: the rate of
     sales they judge their unsold stock against."""
     price_memory: list[np.ndarray] = field(default_factory=list)
-    """The last :data:`PRICE_MEMORY_MONTHS` months of regional prices, oldest first."""
+    """The last ``behaviour.price_memory_months`` months of regional prices, oldest first."""
     target_stock: np.ndarray | None = None
     """(goods, regions) stock buyers aimed at this month."""
     stockpile_orders: list[list] = field(default_factory=list)
