@@ -46,7 +46,7 @@ CHANGES: dict[str, tuple[float, str, int, tuple[str, ...]]] = {
     "mine_operating_months": (3.0, "escalation", 3, ()),
     "margin_months": (12.0, "escalation", 3, ()),
     "clearing_rounds": (6, "escalation", 3, ()),
-    "restricted_share": (0.2, "escalation", 3, ()),
+    "restricted_share": (0.2, "escalation", 5, ("events.1.approval_rate=0.9",)),  # 10 % refused: cut off only below 0.1
     "min_relative_cover": (0.375, "escalation", 3, ()),
     "max_relative_cover": (2.0, "escalation", 3, ()),
     "max_scarcity": (0.5, "escalation", 3, ()),
