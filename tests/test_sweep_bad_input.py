@@ -77,6 +77,14 @@ def test_range_outside_the_parameters_valid_range(folder):
     assert not (folder / "out").exists()
 
 
+def test_range_over_a_whole_number_setting(folder):
+    data = small_spec()
+    data["parameters"] = {"behaviour.clearing_rounds": {"range": [1, 5]}}
+    proc = cli("sweep", write_spec(folder, data), "--out", folder / "out", "--quiet")
+    assert_clean_failure(proc, "parameters.behaviour.clearing_rounds", "whole numbers", "values = [...]")
+    assert not (folder / "out").exists()
+
+
 def test_list_with_no_valid_value(folder):
     data = small_spec(design="grid")
     data["parameters"] = {"mines.0.capacity": {"values": [-1.0, -5.0]}}

@@ -228,6 +228,20 @@ def _check_parameters(spec: SweepSpec, base: Scenario, path: Path) -> None:
             )
         if problems and len(problems) == len(probes):
             raise ScenarioError(f"{path}: parameters.{name}: no value in the list is valid:\n{problems[0]}")
+        if parameter.range is not None:
+            _check_fractions(base, name, parameter.range, path)
+
+
+def _check_fractions(base: Scenario, name: str, bounds: tuple[float, float], path: Path) -> None:
+    """A range draws fractional values: refuse it for a setting that takes whole numbers only."""
+    inside = bounds[0] + 0.5123 * (bounds[1] - bounds[0])
+    try:
+        apply_overrides(base, [f"{name}={json.dumps(inside)}"], f"{path}: parameter {name!r}")
+    except ScenarioError:
+        raise ScenarioError(
+            f"{path}: parameters.{name}: this setting takes whole numbers, but a range draws fractions "
+            f"such as {inside:g}; list the values instead (values = [...])"
+        ) from None
 
 
 def _check_outcomes(spec: SweepSpec, base: Scenario, path: Path) -> None:
