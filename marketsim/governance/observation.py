@@ -51,6 +51,12 @@ class Observation:
     """US$ million left to spend this year (None: no limit)."""
     policies: tuple = field(default=())
     """Policies in force that this government enacted."""
+    world_policies: tuple = field(default=())
+    """Every policy in force, whoever enacted it (public: tariffs, licences, disputes)."""
+    alliance_terms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Each alliance's terms: ``joint_stockpile``, ``research_sharing``, ``floor_ndpr`` (US$/kg, 0 none)."""
+    others: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Public figures of every region (see :func:`public_figures`)."""
 
 
 def _window(model: GovernedModel) -> dict[str, np.ndarray]:
@@ -65,12 +71,57 @@ def _window(model: GovernedModel) -> dict[str, np.ndarray]:
         return {name: np.nanmean(values, axis=0) for name, values in derived.items()}
 
 
+def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """What every government knows of every region: capacity by stage (t/yr), China's share of its
+    separated supply (``dependency``), the share of its need unmet (``unmet``), how far above the
+    world its dearest NdPr, Dy/Tb or magnet price was (``premium``), its state stockpile's value
+    and its yearly use of magnets and oxides at world prices (``stockpile_value``, ``exposure``,
+    US$ million), its NdPr output (t/month) and NdPr price (US$/kg)."""
+    world, figures = len(model.regions), {}
+    price, use = metrics["price"], metrics["consumption"]
+    unmet = np.nan_to_num(metrics["unmet_demand"][:-1].sum(axis=0))
+    consumed = np.nan_to_num(use[:-1].sum(axis=0))
+    for r, region in enumerate(model.regions):
+        premium = max(float(np.nan_to_num(price[k, r] / max(price[k, world], 1e-9) - 1.0)) for k in (1, 2, 4))
+        figures[region] = {
+            **{s: float(np.nan_to_num(metrics[f"capacity_{s}"][r])) for s in STAGES},
+            "dependency": float(np.nan_to_num(metrics["dependency_separation"][-1, r])),
+            "unmet": _share(unmet[r], unmet[r] + consumed[r]),
+            "premium": premium,
+            "stockpile_value": float(model.ledger.stockpile.amount[1:3, r] @ np.nan_to_num(price[1:3, world])) / 1000.0,
+            "exposure": 12.0
+            * float(np.nan_to_num(use[[1, 2, 4], r]) @ np.nan_to_num(price[[1, 2, 4], world]))
+            / 1000.0,
+            "ndpr_output": float(np.nan_to_num(metrics["production"][1, r])),
+            "ndpr_price": float(np.nan_to_num(price[1, r])),
+        }
+    return figures
+
+
+def alliance_terms(model: GovernedModel) -> dict[str, dict[str, float]]:
+    """Each alliance's terms, as numbers."""
+    terms = {}
+    for name in model.book.members:
+        spec = model.book.terms.get(name)
+        terms[name] = {
+            "joint_stockpile": float(getattr(spec, "joint_stockpile", 0.0)),
+            "research_sharing": float(getattr(spec, "research_sharing", 0.0)),
+            "floor_ndpr": float(getattr(spec, "floor_prices", {}).get("ndpr", 0.0)),
+        }
+    return terms
+
+
 def observe_all(model: GovernedModel) -> dict[str, Observation]:
     """Observations of every government for the round starting now."""
     metrics = _window(model)
     goods = list(GOODS)
     world = len(model.regions)
     alliances = {name: tuple(sorted(members)) for name, members in model.book.members.items()}
+    shared = {
+        "world_policies": tuple(model.policies_in_force),
+        "alliance_terms": alliance_terms(model),
+        "others": public_figures(model, metrics),
+    }
     ally = model.frictions.ally
     views = {}
     for r, region in enumerate(model.regions):
@@ -102,6 +153,7 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
             budget_left=government.budget_left,
             policies=tuple(government.policies),
+            **shared,
         )
     return views
 
