@@ -77,24 +77,26 @@ def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict
     world its dearest NdPr, Dy/Tb or magnet price was (``premium``), its state stockpile's value
     and its yearly use of magnets and oxides at world prices (``stockpile_value``, ``exposure``,
     US$ million), its NdPr output (t/month) and NdPr price (US$/kg)."""
-    world, figures = len(model.regions), {}
-    price, use = metrics["price"], metrics["consumption"]
-    unmet = np.nan_to_num(metrics["unmet_demand"][:-1].sum(axis=0))
-    consumed = np.nan_to_num(use[:-1].sum(axis=0))
-    for r, region in enumerate(model.regions):
-        premium = max(float(np.nan_to_num(price[k, r] / max(price[k, world], 1e-9) - 1.0)) for k in (1, 2, 4))
-        figures[region] = {
-            **{s: float(np.nan_to_num(metrics[f"capacity_{s}"][r])) for s in STAGES},
-            "dependency": float(np.nan_to_num(metrics["dependency_separation"][-1, r])),
-            "unmet": _share(unmet[r], unmet[r] + consumed[r]),
-            "premium": premium,
-            "stockpile_value": float(model.ledger.stockpile.amount[1:3, r] @ np.nan_to_num(price[1:3, world])) / 1000.0,
-            "exposure": 12.0
-            * float(np.nan_to_num(use[[1, 2, 4], r]) @ np.nan_to_num(price[[1, 2, 4], world]))
-            / 1000.0,
-            "ndpr_output": float(np.nan_to_num(metrics["production"][1, r])),
-            "ndpr_price": float(np.nan_to_num(price[1, r])),
-        }
+    world, size = len(model.regions), len(model.regions)
+    price = np.nan_to_num(metrics["price"])
+    use = np.nan_to_num(metrics["consumption"])
+    unmet = np.nan_to_num(metrics["unmet_demand"][:-1]).sum(axis=0)
+    consumed = use[:-1].sum(axis=0)
+    whole = unmet + consumed
+    columns = {s: np.nan_to_num(metrics[f"capacity_{s}"])[:size] for s in STAGES}
+    columns["dependency"] = np.nan_to_num(metrics["dependency_separation"][-1])[:size]
+    columns["unmet"] = np.divide(unmet, whole, out=np.zeros_like(whole), where=whole > 0)[:size]
+    key = [1, 2, 4]
+    ratio = price[key, :size] / np.maximum(price[key, world], 1e-9)[:, None] - 1.0
+    columns["premium"] = ratio.max(axis=0)
+    columns["stockpile_value"] = (model.ledger.stockpile.amount[1:3, :size] * price[1:3, world][:, None]).sum(
+        axis=0
+    ) / 1e3
+    columns["exposure"] = 12.0 * (use[key, :size] * price[key, world][:, None]).sum(axis=0) / 1e3
+    columns["ndpr_output"] = np.nan_to_num(metrics["production"][1])[:size]
+    columns["ndpr_price"] = price[1, :size]
+    lists = {name: values.tolist() for name, values in columns.items()}
+    figures = {region: {name: lists[name][r] for name in lists} for r, region in enumerate(model.regions)}
     return figures
 
 
