@@ -17,11 +17,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from marketsim.model import RareEarthModel  # noqa: E402
-from marketsim.scenario.loading import load_scenario  # noqa: E402
+from marketsim.model import RareEarthModel
+from marketsim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "img" / "scenarios" / "ai_world_alliances.png"

@@ -42,6 +42,7 @@ def _stay_or_leave(importer, view: Observation, alliance: str, exposure: float):
         return None
     importer.strain[alliance] = 0
     importer.founded.pop(alliance, None)
+    importer.left[alliance] = view.tick // 3
     why = f"{me} leaves {alliance}: {ledger.words()}"
     return importer.because(AllianceLeave(start=view.date, region=me, alliance=alliance), why)
 
@@ -54,7 +55,10 @@ def _join_or_found(importer, view: Observation, exposure: float) -> list:
     open_to_me = [
         a
         for a, members in sorted(view.alliances.items())
-        if members and coalitions.DOMINANT not in members and rounds - applied.get(a, -99) > coalition.found_after
+        if members
+        and coalitions.DOMINANT not in members
+        and rounds - applied.get(a, -99) > coalition.found_after
+        and rounds - importer.left.get(a, -99) >= coalition.rejoin_after
     ]
     ledgers = [coalitions.ledger(view, a, importer.risk, coalition) for a in open_to_me]
     best = max(ledgers, key=lambda ledger: ledger.net, default=None)
@@ -113,12 +117,16 @@ def revise_terms(importer, view: Observation) -> list:
 
 
 def _outsiders(view: Observation) -> list[str]:
-    """Importers depending on China for over half their separated supply, outside every alliance."""
+    """Governed importers depending on China for over half their separated supply, outside every alliance."""
     inside = {r for members in view.alliances.values() for r in members}
     return sorted(
         r
         for r, f in view.others.items()
-        if r != coalitions.DOMINANT and r not in inside and f["exposure"] > 0 and f["dependency"] > 0.5
+        if r != coalitions.DOMINANT
+        and r not in inside
+        and f["exposure"] > 0
+        and f["dependency"] > 0.5
+        and f.get("governed", 1.0) > 0
     )
 
 

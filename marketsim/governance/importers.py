@@ -51,6 +51,7 @@ class Importer(Reasoning):
         self.founded: dict[str, int] = {}
         self.disputed = -spec.dispute_cooldown
         self.applied: dict[str, int] = {}
+        self.left: dict[str, int] = {}
         self.sizes: dict[str, int] = {}
 
     def decide(self, observation: Observation) -> list:

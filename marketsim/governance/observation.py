@@ -76,7 +76,8 @@ def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict
     separated supply (``dependency``), the share of its need unmet (``unmet``), how far above the
     world its dearest NdPr, Dy/Tb or magnet price was (``premium``), its state stockpile's value
     and its yearly use of magnets and oxides at world prices (``stockpile_value``, ``exposure``,
-    US$ million), its NdPr output (t/month) and NdPr price (US$/kg)."""
+    US$ million), its NdPr output (t/month) and NdPr price (US$/kg), and whether a controller governs it
+    (``governed``, 1 or 0)."""
     world, size = len(model.regions), len(model.regions)
     price = np.nan_to_num(metrics["price"])
     use = np.nan_to_num(metrics["consumption"])
@@ -95,6 +96,7 @@ def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict
     columns["exposure"] = 12.0 * (use[key, :size] * price[key, world][:, None]).sum(axis=0) / 1e3
     columns["ndpr_output"] = np.nan_to_num(metrics["production"][1])[:size]
     columns["ndpr_price"] = price[1, :size]
+    columns["governed"] = np.array([model.governments[r].controller is not None for r in model.regions], dtype=float)
     lists = {name: values.tolist() for name, values in columns.items()}
     figures = {region: {name: lists[name][r] for name in lists} for r, region in enumerate(model.regions)}
     return figures
@@ -119,6 +121,8 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
     goods = list(GOODS)
     world = len(model.regions)
     alliances = {name: tuple(sorted(members)) for name, members in model.book.members.items()}
+    dependency = {s: np.nan_to_num(metrics[f"dependency_{s}"][-1]).tolist() for s in STAGES}
+    china_share = {s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES}
     shared = {
         "world_policies": tuple(model.policies_in_force),
         "alliance_terms": alliance_terms(model),
@@ -134,8 +138,8 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             date=model.date,
             price={g: float(metrics["price"][k, r]) for k, g in enumerate(goods)},
             world_price={g: float(metrics["price"][k, world]) for k, g in enumerate(goods)},
-            dependency={s: float(np.nan_to_num(metrics[f"dependency_{s}"][-1, r])) for s in STAGES},
-            china_share={s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES},
+            dependency={s: dependency[s][r] for s in STAGES},
+            china_share=china_share,
             unmet_share=_share(
                 metrics["unmet_demand"][:-1, r].sum(),
                 metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum(),

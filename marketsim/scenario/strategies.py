@@ -30,6 +30,8 @@ class CoalitionTerms(Strict):
     """Weight on the premium members pay over the world price (forgone cheap supply)."""
     technology_value: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
     """US$ million a year a member gains per kt/yr of partners' processing capacity fully shared."""
+    rejoin_after: Annotated[int, Field(ge=1, le=40)] = 4
+    """Rounds after leaving an alliance before it applies to it again (members remember)."""
     found_after: Annotated[int, Field(ge=1, le=40)] = 2
     """Rounds threatened outside every alliance (or refused) before it founds one."""
     found_alone_rounds: Annotated[int, Field(ge=1, le=80)] = 8
