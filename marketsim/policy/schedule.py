@@ -60,16 +60,30 @@ class ScheduledModel(Protocol):
 def apply_events(model: ScheduledModel, tick: int) -> None:
     """Carry out the one-off events starting this month and recompile the policies in force."""
     month = model.start_month + tick
+    membership = False
     for event in model.events:
         start = max(month_index(event.start), model.start_month)
         if start == month and isinstance(event, ONE_OFF_EVENTS):
             act(model, event, tick)
-    policies = in_force(model.timed_events(), month, month_index)
-    if policies != model.policies_in_force or any(
-        isinstance(e, MEMBERSHIP_EVENTS) and max(month_index(e.start), model.start_month) == month for e in model.events
-    ):
+            membership = membership or isinstance(event, MEMBERSHIP_EVENTS)
+    policies = _policies_in_force(model, month)
+    if policies != model.policies_in_force or membership:
         model.policies_in_force = policies
         model.frictions = model.book.compile(policies)
+
+
+def _policies_in_force(model: ScheduledModel, month: int) -> list:
+    """The timed policies in force in ``month``: last month's when no event was scheduled since
+    and no timed policy starts or ends this month (the same list :func:`in_force` would give)."""
+    cached = getattr(model, "_in_force_cache", None)
+    if cached is not None and cached[0] is model.events and cached[1] == month - 1 and month not in cached[2]:
+        model._in_force_cache = (model.events, month, cached[2], cached[3])
+        return cached[3]
+    timed = model.timed_events()
+    policies = in_force(timed, month, month_index)
+    bounds = {month_index(e.start) for e in timed} | {month_index(e.end) for e in timed if e.end is not None}
+    model._in_force_cache = (model.events, month, bounds, policies)
+    return policies
 
 
 def act(model: ScheduledModel, event, tick: int) -> None:
