@@ -125,7 +125,7 @@ def test_a_member_leaves_when_china_retaliates_against_the_bloc_for_long_enough(
         alliances={"west": ("japan", "usa")},
         world_policies=(licence_on("japan", "usa", rate=0.3),),
     )
-    strategy = importer()
+    strategy = importer(coalition={"patience": 2})
     assert of_type(decide(strategy, rounds=1, **view), AllianceLeave) == []  # patience: one round is not enough
     (leave,) = of_type(strategy.decide(observation(tick=15, **view)), AllianceLeave)
     assert "China's retaliation" in strategy.reason_for(leave)
@@ -137,14 +137,14 @@ def test_a_member_leaves_over_floor_top_ups_and_forgone_cheap_supply():
         alliances={"west": ("japan", "usa")},
         alliance_terms={"west": {"joint_stockpile": 0.0, "research_sharing": 0.0, "floor_ndpr": 150.0}},
     )
-    strategy = importer()
+    strategy = importer(coalition={"patience": 2})
     (leave,) = of_type(decide(strategy, rounds=2, **top_ups), AllianceLeave)
     assert "floor top-ups" in strategy.reason_for(leave)
     dear = dict(
         others=world(usa=figures(separation=20000.0, ndpr_price=90.0), korea=figures(ndpr_price=56.0)),
         alliances={"west": ("japan", "usa")},
     )
-    strategy = importer()
+    strategy = importer(coalition={"patience": 2})
     (leave,) = of_type(decide(strategy, rounds=2, **dear), AllianceLeave)
     assert "forgone cheap Chinese supply" in strategy.reason_for(leave)
 
@@ -224,3 +224,95 @@ def test_a_resource_holder_sells_to_the_bloc_that_pays_more():
 
 from marketsim.policy.events import Tariff  # noqa: E402
 from marketsim.scenario.strategies import CoalitionTerms  # noqa: E402
+
+
+# ------------------------------------------------------------------ through the seam, in a run
+def quarterly(small_data, **strategies) -> dict:
+    small_data["scenario"]["round_months"] = 3
+    for region, strategy in strategies.items():
+        small_data["regions"][region]["strategy"] = strategy
+    return small_data
+
+
+def test_members_refusal_is_recorded_with_their_reasons(small_data):
+    from simkit import build  # noqa: PLC0415
+
+    from marketsim.governance.observation import observe_all  # noqa: PLC0415
+    from marketsim.governance.rounds import decide as seam  # noqa: PLC0415
+    from marketsim.model import RareEarthModel  # noqa: PLC0415
+
+    data = quarterly(small_data, usa={"kind": "importer", "coalition": {"admit_burden": 0.0}})
+    data["alliances"] = {"quad": {"members": ["usa"], "joint_stockpile": 0.5}}
+    model = RareEarthModel(build(data), years=1)
+    for _ in range(3):
+        model.step()
+    views = observe_all(model)
+    (result,) = seam(model, "japan", [AllianceJoin(start=model.date, region="japan", alliance="quad")], None, views)
+    # Japan buys magnets and brings no stockpile or processing: it would only draw on the joint stockpile.
+    assert not result.accepted and "usa refuses japan in quad" in result.message
+    assert "japan" not in model.book.members["quad"]
+    calm = quarterly(small_data, usa={"kind": "importer"})
+    calm["alliances"] = {"quad": {"members": ["usa"]}}  # no joint stockpile: nothing to draw on
+    model = RareEarthModel(build(calm), years=1)
+    for _ in range(3):
+        model.step()
+    join = AllianceJoin(start=model.date, region="japan", alliance="quad")
+    assert seam(model, "japan", [join], None, observe_all(model))[0].accepted
+
+
+def test_a_founded_alliance_gets_its_terms_and_dissolves_with_its_last_member(small_data):
+    from simkit import build  # noqa: PLC0415
+
+    from marketsim.governance.rounds import decide as seam  # noqa: PLC0415
+    from marketsim.model import RareEarthModel  # noqa: PLC0415
+
+    model = RareEarthModel(build(small_data), years=1)
+    found = AllianceFound(start=model.date, region="japan", alliance="pact", joint_stockpile=0.4, floor_ndpr=70.0)
+    assert seam(model, "japan", [found])[0].accepted
+    model.step()
+    assert model.book.members["pact"] == {"japan"}
+    assert model.book.terms["pact"].joint_stockpile == 0.4 and model.book.terms["pact"].floor_prices == {"ndpr": 70.0}
+    assert not seam(model, "usa", [AllianceFound(start=model.date, region="usa", alliance="pact")])[0].accepted
+    assert seam(model, "usa", [AllianceJoin(start=model.date, region="usa", alliance="pact")])[0].accepted
+    model.step()
+    assert model.frictions.ally[model.region_index["usa"], model.region_index["japan"]]
+    terms = AllianceTerms(start=model.date, region="usa", alliance="pact", joint_stockpile=0.0)
+    assert seam(model, "usa", [terms])[0].accepted
+    assert not seam(model, "china", [AllianceLeave(start=model.date, region="china", alliance="pact")])[0].accepted
+    for region in ("usa", "japan"):
+        assert seam(model, region, [AllianceLeave(start=model.date, region=region, alliance="pact")])[0].accepted
+    model.step()
+    assert "pact" not in model.book.members
+    actions = [(region, action) for _, name, region, action in model.alliance_log if name == "pact"]
+    assert actions == [
+        ("japan", "found"),
+        ("usa", "join"),
+        ("usa", "terms"),
+        ("usa", "leave"),
+        ("japan", "leave"),
+        ("japan", "dissolve"),
+    ]
+
+
+def test_ai_world_like_runs_are_deterministic_per_seed_and_every_decision_says_why(small_data):
+    from simkit import build  # noqa: PLC0415
+
+    from marketsim.model import RareEarthModel  # noqa: PLC0415
+
+    data = quarterly(
+        small_data,
+        china={"kind": "dominant_supplier", "value_added_target": 0.99},
+        usa={"kind": "importer", "dependency_threshold": 0.3, "tariff_rate": 0.2},
+        japan={"kind": "importer", "dependency_threshold": 0.3},
+    )
+    data["alliances"] = {"quad": {"members": ["usa", "japan"]}}
+    data["shocks"] = {"dispute_rate": 0.1, "mine_disruption_rate": 0.05}
+
+    def record(seed):
+        model = RareEarthModel(build(data), seed=seed, years=4)
+        model.run()
+        return [(d.tick, d.region, d.accepted, d.message) for d in model.decisions], list(model.alliance_log)
+
+    first = record(5)
+    assert first == record(5)
+    assert first[0] and all(message for _, _, accepted, message in first[0] if accepted)

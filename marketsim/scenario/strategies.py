@@ -18,7 +18,7 @@ class CoalitionTerms(Strict):
     """Join when membership is worth this share of its yearly use of magnets and oxides more than it costs."""
     leave_margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.02
     """Leave when membership costs this share of its yearly use more than it brings..."""
-    patience: Annotated[int, Field(ge=1, le=40)] = 2
+    patience: Annotated[int, Field(ge=1, le=40)] = 3
     """...for this many rounds in a row."""
     risk_floor: Fraction = 0.05
     """Yearly chance of a supply crisis it assumes even in calm times (scaled by its dependency)."""
@@ -30,7 +30,7 @@ class CoalitionTerms(Strict):
     """Weight on the premium members pay over the world price (forgone cheap supply)."""
     technology_value: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
     """US$ million a year a member gains per kt/yr of partners' processing capacity fully shared."""
-    rejoin_after: Annotated[int, Field(ge=1, le=40)] = 4
+    rejoin_after: Annotated[int, Field(ge=1, le=40)] = 8
     """Rounds after leaving an alliance before it applies to it again (members remember)."""
     found_after: Annotated[int, Field(ge=1, le=40)] = 2
     """Rounds threatened outside every alliance (or refused) before it founds one."""
