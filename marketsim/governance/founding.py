@@ -42,7 +42,7 @@ def _stay_or_leave(importer, view: Observation, alliance: str, exposure: float):
         return None
     importer.strain[alliance] = 0
     importer.founded.pop(alliance, None)
-    importer.left[alliance] = view.tick // 3
+    importer.left[alliance] = importer.rounds
     why = f"{me} leaves {alliance}: {ledger.words()}"
     return importer.because(AllianceLeave(start=view.date, region=me, alliance=alliance), why)
 
@@ -50,7 +50,7 @@ def _stay_or_leave(importer, view: Observation, alliance: str, exposure: float):
 def _join_or_found(importer, view: Observation, exposure: float) -> list:
     """Outside every alliance: apply to the one worth most, else found one when threatened."""
     coalition, me, now = importer.spec.coalition, view.region, view.date
-    rounds = view.tick // 3
+    rounds = importer.rounds
     applied = importer.applied
     open_to_me = [
         a

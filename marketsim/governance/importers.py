@@ -52,11 +52,14 @@ class Importer(Reasoning):
         self.disputed = -spec.dispute_cooldown
         self.applied: dict[str, int] = {}
         self.left: dict[str, int] = {}
+        self.rounds = 0
+        """Rounds decided so far (cooldowns count these)."""
         self.sizes: dict[str, int] = {}
 
     def decide(self, observation: Observation) -> list:
         """This round's decisions: stockpiles first, then home support, disputes and alliances."""
         self.begin()
+        self.rounds += 1
         dependent = observation.dependency["separation"] > self.spec.dependency_threshold
         self.waiting = max(0, self.waiting - 1)
         coalition = self.spec.coalition
@@ -145,7 +148,7 @@ class Importer(Reasoning):
     def _dispute(self, observation: Observation) -> list:
         """File a WTO-style dispute against the dominant supplier's licences aimed at it."""
         approval = coalitions.approval_on(observation, observation.region)
-        rounds = observation.tick // 3
+        rounds = self.rounds
         if not self.spec.file_disputes or approval >= 1.0 or rounds - self.disputed < self.spec.dispute_cooldown:
             return []
         if coalitions.DOMINANT not in observation.others or coalitions.DOMINANT in observation.disputes:
