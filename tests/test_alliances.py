@@ -81,7 +81,8 @@ def test_dependent_importer_guarantees_a_floor_and_mandates_recycling():
             stockpile_months=0.0,
         )
     )
-    decisions = strategy.decide(observation(dependency=0.9))
+    plants = {"mining": 0.0, "separation": 3000.0, "magnets": 25000.0, "recycling": 500.0}
+    decisions = strategy.decide(observation(dependency=0.9, capacity=plants))
     kinds = {d.type: d for d in decisions}
     assert kinds["price_floor"].price == 110.0 and kinds["price_floor"].good == "ndpr"
     assert kinds["recycling_mandate"].collection_rate == 0.25

@@ -33,7 +33,7 @@ def test_five_full_rooms_play_at_once(tmp_path):
             while room.state.phase == "lobby":
                 time.sleep(0.005)
             room.heartbeat(joined.token)
-            room.submit(joined.token, [D.subsidy(region, room.state.model.date, "separation", 0.05 * (index % 5))])
+            room.submit(joined.token, [D.tariff(region, room.state.model.date, 0.05 * (index % 5))])
         except Exception as error:
             errors.append(error)
 
@@ -56,7 +56,7 @@ def test_five_full_rooms_play_at_once(tmp_path):
     for created in rooms:
         room = server.room(created.room_id)
         assert room.state.model.tick == 12
-        assert sum(d.accepted for d in room.state.model.decisions) == len(regions)  # every player's subsidy
+        assert sum(d.accepted for d in room.state.model.decisions) == len(regions)  # every player's tariff
         alone = Room(room.state.record, server.store, actions=room.state.log)  # replayed on its own
         assert_same_run(alone.state.model, room.state.model)
     server.close()

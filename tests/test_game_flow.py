@@ -47,10 +47,10 @@ def test_resubmitting_replaces_the_queue(server):
     room, facilitator, tokens = open_room(server)
     now = room.state.model.date
     room.submit(tokens["usa"], [D.tariff("usa", now, 0.25), D.subsidy("usa", now, "separation", 0.2)])
-    room.submit(tokens["usa"], [D.subsidy("usa", now, "magnets", 0.3)])
+    room.submit(tokens["usa"], [D.subsidy("usa", now, "mining", 0.3)])  # the USA has mines, no magnet plants
     room.advance(facilitator)
     (subsidy,) = events_of(room.state.model, "usa")
-    assert (subsidy.type, subsidy.stage) == ("subsidy", "magnets")
+    assert (subsidy.type, subsidy.stage) == ("subsidy", "mining")
 
 
 def test_join_codes_use_an_unambiguous_alphabet_and_are_unique():

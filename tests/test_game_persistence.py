@@ -43,7 +43,7 @@ def played_room(server):
     room.pause(boss)
     room.broadcast(boss, "back in five")
     room.resume(boss)
-    room.submit(usa, [D.subsidy("usa", room.state.model.date, "magnets", 0.1)])  # left pending
+    room.submit(usa, [D.subsidy("usa", room.state.model.date, "mining", 0.1)])  # left pending
     return created, usa, room
 
 

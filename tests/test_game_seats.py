@@ -36,12 +36,12 @@ def test_team_members_share_one_queue(server):
     assert room.player_view(bob.token)["team"] == ["Ann", "Bob"]
     statuses = {p["name"]: p["status"] for r in room.roster() for p in r["players"]}
     assert statuses == {"Ann": "submitted", "Bob": "thinking", "Cy": "thinking"}
-    room.submit(bob.token, [D.subsidy("usa", now, "magnets", 0.3)], region="usa")  # the latest replaces it
+    room.submit(bob.token, [D.subsidy("usa", now, "mining", 0.3)], region="usa")  # the latest replaces it
     assert [r["status"] for r in room.roster()] == ["submitted", "thinking"]
     payload = room.advance(created.facilitator_token)
-    assert payload["human"] == {"usa": [D.subsidy("usa", now, "magnets", 0.3)], "japan": []}
+    assert payload["human"] == {"usa": [D.subsidy("usa", now, "mining", 0.3)], "japan": []}
     (subsidy,) = events_of(room.state.model, "usa")
-    assert subsidy.stage == "magnets"
+    assert subsidy.stage == "mining"
 
 
 def test_a_team_member_cannot_decide_for_another_government(server):

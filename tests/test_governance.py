@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from simkit import build, series
 
-from marketsim.governance.rounds import DecisionError, decide, validate_decision
+from marketsim.governance.rounds import DecisionError, decide, decision_cost, validate_decision
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import ExportBan, StockpileOrder, Subsidy, Tariff
 from marketsim.vocabulary import GOODS, STAGES
@@ -192,8 +192,8 @@ def test_budget_counts_every_order_of_the_round(small_data):
     assert first.accepted and not second.accepted
     assert "left this year" in second.message
     assert 0.0 < model.governments["japan"].budget_left < 50.0
-    release = {"type": "stockpile", "region": "japan", "good": "ndpr", "tonnes": -100.0}
-    assert decide(model, "japan", [release])[0].accepted  # releases cost nothing
+    release = StockpileOrder(start=model.date, region="japan", good="ndpr", tonnes=-100.0)
+    assert decision_cost(model, "japan", release) == 0.0  # releases cost nothing
 
 
 def test_budget_is_refilled_each_year(small_data):
@@ -253,7 +253,7 @@ def test_every_decision_builder_makes_a_decision_the_seam_accepts(small_data):
         D.tariff("japan", now, 0.2, ("china",)),
         D.subsidy("japan", now, "magnets", 0.2),
         D.stockpile("japan", now, "ndpr", 100.0),
-        D.price_floor("japan", now, "ndpr", 60.0),
+        D.price_floor("japan", now, "magnet", 60.0),  # japan makes magnets, not oxides
         D.recycling_mandate("japan", now, 0.3),
         D.research_funding("japan", now, "magnets", 100.0),
         D.environmental_standard("japan", now, "separation", 0.8),

@@ -200,9 +200,15 @@ def test_events_and_alliance_changes_are_written_for_a_run_with_strategies(tmp_p
         "export_licence",
         "export_ban",
         "alliance_join",
+        "alliance_leave",
+        "alliance_found",
+        "alliance_terms",
+        "dispute",
+        "technology_ban",
         "price_floor",
         "recycling_mandate",
     }
+    assert decided["message"].notna().all()  # every strategy's decision says why
     alliances = pd.read_csv(tmp_path / "alliances.csv")
     assert set(alliances.loc[alliances["tick"] == 0, "region"]) == set(result.model.config.alliances["msp"].members)
 

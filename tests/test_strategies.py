@@ -14,7 +14,6 @@ from marketsim.governance.strategies import DominantSupplier, Importer, Resource
 from marketsim.model import RareEarthModel
 from marketsim.policy.events import (
     AllianceJoin,
-    AllianceLeave,
     Dispute,
     ExportBan,
     ExportLicence,
@@ -93,7 +92,7 @@ def test_dependent_importer_stockpiles_and_subsidises_once():
     assert ndpr.tonnes == pytest.approx(2.0 * 0.3444 * 2000.0)  # two months of the NdPr in its magnets
     assert all(o.region == "japan" and o.start == "2025-01" for o in orders)
     subsidies = of_type(first, Subsidy)
-    assert sorted(s.stage for s in subsidies) == ["magnets", "separation"]
+    assert sorted(s.stage for s in subsidies) == ["magnets"]  # japan has magnet plants, no separation plants
     assert all(s.rate == 0.3 for s in subsidies)
     again = importer.decide(observation(tick=15, date="2025-04"))
     assert of_type(again, Subsidy) == []  # subsidies are set once
@@ -152,7 +151,7 @@ def test_importer_crossing_its_threshold_stockpiles_and_subsidises_in_a_run(smal
     orders = accepted(model, "japan", StockpileOrder)
     assert orders and orders[0].start == "2024-04"  # the first round, three months in
     subsidies = accepted(model, "japan", Subsidy)
-    assert sorted(s.stage for s in subsidies) == ["magnets", "separation"]
+    assert sorted(s.stage for s in subsidies) == ["magnets"]  # japan has magnet plants, no separation plants
     assert {type(p) for p in model.governments["japan"].policies} >= {Subsidy}
     assert model.frictions.stage_cost_share("magnets")[JAPAN] == pytest.approx(0.7)
 
@@ -186,54 +185,12 @@ def test_importer_with_a_tiny_budget_orders_no_stockpile(small_data):
     table = model.results()
     for good in ("ndpr", "dytb"):
         assert np.all(series(table, "stockpile", good, "japan") == 0.0)
-    assert len(accepted(model, "japan", Subsidy)) == 2  # still dependent: it subsidises
+    # Still dependent: it subsidises the stage it has plants of (magnets; no separation plants).
+    assert [s.stage for s in accepted(model, "japan", Subsidy)] == ["magnets"]
 
 
 # ------------------------------------------------------------------ importer: alliances
-def test_dependent_importer_joins_its_alliance():
-    importer = Importer(spec(kind="importer", dependency_threshold=0.5, alliance="quad"))
-    joins = of_type(importer.decide(observation()), AllianceJoin)
-    assert joins == [AllianceJoin(start="2025-01", region="japan", alliance="quad")]
-    member = Importer(spec(kind="importer", dependency_threshold=0.5, alliance="quad"))
-    assert of_type(member.decide(observation(alliances={"quad": ("japan", "usa")})), AllianceJoin) == []
-
-
-def test_independent_member_leaves_only_when_it_pays_a_premium():
-    independent = dict(dependency=dict.fromkeys(STAGES, 0.3), alliances={"quad": ("japan", "usa")})
-    dear = {**observation().price, "ndpr": 56.0 * 1.3}
-    cheap = {**observation().price, "ndpr": 56.0 * 1.1}
-    strategy = spec(kind="importer", dependency_threshold=0.5, alliance="quad")
-    assert of_type(Importer(strategy).decide(observation(**independent, price=dear)), AllianceLeave) == [
-        AllianceLeave(start="2025-01", region="japan", alliance="quad")
-    ]
-    assert Importer(strategy).decide(observation(**independent, price=cheap)) == []
-    # Still dependent: stays, whatever the premium.
-    dependent = observation(alliances={"quad": ("japan", "usa")}, price=dear)
-    assert of_type(Importer(strategy).decide(dependent), AllianceLeave) == []
-
-
-def test_alliance_forms_on_a_shared_threat_and_breaks_when_it_costs_more_than_it_gives(small_data):
-    data = small(small_data, japan={"kind": "importer", "dependency_threshold": 0.5, "alliance": "quad"})
-    data["alliances"] = {"quad": {"members": ["usa"]}}
-    # From July Japan's own tariff on oxides makes its NdPr dearer than the world's.
-    data["events"] = [
-        {"type": "tariff", "start": "2024-07", "importer": "japan", "rate": 1.0, "goods": ["ndpr", "dytb"]}
-    ]
-    model = RareEarthModel(build(data), years=2)
-    for _ in range(7):
-        model.step()
-    assert model.book.members["quad"] == {"usa", "japan"}
-    assert model.frictions.ally[USA, JAPAN]
-    # Japan stops being dependent by its own lights: a new government with a higher threshold.
-    model.assign_controller("japan", Importer(spec(kind="importer", dependency_threshold=0.99, alliance="quad")))
-    model.run()
-    assert model.book.members["quad"] == {"usa"}
-    assert not model.frictions.ally[USA, JAPAN]
-    links = series(model.results(), "alliance_links")
-    assert links[0] == 0.0 and links[3] == 1.0 and links[-1] == 0.0
-    joins, leaves = accepted(model, "japan", AllianceJoin), accepted(model, "japan", AllianceLeave)
-    assert len(joins) == 1 and len(leaves) == 1
-    assert joins[0].start < leaves[0].start
+# Joining, staying, leaving and founding by what membership brings and costs: tests/test_coalitions.py.
 
 
 # ------------------------------------------------------------------ dominant supplier
@@ -273,9 +230,9 @@ def test_dominant_supplier_lifts_restrictions_when_rivals_grow_and_does_not_rest
     supplier = DominantSupplier(spec(kind="dominant_supplier", value_added_target=0.99, rival_share_trigger=0.15))
     supplier.decide(china_view())
     rivals = {"mining": 0.7, "separation": 0.8, "magnets": 0.9}
-    lift = supplier.decide(china_view(china_share=rivals))
+    lift = of_type(supplier.decide(china_view(china_share=rivals)), ExportLicence)
     assert [d.approval_rate for d in lift] == [1.0]
-    assert DominantSupplier(supplier.spec).decide(china_view(china_share=rivals)) == []
+    assert of_type(DominantSupplier(supplier.spec).decide(china_view(china_share=rivals)), ExportLicence) == []
 
 
 def test_dominant_supplier_embargoes_dispute_targets_once():

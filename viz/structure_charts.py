@@ -135,6 +135,16 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
         )
     )
     hidden = {"visible": False, "range": [-1.4, 1.4], "fixedrange": True}
+    pairs = {tuple(sorted(p)) for members in view.alliances.values() for p in pairs_of(sorted(members))}
+    count = {
+        "text": f"allied pairs: {len(pairs)}",
+        "x": 1,
+        "y": 1,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "right",
+        "showarrow": False,
+    }
     return figure(
         traces,
         {
@@ -144,5 +154,6 @@ def alliance_figure(view: RunView, reference: RunView | None, regions: list[str]
             "yaxis": {**hidden, "range": [-1.25, 1.3]},
             "font": {"size": FONT[False]},
             "legend": {"orientation": "v", "x": 0, "y": 1, "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},
+            "annotations": [count],
         },
     )

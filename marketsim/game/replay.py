@@ -47,6 +47,11 @@ class SeatController:
             return []
         return self.ai.decide(observation)
 
+    def reason_for(self, event) -> str:
+        """Why the fallback strategy decided ``event`` ("" when it does not say)."""
+        explain = getattr(self.ai, "reason_for", None)
+        return explain(event) if callable(explain) else ""
+
 
 def room_scenario(scenario_text: str, source: str, ticks_per_round: int) -> Scenario:
     """The scenario a room plays: governments decide every ``ticks_per_round`` months."""

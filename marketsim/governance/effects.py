@@ -76,7 +76,16 @@ def _stockpile(model: GovernedModel, region: str, event) -> str | None:
     return None
 
 
-CHECKS = (_non_finite, _no_facilities, _export_controls, _stockpile)
+def _alliance(model: GovernedModel, region: str, event) -> str | None:
+    members = model.book.members.get(getattr(event, "alliance", None))
+    if event.type == "alliance_join" and members is not None and region in members:
+        return f"{region} is already a member of {event.alliance}"
+    if event.type in ("alliance_leave", "alliance_terms") and (members is None or region not in members):
+        return f"{region} is not a member of {event.alliance}"
+    return None
+
+
+CHECKS = (_non_finite, _no_facilities, _export_controls, _stockpile, _alliance)
 
 
 def no_effect(model: GovernedModel, region: str, event) -> str | None:

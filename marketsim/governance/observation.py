@@ -51,6 +51,12 @@ class Observation:
     """US$ million left to spend this year (None: no limit)."""
     policies: tuple = field(default=())
     """Policies in force that this government enacted."""
+    world_policies: tuple = field(default=())
+    """Every policy in force, whoever enacted it (public: tariffs, licences, disputes)."""
+    alliance_terms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Each alliance's terms: ``joint_stockpile``, ``research_sharing``, ``floor_ndpr`` (US$/kg, 0 none)."""
+    others: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Public figures of every region (see :func:`public_figures`)."""
 
 
 def _window(model: GovernedModel) -> dict[str, np.ndarray]:
@@ -65,12 +71,63 @@ def _window(model: GovernedModel) -> dict[str, np.ndarray]:
         return {name: np.nanmean(values, axis=0) for name, values in derived.items()}
 
 
+def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """What every government knows of every region: capacity by stage (t/yr), China's share of its
+    separated supply (``dependency``), the share of its need unmet (``unmet``), how far above the
+    world its dearest NdPr, Dy/Tb or magnet price was (``premium``), its state stockpile's value
+    and its yearly use of magnets and oxides at world prices (``stockpile_value``, ``exposure``,
+    US$ million), its NdPr output (t/month) and NdPr price (US$/kg), and whether a controller governs it
+    (``governed``, 1 or 0)."""
+    world, size = len(model.regions), len(model.regions)
+    price = np.nan_to_num(metrics["price"])
+    use = np.nan_to_num(metrics["consumption"])
+    unmet = np.nan_to_num(metrics["unmet_demand"][:-1]).sum(axis=0)
+    consumed = use[:-1].sum(axis=0)
+    whole = unmet + consumed
+    columns = {s: np.nan_to_num(metrics[f"capacity_{s}"])[:size] for s in STAGES}
+    columns["dependency"] = np.nan_to_num(metrics["dependency_separation"][-1])[:size]
+    columns["unmet"] = np.divide(unmet, whole, out=np.zeros_like(whole), where=whole > 0)[:size]
+    key = [1, 2, 4]
+    ratio = price[key, :size] / np.maximum(price[key, world], 1e-9)[:, None] - 1.0
+    columns["premium"] = ratio.max(axis=0)
+    columns["stockpile_value"] = (model.ledger.stockpile.amount[1:3, :size] * price[1:3, world][:, None]).sum(
+        axis=0
+    ) / 1e3
+    columns["exposure"] = 12.0 * (use[key, :size] * price[key, world][:, None]).sum(axis=0) / 1e3
+    columns["ndpr_output"] = np.nan_to_num(metrics["production"][1])[:size]
+    columns["ndpr_price"] = price[1, :size]
+    columns["governed"] = np.array([model.governments[r].controller is not None for r in model.regions], dtype=float)
+    lists = {name: values.tolist() for name, values in columns.items()}
+    figures = {region: {name: lists[name][r] for name in lists} for r, region in enumerate(model.regions)}
+    return figures
+
+
+def alliance_terms(model: GovernedModel) -> dict[str, dict[str, float]]:
+    """Each alliance's terms, as numbers."""
+    terms = {}
+    for name in model.book.members:
+        spec = model.book.terms.get(name)
+        terms[name] = {
+            "joint_stockpile": float(getattr(spec, "joint_stockpile", 0.0)),
+            "research_sharing": float(getattr(spec, "research_sharing", 0.0)),
+            "floor_ndpr": float(getattr(spec, "floor_prices", {}).get("ndpr", 0.0)),
+        }
+    return terms
+
+
 def observe_all(model: GovernedModel) -> dict[str, Observation]:
     """Observations of every government for the round starting now."""
     metrics = _window(model)
     goods = list(GOODS)
     world = len(model.regions)
     alliances = {name: tuple(sorted(members)) for name, members in model.book.members.items()}
+    dependency = {s: np.nan_to_num(metrics[f"dependency_{s}"][-1]).tolist() for s in STAGES}
+    china_share = {s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES}
+    shared = {
+        "world_policies": tuple(model.policies_in_force),
+        "alliance_terms": alliance_terms(model),
+        "others": public_figures(model, metrics),
+    }
     ally = model.frictions.ally
     views = {}
     for r, region in enumerate(model.regions):
@@ -81,8 +138,8 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             date=model.date,
             price={g: float(metrics["price"][k, r]) for k, g in enumerate(goods)},
             world_price={g: float(metrics["price"][k, world]) for k, g in enumerate(goods)},
-            dependency={s: float(np.nan_to_num(metrics[f"dependency_{s}"][-1, r])) for s in STAGES},
-            china_share={s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES},
+            dependency={s: dependency[s][r] for s in STAGES},
+            china_share=china_share,
             unmet_share=_share(
                 metrics["unmet_demand"][:-1, r].sum(),
                 metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum(),
@@ -102,6 +159,7 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
             budget_left=government.budget_left,
             policies=tuple(government.policies),
+            **shared,
         )
     return views
 

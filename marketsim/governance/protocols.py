@@ -54,6 +54,8 @@ class GovernedModel(Protocol):
     governments: dict[str, GovernmentState]
     decisions: list
     """Every decision made so far and what became of it."""
+    policies_in_force: list
+    """Every policy in force now."""
     rng: Any
     recorder: Any
     """What was recorded each month (``raw`` arrays and ``reo_per_unit``)."""

@@ -21,8 +21,11 @@ from typing import Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
+from marketsim.governance import coalitions
+from marketsim.governance.effects import no_effect
 from marketsim.governance.observation import observe_all
 from marketsim.governance.protocols import GovernedModel
+from marketsim.governance.reasons import Stated, reason_of
 from marketsim.governance.refusals import check_numbers, refusal
 from marketsim.policy.events import CapacityChange, DemandSurge, Dispute, Event, MineDisruption, Tariff
 from marketsim.vocabulary import GOODS, month_index, month_label
@@ -93,8 +96,9 @@ def validate_decision(model: GovernedModel, region: str, decision, budget_left: 
 
     Raises:
         DecisionError: If the decision is malformed, out of range, not this government's to
-            make, names something that does not exist, starts in the past, or costs more than
-            the budget left.
+            make, names something that does not exist, starts in the past, could have no
+            effect (:func:`marketsim.governance.effects.no_effect`), or costs more than the
+            budget left.
     """
     if not isinstance(decision, (dict, *EVENT_TYPES)):
         raise DecisionError(
@@ -111,12 +115,10 @@ def validate_decision(model: GovernedModel, region: str, decision, budget_left: 
         raise DecisionError(f"{region}'s {data.get('type', 'decision')}: {problem}", problem)
     _check_names(model, region, decision)
     check_when_and_where(model, decision, f"{region}'s {decision.type}")
-    alliance = getattr(decision, "alliance", None)
-    if alliance is not None and alliance not in model.book.members:
-        raise DecisionError(
-            f"{region}'s {decision.type} names unknown alliance {alliance!r}",
-            f"There is no alliance called {alliance!r}.",
-        )
+    _check_alliance(model, region, decision)
+    useless = no_effect(model, region, decision)
+    if useless is not None:
+        raise DecisionError(f"{useless}: the decision would have no effect", f"This would change nothing: {useless}.")
     cost = decision_cost(model, region, decision)
     budget = model.governments[region].budget_left if budget_left is LEFT_NOW else budget_left
     if budget is not None and cost > budget + 1e-9:
@@ -125,6 +127,24 @@ def validate_decision(model: GovernedModel, region: str, decision, budget_left: 
             f"This costs US${cost:,.0f} m, but only US${budget:,.0f} m is left this year.",
         )
     return decision
+
+
+def _check_alliance(model: GovernedModel, region: str, decision) -> None:
+    """Refuse a decision naming an alliance that does not exist, or founding one that does."""
+    alliance = getattr(decision, "alliance", None)
+    if alliance is None:
+        return
+    if decision.type == "alliance_found":
+        if alliance in model.book.members:
+            raise DecisionError(
+                f"{region}'s {decision.type} names existing alliance {alliance!r}",
+                f"There is already an alliance called {alliance!r}.",
+            )
+    elif alliance not in model.book.members:
+        raise DecisionError(
+            f"{region}'s {decision.type} names unknown alliance {alliance!r}",
+            f"There is no alliance called {alliance!r}.",
+        )
 
 
 def _check_names(model: GovernedModel, region: str, event) -> None:
@@ -240,23 +260,39 @@ def apply_decisions(model: GovernedModel, region: str, events: list) -> list[Dec
     return results
 
 
-def decide(model: GovernedModel, region: str, decisions: list) -> list[Decision]:
+def decide(model: GovernedModel, region: str, decisions: list, controller=None, views=None) -> list[Decision]:
     """Validate a government's decisions one by one and apply each accepted one at once;
     rejected ones change nothing (they are recorded with their message).
+
+    Args:
+        model: The model.
+        region: The government deciding.
+        decisions: Its decisions.
+        controller: What decided them: an accepted decision's message is its reason, if it says.
+        views: This round's observations: applications to join an alliance are then judged by
+            its members (:func:`marketsim.governance.coalitions.admission`).
 
     Returns:
         What became of each decision, in order.
     """
     results = []
     for decision in decisions:
+        reason = reason_of(controller, decision)
         try:
             event = validate_decision(model, region, decision)
+            verdict = coalitions.admission(model, views, event) if views and event.type == "alliance_join" else None
+            if verdict is not None:
+                raise DecisionError(verdict)
         except DecisionError as error:
             refused = Decision(model.tick, region, decision, False, str(error))
             model.decisions.append(refused)
             results.append(refused)
             continue
-        results.extend(apply_decisions(model, region, [event]))
+        (accepted,) = apply_decisions(model, region, [event])
+        if reason:
+            accepted = Decision(accepted.tick, region, event, True, reason)
+            model.decisions[-1] = accepted
+        results.append(accepted)
     return results
 
 
@@ -273,7 +309,7 @@ def play_round(model: GovernedModel) -> None:
     stockpiles are shared."""
     in_round = model.tick > 0 and model.tick % model.config.scenario.round_months == 0
     deciding = {r for r, g in model.governments.items() if g.controller is not None} if in_round else set()
-    pooling = in_round and any(getattr(a, "joint_stockpile", 0.0) for a in model.config.alliances.values())
+    pooling = in_round and any(getattr(t, "joint_stockpile", 0.0) for t in model.book.terms.values())
     views = observe_all(model) if deciding or pooling else None
     for government in model.governments.values():
         if government.queued:
@@ -281,35 +317,33 @@ def play_round(model: GovernedModel) -> None:
             apply_decisions(model, government.region, queued)
         if government.region in deciding:
             view = views[government.region]
-            decide(model, government.region, government.controller.decide(view))
+            controller = government.controller
+            decide(model, government.region, controller.decide(view), controller, views)
             government.export_history.append(view.export_value)
     if views is not None:
         share_stockpiles(model, views)
 
 
-SHORTAGE = 0.02
-"""Share of need unmet at which a member of a joint-stockpile alliance calls on the others..."""
-PREMIUM = 0.5
-"""...or how far above the world price its NdPr, Dy/Tb or magnet price must be."""
-
-
-def is_short(view) -> bool:
-    """Whether a government's region went short last round: need unmet, or paying far above the
-    world price for magnets or their oxides (price rations before stock runs out)."""
+def is_short(view, rules) -> bool:
+    """Whether a government's region went short last round: more need unmet than
+    ``rules.shortage``, or paying over ``rules.premium`` above the world price for magnets or
+    their oxides (price rations before stock runs out); ``rules`` is the scenario's
+    ``[governance]`` (:class:`~marketsim.scenario.strategies.GovernanceParams`)."""
     premium = max(view.price[g] / max(view.world_price[g], 1e-9) - 1.0 for g in ("ndpr", "dytb", "magnet"))
-    return view.unmet_share > SHORTAGE or premium > PREMIUM
+    return view.unmet_share > rules.shortage or premium > rules.premium
 
 
 def share_stockpiles(model: GovernedModel, views: dict) -> None:
     """Joint stockpiles: when a member of an alliance with a joint stockpile went short last round
     (:func:`is_short`), every other member releases its agreed share of its NdPr and Dy/Tb
     stockpile over 3 months."""
-    for name, members in model.book.members.items():
-        share = getattr(model.config.alliances.get(name), "joint_stockpile", 0.0)
-        if not share or not any(is_short(views[m]) for m in members):
+    rules = model.config.governance
+    for name, members in list(model.book.members.items()):
+        share = getattr(model.book.terms.get(name), "joint_stockpile", 0.0)
+        if not share or not any(is_short(views[m], rules) for m in members):
             continue
         for member in sorted(members):
-            if is_short(views[member]):
+            if is_short(views[member], rules):
                 continue
             releases = [
                 {
@@ -322,7 +356,8 @@ def share_stockpiles(model: GovernedModel, views: dict) -> None:
                 for good in ("ndpr", "dytb")
                 if views[member].stockpile[good] > 0
             ]
-            decide(model, member, releases)
+            why = Stated(f"{member} releases {100 * share:.0f} % of its stockpile: a member of {name} went short")
+            decide(model, member, releases, why)
 
 
 def draw_shocks(model: GovernedModel) -> None:

@@ -186,6 +186,35 @@ class AllianceLeave(_Timed):
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
+class AllianceFound(_Timed):
+    """``region`` founds a new alliance, named ``alliance``, as its first member, on these terms
+    (others join it with :class:`AllianceJoin`; it dissolves when its last member leaves)."""
+
+    type: Literal["alliance_found"] = "alliance_found"
+    region: str
+    alliance: str
+    joint_stockpile: Fraction = 0.0
+    """Share of its stockpile each member releases when another member runs short."""
+    research_sharing: Fraction = 0.0
+    """Share of the other members' processing experience each member gains."""
+    floor_ndpr: NonNegative = 0.0
+    """NdPr price (US$/kg) members' producers are guaranteed (0: none)."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class AllianceTerms(_Timed):
+    """A member of ``alliance`` changes its terms on the members' behalf (None keeps a term)."""
+
+    type: Literal["alliance_terms"] = "alliance_terms"
+    region: str
+    alliance: str
+    joint_stockpile: Fraction | None = None
+    research_sharing: Fraction | None = None
+    floor_ndpr: NonNegative | None = None
+    """NdPr price (US$/kg) members' producers are guaranteed; 0 removes the floor."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
 class Dispute(_Timed):
     """A bilateral dispute: ``region`` is aggrieved with ``target`` (strategies may retaliate)."""
 
@@ -308,6 +337,8 @@ Event = Annotated[
     | RecyclingMandate
     | AllianceJoin
     | AllianceLeave
+    | AllianceFound
+    | AllianceTerms
     | Dispute
     | MineDisruption
     | DemandSurge
@@ -322,5 +353,13 @@ Event = Annotated[
 ]
 """Any scheduled intervention; the ``type`` field selects the kind."""
 
-ONE_OFF_EVENTS = (StockpileOrder, CapacityChange, RecyclingMandate, AllianceJoin, AllianceLeave)
+ONE_OFF_EVENTS = (
+    StockpileOrder,
+    CapacityChange,
+    RecyclingMandate,
+    AllianceJoin,
+    AllianceLeave,
+    AllianceFound,
+    AllianceTerms,
+)
 """Events that act once at ``start`` rather than holding a policy in force until ``end``."""

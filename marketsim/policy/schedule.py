@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from marketsim.policy.book import in_force
 from marketsim.policy.events import (
     ONE_OFF_EVENTS,
+    AllianceFound,
     AllianceJoin,
     AllianceLeave,
+    AllianceTerms,
     CapacityChange,
     RecyclingMandate,
     StockpileOrder,
 )
 from marketsim.vocabulary import GOODS, month_index
+
+MEMBERSHIP_EVENTS = (AllianceJoin, AllianceLeave, AllianceFound, AllianceTerms)
+"""One-off events that change alliances, and so the frictions the month they act."""
+
+
+@dataclass(frozen=True)
+class Terms:
+    """An alliance's terms as the policy book reads them (the fields of a scenario's
+    :class:`~marketsim.scenario.schema.AllianceSpec`): set when an alliance is founded in a run,
+    replaced when its members change them."""
+
+    floor_prices: dict = field(default_factory=dict)
+    coordinate_export_controls: bool = False
+    joint_stockpile: float = 0.0
+    research_sharing: float = 0.0
 
 
 class ScheduledModel(Protocol):
@@ -42,17 +60,30 @@ class ScheduledModel(Protocol):
 def apply_events(model: ScheduledModel, tick: int) -> None:
     """Carry out the one-off events starting this month and recompile the policies in force."""
     month = model.start_month + tick
+    membership = False
     for event in model.events:
         start = max(month_index(event.start), model.start_month)
         if start == month and isinstance(event, ONE_OFF_EVENTS):
             act(model, event, tick)
-    policies = in_force(model.timed_events(), month, month_index)
-    if policies != model.policies_in_force or any(
-        isinstance(e, (AllianceJoin, AllianceLeave)) and max(month_index(e.start), model.start_month) == month
-        for e in model.events
-    ):
+            membership = membership or isinstance(event, MEMBERSHIP_EVENTS)
+    policies = _policies_in_force(model, month)
+    if policies != model.policies_in_force or membership:
         model.policies_in_force = policies
         model.frictions = model.book.compile(policies)
+
+
+def _policies_in_force(model: ScheduledModel, month: int) -> list:
+    """The timed policies in force in ``month``: last month's when no event was scheduled since
+    and no timed policy starts or ends this month (the same list :func:`in_force` would give)."""
+    cached = getattr(model, "_in_force_cache", None)
+    if cached is not None and cached[0] is model.events and cached[1] == month - 1 and month not in cached[2]:
+        model._in_force_cache = (model.events, month, cached[2], cached[3])
+        return cached[3]
+    timed = model.timed_events()
+    policies = in_force(timed, month, month_index)
+    bounds = {month_index(e.start) for e in timed} | {month_index(e.end) for e in timed if e.end is not None}
+    model._in_force_cache = (model.events, month, bounds, policies)
+    return policies
 
 
 def act(model: ScheduledModel, event, tick: int) -> None:
@@ -70,8 +101,27 @@ def act(model: ScheduledModel, event, tick: int) -> None:
     elif isinstance(event, RecyclingMandate):
         rows = model.recyclers.region == model.region_index[event.region]
         model.recyclers.collection_rate[rows] = event.collection_rate
+    elif isinstance(event, (AllianceJoin, AllianceLeave, AllianceFound, AllianceTerms)):
+        _alliance_act(model, event, tick)
+
+
+def _alliance_act(model: ScheduledModel, event, tick: int) -> None:
+    """Carry out a change of alliances: a join (refused while the applicant is in a dispute with a
+    member), a leave (the alliance dissolves with its last member), a founding, new terms."""
+    book = model.book
+    if isinstance(event, AllianceFound):
+        if event.alliance in book.members:
+            return
+        floors = {"ndpr": event.floor_ndpr} if event.floor_ndpr > 0 else {}
+        book.terms[event.alliance] = Terms(floors, False, event.joint_stockpile, event.research_sharing)
+        book.join(event.alliance, event.region)
+        model.alliance_log.append((tick, event.alliance, event.region, "found"))
+    elif isinstance(event, AllianceTerms):
+        if event.region in book.members.get(event.alliance, ()):
+            book.terms[event.alliance] = _new_terms(book.terms.get(event.alliance), event)
+            model.alliance_log.append((tick, event.alliance, event.region, "terms"))
     elif isinstance(event, AllianceJoin):
-        members = model.book.members.get(event.alliance, set())
+        members = book.members.get(event.alliance, set())
         feuding = [
             b if a == event.region else a
             for a, b in model.frictions.disputes
@@ -80,8 +130,30 @@ def act(model: ScheduledModel, event, tick: int) -> None:
         if feuding:
             model.refused_joins.append((tick, event, f"in a dispute with member(s) {', '.join(feuding)}"))
         else:
-            model.book.join(event.alliance, event.region)
+            book.join(event.alliance, event.region)
             model.alliance_log.append((tick, event.alliance, event.region, "join"))
-    elif isinstance(event, AllianceLeave):
-        model.book.leave(event.alliance, event.region)
+    elif event.region in book.members.get(event.alliance, ()):
+        book.leave(event.alliance, event.region)
         model.alliance_log.append((tick, event.alliance, event.region, "leave"))
+        if not book.members[event.alliance]:
+            del book.members[event.alliance]
+            book.terms.pop(event.alliance, None)
+            model.alliance_log.append((tick, event.alliance, event.region, "dissolve"))
+
+
+def _new_terms(old, event: AllianceTerms) -> Terms:
+    """An alliance's terms after ``event`` changed some of them."""
+    terms = Terms(
+        dict(getattr(old, "floor_prices", {})),
+        bool(getattr(old, "coordinate_export_controls", False)),
+        float(getattr(old, "joint_stockpile", 0.0)),
+        float(getattr(old, "research_sharing", 0.0)),
+    )
+    if event.joint_stockpile is not None:
+        terms = replace(terms, joint_stockpile=event.joint_stockpile)
+    if event.research_sharing is not None:
+        terms = replace(terms, research_sharing=event.research_sharing)
+    if event.floor_ndpr is not None:
+        floors = {g: p for g, p in terms.floor_prices.items() if g != "ndpr"}
+        terms = replace(terms, floor_prices={**floors, **({"ndpr": event.floor_ndpr} if event.floor_ndpr else {})})
+    return terms

@@ -83,7 +83,12 @@ CATALOGUE: list[Metric] = [
         "Oxide recovered from manufacturing scrap by the region's recyclers, t REO (not in 'recycled'); world: total.",
     ),
     Metric("allies", "regions", "region", "Regions in an alliance with the region; world: allied pairs x 2."),
-    Metric("alliance_links", "pairs", "world", "Pairs of regions in an alliance together."),
+    Metric(
+        "alliance_links",
+        "pairs",
+        "world",
+        "Allied pairs: pairs of governments sharing at least one alliance, each month.",
+    ),
     Metric(
         "environmental_burden",
         "index/month",

@@ -106,7 +106,7 @@ def event_table(model: RareEarthModel) -> pd.DataFrame:
                 "type": event.type,
                 "source": f"decision by {decision.region}" if decision else "scenario or shock",
                 "accepted": True,
-                "message": "",
+                "message": decision.message if decision else "",
                 "fields": json.dumps(EVENT.dump_python(event, mode="json")),
             }
         )

@@ -18,6 +18,7 @@ from marketsim.scenario.dynamics import DynamicsParams
 from marketsim.scenario.event_checks import event_problems
 from marketsim.scenario.levers import EnvironmentParams, LearningParams, ProjectParams, ProjectSpec
 from marketsim.scenario.strategies import (
+    GovernanceParams,
     ScriptedStrategy,
     ShockRates,
     StrategySpec,
@@ -296,6 +297,8 @@ class Scenario(Strict):
     sectors: dict[str, SectorSpec] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     shocks: ShockRates = ShockRates()
+    governance: GovernanceParams = GovernanceParams()
+    """Rules every government shares (joint-stockpile calls)."""
     dynamics: DynamicsParams = DynamicsParams()
     """Market dynamics: capacity acquisition, cost pull, contracts, stockholders, thrift (docs/model.md)."""
     behaviour: BehaviourParams = BehaviourParams()

@@ -10,6 +10,39 @@ from marketsim.policy.events import Fraction, NonNegative
 from marketsim.scenario.base import Strict
 
 
+class CoalitionTerms(Strict):
+    """How a government weighs alliance membership (US$ million a year; see
+    :mod:`marketsim.governance.coalitions`)."""
+
+    join_margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
+    """Join when membership is worth this share of its yearly use of magnets and oxides more than it costs."""
+    leave_margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.02
+    """Leave when membership costs this share of its yearly use more than it brings..."""
+    patience: Annotated[int, Field(ge=1, le=40)] = 3
+    """...for this many rounds in a row."""
+    risk_floor: Fraction = 0.05
+    """Yearly chance of a supply crisis it assumes even in calm times (scaled by its dependency)."""
+    risk_memory: Fraction = 0.5
+    """Weight of last round's threat in its running estimate of the risk (the rest is memory)."""
+    retaliation_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    """Weight on the supply the dominant supplier's licences aimed at members withhold."""
+    forgone_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    """Weight on the premium members pay over the world price (forgone cheap supply)."""
+    technology_value: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
+    """US$ million a year a member gains per kt/yr of partners' processing capacity fully shared."""
+    rejoin_after: Annotated[int, Field(ge=1, le=40)] = 8
+    """Rounds after leaving an alliance before it applies to it again (members remember)."""
+    found_after: Annotated[int, Field(ge=1, le=40)] = 2
+    """Rounds threatened outside every alliance (or refused) before it founds one."""
+    found_alone_rounds: Annotated[int, Field(ge=1, le=80)] = 8
+    """Rounds its founded alliance may stay without partners before it gives up (dissolves it)."""
+    joint_stockpile: Fraction = 0.3
+    """Joint-stockpile share it proposes when it founds an alliance or members are short."""
+    admit_burden: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    """As a member: refuse an applicant whose expected call on the joint stockpile exceeds what it
+    brings (its stockpile and processing) times this."""
+
+
 class ScriptedStrategy(Strict):
     """The government applies the scenario's events and nothing else."""
 
@@ -35,6 +68,18 @@ class DominantSupplierStrategy(Strict):
     """Lift general restrictions once rivals make this share of world separation."""
     memory_rounds: Annotated[int, Field(ge=1, le=40)] = 4
     """Rounds of export revenue it remembers when judging the loss."""
+    bloc_approval_rate: Fraction = 0.6
+    """Share of licence requests approved for members of a rival bloc while it answers the bloc
+    (1: it never targets blocs)."""
+    bloc_months: Annotated[int, Field(ge=1, le=120)] = 12
+    """How long an answer to the bloc lasts unless renewed by a new move of the bloc."""
+    disputes_to_ease: Annotated[int, Field(ge=1, le=20)] = 2
+    """Open disputes with bloc members at which it eases its licences on the bloc (a WTO-style
+    dispute raises the cost of controls)."""
+    technology_ban_share: Fraction = 0.12
+    """Ban exports of processing technology once rivals make this share of world separation."""
+    technology_factor: Fraction = 0.5
+    """Factor on rivals' capacity growth of its technology ban."""
 
 
 class ImporterStrategy(Strict):
@@ -59,7 +104,13 @@ class ImporterStrategy(Strict):
     recycling_target: Fraction = 0.0
     """Collection rate of end-of-life magnets it mandates when dependent (0: none)."""
     alliance: str | None = None
-    """Alliance it joins when dependent, and leaves when no longer dependent and paying more."""
+    """Alliance it prefers to join when membership is worth more than it costs."""
+    coalition: CoalitionTerms = CoalitionTerms()
+    """How it weighs what an alliance brings against what it costs (docs/model.md)."""
+    dispute_cooldown: Annotated[int, Field(ge=1, le=40)] = 8
+    """Rounds between two WTO-style disputes it files against licences aimed at it."""
+    file_disputes: bool = True
+    """File a WTO-style dispute when the dominant supplier's licences target it."""
 
 
 class ResourceHolderStrategy(Strict):
@@ -69,13 +120,27 @@ class ResourceHolderStrategy(Strict):
     process_at_home: bool = False
     """Ban exports of concentrate once it has separation capacity of its own."""
     alliance: str | None = None
-    """Alliance it joins at the first round."""
+    """Alliance it joins at the first round when it has no ore to sell (else: the bloc paying more)."""
+    price_margin: Annotated[float, Field(ge=0.0, le=2.0)] = 0.05
+    """How much more (a share) a bloc must pay for its ore than China before it joins the bloc,
+    and China than the bloc before it leaves."""
+    patience: Annotated[int, Field(ge=1, le=40)] = 2
+    """Rounds the other side must pay more before it changes side."""
 
 
 StrategySpec = Annotated[
     ScriptedStrategy | DominantSupplierStrategy | ImporterStrategy | ResourceHolderStrategy,
     Field(discriminator="kind"),
 ]
+
+
+class GovernanceParams(Strict):
+    """Rules every government shares (``[governance]``)."""
+
+    shortage: Fraction = 0.02
+    """Share of need unmet at which a member of a joint-stockpile alliance calls on the others..."""
+    premium: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    """...or how far above the world price its NdPr, Dy/Tb or magnet price must be."""
 
 
 class ShockRates(Strict):
