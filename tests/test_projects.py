@@ -128,3 +128,36 @@ def test_scenario_rejects_support_for_an_unknown_project(small_data):
     data["events"] = [{"type": "offtake", "region": "usa", "project": "Atlantis", "price": 100.0, "start": "2024-01"}]
     with pytest.raises(Exception, match="unknown project 'Atlantis'"):
         build(data)
+
+
+def with_refinery(data: dict, feed_cost: float | None) -> dict:
+    project = {
+        "name": "US refinery",
+        "region": "usa",
+        "stage": "separation",
+        "capacity": 5000,
+        "capital_cost": 20.0,
+        "unit_cost": 6.0,
+        "heavy_circuit": True,
+        "phase": "construction",
+        "phase_years": {"construction": 1, "ramp_up": 0.5},
+    }
+    if feed_cost is not None:
+        project["feed_cost"] = feed_cost
+    data["pipeline"] = [project]
+    data["projects"] = {"expectation_months": 2, "stall_years": 1}
+    return data
+
+
+def test_an_integrated_refinery_values_its_own_feed_at_its_cost(small_data):
+    # Buying concentrate at the market price the refinery does not clear; fed from its own mine or
+    # stockpile at a low cost it does (docs/model.md 7.16, 7.31).
+    outcomes = {}
+    for feed_cost in (None, 0.5):
+        model = RareEarthModel(build(with_refinery(small_data, feed_cost)), years=1)
+        for _ in range(6):
+            model.step()
+        p = model.levers.projects
+        outcomes[feed_cost] = (p.done[0], p.stalled[0])
+    assert outcomes[None][1] >= 5.0  # stalls from its first month of expectations on
+    assert outcomes[0.5] == (6.0, 0.0)

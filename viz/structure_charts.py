@@ -10,6 +10,8 @@ from marketsim.reports.views import RunView
 from viz.charts import ALLIANCE_COLOURS, CHINA_RED, FONT, GREY, OTHERS_BLUE, PINNED, figure, placeholder
 
 FLOW_COLUMNS = ("Mined in", "Separated in", "Made into magnets in", "Magnets used in")
+TOP = 0.97
+"""Top of the upper flow diagram: room under the column titles for the label of a thin top node."""
 
 
 def _sankey(flows, domain: dict) -> dict:
@@ -62,9 +64,9 @@ def flow_figure(view: RunView, reference: RunView | None = None) -> dict:
     ]
     if not twin:
         layout["annotations"] = notes
-        return figure([_sankey(view.flows, {"x": [0, 1], "y": [0, 1]})], layout)
+        return figure([_sankey(view.flows, {"x": [0, 1], "y": [0, TOP]})], layout)
     traces = [
-        _sankey(view.flows, {"x": [0, 1], "y": [0.53, 1]}),
+        _sankey(view.flows, {"x": [0, 1], "y": [0.53, TOP]}),
         _sankey(reference.flows, {"x": [0, 1], "y": [0, 0.47]}),
     ]
     notes += [

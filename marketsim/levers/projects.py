@@ -66,6 +66,8 @@ class ProjectPipeline:
         self.capacity = np.array([p.capacity for p in specs], dtype=float)
         self.capital = np.array([p.capital_cost for p in specs], dtype=float)
         self.heavy = np.array([p.heavy_circuit for p in specs], dtype=bool)
+        self.feed_cost = np.array([np.nan if p.feed_cost is None else p.feed_cost for p in specs], dtype=float)
+        """(projects,) cost of a kg of own feed (integrated projects), NaN where feed is bought."""
         deposits = deposit_matrix(scenario)
         self.composition = np.array(
             [deposits[p.deposit] if p.stage == "mining" else np.zeros(4) for p in specs]
@@ -180,7 +182,8 @@ class ProjectPipeline:
         separating = self.stage == 1
         oxides = mix[0] * expected[LACE, r] + mix[1] * expected[NDPR, r] + self.heavy * mix[2] * expected[DYTB, r]
         revenue[separating] = (recovery * (oxides + mix[1] * ndpr_gap))[separating]
-        cost[separating] += self.expected_regional[CONCENTRATE, r][separating]
+        feed = np.where(np.isnan(self.feed_cost), self.expected_regional[CONCENTRATE, r], self.feed_cost)
+        cost[separating] += feed[separating]
         magnets = self.stage == 2
         magnet_gap = share * np.maximum(guarantee - expected[MAGNET, r], 0.0)
         revenue[magnets] = (expected[MAGNET, r] + magnet_gap)[magnets]

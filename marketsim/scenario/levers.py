@@ -68,6 +68,10 @@ class ProjectSpec(Strict):
     """Length of phases, overriding the defaults in ``projects``."""
     heavy_circuit: bool = False
     """Separation plants: whether it recovers Dy and Tb."""
+    feed_cost: Annotated[float, Field(ge=0.0, le=1000.0)] | None = None
+    """Separation plants with their own feed (integrated with the developer's mine or stockpile):
+    what a kg of REO feed costs the developer, US$/kg; None: bought at the market concentrate price
+    (docs/model.md 7.16, 7.31)."""
 
 
 class LearningParams(Strict):
