@@ -31,9 +31,13 @@ OUTSIDE = ["japan", "usa", "eu"]
 QUOTA_GOODS = ["concentrate", "ndpr", "dytb", "lace"]
 
 
+OVERRIDES: list[str] = []
+"""``--set`` overrides applied to every scenario the benchmark runs."""
+
+
 def run(name: str, seed: int, years: int | None = None) -> pd.DataFrame:
     """The tidy results of one run."""
-    model = RareEarthModel(load_scenario(CONFIGS / f"{name}.toml"), seed=seed, years=years)
+    model = RareEarthModel(load_scenario(CONFIGS / f"{name}.toml", OVERRIDES), seed=seed, years=years)
     model.run()
     table = model.results()
     table["year"] = table.date.str[:4].astype(int)
@@ -144,7 +148,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--only", choices=["baseline", "history"])
+    parser.add_argument("--set", action="append", default=[], help="override, e.g. dynamics.x.y=1")
     args = parser.parse_args()
+    OVERRIDES.extend(args.set)
     seeds = [int(s) for s in args.seeds.split(",")]
     start = time.perf_counter()
     if args.only != "history":

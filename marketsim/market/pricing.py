@@ -29,6 +29,10 @@ from marketsim.market.fundamentals import break_even_share
 from marketsim.scenario.schema import MarketParams
 from marketsim.vocabulary import CONCENTRATE, GOODS, MAGNET, OXIDE_ROWS
 
+REQUALIFY_ORDER = 3
+"""Order of the delay with which cut-off buyers' willingness to pay falls to import parity (a
+pipeline delay: little response in the first months, most of it around the mean time)."""
+
 RELATIVE_COVER_RANGE = (0.25, 4.0)
 """Relative cover is clipped to this range before it moves the price."""
 
@@ -148,6 +152,9 @@ class PriceBook:
         """(goods, regions) most a buyer pays for a good (oxides' choke price; no limit elsewhere)."""
         self.scarcity = np.zeros_like(self.markup)
         self.index = self.seller.copy()
+        self.requalified = [np.full_like(self.base, np.inf) for _ in range(REQUALIFY_ORDER)]
+        """Stages of the delayed willingness to pay of cut-off buyers (:meth:`requalify`); the last
+        is the ceiling on regional prices."""
 
     @property
     def seller(self) -> np.ndarray:
@@ -157,8 +164,11 @@ class PriceBook:
     @property
     def regional(self) -> np.ndarray:
         """(goods, regions) price buyers in each region face: delivered cost plus scarcity, never
-        above the choke price where one is set."""
-        return np.minimum(self.index * (1.0 + self.scarcity), self.choke)
+        above the choke price where one is set, nor above what buyers cut off long enough to
+        requalify imported finished goods will pay (:meth:`requalify`; that ceiling caps the
+        scarcity premium only, never the delivered cost itself)."""
+        ceiling = np.minimum(self.choke, np.maximum(self.requalified[-1], self.index))
+        return np.minimum(self.index * (1.0 + self.scarcity), ceiling)
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest
@@ -223,3 +233,27 @@ class PriceBook:
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
         self.index = price_index
+
+    def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
+        """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).
+
+        Where export controls cut buyers off, the ceiling falls from the choke price toward
+        ``willingness`` (import parity of the finished good) with a third-order delay of mean
+        ``months`` (requalifying imported magnets, moving production); elsewhere it returns to the
+        choke price with the same delay. Log prices are delayed, so the fall is proportional.
+
+        Args:
+            willingness: (goods, regions) most buyers pay once requalified, US$/kg (inf: no limit).
+            cut_off: (goods, regions) True where export controls left the region's buyers short.
+            months: Mean time of the delay.
+        """
+        free = np.isfinite(self.choke)
+        ceiling = np.where(cut_off & np.isfinite(willingness), np.minimum(willingness, self.choke), self.choke)
+        goal = np.log(np.where(free, np.maximum(ceiling, 1e-9), 1.0))
+        rate = min(REQUALIFY_ORDER / months, 1.0)
+        stages = []
+        for stage in self.requalified:
+            level = np.log(np.where(free, np.minimum(stage, self.choke), 1.0))
+            goal = level + rate * (goal - level)
+            stages.append(np.where(free, np.exp(goal), np.inf))
+        self.requalified = stages

@@ -156,6 +156,21 @@ class LeakageParams(Strict):
     """Most of the refused requests smuggled in a month (ASSUMPTION)."""
 
 
+class ImportParityParams(Strict):
+    """Demand destruction under export controls: cut-off buyers' willingness to pay for an oxide
+    falls to the import parity of the finished good (magnets), after a delay (7.31)."""
+
+    enabled: bool = True
+    """False: cut-off buyers bid up to the choke price however long they are cut off."""
+    requalify_months: Annotated[float, Field(ge=3.0, le=240.0)] = 48.0
+    """Mean time (third-order delay) for buyers cut off by export controls to requalify imported
+    magnets or move production (automotive part approval takes 1-3 years; after 2011 magnet making
+    moved into China; REF §10; ASSUMPTION)."""
+    margin: Annotated[float, Field(ge=1.0, le=5.0)] = 1.0
+    """Multiple of import parity that buyers pay to keep their own magnet making (security of supply;
+    1 = none; ASSUMPTION)."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
@@ -166,3 +181,4 @@ class DynamicsParams(Strict):
     thrift: ThriftParams = ThriftParams()
     contracts: ContractParams = ContractParams()
     leakage: LeakageParams = LeakageParams()
+    import_parity: ImportParityParams = ImportParityParams()

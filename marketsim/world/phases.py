@@ -204,6 +204,8 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
     target = buyers.target_stock(world.expected_rise(), speculative) + FEED_COVER_MONTHS * plant_need
     world.target_stock = target
+    world.normal_stock = buyers.target_stock(np.zeros_like(world.prices.markup), np.zeros(len(buyers.good)))
+    world.normal_stock += FEED_COVER_MONTHS * plant_need
     gap = target - world.ledger.buyer.amount
     return np.maximum(use + gap / RESTOCK_MONTHS, 0.0)
 
@@ -275,15 +277,49 @@ def reprice(world: World, month: Month) -> None:
         result.requested,
         demand,
         month.cut_off,
-        world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
+        world.ledger.buyer.amount / np.maximum(world.normal_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
         fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
     )
+    parity = world.scenario.dynamics.import_parity
+    if parity.enabled:
+        willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
+        world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
     world.expectations.update(world.prices.regional, fundamental * world.prices.base)
     world.contracts.update(world.prices.regional)
+
+
+PARITY_GOODS = (NDPR,)
+"""Oxides whose cut-off buyers fall back to imported magnets (7.31): NdPr, the bulk of a magnet's
+oxide cost; Dy/Tb is thrifted within the magnet (Dy-free grades, :data:`DY_FREE_SHARE`)."""
+
+
+def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin: float) -> np.ndarray:
+    """(goods, regions) most each region's magnet makers pay for NdPr oxide (7.31): the
+    oxide price at which their magnets' full cost, at their markup and ``margin`` times the cheapest
+    imported magnet, breaks even (inf for other goods and where a region has no magnet plants).
+
+    Args:
+        world: The world.
+        magnet_delivered: (origins, destinations) delivered cost of a kg of magnet, US$/kg.
+        margin: Multiple of import parity buyers pay for their own supply.
+    """
+    regional, size = world.prices.regional, world.size
+    parity = np.where(~np.eye(size, dtype=bool), magnet_delivered, np.inf).min(axis=0)
+    affordable = margin * parity / np.maximum(world.prices.markup[MAGNET], 1e-9)
+    willingness = np.full_like(regional, np.inf)
+    for good in PARITY_GOODS:
+        without, unit = regional.copy(), regional.copy()
+        without[good], unit[good] = 0.0, 1.0
+        fixed = valuation.magnet_cost(world, without)
+        per_kg = valuation.magnet_cost(world, unit) - fixed
+        makers = (per_kg > 0) & np.isfinite(parity)
+        break_even = np.divide(affordable - fixed, per_kg, out=np.full(size, np.inf), where=makers)
+        willingness[good] = np.where(makers, np.maximum(break_even, 0.0), np.inf)
+    return willingness
 
 
 def fundamental_markup(world: World) -> np.ndarray:
