@@ -189,6 +189,7 @@ class PriceBook:
         producers: np.ndarray,
         fundamental: np.ndarray | None = None,
         cost_pull_months: float = np.inf,
+        licence_floor: np.ndarray | None = None,
     ) -> None:
         """Move prices after a tick of trade.
 
@@ -206,6 +207,9 @@ class PriceBook:
             fundamental: (goods, regions) markup at the marginal supplier's full cost (NaN where
                 none); anchors are pulled toward it with time constant ``cost_pull_months``.
             cost_pull_months: Time constant of that pull.
+            licence_floor: (goods, regions) least cut-off buyers pay for a licensed kg (legal
+                delivered cost plus the tonnage licence price, 7.30); their premium bids at least
+                up to it.
         """
         p = self.params
         stocked = offered > 1e-9
@@ -227,12 +231,21 @@ class PriceBook:
             anchor = np.where(np.isnan(fundamental), anchor, anchor + (fundamental - anchor) / cost_pull_months)
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
-        # Buyers refused by export controls bid up what is left in their region.
+        self._bid_scarcity(cut_off, buyer_cover, price_index, licence_floor)
+        self.index = price_index
+
+    def _bid_scarcity(
+        self, cut_off: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray, licence_floor: np.ndarray | None
+    ) -> None:
+        """Buyers refused by export controls bid up what is left in their region: toward
+        ``1 / cover - 1``, and at least up to the licence floor where one is given."""
+        p = self.params
         gap = np.clip(buyer_cover, 1.0 / (1.0 + MAX_SCARCITY), 1.0) ** -1.0 - 1.0
-        target = np.where(cut_off, gap, 0.0)
+        if licence_floor is not None:
+            gap = np.maximum(gap, licence_floor / np.maximum(price_index, 1e-9) - 1.0)
+        target = np.where(cut_off, np.minimum(gap, MAX_SCARCITY), 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
-        self.index = price_index
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
         """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).

@@ -154,6 +154,10 @@ class LeakageParams(Strict):
     delivered cost (ASSUMPTION)."""
     max_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     """Most of the refused requests smuggled in a month (ASSUMPTION)."""
+    tonnage_licences: bool = True
+    """A quota counted in tonnes has one licence price per kg for all the goods it covers, and cut-off
+    buyers of each pay at least the legal delivered cost plus it (Falvey 1979; REF §10 K7-K8). False:
+    each good's premium is its own."""
 
 
 class ImportParityParams(Strict):

@@ -282,6 +282,7 @@ def reprice(world: World, month: Month) -> None:
         valuation.producers(world),
         fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
+        licence_floor(world, month),
     )
     parity = world.scenario.dynamics.import_parity
     if parity.enabled:
@@ -320,6 +321,18 @@ def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin
         break_even = np.divide(affordable - fixed, per_kg, out=np.full(size, np.inf), where=makers)
         willingness[good] = np.where(makers, np.maximum(break_even, 0.0), np.inf)
     return willingness
+
+
+def licence_floor(world: World, month: Month) -> np.ndarray | None:
+    """(goods, regions) least cut-off buyers pay for a licensed kg under a tonnage quota (7.30), or
+    None where licences are priced per good (``dynamics.leakage.tonnage_licences = false``)."""
+    if not world.scenario.dynamics.leakage.tonnage_licences or not len(world.frictions.quota):
+        return None
+    result, f = month.clearing, world.frictions
+    price = leakage.tonnage_licence_price(
+        month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
+    )
+    return leakage.licence_floor(result.delivered_cost, price)
 
 
 def fundamental_markup(world: World) -> np.ndarray:
