@@ -36,7 +36,12 @@ def licence_premium(flows: np.ndarray, refused: np.ndarray, delivered: np.ndarra
 
 
 def smuggle(
-    refused: np.ndarray, delivered: np.ndarray, regional: np.ndarray, unsold: np.ndarray, params: LeakageParams
+    refused: np.ndarray,
+    delivered: np.ndarray,
+    regional: np.ndarray,
+    unsold: np.ndarray,
+    params: LeakageParams,
+    taxed_trade: np.ndarray | None = None,
 ) -> np.ndarray:
     """(goods, origins, destinations) tonnes smuggled past export controls this month: the share
     ``min(rate * ln(P_d / C_od), max_share)`` of the refused requests, scaled to the origin's
@@ -48,10 +53,15 @@ def smuggle(
         regional: (goods, destinations) price buyers in each region face, US$/kg.
         unsold: (goods, origins) sellers' stock left after clearing, t.
         params: Leakage parameters.
+        taxed_trade: (goods, origins, destinations) legal exports that paid an export tax or used
+            a quota licence this month; the same share of them is matched by smuggled tonnes
+            (evasion grows with the tax and licence gap on all the trade of a route: Fisman & Wei
+            2004; REF §10 K9). None: only refused requests leak.
     """
     ratio = np.divide(regional[:, None, :], delivered, out=np.ones_like(delivered), where=delivered > 0)
     share = np.clip(params.rate * np.log(np.maximum(ratio, 1.0)), 0.0, params.max_share)
-    wanted = refused * share
+    base = refused if taxed_trade is None else refused + taxed_trade
+    wanted = base * share
     asked = wanted.sum(axis=2)
     scale = np.minimum(1.0, np.divide(unsold, asked, out=np.ones_like(asked), where=asked > 0))
     return wanted * scale[:, :, None]

@@ -154,6 +154,10 @@ class LeakageParams(Strict):
     delivered cost (ASSUMPTION)."""
     max_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     """Most of the refused requests smuggled in a month (ASSUMPTION)."""
+    evade_taxed_trade: bool = True
+    """Smuggling also shadows legal exports that pay an export tax or use a quota licence, in the same
+    share of the gap (Fisman & Wei 2004: evasion grows with the tax on a route's trade; REF §10 K9).
+    False: only refused requests leak."""
     tonnage_licences: bool = True
     """A quota counted in tonnes has one licence price per kg for all the goods it covers, and cut-off
     buyers of each pay at least the legal delivered cost plus it (Falvey 1979; REF §10 K7-K8). False:

@@ -259,8 +259,15 @@ def leak(world: World, month: Month) -> None:
     month's (official) flows."""
     result, regional = month.clearing, world.prices.regional
     month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
+    params, f = world.scenario.dynamics.leakage, world.frictions
+    taxed = None
+    if params.evade_taxed_trade:
+        controlled = f.export_tax > 0
+        for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
+            controlled[goods.astype(bool), origin] = True
+        taxed = result.flows * controlled[:, :, None] * ~np.eye(world.size, dtype=bool)
     smuggled = leakage.smuggle(
-        result.refused, result.delivered_cost, regional, world.ledger.seller.amount, world.scenario.dynamics.leakage
+        result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
     month.smuggled = smuggled.sum(axis=2)
     if smuggled.any():
