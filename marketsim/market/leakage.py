@@ -36,7 +36,12 @@ def licence_premium(flows: np.ndarray, refused: np.ndarray, delivered: np.ndarra
 
 
 def smuggle(
-    refused: np.ndarray, delivered: np.ndarray, regional: np.ndarray, unsold: np.ndarray, params: LeakageParams
+    refused: np.ndarray,
+    delivered: np.ndarray,
+    regional: np.ndarray,
+    unsold: np.ndarray,
+    params: LeakageParams,
+    taxed_trade: np.ndarray | None = None,
 ) -> np.ndarray:
     """(goods, origins, destinations) tonnes smuggled past export controls this month: the share
     ``min(rate * ln(P_d / C_od), max_share)`` of the refused requests, scaled to the origin's
@@ -48,10 +53,55 @@ def smuggle(
         regional: (goods, destinations) price buyers in each region face, US$/kg.
         unsold: (goods, origins) sellers' stock left after clearing, t.
         params: Leakage parameters.
+        taxed_trade: (goods, origins, destinations) legal exports that paid an export tax or used
+            a quota licence this month; the same share of them is matched by smuggled tonnes
+            (evasion grows with the tax and licence gap on all the trade of a route: Fisman & Wei
+            2004; REF §10 K9). None: only refused requests leak.
     """
     ratio = np.divide(regional[:, None, :], delivered, out=np.ones_like(delivered), where=delivered > 0)
     share = np.clip(params.rate * np.log(np.maximum(ratio, 1.0)), 0.0, params.max_share)
-    wanted = refused * share
+    base = refused if taxed_trade is None else refused + taxed_trade
+    wanted = base * share
     asked = wanted.sum(axis=2)
     scale = np.minimum(1.0, np.divide(unsold, asked, out=np.ones_like(asked), where=asked > 0))
     return wanted * scale[:, :, None]
+
+
+def tonnage_licence_price(
+    premium: np.ndarray, flows: np.ndarray, refused: np.ndarray, quota_goods: np.ndarray, quota_origin: np.ndarray
+) -> np.ndarray:
+    """(goods, origins) price of a licence to export a kg under each binding tonnage quota: the
+    tonnage-weighted mean of the licence premia of the goods it covers, the same for each of them
+    (a quota counted in tonnes, with licences traded between exporters, carries one shadow price
+    per tonne whatever good it ships: Falvey 1979; REF §10 K7-K8: licences traded at about US$15/kg
+    for La in 2010); 0 where no quota binds.
+
+    Args:
+        premium: (goods, origins) licence premium of each good (:func:`licence_premium`), US$/kg.
+        flows: (goods, origins, destinations) tonnes delivered.
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        quota_goods: (quotas, goods) goods each export quota covers.
+        quota_origin: (quotas,) region each export quota applies to.
+    """
+    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
+    tonnes = ((flows + refused) * foreign).sum(axis=2)
+    price = np.zeros_like(premium)
+    for goods, origin in zip(quota_goods, quota_origin, strict=True):
+        covered = np.flatnonzero(goods)
+        weight = tonnes[covered, origin]
+        if weight.sum() <= 0 or not (premium[covered, origin] > 0).any():
+            continue
+        price[covered, origin] = np.maximum(
+            price[covered, origin], (premium[covered, origin] * weight).sum() / weight.sum()
+        )
+    return price
+
+
+def licence_floor(delivered: np.ndarray, licence_price: np.ndarray) -> np.ndarray:
+    """(goods, destinations) least a buyer abroad pays for a licensed kg: the cheapest legal
+    delivered cost plus the licence price over the origins whose quota binds (0 where none)."""
+    licensed = licence_price[:, :, None] > 0
+    cost = np.where(licensed, delivered + licence_price[:, :, None], np.inf)
+    cost[:, np.arange(cost.shape[1]), np.arange(cost.shape[1])] = np.inf
+    cheapest = cost.min(axis=1)
+    return np.where(np.isfinite(cheapest), cheapest, 0.0)

@@ -34,6 +34,10 @@ DEFAULT = BehaviourParams()
 """The ``[behaviour]`` defaults (relative cover range, scarcity ceiling, concentrate and magnet
 floors), for books made without a scenario's ``[behaviour]`` table."""
 
+REQUALIFY_ORDER = 3
+"""Order of the delay with which cut-off buyers' willingness to pay falls to import parity (a
+pipeline delay: little response in the first months, most of it around the mean time)."""
+
 
 def producer_price(seller: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """(goods, regions) what producers get: the posted price, raised to any price floor in force
@@ -151,6 +155,9 @@ class PriceBook:
         """(goods, regions) most a buyer pays for a good (oxides' choke price; no limit elsewhere)."""
         self.scarcity = np.zeros_like(self.markup)
         self.index = self.seller.copy()
+        self.requalified = [np.full_like(self.base, np.inf) for _ in range(REQUALIFY_ORDER)]
+        """Stages of the delayed willingness to pay of cut-off buyers (:meth:`requalify`); the last
+        is the ceiling on regional prices."""
 
     @property
     def seller(self) -> np.ndarray:
@@ -160,8 +167,11 @@ class PriceBook:
     @property
     def regional(self) -> np.ndarray:
         """(goods, regions) price buyers in each region face: delivered cost plus scarcity, never
-        above the choke price where one is set."""
-        return np.minimum(self.index * (1.0 + self.scarcity), self.choke)
+        above the choke price where one is set, nor above what buyers cut off long enough to
+        requalify imported finished goods will pay (:meth:`requalify`; that ceiling caps the
+        scarcity premium only, never the delivered cost itself)."""
+        ceiling = np.minimum(self.choke, np.maximum(self.requalified[-1], self.index))
+        return np.minimum(self.index * (1.0 + self.scarcity), ceiling)
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest
@@ -182,6 +192,7 @@ class PriceBook:
         producers: np.ndarray,
         fundamental: np.ndarray | None = None,
         cost_pull_months: float = np.inf,
+        licence_floor: np.ndarray | None = None,
     ) -> None:
         """Move prices after a tick of trade.
 
@@ -199,6 +210,9 @@ class PriceBook:
             fundamental: (goods, regions) markup at the marginal supplier's full cost (NaN where
                 none); anchors are pulled toward it with time constant ``cost_pull_months``.
             cost_pull_months: Time constant of that pull.
+            licence_floor: (goods, regions) least cut-off buyers pay for a licensed kg (legal
+                delivered cost plus the tonnage licence price, 7.30); their premium bids at least
+                up to it.
         """
         p = self.params
         stocked = offered > 1e-9
@@ -220,9 +234,43 @@ class PriceBook:
             anchor = np.where(np.isnan(fundamental), anchor, anchor + (fundamental - anchor) / cost_pull_months)
         self.anchor = np.where(selling, np.maximum(anchor, self.floor), parity)
 
-        # Buyers refused by export controls bid up what is left in their region.
-        gap = np.clip(buyer_cover, 1.0 / (1.0 + self.behaviour.max_scarcity), 1.0) ** -1.0 - 1.0
-        target = np.where(cut_off, gap, 0.0)
+        self._bid_scarcity(cut_off, buyer_cover, price_index, licence_floor)
+        self.index = price_index
+
+    def _bid_scarcity(
+        self, cut_off: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray, licence_floor: np.ndarray | None
+    ) -> None:
+        """Buyers refused by export controls bid up what is left in their region: toward
+        ``1 / cover - 1``, and at least up to the licence floor where one is given."""
+        p = self.params
+        max_scarcity = self.behaviour.max_scarcity
+        gap = np.clip(buyer_cover, 1.0 / (1.0 + max_scarcity), 1.0) ** -1.0 - 1.0
+        if licence_floor is not None:
+            gap = np.maximum(gap, licence_floor / np.maximum(price_index, 1e-9) - 1.0)
+        target = np.where(cut_off, np.minimum(gap, max_scarcity), 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
-        self.index = price_index
+
+    def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
+        """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).
+
+        Where export controls cut buyers off, the ceiling falls from the choke price toward
+        ``willingness`` (import parity of the finished good) with a third-order delay of mean
+        ``months`` (requalifying imported magnets, moving production); elsewhere it returns to the
+        choke price with the same delay. Log prices are delayed, so the fall is proportional.
+
+        Args:
+            willingness: (goods, regions) most buyers pay once requalified, US$/kg (inf: no limit).
+            cut_off: (goods, regions) True where export controls left the region's buyers short.
+            months: Mean time of the delay.
+        """
+        free = np.isfinite(self.choke)
+        ceiling = np.where(cut_off & np.isfinite(willingness), np.minimum(willingness, self.choke), self.choke)
+        goal = np.log(np.where(free, np.maximum(ceiling, 1e-9), 1.0))
+        rate = min(REQUALIFY_ORDER / months, 1.0)
+        stages = []
+        for stage in self.requalified:
+            level = np.log(np.where(free, np.minimum(stage, self.choke), 1.0))
+            goal = level + rate * (goal - level)
+            stages.append(np.where(free, np.exp(goal), np.inf))
+        self.requalified = stages

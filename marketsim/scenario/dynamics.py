@@ -154,6 +154,29 @@ class LeakageParams(Strict):
     delivered cost (ASSUMPTION)."""
     max_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     """Most of the refused requests smuggled in a month (ASSUMPTION)."""
+    evade_taxed_trade: bool = True
+    """Smuggling also shadows legal exports that pay an export tax or use a quota licence, in the same
+    share of the gap (Fisman & Wei 2004: evasion grows with the tax on a route's trade; REF §10 K9).
+    False: only refused requests leak."""
+    tonnage_licences: bool = True
+    """A quota counted in tonnes has one licence price per kg for all the goods it covers, and cut-off
+    buyers of each pay at least the legal delivered cost plus it (Falvey 1979; REF §10 K7-K8). False:
+    each good's premium is its own."""
+
+
+class ImportParityParams(Strict):
+    """Demand destruction under export controls: cut-off buyers' willingness to pay for an oxide
+    falls to the import parity of the finished good (magnets), after a delay (7.31)."""
+
+    enabled: bool = True
+    """False: cut-off buyers bid up to the choke price however long they are cut off."""
+    requalify_months: Annotated[float, Field(ge=3.0, le=240.0)] = 48.0
+    """Mean time (third-order delay) for buyers cut off by export controls to requalify imported
+    magnets or move production (automotive part approval takes 1-3 years; after 2011 magnet making
+    moved into China; REF §10; ASSUMPTION)."""
+    margin: Annotated[float, Field(ge=1.0, le=5.0)] = 1.0
+    """Multiple of import parity that buyers pay to keep their own magnet making (security of supply;
+    1 = none; ASSUMPTION)."""
 
 
 class DynamicsParams(Strict):
@@ -166,3 +189,4 @@ class DynamicsParams(Strict):
     thrift: ThriftParams = ThriftParams()
     contracts: ContractParams = ContractParams()
     leakage: LeakageParams = LeakageParams()
+    import_parity: ImportParityParams = ImportParityParams()

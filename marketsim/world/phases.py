@@ -194,6 +194,8 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     behaviour = world.scenario.behaviour
     target = buyers.target_stock(world.expected_rise(), speculative) + behaviour.feed_cover_months * plant_need
     world.target_stock = target
+    world.normal_stock = buyers.target_stock(np.zeros_like(world.prices.markup), np.zeros(len(buyers.good)))
+    world.normal_stock += behaviour.feed_cover_months * plant_need
     gap = target - world.ledger.buyer.amount
     return np.maximum(use + gap / behaviour.restock_months, 0.0)
 
@@ -251,8 +253,15 @@ def leak(world: World, month: Month) -> None:
     month's (official) flows."""
     result, regional = month.clearing, world.prices.regional
     month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
+    params, f = world.scenario.dynamics.leakage, world.frictions
+    taxed = None
+    if params.evade_taxed_trade:
+        controlled = f.export_tax > 0
+        for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
+            controlled[goods.astype(bool), origin] = True
+        taxed = result.flows * controlled[:, :, None] * ~np.eye(world.size, dtype=bool)
     smuggled = leakage.smuggle(
-        result.refused, result.delivered_cost, regional, world.ledger.seller.amount, world.scenario.dynamics.leakage
+        result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
     month.smuggled = smuggled.sum(axis=2)
     if smuggled.any():
@@ -269,15 +278,62 @@ def reprice(world: World, month: Month) -> None:
         result.requested,
         demand,
         month.cut_off,
-        world.ledger.buyer.amount / np.maximum(world.target_stock, 1e-9),
+        world.ledger.buyer.amount / np.maximum(world.normal_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
         fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
+        licence_floor(world, month),
     )
+    parity = world.scenario.dynamics.import_parity
+    if parity.enabled:
+        willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
+        world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
     world.expectations.update(world.prices.regional, fundamental * world.prices.base)
     world.contracts.update(world.prices.regional)
+
+
+PARITY_GOODS = (NDPR,)
+"""Oxides whose cut-off buyers fall back to imported magnets (7.31): NdPr, the bulk of a magnet's
+oxide cost; Dy/Tb is thrifted within the magnet (Dy-free grades, :data:`DY_FREE_SHARE`)."""
+
+
+def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin: float) -> np.ndarray:
+    """(goods, regions) most each region's magnet makers pay for NdPr oxide (7.31): the
+    oxide price at which their magnets' full cost, at their markup and ``margin`` times the cheapest
+    imported magnet, breaks even (inf for other goods and where a region has no magnet plants).
+
+    Args:
+        world: The world.
+        magnet_delivered: (origins, destinations) delivered cost of a kg of magnet, US$/kg.
+        margin: Multiple of import parity buyers pay for their own supply.
+    """
+    regional, size = world.prices.regional, world.size
+    parity = np.where(~np.eye(size, dtype=bool), magnet_delivered, np.inf).min(axis=0)
+    affordable = margin * parity / np.maximum(world.prices.markup[MAGNET], 1e-9)
+    willingness = np.full_like(regional, np.inf)
+    for good in PARITY_GOODS:
+        without, unit = regional.copy(), regional.copy()
+        without[good], unit[good] = 0.0, 1.0
+        fixed = valuation.magnet_cost(world, without)
+        per_kg = valuation.magnet_cost(world, unit) - fixed
+        makers = (per_kg > 0) & np.isfinite(parity)
+        break_even = np.divide(affordable - fixed, per_kg, out=np.full(size, np.inf), where=makers)
+        willingness[good] = np.where(makers, np.maximum(break_even, 0.0), np.inf)
+    return willingness
+
+
+def licence_floor(world: World, month: Month) -> np.ndarray | None:
+    """(goods, regions) least cut-off buyers pay for a licensed kg under a tonnage quota (7.30), or
+    None where licences are priced per good (``dynamics.leakage.tonnage_licences = false``)."""
+    if not world.scenario.dynamics.leakage.tonnage_licences or not len(world.frictions.quota):
+        return None
+    result, f = month.clearing, world.frictions
+    price = leakage.tonnage_licence_price(
+        month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
+    )
+    return leakage.licence_floor(result.delivered_cost, price)
 
 
 def fundamental_markup(world: World) -> np.ndarray:

@@ -64,6 +64,9 @@ class World:
     """The last ``behaviour.price_memory_months`` months of regional prices, oldest first."""
     target_stock: np.ndarray | None = None
     """(goods, regions) stock buyers aimed at this month."""
+    normal_stock: np.ndarray | None = None
+    """(goods, regions) stock buyers would aim at with no speculative cover: what a scarcity premium
+    measures their stock against (7.31)."""
     stockpile_orders: list[list] = field(default_factory=list)
     """Open state purchases and releases: ``[good, region, tonnes a month, months left]``."""
     managed: ManagedSupply | None = None
