@@ -49,7 +49,7 @@ CHANGES: dict[str, tuple[float, str, int, tuple[str, ...]]] = {
     "restricted_share": (0.2, "escalation", 5, ("events.1.approval_rate=0.9",)),  # 10 % refused: cut off only below 0.1
     "min_relative_cover": (0.375, "escalation", 3, ()),
     "max_relative_cover": (2.0, "escalation", 3, ()),
-    "max_scarcity": (0.5, "escalation", 3, ()),
+    "max_scarcity": (0.05, "escalation", 6, ()),
     "concentrate_min_payable": (0.5, "escalation", 3, ()),
     "magnet_min_markup": (0.9, "escalation", 3, ()),
     "trend_months": (6, "escalation", 3, ()),
