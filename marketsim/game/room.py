@@ -102,15 +102,16 @@ class Room(RoomSeats, RoomOffers, RoomViews):
         """Count of those every player sees (rounds, pauses, shocks, messages, seats, offers)."""
         self.state = RoomState(record)
         self._requests: dict[str, SeatRequest] = {}
-        """Joins held for the facilitator (in memory: after a restart, students join again)."""
+        """Joins held for the facilitator (kept in the database too: a restart keeps them)."""
         self._refused_requests: set[str] = set()
         self._request_count = 0
         self._round_cache: dict[str, tuple] = {}
+        """Per kind (observations, prices, cards): the round it was computed for and the value."""
         self._twin = TwinKeeper()
         """The bot twin, played forward round by round for the consequence cards."""
-        """Per kind (observations, prices): the round it was computed for and the value."""
         for action in actions:
             self.state.apply(action)
+        self._restore_held()
         now = clock()
         self._last_seen = {p.id: now for p in self.state.players.values() if p.active}
 
