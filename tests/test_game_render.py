@@ -189,6 +189,7 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
         (ok,) = alerts(context, "game-message")
         assert ok.startswith("Accepted")
         assert room.state.offers[1].status == "accepted"
+        click(context, "Invite a government into an alliance")  # the form is folded away on a phone
         field(context, v.Select, "Into").v_model = "a new alliance"
         field(context, v.TextField, "New alliance name").v_model = "club"
         click(context, "Send invitation")

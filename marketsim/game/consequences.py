@@ -132,9 +132,12 @@ def why(lines: list[Line], decided: list[str], shocks: list[str], importer: bool
     )
 
 
-def round_cards(model, twin, seats: list[str], decided: dict[str, list[str]], shocks: list[str], months: int):
-    """A :class:`Card` per seat for the round just played (``decided``: each seat's decision kinds)."""
-    ours, theirs = observe_all(model), observe_all(twin)
+def round_cards(
+    model, twin, seats: list[str], decided: dict[str, list[str]], shocks: list[str], months: int, ours=None
+):
+    """A :class:`Card` per seat for the round just played (``decided``: each seat's decision kinds;
+    ``ours``: the game's observations of the round, if already made)."""
+    ours, theirs = ours if ours is not None else observe_all(model), observe_all(twin)
     cards = {}
     for region in seats:
         importer = model.region_index[region] != model.china
@@ -145,11 +148,25 @@ def round_cards(model, twin, seats: list[str], decided: dict[str, list[str]], sh
     return cards
 
 
+KEY_LINES = (
+    "Your NdPr price",
+    "Industry supplied",
+    "Dependency on China (separation)",
+    "Public money spent this round",
+    "Exports (a month)",
+)
+"""The lines a phone shows first, in this order, at most four (China's exports take the place of
+the dependency on China it does not have)."""
+
+
 def card_dict(card: Card) -> dict[str, Any]:
-    """A card as plain data for a page: ``lines`` of (what, this game, twin), ``why``."""
+    """A card as plain data for a page: ``lines`` of (what, this game, twin), ``key``, the four of
+    them a phone shows first (:data:`KEY_LINES`), and ``why``."""
+    rows = {line.what: (line.what, line.text(line.game), line.text(line.twin)) for line in card.lines}
     return {
         "region": card.region,
         "date": card.date,
-        "lines": [(line.what, line.text(line.game), line.text(line.twin)) for line in card.lines],
+        "lines": list(rows.values()),
+        "key": [rows[what] for what in KEY_LINES if what in rows][:4],
         "why": card.why,
     }

@@ -106,6 +106,10 @@ class Room(RoomSeats, RoomOffers, RoomViews):
         self._refused_requests: set[str] = set()
         self._request_count = 0
         self._round_cache: dict[str, tuple] = {}
+        self._shared: dict = {}
+        """What pages derive for a government this round (see ``shared``), made once for them all."""
+        self._shared_key: tuple = ()
+        self._shared_lock = threading.Lock()
         """Per kind (observations, prices, cards): the round it was computed for and the value."""
         self._twin = TwinKeeper()
         """The bot twin, played forward round by round for the consequence cards."""

@@ -9,7 +9,7 @@ the lock nor touch the model.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,9 @@ class RoomViews:
     id: str
     public_version: int
     _round_cache: dict[str, tuple]
+    _shared: dict[Hashable, Any]
+    _shared_key: tuple
+    _shared_lock: threading.Lock
     _twin: TwinKeeper
     join_code: str
     lock: threading.RLock
@@ -175,6 +178,26 @@ class RoomViews:
                 cache[kind] = (key, compute(model))
             return cache[kind][1]
 
+    def shared(self, kind: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per round (and public change) and ``kind`` for every page of the room:
+        what a page derives from the views for its government (its numbers as HTML, its chart) is
+        the same for its whole team, and a new round wakes the class's pages at once, so the first
+        to draw makes it and the others read it. Older rounds' values are dropped.
+
+        Args:
+            kind: What is computed, e.g. ``("numbers", region)``.
+            compute: Makes it from the room's views (called without the room's lock held).
+        """
+        with self._shared_lock:
+            with self.lock:
+                key = (id(self.state.model), self.state.model.tick, self.public_version)
+            if key != self._shared_key:
+                self._shared.clear()
+                self._shared_key = key
+            if kind not in self._shared:
+                self._shared[kind] = compute()
+            return self._shared[kind]
+
     def observation(self, region: str) -> Observation | None:
         """What a government sees of the last round (None before the first round has run)."""
         every = self._this_round("observations", observe_all)
@@ -198,12 +221,13 @@ class RoomViews:
             return self.state.model.governments[region].budget_left
 
     def holdings(self, region: str) -> dict[str, int]:
-        """How many mines, separation plants and magnet plants a government has at home."""
+        """How many mines, separation plants and magnet plants a government has at home, built
+        (with capacity now: a planned project counts once it is built)."""
         with self.lock:
             model = self.state.model
             k = model.region_index[region]
             fleets = {"mines": model.mines, "separation plants": model.refiners, "magnet plants": model.magnet_plants}
-            return {name: int((fleet.region == k).sum()) for name, fleet in fleets.items()}
+            return {name: int(((fleet.region == k) & (fleet.capacity > 0)).sum()) for name, fleet in fleets.items()}
 
     def alliances(self) -> dict[str, list[str]]:
         """Alliances now, with their members."""
@@ -291,7 +315,9 @@ class RoomViews:
             with self.lock:
                 if self.state.model is not model or model.tick != key[1]:
                     return None  # the room moved on meanwhile: the next call makes the new cards
-                cards = round_cards(model, twin, list(setup[2]), decided, shocks, self.state.ticks_per_round)
+                ours = self._this_round("observations", observe_all)  # the pages' own, made once a round
+                months = self.state.ticks_per_round
+                cards = round_cards(model, twin, list(setup[2]), decided, shocks, months, ours)
                 result = {r: card_dict(c) for r, c in cards.items()}
                 self._round_cache["cards"] = (key, result)
         return result

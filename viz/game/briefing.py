@@ -63,7 +63,8 @@ def briefing_html(room: Room, region: str, held: dict[str, int]) -> str:
 
 @solara.component
 def RoleBriefing(room: Room, region: str, held: dict[str, int], key: tuple):
-    """The briefing card (drawn again when ``key``, the round, changes)."""
-    text = solara.use_memo(lambda: briefing_html(room, region, held), [room.id, region, key])
+    """The briefing card (``key``, the round, makes it redraw when the round changes)."""
+    # The same for a whole team: made once per round and government for every page of the room.
+    text = room.shared(("briefing", region), lambda: briefing_html(room, region, held))
     with solara.Card("Your briefing", classes=["briefing"], style=CARD):
         solara.HTML(tag="div", unsafe_innerHTML=text, classes=["briefing-text"])

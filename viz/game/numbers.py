@@ -1,0 +1,120 @@
+"""The player's "My numbers" step, one phone screen: what the last round did against the bot twin
+(one line of why and the four most important numbers, with units), the budget and stockpile, and
+the rest (every line of the card, prices, dependency, allies) behind an expander; the price chart
+is drawn only when asked for.
+
+The HTML of a government's numbers is the same for every member of its team: it is made once per
+round and government and shared by the room's pages (:meth:`~marketsim.game.views.RoomViews.shared`).
+"""
+
+from __future__ import annotations
+
+import html
+
+import solara
+
+from marketsim.game import Room
+from marketsim.vocabulary import GOODS, STAGES
+from viz import charts
+from viz.dashboard.components import Chart, Drawing
+from viz.game.decisions import CARD
+from viz.tables import text_table
+
+
+def price_history(room: Room, region: str, good: str) -> dict:
+    """A government's price of a good against the world's, month by month."""
+    history = room.price_table()
+    if history is None:
+        return charts.placeholder("Prices appear after the first round.", 240)
+    dates, price, region_index = history
+    return charts.own_price_figure(dates, price, region_index[region], region, good)
+
+
+def card_html(card: dict | None) -> str:
+    """A seat's consequence card as HTML: why, then its key numbers against the bot twin."""
+    if card is None:
+        return "<p>After each round, this card shows what your decisions did against the bot twin.</p>"
+    table = text_table(card["key"], ("last round", "you", "bot twin"), "own-table consequence-table")
+    return f"<p class='card-why'><b>{html.escape(card['why'])}</b></p>{table}"
+
+
+def more_numbers(card: dict | None, obs, importer: bool) -> str:
+    """Everything else, as HTML: the card's other lines, prices against the world, dependency
+    on China by stage (China: its share of world output), allies."""
+    prices = [(charts.GOOD_NAMES[g], f"{obs.price[g]:,.1f}", f"{obs.world_price[g]:,.1f}") for g in GOODS]
+    if importer:
+        depend = [
+            (stage, f"{100 * obs.dependency[stage]:.0f}%", f"{100 * obs.china_share[stage]:.0f}%") for stage in STAGES
+        ]
+        depend_table = text_table(depend, ("stage", "your dependency on China", "China's world share"), "own-table")
+    else:
+        depend = [(stage, f"{100 * obs.china_share[stage]:.0f}%") for stage in STAGES]
+        depend_table = text_table(depend, ("stage", "your share of world output"), "own-table")
+    allies = ", ".join(a.upper() for a in obs.allies) or "none"
+    disputes = " · disputes with " + ", ".join(d.upper() for d in obs.disputes) if obs.disputes else ""
+    parts = []
+    if card is not None:
+        rest = [line for line in card["lines"] if line not in card["key"]]
+        parts.append(text_table(rest, ("last round", "you", "bot twin"), "own-table all-lines"))
+    parts += [
+        f"<p>Averages over the last round, to {html.escape(obs.date)}.</p>",
+        f"<div class='own-prices'>{text_table(prices, ('good', 'your price, US$/kg', 'world, US$/kg'), 'own-table')}"
+        "</div>",
+        f"<div class='own-dependency'>{depend_table}</div>",
+        f"<p>{html.escape(f'Allies: {allies}{disputes}')}</p>",
+    ]
+    return "".join(parts)
+
+
+def own_numbers(card: dict | None, obs, importer: bool = True) -> str:
+    """The step's numbers as one HTML block (a new round redraws one widget): the card, a line of
+    budget and stockpile, and an expander with the rest (a line to wait for before the first round)."""
+    if obs is None:
+        return card_html(None) + "<p>Your prices, dependency and stockpile appear here after the first round.</p>"
+    stock = [f"{charts.GOOD_NAMES[g]} {obs.stockpile[g]:,.0f} t" for g in GOODS if obs.stockpile[g] > 0]
+    budget = "no fixed limit" if obs.budget_left is None else f"US${obs.budget_left:,.0f} m left this year"
+    status = f"Budget: {budget} · stockpile: {', '.join(stock) or 'none'}"
+    return "".join(
+        [
+            card_html(card),
+            f"<p class='own-status'>{html.escape(status)}</p>",
+            "<details class='more-numbers'><summary><b>All my numbers</b> (prices, dependency, allies)</summary>",
+            more_numbers(card, obs, importer),
+            "</details>",
+        ]
+    )
+
+
+@solara.component
+def PriceChart(room: Room, region: str, tick: tuple):
+    """The government's price chart, one good at a time."""
+    good, set_good = solara.use_state("ndpr")
+    figure = room.shared(("price figure", region, good), lambda: price_history(room, region, good))
+    solara.ToggleButtonsSingle(good, on_value=set_good, values=["ndpr", "dytb", "magnet"], dense=True)
+    Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
+
+
+@solara.component
+def OwnDashboard(room: Room, region: str, tick: tuple):
+    """The round's consequence card and the government's own numbers, one phone screen; the price
+    chart below only when asked for (a page that does not show it costs the server nothing when
+    the class gets a new round)."""
+    importer = region != "china"
+
+    def numbers() -> str:
+        cards = room.consequences()
+        return own_numbers((cards or {}).get(region), room.observation(region), importer)
+
+    text = room.shared(("numbers", region), numbers)
+    chart, set_chart = solara.use_state(False)
+    with solara.Card("What your decisions did", classes=["consequence-card", "own-dashboard"], style=CARD):
+        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["own-numbers"])
+        solara.Button(
+            "Hide price chart" if chart else "Show price chart",
+            small=True,
+            text=True,
+            on_click=lambda: set_chart(not chart),
+            classes=["price-chart-toggle"],
+        )
+        if chart:
+            PriceChart(room, region, tick)
