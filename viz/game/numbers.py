@@ -1,10 +1,11 @@
-"""The player's "My numbers" step, one phone screen: what the last round did against the bot twin
-(one line of why and the four most important numbers, with units), the budget and stockpile, and
-the rest (every line of the card, prices, dependency, allies) behind an expander; the price chart
-is drawn only when asked for.
+"""The player's "Briefing" and "My numbers" steps. "My numbers" is one phone screen: what the
+last round did against the bot twin (one line of why and the four most important numbers, with
+units), the budget and stockpile, and the rest (the card's other lines, prices, dependency, allies)
+behind an expander; the price chart is drawn only when asked for.
 
-The HTML of a government's numbers is the same for every member of its team: it is made once per
-round and government and shared by the room's pages (:meth:`~marketsim.game.views.RoomViews.shared`).
+The HTML of a government's numbers and briefing is the same for every member of its team: it is
+made once per round and government and shared by the room's pages
+(:meth:`~marketsim.game.views.RoomViews.shared`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from marketsim.game import Room
 from marketsim.vocabulary import GOODS, STAGES
 from viz import charts
 from viz.dashboard.components import Chart, Drawing
+from viz.game.briefing import briefing_html
 from viz.game.decisions import CARD
 from viz.tables import text_table
 
@@ -95,26 +97,42 @@ def PriceChart(room: Room, region: str, tick: tuple):
 
 
 @solara.component
-def OwnDashboard(room: Room, region: str, tick: tuple):
-    """The round's consequence card and the government's own numbers, one phone screen; the price
-    chart below only when asked for (a page that does not show it costs the server nothing when
-    the class gets a new round)."""
+def ReadingStep(room: Room, region: str, step: str, held: dict[str, int], tick: tuple):
+    """The "Briefing" or the "My numbers" step: a card with one block of HTML (and, for the
+    numbers, the price chart on request). Both steps are the same widgets with other contents, so
+    when a new round turns the whole class's pages from the briefing to their numbers, the server
+    updates a few widgets per page instead of building new ones.
+
+    Args:
+        room: The room.
+        region: The government played.
+        step: ``"Briefing"`` or ``"My numbers"``.
+        held: Its mines and plants at home (for the briefing).
+        tick: The round (a key that changes when a new round is played).
+    """
     importer = region != "china"
+    briefing = step == "Briefing"
 
     def numbers() -> str:
         cards = room.consequences()
         return own_numbers((cards or {}).get(region), room.observation(region), importer)
 
-    text = room.shared(("numbers", region), numbers)
+    # The same for a whole team: made once a round and government for every page of the room.
+    if briefing:
+        text = room.shared(("briefing", region), lambda: briefing_html(room, region, held))
+    else:
+        text = room.shared(("numbers", region), numbers)
     chart, set_chart = solara.use_state(False)
-    with solara.Card("What your decisions did", classes=["consequence-card", "own-dashboard"], style=CARD):
-        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["own-numbers"])
-        solara.Button(
-            "Hide price chart" if chart else "Show price chart",
-            small=True,
-            text=True,
-            on_click=lambda: set_chart(not chart),
-            classes=["price-chart-toggle"],
-        )
-        if chart:
+    title, classes = ("Your briefing", ["briefing"]) if briefing else ("What your decisions did", ["consequence-card"])
+    with solara.Card(title, classes=classes, style=CARD):
+        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["briefing-text" if briefing else "own-numbers"])
+        if not briefing:
+            solara.Button(
+                "Hide price chart" if chart else "Show price chart",
+                small=True,
+                text=True,
+                on_click=lambda: set_chart(not chart),
+                classes=["price-chart-toggle"],
+            )
+        if chart and not briefing:
             PriceChart(room, region, tick)

@@ -15,12 +15,11 @@ import solara
 from marketsim.game import GameError, Room
 from marketsim.game.state import SeatRequest
 from viz.dashboard.components import EXPLAIN
-from viz.game.briefing import RoleBriefing
 from viz.game.countdown import Countdown
 from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
 from viz.game.memory import Memory, memory, remember
-from viz.game.numbers import OwnDashboard
+from viz.game.numbers import ReadingStep
 from viz.game.state import (
     Seat,
     attempt,
@@ -269,11 +268,11 @@ def PlayerView(seat: Seat):
     tick = view["tick"]
     key = (tick, view["round"])
     groups = room.alliances()
-    with solara.Column(classes=["player-step"]).key(f"step-{step}"):
-        if step == "Briefing":
-            RoleBriefing(room, seat.region, held, key)
-        elif step == "My numbers":
-            OwnDashboard(room, seat.region, key)
+    # "Briefing" and "My numbers" are the same widgets (a new round turning every page to its
+    # numbers builds nothing); "Decide" is built when opened.
+    with solara.Column(classes=["player-step"]).key("step-reading" if step != "Decide" else "step-decide"):
+        if step != "Decide":
+            ReadingStep(room, seat.region, step, held, key)
         elif view["phase"] == "deciding":
             DecisionForm(
                 room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by")
