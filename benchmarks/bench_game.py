@@ -300,7 +300,7 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
     ]
     room.start(created.facilitator_token)
     sizes = [len(r["players"]) for r in room.roster()]
-    every, each = [], []
+    every, each, played, cards, pages = [], [], [], [], []
     for _ in range(rounds):
         target = room.state.round + 1
         seen = [0.0] * len(tokens)
@@ -327,15 +327,38 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
         delays = [s - start for s in seen]
         each.extend(delays)
         every.append(max(delays))
+        played.append(time.perf_counter() - start)
+        shared_compute(room, cards, pages)
     print(
         f"engine, 30 simulated clients (teams of {min(sizes)}-{max(sizes)} on 17 governments), advance of 12 "
         f"ticks until every client's view shows the new round: {spread(every)}"
     )
     print(f"  same, each client's observation: {spread(each)}")
+    print("engine, what one round costs the room, once for all its pages (this process, no web server):")
+    print(f"  the round (advance, 12 ticks, and the clients' views meanwhile): {spread(played)}")
+    print(f"  the bot twin's round and the consequence cards of every seat: {spread(cards)}")
+    print(f"  every seat's numbers and briefing as the pages show them (HTML, shared by a team): {spread(pages)}")
     created, room = new_room(server, text, seats)  # for the browsers: they join it through the page
     room.start(created.facilitator_token)
     server.close()
     return {"code30": created.join_code, "token30": created.facilitator_token}
+
+
+def shared_compute(room, cards: list[float], pages: list[float]) -> None:
+    """Time what the pages of a room need after a round, made once for them all: the consequence
+    cards (the bot twin's round), then each seat's numbers and briefing as the player page draws
+    them (:func:`viz.game.numbers.step_html`)."""
+    from viz.game.numbers import step_html  # noqa: PLC0415
+
+    start = time.perf_counter()
+    room.consequences()
+    cards.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    for region in room.setup().seats:
+        held = room.shared(("holdings", region), lambda region=region: room.holdings(region))
+        step_html(room, region, held, briefing=False)
+        step_html(room, region, held, briefing=True)
+    pages.append(time.perf_counter() - start)
 
 
 def pin_server(pid: int) -> None:

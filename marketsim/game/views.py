@@ -8,7 +8,9 @@ the lock nor touch the model.
 
 from __future__ import annotations
 
+import _thread
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 
 from marketsim.game.consequences import TwinKeeper, card_dict, round_cards
 from marketsim.game.shocks import headline
-from marketsim.game.state import Player, RoomState
+from marketsim.game.state import DECIDING, Player, RoomState
 from marketsim.governance.observation import Observation, observe_all
 from marketsim.reports.metrics import derive
 from marketsim.reports.views import RunView, view_of
@@ -56,6 +58,7 @@ class RoomViews:
     _shared_key: tuple
     _shared_lock: threading.Lock
     _twin: TwinKeeper
+    twin_ahead_after: float | None
     join_code: str
     lock: threading.RLock
     state: RoomState
@@ -290,12 +293,13 @@ class RoomViews:
     def consequences(self) -> dict[str, dict[str, Any]] | None:
         """What the last round did for each seat, against the bot twin: a card per seat (see
         :func:`marketsim.game.consequences.card_dict`); None before the first round. The twin is
-        played forward outside the room's lock and the cards are made once per round."""
+        played forward outside the room's lock (usually ahead, see :meth:`twin_ahead`) and the
+        cards are made once per round (a shock injected since does not change them)."""
         with self.lock:
             state, model = self.state, self.state.model
             if not model.tick:
                 return None
-            key = (id(model), model.tick, len(state.entries))
+            key = (id(model), model.tick)
             cached = self._round_cache.get("cards")
             if cached is not None and cached[0] == key:
                 return cached[1]
@@ -311,6 +315,10 @@ class RoomViews:
                 if e.kind == "shock" and last is not None and e.round == state.round - 1
             ]
         with self._twin.lock:
+            with self.lock:
+                cached = self._round_cache.get("cards")
+                if cached is not None and cached[0] == key:
+                    return cached[1]  # made while this call waited for the twin
             twin = self._twin.at(*setup, entries)
             with self.lock:
                 if self.state.model is not model or model.tick != key[1]:
@@ -321,6 +329,41 @@ class RoomViews:
                 result = {r: card_dict(c) for r, c in cards.items()}
                 self._round_cache["cards"] = (key, result)
         return result
+
+    def twin_ahead(self) -> None:
+        """While the players decide: make this round's cards (if no page has yet), then play the
+        bot twin's coming round ahead, so that playing the round costs the class's pages no time
+        for the twin (it does not depend on their decisions). A shock injected later has the
+        twin played again (:meth:`schedule_twin`); an undo rebuilds it."""
+        with self.lock:
+            state = self.state
+            if state.phase != DECIDING:
+                return
+            entries, ticks = state.model_entries(), state.round_ticks()
+            setup = (state.scenario, state.record.seed, state.seats, state.fallback)
+        self.consequences()
+        with self._twin.lock:
+            with self.lock:
+                now = [payload for _, payload in self.state.model_entries()]
+            if len(now) != len(entries) or any(a is not b for a, (_, b) in zip(now, entries, strict=True)):
+                return  # the room moved on: its change schedules this again
+            self._twin.ahead(*setup, entries, ticks)
+
+    def schedule_twin(self) -> None:
+        """Run :meth:`twin_ahead` in the background after :attr:`twin_ahead_after` seconds (when
+        the pages have drawn a new round); never when that is None."""
+        delay = self.twin_ahead_after
+        if delay is None:
+            return
+
+        def run() -> None:
+            time.sleep(delay)
+            self.twin_ahead()
+
+        # A bare thread, not a threading.Thread: Solara attaches a page's session to every
+        # threading.Thread started while that page runs (here, the console's click handler), and
+        # this work belongs to the room, not to a page.
+        _thread.start_new_thread(run, ())
 
     def seat_signature(self, region: str) -> tuple:
         """What a player's page shows that can change: anything public, and its own team's queue."""

@@ -87,6 +87,19 @@ def own_numbers(card: dict | None, obs, importer: bool = True) -> str:
     )
 
 
+def step_html(room: Room, region: str, held: dict[str, int], briefing: bool) -> str:
+    """A government's briefing (``briefing``) or numbers as HTML, the same for its whole team:
+    made once a round and government for every page of the room."""
+    if briefing:
+        return room.shared(("briefing", region), lambda: briefing_html(room, region, held))
+
+    def numbers() -> str:
+        cards = room.consequences()
+        return own_numbers((cards or {}).get(region), room.observation(region), region != "china")
+
+    return room.shared(("numbers", region), numbers)
+
+
 @solara.component
 def PriceChart(room: Room, region: str, tick: tuple):
     """The government's price chart, one good at a time."""
@@ -110,18 +123,8 @@ def ReadingStep(room: Room, region: str, step: str, held: dict[str, int], tick: 
         held: Its mines and plants at home (for the briefing).
         tick: The round (a key that changes when a new round is played).
     """
-    importer = region != "china"
     briefing = step == "Briefing"
-
-    def numbers() -> str:
-        cards = room.consequences()
-        return own_numbers((cards or {}).get(region), room.observation(region), importer)
-
-    # The same for a whole team: made once a round and government for every page of the room.
-    if briefing:
-        text = room.shared(("briefing", region), lambda: briefing_html(room, region, held))
-    else:
-        text = room.shared(("numbers", region), numbers)
+    text = step_html(room, region, held, briefing)
     chart, set_chart = solara.use_state(False)
     title, classes = ("Your briefing", ["briefing"]) if briefing else ("What your decisions did", ["consequence-card"])
     with solara.Card(title, classes=classes, style=CARD):
