@@ -300,9 +300,12 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
     ]
     room.start(created.facilitator_token)
     sizes = [len(r["players"]) for r in room.roster()]
-    every, each, played, cards, pages = [], [], [], [], []
+    every, each, played, cards, pages, ahead = [], [], [], [], [], []
     for _ in range(rounds):
         target = room.state.round + 1
+        start = time.perf_counter()
+        room.twin_ahead()  # what the room does in the background while the players decide
+        ahead.append(time.perf_counter() - start)
         seen = [0.0] * len(tokens)
         ready = threading.Barrier(len(tokens) + 1)
 
@@ -336,7 +339,8 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
     print(f"  same, each client's observation: {spread(each)}")
     print("engine, what one round costs the room, once for all its pages (this process, no web server):")
     print(f"  the round (advance, 12 ticks, and the clients' views meanwhile): {spread(played)}")
-    print(f"  the bot twin's round and the consequence cards of every seat: {spread(cards)}")
+    print(f"  the consequence cards of every seat, the twin's round played ahead: {spread(cards)}")
+    print(f"  (off the round's path, while the players decide: the twin's coming round, {spread(ahead)})")
     print(f"  every seat's numbers and briefing as the pages show them (HTML, shared by a team): {spread(pages)}")
     created, room = new_room(server, text, seats)  # for the browsers: they join it through the page
     room.start(created.facilitator_token)
@@ -346,7 +350,7 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
 
 def shared_compute(room, cards: list[float], pages: list[float]) -> None:
     """Time what the pages of a room need after a round, made once for them all: the consequence
-    cards (the bot twin's round), then each seat's numbers and briefing as the player page draws
+    cards (against the bot twin, its round played ahead), then each seat's numbers and briefing as the player page draws
     them (:func:`viz.game.numbers.step_html`)."""
     from viz.game.numbers import step_html  # noqa: PLC0415
 
