@@ -159,8 +159,11 @@ def test_a_second_player_joins_a_taken_government_as_a_team(server):
         while not texts(context, "player-team") and time.monotonic() < deadline:  # the redraw may be under way
             time.sleep(0.05)
         (team,) = texts(context, "player-team")
-        click(context, "Decide")
         assert team.startswith("Your team: Ann, Bo.")
+        click(context, "Decide")
+        while not texts(context, "queued") and time.monotonic() < deadline:  # the seat's page may be redrawn
+            time.sleep(0.05)
+            click(context, "Decide")  # (again: choosing the step shown changes nothing)
         (queued,) = texts(context, "queued")
         assert queued.startswith("Queued now (sent by Ann): tariff 30% on china")
     finally:
