@@ -35,12 +35,19 @@ machine. ``--pin`` puts the server on CPU 0 and Chromium (and this process) on t
 pages' own drawing does not take the server's core: the closest this machine gets to separate
 devices. Without it, everything shares every core.
 
-Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser] [--pin]
+``--profile`` samples the server's Python stacks during the timed rounds (every 5 ms, each
+thread's stack weighted by the CPU time that thread used since the last sample, so a thread
+waiting for a lock or the interpreter counts for nothing) and prints where its CPU time went.
+It loads a small sampler into the server with a ``sitecustomize`` module; the timings of a
+profiled run are a little slower than a plain run's.
+
+Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser] [--pin] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -97,6 +104,108 @@ BROWSER_FLAGS = [
 ]
 """In a classroom every page is the one in front on its own device: none is throttled as a
 background page."""
+
+
+SAMPLER = """\
+import collections, os, sys, threading, time
+
+_DIR = os.environ.get("MARKETSIM_SAMPLE_DIR")
+
+
+def _name(code):
+    path = code.co_filename
+    for mark in ("site-packages/", "/lib/python3.12/", "/marketsim/", "/viz/"):
+        if mark in path:
+            path = (mark[1:] if mark in ("/marketsim/", "/viz/") else "") + path.rsplit(mark, 1)[1]
+            break
+    return f"{path}:{code.co_name}"
+
+
+def _runtime(tid):
+    try:
+        with open(f"/proc/self/task/{tid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except OSError:
+        return None
+
+
+def _report(inclusive, own, seconds, cpu):
+    total = sum(own.values())
+    lines = [f"sampled {seconds:.1f} s; server CPU {cpu:.2f} s; attributed to stacks {total / 1e9:.2f} s"]
+    lines.append("== inclusive CPU (share of attributed) ==")
+    lines += [f"{n / max(total, 1):6.1%} {n / 1e9:7.2f}s {k}" for k, n in inclusive.most_common(150)]
+    lines.append("== self ==")
+    lines += [f"{n / max(total, 1):6.1%} {n / 1e9:7.2f}s {k}" for k, n in own.most_common(80)]
+    with open(os.path.join(_DIR, "profile.txt"), "w") as out:
+        out.write("\\n".join(lines) + "\\n")
+
+
+def _sample():
+    inclusive, own, last = collections.Counter(), collections.Counter(), {}
+    me, started, cpu0 = threading.get_ident(), None, 0.0
+    while True:
+        on = os.path.exists(os.path.join(_DIR, "on"))
+        if on and started is None:
+            inclusive.clear(), own.clear(), last.clear()
+            started, cpu0 = time.perf_counter(), sum(os.times()[:2])
+        if os.path.exists(os.path.join(_DIR, "dump")):
+            seconds = time.perf_counter() - started if started else 0.0
+            _report(inclusive, own, seconds, sum(os.times()[:2]) - cpu0)
+            os.remove(os.path.join(_DIR, "dump"))
+            started = None
+        if not on:
+            started = None
+            time.sleep(0.1)
+            continue
+        native = {t.ident: t.native_id for t in threading.enumerate()}
+        for ident, frame in sys._current_frames().items():
+            now = _runtime(native.get(ident)) if ident != me and ident in native else None
+            if now is None:
+                continue
+            used, last[ident] = now - last.get(ident, now), now
+            if used <= 0:
+                continue
+            own[_name(frame.f_code)] += used
+            seen = set()
+            while frame is not None:
+                key = _name(frame.f_code)
+                if key not in seen:
+                    seen.add(key)
+                    inclusive[key] += used
+                frame = frame.f_back
+        time.sleep(0.005)
+
+
+if _DIR:
+    threading.Thread(target=_sample, daemon=True, name="sampler").start()
+"""
+"""The server's stack sampler (a ``sitecustomize`` module, see ``--profile``)."""
+
+
+def profiler(folder: Path) -> Path:
+    """Have the servers started from now on load :data:`SAMPLER`; returns its control folder."""
+    site, control = folder / "site", folder / "samples"
+    site.mkdir()
+    control.mkdir()
+    (site / "sitecustomize.py").write_text(SAMPLER)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    os.environ["MARKETSIM_SAMPLE_DIR"] = str(control)
+    return control
+
+
+def profile_report(control: Path, lines: int = 60) -> str:
+    """Stop the server's sampler and return the top of its report."""
+    (control / "on").unlink(missing_ok=True)
+    (control / "dump").touch()
+    report = control / "profile.txt"
+    deadline = time.monotonic() + 30
+    while (control / "dump").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not report.exists():
+        return "the server's sampler wrote no report"
+    text = report.read_text().splitlines()
+    own = text.index("== self ==") if "== self ==" in text else len(text)
+    return "\n".join([*text[: min(own, lines)], *text[own : own + 30]])
 
 
 def spread(values: list[float]) -> str:
@@ -191,9 +300,12 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
     ]
     room.start(created.facilitator_token)
     sizes = [len(r["players"]) for r in room.roster()]
-    every, each = [], []
+    every, each, played, cards, pages, ahead = [], [], [], [], [], []
     for _ in range(rounds):
         target = room.state.round + 1
+        start = time.perf_counter()
+        room.twin_ahead()  # what the room does in the background while the players decide
+        ahead.append(time.perf_counter() - start)
         seen = [0.0] * len(tokens)
         ready = threading.Barrier(len(tokens) + 1)
 
@@ -218,15 +330,39 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
         delays = [s - start for s in seen]
         each.extend(delays)
         every.append(max(delays))
+        played.append(time.perf_counter() - start)
+        shared_compute(room, cards, pages)
     print(
         f"engine, 30 simulated clients (teams of {min(sizes)}-{max(sizes)} on 17 governments), advance of 12 "
         f"ticks until every client's view shows the new round: {spread(every)}"
     )
     print(f"  same, each client's observation: {spread(each)}")
+    print("engine, what one round costs the room, once for all its pages (this process, no web server):")
+    print(f"  the round (advance, 12 ticks, and the clients' views meanwhile): {spread(played)}")
+    print(f"  the consequence cards of every seat, the twin's round played ahead: {spread(cards)}")
+    print(f"  (off the round's path, while the players decide: the twin's coming round, {spread(ahead)})")
+    print(f"  every seat's numbers and briefing as the pages show them (HTML, shared by a team): {spread(pages)}")
     created, room = new_room(server, text, seats)  # for the browsers: they join it through the page
     room.start(created.facilitator_token)
     server.close()
     return {"code30": created.join_code, "token30": created.facilitator_token}
+
+
+def shared_compute(room, cards: list[float], pages: list[float]) -> None:
+    """Time what the pages of a room need after a round, made once for them all: the consequence
+    cards (against the bot twin, its round played ahead), then each seat's numbers and briefing as the player page draws
+    them (:func:`viz.game.numbers.step_html`)."""
+    from viz.game.numbers import step_html  # noqa: PLC0415
+
+    start = time.perf_counter()
+    room.consequences()
+    cards.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    for region in room.setup().seats:
+        held = room.shared(("holdings", region), lambda region=region: room.holdings(region))
+        step_html(room, region, held, briefing=False)
+        step_html(room, region, held, briefing=True)
+    pages.append(time.perf_counter() - start)
 
 
 def pin_server(pid: int) -> None:
@@ -242,7 +378,7 @@ def pin_server(pid: int) -> None:
     print(f"pinned: server on CPU {cpus[0]}, Chromium and this process on CPU {cpus[1:]}")
 
 
-def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None:
+def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control: Path | None = None) -> None:
     """The real-server figures."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
@@ -287,6 +423,8 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
         )
 
         every, each, delivered, console, server_cpu = [], [], [], [], []
+        if control is not None:
+            (control / "on").touch()
         for _ in range(rounds):
             status = boss.locator(".console-status").inner_text()
             target = int(status.split("round ", 1)[1].split(" ", 1)[0]) + 1
@@ -325,6 +463,9 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool) -> None
             f"  same, until the last page has received its update (the server's part; the rest is the "
             f"pages drawing): {spread(delivered)}"
         )
+        if control is not None:
+            print(f"where the server's CPU went during the {rounds} rounds (sampled):")
+            print(profile_report(control))
         opened = sum(page.evaluate("() => window.__sockets") for page in pages)
         print(f"websockets opened by the {count} pages: {opened} (more than {count}: pages reconnected)")
         print(f"server RSS after the rounds: {rss_mb(process.pid):.0f} MB")
@@ -339,13 +480,15 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=0.0, help="seconds between simulated clients' polls")
     parser.add_argument("--no-browser", action="store_true", help="engine figures only")
     parser.add_argument("--pin", action="store_true", help="server on CPU 0, browsers on the others")
+    parser.add_argument("--profile", action="store_true", help="sample where the server's CPU goes in the rounds")
     args = parser.parse_args()
     print(f"{psutil.cpu_count()} CPUs; scenario {SCENARIO.name}")
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "games.sqlite3"
         room30 = engine(db, args.rounds, args.poll)
         if args.browsers and not args.no_browser:
-            browsers(db, room30, args.browsers, args.rounds, args.pin)
+            control = profiler(Path(folder)) if args.profile else None
+            browsers(db, room30, args.browsers, args.rounds, args.pin, control)
 
 
 if __name__ == "__main__":

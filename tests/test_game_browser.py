@@ -110,7 +110,8 @@ def test_a_game_in_four_browsers(browser, tmp_path):
             page.get_by_text("round 2 · deciding").wait_for(timeout=WAIT)
             for player in (ann, ben, cy):
                 player.locator(".player-status").filter(has_text="round 2").wait_for(timeout=WAIT)
-                player.locator(".own-prices").wait_for(timeout=WAIT)
+                player.locator(".consequence-table").wait_for(timeout=WAIT)
+            ann.locator(".more-numbers summary").click()  # the rest of the numbers, folded on a phone
             assert "your price" in ann.locator(".own-prices").inner_text()
             shot(ann, "game-player-round-2")
 

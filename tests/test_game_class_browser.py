@@ -31,6 +31,12 @@ def phone_join(watched, link: str, name: str, government: str | None = None) -> 
     click(page, "Join")
 
 
+def fits_the_phone(page) -> None:
+    """The step shown fits one phone screen: no scrolling down (nor sideways)."""
+    height, width = page.evaluate("() => [document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
+    assert height <= PHONE["height"] and width <= PHONE["width"], f"the page is {width}x{height} px"
+
+
 def status(page) -> str:
     page.locator(".player-status").wait_for(timeout=WAIT)
     return page.locator(".player-status").inner_text()
@@ -91,6 +97,7 @@ def test_a_class_plays_on_phones_with_a_console_and_a_projector(browser, tmp_pat
                 phone_join(phone, link, name)
                 status(phone.page)
             shot(phones[0].page, "class-phone-briefing-390")
+            fits_the_phone(phones[0].page)
             governments = [status(p.page).split(" ", 1)[0] for p in phones[:3]]
             assert sorted(governments) == ["EU", "JAPAN", "USA"]
             phone_join(phones[3], link, "Dee", "usa")
@@ -146,6 +153,24 @@ def test_a_class_plays_on_phones_with_a_console_and_a_projector(browser, tmp_pat
                 assert phone.page.locator(".news").count() == 0  # last round's news is gone
             assert "Your stockpile" in ann.locator(".consequence-card").inner_text()
             shot(ann, "class-phone-card-390")
+            fits_the_phone(ann)  # with the team line
+            # Each step of a phone is one screen: the most important numbers first, the rest folded away.
+            ben = phones[1].page
+            ben.locator(".consequence-table").wait_for(timeout=WAIT)
+            assert len(ben.locator(".consequence-table tbody tr").all()) == 4
+            shot(ben, "class-phone-numbers-390")
+            fits_the_phone(ben)
+            ben.locator(".more-numbers summary").click()
+            ben.locator(".own-prices").wait_for(timeout=WAIT)
+            shot(ben, "class-phone-numbers-open-390")
+            click(ben, "Show price chart")
+            ben.locator(".js-plotly-plot").wait_for(timeout=WAIT)
+            shot(ben, "class-phone-numbers-chart-390")
+            for step in ("Briefing", "Decide"):
+                click(ben, step)
+                ben.locator(".briefing" if step == "Briefing" else ".decision-form").wait_for(timeout=WAIT)
+                shot(ben, f"class-phone-{step.lower()}-round-2-390")
+                fits_the_phone(ben)
             projector.locator(".projector-headlines table").first.wait_for(timeout=WAIT)
             assert token not in projector.content()
             shot(projector, "class-projector-game-1280")

@@ -219,3 +219,39 @@ def test_logs_from_before_teams_still_replay(tmp_path):
     assert [r["status"] for r in replayed.roster()] == ["ai", "submitted"]
     assert not replayed.state.players["p1"].active
     server.close()
+
+
+def test_joins_held_for_the_teacher_survive_a_restart(tmp_path):
+    clock = Clock()
+    server = GameServer(tmp_path / "g.db", clock=clock)
+    created = server.create_room(small_text(), "small.toml", 4, ["usa", "japan"])
+    seat(server, created, "Ann", "a", "usa")
+    team = server.join(created.join_code, "Cleo", "c", "usa")  # a taken government
+    refused = server.join(created.join_code, "Eve", "e", "usa")
+    phone = server.join(created.join_code, "ann", "d")  # Ann's name on another device
+    room = server.room(created.room_id)
+    room.approve(created.facilitator_token, room.requests()[1]["id"], admit=False)  # Eve
+    waiting = room.requests()
+    server.close()
+
+    again = GameServer(tmp_path / "g.db", clock=clock)  # the same SQLite file, a new process's server
+    room = again.room(created.room_id)
+    assert room.requests() == waiting and [r["name"] for r in waiting] == ["Cleo", "ann"]
+    assert room.request_status(team.token) == "waiting" and room.waiting_region(team.token) == "usa"
+    assert room.request_status(refused.token) == "refused"
+    room.approve(created.facilitator_token, waiting[0]["id"])
+    assert room.player_view(team.token)["team"] == ["Ann", "Cleo"]
+    later = again.join(created.join_code, "Finn", "f", "japan")
+    assert not later.held
+    more = again.join(created.join_code, "Gus", "g", "japan")
+    assert more.held and room.requests()[-1]["id"] not in {r["id"] for r in waiting}  # ids are not reused
+    again.close()
+
+    third = GameServer(tmp_path / "g.db", clock=clock)
+    room = third.room(created.room_id)
+    assert [r["name"] for r in room.requests()] == ["ann", "Gus"]  # Cleo's admitted join is gone
+    assert room.request_status(team.token) == "admitted" and room.request_status(phone.token) == "waiting"
+    with sqlite3.connect(tmp_path / "g.db") as db:
+        statuses = sorted(row[0] for row in db.execute("SELECT status FROM held_joins"))
+    assert statuses == ["refused", "waiting", "waiting"]
+    third.close()

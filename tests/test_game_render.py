@@ -159,8 +159,11 @@ def test_a_second_player_joins_a_taken_government_as_a_team(server):
         while not texts(context, "player-team") and time.monotonic() < deadline:  # the redraw may be under way
             time.sleep(0.05)
         (team,) = texts(context, "player-team")
-        click(context, "Decide")
         assert team.startswith("Your team: Ann, Bo.")
+        click(context, "Decide")
+        while not texts(context, "queued") and time.monotonic() < deadline:  # the seat's page may be redrawn
+            time.sleep(0.05)
+            click(context, "Decide")  # (again: choosing the step shown changes nothing)
         (queued,) = texts(context, "queued")
         assert queued.startswith("Queued now (sent by Ann): tariff 30% on china")
     finally:
@@ -189,6 +192,7 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
         (ok,) = alerts(context, "game-message")
         assert ok.startswith("Accepted")
         assert room.state.offers[1].status == "accepted"
+        click(context, "Invite a government into an alliance")  # the form is folded away on a phone
         field(context, v.Select, "Into").v_model = "a new alliance"
         field(context, v.TextField, "New alliance name").v_model = "club"
         click(context, "Send invitation")

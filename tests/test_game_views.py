@@ -33,3 +33,35 @@ def test_a_players_signature_changes_with_their_teams_queue_only(server):
     usa, japan = room.seat_signature("usa"), room.seat_signature("japan")
     room.submit(tokens["japan"], [])
     assert room.seat_signature("usa") == usa and room.seat_signature("japan") != japan
+
+
+def test_what_pages_derive_for_a_government_is_made_once_a_round_for_the_room(server):
+    import threading  # noqa: PLC0415
+
+    room, facilitator, _ = open_room(server)
+    made = []
+
+    def numbers(region):
+        def make():
+            made.append((region, room.state.model.tick))
+            return f"{region} at month {room.state.model.tick}"
+
+        return make
+
+    # 30 pages wake at once for a new round: the first to draw makes it, the others read it.
+    pages = [threading.Thread(target=room.shared, args=(("numbers", "usa"), numbers("usa"))) for _ in range(30)]
+    for page in pages:
+        page.start()
+    for page in pages:
+        page.join()
+    assert made == [("usa", 0)]
+    room.advance(facilitator)
+    assert room.shared(("numbers", "usa"), numbers("usa")) == "usa at month 12"
+    assert room.shared(("numbers", "japan"), numbers("japan")) == "japan at month 12"
+    assert room.shared(("numbers", "usa"), numbers("usa")) == "usa at month 12"
+    assert made == [("usa", 0), ("usa", 12), ("japan", 12)]
+    room.broadcast(facilitator, "news for everyone")  # a public change: pages draw again
+    room.shared(("numbers", "usa"), numbers("usa"))
+    room.undo(facilitator)  # back to month 0: never last round's numbers
+    assert room.shared(("numbers", "usa"), numbers("usa")) == "usa at month 0"
+    assert made[-2:] == [("usa", 12), ("usa", 0)]

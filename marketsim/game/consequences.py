@@ -19,7 +19,13 @@ from marketsim.model import RareEarthModel
 
 
 class TwinKeeper:
-    """A room's bot twin, played forward as the room's entries grow (rebuilt after an undo)."""
+    """A room's bot twin, played forward as the room's entries grow (rebuilt after an undo).
+
+    It may also play the coming round ahead (:meth:`ahead`), while the players decide: the twin's
+    round does not depend on their decisions, only on the shocks, so when the round is played the
+    cards need no model time. Played ahead or not, the twin goes through the same steps and ends
+    in the same state, to the bit.
+    """
 
     def __init__(self) -> None:
         """No twin yet: the first call builds it."""
@@ -28,20 +34,42 @@ class TwinKeeper:
         self._controllers: dict = {}
         self._played: list[dict] = []
         """The room's entries (their payload objects) the twin has played, in order."""
+        self._ahead: int | None = None
+        """Months of a coming round the twin has played beyond :attr:`_played` (None: none)."""
+
+    def _follows(self, payloads: list[dict]) -> bool:
+        """Whether ``payloads`` starts with the entries the twin has played."""
+        return len(self._played) <= len(payloads) and all(
+            a is b for a, b in zip(self._played, payloads[: len(self._played)], strict=True)
+        )
 
     def at(self, scenario, seed: int, seats: list[str], fallback: str, entries: list[tuple[str, dict]]):
         """The twin after ``entries`` (the room's model entries); call with :attr:`lock` held."""
         payloads = [payload for _, payload in entries]
-        same = len(self._played) <= len(payloads) and all(
-            a is b for a, b in zip(self._played, payloads[: len(self._played)], strict=True)
-        )
-        if self.model is None or not same:
+        if self._ahead is not None:
+            new = entries[len(self._played) :]
+            if self._follows(payloads) and [k for k, _ in new] == ["advance"] and new[0][1]["ticks"] == self._ahead:
+                self._played, self._ahead = payloads, None  # the round played ahead is the one played
+                return self.model
+            self.model, self._ahead = None, None  # a shock came (or an undo): played ahead for nothing
+        if self.model is None or not self._follows(payloads):
             self.model, self._controllers = new_model(scenario, seed, seats, fallback)
             self._played = []
         for kind, payload in twin_entries(entries[len(self._played) :]):
             play_entry(self.model, self._controllers, kind, payload)
         self._played = payloads
         return self.model
+
+    def ahead(self, scenario, seed: int, seats: list[str], fallback: str, entries: list[tuple[str, dict]], ticks: int):
+        """Play the coming round of ``ticks`` months after ``entries`` ahead (every seat on its
+        fallback, as the twin plays it); call with :attr:`lock` held."""
+        payloads = [payload for _, payload in entries]
+        if ticks <= 0 or (self._ahead == ticks and len(self._played) == len(payloads) and self._follows(payloads)):
+            return
+        self.at(scenario, seed, seats, fallback, entries)
+        coming = {"human": {}, "offers": {}, "new_alliances": [], "ticks": ticks}
+        play_entry(self.model, self._controllers, "advance", coming)
+        self._ahead = ticks
 
 
 @dataclass(frozen=True)
@@ -132,9 +160,12 @@ def why(lines: list[Line], decided: list[str], shocks: list[str], importer: bool
     )
 
 
-def round_cards(model, twin, seats: list[str], decided: dict[str, list[str]], shocks: list[str], months: int):
-    """A :class:`Card` per seat for the round just played (``decided``: each seat's decision kinds)."""
-    ours, theirs = observe_all(model), observe_all(twin)
+def round_cards(
+    model, twin, seats: list[str], decided: dict[str, list[str]], shocks: list[str], months: int, ours=None
+):
+    """A :class:`Card` per seat for the round just played (``decided``: each seat's decision kinds;
+    ``ours``: the game's observations of the round, if already made)."""
+    ours, theirs = ours if ours is not None else observe_all(model), observe_all(twin)
     cards = {}
     for region in seats:
         importer = model.region_index[region] != model.china
@@ -145,11 +176,25 @@ def round_cards(model, twin, seats: list[str], decided: dict[str, list[str]], sh
     return cards
 
 
+KEY_LINES = (
+    "Your NdPr price",
+    "Industry supplied",
+    "Dependency on China (separation)",
+    "Public money spent this round",
+    "Exports (a month)",
+)
+"""The lines a phone shows first, in this order, at most four (China's exports take the place of
+the dependency on China it does not have)."""
+
+
 def card_dict(card: Card) -> dict[str, Any]:
-    """A card as plain data for a page: ``lines`` of (what, this game, twin), ``why``."""
+    """A card as plain data for a page: ``lines`` of (what, this game, twin), ``key``, the four of
+    them a phone shows first (:data:`KEY_LINES`), and ``why``."""
+    rows = {line.what: (line.what, line.text(line.game), line.text(line.twin)) for line in card.lines}
     return {
         "region": card.region,
         "date": card.date,
-        "lines": [(line.what, line.text(line.game), line.text(line.twin)) for line in card.lines],
+        "lines": list(rows.values()),
+        "key": [rows[what] for what in KEY_LINES if what in rows][:4],
         "why": card.why,
     }

@@ -53,6 +53,11 @@ def plain_json(value: Any, what: str) -> Any:
         raise DecisionError(f"{what} must be plain JSON data (lists, dicts, text, finite numbers)") from None
 
 
+TWIN_ACTIONS = frozenset({"start", "advance", "shock", "undo"})
+"""Logged actions after which the bot twin's coming round is played ahead (see ``twin_ahead``)."""
+TWIN_AHEAD_AFTER_S = 1.0
+"""Seconds after such an action before the twin is played ahead: the pages draw the change first."""
+
 PUBLIC_ACTIONS = frozenset(
     {
         "start",
@@ -74,6 +79,9 @@ PUBLIC_ACTIONS = frozenset(
 
 class Room(RoomSeats, RoomOffers, RoomViews):
     """One game room. Safe to call from many threads: one lock per room.
+
+    ``twin_ahead_after``: seconds after a round opens (or a shock) before the bot twin's coming
+    round is played in the background (None: only when the cards are asked for).
 
     Alliance offers come from :class:`~marketsim.game.offers.RoomOffers`, the read-only views
     (roster, status, a player's and the facilitator's) from :class:`~marketsim.game.views.RoomViews`.
@@ -102,17 +110,24 @@ class Room(RoomSeats, RoomOffers, RoomViews):
         """Count of those every player sees (rounds, pauses, shocks, messages, seats, offers)."""
         self.state = RoomState(record)
         self._requests: dict[str, SeatRequest] = {}
-        """Joins held for the facilitator (in memory: after a restart, students join again)."""
+        """Joins held for the facilitator (kept in the database too: a restart keeps them)."""
         self._refused_requests: set[str] = set()
         self._request_count = 0
         self._round_cache: dict[str, tuple] = {}
+        self._shared: dict = {}
+        """What pages derive for a government this round (see ``shared``), made once for them all."""
+        self._shared_key: tuple = ()
+        self._shared_lock = threading.Lock()
+        """Per kind (observations, prices, cards): the round it was computed for and the value."""
         self._twin = TwinKeeper()
         """The bot twin, played forward round by round for the consequence cards."""
-        """Per kind (observations, prices): the round it was computed for and the value."""
         for action in actions:
             self.state.apply(action)
+        self._restore_held()
         now = clock()
         self._last_seen = {p.id: now for p in self.state.players.values() if p.active}
+
+    twin_ahead_after: float | None = TWIN_AHEAD_AFTER_S
 
     # ----------------------------------------------------------------- plumbing
     def _record(self, kind: str, actor: str, payload: dict[str, Any]) -> Action:
@@ -126,6 +141,8 @@ class Room(RoomSeats, RoomOffers, RoomViews):
             if kind in PUBLIC_ACTIONS:
                 self.public_version += 1
             self._changed.notify_all()
+        if kind in TWIN_ACTIONS:
+            self.schedule_twin()
         return action
 
     def wait_for_change(self, since: int, timeout: float, *, public: bool = False) -> int:

@@ -4,7 +4,8 @@
 first join to an empty government is seated; a second join to a taken government (a team member)
 or a join under a name already playing (an impostor, or the same student on another device) waits
 until the facilitator admits or refuses it. Admitting a join under a playing name moves that
-player to the new device: their old token stops working.
+player to the new device: their old token stops working. Held joins (and refused ones) are kept in
+the game's database, so a restart of the server keeps students waiting where they were.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from marketsim.game.errors import NotFound, StateError
 from marketsim.game.state import DECIDING, LOBBY, Player, RoomState, SeatRequest
+from marketsim.game.store import GameStore, HeldJoin
 from marketsim.game.tokens import new_token, token_hash, token_matches
 
 MAX_PLAYERS = 500
@@ -28,6 +30,8 @@ class RoomSeats:
     """Joining, held joins and their approval (a mixin of :class:`~marketsim.game.room.Room`)."""
 
     # Provided by Room.
+    id: str
+    store: GameStore
     lock: threading.RLock
     state: RoomState
     clock: Callable[[], float]
@@ -39,6 +43,17 @@ class RoomSeats:
     _touch: Callable[[], None]
     _facilitator: Callable[[str], None]
     _need_phase: Callable[..., None]
+
+    def _restore_held(self) -> None:
+        """Take back the joins held (and refused) before a restart from the database."""
+        for held in self.store.held_joins(self.id):
+            self._request_count = max(self._request_count, int(held.id.lstrip("r") or 0))
+            if held.status == "refused":
+                self._refused_requests.add(held.token_sha256)
+            else:
+                self._requests[held.id] = SeatRequest(
+                    held.id, held.name, held.region, held.token_sha256, held.time, held.same_as
+                )
 
     def join(self, name: str, region: str | None = None) -> tuple[Player | SeatRequest, str]:
         """Seat a new player (the server checked the join code), or hold the join for the
@@ -92,6 +107,10 @@ class RoomSeats:
         request = SeatRequest(
             f"r{self._request_count}", name, region, token_hash(token), self.clock(), claimed.id if claimed else None
         )
+        self.store.hold_join(
+            self.id,
+            HeldJoin(request.id, name, region, request.token_sha256, request.time, request.same_as),
+        )
         self._requests[request.id] = request
         self._touch()
         return request
@@ -138,11 +157,13 @@ class RoomSeats:
             if request is None:
                 raise NotFound("this join is no longer waiting")
             if not admit:
+                self.store.settle_join(self.id, request_id, admitted=False)
                 del self._requests[request_id]
                 self._refused_requests.add(request.token_sha256)
                 self._touch()
                 return
             self._need_phase(LOBBY, DECIDING)
+            self.store.settle_join(self.id, request_id, admitted=True)
             del self._requests[request_id]
             same = self.state.players.get(request.same_as or "")
             if same is not None and same.active:

@@ -1,4 +1,5 @@
-"""The game database: one SQLite file holding each room's setup and its append-only action log.
+"""The game database: one SQLite file holding each room's setup and its append-only action log,
+and the joins waiting for the facilitator's approval (so a restart keeps them).
 
 Every write is committed (WAL journal, ``synchronous=FULL``) before the call returns, so an
 action the engine has acknowledged survives the process being killed. Rows of ``actions`` can
@@ -36,6 +37,17 @@ CREATE TABLE IF NOT EXISTS actions (
     time REAL NOT NULL,
     PRIMARY KEY (room_id, seq)
 );
+CREATE TABLE IF NOT EXISTS held_joins (
+    room_id TEXT NOT NULL REFERENCES rooms(id),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    region TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL,
+    time REAL NOT NULL,
+    same_as TEXT,
+    status TEXT NOT NULL CHECK (status IN ('waiting', 'refused')),
+    PRIMARY KEY (room_id, id)
+);
 CREATE TRIGGER IF NOT EXISTS actions_append_only_update BEFORE UPDATE ON actions
 BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS actions_append_only_delete BEFORE DELETE ON actions
@@ -56,6 +68,19 @@ class RoomRecord:
     settings: dict[str, Any]
     facilitator_sha256: str
     created: float
+
+
+@dataclass(frozen=True)
+class HeldJoin:
+    """A join held for the facilitator's approval, as stored (``status``: waiting or refused)."""
+
+    id: str
+    name: str
+    region: str
+    token_sha256: str
+    time: float
+    same_as: str | None
+    status: str = "waiting"
 
 
 @dataclass(frozen=True)
@@ -165,3 +190,33 @@ class GameStore:
                 "SELECT seq, round, kind, actor, payload, time FROM actions WHERE room_id = ? ORDER BY seq", (room_id,)
             ).fetchall()
         return [Action(int(s), int(r), k, a, json.loads(p), float(t)) for s, r, k, a, p, t in rows]
+
+    # ----------------------------------------------------------------- held joins
+    def hold_join(self, room_id: str, held: HeldJoin) -> None:
+        """Store a join waiting for the facilitator; committed when this returns."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO held_joins VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (room_id, held.id, held.name, held.region, held.token_sha256, held.time, held.same_as, held.status),
+            )
+
+    def settle_join(self, room_id: str, request_id: str, *, admitted: bool) -> None:
+        """A held join settled: admitted (forgotten: the log now has the player) or refused (kept,
+        so the refused browser is told so after a restart too)."""
+        with self._lock:
+            if admitted:
+                self._db.execute("DELETE FROM held_joins WHERE room_id = ? AND id = ?", (room_id, request_id))
+            else:
+                self._db.execute(
+                    "UPDATE held_joins SET status = 'refused' WHERE room_id = ? AND id = ?", (room_id, request_id)
+                )
+
+    def held_joins(self, room_id: str) -> list[HeldJoin]:
+        """A room's held joins (waiting and refused), in the order they came."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, name, region, token_sha256, time, same_as, status FROM held_joins WHERE room_id = ? "
+                "ORDER BY time, rowid",
+                (room_id,),
+            ).fetchall()
+        return [HeldJoin(i, n, r, t, float(w), s, st) for i, n, r, t, w, s, st in rows]

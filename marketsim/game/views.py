@@ -8,8 +8,10 @@ the lock nor touch the model.
 
 from __future__ import annotations
 
+import _thread
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from marketsim.game.consequences import TwinKeeper, card_dict, round_cards
 from marketsim.game.shocks import headline
-from marketsim.game.state import Player, RoomState
+from marketsim.game.state import DECIDING, Player, RoomState
 from marketsim.governance.observation import Observation, observe_all
 from marketsim.reports.metrics import derive
 from marketsim.reports.views import RunView, view_of
@@ -52,7 +54,11 @@ class RoomViews:
     id: str
     public_version: int
     _round_cache: dict[str, tuple]
+    _shared: dict[Hashable, Any]
+    _shared_key: tuple
+    _shared_lock: threading.Lock
     _twin: TwinKeeper
+    twin_ahead_after: float | None
     join_code: str
     lock: threading.RLock
     state: RoomState
@@ -175,6 +181,26 @@ class RoomViews:
                 cache[kind] = (key, compute(model))
             return cache[kind][1]
 
+    def shared(self, kind: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per round (and public change) and ``kind`` for every page of the room:
+        what a page derives from the views for its government (its numbers as HTML, its chart) is
+        the same for its whole team, and a new round wakes the class's pages at once, so the first
+        to draw makes it and the others read it. Older rounds' values are dropped.
+
+        Args:
+            kind: What is computed, e.g. ``("numbers", region)``.
+            compute: Makes it from the room's views (called without the room's lock held).
+        """
+        with self._shared_lock:
+            with self.lock:
+                key = (id(self.state.model), self.state.model.tick, self.public_version)
+            if key != self._shared_key:
+                self._shared.clear()
+                self._shared_key = key
+            if kind not in self._shared:
+                self._shared[kind] = compute()
+            return self._shared[kind]
+
     def observation(self, region: str) -> Observation | None:
         """What a government sees of the last round (None before the first round has run)."""
         every = self._this_round("observations", observe_all)
@@ -198,12 +224,13 @@ class RoomViews:
             return self.state.model.governments[region].budget_left
 
     def holdings(self, region: str) -> dict[str, int]:
-        """How many mines, separation plants and magnet plants a government has at home."""
+        """How many mines, separation plants and magnet plants a government has at home, built
+        (with capacity now: a planned project counts once it is built)."""
         with self.lock:
             model = self.state.model
             k = model.region_index[region]
             fleets = {"mines": model.mines, "separation plants": model.refiners, "magnet plants": model.magnet_plants}
-            return {name: int((fleet.region == k).sum()) for name, fleet in fleets.items()}
+            return {name: int(((fleet.region == k) & (fleet.capacity > 0)).sum()) for name, fleet in fleets.items()}
 
     def alliances(self) -> dict[str, list[str]]:
         """Alliances now, with their members."""
@@ -266,12 +293,13 @@ class RoomViews:
     def consequences(self) -> dict[str, dict[str, Any]] | None:
         """What the last round did for each seat, against the bot twin: a card per seat (see
         :func:`marketsim.game.consequences.card_dict`); None before the first round. The twin is
-        played forward outside the room's lock and the cards are made once per round."""
+        played forward outside the room's lock (usually ahead, see :meth:`twin_ahead`) and the
+        cards are made once per round (a shock injected since does not change them)."""
         with self.lock:
             state, model = self.state, self.state.model
             if not model.tick:
                 return None
-            key = (id(model), model.tick, len(state.entries))
+            key = (id(model), model.tick)
             cached = self._round_cache.get("cards")
             if cached is not None and cached[0] == key:
                 return cached[1]
@@ -287,14 +315,55 @@ class RoomViews:
                 if e.kind == "shock" and last is not None and e.round == state.round - 1
             ]
         with self._twin.lock:
+            with self.lock:
+                cached = self._round_cache.get("cards")
+                if cached is not None and cached[0] == key:
+                    return cached[1]  # made while this call waited for the twin
             twin = self._twin.at(*setup, entries)
             with self.lock:
                 if self.state.model is not model or model.tick != key[1]:
                     return None  # the room moved on meanwhile: the next call makes the new cards
-                cards = round_cards(model, twin, list(setup[2]), decided, shocks, self.state.ticks_per_round)
+                ours = self._this_round("observations", observe_all)  # the pages' own, made once a round
+                months = self.state.ticks_per_round
+                cards = round_cards(model, twin, list(setup[2]), decided, shocks, months, ours)
                 result = {r: card_dict(c) for r, c in cards.items()}
                 self._round_cache["cards"] = (key, result)
         return result
+
+    def twin_ahead(self) -> None:
+        """While the players decide: make this round's cards (if no page has yet), then play the
+        bot twin's coming round ahead, so that playing the round costs the class's pages no time
+        for the twin (it does not depend on their decisions). A shock injected later has the
+        twin played again (:meth:`schedule_twin`); an undo rebuilds it."""
+        with self.lock:
+            state = self.state
+            if state.phase != DECIDING:
+                return
+            entries, ticks = state.model_entries(), state.round_ticks()
+            setup = (state.scenario, state.record.seed, state.seats, state.fallback)
+        self.consequences()
+        with self._twin.lock:
+            with self.lock:
+                now = [payload for _, payload in self.state.model_entries()]
+            if len(now) != len(entries) or any(a is not b for a, (_, b) in zip(now, entries, strict=True)):
+                return  # the room moved on: its change schedules this again
+            self._twin.ahead(*setup, entries, ticks)
+
+    def schedule_twin(self) -> None:
+        """Run :meth:`twin_ahead` in the background after :attr:`twin_ahead_after` seconds (when
+        the pages have drawn a new round); never when that is None."""
+        delay = self.twin_ahead_after
+        if delay is None:
+            return
+
+        def run() -> None:
+            time.sleep(delay)
+            self.twin_ahead()
+
+        # A bare thread, not a threading.Thread: Solara attaches a page's session to every
+        # threading.Thread started while that page runs (here, the console's click handler), and
+        # this work belongs to the room, not to a page.
+        _thread.start_new_thread(run, ())
 
     def seat_signature(self, region: str) -> tuple:
         """What a player's page shows that can change: anything public, and its own team's queue."""

@@ -26,6 +26,7 @@ CSS = """
     padding: 2px 8px; border-bottom: 1px solid #eee; text-align: right; }
 .scorecard th:first-child, .decisions td, .decisions th, .own-table td:first-child, .own-table th:first-child {
     text-align: left; }
+.own-table td:not(:first-child) { white-space: nowrap; }
 .game-header { background: #1a5276; color: white; padding: 6px 12px; font-size: 18px; font-weight: 600; }
 .briefing-text p { margin: 0 0 6px 0; }
 .own-numbers { font-size: 13px; }

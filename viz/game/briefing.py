@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import html
 
-import solara
-
 from marketsim.game import Room
 from marketsim.game.briefings import GLOSSARY, LEVERS, role_of, score_line
-from viz.game.decisions import CARD
 
 
 def levers_of(exporter: bool, projects: bool) -> list[str]:
@@ -59,11 +56,3 @@ def briefing_html(room: Room, region: str, held: dict[str, int]) -> str:
         f"<details class='glossary'><summary>Words (NdPr, Dy/Tb, t REO, MSP…)</summary><dl>{words}</dl></details>"
     )
     return "".join(parts)
-
-
-@solara.component
-def RoleBriefing(room: Room, region: str, held: dict[str, int], key: tuple):
-    """The briefing card (drawn again when ``key``, the round, changes)."""
-    text = solara.use_memo(lambda: briefing_html(room, region, held), [room.id, region, key])
-    with solara.Card("Your briefing", classes=["briefing"], style=CARD):
-        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["briefing-text"])

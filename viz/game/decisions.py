@@ -322,8 +322,7 @@ def DecisionForm(
 
     with solara.Card(f"Your decisions for round {round_ + 1}", classes=["decision-form"], style=CARD):
         solara.Text(
-            "Choose a lever, add it to the list, then submit the list. Each is checked; one your "
-            "government cannot make is refused with the reason.",
+            "Pick a lever, add it, then submit the list (your briefing says what each lever does).",
             style=EXPLAIN,
         )
         LeverChooser(region, others, bool(held["mines"] or held["separation plants"]), add, groups, projects)

@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 
 import anywidget
+import ipywidgets
 import solara
 import traitlets
 
@@ -81,4 +82,6 @@ def Memory():
             memory.set(data)
 
     value = json.dumps(memory.value) if memory.value is not None else ""
-    BrowserStore.element(key=STORE_KEY, value=value, on_value=loaded, layout={"display": "none"})
+    # One hidden layout for the page's life: a new one at every redraw would be a new widget.
+    hidden = solara.use_memo(lambda: ipywidgets.Layout(display="none"), [])
+    BrowserStore.element(key=STORE_KEY, value=value, on_value=loaded, layout=hidden)

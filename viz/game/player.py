@@ -8,21 +8,18 @@ seam) when submitted, and a refused one shows the engine's message.
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 
 import solara
 
 from marketsim.game import GameError, Room
 from marketsim.game.state import SeatRequest
-from marketsim.vocabulary import GOODS, STAGES
-from viz import charts
-from viz.dashboard.components import EXPLAIN, Chart, Drawing
-from viz.game.briefing import RoleBriefing
+from viz.dashboard.components import EXPLAIN
 from viz.game.countdown import Countdown
 from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
 from viz.game.memory import Memory, memory, remember
+from viz.game.numbers import ReadingStep
 from viz.game.state import (
     Seat,
     attempt,
@@ -33,18 +30,8 @@ from viz.game.state import (
     room_by_key,
     use_refresh,
 )
-from viz.tables import text_table
 
 ANY = "any (the smallest team)"
-
-
-def price_history(room: Room, region: str, good: str) -> dict:
-    """A government's price of a good against the world's, month by month."""
-    history = room.price_table()
-    if history is None:
-        return charts.placeholder("Prices appear after the first round.", 240)
-    dates, price, region_index = history
-    return charts.own_price_figure(dates, price, region_index[region], region, good)
 
 
 @solara.component
@@ -128,65 +115,6 @@ def restore(stored: dict | None) -> Seat | None:
     return None
 
 
-def own_numbers(obs, importer: bool = True) -> str:
-    """A government's numbers of the last round as HTML: prices against the world, dependency
-    (not for China), stockpile, unmet need, budget, allies (a line to wait for before the first round)."""
-    if obs is None:
-        return "<p>Your prices, dependency and stockpile appear here after the first round.</p>"
-    prices = [(charts.GOOD_NAMES[g], f"{obs.price[g]:,.1f}", f"{obs.world_price[g]:,.1f}") for g in GOODS]
-    stock = [(charts.GOOD_NAMES[g], f"{obs.stockpile[g]:,.0f}") for g in GOODS if obs.stockpile[g] > 0]
-    budget = "no fixed limit" if obs.budget_left is None else f"US${obs.budget_left:,.0f} m left this year"
-    depend = [
-        (stage, f"{100 * obs.dependency[stage]:.0f}%", f"{100 * obs.china_share[stage]:.0f}%") for stage in STAGES
-    ]
-    stocks = ", ".join(f"{g} {t} t" for g, t in stock) if stock else "none"
-    allies = ", ".join(obs.allies) or "none"
-    disputes = " · disputes with " + ", ".join(obs.disputes) if obs.disputes else ""
-    price_table_html = text_table(prices, ("good", "your price, US$/kg", "world, US$/kg"), "own-table")
-    depend_table_html = text_table(depend, ("stage", "your dependency on China", "China's world share"), "own-table")
-    if not importer:
-        depend = [(stage, f"{100 * obs.china_share[stage]:.0f}%") for stage in STAGES]
-        depend_table_html = text_table(depend, ("stage", "your share of world output"), "own-table")
-    summary = f"Averages over the last round, to {obs.date}. Budget: {budget}."
-    stocks_line = f"Stockpile: {stocks} · your industry supplied {100 * (1 - obs.unmet_share):.0f}%"
-    return "".join(
-        [
-            f"<p>{html.escape(summary)}</p>",
-            f"<div class='own-prices'>{price_table_html}</div>",
-            f"<div class='own-dependency' style='margin-top: 6px'>{depend_table_html}</div>",
-            f"<p>{html.escape(stocks_line)}</p>",
-            f"<p>{html.escape(f'Allies: {allies}{disputes}')}</p>",
-        ]
-    )
-
-
-def card_html(card: dict | None) -> str:
-    """A seat's consequence card as HTML: its numbers against the bot twin, and why."""
-    if card is None:
-        return "<p>After each round, this card shows what your decisions did against the bot twin.</p>"
-    table = text_table(card["lines"], ("last round", "you", "bot twin"), "own-table consequence-table")
-    return f"<p class='card-why'><b>{html.escape(card['why'])}</b></p>{table}"
-
-
-@solara.component
-def OwnDashboard(room: Room, region: str, tick: int):
-    """The round's consequence card, the government's own numbers and its price chart. The same
-    widgets before and after the first round (only their contents change), so no page builds new
-    ones when the whole class gets its first round at once; the empty chart also loads plotly.js."""
-    obs = solara.use_memo(lambda: room.observation(region), [room.id, region, tick])
-    importer = region != "china"
-    good, set_good = solara.use_state("ndpr")
-    figure = solara.use_memo(lambda: price_history(room, region, good), [room.id, region, good, tick])
-    cards = solara.use_memo(room.consequences, [room.id, tick])
-    with solara.Card("What your decisions did", classes=["consequence-card"], style=CARD):
-        solara.HTML(tag="div", unsafe_innerHTML=card_html((cards or {}).get(region)), classes=["own-numbers"])
-    with solara.Card("My numbers", classes=["own-dashboard"], style=CARD):
-        # One element for the numbers: a new round updates one widget, not seven.
-        solara.HTML(tag="div", unsafe_innerHTML=own_numbers(obs, importer), classes=["own-numbers"])
-        solara.ToggleButtonsSingle(good, on_value=set_good, values=["ndpr", "dytb", "magnet"], dense=True)
-        Chart(Drawing((room.id, region, good, tick), figure), "own_prices")
-
-
 NEW_ALLIANCE = "a new alliance"
 
 
@@ -210,8 +138,21 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
     def invite():
         act(lambda: room.propose(seat.token, to, name if group == NEW_ALLIANCE else group), f"Invitation sent to {to}.")
 
-    with solara.Card("Alliance offers", classes=["offers"], style=CARD):
-        pending = [o for o in offers["incoming"] if o["status"] == "pending"]
+    inviting, set_inviting = solara.use_state(False)
+    pending = [o for o in offers["incoming"] if o["status"] == "pending"]
+    answered = [o for o in [*offers["incoming"], *offers["outgoing"]] if o not in pending]
+    if not (pending or answered or inviting or message):
+        # Nothing to answer: one button, so the "Decide" step stays one phone screen.
+        if others:
+            solara.Button(
+                "Invite a government into an alliance",
+                small=True,
+                text=True,
+                on_click=lambda: set_inviting(True),
+                classes=["offers", "open-invite"],
+            )
+        return
+    with solara.Card("Alliance offers", classes=["offers"], style={**CARD, "flex": "0 0 auto"}):
         for offer in pending:
             what = "a new alliance" if offer["new"] else "the alliance"
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["offer-incoming"]):
@@ -230,14 +171,21 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
                     outlined=True,
                     on_click=lambda o=offer: act(lambda: room.answer(seat.token, o["id"], False), "Declined."),
                 )
-        answered = [o for o in [*offers["incoming"], *offers["outgoing"]] if o not in pending]
         if answered:
             solara.Text(
                 "; ".join(f"{o['from']} → {o['to']}: {o['alliance']} ({o['status']})" for o in answered),
                 style=EXPLAIN,
                 classes=["offer-history"],
             )
-        if others:
+        if others and not inviting:
+            solara.Button(
+                "Invite a government into an alliance",
+                small=True,
+                outlined=True,
+                on_click=lambda: set_inviting(True),
+                classes=["open-invite"],
+            )
+        elif others:
             solara.Select("Invite government", values=others, value=to, on_value=set_to)
             solara.Select("Into", values=[*mine, NEW_ALLIANCE], value=group, on_value=set_group)
             if group == NEW_ALLIANCE:
@@ -269,7 +217,8 @@ def PlayerView(seat: Seat):
 
     wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region))
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
-    held = solara.use_memo(lambda: room.holdings(seat.region), [room.id, seat.region])
+    # Made once a round for the whole team (a plant built during the game shows up).
+    held = room.shared(("holdings", seat.region), lambda: room.holdings(seat.region))
     chosen, choose = solara.use_state((None, 0))
     try:
         view = room.player_view(seat.token)
@@ -319,11 +268,11 @@ def PlayerView(seat: Seat):
     tick = view["tick"]
     key = (tick, view["round"])
     groups = room.alliances()
-    with solara.Column(classes=["player-step"]).key(f"step-{step}"):
-        if step == "Briefing":
-            RoleBriefing(room, seat.region, held, key)
-        elif step == "My numbers":
-            OwnDashboard(room, seat.region, key)
+    # "Briefing" and "My numbers" are the same widgets (a new round turning every page to its
+    # numbers builds nothing); "Decide" is built when opened.
+    with solara.Column(classes=["player-step"]).key("step-reading" if step != "Decide" else "step-decide"):
+        if step != "Decide":
+            ReadingStep(room, seat.region, step, held, key)
         elif view["phase"] == "deciding":
             DecisionForm(
                 room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by")

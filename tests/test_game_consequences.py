@@ -1,0 +1,113 @@
+"""The consequence card of a round: a seat's numbers against the bot twin, the four a phone shows
+first, and one line of why."""
+
+from __future__ import annotations
+
+from _game import open_room
+
+from marketsim.game import GameServer
+from marketsim.game.consequences import KEY_LINES
+from marketsim.game.shocks import mine_disruption
+from marketsim.governance import decisions as D
+from marketsim.model import RareEarthModel
+
+
+def test_each_seat_gets_a_card_with_four_key_numbers_and_units(server):
+    room, facilitator, tokens = open_room(server, seats=("usa", "china"), players=("usa", "china"))
+    assert room.consequences() is None  # nothing played yet
+    now = room.state.model.date
+    room.submit(tokens["usa"], [D.stockpile("usa", now, "ndpr", 2000.0)])
+    room.advance(facilitator)
+    cards = room.consequences()
+    assert set(cards) == {"usa", "china"}
+    usa, china = cards["usa"], cards["china"]
+    assert [what for what, _, _ in usa["key"]] == [
+        "Your NdPr price",
+        "Industry supplied",
+        "Dependency on China (separation)",
+        "Public money spent this round",
+    ]
+    # China has no dependency on itself: its exports take that place.
+    assert [what for what, _, _ in china["key"]] == [
+        "Your NdPr price",
+        "Industry supplied",
+        "Public money spent this round",
+        "Exports (a month)",
+    ]
+    assert all(row in usa["lines"] for row in usa["key"]) and len(usa["lines"]) > len(usa["key"])
+    assert all(what in KEY_LINES or what.startswith("Magnets") for what, _, _ in usa["lines"])
+    for _, ours, twin in usa["key"]:
+        assert any(unit in ours for unit in ("US$", "%", " t")) and any(unit in twin for unit in ("US$", "%", " t"))
+    money = dict((what, ours) for what, ours, _ in usa["lines"])["Public money spent this round"]
+    assert money != "US$0.0 m"  # the stockpile order was paid for
+    assert "stockpile" in usa["why"]
+    assert room.consequences() is cards  # made once a round for every page
+
+
+def play(server, ahead: bool):
+    """A game of three rounds with a shock and an undo; the cards of each round. With ``ahead``, the
+    twin's coming round is played while the players decide (as the room does in the background)."""
+    room, boss, tokens = open_room(server)
+    room.twin_ahead_after = None  # no background thread: played ahead here, when the test says so
+
+    def decided():
+        if ahead:
+            room.twin_ahead()
+
+    decided()
+    cards = []
+    for k in range(3):
+        now = room.state.model.date
+        room.submit(tokens["usa"], [D.stockpile("usa", now, "ndpr", 200.0 * (k + 1))])
+        decided()
+        if k == 1:  # played ahead, then a shock comes: the twin must play the round again
+            room.inject_shock(boss, mine_disruption(now, "china", 0.4))
+        room.advance(boss)
+        cards.append(room.consequences())
+        decided()
+    room.undo(boss)
+    decided()
+    room.advance(boss)
+    cards.append(room.consequences())
+    return cards
+
+
+def test_cards_are_the_same_whether_the_twin_played_ahead_or_not(tmp_path):
+    lazy, eager = GameServer(tmp_path / "a.db"), GameServer(tmp_path / "b.db")
+    try:
+        assert play(lazy, ahead=False) == play(eager, ahead=True)
+    finally:
+        lazy.close()
+        eager.close()
+
+
+def test_a_twin_played_ahead_leaves_no_model_time_for_the_new_round(server, monkeypatch):
+    room, boss, _ = open_room(server)
+    room.twin_ahead_after = None
+    months = []
+    step = RareEarthModel.step
+
+    def counted(model):
+        months.append(model)
+        return step(model)
+
+    monkeypatch.setattr(RareEarthModel, "step", counted)
+    room.twin_ahead()  # while the players decide
+    assert len(months) == 12  # the twin's coming round
+    room.advance(boss)
+    months.clear()
+    room.consequences()  # what the class's pages wait for when the round is played
+    assert months == []
+    room.twin_ahead()
+    room.advance(boss)
+    months.clear()
+    lazy = GameServer(server.store.path.with_name("lazy.db"))
+    try:
+        other, other_boss, _ = open_room(lazy)
+        other.twin_ahead_after = None
+        other.advance(other_boss)
+        months.clear()
+        other.consequences()
+        assert len(months) == 12  # not played ahead: the twin's round is played now
+    finally:
+        lazy.close()
