@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,9 +65,20 @@ def _window(model: GovernedModel) -> dict[str, np.ndarray]:
     from marketsim.reports.metrics import derive  # noqa: PLC0415 (metrics imports pandas; keep this module light)
 
     derived = derive(raw, model.china, model.recorder.reo_per_unit)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # cells with no value in the round stay NaN
-        return {name: np.nanmean(values, axis=0) for name, values in derived.items()}
+    return {name: _mean_over_round(values) for name, values in derived.items()}
+
+
+def _mean_over_round(values: np.ndarray) -> np.ndarray:
+    """Mean over the round's months ignoring NaN; cells with no value in the round stay NaN.
+
+    Written without ``np.nanmean`` because silencing its empty-slice warning needs
+    ``warnings.catch_warnings``, which is not thread-safe (the game plays the bot twin in a thread).
+    """
+    present = ~np.isnan(values)
+    count = present.sum(axis=0)
+    total = np.where(present, values, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
