@@ -5,6 +5,10 @@ bundle once per chart; with seven charts that made the page take 15 s to open an
 0.3 s to draw. This widget loads ``plotly.min.js`` (shipped inside the plotly package, served by
 the dashboard's own server, so it works offline) once per page and calls ``Plotly.react``,
 which redraws only what changed.
+
+While the dashboard plays a run, the figures stay the same (the whole run and its twin, sent once
+per change) and only ``until`` moves: the browser cuts the traces marked ``meta: "run"`` and the
+events on the time axis at that month, so a frame sends a few bytes, not every point again.
 """
 
 from __future__ import annotations
@@ -36,13 +40,35 @@ function loadPlotly() {
   return window.marketsimPlotly;
 }
 
+// Months are "YYYY-MM" strings, so they compare as text. until "" shows everything.
+function cutTraces(traces, until) {
+  if (!until) return traces;
+  return traces.map((trace) => {
+    if (trace.meta !== "run" || !trace.x) return trace;
+    let n = trace.x.length;
+    while (n > 0 && trace.x[n - 1] > until) n--;
+    return { ...trace, x: trace.x.slice(0, n), y: trace.y.slice(0, n) };
+  });
+}
+
+function cutLayout(layout, until) {
+  if (!until) return layout;
+  const early = (item) => item.xref !== "x" || String(item.x0 ?? item.x) <= until;
+  return {
+    ...layout,
+    shapes: (layout.shapes || []).filter(early),
+    annotations: (layout.annotations || []).filter(early),
+  };
+}
+
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
     const draw = () => {
       const layout = model.get("figure_layout");
+      const until = model.get("until");
       el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
-      return Plotly.react(el, model.get("traces"), layout, model.get("config"));
+      return Plotly.react(el, cutTraces(model.get("traces"), until), cutLayout(layout, until), model.get("config"));
     };
     draw();
     // New traces and a new layout arrive together: draw once for both, on the next frame.
@@ -54,6 +80,7 @@ export default {
     };
     model.on("change:traces", schedule);
     model.on("change:figure_layout", schedule);
+    model.on("change:until", schedule);
     const resize = new ResizeObserver(() => Plotly.Plots.resize(el));
     resize.observe(el);
     return () => { resize.disconnect(); Plotly.purge(el); };
@@ -63,18 +90,40 @@ export default {
 ESM = ESM.replace("__PLOTLY_URL__", PLOTLY_URL)
 
 
-def jsonable(value):  # noqa: PLR0911 (one return per kind of value)
-    """Numpy arrays as lists, with NaN and infinities as None (null: a gap in the line)."""
+def _rounded(values: np.ndarray, digits: int | None) -> np.ndarray:
+    """Float values to ``digits`` significant digits of the largest (all digits when None): a
+    chart needs no 17-digit numbers, and their text is half of what goes to the browser."""
+    finite = np.isfinite(values)
+    if digits is None or not finite.any():
+        return values
+    largest = float(np.abs(values[finite]).max())
+    if largest == 0.0:
+        return values
+    decimals = digits - 1 - int(np.floor(np.log10(largest)))
+    return np.round(values, decimals) if decimals < 15 else values
+
+
+def jsonable(value, digits: int | None = None):  # noqa: PLR0911 (one return per kind of value)
+    """Numpy arrays as lists, with NaN and infinities as None (null: a gap in the line).
+
+    Args:
+        value: A figure, or any part of one.
+        digits: Round each float array to this many significant digits of its largest value
+            (None: keep every digit).
+    """
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
-            cells = value.astype(object)
-            cells[~np.isfinite(value)] = None
+            finite = np.isfinite(value)
+            if finite.all():
+                return _rounded(value, digits).tolist()
+            cells = _rounded(value, digits).astype(object)
+            cells[~finite] = None
             return cells.tolist()
         return value.tolist()
     if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, digits) for v in value]
     if isinstance(value, float) and not np.isfinite(value):
         return None
     if isinstance(value, np.generic):
@@ -90,3 +139,6 @@ class PlotlyChart(anywidget.AnyWidget):
     figure_layout = traitlets.Dict().tag(sync=True)
     """Not ``layout``: that name is the widget's own CSS layout in ipywidgets."""
     config = traitlets.Dict().tag(sync=True)
+    until = traitlets.Unicode("").tag(sync=True)
+    """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
+    time axis; empty: everything."""
