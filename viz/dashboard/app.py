@@ -162,7 +162,10 @@ def Page():
     regions = dash.run.model.regions
     alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.baseline.book.members.items())
     with solara.Sidebar():
-        PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months)
+        projects = tuple((p.name, p.region, p.stage) for p in dash.run.scenario.pipeline)
+        PolicyPanel(
+            dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months, projects=projects
+        )
         with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
             ChangesList(dash, redraw, version=dash.revision)
         with solara.Card("Timeline", classes=["timeline"]):
