@@ -4,7 +4,7 @@ Prints:
 - change-to-redraw: from the click on a policy change starting in a given month until the status
   counts it and every time chart shows the whole run with the change tagged (the run re-simulated
   from that month to the horizon from a snapshot, its twin drawn, every chart redrawn), best,
-  median and worst of ``--repeats`` changes per month (each a tariff at another rate, so every
+  median and worst of ``--repeats`` changes per month (each a US tariff at another rate, so every
   change moves the lines and the browser gets new data);
 - the split of the same clicks: in the server until its reply starts (read off the page's
   websocket: the reply is what arrives after the longest silence), then transfer and drawing in
@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app_page import click, open_app, sized_page
+from app_page import choose, click, open_app, sized_page
 from browser import cli_server, dashboard_server, launch, month
 from playwright.sync_api import sync_playwright
 
@@ -102,6 +102,7 @@ def browser_latencies(page, months: int, tick: int, repeats: int) -> list[tuple[
     (after a warm-up)."""
     click(page, "Reset")
     page.wait_for_function(ALL_DRAWN, arg=[months, 0], timeout=120_000)
+    choose(page, "Government", "usa")
     set_start(page, tick)
     change_to_redraw(page, months, 1)  # warm-up
     measured = []
@@ -125,7 +126,7 @@ def server_parts(tick: int, repeats: int) -> dict[str, tuple[float, float]]:
     parts: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for k in range(repeats + 1):
         marks = [(time.perf_counter(), time.process_time())]
-        dash.decide("china", decisions.tariff("china", "2024-01", 0.05 + 0.01 * k), tick)
+        dash.decide("usa", decisions.tariff("usa", "2024-01", 0.25 + 0.01 * k), tick)
         marks.append((time.perf_counter(), time.process_time()))
         view = dash.view()
         headline(view, dash.reference(view.ticks), "ndpr")

@@ -143,7 +143,7 @@ def Page():
     cut = until(dash, view)
     solara.Style(CSS + (PRESENTER_CSS if presenter.value else ""))
     solara.Title("marketsim: rare earths, what if?")
-    with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "0 12px"}):
+    with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "8px 12px 0"}):
         with solara.Row(style={"align-items": "center", "gap": "12px"}):
             solara.ToggleButtonsSingle(good, values=GOODS_SHOWN, dense=True, classes=["good-choice"])
             solara.Select(
@@ -161,20 +161,24 @@ def Page():
         return
     regions = dash.run.model.regions
     alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.baseline.book.members.items())
-    with solara.Sidebar():
-        projects = tuple((p.name, p.region, p.stage) for p in dash.run.scenario.pipeline)
-        PolicyPanel(
-            dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months, projects=projects
-        )
-        with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
-            ChangesList(dash, redraw, version=dash.revision)
-        with solara.Card("Timeline", classes=["timeline"]):
-            RunControls(dash, playing, speed, redraw, version=frame.value)
-        with solara.Card("Scenario"):
-            ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
-        with solara.Card("Export"):
-            Downloads(dash, stem=f"{dash.scenario_name}_seed{dash.run.seed}")
-    _workspace(dash, view, drawings, good.value, region, frame.value, alliances, cut)
+    # A column of its own rather than solara.Sidebar: the sidebar is a portal whose content,
+    # new every frame, made every frame render the whole page twice.
+    with solara.Row(classes=["page-body"], style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "0"}):
+        with solara.Column(classes=["controls"], style={"gap": "0"}):
+            projects = tuple((p.name, p.region, p.stage) for p in dash.run.scenario.pipeline)
+            PolicyPanel(
+                dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months, projects=projects
+            )
+            with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
+                ChangesList(dash, redraw, version=dash.revision)
+            with solara.Card("Timeline", classes=["timeline"], style={"margin": "4px"}):
+                RunControls(dash, playing, speed, redraw, version=frame.value)
+            with solara.Card("Scenario", style={"margin": "4px"}):
+                ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
+            with solara.Card("Export", style={"margin": "4px"}):
+                Downloads(dash, stem=f"{dash.scenario_name}_seed{dash.run.seed}")
+        with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
+            _workspace(dash, view, drawings, good.value, region, frame.value, alliances, cut)
 
 
 def _presenter(drawings, good, cut) -> None:
