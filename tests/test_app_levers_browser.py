@@ -28,7 +28,11 @@ def dashboard(browser, url):
 
 
 def accepted(page, text: str) -> None:
-    page.locator(".run-message").filter(has_text=text).wait_for(timeout=WAIT)
+    try:
+        page.locator(".run-message").filter(has_text=text).wait_for(timeout=WAIT)
+    except Exception:
+        shot(page, "levers-failed")
+        raise AssertionError(f"{text!r} not shown; the message: {page.locator('.run-message').all_inner_texts()}") from None
     assert page.locator(".run-error").count() == 0
 
 
@@ -71,7 +75,7 @@ def test_a_project_loan_and_a_stake_back_a_named_project(dashboard):
     accepted(page, "usa: project loan in force from 2026-01")
     wait_status(page, "live changes 1")
     click(page, "equity")
-    project.get_by_text("Stake: the project owned: 50 %").wait_for(timeout=WAIT)
+    project.get_by_text("Stake: 50 % of the project owned").wait_for(timeout=WAIT)
     assert project.get_by_label("Loan interest, % a year").count() == 0, "a stake has no interest rate"
     click(page, "Back the project")
     accepted(page, "usa: project equity in force from 2026-01")

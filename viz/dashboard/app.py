@@ -135,9 +135,11 @@ def Page():
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
     shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
-    head = headline(dash.view(shown), dash.reference(shown), good.value)
     # The runs compared: every control that changes them sets a message (a new revision).
     key = (dash.revision, dash.compare, id(dash.run.model), id(dash.reference_model()))
+    head = solara.use_memo(
+        lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
+    )
     cache = solara.use_memo(dict, [])
     drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value, cache)
     cut = until(dash, view)

@@ -47,10 +47,10 @@ def export_tax(region: str, now: str, rate: float) -> dict:
     return {**decision, "end": month_label(month_index(now) + 1)} if rate == 0 else decision
 
 
-def _percent(label: str, value: int, on_value, low: int = 0, high: int = 100, step: int = 1) -> None:
-    """A slider for a percentage, its label and value written above it (a label beside a slider
-    in the narrow panel squeezes the slider and hides the value)."""
-    solara.Text(f"{label}: {value} %", classes=["lever-value"])
+def _percent(label: str, value: int, on_value, of: str, low: int = 0, high: int = 100, step: int = 1) -> None:
+    """A slider for a percentage ``of`` something, its label and value written above it (a label
+    beside a slider in the narrow panel squeezes the slider and hides the value)."""
+    solara.Text(f"{label}: {value} % {of}", classes=["lever-value"])
     solara.SliderInt("", value=value, on_value=on_value, min=low, max=high, step=step)
 
 
@@ -104,7 +104,7 @@ def LicenceLever(act: Act, region: str, when: str, others: tuple[str, ...]):
     approval, set_approval = solara.use_state(50)
     target, set_target = solara.use_state(EVERYONE)
     with Kind("Export licences", when, "lever-licence"):
-        _percent("Licences: tonnage approved", approval, set_approval)
+        _percent("Licences approve", approval, set_approval, "of the tonnage asked for")
         solara.Select("Licences for exports to", values=[EVERYONE, *others], value=target, on_value=set_target)
         solara.Button(
             "Require licences (Dy/Tb, magnets)",
@@ -121,7 +121,7 @@ def ExportTaxLever(act: Act, region: str, when: str):
     rate, set_rate = solara.use_state(15)
     with Kind("Export tax", when, "lever-export-tax"):
         with solara.Column(classes=["export-tax-rate"]):
-            _percent("Export tax on ore and oxides, of the price", rate, set_rate)
+            _percent("Export tax on ore and oxides", rate, set_rate, "of the price")
         solara.Button(
             "Apply export tax",
             small=True,
@@ -136,7 +136,7 @@ def TariffLever(act: Act, region: str, when: str, others: tuple[str, ...]):
     origin, set_origin = solara.use_state("all")
     with Kind("Import tariff", when, "lever-tariff"):
         with solara.Column(classes=["tariff-rate"]):
-            _percent("Tariff on imports, of the price", rate, set_rate)
+            _percent("Tariff on imports", rate, set_rate, "of the price")
         solara.Select("Tariff on imports from", values=["all", *others], value=origin, on_value=set_origin)
         solara.Button(
             "Apply tariff",
@@ -152,7 +152,7 @@ def SubsidyLever(act: Act, region: str, when: str):
     rate, set_rate = solara.use_state(20)
     with Kind("Production subsidy", when, "lever-subsidy"):
         solara.Select("Stage", values=list(POLICY_STAGES), value=stage, on_value=set_stage)
-        _percent("Subsidy, of unit cost", rate, set_rate, high=90)
+        _percent("Subsidy", rate, set_rate, "of unit cost", high=90)
         solara.Button(
             "Apply subsidy",
             small=True,
@@ -249,8 +249,10 @@ def ProjectSupportLever(act: Act, region: str, when: str, projects: dict[str, tu
         solara.Select("Project backed", values=names, value=project, on_value=set_project)
         _project_note(projects, project)
         solara.ToggleButtonsSingle(deal, values=["loan", "equity"], on_value=set_deal, dense=True)
-        label = "Loan: the project's capital lent" if deal == "loan" else "Stake: the project owned"
-        _percent(label, share, set_share, 5, 90, 5)
+        if deal == "loan":
+            _percent("Loan", share, set_share, "of the project's capital", 5, 90, 5)
+        else:
+            _percent("Stake", share, set_share, "of the project owned", 5, 90, 5)
         if deal == "loan":
             _typed("Loan interest, % a year", rate, set_rate)
 
@@ -279,7 +281,7 @@ def OfftakeLever(act: Act, region: str, when: str, projects: dict[str, tuple[str
             "Good bought (NdPr contained, or magnets)", values=["ndpr", "magnet"], value=good, on_value=set_good
         )
         _typed("Guaranteed price, US$ per kg", price, set_price)
-        _percent("Share of its output bought", share, set_share, 5, 100, 5)
+        _percent("Bought at that price", share, set_share, "of its output", 5, 100, 5)
         solara.Button(
             "Guarantee offtake",
             small=True,
