@@ -40,6 +40,11 @@ function loadPlotly() {
   return window.marketsimPlotly;
 }
 
+// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace).
+function withDates(traces, dates) {
+  return traces.map((trace) => (trace.x === "@dates" ? { ...trace, x: dates } : trace));
+}
+
 // Months are "YYYY-MM" strings, so they compare as text. until "" shows everything.
 function cutTraces(traces, until) {
   if (!until) return traces;
@@ -68,7 +73,8 @@ export default {
       const layout = model.get("figure_layout");
       const until = model.get("until");
       el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
-      return Plotly.react(el, cutTraces(model.get("traces"), until), cutLayout(layout, until), model.get("config"));
+      const traces = cutTraces(withDates(model.get("traces"), model.get("dates")), until);
+      return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
     };
     draw();
     // New traces and a new layout arrive together: draw once for both, on the next frame.
@@ -81,6 +87,7 @@ export default {
     model.on("change:traces", schedule);
     model.on("change:figure_layout", schedule);
     model.on("change:until", schedule);
+    model.on("change:dates", schedule);
     const resize = new ResizeObserver(() => Plotly.Plots.resize(el));
     resize.observe(el);
     return () => { resize.disconnect(); Plotly.purge(el); };
@@ -131,6 +138,20 @@ def jsonable(value, digits: int | None = None):  # noqa: PLR0911 (one return per
     return value
 
 
+SHARED_X = "@dates"
+"""A trace's ``x`` standing for the widget's ``dates``."""
+
+
+def share_dates(traces: list[dict]) -> tuple[list, list[dict]]:
+    """The longest ``x`` of text (the months of a time chart) of the traces, and the traces with every
+    ``x`` equal to it replaced by :data:`SHARED_X`: the months go to the browser once, not once
+    per line (they were more than half of what a change sent)."""
+    longest = max((t["x"] for t in traces if isinstance(t.get("x"), list)), key=len, default=[])
+    if len(longest) < 2 or not isinstance(longest[0], str):
+        return [], traces
+    return longest, [{**t, "x": SHARED_X} if t.get("x") == longest else t for t in traces]
+
+
 class PlotlyChart(anywidget.AnyWidget):
     """A Plotly figure given as ``traces`` and ``figure_layout`` (Plotly's data and layout)."""
 
@@ -139,6 +160,8 @@ class PlotlyChart(anywidget.AnyWidget):
     figure_layout = traitlets.Dict().tag(sync=True)
     """Not ``layout``: that name is the widget's own CSS layout in ipywidgets."""
     config = traitlets.Dict().tag(sync=True)
+    dates = traitlets.List().tag(sync=True)
+    """The x of every trace whose ``x`` is :data:`SHARED_X`."""
     until = traitlets.Unicode("").tag(sync=True)
     """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
     time axis; empty: everything."""

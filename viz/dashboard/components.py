@@ -16,7 +16,7 @@ import solara
 
 from marketsim.reports.views import RunView
 from viz.dashboard.session import COMPARISONS, Dashboard, scenario_library
-from viz.plotly_chart import PlotlyChart, jsonable
+from viz.plotly_chart import PlotlyChart, jsonable, share_dates
 from viz.tables import scorecard_table
 
 EXPLAIN = {"color": "#444", "font-size": "14px", "margin": "0 0 4px 0"}
@@ -66,7 +66,10 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
         with widget.hold_sync():
             if layout != widget.figure_layout:  # most changes move only the data
                 widget.figure_layout = layout
-            widget.traces = jsonable(drawing.figure["data"], DIGITS)
+            dates, traces = share_dates(jsonable(drawing.figure["data"], DIGITS))
+            if dates != widget.dates:
+                widget.dates = dates
+            widget.traces = traces
 
     def cut():
         solara.get_widget(element).until = until
