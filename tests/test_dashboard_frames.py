@@ -61,9 +61,11 @@ def test_a_frame_of_play_moves_only_the_month_the_lines_are_cut_at(rendered):
 
 def test_numbers_for_the_browser_are_rounded_to_significant_digits():
     values = np.array([123.456789, 0.000123456, math.nan, -98.7654321])
-    assert jsonable(values, 5) == [123.46, 0.0, None, -98.77], "digits of the largest value"
-    assert jsonable(np.array([0.0123456, 0.5]), 3) == [0.012, 0.5]
-    assert jsonable(np.array([1.23456e9]), 2) == [1.2e9]
+    assert jsonable(values, 5) == [123.46, 0.00012346, None, -98.765]
+    assert jsonable(np.array([0.0123456, 0.5, 0.0]), 3) == [0.0123, 0.5, 0.0]
+    assert jsonable(np.array([1.23456e9, 987654.0]), 2) == [1.2e9, 990000.0]
+    twin = np.array([57.6612345, 1234.56789])
+    assert jsonable(twin[:1], 4) == jsonable(twin, 4)[:1], "a value rounds alike whatever else is in its line"
     assert jsonable(values) == [123.456789, 0.000123456, None, -98.7654321], "no digits: every digit"
 
 

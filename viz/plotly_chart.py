@@ -98,16 +98,21 @@ ESM = ESM.replace("__PLOTLY_URL__", PLOTLY_URL)
 
 
 def _rounded(values: np.ndarray, digits: int | None) -> np.ndarray:
-    """Float values to ``digits`` significant digits of the largest (all digits when None): a
-    chart needs no 17-digit numbers, and their text is half of what goes to the browser."""
-    finite = np.isfinite(values)
-    if digits is None or not finite.any():
+    """Each float to ``digits`` significant digits (all digits when None): a chart needs no
+    17-digit numbers, and their text was half of what went to the browser. Each value is rounded
+    on its own, so equal values stay equal (a run and its twin before the change)."""
+    if digits is None:
         return values
-    largest = float(np.abs(values[finite]).max())
-    if largest == 0.0:
+    size = np.abs(values)
+    usable = np.isfinite(values) & (size > 0)
+    if not usable.any():
         return values
-    decimals = digits - 1 - int(np.floor(np.log10(largest)))
-    return np.round(values, decimals) if decimals < 15 else values
+    exponent = np.zeros(values.shape)
+    exponent[usable] = digits - 1 - np.floor(np.log10(size[usable]))
+    up, down = 10.0 ** np.maximum(exponent, 0), 10.0 ** np.maximum(-exponent, 0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rounded = np.round(values * up / down) / up * down
+    return np.where(usable & np.isfinite(rounded), rounded, values)
 
 
 def jsonable(value, digits: int | None = None):  # noqa: PLR0911 (one return per kind of value)
@@ -115,8 +120,7 @@ def jsonable(value, digits: int | None = None):  # noqa: PLR0911 (one return per
 
     Args:
         value: A figure, or any part of one.
-        digits: Round each float array to this many significant digits of its largest value
-            (None: keep every digit).
+        digits: Round every float to this many significant digits (None: keep every digit).
     """
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
