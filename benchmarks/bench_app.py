@@ -11,7 +11,9 @@ Prints:
   the browser until every chart shows the change, and the size of the reply;
 - where the server's time goes, measured in this process for the same change (wall and CPU
   seconds): the model re-run, deriving the metrics the page shows (reading the runs, views,
-  headline), building the figures, and turning them into JSON for the browser;
+  headline), building the figures, and turning them into JSON for the browser; then a click on
+  the page rendered in this process without a browser: the model's CPU, and the rest (the parts
+  above and rendering the page's widgets);
 - play: months shown per second and frames per second while playing (the run is already
   simulated; a frame shows ``speed`` more months).
 
@@ -146,6 +148,46 @@ def server_parts(tick: int, repeats: int) -> dict[str, tuple[float, float]]:
     }
 
 
+def page_parts(tick: int, repeats: int) -> tuple[float, float]:
+    """Median CPU seconds of a click on 'Apply tariff' in a page rendered in this process (no
+    browser): the model's share (the session's decide) and the rest (deriving, building the
+    figures, turning them into JSON, rendering the page's widgets)."""
+    import ipyvuetify as v  # noqa: PLC0415
+    import solara  # noqa: PLC0415
+
+    from viz.dashboard import session  # noqa: PLC0415
+    from viz.dashboard.app import Page  # noqa: PLC0415
+
+    spent: list[float] = []
+    decide = session.Dashboard.decide
+
+    def timed(self, *args, **kwargs):
+        started = time.process_time()
+        decide(self, *args, **kwargs)
+        spent.append(time.process_time() - started)
+
+    session.Dashboard.decide = timed
+    try:
+        _, context = solara.render(Page(), handle_error=False)
+        sliders = {str(w.label): w for w in context.find(v.Slider).widgets}
+        next(w for label, w in sliders.items() if label.startswith("Starts in")).v_model = tick
+        [region] = [w for w in context.find(v.Select).widgets if w.label == "Government"]
+        region.v_model = "usa"
+        [apply] = [b for b in context.find(v.Btn).widgets if b.children == ["Apply tariff"]]
+        [rate] = [w for w in context.find(v.Slider).widgets if w.v_model == 25]
+        totals = []
+        for k in range(repeats + 1):
+            rate.v_model = 26 + k
+            started = time.process_time()
+            apply.click()
+            totals.append(time.process_time() - started)
+        context.close()
+    finally:
+        session.Dashboard.decide = decide
+    model = statistics.median(spent[1:])
+    return model, statistics.median(t - m for t, m in zip(totals[1:], spent[1:], strict=True))
+
+
 def play_rate(page, speed: int, seconds: float = 4.0) -> float:
     """Months shown per second while playing at a speed (each frame shows ``speed`` more months)."""
     page.locator(".timeline .v-slider").first.click()
@@ -257,6 +299,11 @@ def main() -> None:
         print(
             f"in process, change in month {tick} (median wall / CPU s): "
             + ", ".join(f"{name} {wall:.3f} / {cpu:.3f}" for name, (wall, cpu) in parts.items())
+        )
+        model, rest = page_parts(tick, args.repeats)
+        print(
+            f"in process, a click on the page rendered without a browser, change in month {tick} (median CPU s): "
+            f"model {model:.3f}, the rest (derive, figures, JSON, the page's widgets) {rest:.3f}"
         )
 
 

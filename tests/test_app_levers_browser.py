@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from app_page import WAIT, choose, click, open_app, sized_page, status, type_into, wait_status
-from browser import dashboard_server, shot
+from browser import SHOTS, dashboard_server, shot
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,8 @@ def accepted(page, text: str) -> None:
         page.locator(".run-message").filter(has_text=text).wait_for(timeout=WAIT)
     except Exception:
         shot(page, "levers-failed")
-        raise AssertionError(f"{text!r} not shown; the message: {page.locator('.run-message').all_inner_texts()}") from None
+        shown = page.locator(".run-message").all_inner_texts()
+        raise AssertionError(f"{text!r} not shown; the message: {shown}") from None
     assert page.locator(".run-error").count() == 0
 
 
@@ -107,7 +108,6 @@ def test_the_levers_fit_the_sidebar(browser, url, width, height):
     page = watched.page
     try:
         open_app(watched, url)
-        panel = page.locator(".policy-panel")
         found = page.evaluate(
             """() => {
               const panel = document.querySelector('.policy-panel').getBoundingClientRect();
@@ -130,9 +130,19 @@ def test_the_levers_fit_the_sidebar(browser, url, width, height):
             }"""
         )
         assert found == [], "\n".join(found)
-        panel.screenshot(
-            path=str(shot(page, f"levers-{width}x{height}").with_name(f"levers-panel-{width}x{height}.png"))
-        )
+        # The controls scroll in a column of their own: a picture of each screenful of it.
+        column = page.locator(".controls")
+        box = column.bounding_box()
+        scrolled, part = -1.0, 0
+        while part < 12:
+            now = column.evaluate(f"(e) => {{ e.scrollTop = {part} * (e.clientHeight - 40); return e.scrollTop; }}")
+            if now <= scrolled:
+                break
+            scrolled, part = now, part + 1
+            page.wait_for_timeout(200)
+            path = SHOTS / f"levers-{width}x{height}-{part}.png"
+            page.screenshot(path=str(path), clip={**box, "height": min(box["height"], height - box["y"])})
+        assert part >= 2, "the levers take more than one screenful: the column scrolls"
         assert watched.errors == [] and watched.external == []
     finally:
         watched.page.context.close()
