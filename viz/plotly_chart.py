@@ -134,6 +134,8 @@ def jsonable(value, digits: int | None = None):  # noqa: PLR0911 (one return per
     if isinstance(value, dict):
         return {k: jsonable(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all(type(v) is str for v in value):  # months: a line's x, hundreds of them
+            return list(value)
         return [jsonable(v, digits) for v in value]
     if isinstance(value, float) and not np.isfinite(value):
         return None
