@@ -4,9 +4,16 @@ Prints:
 - change-to-redraw: from the click on a policy change starting in a given month until the status
   counts it and every time chart shows the whole run with the change tagged (the run re-simulated
   from that month to the horizon from a snapshot, its twin drawn, every chart redrawn), best,
-  median and worst of ``--repeats`` changes per month;
-- where the time goes, measured in the server's process for the same change: the model re-run,
-  reading the run (metrics derivation), building every figure and turning them into JSON;
+  median and worst of ``--repeats`` changes per month (each a US tariff at another rate, so every
+  change moves the lines and the browser gets new data);
+- the split of the same clicks: in the server until its reply starts (read off the page's
+  websocket: the reply is what arrives after the longest silence), then transfer and drawing in
+  the browser until every chart shows the change, and the size of the reply;
+- where the server's time goes, measured in this process for the same change (wall and CPU
+  seconds): the model re-run, deriving the metrics the page shows (reading the runs, views,
+  headline), building the figures, and turning them into JSON for the browser; then a click on
+  the page rendered in this process without a browser: the model's CPU, and the rest (the parts
+  above and rendering the page's widgets);
 - play: months shown per second and frames per second while playing (the run is already
   simulated; a frame shows ``speed`` more months).
 
@@ -16,6 +23,7 @@ Run: .venv/bin/python benchmarks/bench_app.py [--repeats 7]
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -25,10 +33,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app_page import click, open_app, sized_page
+from app_page import choose, click, open_app, sized_page
 from browser import cli_server, dashboard_server, launch, month
 from playwright.sync_api import sync_playwright
 
+WEBSOCKET_LOG = """
+window.marketsimLog = [];
+const Native = window.WebSocket;
+window.WebSocket = function (...args) {
+  const socket = new Native(...args);
+  socket.addEventListener('message', (event) => {
+    const size = typeof event.data === 'string' ? event.data.length : (event.data.byteLength || event.data.size || 0);
+    window.marketsimLog.push([performance.now(), size]);
+  });
+  return socket;
+};
+window.WebSocket.prototype = Native.prototype;
+Object.assign(window.WebSocket, Native);
+"""
+"""Logs the time and size of every websocket message the page receives."""
 ALL_DRAWN = """([months, changes]) => {
   const status = document.querySelector('.run-status')?.innerText || '';
   const counted = status.match(/live changes (\\d+)/);
@@ -52,49 +75,120 @@ def set_start(page, tick: int) -> None:
     page.wait_for_timeout(300)
 
 
-def change_to_redraw(page, months: int, changes: int) -> float:
-    """Seconds from a click on a policy change to every chart showing it over the whole run."""
-    started = time.perf_counter()
+def set_rate(page, percent: int) -> None:
+    """Set the tariff slider to ``percent`` (a click on it, then the keyboard), so the next change
+    is another tariff."""
+    page.locator(".tariff-rate .v-slider").first.click()
+    page.keyboard.press("Home")
+    for _ in range(percent):
+        page.keyboard.press("ArrowRight")
+    page.locator(".tariff-rate").filter(has_text=f"Tariff on imports: {percent} %").wait_for(timeout=30_000)
+
+
+def change_to_redraw(page, months: int, changes: int) -> tuple[float, float, float, int]:
+    """A click on a policy change until every chart shows it over the whole run: seconds in all,
+    in the server (until its reply starts), in transfer and drawing, and bytes of the reply."""
+    page.evaluate("() => { window.marketsimLog = []; }")
+    clicked = page.evaluate("() => performance.now()")
     click(page, "Apply tariff")
     page.wait_for_function(ALL_DRAWN, arg=[months, changes], timeout=120_000, polling="raf")
-    return time.perf_counter() - started
+    drawn = page.evaluate("() => performance.now()")
+    log = [(t, n) for t, n in page.evaluate("() => window.marketsimLog") if t >= clicked]
+    times = [clicked] + [t for t, _ in log]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    reply = times[gaps.index(max(gaps)) + 1] if gaps else drawn
+    size = sum(n for t, n in log if t >= reply)
+    return (drawn - clicked) / 1000, (reply - clicked) / 1000, (drawn - reply) / 1000, size
 
 
-def browser_latencies(page, months: int, tick: int, repeats: int) -> list[float]:
-    """Latencies of ``repeats`` tariff changes starting in month ``tick`` (after a warm-up)."""
+def browser_latencies(page, months: int, tick: int, repeats: int) -> list[tuple[float, float, float, int]]:
+    """Latencies of ``repeats`` tariff changes (each at another rate) starting in month ``tick``
+    (after a warm-up)."""
     click(page, "Reset")
     page.wait_for_function(ALL_DRAWN, arg=[months, 0], timeout=120_000)
+    choose(page, "Government", "usa")
     set_start(page, tick)
+    set_rate(page, 25)
     change_to_redraw(page, months, 1)  # warm-up
-    return [change_to_redraw(page, months, k + 2) for k in range(repeats)]
+    measured = []
+    for k in range(repeats):
+        set_rate(page, 26 + k)
+        measured.append(change_to_redraw(page, months, k + 2))
+    return measured
 
 
-def server_parts(tick: int, repeats: int) -> dict[str, float]:
-    """Median seconds of each part of a change, in this process (as the server does it)."""
+def server_parts(tick: int, repeats: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU seconds of each part of a change, in this process (as the server does it)."""
     from marketsim.governance import decisions  # noqa: PLC0415
     from marketsim.reports.headline import headline  # noqa: PLC0415
     from viz.dashboard.app import _drawings  # noqa: PLC0415
+    from viz.dashboard.components import DIGITS  # noqa: PLC0415
     from viz.dashboard.session import Dashboard  # noqa: PLC0415
     from viz.plotly_chart import jsonable  # noqa: PLC0415
 
     dash = Dashboard.start()
-    parts: dict[str, list[float]] = {"model re-run": [], "read run": [], "figures": [], "to JSON": []}
+    names = ("model", "derive", "charts", "to JSON")
+    parts: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for k in range(repeats + 1):
-        t0 = time.perf_counter()
-        dash.decide("china", decisions.tariff("china", "2024-01", 0.05 + 0.01 * k), tick)
-        t1 = time.perf_counter()
+        marks = [(time.perf_counter(), time.process_time())]
+        dash.decide("usa", decisions.tariff("usa", "2024-01", 0.25 + 0.01 * k), tick)
+        marks.append((time.perf_counter(), time.process_time()))
         view = dash.view()
         headline(view, dash.reference(view.ticks), "ndpr")
-        t2 = time.perf_counter()
+        dash.whole(), dash.reference()
+        marks.append((time.perf_counter(), time.process_time()))
         drawings = _drawings(dash, view, (k,), "ndpr", "usa", False)
-        t3 = time.perf_counter()
+        marks.append((time.perf_counter(), time.process_time()))
         for drawing in drawings.values():
-            jsonable(drawing.figure)
-        t4 = time.perf_counter()
+            jsonable(drawing.figure, DIGITS)
+        marks.append((time.perf_counter(), time.process_time()))
         if k:
-            for name, seconds in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
-                parts[name].append(seconds)
-    return {name: statistics.median(values) for name, values in parts.items()}
+            for name, (before, after) in zip(names, itertools.pairwise(marks), strict=True):
+                parts[name].append((after[0] - before[0], after[1] - before[1]))
+    return {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in parts.items()
+    }
+
+
+def page_parts(tick: int, repeats: int) -> tuple[float, float]:
+    """Median CPU seconds of a click on 'Apply tariff' in a page rendered in this process (no
+    browser): the model's share (the session's decide) and the rest (deriving, building the
+    figures, turning them into JSON, rendering the page's widgets)."""
+    import ipyvuetify as v  # noqa: PLC0415
+    import solara  # noqa: PLC0415
+
+    from viz.dashboard import session  # noqa: PLC0415
+    from viz.dashboard.app import Page  # noqa: PLC0415
+
+    spent: list[float] = []
+    decide = session.Dashboard.decide
+
+    def timed(self, *args, **kwargs):
+        started = time.process_time()
+        decide(self, *args, **kwargs)
+        spent.append(time.process_time() - started)
+
+    session.Dashboard.decide = timed
+    try:
+        _, context = solara.render(Page(), handle_error=False)
+        sliders = {str(w.label): w for w in context.find(v.Slider).widgets}
+        next(w for label, w in sliders.items() if label.startswith("Starts in")).v_model = tick
+        [region] = [w for w in context.find(v.Select).widgets if w.label == "Government"]
+        region.v_model = "usa"
+        [apply] = [b for b in context.find(v.Btn).widgets if b.children == ["Apply tariff"]]
+        [rate] = [w for w in context.find(v.Slider).widgets if w.v_model == 25]
+        totals = []
+        for k in range(repeats + 1):
+            rate.v_model = 26 + k
+            started = time.process_time()
+            apply.click()
+            totals.append(time.process_time() - started)
+        context.close()
+    finally:
+        session.Dashboard.decide = decide
+    model = statistics.median(spent[1:])
+    return model, statistics.median(t - m for t, m in zip(totals[1:], spent[1:], strict=True))
 
 
 def play_rate(page, speed: int, seconds: float = 4.0) -> float:
@@ -181,14 +275,21 @@ def main() -> None:
         browser = launch(playwright)
         watched = sized_page(browser, 1500, 1000)
         page = watched.page
+        page.add_init_script(WEBSOCKET_LOG)
         open_app(watched, url)
         months = int(page.locator(".run-status").inner_text().split(" of ", 1)[1].split(" ", 1)[0])
         for tick in args.months:
-            latencies = browser_latencies(page, months, tick, args.repeats)
+            measured = browser_latencies(page, months, tick, args.repeats)
+            latencies = [m[0] for m in measured]
             print(
                 f"change in month {tick} -> {(months - tick) / 12:.0f} years re-simulated -> all charts redrawn in "
                 f"Chromium ({args.repeats} runs): best {min(latencies):.3f} s, "
                 f"median {statistics.median(latencies):.3f} s, worst {max(latencies):.3f} s"
+            )
+            print(
+                f"  split (medians): server until its reply {statistics.median(m[1] for m in measured):.3f} s, "
+                f"transfer and drawing in the browser {statistics.median(m[2] for m in measured):.3f} s, "
+                f"reply {statistics.median(m[3] for m in measured) / 1e3:.0f} kB"
             )
         for speed in (1, 3, 6):
             shown = play_rate(page, speed)
@@ -198,7 +299,15 @@ def main() -> None:
         browser.close()
     for tick in args.months:
         parts = server_parts(tick, args.repeats)
-        print(f"in process, change in month {tick}: " + ", ".join(f"{k} {v:.3f} s" for k, v in parts.items()))
+        print(
+            f"in process, change in month {tick} (median wall / CPU s): "
+            + ", ".join(f"{name} {wall:.3f} / {cpu:.3f}" for name, (wall, cpu) in parts.items())
+        )
+        model, rest = page_parts(tick, args.repeats)
+        print(
+            f"in process, a click on the page rendered without a browser, change in month {tick} (median CPU s): "
+            f"model {model:.3f}, the rest (derive, figures, JSON, the page's widgets) {rest:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -154,6 +154,8 @@ def _line(
         "showlegend": not pinned,
         "line": {"color": colour, "width": 2 if pinned else 2.5, "dash": "dot" if pinned else dash},
         "opacity": 0.55 if pinned else 1.0,
+        # this run's lines are cut at the month shown in the browser (viz.plotly_chart), the twin's are not
+        "meta": "twin" if pinned else "run",
     }
 
 

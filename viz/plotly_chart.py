@@ -5,6 +5,10 @@ bundle once per chart; with seven charts that made the page take 15 s to open an
 0.3 s to draw. This widget loads ``plotly.min.js`` (shipped inside the plotly package, served by
 the dashboard's own server, so it works offline) once per page and calls ``Plotly.react``,
 which redraws only what changed.
+
+While the dashboard plays a run, the figures stay the same (the whole run and its twin, sent once
+per change) and only ``until`` moves: the browser cuts the traces marked ``meta: "run"`` and the
+events on the time axis at that month, so a frame sends a few bytes, not every point again.
 """
 
 from __future__ import annotations
@@ -36,13 +40,41 @@ function loadPlotly() {
   return window.marketsimPlotly;
 }
 
+// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace).
+function withDates(traces, dates) {
+  return traces.map((trace) => (trace.x === "@dates" ? { ...trace, x: dates } : trace));
+}
+
+// Months are "YYYY-MM" strings, so they compare as text. until "" shows everything.
+function cutTraces(traces, until) {
+  if (!until) return traces;
+  return traces.map((trace) => {
+    if (trace.meta !== "run" || !trace.x) return trace;
+    let n = trace.x.length;
+    while (n > 0 && trace.x[n - 1] > until) n--;
+    return { ...trace, x: trace.x.slice(0, n), y: trace.y.slice(0, n) };
+  });
+}
+
+function cutLayout(layout, until) {
+  if (!until) return layout;
+  const early = (item) => item.xref !== "x" || String(item.x0 ?? item.x) <= until;
+  return {
+    ...layout,
+    shapes: (layout.shapes || []).filter(early),
+    annotations: (layout.annotations || []).filter(early),
+  };
+}
+
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
     const draw = () => {
       const layout = model.get("figure_layout");
+      const until = model.get("until");
       el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
-      return Plotly.react(el, model.get("traces"), layout, model.get("config"));
+      const traces = cutTraces(withDates(model.get("traces"), model.get("dates")), until);
+      return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
     };
     draw();
     // New traces and a new layout arrive together: draw once for both, on the next frame.
@@ -54,6 +86,8 @@ export default {
     };
     model.on("change:traces", schedule);
     model.on("change:figure_layout", schedule);
+    model.on("change:until", schedule);
+    model.on("change:dates", schedule);
     const resize = new ResizeObserver(() => Plotly.Plots.resize(el));
     resize.observe(el);
     return () => { resize.disconnect(); Plotly.purge(el); };
@@ -63,23 +97,65 @@ export default {
 ESM = ESM.replace("__PLOTLY_URL__", PLOTLY_URL)
 
 
-def jsonable(value):  # noqa: PLR0911 (one return per kind of value)
-    """Numpy arrays as lists, with NaN and infinities as None (null: a gap in the line)."""
+def _rounded(values: np.ndarray, digits: int | None) -> np.ndarray:
+    """Each float to ``digits`` significant digits (all digits when None): a chart needs no
+    17-digit numbers, and their text was half of what went to the browser. Each value is rounded
+    on its own, so equal values stay equal (a run and its twin before the change)."""
+    if digits is None:
+        return values
+    size = np.abs(values)
+    usable = np.isfinite(values) & (size > 0)
+    if not usable.any():
+        return values
+    exponent = np.zeros(values.shape)
+    exponent[usable] = digits - 1 - np.floor(np.log10(size[usable]))
+    up, down = 10.0 ** np.maximum(exponent, 0), 10.0 ** np.maximum(-exponent, 0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rounded = np.round(values * up / down) / up * down
+    return np.where(usable & np.isfinite(rounded), rounded, values)
+
+
+def jsonable(value, digits: int | None = None):  # noqa: PLR0911 (one return per kind of value)
+    """Numpy arrays as lists, with NaN and infinities as None (null: a gap in the line).
+
+    Args:
+        value: A figure, or any part of one.
+        digits: Round every float to this many significant digits (None: keep every digit).
+    """
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
-            cells = value.astype(object)
-            cells[~np.isfinite(value)] = None
+            finite = np.isfinite(value)
+            if finite.all():
+                return _rounded(value, digits).tolist()
+            cells = _rounded(value, digits).astype(object)
+            cells[~finite] = None
             return cells.tolist()
         return value.tolist()
     if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        if all(type(v) is str for v in value):  # months: a line's x, hundreds of them
+            return list(value)
+        return [jsonable(v, digits) for v in value]
     if isinstance(value, float) and not np.isfinite(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+SHARED_X = "@dates"
+"""A trace's ``x`` standing for the widget's ``dates``."""
+
+
+def share_dates(traces: list[dict]) -> tuple[list, list[dict]]:
+    """The longest ``x`` of text (the months of a time chart) of the traces, and the traces with every
+    ``x`` equal to it replaced by :data:`SHARED_X`: the months go to the browser once, not once
+    per line (they were more than half of what a change sent)."""
+    longest = max((t["x"] for t in traces if isinstance(t.get("x"), list)), key=len, default=[])
+    if len(longest) < 2 or not isinstance(longest[0], str):
+        return [], traces
+    return longest, [{**t, "x": SHARED_X} if t.get("x") == longest else t for t in traces]
 
 
 class PlotlyChart(anywidget.AnyWidget):
@@ -90,3 +166,8 @@ class PlotlyChart(anywidget.AnyWidget):
     figure_layout = traitlets.Dict().tag(sync=True)
     """Not ``layout``: that name is the widget's own CSS layout in ipywidgets."""
     config = traitlets.Dict().tag(sync=True)
+    dates = traitlets.List().tag(sync=True)
+    """The x of every trace whose ``x`` is :data:`SHARED_X`."""
+    until = traitlets.Unicode("").tag(sync=True)
+    """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
+    time axis; empty: everything."""

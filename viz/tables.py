@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ def text_table(rows: list[tuple[str, ...]], head: tuple[str, ...], css_class: st
 def difference(column: str, value: float, other: float) -> str:
     """A change in words a room understands: percentage points for shares, percent for money and
     burden (US$ million when the other is 0); empty when there is no change to speak of."""
-    if not np.isfinite(other) or abs(value - other) < 0.05:
+    if not math.isfinite(other) or abs(value - other) < 0.05:
         return ""
     if TITLES[column][1] == "%":
         return f"{value - other:+.1f} pts"
@@ -52,18 +53,24 @@ def scorecard_table(scores: pd.DataFrame, against: pd.DataFrame | None = None, o
     head = "".join(
         f"<th title='{html.escape(COLUMNS[c])}'>{TITLES[c][0]}<br><small>{TITLES[c][1]}</small></th>" for c in COLUMNS
     )
+    columns = list(COLUMNS)
+    values = scores[columns].to_numpy(dtype=float)
+    others = (
+        against.reindex(index=scores.index, columns=columns).to_numpy(dtype=float)
+        if against is not None
+        else np.full_like(values, np.nan)
+    )
     rows = []
-    for region, row in scores.iterrows():
+    for k, region in enumerate(scores.index):  # numpy rows: pandas cell by cell cost a frame's time
         if only is not None and region not in only:
             continue
         cells = []
-        for column in COLUMNS:
-            value = row[column]
+        for j, column in enumerate(columns):
+            value, other = float(values[k, j]), float(others[k, j])
             if not np.isfinite(value):
                 cells.append("<td title='does not apply'>–</td>")
                 continue
             text = f"{value:,.0f}"
-            other = against.loc[region, column] if against is not None and region in against.index else np.nan
             change = difference(column, value, other)
             if change:
                 better = (value > other) == HIGHER_IS_BETTER[column]

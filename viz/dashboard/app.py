@@ -43,28 +43,58 @@ GOODS_SHOWN = ["ndpr", "dytb", "magnet", "concentrate", "lace"]
 
 
 def _drawings(
-    dash: Dashboard, view, key: tuple, good: str, region: str, presenter: bool, playing: bool = False
+    dash: Dashboard,
+    view,
+    key: tuple,
+    good: str,
+    region: str,
+    presenter: bool,
+    playing: bool = False,
+    cache: dict | None = None,
 ) -> dict[str, Drawing]:
-    """Every chart of the page: time charts against the whole twin, the others against the twin
-    at the same month (while playing, those are sent once a year, not every frame)."""
-    full, same_month = dash.reference(), dash.reference(view.ticks)
-    span, regions = dash.span, dash.run.model.regions
-    shown = importers(view) or [r for r in regions if r != "china"][:4]
-    drawings = {
-        "prices": Drawing((*key, good, presenter), charts.price_figure(view, full, good, span, presenter)),
-        "importers": Drawing((*key, presenter), charts.importers_figure(view, full, shown, span, presenter)),
+    """Every chart of the page. Time charts show the whole run against the whole twin (the
+    browser cuts this run's lines at the month shown, see :func:`until`), so they are built again
+    only when ``key`` (the runs compared) changes; the others show the month shown against the
+    twin at the same month (while playing, they are built once a year, not every frame).
+    ``cache`` keeps the drawings of earlier frames."""
+    cache = {} if cache is None else cache
+    yearly = (*key, view.ticks // 12 if playing else view.ticks)
+    keys = {
+        "prices": (*key, good, presenter),
+        "importers": (*key, presenter),
+        "shares": (*key, region),
+        "dependency": yearly,
+        "alliances": yearly,
+        "shortages": key,
+        "stockpiles": key,
+        "flows": yearly,
     }
-    if presenter:
-        return drawings
-    yearly = (dash.revision, dash.compare, view.ticks // 12 if playing else view.ticks)
-    return drawings | {
-        "shares": Drawing((*key, region), charts.share_figure(view, full, region, span)),
-        "dependency": Drawing(yearly, charts.dependency_figure(view, same_month)),
-        "alliances": Drawing(yearly, structure_charts.alliance_figure(view, same_month, regions)),
-        "shortages": Drawing(key, charts.shortage_figure(view, full, span)),
-        "stockpiles": Drawing(key, charts.stockpile_figure(view, full, span)),
-        "flows": Drawing(yearly, structure_charts.flow_figure(view, same_month)),
-    }
+    names = ["prices", "importers"] if presenter else list(keys)
+    missing = [name for name in names if cache.get(name, Drawing((), {})).key != keys[name]]
+    if missing:
+        whole, full, same_month = dash.whole(), dash.reference(), dash.reference(view.ticks)
+        span, regions = dash.span, dash.run.model.regions
+        shown = importers(whole) or [r for r in regions if r != "china"][:4]
+        build = {
+            "prices": lambda: charts.price_figure(whole, full, good, span, presenter),
+            "importers": lambda: charts.importers_figure(whole, full, shown, span, presenter),
+            "shares": lambda: charts.share_figure(whole, full, region, span),
+            "dependency": lambda: charts.dependency_figure(view, same_month),
+            "alliances": lambda: structure_charts.alliance_figure(view, same_month, regions),
+            "shortages": lambda: charts.shortage_figure(whole, full, span),
+            "stockpiles": lambda: charts.stockpile_figure(whole, full, span),
+            "flows": lambda: structure_charts.flow_figure(view, same_month),
+        }
+        for name in missing:
+            cache[name] = Drawing(keys[name], build[name]())
+    return {name: cache[name] for name in names}
+
+
+def until(dash: Dashboard, view) -> str:
+    """The last month the time charts show (``YYYY-MM``; empty when every month is shown)."""
+    if view.ticks >= dash.run.months:
+        return ""
+    return view.dates[-1] if view.ticks else "0000-00"
 
 
 @solara.component
@@ -105,12 +135,17 @@ def Page():
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
     shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
-    head = headline(dash.view(shown), dash.reference(shown), good.value)
-    key = (frame.value, dash.compare)
-    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value)
+    # The runs compared: every control that changes them sets a message (a new revision).
+    key = (dash.revision, dash.compare, id(dash.run.model), id(dash.reference_model()))
+    head = solara.use_memo(
+        lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
+    )
+    cache = solara.use_memo(dict, [])
+    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value, cache)
+    cut = until(dash, view)
     solara.Style(CSS + (PRESENTER_CSS if presenter.value else ""))
     solara.Title("marketsim: rare earths, what if?")
-    with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "0 12px"}):
+    with solara.Row(style={"justify-content": "space-between", "align-items": "center", "padding": "8px 12px 0"}):
         with solara.Row(style={"align-items": "center", "gap": "12px"}):
             solara.ToggleButtonsSingle(good, values=GOODS_SHOWN, dense=True, classes=["good-choice"])
             solara.Select(
@@ -124,31 +159,38 @@ def Page():
         solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
     HeadlineStrip(head, good.value, importers=3 if presenter.value else None)
     if presenter.value:
-        _presenter(drawings, good.value)
+        _presenter(drawings, good.value, cut)
         return
     regions = dash.run.model.regions
     alliances = tuple((name, tuple(sorted(members))) for name, members in dash.run.baseline.book.members.items())
-    with solara.Sidebar():
-        PolicyPanel(dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months)
-        with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
-            ChangesList(dash, redraw, version=dash.revision)
-        with solara.Card("Timeline", classes=["timeline"]):
-            RunControls(dash, playing, speed, redraw, version=frame.value)
-        with solara.Card("Scenario"):
-            ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
-        with solara.Card("Export"):
-            Downloads(dash, stem=f"{dash.scenario_name}_seed{dash.run.seed}")
-    _workspace(dash, view, drawings, good.value, region, frame.value, alliances)
+    # A column of its own rather than solara.Sidebar: the sidebar is a portal whose content,
+    # new every frame, made every frame render the whole page twice.
+    with solara.Row(classes=["page-body"], style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "0"}):
+        with solara.Column(classes=["controls"], style={"gap": "0"}):
+            projects = tuple((p.name, p.region, p.stage) for p in dash.run.scenario.pipeline)
+            PolicyPanel(
+                dash, redraw, regions=tuple(regions), alliances=alliances, months=dash.run.months, projects=projects
+            )
+            with solara.Card("Changes", classes=["changes"], style={"margin": "4px"}):
+                ChangesList(dash, redraw, version=dash.revision)
+            with solara.Card("Timeline", classes=["timeline"], style={"margin": "4px"}):
+                RunControls(dash, playing, speed, redraw, version=frame.value)
+            with solara.Card("Scenario", style={"margin": "4px"}):
+                ScenarioControls(dash, redraw, scenario=dash.scenario_name, seed=dash.run.seed)
+            with solara.Card("Export", style={"margin": "4px"}):
+                Downloads(dash, stem=f"{dash.scenario_name}_seed{dash.run.seed}")
+        with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
+            _workspace(dash, view, drawings, good.value, region, frame.value, alliances, cut)
 
 
-def _presenter(drawings, good) -> None:
+def _presenter(drawings, good, cut) -> None:
     """Presenter mode: no controls, the headline and two charts, in type the back row can read."""
     with solara.Columns([1, 1]):
-        ChartCard(f"{charts.GOOD_NAMES[good]}: price inside and outside China", "", drawings["prices"], "prices")
-        ChartCard("Importers' dependency on China", "", drawings["importers"], "importers")
+        ChartCard(f"{charts.GOOD_NAMES[good]}: price inside and outside China", "", drawings["prices"], "prices", cut)
+        ChartCard("Importers' dependency on China", "", drawings["importers"], "importers", cut)
 
 
-def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
+def _workspace(dash, view, drawings, good, region, version, alliances, cut) -> None:
     """The facilitator's page: status, every chart, scorecard, events, glossary (levers in the sidebar)."""
     regions = dash.run.model.regions
     with solara.Column(style={"padding": "4px 12px"}):
@@ -166,12 +208,14 @@ def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
                 "outside China bid up what leaves China, while China's own price may fall.",
                 drawings["prices"],
                 "prices",
+                cut,
             )
             ChartCard(
                 "Importers' dependency on China",
                 "Share of each importer's end use whose rare earths were separated in China, %.",
                 drawings["importers"],
                 "importers",
+                cut,
             )
             with solara.Column():
                 solara.Select("Region whose dependency is shown", values=regions, value=region, dense=True)
@@ -180,6 +224,7 @@ def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
                     f"China's share of world mining, separation and magnet making, %; dark: {region.value}'s.",
                     drawings["shares"],
                     "shares",
+                    cut,
                 )
             ChartCard(
                 "Dependency on China by stage, latest month",
@@ -194,6 +239,7 @@ def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
                 "would pay.",
                 drawings["shortages"],
                 "shortages",
+                cut,
             )
             ChartCard(
                 "Strategic stockpiles",
@@ -201,6 +247,7 @@ def _workspace(dash, view, drawings, good, region, version, alliances) -> None:
                 "shortages.",
                 drawings["stockpiles"],
                 "stockpiles",
+                cut,
             )
         ChartCard(
             "Alliance network",

@@ -16,7 +16,7 @@ import solara
 
 from marketsim.reports.views import RunView
 from viz.dashboard.session import COMPARISONS, Dashboard, scenario_library
-from viz.plotly_chart import PlotlyChart, jsonable
+from viz.plotly_chart import PlotlyChart, jsonable, share_dates
 from viz.tables import scorecard_table
 
 EXPLAIN = {"color": "#444", "font-size": "14px", "margin": "0 0 4px 0"}
@@ -41,9 +41,15 @@ class Drawing:
         return isinstance(other, Drawing) and self.key == other.key
 
 
+DIGITS = 5
+"""Significant digits of the numbers sent to the browser (hover text shows at most four)."""
+
+
 @solara.component
-def Chart(drawing: Drawing, name: str):
-    """A Plotly chart that redraws when its drawing's key changes; its camera icon saves a PNG."""
+def Chart(drawing: Drawing, name: str, until: str = ""):
+    """A Plotly chart that redraws when its drawing's key changes; its camera icon saves a PNG.
+    ``until`` (a month, ``YYYY-MM``; empty: all) cuts this run's lines in the browser: while
+    playing only it moves, so a frame sends a few bytes."""
     config = {
         "displaylogo": False,
         "responsive": True,
@@ -58,21 +64,28 @@ def Chart(drawing: Drawing, name: str):
         widget = solara.get_widget(element)
         layout = jsonable(drawing.figure["layout"])
         with widget.hold_sync():
-            if layout != widget.figure_layout:  # most frames change only the data
+            if layout != widget.figure_layout:  # most changes move only the data
                 widget.figure_layout = layout
-            widget.traces = jsonable(drawing.figure["data"])
+            dates, traces = share_dates(jsonable(drawing.figure["data"], DIGITS))
+            if dates != widget.dates:
+                widget.dates = dates
+            widget.traces = traces
+
+    def cut():
+        solara.get_widget(element).until = until
 
     solara.use_effect(draw, [drawing.key])
+    solara.use_effect(cut, [until])
     return element
 
 
 @solara.component
-def ChartCard(title: str, explanation: str, drawing: Drawing, name: str):
-    """A chart with its title and a sentence a newcomer understands."""
+def ChartCard(title: str, explanation: str, drawing: Drawing, name: str, until: str = ""):
+    """A chart with its title and a sentence a newcomer understands (``until``: see :func:`Chart`)."""
     with solara.Card(title, classes=["chart-card", f"chart-{name}"], style={"margin": "4px"}):
         if explanation:
             Explained(explanation)
-        Chart(drawing, name)
+        Chart(drawing, name, until)
 
 
 @solara.component

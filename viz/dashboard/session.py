@@ -48,6 +48,8 @@ def release_memory() -> None:
         pass
 
 
+VIEWS_KEPT = 8
+"""Views kept by a dashboard: those of the frame being drawn and the one before."""
 COMPARISONS = {"twin": "the twin: before the latest change", "baseline": "no change at all"}
 """What the dotted lines show: the run without the latest change, or the run with no change."""
 
@@ -76,6 +78,7 @@ class Dashboard:
     """What the dotted lines show: a key of :data:`COMPARISONS`."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _readers: dict = field(default_factory=dict, repr=False)
+    _views: dict = field(default_factory=dict, repr=False)
     revision: int = 0
     """Counts changes to the message and the comparison (every control that changes the runs sets
     a message): components that show them render again only when it moves, not every frame."""
@@ -96,6 +99,7 @@ class Dashboard:
         """Let go of the runs (the browser tab closed)."""
         with self.lock:
             self._readers.clear()
+            self._views.clear()
             self.run.runs = None
         release_memory()
 
@@ -119,17 +123,35 @@ class Dashboard:
             return self.run.baseline if self.run.interventions else None
         return self.run.twin
 
+    def _view(self, model, ticks: int | None) -> RunView:
+        """A run's view of its first ``ticks`` months (all when None), kept for the frames that
+        ask for it again (the page reads the same views for its charts, headline and scorecard)."""
+        key = (id(model), ticks)
+        found = self._views.get(key)
+        if found is None or found[0] is not model:
+            found = (model, self._reader(model, self.run.changes).view(ticks))
+            live = self._live_models()
+            kept = [(k, v) for k, v in self._views.items() if v[0] in live][-(VIEWS_KEPT - 1) :]
+            self._views = dict(kept)
+            self._views[key] = found
+        return found[1]
+
     def view(self, ticks: int | None = None) -> RunView:
         """The run with its changes, for the months shown (or its first ``ticks``)."""
         with self.lock:
             shown = self.run.shown if ticks is None else min(ticks, self.run.shown)
-            return self._reader(self.run.model, self.run.changes).view(shown)
+            return self._view(self.run.model, shown)
+
+    def whole(self) -> RunView:
+        """The run with its changes, every month (the charts cut it at the month shown)."""
+        with self.lock:
+            return self._view(self.run.model, None)
 
     def reference(self, ticks: int | None = None) -> RunView | None:
         """The comparison run (see :attr:`compare`), for its whole horizon or its first ``ticks``."""
         with self.lock:
             model = self.reference_model()
-            return None if model is None else self._reader(model, self.run.changes).view(ticks)
+            return None if model is None else self._view(model, ticks)
 
     @property
     def reference_label(self) -> str:
@@ -166,6 +188,7 @@ class Dashboard:
         with self.lock:
             self.run.restart()
             self._readers.clear()
+            self._views.clear()
         self.message = Message(f"Restarted {self.scenario_name} with seed {self.run.seed}, no changes.")
 
     def reseed(self, text: str) -> None:
@@ -178,6 +201,7 @@ class Dashboard:
         with self.lock:
             self.run.restart(seed=seed)
             self._readers.clear()
+            self._views.clear()
         self.message = Message(f"Restarted {self.scenario_name} with seed {seed}.")
 
     def choose(self, name: str) -> None:
@@ -216,6 +240,7 @@ class Dashboard:
             with self.lock:
                 self.run.restart(scenario, source=source)
                 self._readers.clear()
+                self._views.clear()
         except (ValueError, ArithmeticError, IndexError, KeyError) as error:
             self.message = Message(f"{name} could not be run: {error}", ok=False)
             with self.lock:

@@ -19,6 +19,10 @@ CSS = """
 .glossary dt { font-weight: 700; }
 .glossary dd { margin: 0; }
 .v-slider__thumb-label { font-size: 12px; }
+.controls { flex: 0 0 380px; width: 380px; position: sticky; top: 0; max-height: 100vh; overflow-y: auto;
+  border-right: 1px solid #e0e0e0; }
+.lever-when { color: #555; font-size: 14px; }
+.lever-value { font-size: 15px; color: #222; }
 /* Solara's "This website runs on Solara" badge covers chart corners */
 div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """

@@ -1,0 +1,80 @@
+"""What the dashboard sends the browser: a change sends the whole run and its twin once, with
+the months once per chart and numbers rounded for display; a frame of play sends only the month
+to cut this run's lines at."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import solara
+from test_app_render import Wrapped, button, click
+
+from viz.dashboard import app, session
+from viz.plotly_chart import SHARED_X, PlotlyChart, jsonable, share_dates
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """A rendered page and the dashboard behind it."""
+    made = []
+    start = session.Dashboard.start.__func__
+
+    def keep(cls, *args, **kwargs):
+        made.append(start(cls, *args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(app.Dashboard, "start", classmethod(keep))
+    _, context = solara.render(Wrapped(), handle_error=False)
+    yield context, made[0]
+    context.close()
+
+
+def charts(context) -> dict[int, PlotlyChart]:
+    """The page's chart widgets, numbered in the order found."""
+    return dict(enumerate(context.find(PlotlyChart).widgets))
+
+
+def test_a_frame_of_play_moves_only_the_month_the_lines_are_cut_at(rendered):
+    context, dash = rendered
+    click(context, "Apply tariff")
+    before = {k: (w.traces, w.figure_layout, w.dates) for k, w in charts(context).items()}
+    assert all(w.until == "" for w in charts(context).values()), "every month shown: nothing cut"
+    dash.rewind()
+    step = button(context, "Step")
+    for _ in range(14):
+        step.click()
+    cut = [w for w in charts(context).values() if w.until]
+    assert len(cut) == 5, "the five time charts are cut"
+    assert {w.until for w in cut} == {dash.run.date_of(13)}
+    for k, widget in charts(context).items():
+        if widget.until:
+            traces, layout, dates = before[k]
+            assert widget.traces is traces and widget.figure_layout is layout and widget.dates is dates, (
+                "a frame resends no line of a time chart"
+            )
+            lines = [t for t in widget.traces if t.get("meta") == "run"]
+            assert lines and all(t["x"] == SHARED_X for t in lines)
+            assert len(widget.dates) == dash.run.months, "the whole run is in the browser, cut there"
+
+
+def test_numbers_for_the_browser_are_rounded_to_significant_digits():
+    values = np.array([123.456789, 0.000123456, math.nan, -98.7654321])
+    assert jsonable(values, 5) == [123.46, 0.00012346, None, -98.765]
+    assert jsonable(np.array([0.0123456, 0.5, 0.0]), 3) == [0.0123, 0.5, 0.0]
+    assert jsonable(np.array([1.23456e9, 987654.0]), 2) == [1.2e9, 990000.0]
+    twin = np.array([57.6612345, 1234.56789])
+    assert jsonable(twin[:1], 4) == jsonable(twin, 4)[:1], "a value rounds alike whatever else is in its line"
+    assert jsonable(values) == [123.456789, 0.000123456, None, -98.7654321], "no digits: every digit"
+
+
+def test_the_months_go_once_for_every_line_that_has_them():
+    months = ["2024-01", "2024-02", "2024-03"]
+    traces = [{"x": months, "y": [1, 2, 3]}, {"x": months[:2], "y": [1, 2]}, {"x": list(months), "y": [3, 2, 1]}]
+    dates, shared = share_dates(traces)
+    assert dates == months
+    assert [t["x"] for t in shared] == [SHARED_X, months[:2], SHARED_X]
+    assert traces[0]["x"] == months, "the figure itself is left alone"
+    bars = [{"x": [10.0, 20.0], "y": ["usa", "eu"]}]
+    assert share_dates(bars) == ([], bars), "numbers on x are not months"
