@@ -486,7 +486,7 @@ def _ban(b: Played, ban: Played, facts: list[str]) -> dict[str, str]:
         f"{_change_words(changes['magnet'])} (magnets)"
     )
     low = min(need_met(ban, r) for r in IMPORTERS)
-    n["ban_need_met_min"] = whole(low)
+    n["ban_need_met_min"] = "at 100 %" if round(low) >= 100 else f"at {whole(low)} % or more"
     down = {g: pct(tier(ban, g, y), tier(b, g, y)) for g in ("ndpr", "dytb", "magnet")}
     facts.append(
         "3.1 ban 'unsold stock pushes China's price down, refused buyers push theirs up': China's price in "
