@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from conftest import ROOT
 
+from marketsim.scenario.loading import load_scenario
+
 
 def test_the_game_docs_example_runs(monkeypatch):
     text = (ROOT / "docs" / "game.md").read_text()
@@ -13,4 +15,5 @@ def test_the_game_docs_example_runs(monkeypatch):
     exec(compile(example, "docs/game.md", "exec"), namespace)
     table = namespace["table"]
     assert table.iloc[0].tolist()[:6] == [0, "2024-01", "usa", "player", "tariff", True]
-    assert namespace["twin"].tick == 12 and len(namespace["scores"]) == 16
+    regions = load_scenario(ROOT / "configs" / "ai_world.toml").regions
+    assert namespace["twin"].tick == 12 and len(namespace["scores"]) == len(regions)
