@@ -16,6 +16,7 @@ from solara.components.file_download import FileDownloadWidget
 from marketsim.game import GameError, GameServer
 from marketsim.game.files import game_file_name, open_game_file, read_game_file, write_game_file
 from marketsim.game.replay import state_digest
+from marketsim.scenario.loading import complete_text
 from viz.dashboard.session import scenario_library
 from viz.game import state as game_state
 from viz.game.home import FacilitatorHome
@@ -23,7 +24,7 @@ from viz.game.home import FacilitatorHome
 
 def played(server: GameServer):
     """A room with a player's tariff and one round played; returns its Created."""
-    text = scenario_library()["ai_world"].read_text()
+    text = complete_text(scenario_library()["ai_world"])
     created = server.create_room(text, "ai_world.toml", seed=5, seats=["usa", "japan"], ticks_per_round=3)
     room = server.room(created.room_id)
     room.start(created.facilitator_token)

@@ -13,6 +13,7 @@ from _game import seat
 from game_widgets import alerts, click, field, render, texts
 
 from marketsim.game import GameError, GameServer
+from marketsim.scenario.loading import complete_text
 from viz.dashboard.session import scenario_library
 from viz.game import state as game_state
 from viz.game.debrief import debrief_of, report_html
@@ -34,7 +35,7 @@ def server(tmp_path):
 
 def started_room(server, seats: list[str], scenario: str = "ai_world"):
     """A started room of a library scenario (seed 3, 3 months a round): ``(created, room)``."""
-    text = scenario_library()[scenario].read_text()
+    text = complete_text(scenario_library()[scenario])
     created = server.create_room(text, f"{scenario}.toml", seed=3, seats=seats, ticks_per_round=3)
     room = server.room(created.room_id)
     room.start(created.facilitator_token)
@@ -212,7 +213,7 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
 
 
 def test_console_lists_alliance_offers_and_injected_shocks(server):
-    text = (scenario_library()["ai_world"]).read_text()
+    text = complete_text(scenario_library()["ai_world"])
     created = server.create_room(text, "ai_world.toml", seed=3, seats=["usa", "china", "japan"], ticks_per_round=3)
     room = server.room(created.room_id)
     token = created.facilitator_token
@@ -306,7 +307,7 @@ def test_diversification_levers_go_through_the_seam(server):
 
 
 def test_the_projects_lever_shows_only_where_there_are_projects(server):
-    created, _ = started_room(server, ["usa"])  # ai_world: no supply projects
+    created, _ = started_room(server, ["usa"], "history_2009")  # a world with no supply projects
     context = joined_page(created.join_code, "Ann")
     try:
         buttons = [b.children[0] for b in context.find(v.Btn).widgets if b.children]
