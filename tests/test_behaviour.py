@@ -51,6 +51,7 @@ CHANGES: dict[str, tuple[float, str, int, tuple[str, ...]]] = {
     "max_relative_cover": (2.0, "escalation", 3, ()),
     "max_scarcity": (0.05, "escalation", 6, ()),
     "concentrate_min_payable": (0.5, "escalation", 3, ()),
+    "ceiling_fall_per_month": (10.0, "baseline_2024", 3, ()),
     "magnet_min_markup": (0.9, "escalation", 3, ()),
     "trend_months": (6, "escalation", 3, ()),
 }

@@ -58,3 +58,23 @@ def test_contract_prices_lag_spot_and_buyers_pay_the_blend():
     for _ in range(120):
         book.update(np.array([[1000.0]]))
     assert book.price[0, 0] == pytest.approx(1000.0, rel=1e-3)  # and follow it in the end
+
+
+def storing(book: Expectations) -> float:
+    """Extra months of cover on the storage gain (competitive-storage bound) instead of the expectation."""
+    return float(book.speculative_months(np.array([2.0]), np.array([0.5]), book.storage_gain[0])[0])
+
+
+def test_with_the_storage_anchor_holders_do_not_hoard_on_a_rise_above_the_fundamental():
+    rise = [100.0 * 1.08**t for t in range(12)]
+    free, anchored = run(rise), run(rise, storage_anchor=1.0)
+    assert storing(free) == holding(free) > 1.0
+    assert anchored.expected[0, 0] > 0.0  # trend followers still expect a rise
+    assert storing(anchored) == 0.0  # but nobody stocks up above the fundamental price
+
+
+def test_with_the_storage_anchor_holders_stock_up_below_the_fundamental_and_still_dump():
+    below = run([40.0 * 1.05**t for t in range(10)], storage_anchor=1.0)
+    assert 0.0 < storing(below) <= holding(below)
+    falling = run([100.0 * 1.08**t for t in range(12)] + [250.0 * 0.93**t for t in range(1, 8)], storage_anchor=1.0)
+    assert storing(falling) == holding(falling) < 0.0

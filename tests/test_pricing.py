@@ -3,11 +3,15 @@ controls."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from simkit import mean, run
 
+from marketsim.market.pricing import PriceBook
 from marketsim.policy.events import ExportLicence, ExportQuota
+from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.loading import apply_overrides
+from marketsim.scenario.schema import MarketParams
 
 SECOND_YEAR = range(12, 24)
 
@@ -79,3 +83,31 @@ def test_tight_licence_splits_the_dytb_price(baseline, baseline_two_years, impor
     assert mean(table, "price", "dytb", "china", SECOND_YEAR) < mean(
         baseline_two_years, "price", "dytb", "china", SECOND_YEAR
     )
+
+
+def collapsing_ceiling(fall_per_month: float) -> list[float]:
+    """Concentrate markups over a year in which the marginal refiner's break-even drops from 0.8
+    to 0.05 of the oxides' value in one month (separation capacity binds)."""
+    book = PriceBook(
+        markup=np.array([[0.8]]),
+        markup_floor=np.array([[0.01]]),
+        base=np.array([[10.0]]),
+        normal_markup=np.array([np.nan]),
+        params=MarketParams(),
+        behaviour=BehaviourParams(ceiling_fall_per_month=fall_per_month),
+    )
+    book.rebase(np.array([[10.0]]), np.array([[0.8]]))
+    markups = []
+    for _ in range(12):
+        book.rebase(np.array([[10.0]]), np.array([[0.05]]))
+        markups.append(float(book.markup[0, 0]))
+    return markups
+
+
+def test_the_concentrate_ceiling_falls_gradually_when_separation_binds():
+    gradual, sudden = collapsing_ceiling(0.1), collapsing_ceiling(10.0)
+    assert sudden[0] == pytest.approx(0.05)
+    falls = np.array([0.8, *gradual[:-1]]) / np.array(gradual)
+    assert np.all(falls <= np.exp(0.1) + 1e-12)
+    assert gradual[0] > 0.7 and gradual[-1] < gradual[0]
+    assert min(gradual) >= 0.05 - 1e-12

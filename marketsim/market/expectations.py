@@ -45,6 +45,9 @@ class Expectations:
         self.fundamentalists = np.full(prices.shape, 0.5)
         self.expected = np.zeros(prices.shape)
         """(goods, regions) expected log price change over the horizon, both rules weighted."""
+        self.storage_gain = np.zeros(prices.shape)
+        """(goods, regions) expected change holders stock up on: gains bounded with weight
+        ``storage_anchor`` by the fundamentalists' forecast (competitive storage), losses as expected."""
 
     def update(self, prices: np.ndarray, fundamental: np.ndarray) -> np.ndarray:
         """Score last month's forecasts on this month's price, switch rules and forecast again.
@@ -72,6 +75,9 @@ class Expectations:
         trend = (log_price - self.log_history[0]) / self.trend_months
         self.forecasts[1] = p.trend_weight * trend * horizon
         self.expected = self.fundamentalists * self.forecasts[0] + (1.0 - self.fundamentalists) * self.forecasts[1]
+        bounded = np.minimum(self.expected, np.maximum(self.forecasts[0], 0.0))
+        gain = (1.0 - p.storage_anchor) * self.expected + p.storage_anchor * bounded
+        self.storage_gain = np.where(self.expected > 0.0, gain, self.expected)
         return self.expected
 
     def speculative_months(

@@ -175,9 +175,11 @@ class PriceBook:
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest
-        markup buyers will pay (refiners' break-even payable for concentrate)."""
+        markup buyers will pay (refiners' break-even payable for concentrate), which falls by at most
+        ``behaviour.ceiling_fall_per_month`` (log) a month (7.32)."""
         self.base = np.maximum(base, 1e-9)
-        self.ceiling = np.maximum(ceiling, self.floor)
+        slowest = self.ceiling * np.exp(-self.behaviour.ceiling_fall_per_month)
+        self.ceiling = np.maximum(np.maximum(ceiling, self.floor), np.where(np.isfinite(slowest), slowest, 0.0))
         self.markup = np.minimum(self.markup, self.ceiling)
         self.anchor = np.minimum(self.anchor, self.ceiling)
 

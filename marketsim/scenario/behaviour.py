@@ -191,6 +191,15 @@ class BehaviourParams(Strict):
         description="Concentrate never sells for less than this share of the value of its oxides (share; "
         "plausible 0.02-0.2; ASSUMPTION).",
     )
+    ceiling_fall_per_month: float = Field(
+        0.1,
+        gt=0.0,
+        le=10.0,
+        description="Most the concentrate price ceiling (the marginal refiner's break-even payable) falls in a "
+        "month, as a log change: mines and refiners renegotiate offtake prices over months, not at once "
+        "(REF §11: concentrate priced on quarterly offtake formulas; log per month; plausible 0.1-0.3, "
+        "like ``market.max_monthly_change``; 10: at once; ASSUMPTION).",
+    )
     magnet_min_markup: float = Field(
         0.7,
         gt=0.0,

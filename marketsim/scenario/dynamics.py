@@ -118,6 +118,14 @@ class StockholderParams(Strict):
     the sector's ``hoarding`` (0.5 by default: 4 months per month of cover)."""
     min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     """Holders never destock below this share of their normal cover."""
+    storage_anchor: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    """Weight of the competitive-storage bound on hoarding: holders build speculative stock on the
+    expected gain, but with this weight on no more than the fundamentalists' expected return to the
+    fundamental price (Deaton & Laroque 1996: speculative stocks are held when prices are below normal
+    and released when above, never bought on a rise above it; REF §11). 0: the weighted expectation of
+    both rules, trend included; 1: no hoarding above the fundamental price (plausible 0.5-1;
+    ASSUMPTION)."""
+    """Holders never destock below this share of their normal cover."""
 
 
 class ThriftParams(Strict):

@@ -189,7 +189,7 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     buyers, stockholders = world.manufacturers, world.expectations
     speculative = None
     if stockholders.params.enabled:
-        expected = stockholders.expected[buyers.good, buyers.region]
+        expected = stockholders.storage_gain[buyers.good, buyers.region]
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
     behaviour = world.scenario.behaviour
     target = buyers.target_stock(world.expected_rise(), speculative) + behaviour.feed_cover_months * plant_need
