@@ -71,7 +71,7 @@ class ProjectSpec(Strict):
     feed_cost: Annotated[float, Field(ge=0.0, le=1000.0)] | None = None
     """Separation plants with their own feed (integrated with the developer's mine or stockpile):
     what a kg of REO feed costs the developer, US$/kg; None: bought at the market concentrate price
-    (docs/model.md 7.16, 7.31)."""
+    (docs/model.md 7.16, 7.32)."""
 
 
 class LearningParams(Strict):
