@@ -19,6 +19,7 @@ are yearly sums (summed over the regions named).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +28,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_policy_effects import twin_of  # noqa: E402  (a sibling script)
+from make_policy_effects import twin_of
 
-from marketsim.model import RareEarthModel  # noqa: E402
+from marketsim.model import RareEarthModel
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "scenarios.md"
@@ -66,7 +67,8 @@ DEPENDENCY = {
     for stage in ("mining", "separation", "magnets")
 }
 CHINA_SHARE = {
-    stage: Row(f"China's share of world {stage}", f"china_share_{stage}") for stage in ("mining", "separation", "magnets")
+    stage: Row(f"China's share of world {stage}", f"china_share_{stage}")
+    for stage in ("mining", "separation", "magnets")
 }
 UNMET_OUT = Row("magnet need unmet outside China (kt)", "unmet_demand", "magnet", NOT_CHINA, "kt")
 MONEY = Row("public money, all governments (US$ bn)", "public_spending", "all", ("world",), "bn")
@@ -246,7 +248,7 @@ def value(table: pd.DataFrame, row: Row, year: int) -> float:
 
 def number(x: float, row: Row) -> str:
     """A value rounded the way the prose quotes it."""
-    if x != x:
+    if math.isnan(x):
         return "-"
     if row.how == "end":
         return f"{x:.0f}"
@@ -316,7 +318,9 @@ def decisions_block() -> str:
     switches = sorted({(m, k) for k in ("licences imposed", "licences lifted or eased") for m in china.get(k, [])})
     timeline = ", ".join(f"{m} {'on' if k == 'licences imposed' else 'off'}" for m, k in switches)
     shocks = [
-        f"{e.type.replace('_', ' ')} {e.region}" + (f"-{e.target}" if getattr(e, "target", None) else "") + f" ({e.start})"
+        f"{e.type.replace('_', ' ')} {e.region}"
+        + (f"-{e.target}" if getattr(e, "target", None) else "")
+        + f" ({e.start})"
         for e in model.events
         if getattr(e, "type", "") in ("mine_disruption", "demand_surge")
     ]
