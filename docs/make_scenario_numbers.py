@@ -7,8 +7,12 @@ Run from the repository root:
 
 Each scenario runs as written (its own seed and years) and, beside it, as its no-policy twin on the
 same seed: the same file with its events removed, or, for ai_world, with every government's
-strategy set to ``{kind = "scripted"}`` (docs/make_policy_effects.py, ``twin_of``). baseline_2024
-has no events, so it is its own twin and its table has one value per cell.
+strategy set to ``{kind = "scripted"}`` (docs/make_policy_effects.py, ``twin_of``); history_2009's
+twin keeps its dated capacity events and drops China's trade measures (``twin`` below). baseline_2024
+has no events, so it is its own twin and its table has one value per cell. Two more blocks come
+from the runs as written: ``ai_world_decisions`` (every government's decisions, counted by kind,
+China's licences on and off, the shocks drawn) and ``known_problems`` (prices against the choke
+price and the floor, in every scenario).
 
 The table of each scenario replaces whatever stands between ``<!-- numbers:NAME:start -->`` and
 ``<!-- numbers:NAME:end -->`` in docs/scenarios.md. Prices, shares and dependency are yearly means of
