@@ -2,7 +2,9 @@
 
 Scripts under docs/ (make_*.py) rewrite the text between ``<!-- KEY:start -->`` and
 ``<!-- KEY:end -->``. A broken pair makes a script stop or eat prose; a pair no script knows goes
-stale. These checks read the files only: no model runs, no script is imported.
+stale. These checks read the files only: no model runs, no script is imported. (The inline
+``<!-- n:KEY -->value<!-- /n -->`` figures of docs/teaching.md are another form, checked by
+tests/test_teaching_numbers.py.)
 """
 
 from __future__ import annotations
