@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from marketsim.governance.protocols import GovernedModel
+from marketsim.levers.projects import OPERATING
 from marketsim.vocabulary import GOODS, STAGES
 
 
@@ -56,6 +57,11 @@ class Observation:
     """Each alliance's terms: ``joint_stockpile``, ``research_sharing``, ``floor_ndpr`` (US$/kg, 0 none)."""
     others: dict[str, dict[str, float]] = field(default_factory=dict)
     """Public figures of every region (see :func:`public_figures`)."""
+    exports: dict[str, float] = field(default_factory=dict)
+    """This region's shipments of each good to other regions, t per month."""
+    projects: dict[str, str] = field(default_factory=dict)
+    """Supply projects of the scenario's pipeline in this region not yet operating nor abandoned,
+    by name: their stage."""
 
 
 def _window(model: GovernedModel) -> dict[str, np.ndarray]:
@@ -169,9 +175,21 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
             budget_left=government.budget_left,
             policies=tuple(government.policies),
+            exports={g: float(np.nan_to_num(metrics["exports"][k, r])) for k, g in enumerate(goods)},
+            projects=open_projects(model, r),
             **shared,
         )
     return views
+
+
+def open_projects(model: GovernedModel, row: int) -> dict[str, str]:
+    """Projects of region ``row`` still in development (exploration to ramp-up), by name: their stage."""
+    pipeline = model.levers.projects
+    return {
+        name: STAGES[pipeline.stage[i]]
+        for i, name in enumerate(pipeline.names)
+        if pipeline.region[i] == row and pipeline.phase[i] < OPERATING
+    }
 
 
 def _share(part: float, whole: float) -> float:
