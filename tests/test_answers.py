@@ -124,7 +124,7 @@ def test_china_caps_ore_and_oxide_exports_when_a_bloc_grows_and_lifts_the_cap_un
 
 
 def test_china_sets_a_quota_below_its_value_added_aim_lifts_it_when_revenue_falls_and_waits():
-    strategy = supplier(export_quota_share=0.5, value_added_target=0.95, memory_rounds=2)
+    strategy = supplier(export_quota_share=0.5, quota_for_value_added=True, value_added_target=0.95, memory_rounds=2)
     short = {"china_share": {"mining": 0.7, "separation": 0.95, "magnets": 0.9}, "exports": EXPORTING}
     (quota,) = quotas(strategy.decide(china(**short)))
     assert quota.tonnes_per_year == pytest.approx(0.5 * 12 * 520.0) and "90 %" in strategy.reason_for(quota)
@@ -136,6 +136,6 @@ def test_china_sets_a_quota_below_its_value_added_aim_lifts_it_when_revenue_fall
 
 
 def test_china_never_sets_a_quota_at_a_share_of_one():
-    strategy = supplier(export_quota_share=1.0, value_added_target=0.95)
+    strategy = supplier(export_quota_share=1.0, quota_for_value_added=True, value_added_target=0.95)
     short = {"china_share": {"mining": 0.7, "separation": 0.95, "magnets": 0.9}, "exports": EXPORTING}
     assert quotas(strategy.decide(china(**short))) == []

@@ -83,9 +83,29 @@ def test_a_holder_sells_an_offtake_to_the_bloc_that_pays_more_and_not_to_the_oth
     assert "greenland sells 50 %" in offtake.message and "200 US$/kg" in offtake.message
 
 
-def test_a_holder_sells_nothing_when_china_pays_as_much(tmp_path):
-    model = first_round(two_blocs(tmp_path, 0.0, 0.0, margin=0.5))
-    assert deals(model) == []
+def bloc_prices(china: float, west: float, east: float) -> dict:
+    """Hand-made observation fields: China's, the west's (usa) and the east's (korea) buyers' NdPr prices."""
+    figures = {r: {"ndpr_price": p, "exposure": 100.0} for r, p in (("china", china), ("usa", west), ("korea", east))}
+    return dict(
+        region="greenland",
+        others=figures,
+        alliances={"west": ("usa",), "east": ("korea",)},
+        projects={"Greenland mines": "mining", "Greenland magnets": "magnets"},
+    )
+
+
+def test_a_holder_offers_its_mines_to_the_bloc_paying_most_and_nothing_when_china_pays_more():
+    holder = ResourceHolder(spec(kind="resource_holder"))
+    holder.decide(observation(**bloc_prices(china=50.0, west=60.0, east=55.0)))
+    assert holder.selling_to.alliance == "west" and holder.selling_to.projects == ("Greenland mines",)
+    assert holder.selling_to.price == 60.0 and holder.selling_to.china_price == 50.0
+    holder.decide(observation(**bloc_prices(china=50.0, west=45.0, east=55.0)))
+    assert holder.selling_to.alliance == "east"
+    holder.decide(observation(**bloc_prices(china=70.0, west=60.0, east=55.0)))
+    assert holder.selling_to is None
+    keeper = ResourceHolder(spec(kind="resource_holder", offtake_share=0.0))
+    keeper.decide(observation(**bloc_prices(china=50.0, west=60.0, east=55.0)))
+    assert keeper.selling_to is None
 
 
 def test_project_sales_are_the_same_for_the_same_seed(tmp_path):

@@ -172,8 +172,9 @@ class DominantSupplier(Reasoning):
 
     def _quota(self, observation: Observation, lost: bool) -> list:
         """An export quota on ore and oxides at ``export_quota_share`` of last round's exports when a
-        rival bloc grows or its magnet share is below its aim; lifted when disputes with bloc members
-        or lost export revenue make it costly (then not set again for ``memory_rounds``)."""
+        rival bloc grows (or, with ``quota_for_value_added``, its magnet share is below its aim);
+        lifted when disputes with bloc members or lost export revenue make it costly (then not set
+        again for ``memory_rounds``)."""
         spec, now, region = self.spec, observation.date, observation.region
         self.quota_pause = max(0, self.quota_pause - 1)
         if spec.export_quota_share >= 1.0:
@@ -189,7 +190,7 @@ class DominantSupplier(Reasoning):
             return [self.because(lift, f"{QUOTA_LIFT}: {cause}; China lifts its export quota on ore and oxides")]
         share = observation.china_share["magnets"]
         exported = 12.0 * sum(observation.exports.get(g, 0.0) for g in QUOTA_GOODS)
-        short = share < spec.value_added_target
+        short = spec.quota_for_value_added and share < spec.value_added_target
         if self.quota or self.quota_pause or lost or exported <= 0 or not (self.grown or short):
             return []
         self.quota = True

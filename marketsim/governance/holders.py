@@ -76,7 +76,7 @@ class ResourceHolder(Reasoning):
 
     def _sale(self, observation: Observation) -> Sale | None:
         """Its mines and separation projects, offered to the alliance whose buyers pay most for
-        NdPr if that is more than China pays (by ``price_margin``)."""
+        NdPr if that is more than China pays (a sale binds less than membership: no margin)."""
         spec = self.spec
         projects = tuple(sorted(p for p, stage in observation.projects.items() if stage != "magnets"))
         china = observation.others.get(coalitions.DOMINANT, {}).get("ndpr_price", 0.0)
@@ -84,7 +84,7 @@ class ResourceHolder(Reasoning):
         if spec.offtake_share <= 0 or not projects or not offers or not china:
             return None
         alliance = max(sorted(offers), key=lambda a: offers[a])
-        if offers[alliance] <= china * (1.0 + spec.price_margin):
+        if offers[alliance] <= china:
             return None
         return Sale(observation.region, alliance, offers[alliance], china, spec.offtake_share, projects)
 

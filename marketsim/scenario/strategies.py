@@ -82,8 +82,12 @@ class DominantSupplierStrategy(Strict):
     """Factor on rivals' capacity growth of its technology ban."""
     export_quota_share: Fraction = 0.8
     """Share of its last round's exports of ore and oxides (concentrate, NdPr, Dy/Tb) it allows
-    under an export quota, set when a rival bloc grows or its magnet share is below its aim and
-    lifted when disputes with the bloc or lost export revenue make it costly (1: no quota)."""
+    under an export quota, set when a rival bloc grows (or, with ``quota_for_value_added``, while
+    its magnet share is below its aim) and lifted when disputes with the bloc or lost export
+    revenue make it costly (1: no quota)."""
+    quota_for_value_added: bool = False
+    """Also set the export quota while its magnet share is below ``value_added_target`` (not
+    only against a bloc that grows)."""
 
 
 class ImporterStrategy(Strict):
