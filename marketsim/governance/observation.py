@@ -145,6 +145,8 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
         "others": public_figures(model, metrics),
     }
     ally = model.frictions.ally
+    exports = np.nan_to_num(metrics["exports"]).tolist()
+    projects = open_projects(model)
     views = {}
     for r, region in enumerate(model.regions):
         government = model.governments[region]
@@ -175,21 +177,21 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
             budget_left=government.budget_left,
             policies=tuple(government.policies),
-            exports={g: float(np.nan_to_num(metrics["exports"][k, r])) for k, g in enumerate(goods)},
-            projects=open_projects(model, r),
+            exports={g: exports[k][r] for k, g in enumerate(goods)},
+            projects=projects.get(region, {}),
             **shared,
         )
     return views
 
 
-def open_projects(model: GovernedModel, row: int) -> dict[str, str]:
-    """Projects of region ``row`` still in development (exploration to ramp-up), by name: their stage."""
+def open_projects(model: GovernedModel) -> dict[str, dict[str, str]]:
+    """Each region's projects still in development (exploration to ramp-up), by name: their stage."""
     pipeline = model.levers.projects
-    return {
-        name: STAGES[pipeline.stage[i]]
-        for i, name in enumerate(pipeline.names)
-        if pipeline.region[i] == row and pipeline.phase[i] < OPERATING
-    }
+    out: dict[str, dict[str, str]] = {}
+    for i, name in enumerate(pipeline.names):
+        if pipeline.phase[i] < OPERATING:
+            out.setdefault(model.regions[pipeline.region[i]], {})[name] = STAGES[pipeline.stage[i]]
+    return out
 
 
 def _share(part: float, whole: float) -> float:
