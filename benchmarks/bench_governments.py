@@ -2,8 +2,9 @@
 
 Runs ``ai_world`` for 20 years on seeds 1-10 and prints, per seed, joins after the start, leaves,
 dissolutions, foundings, changes of terms and China's export-control changes that answer the
-importers (reasons starting "Answering the bloc", "Relief" or "Easing on the bloc"), then the
-targets; and times a 30-year ``ai_world`` run against ``baseline_2024`` (best of 2, as
+importers (reasons starting "Answering the bloc", "Relief" or "Easing on the bloc"), China's
+export quotas set and lifted, and the offtakes and equity stakes importers took in resource
+holders' projects, then the targets; and times a 30-year ``ai_world`` run against ``baseline_2024`` (best of 2, as
 benchmarks/bench_run.py). Usage: ``python benchmarks/bench_governments.py [seeds] [years]``.
 """
 
@@ -14,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from marketsim.governance.china import ANSWER, EASE, RELIEF
+from marketsim.governance.china import ANSWER, EASE, QUOTA, QUOTA_LIFT, RELIEF
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import load_scenario
 
@@ -35,6 +36,19 @@ def china_answers(model: RareEarthModel) -> int:
     )
 
 
+def china_quotas(model: RareEarthModel) -> tuple[int, int]:
+    """China's accepted export quotas set and lifted."""
+    said = [d.message for d in model.decisions if d.accepted and d.region == "china"]
+    return sum(m.startswith(QUOTA + ":") for m in said), sum(m.startswith(QUOTA_LIFT) for m in said)
+
+
+def project_sales(model: RareEarthModel) -> Counter:
+    """Accepted offtakes and equity stakes (``offtake``, ``project_equity``), by type."""
+    return Counter(
+        d.event.type for d in model.decisions if d.accepted and d.event.type in ("offtake", "project_equity")
+    )
+
+
 def run(name: str, seed: int, years: int) -> tuple[RareEarthModel, float]:
     """A finished run and its wall time (build + run)."""
     start = time.perf_counter()
@@ -46,16 +60,21 @@ def run(name: str, seed: int, years: int) -> tuple[RareEarthModel, float]:
 
 def main(seeds: int = 10, years: int = 20) -> None:
     """Print the per-seed figures, the targets and the timing."""
-    print("seed  joins  leaves  dissolved  founded  terms  china_answers  allied_pairs(start/min/max/end)")
+    print(
+        "seed  joins  leaves  dissolved  founded  terms  china_answers  quotas(set/lifted)  offtakes  equity"
+        "  allied_pairs(start/min/max/end)"
+    )
     hits = founded = answered = 0
     for seed in range(1, seeds + 1):
         model, _ = run("ai_world", seed, years)
         c = alliance_changes(model)
         answers = china_answers(model)
         links = model.recorder.raw["allies"].sum(axis=-1) / 2.0
+        quotas, sales = china_quotas(model), project_sales(model)
         print(
             f"{seed:>4}  {c['join']:>5}  {c['leave']:>6}  {c['dissolve']:>9}  {c['found']:>7}  {c['terms']:>5}"
-            f"  {answers:>13}  {links[0]:.0f}/{links.min():.0f}/{links.max():.0f}/{links[-1]:.0f}"
+            f"  {answers:>13}  {f'{quotas[0]}/{quotas[1]}':>18}  {sales['offtake']:>8}  {sales['project_equity']:>6}"
+            f"  {links[0]:.0f}/{links.min():.0f}/{links.max():.0f}/{links[-1]:.0f}"
         )
         hits += c["join"] > 0 and (c["leave"] > 0 or c["dissolve"] > 0)
         founded += c["found"] > 0

@@ -6,8 +6,9 @@ Run from the repository root:
 
 Runs ``ai_world`` for 20 years on seeds 1-10 and draws docs/img/scenarios/ai_world_alliances.png:
 the number of allied pairs each month (metric ``alliance_links``) for seeds 1 and 2, over the
-spread (min-max) across the ten seeds. Prints each alliance change of seeds 1 and 2 with the
-reason its government gave (the decision's message in the event log).
+spread (min-max) across the ten seeds. Prints each alliance change, each export quota China sets
+or lifts, each of its licences answering the blocs, and each offtake or equity stake in a resource
+holder's project of seeds 1 and 2, with the reason its government gave (the decision's message in the event log).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from marketsim.governance.china import ANSWER, EASE, RELIEF
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import load_scenario
 
@@ -37,12 +39,21 @@ def run(seed: int) -> RareEarthModel:
 
 
 def story(model: RareEarthModel) -> list[str]:
-    """One line per accepted alliance decision (join, leave, found, terms), with its reason."""
-    kinds = ("alliance_join", "alliance_leave", "alliance_found", "alliance_terms")
+    """One line per accepted alliance decision (join, leave, found, terms), export quota, offtake,
+    project equity and China's licences answering the blocs, with its reason."""
+    kinds = (
+        "alliance_join",
+        "alliance_leave",
+        "alliance_found",
+        "alliance_terms",
+        "export_quota",
+        "offtake",
+        "project_equity",
+    )
     return [
         f"{model.date_of(d.tick)} {d.region}: {d.message}"
         for d in model.decisions
-        if d.accepted and getattr(d.event, "type", "") in kinds
+        if d.accepted and (getattr(d.event, "type", "") in kinds or d.message.startswith((ANSWER, RELIEF, EASE)))
     ]
 
 

@@ -4,11 +4,12 @@ revenue, a technology ban; importers' WTO-style disputes, joint stockpiles and t
 
 from __future__ import annotations
 
+import pytest
 from conftest_observation import observation
 
-from marketsim.governance.china import ANSWER, EASE, RELIEF, DominantSupplier
+from marketsim.governance.china import ANSWER, EASE, QUOTA, QUOTA_LIFT, RELIEF, DominantSupplier
 from marketsim.governance.importers import Importer
-from marketsim.policy.events import Dispute, ExportBan, ExportLicence, Tariff, TechnologyBan
+from marketsim.policy.events import Dispute, ExportBan, ExportLicence, ExportQuota, Tariff, TechnologyBan
 from marketsim.scenario.schema import RegionSpec
 
 
@@ -22,7 +23,7 @@ def china(**changes):
 
 
 def supplier(**fields) -> DominantSupplier:
-    return DominantSupplier(spec(kind="dominant_supplier", value_added_target=0.0, **fields))
+    return DominantSupplier(spec(kind="dominant_supplier", **{"value_added_target": 0.0, **fields}))
 
 
 def licences(decisions: list) -> list:
@@ -96,3 +97,45 @@ def test_a_dependent_importer_answers_with_a_tariff_and_says_why():
     importer = Importer(spec(kind="importer", dependency_threshold=0.5, tariff_rate=0.25, stockpile_months=0.0))
     (tariff,) = [d for d in importer.decide(observation()) if isinstance(d, Tariff)]
     assert tariff.origins == ("china",) and "90 %" in importer.reason_for(tariff)
+
+
+def quotas(decisions: list) -> list:
+    return [d for d in decisions if isinstance(d, ExportQuota)]
+
+
+EXPORTING = {"concentrate": 0.0, "ndpr": 500.0, "dytb": 20.0, "lace": 900.0, "magnet": 1000.0}
+
+
+def test_china_caps_ore_and_oxide_exports_when_a_bloc_grows_and_lifts_the_cap_under_disputes():
+    strategy = supplier(export_quota_share=0.8, bloc_approval_rate=1.0, disputes_to_ease=2)
+    assert quotas(strategy.decide(china(exports=EXPORTING, alliances={"west": ("usa",)}))) == []
+    grown = china(tick=15, exports=EXPORTING, alliances={"west": ("japan", "usa")})
+    (quota,) = quotas(strategy.decide(grown))
+    assert quota.tonnes_per_year == pytest.approx(0.8 * 12 * 520.0) and set(quota.goods) == {
+        "concentrate",
+        "ndpr",
+        "dytb",
+    }
+    assert strategy.reason_for(quota).startswith(QUOTA) and "japan joining" in strategy.reason_for(quota)
+    assert quotas(strategy.decide(china(tick=18, exports=EXPORTING, alliances={"west": ("japan", "usa")}))) == []
+    disputed = china(tick=21, exports=EXPORTING, alliances={"west": ("japan", "usa")}, disputes=("japan", "usa"))
+    (lift,) = quotas(strategy.decide(disputed))
+    assert lift.tonnes_per_year > 1e9 and lift.end is not None and strategy.reason_for(lift).startswith(QUOTA_LIFT)
+
+
+def test_china_sets_a_quota_below_its_value_added_aim_lifts_it_when_revenue_falls_and_waits():
+    strategy = supplier(export_quota_share=0.5, quota_for_value_added=True, value_added_target=0.95, memory_rounds=2)
+    short = {"china_share": {"mining": 0.7, "separation": 0.95, "magnets": 0.9}, "exports": EXPORTING}
+    (quota,) = quotas(strategy.decide(china(**short)))
+    assert quota.tonnes_per_year == pytest.approx(0.5 * 12 * 520.0) and "90 %" in strategy.reason_for(quota)
+    fallen = china(**short, export_value=50.0, export_value_history=(100.0,))
+    (lift,) = quotas(strategy.decide(fallen))
+    assert "revenue" in strategy.reason_for(lift)
+    assert quotas(strategy.decide(china(**short))) == []  # it lets revenue recover first
+    assert quotas(strategy.decide(china(**short)))
+
+
+def test_china_never_sets_a_quota_at_a_share_of_one():
+    strategy = supplier(export_quota_share=1.0, quota_for_value_added=True, value_added_target=0.95)
+    short = {"china_share": {"mining": 0.7, "separation": 0.95, "magnets": 0.9}, "exports": EXPORTING}
+    assert quotas(strategy.decide(china(**short))) == []

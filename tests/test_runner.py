@@ -207,6 +207,9 @@ def test_events_and_alliance_changes_are_written_for_a_run_with_strategies(tmp_p
         "technology_ban",
         "price_floor",
         "recycling_mandate",
+        "export_quota",
+        "offtake",
+        "project_equity",
     }
     assert decided["message"].notna().all()  # every strategy's decision says why
     alliances = pd.read_csv(tmp_path / "alliances.csv")

@@ -299,7 +299,7 @@ def test_dispute_started_by_the_target_also_triggers_the_embargo(small_data):
 
 # ------------------------------------------------------------------ resource holder
 def test_resource_holder_bans_concentrate_exports_once_it_can_separate():
-    holder = ResourceHolder(spec(kind="resource_holder", process_at_home=True))
+    holder = ResourceHolder(spec(kind="resource_holder", process_at_home=True, home_subsidy_rate=0.0))
     no_plant = {"mining": 20000.0, "separation": 0.0, "magnets": 0.0, "recycling": 0.0}
     assert holder.decide(observation(region="usa", capacity=no_plant)) == []
     plant = {**no_plant, "separation": 5000.0}

@@ -8,13 +8,19 @@ from marketsim.governance import coalitions
 from marketsim.governance.importers import RESTRICTED, months_later
 from marketsim.governance.observation import Observation
 from marketsim.governance.reasons import Reasoning
-from marketsim.policy.events import ExportBan, ExportLicence, TechnologyBan
+from marketsim.policy.events import ExportBan, ExportLicence, ExportQuota, TechnologyBan
 from marketsim.scenario.strategies import DominantSupplierStrategy
 
 BLOC_GOODS = (*RESTRICTED, "magnet")
 """What its licences on a rival bloc cover."""
 ANSWER, RELIEF, EASE = "Answering the bloc", "Relief", "Easing on the bloc"
 """How its reasons start when it answers the importers (the benchmark counts these)."""
+QUOTA_GOODS = ("concentrate", "ndpr", "dytb")
+"""What its export quota covers: ore and the oxides magnets need."""
+NO_LIMIT = 1e12
+"""Tonnes a year standing for "no quota" while its quota is lifted (as the decision form's)."""
+QUOTA, QUOTA_LIFT = "Export quota", "Quota lifted"
+"""How its reasons start when it sets or lifts its export quota."""
 
 
 class DominantSupplier(Reasoning):
@@ -36,6 +42,10 @@ class DominantSupplier(Reasoning):
         self.targeted: tuple[str, ...] = ()
         self.until = ""
         self.banned_technology = False
+        self.grown: list[str] = []
+        """Regions that joined a rival bloc this round."""
+        self.quota = False
+        self.quota_pause = 0
 
     def decide(self, observation: Observation) -> list:
         """Embargo new dispute targets; answer the blocs; restrict or relax general exports."""
@@ -46,6 +56,7 @@ class DominantSupplier(Reasoning):
             *self._blocs(observation, lost),
             *self._technology(observation),
             *self._general(observation, lost, rivals),
+            *self._quota(observation, lost),
         ]
 
     def _pressures(self, observation: Observation) -> tuple[bool, bool]:
@@ -94,6 +105,7 @@ class DominantSupplier(Reasoning):
         if self.targeted and now >= self.until:
             self.targeted = ()
         joined = sorted({r for a, m in blocs.items() for r in m} - {r for m in seen.values() for r in m})
+        self.grown = joined
         left = sorted(r for r in self.targeted if not any(r in m for m in blocs.values()))
         taxing = sorted(self._new_tariffs(observation, blocs))
         members = tuple(sorted({r for m in blocs.values() for r in m} - {observation.region}))
@@ -157,6 +169,43 @@ class DominantSupplier(Reasoning):
             decisions.append(self.because(licence, why))
         self.targeted = members
         return decisions
+
+    def _quota(self, observation: Observation, lost: bool) -> list:
+        """An export quota on ore and oxides at ``export_quota_share`` of last round's exports when a
+        rival bloc grows (or, with ``quota_for_value_added``, its magnet share is below its aim);
+        lifted when disputes with bloc members or lost export revenue make it costly (then not set
+        again for ``memory_rounds``)."""
+        spec, now, region = self.spec, observation.date, observation.region
+        self.quota_pause = max(0, self.quota_pause - 1)
+        if spec.export_quota_share >= 1.0:
+            return []
+        members = {r for m in observation.alliances.values() if region not in m for r in m}
+        disputes = sorted(r for r in observation.disputes if r in members)
+        if self.quota and (lost or len(disputes) >= spec.disputes_to_ease):
+            self.quota, self.quota_pause = False, spec.memory_rounds
+            cause = "its export revenue fell" if lost else f"disputes with {', '.join(disputes)} make it costly"
+            lift = ExportQuota(
+                start=now, end=months_later(now, 1), region=region, tonnes_per_year=NO_LIMIT, goods=QUOTA_GOODS
+            )
+            return [self.because(lift, f"{QUOTA_LIFT}: {cause}; China lifts its export quota on ore and oxides")]
+        share = observation.china_share["magnets"]
+        exported = 12.0 * sum(observation.exports.get(g, 0.0) for g in QUOTA_GOODS)
+        short = spec.quota_for_value_added and share < spec.value_added_target
+        if self.quota or self.quota_pause or lost or exported <= 0 or not (self.grown or short):
+            return []
+        self.quota = True
+        if self.grown:
+            cause = f"in answer to {', '.join(self.grown)} joining a rival bloc"
+        else:
+            aim = 100 * spec.value_added_target
+            cause = f"it makes {100 * share:.0f} % of the world's magnets, below its aim of {aim:.0f} %"
+        tonnes = spec.export_quota_share * exported
+        quota = ExportQuota(start=now, region=region, tonnes_per_year=tonnes, goods=QUOTA_GOODS)
+        why = (
+            f"{QUOTA}: {cause}, China caps its exports of ore and oxides at {tonnes:,.0f} t a year "
+            f"({100 * spec.export_quota_share:.0f} % of what it exported)"
+        )
+        return [self.because(quota, why)]
 
     def _technology(self, observation: Observation) -> list:
         """Ban exports of processing technology once rivals' share of separation passes the trigger."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from marketsim.governance import coalitions, founding
 from marketsim.governance.observation import Observation
+from marketsim.governance.project_deals import Sale
 from marketsim.governance.reasons import Reasoning
 from marketsim.policy.events import (
     Dispute,
+    Offtake,
     PriceFloor,
+    ProjectEquity,
     RecyclingMandate,
     StockpileOrder,
     Subsidy,
@@ -36,7 +39,8 @@ class Importer(Reasoning):
     mandates recycling and sets tariffs when dependent on China; releases stockpiles in
     shortages; files a WTO-style dispute against licences aimed at it; joins, stays in, leaves or
     founds alliances by what membership brings and costs, and as a member judges applicants and
-    the alliance's terms (see :class:`~marketsim.scenario.strategies.ImporterStrategy`)."""
+    the alliance's terms; takes offtakes and equity in projects resource holders offer its
+    alliance (see :class:`~marketsim.scenario.strategies.ImporterStrategy`)."""
 
     def __init__(self, spec: ImporterStrategy) -> None:
         """Configure the strategy."""
@@ -170,3 +174,33 @@ class Importer(Reasoning):
     def _terms(self, observation: Observation) -> list:
         """As the largest buyer of an alliance, change its terms (see :mod:`founding`)."""
         return founding.revise_terms(self, observation)
+
+    def buy(
+        self, observation: Observation, sale: Sale, stalled: frozenset[str], capital: dict[str, float], budget
+    ) -> list:
+        """Take a resource holder's offer (see :mod:`marketsim.governance.project_deals`): an
+        offtake of each project at the NdPr price its bloc's buyers pay, and equity in a project
+        that stalls if the stake fits ``project_budget`` of ``budget`` (US$ million left; None:
+        no limit)."""
+        spec, now, region = self.spec, observation.date, observation.region
+        if not spec.take_offtakes:
+            return []
+        decisions: list = []
+        for project in sale.projects:
+            offtake = Offtake(start=now, region=region, project=project, price=round(sale.price, 1), share=sale.share)
+            why = (
+                f"{sale.holder} sells {100 * sale.share:.0f} % of the output of {project} to {sale.alliance}, whose "
+                f"buyers pay {sale.price:,.0f} US$/kg for NdPr against {sale.china_price:,.0f} in China: "
+                f"{region} takes the offtake at that price"
+            )
+            decisions.append(self.because(offtake, why))
+            cost = spec.equity_share * capital[project]
+            if project in stalled and cost > 0 and (budget is None or cost <= spec.project_budget * budget):
+                budget = None if budget is None else budget - cost
+                stake = ProjectEquity(start=now, region=region, project=project, share=spec.equity_share)
+                why = (
+                    f"{project} in {sale.holder} does not pay its way at today's prices: {region} buys "
+                    f"{100 * spec.equity_share:.0f} % of it (US${cost:,.0f} m) to get it built"
+                )
+                decisions.append(self.because(stake, why))
+        return decisions

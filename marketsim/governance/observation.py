@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from marketsim.governance.protocols import GovernedModel
+from marketsim.levers.projects import OPERATING
 from marketsim.vocabulary import GOODS, STAGES
 
 
@@ -56,6 +57,11 @@ class Observation:
     """Each alliance's terms: ``joint_stockpile``, ``research_sharing``, ``floor_ndpr`` (US$/kg, 0 none)."""
     others: dict[str, dict[str, float]] = field(default_factory=dict)
     """Public figures of every region (see :func:`public_figures`)."""
+    exports: dict[str, float] = field(default_factory=dict)
+    """This region's shipments of each good to other regions, t per month."""
+    projects: dict[str, str] = field(default_factory=dict)
+    """Supply projects of the scenario's pipeline in this region not yet operating nor abandoned,
+    by name: their stage."""
 
 
 def _window(model: GovernedModel) -> dict[str, np.ndarray]:
@@ -139,6 +145,8 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
         "others": public_figures(model, metrics),
     }
     ally = model.frictions.ally
+    exports = np.nan_to_num(metrics["exports"]).tolist()
+    projects = open_projects(model)
     views = {}
     for r, region in enumerate(model.regions):
         government = model.governments[region]
@@ -169,9 +177,21 @@ def observe_all(model: GovernedModel) -> dict[str, Observation]:
             disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
             budget_left=government.budget_left,
             policies=tuple(government.policies),
+            exports={g: exports[k][r] for k, g in enumerate(goods)},
+            projects=projects.get(region, {}),
             **shared,
         )
     return views
+
+
+def open_projects(model: GovernedModel) -> dict[str, dict[str, str]]:
+    """Each region's projects still in development (exploration to ramp-up), by name: their stage."""
+    pipeline = model.levers.projects
+    out: dict[str, dict[str, str]] = {}
+    for i, name in enumerate(pipeline.names):
+        if pipeline.phase[i] < OPERATING:
+            out.setdefault(model.regions[pipeline.region[i]], {})[name] = STAGES[pipeline.stage[i]]
+    return out
 
 
 def _share(part: float, whole: float) -> float:

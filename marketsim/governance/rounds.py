@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from marketsim.governance import coalitions
 from marketsim.governance.effects import no_effect
 from marketsim.governance.observation import observe_all
+from marketsim.governance.project_deals import project_deals
 from marketsim.governance.protocols import GovernedModel
 from marketsim.governance.reasons import Stated, reason_of
 from marketsim.governance.refusals import check_numbers, refusal
@@ -305,8 +306,9 @@ def queue_decisions(model: GovernedModel, region: str, events: list) -> None:
 
 def play_round(model: GovernedModel) -> None:
     """Start a month: each government applies its queued decisions; at the start of a round after
-    the first, every government with a controller observes the last round and decides, and joint
-    stockpiles are shared."""
+    the first, every government with a controller observes the last round and decides, resource
+    holders' projects are sold (:mod:`marketsim.governance.project_deals`) and joint stockpiles
+    are shared."""
     in_round = model.tick > 0 and model.tick % model.config.scenario.round_months == 0
     deciding = {r for r, g in model.governments.items() if g.controller is not None} if in_round else set()
     pooling = in_round and any(getattr(t, "joint_stockpile", 0.0) for t in model.book.terms.values())
@@ -321,6 +323,8 @@ def play_round(model: GovernedModel) -> None:
             decide(model, government.region, controller.decide(view), controller, views)
             government.export_history.append(view.export_value)
     if views is not None:
+        for buyer, events, controller in project_deals(model, views):
+            decide(model, buyer, events, controller)
         share_stockpiles(model, views)
 
 

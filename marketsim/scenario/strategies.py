@@ -80,6 +80,14 @@ class DominantSupplierStrategy(Strict):
     """Ban exports of processing technology once rivals make this share of world separation."""
     technology_factor: Fraction = 0.5
     """Factor on rivals' capacity growth of its technology ban."""
+    export_quota_share: Fraction = 0.8
+    """Share of its last round's exports of ore and oxides (concentrate, NdPr, Dy/Tb) it allows
+    under an export quota, set when a rival bloc grows (or, with ``quota_for_value_added``, while
+    its magnet share is below its aim) and lifted when disputes with the bloc or lost export
+    revenue make it costly (1: no quota)."""
+    quota_for_value_added: bool = False
+    """Also set the export quota while its magnet share is below ``value_added_target`` (not
+    only against a bloc that grows)."""
 
 
 class ImporterStrategy(Strict):
@@ -111,6 +119,13 @@ class ImporterStrategy(Strict):
     """Rounds between two WTO-style disputes it files against licences aimed at it."""
     file_disputes: bool = True
     """File a WTO-style dispute when the dominant supplier's licences target it."""
+    take_offtakes: bool = True
+    """Take an offtake (at the NdPr price its bloc's buyers pay) of a project a resource holder
+    offers its alliance."""
+    equity_share: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
+    """Share of an offered project that stalls for want of revenue it buys as equity (0: none)..."""
+    project_budget: Fraction = 0.5
+    """...if the stake costs at most this share of its budget left this year."""
 
 
 class ResourceHolderStrategy(Strict):
@@ -126,6 +141,12 @@ class ResourceHolderStrategy(Strict):
     and China than the bloc before it leaves."""
     patience: Annotated[int, Field(ge=1, le=40)] = 2
     """Rounds the other side must pay more before it changes side."""
+    offtake_share: Fraction = 0.5
+    """Share of each of its supply projects' output it offers as an offtake to the importers'
+    alliance that pays more for NdPr than China (0: it sells none)."""
+    home_subsidy_rate: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
+    """With ``process_at_home``: share of the unit cost of separation at home it subsidises, where
+    it has a plant or a separation project (0: none)."""
 
 
 StrategySpec = Annotated[
