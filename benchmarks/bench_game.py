@@ -47,7 +47,6 @@ Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--n
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -56,6 +55,7 @@ import time
 from pathlib import Path
 
 import psutil
+from game_sampler import profile_report, profiler
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -104,108 +104,6 @@ BROWSER_FLAGS = [
 ]
 """In a classroom every page is the one in front on its own device: none is throttled as a
 background page."""
-
-
-SAMPLER = """\
-import collections, os, sys, threading, time
-
-_DIR = os.environ.get("MARKETSIM_SAMPLE_DIR")
-
-
-def _name(code):
-    path = code.co_filename
-    for mark in ("site-packages/", "/lib/python3.12/", "/marketsim/", "/viz/"):
-        if mark in path:
-            path = (mark[1:] if mark in ("/marketsim/", "/viz/") else "") + path.rsplit(mark, 1)[1]
-            break
-    return f"{path}:{code.co_name}"
-
-
-def _runtime(tid):
-    try:
-        with open(f"/proc/self/task/{tid}/schedstat") as f:
-            return int(f.read().split()[0])
-    except OSError:
-        return None
-
-
-def _report(inclusive, own, seconds, cpu):
-    total = sum(own.values())
-    lines = [f"sampled {seconds:.1f} s; server CPU {cpu:.2f} s; attributed to stacks {total / 1e9:.2f} s"]
-    lines.append("== inclusive CPU (share of attributed) ==")
-    lines += [f"{n / max(total, 1):6.1%} {n / 1e9:7.2f}s {k}" for k, n in inclusive.most_common(150)]
-    lines.append("== self ==")
-    lines += [f"{n / max(total, 1):6.1%} {n / 1e9:7.2f}s {k}" for k, n in own.most_common(80)]
-    with open(os.path.join(_DIR, "profile.txt"), "w") as out:
-        out.write("\\n".join(lines) + "\\n")
-
-
-def _sample():
-    inclusive, own, last = collections.Counter(), collections.Counter(), {}
-    me, started, cpu0 = threading.get_ident(), None, 0.0
-    while True:
-        on = os.path.exists(os.path.join(_DIR, "on"))
-        if on and started is None:
-            inclusive.clear(), own.clear(), last.clear()
-            started, cpu0 = time.perf_counter(), sum(os.times()[:2])
-        if os.path.exists(os.path.join(_DIR, "dump")):
-            seconds = time.perf_counter() - started if started else 0.0
-            _report(inclusive, own, seconds, sum(os.times()[:2]) - cpu0)
-            os.remove(os.path.join(_DIR, "dump"))
-            started = None
-        if not on:
-            started = None
-            time.sleep(0.1)
-            continue
-        native = {t.ident: t.native_id for t in threading.enumerate()}
-        for ident, frame in sys._current_frames().items():
-            now = _runtime(native.get(ident)) if ident != me and ident in native else None
-            if now is None:
-                continue
-            used, last[ident] = now - last.get(ident, now), now
-            if used <= 0:
-                continue
-            own[_name(frame.f_code)] += used
-            seen = set()
-            while frame is not None:
-                key = _name(frame.f_code)
-                if key not in seen:
-                    seen.add(key)
-                    inclusive[key] += used
-                frame = frame.f_back
-        time.sleep(0.005)
-
-
-if _DIR:
-    threading.Thread(target=_sample, daemon=True, name="sampler").start()
-"""
-"""The server's stack sampler (a ``sitecustomize`` module, see ``--profile``)."""
-
-
-def profiler(folder: Path) -> Path:
-    """Have the servers started from now on load :data:`SAMPLER`; returns its control folder."""
-    site, control = folder / "site", folder / "samples"
-    site.mkdir()
-    control.mkdir()
-    (site / "sitecustomize.py").write_text(SAMPLER)
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
-    os.environ["MARKETSIM_SAMPLE_DIR"] = str(control)
-    return control
-
-
-def profile_report(control: Path, lines: int = 60) -> str:
-    """Stop the server's sampler and return the top of its report."""
-    (control / "on").unlink(missing_ok=True)
-    (control / "dump").touch()
-    report = control / "profile.txt"
-    deadline = time.monotonic() + 30
-    while (control / "dump").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if not report.exists():
-        return "the server's sampler wrote no report"
-    text = report.read_text().splitlines()
-    own = text.index("== self ==") if "== self ==" in text else len(text)
-    return "\n".join([*text[: min(own, lines)], *text[own : own + 30]])
 
 
 def spread(values: list[float]) -> str:
