@@ -19,8 +19,8 @@ from marketsim.game.errors import AuthError, NotFound, StateError
 from marketsim.game.offers import ALLIANCE_NAME, RoomOffers
 from marketsim.game.seats import MAX_PLAYERS, MAX_WAITING, RoomSeats
 from marketsim.game.shocks import validate_shock
-from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState, SeatRequest
-from marketsim.game.store import Action, GameStore, RoomRecord, dump_payload
+from marketsim.game.state import DECIDING, FINISHED, LOBBY, Player, RoomState
+from marketsim.game.store import Action, GameStore, RoomRecord, SeatRequest, dump_payload
 from marketsim.game.tokens import token_matches
 from marketsim.game.views import RoomViews
 from marketsim.governance.rounds import EVENT, DecisionError, validate_decisions

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from marketsim.game.errors import NotFound, StateError
-from marketsim.game.state import DECIDING, LOBBY, Player, RoomState, SeatRequest
-from marketsim.game.store import GameStore, HeldJoin
+from marketsim.game.state import DECIDING, LOBBY, Player, RoomState
+from marketsim.game.store import GameStore, SeatRequest
 from marketsim.game.tokens import new_token, token_hash, token_matches
 
 MAX_PLAYERS = 500
@@ -51,9 +51,7 @@ class RoomSeats:
             if held.status == "refused":
                 self._refused_requests.add(held.token_sha256)
             else:
-                self._requests[held.id] = SeatRequest(
-                    held.id, held.name, held.region, held.token_sha256, held.time, held.same_as
-                )
+                self._requests[held.id] = held
 
     def join(self, name: str, region: str | None = None) -> tuple[Player | SeatRequest, str]:
         """Seat a new player (the server checked the join code), or hold the join for the
@@ -107,10 +105,7 @@ class RoomSeats:
         request = SeatRequest(
             f"r{self._request_count}", name, region, token_hash(token), self.clock(), claimed.id if claimed else None
         )
-        self.store.hold_join(
-            self.id,
-            HeldJoin(request.id, name, region, request.token_sha256, request.time, request.same_as),
-        )
+        self.store.hold_join(self.id, request)
         self._requests[request.id] = request
         self._touch()
         return request

@@ -14,8 +14,7 @@ from marketsim.game.errors import AuthError, GameError, NotFound
 from marketsim.game.ratelimit import FailureLimiter
 from marketsim.game.replay import FALLBACKS, state_digest
 from marketsim.game.room import Room
-from marketsim.game.state import SeatRequest
-from marketsim.game.store import Action, GameStore, RoomRecord
+from marketsim.game.store import Action, GameStore, RoomRecord, SeatRequest
 from marketsim.game.tokens import new_join_code, new_token, normalise_code, token_hash, token_matches
 from marketsim.scenario.loading import parse_scenario_text, scenario_hash
 

@@ -27,19 +27,6 @@ class Player:
     active: bool = True
 
 
-@dataclass(frozen=True)
-class SeatRequest:
-    """A join held for the facilitator's approval (a taken government, or a name already playing)."""
-
-    id: str
-    name: str
-    region: str
-    token_sha256: str
-    time: float
-    same_as: str | None
-    """The player already called ``name``: admitting the request moves that player to the new device."""
-
-
 @dataclass
 class Offer:
     """A government's invitation to another to join an alliance (a new one when ``new``)."""

@@ -71,8 +71,9 @@ class RoomRecord:
 
 
 @dataclass(frozen=True)
-class HeldJoin:
-    """A join held for the facilitator's approval, as stored (``status``: waiting or refused)."""
+class SeatRequest:
+    """A join held for the facilitator's approval (a taken government, or a name already playing),
+    as the room holds it and the store keeps it."""
 
     id: str
     name: str
@@ -80,7 +81,9 @@ class HeldJoin:
     token_sha256: str
     time: float
     same_as: str | None
+    """The player already called ``name``: admitting the request moves that player to the new device."""
     status: str = "waiting"
+    """``waiting`` or ``refused`` (a refused browser is told so after a restart too)."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ class GameStore:
         return [Action(int(s), int(r), k, a, json.loads(p), float(t)) for s, r, k, a, p, t in rows]
 
     # ----------------------------------------------------------------- held joins
-    def hold_join(self, room_id: str, held: HeldJoin) -> None:
+    def hold_join(self, room_id: str, held: SeatRequest) -> None:
         """Store a join waiting for the facilitator; committed when this returns."""
         with self._lock:
             self._db.execute(
@@ -211,7 +214,7 @@ class GameStore:
                     "UPDATE held_joins SET status = 'refused' WHERE room_id = ? AND id = ?", (room_id, request_id)
                 )
 
-    def held_joins(self, room_id: str) -> list[HeldJoin]:
+    def held_joins(self, room_id: str) -> list[SeatRequest]:
         """A room's held joins (waiting and refused), in the order they came."""
         with self._lock:
             rows = self._db.execute(
@@ -219,4 +222,4 @@ class GameStore:
                 "ORDER BY time, rowid",
                 (room_id,),
             ).fetchall()
-        return [HeldJoin(i, n, r, t, float(w), s, st) for i, n, r, t, w, s, st in rows]
+        return [SeatRequest(i, n, r, t, float(w), s, st) for i, n, r, t, w, s, st in rows]

@@ -13,7 +13,7 @@ import json
 import solara
 
 from marketsim.game import GameError, Room
-from marketsim.game.state import SeatRequest
+from marketsim.game.store import SeatRequest
 from viz.dashboard.components import EXPLAIN
 from viz.game.countdown import Countdown
 from viz.game.decisions import CARD, DecisionForm
