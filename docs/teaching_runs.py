@@ -44,10 +44,6 @@ class Run:
     shocks: dict[int, list[Callable[[str], dict]]] = field(default_factory=dict)
 
 
-def _year(n: int) -> int:
-    return FIRST_YEAR + n - 1
-
-
 BAN_ROUND = 3  # the round-3 shock: 2026
 RUNS: dict[str, Run] = {
     "baseline": Run(),
