@@ -19,7 +19,7 @@ from marketsim.governance.rounds import DecisionError
 from marketsim.vocabulary import GOODS, STAGES
 from viz.dashboard.components import EXPLAIN
 from viz.game.facilitator import Feedback
-from viz.game.fields import NumberField
+from viz.game.fields import ChoiceButtons, NumberField
 from viz.game.state import Seat, problem
 
 CARD = {"margin": "4px", "flex": "1 1 300px", "min-width": "0"}
@@ -253,16 +253,7 @@ def LeverChooser(
     if not projects:
         hidden.add("Projects")
     names = [name for name in LEVERS if name not in hidden]
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["lever-buttons"]):
-        for name in names:
-            solara.Button(
-                name,
-                small=True,
-                depressed=name == chosen,
-                outlined=name != chosen,
-                color="primary" if name == chosen else None,
-                on_click=lambda name=name: set_chosen(name),
-            )
+    ChoiceButtons(names, chosen, set_chosen, ["lever-buttons"])
     with solara.Column(classes=["lever", f"lever-{chosen.lower().replace(' ', '-')}"], style=FIELD):
         if chosen == "Alliance":
             AllianceLever(region, others, add, groups)

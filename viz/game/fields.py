@@ -46,3 +46,18 @@ def NumberField(label: str, value: float, on_value: Callable[[float], None]):
         error=f"{error} Until then: {value:g}." if error else False,
         classes=["number-field"],
     )
+
+
+@solara.component
+def ChoiceButtons(names: list[str], chosen: str, on_choose: Callable[[str], None], classes: list[str]):
+    """A row of small buttons of which one, ``chosen``, is pressed (the phone's steps, the levers)."""
+    with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=classes):
+        for name in names:
+            solara.Button(
+                name,
+                small=True,
+                depressed=name == chosen,
+                outlined=name != chosen,
+                color="primary" if name == chosen else None,
+                on_click=lambda name=name: on_choose(name),
+            )

@@ -18,6 +18,7 @@ from viz.dashboard.components import EXPLAIN
 from viz.game.countdown import Countdown
 from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
+from viz.game.fields import ChoiceButtons
 from viz.game.memory import Memory, memory, remember
 from viz.game.numbers import ReadingStep
 from viz.game.state import (
@@ -255,16 +256,7 @@ def PlayerView(seat: Seat):
             style=EXPLAIN,
             classes=["player-team"],
         )
-    with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]).key("steps"):
-        for name in STEPS:
-            solara.Button(
-                name,
-                small=True,
-                depressed=name == step,
-                outlined=name != step,
-                color="primary" if name == step else None,
-                on_click=lambda name=name: choose((name, view["round"])),
-            )
+    ChoiceButtons(list(STEPS), step, lambda name: choose((name, view["round"])), ["player-steps"]).key("steps")
     tick = view["tick"]
     key = (tick, view["round"])
     groups = room.alliances()
