@@ -64,14 +64,94 @@ class Observation:
     by name: their stage."""
 
 
-def _window(model: GovernedModel) -> dict[str, np.ndarray]:
-    """Every metric averaged over the last round (ignoring missing cells)."""
-    start = max(0, model.tick - model.config.scenario.round_months)
-    raw = {name: values[start : model.tick] for name, values in model.recorder.raw.items()}
-    from marketsim.reports.metrics import derive  # noqa: PLC0415 (metrics imports pandas; keep this module light)
+READ = (
+    "price",
+    "seller_price",
+    "production",
+    "separated",
+    "consumption",
+    "unmet",
+    "flows",
+    "consumed_china",
+    "capacity",
+)
+"""The recorder's raw fields an observation reads."""
 
-    derived = derive(raw, model.china, model.recorder.reo_per_unit)
-    return {name: _mean_over_round(values) for name, values in derived.items()}
+
+def _window(model: GovernedModel) -> dict[str, np.ndarray]:
+    """The metrics an observation reads, each averaged over the last round (ignoring missing cells).
+
+    Derived from the recorder's raw arrays of the round's months only, and only what
+    :class:`Observation` reads; each is computed as :func:`marketsim.reports.metrics.derive`
+    computes it (same operations on the same arrays, so the same numbers to the bit). Regions
+    only, except ``world_price`` (purchase-weighted over regions): ``price``, ``seller_price``,
+    ``production``, ``consumption``, ``unmet_demand`` and ``exports`` as (goods, regions);
+    ``capacity`` as (stages and recycling, regions); ``dependency`` (REO-weighted, by stage) as
+    (stages, regions); ``china_share`` as (stages,).
+    """
+    start = max(0, model.tick - model.config.scenario.round_months)
+    raw = {name: model.recorder.raw[name][start : model.tick] for name in READ}
+    flows, price = raw["flows"], raw["price"]
+    received = flows.sum(axis=2)
+    exports = flows.sum(axis=3) - np.einsum("tgii->tgi", flows)
+    received_total = received.sum(axis=-1)
+    weighted = np.divide(
+        (price * received).sum(axis=-1), received_total, out=np.zeros_like(received_total), where=received_total > 0
+    )
+    world_price = np.where(received_total > 0, weighted, price.mean(axis=-1))
+    dependency, china_share = _stage_shares(raw, model.china, model.recorder.reo_per_unit)
+    window = {
+        "price": price,
+        "world_price": world_price,
+        "seller_price": raw["seller_price"],
+        "production": raw["production"],
+        "consumption": raw["consumption"],
+        "unmet_demand": raw["unmet"],
+        "exports": exports,
+        "capacity": raw["capacity"],
+        "dependency": dependency,
+        "china_share": china_share,
+    }
+    return _means_over_round(window)
+
+
+def _means_over_round(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each (months, ...) series averaged over the round (see :func:`_mean_over_round`), all in
+    one pass; its NaN-free twin (:func:`numpy.nan_to_num`) under ``clean_`` + its name."""
+    sizes = {name: int(np.prod(values.shape[1:])) for name, values in series.items()}
+    flat = np.concatenate([values.reshape(len(values), sizes[name]) for name, values in series.items()], axis=1)
+    means = _mean_over_round(flat)
+    both = {"": means, "clean_": np.nan_to_num(means)}
+    out, at = {}, 0
+    for name, values in series.items():
+        for prefix, figures in both.items():
+            out[prefix + name] = figures[at : at + sizes[name]].reshape(values.shape[1:])
+        at += sizes[name]
+    return out
+
+
+def _stage_shares(raw: dict[str, np.ndarray], china: int, reo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each month's China share, by stage, of what each region consumed (REO-weighted), as
+    (months, stages, regions), and of world output, as (months, stages)."""
+    concentrate, magnet = GOODS.index("concentrate"), GOODS.index("magnet")
+    oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
+    production = raw["production"]
+    stage_output = (production[:, concentrate], raw["separated"], production[:, magnet])
+    dependency, china_share = [], []
+    for s, stage in enumerate(STAGES):
+        goods = [magnet] if stage == "magnets" else oxides_and_magnets
+        weight = reo[goods][None, :, None]
+        part, whole = raw["consumed_china"][..., s][:, goods], raw["consumption"][:, goods]
+        dependency.append(_ratio((part * weight).sum(axis=1), (whole * weight).sum(axis=1)))
+        output = stage_output[s]
+        from_china = output[:, china] if china >= 0 else np.zeros(len(output))
+        china_share.append(_ratio(from_china, output.sum(axis=-1)))
+    return np.stack(dependency, axis=1), np.stack(china_share, axis=1)
+
+
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole`` where ``whole`` is positive, NaN elsewhere."""
+    return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
 
 
 def _mean_over_round(values: np.ndarray) -> np.ndarray:
@@ -93,29 +173,23 @@ def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict
     world its dearest NdPr, Dy/Tb or magnet price was (``premium``), its state stockpile's value
     and its yearly use of magnets and oxides at world prices (``stockpile_value``, ``exposure``,
     US$ million), its NdPr output (t/month) and NdPr price (US$/kg), and whether a controller governs it
-    (``governed``, 1 or 0)."""
-    world, size = len(model.regions), len(model.regions)
-    price = np.nan_to_num(metrics["price"])
-    use = np.nan_to_num(metrics["consumption"])
-    unmet = np.nan_to_num(metrics["unmet_demand"][:-1]).sum(axis=0)
-    consumed = use[:-1].sum(axis=0)
-    whole = unmet + consumed
-    columns = {s: np.nan_to_num(metrics[f"capacity_{s}"])[:size] for s in STAGES}
-    columns["dependency"] = np.nan_to_num(metrics["dependency_separation"][-1])[:size]
-    columns["unmet"] = np.divide(unmet, whole, out=np.zeros_like(whole), where=whole > 0)[:size]
+    (``governed``, 1 or 0). ``metrics`` is the round's (see :func:`_window`)."""
+    price, world_price, use = metrics["clean_price"], metrics["clean_world_price"], metrics["clean_consumption"]
+    unmet = metrics["clean_unmet_demand"].sum(axis=0)
+    whole = unmet + use.sum(axis=0)
+    columns = {s: metrics["clean_capacity"][k] for k, s in enumerate(STAGES)}
+    columns["dependency"] = metrics["clean_dependency"][STAGES.index("separation")]
+    columns["unmet"] = np.divide(unmet, whole, out=np.zeros_like(whole), where=whole > 0)
     key = [1, 2, 4]
-    ratio = price[key, :size] / np.maximum(price[key, world], 1e-9)[:, None] - 1.0
+    ratio = price[key] / np.maximum(world_price[key], 1e-9)[:, None] - 1.0
     columns["premium"] = ratio.max(axis=0)
-    columns["stockpile_value"] = (model.ledger.stockpile.amount[1:3, :size] * price[1:3, world][:, None]).sum(
-        axis=0
-    ) / 1e3
-    columns["exposure"] = 12.0 * (use[key, :size] * price[key, world][:, None]).sum(axis=0) / 1e3
-    columns["ndpr_output"] = np.nan_to_num(metrics["production"][1])[:size]
-    columns["ndpr_price"] = price[1, :size]
+    columns["stockpile_value"] = (model.ledger.stockpile.amount[1:3] * world_price[1:3][:, None]).sum(axis=0) / 1e3
+    columns["exposure"] = 12.0 * (use[key] * world_price[key][:, None]).sum(axis=0) / 1e3
+    columns["ndpr_output"] = metrics["clean_production"][1]
+    columns["ndpr_price"] = price[1]
     columns["governed"] = np.array([model.governments[r].controller is not None for r in model.regions], dtype=float)
     lists = {name: values.tolist() for name, values in columns.items()}
-    figures = {region: {name: lists[name][r] for name in lists} for r, region in enumerate(model.regions)}
-    return figures
+    return {region: {name: lists[name][r] for name in lists} for r, region in enumerate(model.regions)}
 
 
 def alliance_terms(model: GovernedModel) -> dict[str, dict[str, float]]:
@@ -134,54 +208,61 @@ def alliance_terms(model: GovernedModel) -> dict[str, dict[str, float]]:
 def observe_all(model: GovernedModel) -> dict[str, Observation]:
     """Observations of every government for the round starting now."""
     metrics = _window(model)
-    goods = list(GOODS)
-    world = len(model.regions)
-    alliances = {name: tuple(sorted(members)) for name, members in model.book.members.items()}
-    dependency = {s: np.nan_to_num(metrics[f"dependency_{s}"][-1]).tolist() for s in STAGES}
-    china_share = {s: float(np.nan_to_num(metrics[f"china_share_{s}"])) for s in STAGES}
     shared = {
+        "tick": model.tick,
+        "date": model.date,
+        "alliances": {name: tuple(sorted(members)) for name, members in model.book.members.items()},
+        "china_share": dict(zip(STAGES, metrics["clean_china_share"].tolist(), strict=True)),
+        "world_price": dict(zip(GOODS, metrics["world_price"].tolist(), strict=True)),
         "world_policies": tuple(model.policies_in_force),
         "alliance_terms": alliance_terms(model),
         "others": public_figures(model, metrics),
     }
-    ally = model.frictions.ally
-    exports = np.nan_to_num(metrics["exports"]).tolist()
-    projects = open_projects(model)
+    unmet, used = metrics["unmet_demand"].sum(axis=0), metrics["consumption"].sum(axis=0)
+    export_value = np.nansum(metrics["exports"] * metrics["seller_price"], axis=0) / 1000.0
+    columns = {
+        "price": _by_region(metrics["price"], GOODS),
+        "use": _by_region(metrics["consumption"], GOODS),
+        "production": _by_region(metrics["production"], GOODS),
+        "exports": _by_region(metrics["clean_exports"], GOODS),
+        "stockpile": _by_region(model.ledger.stockpile.amount, GOODS),
+        "dependency": _by_region(metrics["clean_dependency"], STAGES),
+        "capacity": _by_region(metrics["capacity"], (*STAGES, "recycling")),
+    }
+    per_region = {
+        "unmet_share": [_share(part, part + rest) for part, rest in zip(unmet.tolist(), used.tolist(), strict=True)],
+        "export_value": export_value.tolist(),
+        "dytb": model.magnet_plants.dytb_per_tonne.tolist(),
+    }
+    ndpr = float(model.magnet_plants.ndpr_per_tonne)
+    regions, projects = model.regions, open_projects(model)
+    allies = [tuple(regions[j] for j, allied in enumerate(row) if allied) for row in model.frictions.ally.tolist()]
+    enacted: dict[str, list] = {}
+    for policy in model.policies_in_force:
+        enacted.setdefault(getattr(policy, "region", getattr(policy, "importer", None)), []).append(policy)
     views = {}
-    for r, region in enumerate(model.regions):
+    for r, region in enumerate(regions):
         government = model.governments[region]
         views[region] = Observation(
             region=region,
-            tick=model.tick,
-            date=model.date,
-            price={g: float(metrics["price"][k, r]) for k, g in enumerate(goods)},
-            world_price={g: float(metrics["price"][k, world]) for k, g in enumerate(goods)},
-            dependency={s: dependency[s][r] for s in STAGES},
-            china_share=china_share,
-            unmet_share=_share(
-                metrics["unmet_demand"][:-1, r].sum(),
-                metrics["unmet_demand"][:-1, r].sum() + metrics["consumption"][:-1, r].sum(),
-            ),
-            use={g: float(metrics["consumption"][k, r]) for k, g in enumerate(goods)},
-            oxide_per_magnet={
-                "ndpr": float(model.magnet_plants.ndpr_per_tonne),
-                "dytb": float(model.magnet_plants.dytb_per_tonne[r]),
-            },
-            production={g: float(metrics["production"][k, r]) for k, g in enumerate(goods)},
-            stockpile={g: float(model.ledger.stockpile.amount[k, r]) for k, g in enumerate(goods)},
-            export_value=float(np.nansum(metrics["exports"][:-1, r] * metrics["seller_price"][:-1, r]) / 1000.0),
+            **{name: column[r] for name, column in columns.items()},
+            unmet_share=per_region["unmet_share"][r],
+            oxide_per_magnet={"ndpr": ndpr, "dytb": per_region["dytb"][r]},
+            export_value=per_region["export_value"][r],
             export_value_history=tuple(government.export_history),
-            capacity={s: float(metrics[f"capacity_{s}"][r]) for s in (*STAGES, "recycling")},
-            allies=tuple(model.regions[j] for j in np.flatnonzero(ally[r])),
-            alliances=alliances,
+            allies=allies[r],
             disputes=tuple(sorted({b if a == region else a for a, b in model.frictions.disputes if region in (a, b)})),
             budget_left=government.budget_left,
-            policies=tuple(government.policies),
-            exports={g: exports[k][r] for k, g in enumerate(goods)},
+            policies=tuple(enacted.get(region, ())),
             projects=projects.get(region, {}),
             **shared,
         )
     return views
+
+
+def _by_region(values: np.ndarray, names) -> list[dict[str, float]]:
+    """(names, regions) values as one dict per region, name: value."""
+    return [dict(zip(names, row, strict=True)) for row in values.T.tolist()]
 
 
 def open_projects(model: GovernedModel) -> dict[str, dict[str, str]]:
