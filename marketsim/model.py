@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 import mesa
 import numpy as np
 
@@ -85,7 +87,9 @@ class RareEarthModel(mesa.Model):
         unknown = [r for r in event.regions() if r not in self.region_index]
         if unknown:
             raise ValueError(f"event names unknown region(s): {', '.join(unknown)}")
-        self.events = sorted([*self.events, event], key=lambda e: month_index(e.start))
+        events = list(self.events)  # a new list: the schedule's caches notice the change
+        bisect.insort(events, event, key=lambda e: month_index(e.start))  # after those starting the same month
+        self.events = events
 
     def assign_controller(self, region: str, controller) -> None:
         """Hand a government to an external controller (anything with ``decide(observation)``),

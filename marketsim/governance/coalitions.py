@@ -52,17 +52,31 @@ class Ledger:
 def approval_on(view: Observation, region: str) -> float:
     """Share of requested supply the dominant supplier's licences and bans aimed at ``region``
     (named as a destination) let through: 1 when none aims at it."""
-    approval = 1.0
-    for policy in view.world_policies:
-        if getattr(policy, "region", None) != DOMINANT or region not in getattr(policy, "destinations", ()):
+    return _approvals(view.world_policies).get(region, 1.0)
+
+
+_SEEN: dict[str, tuple] = {}
+"""The last tuple of policies :func:`_approvals` read, with its answer (every observation of a
+round shares one tuple, so each round works it out once)."""
+
+
+def _approvals(policies) -> dict[str, float]:
+    """:func:`approval_on` for every destination a licence or ban of the dominant supplier names."""
+    seen = _SEEN.get("last")
+    if seen is not None and seen[0] is policies:
+        return seen[1]
+    approvals: dict[str, float] = {}
+    for policy in policies:
+        if getattr(policy, "region", None) != DOMINANT or not set(getattr(policy, "goods", ())) & set(CONTROLLED):
             continue
-        if not set(getattr(policy, "goods", ())) & set(CONTROLLED):
-            continue
-        if policy.type == "export_licence":
-            approval = min(approval, policy.approval_rate)
-        elif policy.type == "export_ban":
-            approval = 0.0
-    return approval
+        for region in dict.fromkeys(getattr(policy, "destinations", ())):
+            if policy.type == "export_licence":
+                approvals[region] = min(approvals.get(region, 1.0), policy.approval_rate)
+            elif policy.type == "export_ban":
+                approvals[region] = 0.0
+    if isinstance(policies, tuple):  # immutable: safe to remember by identity
+        _SEEN["last"] = (policies, approvals)
+    return approvals
 
 
 def general_approval(view: Observation) -> float:

@@ -63,19 +63,20 @@ def _unordered(value):
     return tuple(sorted(value)) if isinstance(value, tuple) else value
 
 
-def in_force(events: list, month: int, month_of) -> list:
+def in_force(events: list, month: int, month_of, key: Callable[[Any], tuple] = policy_key) -> list:
     """The timed policies in force in ``month``: started, not ended, and not replaced.
 
     Args:
         events: Timed policy events.
         month: A month index.
         month_of: Function from a ``YYYY-MM`` string to a month index.
+        key: :func:`policy_key`, or a function giving the same (e.g. remembering it per event).
     """
     latest: dict[tuple, object] = {}
     for event in sorted(events, key=lambda e: month_of(e.start)):
         if month_of(event.start) > month:
             break
-        latest[policy_key(event)] = event
+        latest[key(event)] = event
     return [e for e in latest.values() if e.end is None or month_of(e.end) > month]
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from marketsim.policy.book import in_force
+from marketsim.policy.book import in_force, policy_key
 from marketsim.policy.events import (
     ONE_OFF_EVENTS,
     AllianceFound,
@@ -61,15 +62,34 @@ def apply_events(model: ScheduledModel, tick: int) -> None:
     """Carry out the one-off events starting this month and recompile the policies in force."""
     month = model.start_month + tick
     membership = False
-    for event in model.events:
-        start = max(month_index(event.start), model.start_month)
-        if start == month and isinstance(event, ONE_OFF_EVENTS):
-            act(model, event, tick)
-            membership = membership or isinstance(event, MEMBERSHIP_EVENTS)
+    for event in _one_offs(model, month).get(month, ()):
+        act(model, event, tick)
+        membership = membership or isinstance(event, MEMBERSHIP_EVENTS)
     policies = _policies_in_force(model, month)
     if policies != model.policies_in_force or membership:
         model.policies_in_force = policies
         model.frictions = model.book.compile(policies)
+
+
+def _one_offs(model: ScheduledModel, month: int) -> dict[int, list]:
+    """The scheduled one-off events acting in ``month`` or later, by the month they act (in
+    schedule order; one starting before the run acts in its first month). Worked out again only
+    when events were scheduled since, and then only from ``month`` on (``model.events`` is kept
+    in order of start)."""
+    cached = getattr(model, "_one_off_cache", None)
+    if cached is not None and cached[0] is model.events and cached[1] <= month:
+        return cached[2]
+    first = 0 if month <= model.start_month else bisect.bisect_left(model.events, month, key=_start)
+    by_month: dict[int, list] = {}
+    for event in model.events[first:]:
+        if isinstance(event, ONE_OFF_EVENTS):
+            by_month.setdefault(max(_start(event), model.start_month), []).append(event)
+    model._one_off_cache = (model.events, month, by_month)
+    return by_month
+
+
+def _start(event) -> int:
+    return month_index(event.start)
 
 
 def _policies_in_force(model: ScheduledModel, month: int) -> list:
@@ -80,10 +100,22 @@ def _policies_in_force(model: ScheduledModel, month: int) -> list:
         model._in_force_cache = (model.events, month, cached[2], cached[3])
         return cached[3]
     timed = model.timed_events()
-    policies = in_force(timed, month, month_index)
+    keys = getattr(model, "_policy_keys", None)
+    if keys is None:
+        keys = model._policy_keys = {}
+    policies = in_force(timed, month, month_index, lambda event: _key(keys, event))
     bounds = {month_index(e.start) for e in timed} | {month_index(e.end) for e in timed if e.end is not None}
     model._in_force_cache = (model.events, month, bounds, policies)
     return policies
+
+
+def _key(keys: dict[int, tuple], event) -> tuple:
+    """:func:`policy_key` of an event, worked out once per event (``keys`` holds the event with it,
+    so its id is not reused while the entry lives)."""
+    known = keys.get(id(event))
+    if known is None or known[0] is not event:
+        known = keys[id(event)] = (event, policy_key(event))
+    return known[1]
 
 
 def act(model: ScheduledModel, event, tick: int) -> None:
