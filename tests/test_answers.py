@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from conftest_observation import observation
 
-from marketsim.governance.china import ANSWER, EASE, QUOTA, QUOTA_LIFT, RELIEF, DominantSupplier
+from marketsim.governance.china import ANSWER, EASE, MINING, MINING_LIFT, QUOTA, QUOTA_LIFT, RELIEF, DominantSupplier
 from marketsim.governance.importers import Importer
-from marketsim.policy.events import Dispute, ExportBan, ExportLicence, ExportQuota, Tariff, TechnologyBan
+from marketsim.policy.events import Dispute, ExportBan, ExportLicence, ExportQuota, MiningQuota, Tariff, TechnologyBan
 from marketsim.scenario.schema import RegionSpec
 
 
@@ -139,3 +139,45 @@ def test_china_never_sets_a_quota_at_a_share_of_one():
     strategy = supplier(export_quota_share=1.0, quota_for_value_added=True, value_added_target=0.95)
     short = {"china_share": {"mining": 0.7, "separation": 0.95, "magnets": 0.9}, "exports": EXPORTING}
     assert quotas(strategy.decide(china(**short))) == []
+
+
+# ------------------------------------------------------------------ China's mining quota
+MINING_OUTPUT = {"concentrate": 20000.0, "ndpr": 5000.0, "dytb": 200.0, "lace": 9000.0, "magnet": 20000.0}
+
+
+def mining_quotas(decisions: list) -> list:
+    return [d for d in decisions if isinstance(d, MiningQuota)]
+
+
+def test_china_caps_its_own_mining_when_disputes_make_export_controls_costly_and_lifts_it_when_revenue_falls():
+    strategy = supplier(mining_quota_share=0.9, disputes_to_ease=2, bloc_months=12)
+    bloc = {"alliances": {"west": ("japan", "usa")}, "production": MINING_OUTPUT}
+    assert mining_quotas(strategy.decide(china(**bloc, disputes=("japan",)))) == []  # one dispute: not yet
+    (cap,) = mining_quotas(strategy.decide(china(tick=15, **bloc, disputes=("japan", "usa"))))
+    assert cap.region == "china" and cap.tonnes_per_year == pytest.approx(0.9 * 12 * 20000.0)
+    assert cap.end == "2026-01" and strategy.reason_for(cap).startswith(MINING)
+    assert "japan, usa" in strategy.reason_for(cap)
+    assert mining_quotas(strategy.decide(china(tick=18, **bloc, disputes=("japan", "usa")))) == []  # in force
+    fallen = china(tick=21, **bloc, disputes=("japan", "usa"), export_value=50.0, export_value_history=(100.0,))
+    (lift,) = mining_quotas(strategy.decide(fallen))
+    assert lift.tonnes_per_year > 1e9 and lift.end is not None
+    assert strategy.reason_for(lift).startswith(MINING_LIFT) and "revenue" in strategy.reason_for(lift)
+
+
+def test_china_does_not_cap_its_mining_when_rivals_mine_much_of_the_world_or_without_a_bloc():
+    disputed = {"production": MINING_OUTPUT, "disputes": ("japan", "usa")}
+    rivals_mine = {"mining": 0.4, "separation": 0.95, "magnets": 0.99}
+    strategy = supplier(mining_quota_share=0.9, mining_rival_share=0.5)
+    bloc = {"alliances": {"west": ("japan", "usa")}}
+    assert mining_quotas(strategy.decide(china(**disputed, **bloc, china_share=rivals_mine))) == []
+    assert mining_quotas(supplier(mining_quota_share=0.9).decide(china(**disputed))) == []  # no rival bloc
+    assert mining_quotas(supplier(mining_quota_share=1.0).decide(china(**disputed, **bloc))) == []
+
+
+def test_china_lifts_its_mining_cap_when_rivals_gain_the_ore_market():
+    strategy = supplier(mining_quota_share=0.8, mining_rival_share=0.4)
+    bloc = {"alliances": {"west": ("japan", "usa")}, "production": MINING_OUTPUT, "disputes": ("japan", "usa")}
+    assert mining_quotas(strategy.decide(china(**bloc)))
+    gained = {"mining": 0.55, "separation": 0.95, "magnets": 0.99}
+    (lift,) = mining_quotas(strategy.decide(china(tick=15, **bloc, china_share=gained)))
+    assert lift.tonnes_per_year > 1e9 and "rivals mine 45 %" in strategy.reason_for(lift)

@@ -8,7 +8,7 @@ from marketsim.governance import coalitions
 from marketsim.governance.importers import RESTRICTED, months_later
 from marketsim.governance.observation import Observation
 from marketsim.governance.reasons import Reasoning
-from marketsim.policy.events import ExportBan, ExportLicence, ExportQuota, TechnologyBan
+from marketsim.policy.events import ExportBan, ExportLicence, ExportQuota, MiningQuota, TechnologyBan
 from marketsim.scenario.strategies import DominantSupplierStrategy
 
 BLOC_GOODS = (*RESTRICTED, "magnet")
@@ -21,6 +21,8 @@ NO_LIMIT = 1e12
 """Tonnes a year standing for "no quota" while its quota is lifted (as the decision form's)."""
 QUOTA, QUOTA_LIFT = "Export quota", "Quota lifted"
 """How its reasons start when it sets or lifts its export quota."""
+MINING, MINING_LIFT = "Mining quota", "Mining quota lifted"
+"""How its reasons start when it caps its own mining or lifts the cap."""
 
 
 class DominantSupplier(Reasoning):
@@ -46,6 +48,8 @@ class DominantSupplier(Reasoning):
         """Regions that joined a rival bloc this round."""
         self.quota = False
         self.quota_pause = 0
+        self.mining_until = ""
+        """End of its own mining quota in force ("" when none)."""
 
     def decide(self, observation: Observation) -> list:
         """Embargo new dispute targets; answer the blocs; restrict or relax general exports."""
@@ -57,6 +61,7 @@ class DominantSupplier(Reasoning):
             *self._technology(observation),
             *self._general(observation, lost, rivals),
             *self._quota(observation, lost),
+            *self._mining(observation, lost),
         ]
 
     def _pressures(self, observation: Observation) -> tuple[bool, bool]:
@@ -204,6 +209,40 @@ class DominantSupplier(Reasoning):
         why = (
             f"{QUOTA}: {cause}, China caps its exports of ore and oxides at {tonnes:,.0f} t a year "
             f"({100 * spec.export_quota_share:.0f} % of what it exported)"
+        )
+        return [self.because(quota, why)]
+
+    def _mining(self, observation: Observation, lost: bool) -> list:
+        """A quota on its own mining at ``mining_quota_share`` of last round's output when
+        ``disputes_to_ease`` disputes with members of a rival bloc make export controls costly (a
+        cap on production binds at home too, so disputes over export controls do not reach it),
+        for ``bloc_months``; lifted early when its export revenue falls or rivals mine more than
+        ``mining_rival_share`` of the world's ore (a cap would hand them the market)."""
+        spec, now, region = self.spec, observation.date, observation.region
+        if self.mining_until and now >= self.mining_until:
+            self.mining_until = ""
+        if spec.mining_quota_share >= 1.0:
+            return []
+        rivals = 1.0 - observation.china_share["mining"]
+        if self.mining_until and (lost or rivals > spec.mining_rival_share):
+            self.mining_until = ""
+            cause = "its export revenue fell" if lost else f"rivals mine {100 * rivals:.0f} % of the world's ore"
+            lift = MiningQuota(start=now, end=months_later(now, 1), region=region, tonnes_per_year=NO_LIMIT)
+            return [self.because(lift, f"{MINING_LIFT}: {cause}; China lifts the cap on its own mining")]
+        members = {r for m in observation.alliances.values() if region not in m for r in m}
+        disputes = sorted(r for r in observation.disputes if r in members)
+        mined = 12.0 * observation.production.get("concentrate", 0.0)
+        if self.mining_until or lost or len(disputes) < spec.disputes_to_ease or mined <= 0:
+            return []
+        if rivals > spec.mining_rival_share:
+            return []
+        self.mining_until = months_later(now, spec.bloc_months)
+        tonnes = spec.mining_quota_share * mined
+        quota = MiningQuota(start=now, end=self.mining_until, region=region, tonnes_per_year=tonnes)
+        why = (
+            f"{MINING}: disputes with {', '.join(disputes)} make export controls costly; China caps its own "
+            f"mining at {tonnes:,.0f} t REO a year ({100 * spec.mining_quota_share:.0f} % of what it mined), "
+            "a limit at home that disputes over export controls do not reach"
         )
         return [self.because(quota, why)]
 
