@@ -14,7 +14,7 @@ from marketsim.governance.holders import ResourceHolder
 from marketsim.governance.importers import Importer
 from marketsim.governance.project_deals import Sale
 from marketsim.model import RareEarthModel
-from marketsim.policy.events import Offtake, ProjectEquity, Subsidy
+from marketsim.policy.events import Offtake, ProjectEquity, ProjectLoan, Subsidy
 from marketsim.scenario.loading import load_scenario
 from marketsim.scenario.schema import RegionSpec
 
@@ -146,6 +146,21 @@ def test_an_importer_buys_equity_only_in_a_stalled_project_it_can_afford():
     assert (
         Importer(spec(kind="importer", take_offtakes=False)).buy(view, sale(), frozenset(), {"mine": 1.0}, None) == []
     )
+
+
+def test_an_importer_lends_to_a_project_that_pays_its_way_when_the_loan_fits_its_budget():
+    importer = Importer(spec(kind="importer", loan_share=0.3, loan_rate=0.04, project_budget=0.5))
+    view = observation(region="usa")
+    (loan,) = [
+        d for d in importer.buy(view, sale(), frozenset(), {"mine": 1000.0}, 700.0) if isinstance(d, ProjectLoan)
+    ]
+    assert loan.share == 0.3 and loan.rate == 0.04 and loan.project == "mine" and loan.region == "usa"
+    assert "pays its way" in importer.reason_for(loan) and "US$300 m" in importer.reason_for(loan)
+    stalled = importer.buy(view, sale(), frozenset({"mine"}), {"mine": 1000.0}, 700.0)
+    assert [type(d) for d in stalled] == [Offtake, ProjectEquity]  # a stalled project gets equity, not a loan
+    assert [type(d) for d in importer.buy(view, sale(), frozenset(), {"mine": 1000.0}, 500.0)] == [Offtake]
+    no_loans = Importer(spec(kind="importer", loan_share=0.0))
+    assert [type(d) for d in no_loans.buy(view, sale(), frozenset(), {"mine": 1000.0}, None)] == [Offtake]
 
 
 def test_a_holder_processing_at_home_subsidises_separation_once_where_it_can():

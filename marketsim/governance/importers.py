@@ -12,6 +12,7 @@ from marketsim.policy.events import (
     Offtake,
     PriceFloor,
     ProjectEquity,
+    ProjectLoan,
     RecyclingMandate,
     StockpileOrder,
     Subsidy,
@@ -39,7 +40,7 @@ class Importer(Reasoning):
     mandates recycling and sets tariffs when dependent on China; releases stockpiles in
     shortages; files a WTO-style dispute against licences aimed at it; joins, stays in, leaves or
     founds alliances by what membership brings and costs, and as a member judges applicants and
-    the alliance's terms; takes offtakes and equity in projects resource holders offer its
+    the alliance's terms; takes offtakes, equity and loans in projects resource holders offer its
     alliance (see :class:`~marketsim.scenario.strategies.ImporterStrategy`)."""
 
     def __init__(self, spec: ImporterStrategy) -> None:
@@ -179,9 +180,9 @@ class Importer(Reasoning):
         self, observation: Observation, sale: Sale, stalled: frozenset[str], capital: dict[str, float], budget
     ) -> list:
         """Take a resource holder's offer (see :mod:`marketsim.governance.project_deals`): an
-        offtake of each project at the NdPr price its bloc's buyers pay, and equity in a project
-        that stalls if the stake fits ``project_budget`` of ``budget`` (US$ million left; None:
-        no limit)."""
+        offtake of each project at the NdPr price its bloc's buyers pay; equity in a project that
+        stalls, or a loan to one that pays its way, if the stake or loan fits ``project_budget``
+        of ``budget`` (US$ million left; None: no limit)."""
         spec, now, region = self.spec, observation.date, observation.region
         if not spec.take_offtakes:
             return []
@@ -194,13 +195,30 @@ class Importer(Reasoning):
                 f"{region} takes the offtake at that price"
             )
             decisions.append(self.because(offtake, why))
-            cost = spec.equity_share * capital[project]
-            if project in stalled and cost > 0 and (budget is None or cost <= spec.project_budget * budget):
-                budget = None if budget is None else budget - cost
-                stake = ProjectEquity(start=now, region=region, project=project, share=spec.equity_share)
-                why = (
-                    f"{project} in {sale.holder} does not pay its way at today's prices: {region} buys "
-                    f"{100 * spec.equity_share:.0f} % of it (US${cost:,.0f} m) to get it built"
-                )
-                decisions.append(self.because(stake, why))
+            finance = self._finance(now, region, project, sale.holder, project in stalled, capital[project], budget)
+            if finance is not None:
+                budget = None if budget is None else budget - finance[1]
+                decisions.append(finance[0])
         return decisions
+
+    def _finance(self, now: str, region: str, project: str, holder: str, stalls: bool, capital: float, budget):
+        """Equity in a project that stalls, or a loan to one that pays its way, with its cost
+        (US$ million), if it fits ``project_budget`` of ``budget``; None otherwise."""
+        spec = self.spec
+        share = spec.equity_share if stalls else spec.loan_share
+        cost = share * capital
+        if cost <= 0 or (budget is not None and cost > spec.project_budget * budget):
+            return None
+        if stalls:
+            stake = ProjectEquity(start=now, region=region, project=project, share=share)
+            why = (
+                f"{project} in {holder} does not pay its way at today's prices: {region} buys "
+                f"{100 * share:.0f} % of it (US${cost:,.0f} m) to get it built"
+            )
+            return self.because(stake, why), cost
+        loan = ProjectLoan(start=now, region=region, project=project, share=share, rate=spec.loan_rate)
+        why = (
+            f"{project} in {holder} pays its way at today's prices: {region} lends {100 * share:.0f} % of its capital "
+            f"(US${cost:,.0f} m at {100 * spec.loan_rate:.0f} %) so it keeps paying if prices fall"
+        )
+        return self.because(loan, why), cost

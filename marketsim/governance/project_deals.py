@@ -4,8 +4,9 @@ A resource holder (:class:`~marketsim.governance.holders.ResourceHolder`) offers
 projects' output (a :class:`Sale`) to the alliance whose buyers pay more for NdPr than China; at
 the end of the round the alliance's members, largest buyer first, are asked whether they take it
 (an importer's ``buy``): the first that does guarantees the bloc's price with an offtake and may
-buy equity in a project that stalls. Each decision is then validated and applied as any other
-(:func:`marketsim.governance.rounds.decide`). A project already backed by anyone is not offered again.
+buy equity in a project that stalls, or lend to one that pays its way. Each decision is then
+validated and applied as any other (:func:`marketsim.governance.rounds.decide`). A project already
+backed by anyone is not offered again.
 """
 
 from __future__ import annotations

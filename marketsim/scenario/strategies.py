@@ -132,7 +132,12 @@ class ImporterStrategy(Strict):
     equity_share: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
     """Share of an offered project that stalls for want of revenue it buys as equity (0: none)..."""
     project_budget: Fraction = 0.5
-    """...if the stake costs at most this share of its budget left this year."""
+    """...if the stake (or loan) costs at most this share of its budget left this year."""
+    loan_share: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
+    """Share of the capital of an offered project that pays its way it lends (0: none), within
+    ``project_budget``: cheaper capital keeps it paying if prices fall."""
+    loan_rate: Annotated[float, Field(ge=0.0, le=0.3)] = 0.03
+    """Yearly rate of its project loans."""
 
 
 class ResourceHolderStrategy(Strict):
