@@ -149,35 +149,35 @@ def mining_quotas(decisions: list) -> list:
     return [d for d in decisions if isinstance(d, MiningQuota)]
 
 
-def test_china_caps_its_own_mining_when_disputes_make_export_controls_costly_and_lifts_it_when_revenue_falls():
-    strategy = supplier(mining_quota_share=0.9, disputes_to_ease=2, bloc_months=12)
-    bloc = {"alliances": {"west": ("japan", "usa")}, "production": MINING_OUTPUT}
-    assert mining_quotas(strategy.decide(china(**bloc, disputes=("japan",)))) == []  # one dispute: not yet
-    (cap,) = mining_quotas(strategy.decide(china(tick=15, **bloc, disputes=("japan", "usa"))))
+def fallen(**changes):
+    """China's view after its export revenue halved."""
+    return china(production=MINING_OUTPUT, export_value=50.0, export_value_history=(100.0,), **changes)
+
+
+def test_china_caps_its_own_mining_when_low_prices_cut_its_export_revenue():
+    strategy = supplier(mining_quota_share=0.9, max_revenue_loss=0.3, bloc_months=12)
+    assert mining_quotas(strategy.decide(china(production=MINING_OUTPUT))) == []  # revenue holds: no cap
+    (cap,) = mining_quotas(strategy.decide(fallen(tick=15)))
     assert cap.region == "china" and cap.tonnes_per_year == pytest.approx(0.9 * 12 * 20000.0)
     assert cap.end == "2026-01" and strategy.reason_for(cap).startswith(MINING)
-    assert "japan, usa" in strategy.reason_for(cap)
-    assert mining_quotas(strategy.decide(china(tick=18, **bloc, disputes=("japan", "usa")))) == []  # in force
-    fallen = china(tick=21, **bloc, disputes=("japan", "usa"), export_value=50.0, export_value_history=(100.0,))
-    (lift,) = mining_quotas(strategy.decide(fallen))
-    assert lift.tonnes_per_year > 1e9 and lift.end is not None
-    assert strategy.reason_for(lift).startswith(MINING_LIFT) and "revenue" in strategy.reason_for(lift)
+    assert "revenue fell" in strategy.reason_for(cap) and "none of its export controls" in strategy.reason_for(cap)
+    assert mining_quotas(strategy.decide(fallen(tick=18))) == []  # one cap at a time
 
 
-def test_china_does_not_cap_its_mining_when_rivals_mine_much_of_the_world_or_without_a_bloc():
-    disputed = {"production": MINING_OUTPUT, "disputes": ("japan", "usa")}
+def test_china_does_not_cap_its_mining_when_its_own_controls_cut_the_revenue_or_rivals_mine_much():
+    restricting = supplier(mining_quota_share=0.9, value_added_target=1.0)  # licenses oxides below its aim
+    assert licences(restricting.decide(china(production=MINING_OUTPUT)))
+    decided = restricting.decide(fallen(tick=15))
+    assert licences(decided) and mining_quotas(decided) == []  # it lifts its licences instead
     rivals_mine = {"mining": 0.4, "separation": 0.95, "magnets": 0.99}
-    strategy = supplier(mining_quota_share=0.9, mining_rival_share=0.5)
-    bloc = {"alliances": {"west": ("japan", "usa")}}
-    assert mining_quotas(strategy.decide(china(**disputed, **bloc, china_share=rivals_mine))) == []
-    assert mining_quotas(supplier(mining_quota_share=0.9).decide(china(**disputed))) == []  # no rival bloc
-    assert mining_quotas(supplier(mining_quota_share=1.0).decide(china(**disputed, **bloc))) == []
+    assert mining_quotas(supplier(mining_rival_share=0.5).decide(fallen(china_share=rivals_mine))) == []
+    assert mining_quotas(supplier(mining_quota_share=1.0).decide(fallen())) == []
 
 
 def test_china_lifts_its_mining_cap_when_rivals_gain_the_ore_market():
     strategy = supplier(mining_quota_share=0.8, mining_rival_share=0.4)
-    bloc = {"alliances": {"west": ("japan", "usa")}, "production": MINING_OUTPUT, "disputes": ("japan", "usa")}
-    assert mining_quotas(strategy.decide(china(**bloc)))
+    assert mining_quotas(strategy.decide(fallen()))
     gained = {"mining": 0.55, "separation": 0.95, "magnets": 0.99}
-    (lift,) = mining_quotas(strategy.decide(china(tick=15, **bloc, china_share=gained)))
-    assert lift.tonnes_per_year > 1e9 and "rivals mine 45 %" in strategy.reason_for(lift)
+    (lift,) = mining_quotas(strategy.decide(china(tick=15, production=MINING_OUTPUT, china_share=gained)))
+    assert lift.tonnes_per_year > 1e9 and lift.end is not None
+    assert strategy.reason_for(lift).startswith(MINING_LIFT) and "rivals mine 45 %" in strategy.reason_for(lift)

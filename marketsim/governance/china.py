@@ -1,6 +1,6 @@
 """The dominant supplier's strategy (China's government): licences by destination and in
-general, embargoes in disputes, a technology ban, and answers to the importers' blocs, in its
-own interest (value added at home, export revenue, market share)."""
+general, embargoes in disputes, a technology ban, a cap on its own mining, and answers to the
+importers' blocs, in its own interest (value added at home, export revenue, market share)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ class DominantSupplier(Reasoning):
     """Protects value added at home with oxide licences, answers disputes with targeted
     embargoes, answers a rival bloc's growth and tariffs with licences on its members (relieving
     those who leave), eases them when disputes or lost revenue make them too costly, bans
-    technology exports when rivals' separation grows, and lifts general restrictions when they cost
-    too much export revenue or provoke rival supply (see
+    technology exports when rivals' separation grows, lifts general restrictions when they cost
+    too much export revenue or provoke rival supply, and caps its own mining when low prices cut
+    its export revenue (see
     :class:`~marketsim.scenario.strategies.DominantSupplierStrategy`)."""
 
     def __init__(self, spec: DominantSupplierStrategy) -> None:
@@ -55,13 +56,14 @@ class DominantSupplier(Reasoning):
         """Embargo new dispute targets; answer the blocs; restrict or relax general exports."""
         self.begin()
         lost, rivals = self._pressures(observation)
+        free = not (self.restricting or self.quota or self.targeted or self.embargoed)
         return [
             *self._disputes(observation),
             *self._blocs(observation, lost),
             *self._technology(observation),
             *self._general(observation, lost, rivals),
             *self._quota(observation, lost),
-            *self._mining(observation, lost),
+            *self._mining(observation, lost, free),
         ]
 
     def _pressures(self, observation: Observation) -> tuple[bool, bool]:
@@ -212,37 +214,33 @@ class DominantSupplier(Reasoning):
         )
         return [self.because(quota, why)]
 
-    def _mining(self, observation: Observation, lost: bool) -> list:
-        """A quota on its own mining at ``mining_quota_share`` of last round's output when
-        ``disputes_to_ease`` disputes with members of a rival bloc make export controls costly (a
-        cap on production binds at home too, so disputes over export controls do not reach it),
-        for ``bloc_months``; lifted early when its export revenue falls or rivals mine more than
-        ``mining_rival_share`` of the world's ore (a cap would hand them the market)."""
+    def _mining(self, observation: Observation, lost: bool, free: bool) -> list:
+        """A cap on its own mining at ``mining_quota_share`` of last round's output, for
+        ``bloc_months``, when its export revenue fell by ``max_revenue_loss`` while none of its
+        export controls was in force (``free``): prices, not its controls, cut the revenue, and
+        less ore lifts them. Not while rivals mine more than ``mining_rival_share`` of the world's
+        ore, and lifted early when they come to (a cap would hand them the market)."""
         spec, now, region = self.spec, observation.date, observation.region
         if self.mining_until and now >= self.mining_until:
             self.mining_until = ""
         if spec.mining_quota_share >= 1.0:
             return []
         rivals = 1.0 - observation.china_share["mining"]
-        if self.mining_until and (lost or rivals > spec.mining_rival_share):
+        if self.mining_until and rivals > spec.mining_rival_share:
             self.mining_until = ""
-            cause = "its export revenue fell" if lost else f"rivals mine {100 * rivals:.0f} % of the world's ore"
             lift = MiningQuota(start=now, end=months_later(now, 1), region=region, tonnes_per_year=NO_LIMIT)
-            return [self.because(lift, f"{MINING_LIFT}: {cause}; China lifts the cap on its own mining")]
-        members = {r for m in observation.alliances.values() if region not in m for r in m}
-        disputes = sorted(r for r in observation.disputes if r in members)
+            why = f"{MINING_LIFT}: rivals mine {100 * rivals:.0f} % of the world's ore; China lifts its mining cap"
+            return [self.because(lift, why)]
         mined = 12.0 * observation.production.get("concentrate", 0.0)
-        if self.mining_until or lost or len(disputes) < spec.disputes_to_ease or mined <= 0:
-            return []
-        if rivals > spec.mining_rival_share:
+        if self.mining_until or not (lost and free) or mined <= 0 or rivals > spec.mining_rival_share:
             return []
         self.mining_until = months_later(now, spec.bloc_months)
         tonnes = spec.mining_quota_share * mined
         quota = MiningQuota(start=now, end=self.mining_until, region=region, tonnes_per_year=tonnes)
         why = (
-            f"{MINING}: disputes with {', '.join(disputes)} make export controls costly; China caps its own "
-            f"mining at {tonnes:,.0f} t REO a year ({100 * spec.mining_quota_share:.0f} % of what it mined), "
-            "a limit at home that disputes over export controls do not reach"
+            f"{MINING}: its export revenue fell by over {100 * spec.max_revenue_loss:.0f} % with none of its export "
+            f"controls in force, so prices are too low: China caps its own mining at {tonnes:,.0f} t REO a year "
+            f"({100 * spec.mining_quota_share:.0f} % of what it mined) to lift them"
         )
         return [self.because(quota, why)]
 

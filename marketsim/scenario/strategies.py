@@ -89,10 +89,9 @@ class DominantSupplierStrategy(Strict):
     """Also set the export quota while its magnet share is below ``value_added_target`` (not
     only against a bloc that grows)."""
     mining_quota_share: Fraction = 0.9
-    """Share of its last round's mine output (t REO a year) it allows under a quota on its own
-    mining, set for ``bloc_months`` when ``disputes_to_ease`` disputes with members of a rival bloc
-    make export controls costly, and lifted early when its export revenue falls or rivals mine
-    more than ``mining_rival_share`` of the world's ore (1: it never caps its mining)."""
+    """Share of its last round's mine output (t REO a year) it allows under a cap on its own mining,
+    set for ``bloc_months`` when its export revenue fell by ``max_revenue_loss`` while none of its
+    export controls was in force (low prices, which less ore lifts); 1: it never caps its mining."""
     mining_rival_share: Fraction = 0.5
     """Rivals' share of world mining above which it does not cap (or stops capping) its own mining."""
 
