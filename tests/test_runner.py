@@ -210,6 +210,8 @@ def test_events_and_alliance_changes_are_written_for_a_run_with_strategies(tmp_p
         "export_quota",
         "offtake",
         "project_equity",
+        "project_loan",
+        "mining_quota",
     }
     assert decided["message"].notna().all()  # every strategy's decision says why
     alliances = pd.read_csv(tmp_path / "alliances.csv")
