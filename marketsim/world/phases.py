@@ -252,7 +252,6 @@ def leak(world: World, month: Month) -> None:
     (:mod:`marketsim.market.leakage`); smuggled goods reach buyers abroad but stay out of the
     month's (official) flows."""
     result, regional = month.clearing, world.prices.regional
-    month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
     params, f = world.scenario.dynamics.leakage, world.frictions
     taxed = None
     if params.evade_taxed_trade:
@@ -260,6 +259,13 @@ def leak(world: World, month: Month) -> None:
         for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
             controlled[goods.astype(bool), origin] = True
         taxed = result.flows * controlled[:, :, None] * foreign_routes(world.size)
+    if not result.refused.any() and (taxed is None or not taxed.any()):
+        # Controls refused nothing and no taxed trade to evade: no licence rent, nothing to smuggle
+        # (what the two functions below return then at finite prices, without their work on every route).
+        month.licence_premium = np.zeros(result.sold.shape)
+        month.smuggled = np.zeros(result.sold.shape)
+        return
+    month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
     smuggled = leakage.smuggle(
         result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
