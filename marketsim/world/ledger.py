@@ -71,6 +71,9 @@ class Ledger:
         self.seller.take(sold)
         arriving = np.einsum("gok,god->gdk", content, flows)
         received = flows.sum(axis=1)
+        if not to_stockpile.any():  # most months: no state buys, everything goes to the buyers
+            self.buyer.add(received, arriving)
+            return
         state = to_stockpile[:, :, None]
         self.stockpile.add(received * to_stockpile, arriving * state)
         self.buyer.add(received * (1.0 - to_stockpile), arriving * (1.0 - state))
