@@ -293,7 +293,12 @@ def reprice(world: World, month: Month) -> None:
     )
     parity = world.scenario.dynamics.import_parity
     if parity.enabled:
-        willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
+        # Only cut-off buyers requalify: with none this month their willingness to pay changes nothing.
+        willing = (
+            import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
+            if month.cut_off.any()
+            else np.full(month.cut_off.shape, np.inf)
+        )
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
     world.expectations.update(world.prices.regional, fundamental * world.prices.base)
