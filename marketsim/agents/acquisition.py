@@ -20,7 +20,7 @@ def profit_effect(full_margin: float, params: CapacityParams) -> float:
     """Multiplier of desired capacity for an industry whose expected revenue is ``full_margin``
     times its full cost: ``full_margin ** sensitivity`` within ``1 +- profit_effect_range``."""
     low, high = 1.0 - params.profit_effect_range, 1.0 + params.profit_effect_range
-    return float(np.clip(max(full_margin, 1e-9) ** params.profit_sensitivity, low, high))
+    return float(min(max(max(full_margin, 1e-9) ** params.profit_sensitivity, low), high))
 
 
 def industry_order(
@@ -59,7 +59,7 @@ def spread(order: float, capacity: np.ndarray, full_margin: np.ndarray, readines
 
     Where no facility qualifies the order lapses (the industry waits for better prices).
     """
-    attraction = np.clip((full_margin - 0.8) / 0.4, 0.0, 8.0)
+    attraction = np.minimum(np.maximum((full_margin - 0.8) / 0.4, 0.0), 8.0)  # np.clip, without its wrappers
     weight = capacity * attraction * readiness
     total = weight.sum()
     if order <= 0.0 or total <= 0.0:

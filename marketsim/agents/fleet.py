@@ -49,7 +49,7 @@ def utilisation(revenue_over_cost: np.ndarray, band: float = DEFAULT.utilisation
         band: Width of the cost spread, as a share of unit cost.
     """
     low = 1.0 - band / 2.0
-    return np.clip((revenue_over_cost - low) / band, 0.0, 1.0)
+    return np.minimum(np.maximum((revenue_over_cost - low) / band, 0.0), 1.0)  # np.clip, without its wrappers
 
 
 class AgentColumns(AgentSet):

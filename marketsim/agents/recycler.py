@@ -122,9 +122,9 @@ class RecyclerFleet(Fleet):
     def expand(self, tick: int) -> None:
         """On each recycler's review month, order the capacity its collected feed calls for,
         if recycling pays; it arrives after the lead time."""
-        if not len(self):
-            return
         reviewing = self.decision_month == tick % 12
+        if not reviewing.any():  # nobody's review month (or no recyclers)
+            return
         feed = self.available + self.scrap_available
         gap = feed * 12.0 * 1.1 - self.capacity - self.pipeline.sum(axis=0)
         go = reviewing & (gap > 0) & (self.margin > 1.0)

@@ -172,13 +172,14 @@ def _allocate(
     ]
     remaining_quota = [float(q) for q in frictions.quota]
     unlicensed = routable & (frictions.approval >= 1.0)
+    licensing = bool((frictions.approval != 1.0).any())  # else approval multiplies by one
     first_shares = requested = refused = None
     for round_ in range(rounds):
         # A licence is applied for once a month: refused buyers turn to other routes afterwards.
         open_routes = routable if round_ == 0 else unlicensed
         shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
         wanted = shares * remaining_demand[:, None, :]
-        granted = wanted * frictions.approval
+        granted = wanted * frictions.approval if licensing else wanted.copy()
         for cells, left in zip(quota_cells, remaining_quota, strict=True):
             granted[cells] = _within_quota(granted[cells], left)
         asked = granted.sum(axis=2)
@@ -188,6 +189,8 @@ def _allocate(
         supply_scale = np.minimum(1.0, remaining_offer / np.maximum(asked, 1e-300))
         granted *= supply_scale[:, :, None]
         flows += granted
+        if round_ == rounds - 1:
+            break  # nothing is left over for another round
         remaining_offer = np.maximum(remaining_offer - granted.sum(axis=2), 0.0)
         remaining_demand = np.maximum(remaining_demand - granted.sum(axis=1), 0.0)
         remaining_quota = [

@@ -39,16 +39,25 @@ def schedule_construction(world: World, params: CapacityParams, start_month: int
             fleet.pipeline[(first + month) % len(fleet.pipeline), row] += item.capacity / item.ramp_months
 
 
-def forecast_growth(world: World, tick: int, months: int) -> float:
+def need_weights(world: World) -> np.ndarray:
+    """(end users,) weight of each end user's need in the growth forecast: its need times its
+    NdPr content (what :func:`forecast_growth` averages over; compute it once a month)."""
+    buyers = world.manufacturers
+    content = np.where(buyers.good == MAGNET, world.magnet_plants.ndpr_per_tonne, 0.0) + (buyers.good == NDPR)
+    return buyers.need * content
+
+
+def forecast_growth(world: World, tick: int, months: int, weight: np.ndarray | None = None) -> float:
     """Growth of magnet and NdPr need expected over the next ``months`` from the sectors' demand
-    outlooks (REF §8: the industry's published forecast), weighted by NdPr content."""
+    outlooks (REF §8: the industry's published forecast), weighted by NdPr content
+    (``weight``: :func:`need_weights`, computed here when None)."""
     buyers = world.manufacturers
     index = buyers.growth_index
     ahead = min(tick + months, len(index) - 1)
     ratio = index[ahead, buyers.sector] / index[min(tick, len(index) - 1), buyers.sector]
-    content = np.where(buyers.good == MAGNET, world.magnet_plants.ndpr_per_tonne, 0.0) + (buyers.good == NDPR)
-    weight = buyers.need * content
-    return float((weight * ratio).sum() / weight.sum()) if weight.sum() > 0 else 1.0
+    weight = need_weights(world) if weight is None else weight
+    total = weight.sum()
+    return float((weight * ratio).sum() / total) if total > 0 else 1.0
 
 
 def observed_need(world: World, month: Month) -> np.ndarray:
@@ -68,7 +77,7 @@ def observed_need(world: World, month: Month) -> np.ndarray:
     return 12.0 * np.array([feed, feed, magnets])
 
 
-def expected_demand(world: World, month: Month, params: CapacityParams) -> np.ndarray:
+def expected_demand(world: World, month: Month, params: CapacityParams, weight: np.ndarray | None = None) -> np.ndarray:
     """(3,) demand each industry expects one lead time ahead, t/yr: smoothed need times the
     forecast growth over its lead time and over the smoothing time (exponential smoothing of a
     growing need lags it by ``demand_months``; without the correction every industry plans a year
@@ -79,7 +88,10 @@ def expected_demand(world: World, month: Month, params: CapacityParams) -> np.nd
     world.expected_need = world.expected_need + (need - world.expected_need) / params.demand_months
     leads = [fleet.lead_months for fleet in fleets(world)]
     smoothing = round(params.demand_months)
-    return world.expected_need * np.array([forecast_growth(world, month.tick, lead + smoothing) for lead in leads])
+    weight = need_weights(world) if weight is None else weight
+    return world.expected_need * np.array(
+        [forecast_growth(world, month.tick, lead + smoothing, weight) for lead in leads]
+    )
 
 
 def wear_out(world: World, params: CapacityParams) -> None:
@@ -115,7 +127,8 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     its facilities; where a government manages mine output (China), its mines follow the quota it
     expects to set and the rest of the world's mines the rest of demand. Return the (3,) t/yr
     ordered."""
-    demand = expected_demand(world, month, params)
+    weight = need_weights(world)
+    demand = expected_demand(world, month, params, weight)
     managed = world.managed
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
@@ -125,7 +138,7 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     others = params.normal_utilisation * float(mines.capacity[mines.region != managed.region].sum())
     managed.review(
         month.tick,
-        world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months)),
+        world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months), weight),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
         others,
     )
@@ -137,7 +150,7 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
         if industry == "mining" and managed.active:
             home = fleet.region == managed.region
             rule = managed.params
-            own_target = managed.output_cap * forecast_growth(world, month.tick, rule.lead_months)
+            own_target = managed.output_cap * forecast_growth(world, month.tick, rule.lead_months, weight)
             own = _order(fleet, home, own_target, params, rule.capacity_months, rule.lead_months)
             fleet.acquire(month.tick, spread(own, fleet.capacity * home, np.ones(len(fleet)), ready), rule.lead_months)
             ordered[k] += own

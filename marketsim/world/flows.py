@@ -3,6 +3,7 @@ the material balance that checks nothing appears or vanishes."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,14 @@ from marketsim.world.state import World
 def goods_by_region(world: World) -> np.ndarray:
     """A zero (goods, regions) array."""
     return np.zeros((len(GOODS), world.size))
+
+
+@functools.cache
+def foreign_routes(regions: int) -> np.ndarray:
+    """(regions, regions) True off the diagonal: the routes between two regions (read-only, shared)."""
+    foreign = ~np.eye(regions, dtype=bool)
+    foreign.flags.writeable = False
+    return foreign
 
 
 def no_tracers(world: World) -> np.ndarray:

@@ -25,14 +25,14 @@ class Pool:
         return np.divide(
             self.tracer,
             self.amount[:, :, None],
-            out=np.zeros_like(self.tracer),
+            out=np.zeros(self.tracer.shape),
             where=self.amount[:, :, None] > 0,
         )
 
     def content_of(self, good: int) -> np.ndarray:
         """(regions, tracers) tracer tonnes per tonne held of one good."""
         amount = self.amount[good][:, None]
-        return np.divide(self.tracer[good], amount, out=np.zeros_like(self.tracer[good]), where=amount > 0)
+        return np.divide(self.tracer[good], amount, out=np.zeros(self.tracer.shape[1:]), where=amount > 0)
 
     def add(self, amount: np.ndarray, tracer: np.ndarray) -> None:
         """Put material in, with its tracer tonnes."""
@@ -41,7 +41,7 @@ class Pool:
 
     def take(self, amount: np.ndarray) -> np.ndarray:
         """Take material out in proportion to what is held; return the tracer tonnes removed."""
-        share = np.divide(amount, self.amount, out=np.zeros_like(amount), where=self.amount > 0)
+        share = np.divide(amount, self.amount, out=np.zeros(self.amount.shape), where=self.amount > 0)
         share = np.minimum(share, 1.0)
         removed = self.tracer * share[:, :, None]
         self.amount = np.maximum(self.amount - amount, 0.0)
@@ -71,6 +71,9 @@ class Ledger:
         self.seller.take(sold)
         arriving = np.einsum("gok,god->gdk", content, flows)
         received = flows.sum(axis=1)
+        if not to_stockpile.any():  # most months: no state buys, everything goes to the buyers
+            self.buyer.add(received, arriving)
+            return
         state = to_stockpile[:, :, None]
         self.stockpile.add(received * to_stockpile, arriving * state)
         self.buyer.add(received * (1.0 - to_stockpile), arriving * (1.0 - state))

@@ -24,7 +24,7 @@ from marketsim.vocabulary import (
     REO_GOODS,
 )
 from marketsim.world.capacity import acquire_capacity
-from marketsim.world.flows import Month, goods_by_region, no_tracers, offer_output
+from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
 from marketsim.world.state import World
 
 
@@ -139,7 +139,7 @@ def make_magnets(world: World, month: Month, planned: np.ndarray) -> None:
     buyer.take(month.consumed + into)
     inputs = (month.content * into[:, :, None]).sum(axis=0)
     input_tonnes = into.sum(axis=0)
-    per_magnet = np.divide(inputs, input_tonnes[:, None], out=np.zeros_like(inputs), where=input_tonnes[:, None] > 0)
+    per_magnet = np.divide(inputs, input_tonnes[:, None], out=np.zeros(inputs.shape), where=input_tonnes[:, None] > 0)
     made = goods_by_region(world)
     made[MAGNET] = magnets
     carried = no_tracers(world)
@@ -181,7 +181,7 @@ def recycle(world: World, month: Month) -> None:
 def buyer_demand(world: World, month: Month) -> np.ndarray:
     """What buyers order: next month's use plus a third of the gap to their target stock."""
     plants = world.magnet_plants
-    plant_need = np.zeros_like(month.sector_need)
+    plant_need = goods_by_region(world)
     plant_need[NDPR] = month.plan * plants.ndpr_per_tonne
     plant_need[DYTB] = month.plan * plants.dytb_per_tonne
     plant_need[CONCENTRATE] = world.refiners.by_region(month.planned_feed, world.size)
@@ -217,7 +217,7 @@ def reserve_orders(world: World, month: Month) -> None:
 def stockpile_orders(world: World) -> tuple[np.ndarray, np.ndarray]:
     """This month's state purchases and releases from the open stockpile orders."""
     buy = goods_by_region(world)
-    release = np.zeros_like(buy)
+    release = goods_by_region(world)
     for order in world.stockpile_orders:
         good, region, rate, _ = order
         (buy if rate > 0 else release)[good, region] += abs(rate)
@@ -238,7 +238,7 @@ def trade(world: World, month: Month) -> None:
     month.clearing = result = clear(
         month.offered, demand, world.prices.seller, quality, world.frictions, world.market, rounds
     )
-    month.to_state = np.divide(state_buy, demand, out=np.zeros_like(demand), where=demand > 0)
+    month.to_state = np.divide(state_buy, demand, out=goods_by_region(world), where=demand > 0)
     ledger.trade(result.flows, month.to_state)
     leak(world, month)
     behaviour = world.scenario.behaviour
@@ -252,20 +252,26 @@ def leak(world: World, month: Month) -> None:
     (:mod:`marketsim.market.leakage`); smuggled goods reach buyers abroad but stay out of the
     month's (official) flows."""
     result, regional = month.clearing, world.prices.regional
-    month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
     params, f = world.scenario.dynamics.leakage, world.frictions
     taxed = None
     if params.evade_taxed_trade:
         controlled = f.export_tax > 0
         for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
             controlled[goods.astype(bool), origin] = True
-        taxed = result.flows * controlled[:, :, None] * ~np.eye(world.size, dtype=bool)
+        taxed = result.flows * controlled[:, :, None] * foreign_routes(world.size)
+    if not result.refused.any() and (taxed is None or not taxed.any()):
+        # Controls refused nothing and no taxed trade to evade: no licence rent, nothing to smuggle
+        # (what the two functions below return then at finite prices, without their work on every route).
+        month.licence_premium = np.zeros(result.sold.shape)
+        month.smuggled = np.zeros(result.sold.shape)
+        return
+    month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
     smuggled = leakage.smuggle(
         result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
     month.smuggled = smuggled.sum(axis=2)
     if smuggled.any():
-        world.ledger.trade(smuggled, np.zeros_like(month.to_state))
+        world.ledger.trade(smuggled, goods_by_region(world))
 
 
 def reprice(world: World, month: Month) -> None:
@@ -287,7 +293,12 @@ def reprice(world: World, month: Month) -> None:
     )
     parity = world.scenario.dynamics.import_parity
     if parity.enabled:
-        willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
+        # Only cut-off buyers requalify: with none this month their willingness to pay changes nothing.
+        willing = (
+            import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
+            if month.cut_off.any()
+            else np.full(month.cut_off.shape, np.inf)
+        )
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
     world.expectations.update(world.prices.regional, fundamental * world.prices.base)
@@ -310,7 +321,7 @@ def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin
         margin: Multiple of import parity buyers pay for their own supply.
     """
     regional, size = world.prices.regional, world.size
-    parity = np.where(~np.eye(size, dtype=bool), magnet_delivered, np.inf).min(axis=0)
+    parity = np.where(foreign_routes(size), magnet_delivered, np.inf).min(axis=0)
     affordable = margin * parity / np.maximum(world.prices.markup[MAGNET], 1e-9)
     willingness = np.full_like(regional, np.inf)
     for good in PARITY_GOODS:
