@@ -35,6 +35,8 @@ from viz.dashboard.style import CSS, PRESENTER_CSS
 
 FRAME_SECONDS = 1 / 15
 """Shortest time between two frames while playing."""
+REST_MONTHS = 24
+"""Months simulated at a time after a change has been shown (the page's clicks get their turn between)."""
 MIN_GAP_SECONDS = 0.02
 """Pause after a frame however long it took, so that clicks (pause) get their turn."""
 if settings.kernel.cull_timeout == "24h":  # a closed tab frees its run within a minute, not a day
@@ -135,8 +137,18 @@ def Page():
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
     shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
-    # The runs compared: every control that changes them sets a message (a new revision).
-    key = (dash.revision, dash.compare, id(dash.run.model), id(dash.reference_model()))
+    # The runs compared and how far they are simulated: every control that changes them sets a
+    # message (a new revision); after a change, the rest of the run arrives in the background.
+    key = (dash.revision, dash.compare, *dash.compared())
+
+    def simulate_rest(cancel: threading.Event):
+        ran = 0
+        while not cancel.is_set() and (months := dash.simulate(REST_MONTHS)):
+            ran += months
+        if ran and not cancel.is_set():
+            redraw()
+
+    solara.use_thread(simulate_rest, dependencies=[key[:-1]], intrusive_cancel=False)
     head = solara.use_memo(
         lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
     )
