@@ -105,7 +105,9 @@ def test_the_months_go_once_for_every_line_that_has_them():
     traces = [{"x": months, "y": [1, 2, 3]}, {"x": months[:2], "y": [1, 2]}, {"x": list(months), "y": [3, 2, 1]}]
     dates, shared = share_dates(traces)
     assert dates == months
-    assert [t["x"] for t in shared] == [SHARED_X, months[:2], SHARED_X]
+    assert [t["x"] for t in shared] == [SHARED_X, f"{SHARED_X}:2", SHARED_X], "a run so far: the first months"
+    other = [{"x": months, "y": [1, 2, 3]}, {"x": ["2030-01", "2030-02"], "y": [1, 2]}]
+    assert share_dates(other)[1][1]["x"] == ["2030-01", "2030-02"], "other months are sent as they are"
     assert traces[0]["x"] == months, "the figure itself is left alone"
     bars = [{"x": [10.0, 20.0], "y": ["usa", "eu"]}]
     assert share_dates(bars) == ([], bars), "numbers on x are not months"
