@@ -39,6 +39,8 @@ from app_page import choose, click, open_app, sized_page
 from browser import cli_server, dashboard_server, launch, month
 from playwright.sync_api import sync_playwright
 
+from marketsim.vocabulary import month_index, month_label
+
 WEBSOCKET_LOG = """
 window.marketsimLog = [];
 const Native = window.WebSocket;
@@ -78,14 +80,18 @@ ALL_DRAWN = """([months, changes]) => {
 }"""
 
 
-def set_start(page, tick: int) -> None:
-    """Move the 'Starts in' slider to a month of the run with the keyboard."""
-    slider = page.locator(".start-month .v-slider").first
-    slider.click()
+def set_start(page, tick: int, first: str) -> None:
+    """Move the 'Starts in' slider to a month of the run with the keyboard (``first``: the run's
+    first month, ``YYYY-MM``), and wait until the page shows it (the keys are rendered one by
+    one: a click before they are done waits for them)."""
+    page.locator(".start-month .v-slider__thumb-container").first.focus()  # not a click: that sets a value
     page.keyboard.press("Home")
     for _ in range(tick):
         page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(300)
+    when = month_label(month_index(first) + tick)
+    page.locator(".start-month").filter(has_text=f"Starts in {when}").wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.locator(".start-month").filter(has_text=f"Starts in {when}").wait_for(timeout=1000)
 
 
 def set_rate(page, percent: int) -> None:
@@ -117,13 +123,15 @@ def change_to_redraw(page, months: int, tick: int, changes: int) -> tuple[float,
     return (shown - clicked) / 1000, (reply - clicked) / 1000, (shown - reply) / 1000, size, (drawn - clicked) / 1000
 
 
-def browser_latencies(page, months: int, tick: int, repeats: int) -> list[tuple[float, float, float, int, float]]:
+def browser_latencies(
+    page, months: int, first: str, tick: int, repeats: int
+) -> list[tuple[float, float, float, int, float]]:
     """Latencies of ``repeats`` tariff changes (each at another rate) starting in month ``tick``
-    (after a warm-up)."""
+    (after a warm-up) of a run of ``months`` from month ``first``."""
     click(page, "Reset")
     page.wait_for_function(ALL_DRAWN, arg=[months, 0], timeout=120_000)
     choose(page, "Government", "usa")
-    set_start(page, tick)
+    set_start(page, tick, first)
     set_rate(page, 25)
     change_to_redraw(page, months, tick, 1)  # warm-up
     measured = []
@@ -302,9 +310,11 @@ def main() -> None:
         page = watched.page
         page.add_init_script(WEBSOCKET_LOG)
         open_app(watched, url)
-        months = int(page.locator(".run-status").inner_text().split(" of ", 1)[1].split(" ", 1)[0])
+        status = page.locator(".run-status").inner_text()
+        months = int(status.split(" of ", 1)[1].split(" ", 1)[0])
+        first = month_label(month_index(status.split("shown to: ", 1)[1][:7]) - months + 1)
         for tick in args.months:
-            measured = browser_latencies(page, months, tick, args.repeats)
+            measured = browser_latencies(page, months, first, tick, args.repeats)
             for name, latencies in (
                 ("first years shown", [m[0] for m in measured]),
                 ("whole run", [m[4] for m in measured]),
