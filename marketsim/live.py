@@ -2,7 +2,9 @@
 
 This is the model-side state behind the dashboard: one :class:`LiveRun` per browser session. It
 holds no UI code. The run is always simulated to its horizon, together with its no-change twin;
-a change re-runs from its own month (:mod:`marketsim.whatif`). Every policy change goes through
+a change re-runs from its own month (:mod:`marketsim.whatif`), to the horizon at once or, given
+``ahead``, for that many months first and the rest by :meth:`LiveRun.simulate` (the dashboard
+shows the first years while the rest is simulated). Every policy change goes through
 the governance seam: :func:`marketsim.governance.rounds.decide` validates it like a player's
 decision in the month it starts, and :func:`~marketsim.governance.rounds.apply_decisions` makes
 it an event there.
