@@ -21,6 +21,9 @@ from app_page import apply_quota, click, open_app, sized_page, wait_status  # no
 from browser import SHOTS, dashboard_server, launch  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+REST_ARRIVED = "() => !(document.querySelector('.run-status')?.innerText || '').includes('the rest follows')"
+"""After a change the years after it show at once; this holds once the rest of the run has arrived."""
+
 
 def walkthrough(browser, url: str, width: int, height: int) -> list[str]:
     """Follow docs/workshop.md; returns the screenshots taken and how long each step took."""
@@ -39,6 +42,7 @@ def walkthrough(browser, url: str, width: int, height: int) -> list[str]:
     snap("0-no-policy")
     apply_quota(page, "china", "5")
     wait_status(page, "live changes 1")
+    page.wait_for_function(REST_ARRIVED, timeout=60_000)
     page.wait_for_timeout(1500)
     snap("1-china-restricts")
     page.locator(".chart-prices").scroll_into_view_if_needed()
@@ -70,6 +74,7 @@ def picture(browser, url: str) -> Path:
     open_app(watched, url)
     apply_quota(page, "china", "5")
     wait_status(page, "live changes 1")
+    page.wait_for_function(REST_ARRIVED, timeout=60_000)
     page.wait_for_timeout(2000)
     out = ROOT / "docs" / "img" / "dashboard.png"
     page.screenshot(path=str(out))

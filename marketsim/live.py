@@ -2,7 +2,9 @@
 
 This is the model-side state behind the dashboard: one :class:`LiveRun` per browser session. It
 holds no UI code. The run is always simulated to its horizon, together with its no-change twin;
-a change re-runs from its own month (:mod:`marketsim.whatif`). Every policy change goes through
+a change re-runs from its own month (:mod:`marketsim.whatif`), to the horizon at once or, given
+``ahead``, for that many months first and the rest by :meth:`LiveRun.simulate` (the dashboard
+shows the first years while the rest is simulated). Every policy change goes through
 the governance seam: :func:`marketsim.governance.rounds.decide` validates it like a player's
 decision in the month it starts, and :func:`~marketsim.governance.rounds.apply_decisions` makes
 it an event there.
@@ -77,6 +79,8 @@ class LiveRun:
         scenario: The scenario being run.
         seed: Its random seed.
         source: Where the scenario came from (a file name), for the manifest.
+        ahead: Months simulated at once past the month a change parts from the runs already
+            made; :meth:`simulate` runs the rest. None: every run goes to the horizon at once.
         changes: Every live policy change made, switched on or off, in the order made.
         shown: Months shown, 0 to the length of the run.
     """
@@ -84,6 +88,7 @@ class LiveRun:
     scenario: Scenario
     seed: int | None = None
     source: str = "<scenario>"
+    ahead: int | None = None
     changes: list[Change] = field(init=False, default_factory=list)
     shown: int = field(init=False, default=0)
     runs: Runs = field(init=False, repr=False)
@@ -97,8 +102,9 @@ class LiveRun:
     # ----------------------------------------------------------------- the runs
     @property
     def model(self) -> RareEarthModel:
-        """The run with every switched-on change, at the horizon."""
-        return self.runs.get(self.changes).model
+        """The run with every switched-on change, at the horizon (or, with :attr:`ahead`, as far
+        as it has been simulated)."""
+        return self.runs.get(self.changes, self.ahead).model
 
     @property
     def interventions(self) -> list[Change]:
@@ -117,7 +123,44 @@ class LiveRun:
         latest = self.latest
         if latest is None:
             return None
-        return self.runs.get([c for c in self.changes if c.serial != latest.serial]).model
+        return self.runs.get(self._twin_changes(), self.ahead).model
+
+    def _twin_changes(self) -> list[Change]:
+        latest = self.latest
+        return [c for c in self.changes if latest is None or c.serial != latest.serial]
+
+    @property
+    def pending(self) -> bool:
+        """Whether the run or its twin still has months to simulate (see :attr:`ahead`)."""
+        twin = self.twin
+        return self.model.tick < self.months or (twin is not None and twin.tick < self.months)
+
+    @property
+    def ready(self) -> int:
+        """Months simulated of both the run and its twin."""
+        twin = self.twin
+        return min(self.model.tick, self.months if twin is None else twin.tick)
+
+    def simulate(self, months: int) -> int:
+        """Simulate up to ``months`` more months of the run, then of its twin, towards the horizon.
+
+        Returns:
+            How many months were simulated (0: both are at the horizon).
+        """
+        ran = self._extend(self.changes, months)
+        if ran == 0 and self.latest is not None:
+            ran = self._extend(self._twin_changes(), months)
+        return ran
+
+    def _extend(self, changes: list[Change], months: int) -> int:
+        self.runs.get(changes, self.ahead)  # made again if it was no longer kept
+        return self.runs.extend(changes, months)
+
+    def finish(self) -> None:
+        """Simulate the run and its twin to the horizon."""
+        self.runs.get(self.changes)
+        if self.latest is not None:
+            self.runs.get(self._twin_changes())
 
     @property
     def baseline(self) -> RareEarthModel:
@@ -192,7 +235,7 @@ class LiveRun:
             return Decision(tick, region, decision, False, f"unknown government {region!r}")
         decision = {**decision, "start": self.date_of(tick)} if isinstance(decision, dict) else decision
         serial = max((c.serial for c in self.changes), default=0) + 1
-        result = self.runs.try_change(self.changes, region, decision, tick, serial)
+        result = self.runs.try_change(self.changes, region, decision, tick, serial, self.ahead)
         if result.accepted:
             self.changes.append(Change(tick, region, result.event, serial))
         return result
@@ -227,6 +270,7 @@ class LiveRun:
     def result(self) -> RunResult:
         """The whole run with its switched-on changes, and a manifest that lists every live change
         (``enabled`` false for those switched off)."""
+        self.finish()
         manifest = run_manifest(self.scenario, self.model, source=self.source)
         manifest["ticks_run"] = self.model.tick
         manifest["live_changes"] = [

@@ -7,6 +7,11 @@ kept run whose changes before that month are the same, so a change in month ``m`
 months from ``m`` (at most a year earlier) to the horizon, not the whole run. A run resumed
 from a snapshot is bit-identical to a fresh run with the same changes (tests/test_live.py).
 
+A run may also be simulated in parts: :meth:`Runs.get` and :meth:`Runs.try_change` given
+``ahead`` stop that many months after the change (the dashboard shows those first), and
+:meth:`Runs.extend` runs the rest. The parts are the same steps as one run, so the result is
+bit-identical too.
+
 A snapshot is the model pickled without its recorder's arrays (8 MB of the 9 MB of a 30-year
 run): rows before the snapshot month are the same in every run that shares it, so they are
 copied back from the run it was taken from, and later rows are written again as the run goes on.
@@ -112,13 +117,18 @@ class Trajectory:
 
     Attributes:
         held: The changes it holds, as (month, serial) in the order applied.
-        model: The model at the horizon.
+        model: The model at the horizon, or at the month run so far (see :attr:`done`).
         snapshots: Month -> the model at the start of that month, before that month's changes.
     """
 
     held: tuple[tuple[int, int], ...]
     model: RareEarthModel
     snapshots: dict[int, bytes] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has reached its horizon."""
+        return self.model.tick >= self.model.months
 
 
 def in_order(changes: list[Change]) -> list[Change]:
@@ -153,29 +163,51 @@ class Runs:
         self._advance(model, self.baseline.snapshots, [], self.months)
         self._kept: OrderedDict[tuple[tuple[int, int], ...], Trajectory] = OrderedDict()
 
-    def get(self, changes: list[Change]) -> Trajectory:
-        """The run to the horizon with ``changes`` (switched-on ones, see :func:`in_order`)."""
+    def get(self, changes: list[Change], ahead: int | None = None) -> Trajectory:
+        """The run with ``changes`` (switched-on ones, see :func:`in_order`), to the horizon, or,
+        given ``ahead``, at least ``ahead`` months past the month it parts from every kept run
+        (:meth:`extend` runs the rest)."""
         ordered = in_order(changes)
         key = _key(ordered)
         found = self._kept.get(key) if key else self.baseline
         if found is not None:
             if key:
                 self._kept.move_to_end(key)
+            if ahead is None:
+                self._advance(found.model, found.snapshots, ordered, self.months)
             return found
-        model, snapshots = self._resume(ordered)
-        self._advance(model, snapshots, ordered, self.months)
+        model, snapshots, parted = self._resume(ordered)
+        self._advance(model, snapshots, ordered, self._stop(parted, ahead))
         return self._keep(Trajectory(key, model, snapshots))
 
-    def try_change(self, changes: list[Change], region: str, decision: dict, tick: int, serial: int) -> Decision:
+    def extend(self, changes: list[Change], months: int) -> int:
+        """Run the kept run with ``changes`` up to ``months`` months further towards the horizon.
+
+        Returns:
+            How many months it ran (0 when it is at the horizon or no longer kept).
+        """
+        ordered = in_order(changes)
+        key = _key(ordered)
+        found = self._kept.get(key) if key else self.baseline
+        if found is None or found.done:
+            return 0
+        start = found.model.tick
+        self._advance(found.model, found.snapshots, ordered, min(self.months, start + max(0, int(months))))
+        return found.model.tick - start
+
+    def try_change(
+        self, changes: list[Change], region: str, decision: dict, tick: int, serial: int, ahead: int | None = None
+    ) -> Decision:
         """Validate a decision at the start of month ``tick`` of the run with ``changes``, after
-        that month's earlier changes; if accepted, run it to the horizon and keep it.
+        that month's earlier changes; if accepted, run it to the horizon (or ``ahead`` months
+        past ``tick``, see :meth:`get`) and keep it.
 
         Returns:
             What became of the decision; its ``event`` is the validated event when accepted.
         """
         ordered = in_order(changes)
         before = [c for c in ordered if c.tick <= tick]
-        model, snapshots = self._resume(before, tick)
+        model, snapshots, _ = self._resume(before, tick)
         self._advance(model, snapshots, ordered, tick)
         self._apply_due(model, ordered)
         try:
@@ -190,24 +222,29 @@ class Runs:
         ordered = in_order([*ordered, added])
         model.step()
         self._snap(model, snapshots)
-        self._advance(model, snapshots, ordered, self.months)
+        self._advance(model, snapshots, ordered, self._stop(tick, ahead))
         self._keep(Trajectory(_key(ordered), model, snapshots))
         return result
 
     # ----------------------------------------------------------------- inside
-    def _resume(self, ordered: list[Change], until: int | None = None) -> tuple[RareEarthModel, dict[int, bytes]]:
+    def _stop(self, parted: int, ahead: int | None) -> int:
+        """The month to run to: the horizon, or ``ahead`` months past month ``parted``."""
+        return self.months if ahead is None else min(self.months, parted + max(1, int(ahead)))
+
+    def _resume(self, ordered: list[Change], until: int | None = None) -> tuple[RareEarthModel, dict[int, bytes], int]:
         """A model restored from the latest snapshot any kept run shares with a run of
-        ``ordered`` (not after month ``until``), and the snapshots that go with it."""
-        best, best_tick = self.baseline, -1
+        ``ordered`` (not after month ``until``), the snapshots that go with it, and the first
+        month in which the run of ``ordered`` may differ from the one restored."""
+        best, best_tick, parted = self.baseline, -1, 0
         for run in (self.baseline, *self._kept.values()):
             shared = _shared_until(run.held, ordered, self.months)
             if until is not None:
                 shared = min(shared, until)
             tick = max((t for t in run.snapshots if t <= shared), default=-1)
             if tick > best_tick:
-                best, best_tick = run, tick
+                best, best_tick, parted = run, tick, shared
         snapshots = {t: data for t, data in best.snapshots.items() if t <= best_tick}
-        return restore_snapshot(best.snapshots[best_tick], best.model), snapshots
+        return restore_snapshot(best.snapshots[best_tick], best.model), snapshots, parted
 
     def _apply_due(self, model: RareEarthModel, ordered: list[Change]) -> None:
         """Apply the changes that start at the model's current month (validated when made)."""

@@ -87,6 +87,15 @@ def test_the_what_if_loop(dashboard):
     page.locator(".run-message").filter(has_text="export quota in force from 2026-01").wait_for(timeout=WAIT)
     wait_status(page, "live changes 1")
     assert "dotted: without china: export quota (2026-01)" in status(page)
+    # The first years after the change show at once, the rest of the run follows.
+    page.wait_for_function(
+        "() => !(document.querySelector('.run-status')?.innerText || '').includes('the rest follows')", timeout=WAIT
+    )
+    page.wait_for_function(
+        "(m) => document.querySelector('.chart-prices .js-plotly-plot')?.data?.[0]?.x?.length === m",
+        arg=month(page),
+        timeout=WAIT,
+    )
     page.wait_for_function(
         "() => document.querySelector('.chart-prices .js-plotly-plot').data.some(t => t.name.endsWith('(twin)'))",
         timeout=WAIT,

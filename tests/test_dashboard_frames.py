@@ -5,11 +5,12 @@ to cut this run's lines at."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 import solara
-from test_app_render import Wrapped, button, click
+from test_app_render import Wrapped, button, click, slider, status
 
 from viz.dashboard import app, session
 from viz.plotly_chart import SHARED_X, PlotlyChart, jsonable, share_dates
@@ -36,9 +37,39 @@ def charts(context) -> dict[int, PlotlyChart]:
     return dict(enumerate(context.find(PlotlyChart).widgets))
 
 
+def run_lengths(context) -> list[int]:
+    """Months in this run's lines (not the twin's) of every time chart."""
+    return [len(t["y"]) for w in charts(context).values() if w.dates for t in w.traces if t.get("meta") == "run"]
+
+
+def rest_arrives(context, dash, months: int) -> None:
+    """Wait until the page's background thread has simulated the rest of the run and this run's
+    lines hold every month (a minute at most: then the rest never came)."""
+    for _ in range(600):
+        if not dash.pending and set(run_lengths(context)) == {months}:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the rest of the run never arrived")
+
+
+def test_a_change_shows_its_first_years_at_once_and_the_rest_as_it_arrives(rendered):
+    context, dash = rendered
+    months = dash.run.months
+    slider(context, "Starts in").v_model = 24
+    with dash.lock:  # the rest waits while the page is read
+        click(context, "Apply tariff")
+        assert dash.run.latest.tick == 24
+        assert set(run_lengths(context)) == {24 + session.AHEAD_MONTHS}, "the first years after the change"
+        assert "the rest follows" in status(context)
+    rest_arrives(context, dash, months)
+    assert "the rest follows" not in status(context)
+
+
 def test_a_frame_of_play_moves_only_the_month_the_lines_are_cut_at(rendered):
     context, dash = rendered
+    slider(context, "Starts in").v_model = 24
     click(context, "Apply tariff")
+    rest_arrives(context, dash, dash.run.months)
     before = {k: (w.traces, w.figure_layout, w.dates) for k, w in charts(context).items()}
     assert all(w.until == "" for w in charts(context).values()), "every month shown: nothing cut"
     dash.rewind()
@@ -74,7 +105,9 @@ def test_the_months_go_once_for_every_line_that_has_them():
     traces = [{"x": months, "y": [1, 2, 3]}, {"x": months[:2], "y": [1, 2]}, {"x": list(months), "y": [3, 2, 1]}]
     dates, shared = share_dates(traces)
     assert dates == months
-    assert [t["x"] for t in shared] == [SHARED_X, months[:2], SHARED_X]
+    assert [t["x"] for t in shared] == [SHARED_X, f"{SHARED_X}:2", SHARED_X], "a run so far: the first months"
+    other = [{"x": months, "y": [1, 2, 3]}, {"x": ["2030-01", "2030-02"], "y": [1, 2]}]
+    assert share_dates(other)[1][1]["x"] == ["2030-01", "2030-02"], "other months are sent as they are"
     assert traces[0]["x"] == months, "the figure itself is left alone"
     bars = [{"x": [10.0, 20.0], "y": ["usa", "eu"]}]
     assert share_dates(bars) == ([], bars), "numbers on x are not months"

@@ -40,9 +40,14 @@ function loadPlotly() {
   return window.marketsimPlotly;
 }
 
-// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace).
+// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace);
+// "@dates:n" stands for the first n of them (a run simulated so far).
 function withDates(traces, dates) {
-  return traces.map((trace) => (trace.x === "@dates" ? { ...trace, x: dates } : trace));
+  return traces.map((trace) => {
+    if (typeof trace.x !== "string" || !trace.x.startsWith("@dates")) return trace;
+    const [, n] = trace.x.split(":");
+    return { ...trace, x: n === undefined ? dates : dates.slice(0, Number(n)) };
+  });
 }
 
 // Months are "YYYY-MM" strings, so they compare as text. until "" shows everything.
@@ -150,12 +155,22 @@ SHARED_X = "@dates"
 
 def share_dates(traces: list[dict]) -> tuple[list, list[dict]]:
     """The longest ``x`` of text (the months of a time chart) of the traces, and the traces with every
-    ``x`` equal to it replaced by :data:`SHARED_X`: the months go to the browser once, not once
-    per line (they were more than half of what a change sent)."""
+    ``x`` equal to it replaced by :data:`SHARED_X` (and every ``x`` equal to its first ``n`` by
+    ``SHARED_X:n``): the months go to the browser once, not once per line (they were more than
+    half of what a change sent)."""
     longest = max((t["x"] for t in traces if isinstance(t.get("x"), list)), key=len, default=[])
     if len(longest) < 2 or not isinstance(longest[0], str):
         return [], traces
-    return longest, [{**t, "x": SHARED_X} if t.get("x") == longest else t for t in traces]
+    return longest, [{**t, "x": _shared(t["x"], longest)} if "x" in t else t for t in traces]
+
+
+def _shared(x, dates: list[str]):
+    """A trace's ``x`` as :data:`SHARED_X` if it is ``dates`` or their start, else as it is."""
+    if x == dates:
+        return SHARED_X
+    if isinstance(x, list) and 1 < len(x) < len(dates) and x == dates[: len(x)]:
+        return f"{SHARED_X}:{len(x)}"
+    return x
 
 
 class PlotlyChart(anywidget.AnyWidget):

@@ -35,6 +35,10 @@ from viz.dashboard.style import CSS, PRESENTER_CSS
 
 FRAME_SECONDS = 1 / 15
 """Shortest time between two frames while playing."""
+REST_MONTHS = 12
+"""Months simulated at a time after a change has been shown (the page's clicks get their turn between)."""
+REST_GAP_SECONDS = 0.005
+"""Pause between two parts of the rest, so that the page's renders and clicks get the lock."""
 MIN_GAP_SECONDS = 0.02
 """Pause after a frame however long it took, so that clicks (pause) get their turn."""
 if settings.kernel.cull_timeout == "24h":  # a closed tab frees its run within a minute, not a day
@@ -90,6 +94,22 @@ def _drawings(
     return {name: cache[name] for name in names}
 
 
+@solara.component
+def RestOfRun(dash: Dashboard, on_done, runs: tuple = ()):
+    """Simulates the rest of the run and its twin in the background after a change has been shown
+    (``runs``: the runs compared; a new value starts over), then calls ``on_done``. Draws nothing;
+    a component of its own so that its thread starting and ending renders only this component."""
+
+    def simulate_rest(cancel: threading.Event):
+        ran = 0
+        while not cancel.wait(REST_GAP_SECONDS) and (months := dash.simulate(REST_MONTHS)):
+            ran += months
+        if ran and not cancel.is_set():
+            on_done()
+
+    solara.use_thread(simulate_rest, dependencies=[runs], intrusive_cancel=False)
+
+
 def until(dash: Dashboard, view) -> str:
     """The last month the time charts show (``YYYY-MM``; empty when every month is shown)."""
     if view.ticks >= dash.run.months:
@@ -135,8 +155,11 @@ def Page():
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
     shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
-    # The runs compared: every control that changes them sets a message (a new revision).
-    key = (dash.revision, dash.compare, id(dash.run.model), id(dash.reference_model()))
+    # The runs compared and how far they are simulated: every control that changes them sets a
+    # message (a new revision); after a change, the rest of the run arrives in the background.
+    key = (dash.revision, dash.compare, *dash.compared())
+
+    RestOfRun(dash, redraw, runs=key[:-1])
     head = solara.use_memo(
         lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
     )

@@ -99,6 +99,8 @@ def Status(dash: Dashboard, version: int = 0):
     )
     if dash.reference_label:
         text += f" · dotted: {dash.reference_label}"
+    if dash.pending and run.ready:
+        text += f" · simulated to {run.date_of(run.ready - 1)}, the rest follows"
     solara.Text(text, classes=["run-status"], style={"font-weight": "600", "font-size": "15px"})
 
 

@@ -48,6 +48,8 @@ def release_memory() -> None:
         pass
 
 
+AHEAD_MONTHS = 36
+"""Months after a change simulated before the page shows it; the rest follows (:meth:`Dashboard.simulate`)."""
 VIEWS_KEPT = 8
 """Views kept by a dashboard: those of the frame being drawn and the one before."""
 COMPARISONS = {"twin": "the twin: before the latest change", "baseline": "no change at all"}
@@ -93,7 +95,7 @@ class Dashboard:
         """A dashboard on a scenario file (the default scenario unless told otherwise), simulated
         to its horizon."""
         path = Path(path)
-        return cls(LiveRun(load_scenario(path), source=str(path)), path.stem)
+        return cls(LiveRun(load_scenario(path), source=str(path), ahead=AHEAD_MONTHS), path.stem)
 
     def close(self) -> None:
         """Let go of the runs (the browser tab closed)."""
@@ -108,7 +110,7 @@ class Dashboard:
         """A reader per run, kept while the run is (a run is read once, then sliced)."""
         key = id(model)
         found = self._readers.get(key)
-        if found is None or found.model is not model:
+        if found is None or found.model is not model or found.ticks != model.tick:
             found = RunReader(model, list(changes))
             self._readers = {k: r for k, r in self._readers.items() if r.model in self._live_models()}
             self._readers[key] = found
@@ -126,7 +128,7 @@ class Dashboard:
     def _view(self, model, ticks: int | None) -> RunView:
         """A run's view of its first ``ticks`` months (all when None), kept for the frames that
         ask for it again (the page reads the same views for its charts, headline and scorecard)."""
-        key = (id(model), ticks)
+        key = (id(model), model.tick, ticks)
         found = self._views.get(key)
         if found is None or found[0] is not model:
             found = (model, self._reader(model, self.run.changes).view(ticks))
@@ -137,9 +139,10 @@ class Dashboard:
         return found[1]
 
     def view(self, ticks: int | None = None) -> RunView:
-        """The run with its changes, for the months shown (or its first ``ticks``)."""
+        """The run with its changes, for the months shown (or its first ``ticks``) that it and
+        its twin have been simulated for."""
         with self.lock:
-            shown = self.run.shown if ticks is None else min(ticks, self.run.shown)
+            shown = min(self.run.shown if ticks is None else min(ticks, self.run.shown), self.run.ready)
             return self._view(self.run.model, shown)
 
     def whole(self) -> RunView:
@@ -152,6 +155,25 @@ class Dashboard:
         with self.lock:
             model = self.reference_model()
             return None if model is None else self._view(model, ticks)
+
+    def compared(self) -> tuple[int, int, int]:
+        """Which runs the page compares and how far they are simulated: (the run, its
+        reference, months simulated of both); a new value means new lines to draw."""
+        with self.lock:
+            reference = self.reference_model()
+            return id(self.run.model), id(reference), self.run.ready
+
+    @property
+    def pending(self) -> bool:
+        """Whether the run or its twin still has months to simulate (after a change)."""
+        with self.lock:
+            return self.run.runs is not None and self.run.pending
+
+    def simulate(self, months: int) -> int:
+        """Simulate up to ``months`` more months of the run or its twin; returns how many (0: done
+        or the tab closed)."""
+        with self.lock:
+            return 0 if self.run.runs is None else self.run.simulate(months)
 
     @property
     def reference_label(self) -> str:
