@@ -82,6 +82,14 @@ def expected_demand(world: World, month: Month, params: CapacityParams) -> np.nd
     return world.expected_need * np.array([forecast_growth(world, month.tick, lead + smoothing) for lead in leads])
 
 
+def unsold_gap(world: World) -> float:
+    """The world's unsold NdPr oxide short of sellers' target cover (negative: a surplus), in t REO
+    of concentrate whose separation would make it up."""
+    target = world.market.seller_cover_months * float(world.orders[NDPR].sum())
+    gap = target - float(world.ledger.seller.amount[NDPR].sum())
+    return gap / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
+
+
 def wear_out(world: World, params: CapacityParams) -> None:
     """At the start of every month after the first, mines', separation and magnet plants' capacity
     wears out over its life (what the month then runs and records is what is left)."""
@@ -122,12 +130,15 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     mines = world.mines
     # The rest of the world's capacity at normal utilisation, not its output: China does not fill
     # what others leave idle because prices are low (that would push prices lower still).
-    others = params.normal_utilisation * float(mines.capacity[mines.region != managed.region].sum())
+    # In NdPr-bearing feed: a tonne of heavy clay (4 % NdPr) is not a tonne of the world's feed (24 %).
+    ndpr_feed = mines.composition[:, 1] / max(world.world_mix[1], 1e-6)
+    others = params.normal_utilisation * float((mines.capacity * ndpr_feed)[mines.region != managed.region].sum())
     managed.review(
         month.tick,
         world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months)),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
         others,
+        unsold_gap(world),
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):

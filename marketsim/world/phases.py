@@ -290,8 +290,15 @@ def reprice(world: World, month: Month) -> None:
         willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
-    world.expectations.update(world.prices.regional, fundamental * world.prices.base)
+    world.expectations.update(world.prices.regional, fundamental * world.prices.base, controls_in_force(world))
     world.contracts.update(world.prices.regional)
+
+
+def controls_in_force(world: World) -> bool:
+    """Whether any export control is in force: an export quota, a licence requirement or a closed route
+    (speculation is quota-driven, REF §10; model.md 7.33)."""
+    f = world.frictions
+    return bool(len(f.quota) or (f.approval < 1.0).any() or (f.open == 0.0).any())
 
 
 PARITY_GOODS = (NDPR,)
