@@ -87,7 +87,8 @@ class ManagedSupply:
         self.prices.append(home_ndpr)
         if self.share is None:
             self.share = self.quota / max(expected_demand, 1e-9)
-        if tick % 12 != 11:
+        months = self.params.review_months
+        if tick % months != months - 1:
             return
         needed = self.share * expected_demand
         if others_supply is not None and self.params.fill_gap:

@@ -82,6 +82,9 @@ class ManagedSupplyParams(Strict):
     """Time over which the region's mine capacity follows its quota."""
     lead_months: Annotated[int, Field(ge=1, le=120)] = 12
     """Months from the region's order to new mine capacity (expansions of worked districts)."""
+    review_months: Annotated[int, Field(ge=1, le=12)] = 12
+    """Months between the government's reviews of the quota (MIIT: annual quotas, issued since 2018 in
+    two batches a year; ASSUMPTION)."""
     stock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 0.0
     """Time over which the quota closes the gap between the market's unsold NdPr oxide stock and its
     normal level (sellers' target cover), converted to concentrate (Sterman 2000 ch. 17; 0: the quota
