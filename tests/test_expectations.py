@@ -10,13 +10,13 @@ from marketsim.market.expectations import Expectations
 from marketsim.scenario.dynamics import ContractParams, StockholderParams
 
 
-def run(path: list[float], fundamental: float = 100.0, controls: list[bool] | None = None, **params) -> Expectations:
+def run(path: list[float], fundamental: float = 100.0, news: list[bool] | None = None, **params) -> Expectations:
     """Expectations after a price path of one market (Brock & Hommes' rules alone unless
-    ``storage_anchor`` is given; ``controls``: export controls in force in each month of the path)."""
+    ``storage_anchor`` is given; ``news``: export controls imposed or changed in each month of the path)."""
     params.setdefault("storage_anchor", 0.0)
     book = Expectations(StockholderParams(**params), np.array([[path[0]]]))
     for month, price in enumerate(path[1:]):
-        book.update(np.array([[price]]), np.array([[fundamental]]), bool(controls and controls[month]))
+        book.update(np.array([[price]]), np.array([[fundamental]]), bool(news and news[month]))
     return book
 
 
@@ -86,13 +86,11 @@ def test_the_storage_bound_is_on_by_default():
     assert StockholderParams().storage_anchor == 1.0
 
 
-def test_export_controls_in_force_lift_the_storage_bound_until_the_risk_fades():
+def test_new_export_controls_lift_the_storage_bound_for_a_while():
     rise = [100.0 * 1.08**t for t in range(12)]
-    controlled = run(rise, storage_anchor=1.0, controls=[True] * 11)
-    assert storing(controlled) == holding(controlled) > 1.0  # quota-driven speculation
-    lifted = run(rise, storage_anchor=1.0, controls=[True] * 5 + [False] * 6, precaution_months=12.0)
-    assert lifted.supply_risk == pytest.approx(0.5)  # six months after the controls ended
-    assert 0.0 < storing(lifted) < holding(lifted)
-    faded = run(rise, storage_anchor=1.0, controls=[True] * 2 + [False] * 9, precaution_months=6.0)
-    assert faded.supply_risk == 0.0
-    assert storing(faded) == 0.0
+    news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=24.0)
+    assert news.supply_risk == 1.0
+    assert storing(news) == holding(news) > 1.0  # quota-driven speculation
+    old_news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=6.0)
+    assert old_news.supply_risk == 0.0  # controls imposed ten months ago: the risk is known
+    assert storing(old_news) == 0.0

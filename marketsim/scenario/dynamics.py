@@ -131,11 +131,12 @@ class StockholderParams(Strict):
     fundamental price (Deaton & Laroque 1996: speculative stocks are held when prices are below normal
     and released when above, never bought on a rise above it; REF §11). 0: the weighted expectation of
     both rules, trend included; 1: no hoarding above the fundamental price (plausible 0.5-1;
-    ASSUMPTION). Lifted while export controls are in force (``precaution_months``)."""
-    precaution_months: Annotated[float, Field(ge=1.0, le=120.0)] = 12.0
-    """Quota-driven speculation: while any export control (quota, licence, ban) is in force the storage
-    bound is lifted, and it returns linearly over this many months after the controls end (REF §10:
-    panic buying and quota-driven trading in 2010-2011; model.md 7.33; ASSUMPTION)."""
+    ASSUMPTION). Lifted after export controls are imposed or changed (``precaution_months``)."""
+    precaution_months: Annotated[float, Field(ge=1.0, le=120.0)] = 24.0
+    """Quota-driven speculation: for this many months after export controls (quota, licence, ban) are
+    imposed or changed (controls in force when a run starts count) the storage bound is lifted (REF §10:
+    panic buying and quota-driven trading in 2010-2011; model.md 7.33; 24 keeps history_2009's K2 and K7,
+    12 loses K7)."""
 
 
 class ThriftParams(Strict):
