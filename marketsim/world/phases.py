@@ -250,7 +250,8 @@ def trade(world: World, month: Month) -> None:
 def leak(world: World, month: Month) -> None:
     """Price the licences of binding export controls and smuggle part of what they refused
     (:mod:`marketsim.market.leakage`); smuggled goods reach buyers abroad but stay out of the
-    month's (official) flows."""
+    month's (official) flows: the exporter does not declare them (``month.smuggled``, by origin),
+    the importer's customs do (``month.smuggled_in``, by destination; REF §10 K9)."""
     result, regional = month.clearing, world.prices.regional
     month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
     params, f = world.scenario.dynamics.leakage, world.frictions
@@ -264,6 +265,7 @@ def leak(world: World, month: Month) -> None:
         result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
     month.smuggled = smuggled.sum(axis=2)
+    month.smuggled_in = smuggled.sum(axis=1)
     if smuggled.any():
         world.ledger.trade(smuggled, np.zeros_like(month.to_state))
 
