@@ -13,6 +13,7 @@ from marketsim.market.valuation import unsold_brake
 from marketsim.model import RareEarthModel
 from marketsim.scenario.dynamics import CapacityParams, ManagedSupplyParams
 from marketsim.vocabulary import CONCENTRATE
+from marketsim.world.capacity import others_feed_supply
 
 
 def simulate(params: CapacityParams, demand: float, start: float, lead: int = 36, months: int = 600) -> np.ndarray:
@@ -84,7 +85,8 @@ def test_baseline_mining_capacity_grows_with_demand_and_china_keeps_to_its_quota
     capacity = table[(table.metric == "capacity_mining") & (table.region == "world")].value.to_numpy()
     mined = table[(table.metric == "production") & (table.good == "concentrate") & (table.region == "china")]
     assert capacity[-1] > 1.3 * capacity[0], "mine capacity follows demand growing 8.7 %/yr"
-    assert mined.value.to_numpy()[:12].max() * 12 <= 270000.0 * 1.001, "China's first year stays within its quota"
+    first_batch = baseline.dynamics.managed_supply.review_months  # the quota is revised after each batch
+    assert mined.value.to_numpy()[:first_batch].max() * 12 <= 270000.0 * 1.001, "China's first batch keeps to its quota"
 
 
 def test_managed_quota_fills_what_the_rest_of_the_world_does_not_supply():
@@ -123,3 +125,37 @@ def test_a_restrictive_quota_does_not_fill_the_gap():
     for tick in range(12):
         rule.review(tick, expected_demand=200.0, home_ndpr=50.0, others_supply=10.0)
     assert rule.quota == pytest.approx(100.0)
+
+
+def test_the_quota_closes_the_markets_stock_gap():
+    params = ManagedSupplyParams(start_quota=100.0, stock_months=12.0)
+    short, glut = (
+        ManagedSupply(params, region=0, reference_ndpr=50.0),
+        ManagedSupply(params, region=0, reference_ndpr=50.0),
+    )
+    for tick in range(12):
+        short.review(tick, expected_demand=200.0, home_ndpr=50.0, stock_gap=30.0)
+        glut.review(tick, expected_demand=200.0, home_ndpr=50.0, stock_gap=-30.0)
+    assert short.quota == pytest.approx(130.0)  # unsold stock below normal: mine more this year
+    assert glut.quota == pytest.approx(70.0)  # a surplus: mine less, even below the starting share
+
+
+def test_the_quota_ignores_stocks_by_default_and_is_reviewed_as_often_as_asked():
+    rule = ManagedSupply(ManagedSupplyParams(start_quota=100.0), region=0, reference_ndpr=50.0)
+    for tick in range(12):
+        rule.review(tick, expected_demand=200.0, home_ndpr=50.0, stock_gap=-30.0)
+    assert rule.quota == pytest.approx(100.0)
+    twice = ManagedSupply(ManagedSupplyParams(start_quota=100.0, review_months=6), region=0, reference_ndpr=50.0)
+    for tick in range(6):
+        twice.review(tick, expected_demand=200.0 * (1 + tick / 10), home_ndpr=50.0)
+    assert twice.quota == pytest.approx(100.0 * 300.0 / 200.0)  # revised after six months, not twelve
+
+
+def test_others_heavy_clays_count_as_little_ndpr_bearing_feed(baseline):
+    model = RareEarthModel(baseline, years=1)
+    world, mines = model.world, model.world.mines
+    outside = mines.region != model.china
+    tonnes = baseline.dynamics.capacity.normal_utilisation * mines.capacity[outside].sum()
+    myanmar = mines.capacity[mines.index_of("Myanmar ionic clays")]
+    feed = others_feed_supply(world, baseline.dynamics.capacity)
+    assert feed < tonnes - 0.5 * baseline.dynamics.capacity.normal_utilisation * myanmar

@@ -10,11 +10,13 @@ from marketsim.market.expectations import Expectations
 from marketsim.scenario.dynamics import ContractParams, StockholderParams
 
 
-def run(path: list[float], fundamental: float = 100.0, **params) -> Expectations:
-    """Expectations after a price path of one market."""
+def run(path: list[float], fundamental: float = 100.0, news: list[bool] | None = None, **params) -> Expectations:
+    """Expectations after a price path of one market (Brock & Hommes' rules alone unless
+    ``storage_anchor`` is given; ``news``: export controls imposed or changed in each month of the path)."""
+    params.setdefault("storage_anchor", 0.0)
     book = Expectations(StockholderParams(**params), np.array([[path[0]]]))
-    for price in path[1:]:
-        book.update(np.array([[price]]), np.array([[fundamental]]))
+    for month, price in enumerate(path[1:]):
+        book.update(np.array([[price]]), np.array([[fundamental]]), bool(news and news[month]))
     return book
 
 
@@ -78,3 +80,17 @@ def test_with_the_storage_anchor_holders_stock_up_below_the_fundamental_and_stil
     assert 0.0 < storing(below) <= holding(below)
     falling = run([100.0 * 1.08**t for t in range(12)] + [250.0 * 0.93**t for t in range(1, 8)], storage_anchor=1.0)
     assert storing(falling) == holding(falling) < 0.0
+
+
+def test_the_storage_bound_is_on_by_default():
+    assert StockholderParams().storage_anchor == 1.0
+
+
+def test_new_export_controls_lift_the_storage_bound_for_a_while():
+    rise = [100.0 * 1.08**t for t in range(12)]
+    news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=24.0)
+    assert news.supply_risk == 1.0
+    assert storing(news) == holding(news) > 1.0  # quota-driven speculation
+    old_news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=6.0)
+    assert old_news.supply_risk == 0.0  # controls imposed ten months ago: the risk is known
+    assert storing(old_news) == 0.0

@@ -57,7 +57,14 @@ class ManagedSupply:
             cap[self.region] = self.output_cap / 12.0
         return cap
 
-    def review(self, tick: int, expected_demand: float, home_ndpr: float, others_supply: float | None = None) -> None:
+    def review(
+        self,
+        tick: int,
+        expected_demand: float,
+        home_ndpr: float,
+        others_supply: float | None = None,
+        stock_gap: float = 0.0,
+    ) -> None:
         """Remember this month's home NdPr price; each January (every 12 months) set the quota
         for the coming year.
 
@@ -71,17 +78,23 @@ class ManagedSupply:
             home_ndpr: This month's home NdPr price, US$/kg.
             others_supply: Mine output expected from the rest of the world, t REO/yr (None: the
                 region keeps its share only).
+            stock_gap: The market's unsold oxide stock short of its normal level, in t REO of
+                concentrate that would make it up (negative: a surplus); the quota closes it over
+                ``stock_months`` (Sterman 2000 ch. 17: anchoring and adjustment on stocks).
         """
         if not self.active:
             return
         self.prices.append(home_ndpr)
         if self.share is None:
             self.share = self.quota / max(expected_demand, 1e-9)
-        if tick % 12 != 11:
+        months = self.params.review_months
+        if tick % months != months - 1:
             return
         needed = self.share * expected_demand
         if others_supply is not None and self.params.fill_gap:
             needed = max(needed, expected_demand - others_supply)
+        if self.params.stock_months > 0:
+            needed = max(needed + 12.0 * stock_gap / self.params.stock_months, 0.0)
         self.quota = needed * self.defence(float(np.mean(self.prices[-12:])))
 
     def defence(self, average: float) -> float:

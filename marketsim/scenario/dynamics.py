@@ -82,6 +82,13 @@ class ManagedSupplyParams(Strict):
     """Time over which the region's mine capacity follows its quota."""
     lead_months: Annotated[int, Field(ge=1, le=120)] = 12
     """Months from the region's order to new mine capacity (expansions of worked districts)."""
+    review_months: Annotated[int, Field(ge=1, le=12)] = 12
+    """Months between the government's reviews of the quota (MIIT: annual quotas, issued since 2018 in
+    two batches a year; ASSUMPTION)."""
+    stock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 0.0
+    """Time over which the quota closes the gap between the market's unsold NdPr oxide stock and its
+    normal level (sellers' target cover), converted to concentrate (Sterman 2000 ch. 17; 0: the quota
+    ignores stocks)."""
     reserve_rate: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
     """Monthly purchases (releases) of the state reserve below (above) the band, as a share of the
     region's NdPr and Dy/Tb output."""
@@ -118,14 +125,18 @@ class StockholderParams(Strict):
     the sector's ``hoarding`` (0.5 by default: 4 months per month of cover)."""
     min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     """Holders never destock below this share of their normal cover."""
-    storage_anchor: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    storage_anchor: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
     """Weight of the competitive-storage bound on hoarding: holders build speculative stock on the
     expected gain, but with this weight on no more than the fundamentalists' expected return to the
     fundamental price (Deaton & Laroque 1996: speculative stocks are held when prices are below normal
     and released when above, never bought on a rise above it; REF §11). 0: the weighted expectation of
     both rules, trend included; 1: no hoarding above the fundamental price (plausible 0.5-1;
-    ASSUMPTION)."""
-    """Holders never destock below this share of their normal cover."""
+    ASSUMPTION). Lifted after export controls are imposed or changed (``precaution_months``)."""
+    precaution_months: Annotated[float, Field(ge=1.0, le=120.0)] = 24.0
+    """Quota-driven speculation: for this many months after export controls (quota, licence, ban) are
+    imposed or changed (controls in force when a run starts count) the storage bound is lifted (REF §10:
+    panic buying and quota-driven trading in 2010-2011; model.md 7.33; 24 keeps history_2009's K2 and K7,
+    12 loses K7)."""
 
 
 class ThriftParams(Strict):

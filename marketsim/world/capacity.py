@@ -82,6 +82,25 @@ def expected_demand(world: World, month: Month, params: CapacityParams) -> np.nd
     return world.expected_need * np.array([forecast_growth(world, month.tick, lead + smoothing) for lead in leads])
 
 
+def others_feed_supply(world: World, params: CapacityParams) -> float:
+    """What the mines outside the managed region supply, t/yr of the world's feed: their capacity at
+    normal utilisation, not their output (China does not fill what others leave idle because prices are
+    low: that would push prices lower still), counted by NdPr content, since a tonne of heavy clay (4 %
+    NdPr) does not replace a tonne of the world's feed (about 22 %) (model.md 7.33)."""
+    mines = world.mines
+    ndpr_feed = mines.composition[:, 1] / max(world.world_mix[1], 1e-6)
+    outside = mines.region != world.managed.region
+    return params.normal_utilisation * float((mines.capacity * ndpr_feed)[outside].sum())
+
+
+def unsold_gap(world: World) -> float:
+    """The world's unsold NdPr oxide short of sellers' target cover (negative: a surplus), in t REO
+    of concentrate whose separation would make it up."""
+    target = world.market.seller_cover_months * float(world.orders[NDPR].sum())
+    gap = target - float(world.ledger.seller.amount[NDPR].sum())
+    return gap / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
+
+
 def wear_out(world: World, params: CapacityParams) -> None:
     """At the start of every month after the first, mines', separation and magnet plants' capacity
     wears out over its life (what the month then runs and records is what is left)."""
@@ -119,15 +138,12 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     managed = world.managed
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
-    mines = world.mines
-    # The rest of the world's capacity at normal utilisation, not its output: China does not fill
-    # what others leave idle because prices are low (that would push prices lower still).
-    others = params.normal_utilisation * float(mines.capacity[mines.region != managed.region].sum())
     managed.review(
         month.tick,
         world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months)),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
-        others,
+        others_feed_supply(world, params),
+        unsold_gap(world),
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):

@@ -292,8 +292,20 @@ def reprice(world: World, month: Month) -> None:
         willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
-    world.expectations.update(world.prices.regional, fundamental * world.prices.base)
+    world.expectations.update(world.prices.regional, fundamental * world.prices.base, controls_news(world))
     world.contracts.update(world.prices.regional)
+
+
+def controls_news(world: World) -> bool:
+    """Whether export controls were imposed or changed this month (a new or revised export quota, licence
+    requirement or closed route; controls in force when the run starts count as news): what sets off
+    quota-driven speculation (REF §10; model.md 7.33)."""
+    f = world.frictions
+    in_force = bool(len(f.quota) or (f.approval < 1.0).any() or (f.open == 0.0).any())
+    controls = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
+    news = in_force and controls != world.controls_seen
+    world.controls_seen = controls
+    return news
 
 
 PARITY_GOODS = (NDPR,)

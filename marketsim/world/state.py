@@ -77,6 +77,8 @@ class World:
     """Long-term contract prices (set by the builder)."""
     expectations: Expectations | None = None
     """Stockholders' heterogeneous price expectations (set by the builder)."""
+    controls_seen: tuple | None = None
+    """Export controls in force last month (quotas, their origins, licences, open routes), to see news."""
     expected_need: np.ndarray | None = None
     """(3,) smoothed need of the mining, separation and magnet industries, t/yr (capacity units)."""
 
