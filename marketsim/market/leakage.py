@@ -105,3 +105,80 @@ def licence_floor(delivered: np.ndarray, licence_price: np.ndarray) -> np.ndarra
     cost[:, np.arange(cost.shape[1]), np.arange(cost.shape[1])] = np.inf
     cheapest = cost.min(axis=1)
     return np.where(np.isfinite(cheapest), cheapest, 0.0)
+
+
+def refused_share(
+    flows: np.ndarray, refused: np.ndarray, quota_goods: np.ndarray, quota_origin: np.ndarray
+) -> np.ndarray:
+    """(quotas,) share of the tonnes buyers abroad asked each export quota's origin for, over the
+    goods it covers, that the quota refused this month (0 where nothing was asked).
+
+    Args:
+        flows: (goods, origins, destinations) tonnes delivered.
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        quota_goods: (quotas, goods) goods each export quota covers.
+        quota_origin: (quotas,) region each export quota applies to.
+    """
+    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
+    asked = ((flows + refused) * foreign).sum(axis=2)
+    denied = (refused * foreign).sum(axis=2)
+    share = np.zeros(len(quota_origin))
+    for q, (goods, origin) in enumerate(zip(quota_goods, quota_origin, strict=True)):
+        covered = np.flatnonzero(goods)
+        total = asked[covered, origin].sum()
+        share[q] = denied[covered, origin].sum() / total if total > 0 else 0.0
+    return share
+
+
+def quota_licence_target(
+    flows: np.ndarray,
+    refused: np.ndarray,
+    delivered: np.ndarray,
+    quota_goods: np.ndarray,
+    quota_origin: np.ndarray,
+    params: LeakageParams,
+    max_ratio: float,
+) -> np.ndarray:
+    """(goods, origins) licence price, US$/kg, at which each binding export quota clears: the markup
+    on the legal export cost at which buyers abroad would ask for no more than the quota lets
+    through, ``(1 - s) ** (-1 / e) - 1`` for a refused share ``s`` and a licence demand elasticity
+    ``e`` (at most ``max_ratio``), times the tonnage-weighted legal export cost of the goods it
+    covers (one price per tonne; per good where ``params.tonnage_licences`` is false). One price
+    for all buyers abroad, whatever their own stocks (Falvey 1979; REF §10 K7); 0 where no quota
+    refuses anything.
+
+    Args:
+        flows: (goods, origins, destinations) tonnes delivered.
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
+        quota_goods: (quotas, goods) goods each export quota covers.
+        quota_origin: (quotas,) region each export quota applies to.
+        params: Leakage parameters (licence elasticity, tonnage licences).
+        max_ratio: Most a licence adds, as a multiple of the legal export cost.
+    """
+    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
+    weight = (flows + refused) * foreign
+    tonnes = weight.sum(axis=2)
+    cost = np.divide((delivered * weight).sum(axis=2), tonnes, out=np.zeros_like(tonnes), where=tonnes > 0)
+    shares = refused_share(flows, refused, quota_goods, quota_origin)
+    price = np.zeros_like(tonnes)
+    for share, goods, origin in zip(shares, quota_goods, quota_origin, strict=True):
+        covered = np.flatnonzero(goods)
+        if share <= 1e-6 or tonnes[covered, origin].sum() <= 0:
+            continue
+        ratio = min(max(1.0 - share, 1e-9) ** (-1.0 / params.licence_elasticity) - 1.0, max_ratio)
+        value = cost[covered, origin]
+        if params.tonnage_licences:
+            value = np.full(len(covered), (value * tonnes[covered, origin]).sum() / tonnes[covered, origin].sum())
+        price[covered, origin] = np.maximum(price[covered, origin], ratio * value)
+    return price
+
+
+def quota_covered(quota_goods: np.ndarray, quota_origin: np.ndarray, goods: int, size: int) -> np.ndarray:
+    """(goods, destinations) True where an export quota of another region covers the good: there
+    its buyers pay the quota's licence price, not a premium of their own."""
+    covered = np.zeros((goods, size), dtype=bool)
+    for covers, origin in zip(quota_goods, quota_origin, strict=True):
+        abroad = np.arange(size) != origin
+        covered |= covers.astype(bool)[:, None] & abroad[None, :]
+    return covered

@@ -154,6 +154,10 @@ class PriceBook:
         self.choke = np.full_like(self.base, np.inf)
         """(goods, regions) most a buyer pays for a good (oxides' choke price; no limit elsewhere)."""
         self.scarcity = np.zeros_like(self.markup)
+        self.licence = np.zeros_like(self.markup)
+        """(goods, origins) price of a licence to export a kg under each origin's export quota (7.34)."""
+        self.licence_gap = np.zeros_like(self.markup)
+        """(goods, regions) licence price buyers abroad pay, over their delivered cost (7.34)."""
         self.index = self.seller.copy()
         self.requalified = [np.full_like(self.base, np.inf) for _ in range(REQUALIFY_ORDER)]
         """Stages of the delayed willingness to pay of cut-off buyers (:meth:`requalify`); the last
@@ -171,7 +175,7 @@ class PriceBook:
         requalify imported finished goods will pay (:meth:`requalify`; that ceiling caps the
         scarcity premium only, never the delivered cost itself)."""
         ceiling = np.minimum(self.choke, np.maximum(self.requalified[-1], self.index))
-        return np.minimum(self.index * (1.0 + self.scarcity), ceiling)
+        return np.minimum(self.index * (1.0 + np.maximum(self.scarcity, self.licence_gap)), ceiling)
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest
@@ -252,6 +256,31 @@ class PriceBook:
         target = np.where(cut_off, np.minimum(gap, max_scarcity), 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
+
+    def charge_licence(
+        self, target: np.ndarray, delivered: np.ndarray, covered: np.ndarray, rise: float, decay: float
+    ) -> None:
+        """Move each export quota's licence price toward the price that clears it and charge it to
+        every buyer abroad of the goods it covers (7.34): their premium over their delivered cost is
+        the cheapest legal delivered cost plus licence over the origins whose quota prices, less
+        their delivered cost (at most ``behaviour.max_scarcity``).
+
+        Args:
+            target: (goods, origins) licence price that clears each quota this month, US$/kg.
+            delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
+            covered: (goods, destinations) True where a quota of another region covers the good.
+            rise: Share of the gap to the target closed each month while the price rises.
+            decay: Share of the gap closed each month while it falls.
+        """
+        rate = np.where(target > self.licence, rise, decay)
+        self.licence = self.licence + rate * (target - self.licence)
+        self.licence[self.licence < 1e-6] = 0.0
+        licensed = self.licence[:, :, None] > 0
+        cost = np.where(licensed, delivered + self.licence[:, :, None], np.inf)
+        cost[:, np.arange(cost.shape[1]), np.arange(cost.shape[1])] = np.inf
+        floor = cost.min(axis=1)
+        gap = np.divide(floor, np.maximum(self.index, 1e-9), out=np.ones_like(floor), where=np.isfinite(floor)) - 1.0
+        self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
         """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).

@@ -25,6 +25,7 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, goods_by_region, no_tracers, offer_output
+from marketsim.world.quotas import licence_floor, own_premium, price_quota
 from marketsim.world.state import World
 
 
@@ -279,14 +280,15 @@ def reprice(world: World, month: Month) -> None:
         month.offered,
         result.requested,
         demand,
-        month.cut_off,
+        own_premium(world, month),
         world.ledger.buyer.amount / np.maximum(world.normal_stock, 1e-9),
         result.price_index,
         valuation.producers(world),
         fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
-        licence_floor(world, month),
+        None if world.scenario.dynamics.leakage.quota_price else licence_floor(world, month),
     )
+    price_quota(world, month)
     parity = world.scenario.dynamics.import_parity
     if parity.enabled:
         willing = import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
@@ -336,18 +338,6 @@ def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin
         break_even = np.divide(affordable - fixed, per_kg, out=np.full(size, np.inf), where=makers)
         willingness[good] = np.where(makers, np.maximum(break_even, 0.0), np.inf)
     return willingness
-
-
-def licence_floor(world: World, month: Month) -> np.ndarray | None:
-    """(goods, regions) least cut-off buyers pay for a licensed kg under a tonnage quota (7.30), or
-    None where licences are priced per good (``dynamics.leakage.tonnage_licences = false``)."""
-    if not world.scenario.dynamics.leakage.tonnage_licences or not len(world.frictions.quota):
-        return None
-    result, f = month.clearing, world.frictions
-    price = leakage.tonnage_licence_price(
-        month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
-    )
-    return leakage.licence_floor(result.delivered_cost, price)
 
 
 def fundamental_markup(world: World) -> np.ndarray:

@@ -1,0 +1,52 @@
+"""Export quotas in the month's repricing: which buyers bid a premium of their own, and the
+licence price a binding quota charges every buyer abroad of the goods it covers (model.md 7.30,
+7.34; :mod:`marketsim.market.leakage`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.market import leakage
+from marketsim.world.flows import Month
+from marketsim.world.state import World
+
+
+def own_premium(world: World, month: Month) -> np.ndarray:
+    """(goods, regions) True where buyers bid a scarcity premium on their own stock cover: where
+    export controls cut them off, except, when binding quotas are priced once for all buyers abroad
+    (7.34), where a quota covers the good and no ban singles the region out."""
+    if not world.scenario.dynamics.leakage.quota_price or not len(world.frictions.quota):
+        return month.cut_off
+    f, result = world.frictions, month.clearing
+    covered = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+    banned = (f.open == 0).any(axis=1) & (result.received < (1.0 - 1e-3) * month.demand)
+    return month.cut_off & (~covered | banned)
+
+
+def price_quota(world: World, month: Month) -> None:
+    """Price each export quota once for all buyers abroad of the goods it covers (7.34): its licence
+    price moves toward the price that clears it and every buyer abroad pays it over the legal
+    delivered cost (0 where no quota is in force)."""
+    params, f, result = world.scenario.dynamics.leakage, world.frictions, month.clearing
+    size, goods = world.size, len(world.reference)
+    if not params.quota_price or not len(f.quota):
+        target, covered = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
+    else:
+        cap = world.scenario.behaviour.max_scarcity
+        target = leakage.quota_licence_target(
+            result.flows, result.refused, result.delivered_cost, f.quota_goods, f.quota_origin, params, cap
+        )
+        covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
+    world.prices.charge_licence(target, result.delivered_cost, covered, params.licence_rise, params.licence_decay)
+
+
+def licence_floor(world: World, month: Month) -> np.ndarray | None:
+    """(goods, regions) least cut-off buyers pay for a licensed kg under a tonnage quota (7.30), or
+    None where licences are priced per good (``dynamics.leakage.tonnage_licences = false``)."""
+    if not world.scenario.dynamics.leakage.tonnage_licences or not len(world.frictions.quota):
+        return None
+    result, f = month.clearing, world.frictions
+    price = leakage.tonnage_licence_price(
+        month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
+    )
+    return leakage.licence_floor(result.delivered_cost, price)
