@@ -258,22 +258,34 @@ class PriceBook:
         self.scarcity += rate * (target - self.scarcity)
 
     def charge_licence(
-        self, target: np.ndarray, delivered: np.ndarray, covered: np.ndarray, rise: float, decay: float
+        self,
+        step: np.ndarray,
+        slack: np.ndarray,
+        delivered: np.ndarray,
+        covered: np.ndarray,
+        rise: float,
+        decay: float,
     ) -> None:
-        """Move each export quota's licence price toward the price that clears it and charge it to
-        every buyer abroad of the goods it covers (7.34): their premium over their delivered cost is
-        the cheapest legal delivered cost plus licence over the origins whose quota prices, less
-        their delivered cost (at most ``behaviour.max_scarcity``).
+        """Move each export quota's licence price and charge it to every buyer abroad of the goods it
+        covers (7.34). The price rises by ``rise`` times the increment that would clear this month's
+        refusals (a tatonnement: it keeps rising while the quota refuses requests), holds while the
+        quota is just filled and falls by the share ``decay`` a month once it is slack; it stays below
+        ``behaviour.max_scarcity`` times the dearest delivered cost of the good. Buyers' premium over
+        their delivered cost is the cheapest legal delivered cost plus licence over the origins whose
+        quota prices, less their delivered cost.
 
         Args:
-            target: (goods, origins) licence price that clears each quota this month, US$/kg.
+            step: (goods, origins) increment that would clear each quota's refusals, US$/kg.
+            slack: (goods, origins) True where the quota covering the good is slack.
             delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
             covered: (goods, destinations) True where a quota of another region covers the good.
-            rise: Share of the gap to the target closed each month while the price rises.
-            decay: Share of the gap closed each month while it falls.
+                Licence prices of goods no quota covers any longer are 0.
+            rise: Share of the clearing increment added each month.
+            decay: Share of the licence price lost each month while the quota is slack.
         """
-        rate = np.where(target > self.licence, rise, decay)
-        self.licence = self.licence + rate * (target - self.licence)
+        cap = self.behaviour.max_scarcity * delivered.max(axis=2)
+        licence = np.minimum(self.licence + rise * step, cap) * np.where(slack, 1.0 - decay, 1.0)
+        self.licence = licence if covered.any() else np.zeros_like(licence)
         self.licence[self.licence < 1e-6] = 0.0
         licensed = self.licence[:, :, None] > 0
         cost = np.where(licensed, delivered + self.licence[:, :, None], np.inf)

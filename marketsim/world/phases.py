@@ -25,7 +25,7 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, goods_by_region, no_tracers, offer_output
-from marketsim.world.quotas import licence_floor, own_premium, price_quota
+from marketsim.world.quotas import licence_floor, own_premium, premium_cover, price_quota
 from marketsim.world.state import World
 
 
@@ -281,7 +281,7 @@ def reprice(world: World, month: Month) -> None:
         result.requested,
         demand,
         own_premium(world, month),
-        world.ledger.buyer.amount / np.maximum(world.normal_stock, 1e-9),
+        premium_cover(world, month),
         result.price_index,
         valuation.producers(world),
         fundamental,

@@ -23,21 +23,32 @@ def own_premium(world: World, month: Month) -> np.ndarray:
     return month.cut_off & (~covered | banned)
 
 
+def premium_cover(world: World, month: Month) -> np.ndarray:
+    """(goods, regions) buyers' stock over the stock they would aim at, which a premium of their own
+    is bid on; when binding quotas are priced once (7.34), a region singled out by a ban counts its
+    state stockpile too (its buyers bid against all the stock the region holds: Japan's JOGMEC
+    stockpile during the 2010 halt, REF §7)."""
+    held = world.ledger.buyer.amount
+    if world.scenario.dynamics.leakage.quota_price:
+        banned = (world.frictions.open == 0).any(axis=1)
+        held = held + np.where(banned, world.ledger.stockpile.amount, 0.0)
+    return held / np.maximum(world.normal_stock, 1e-9)
+
+
 def price_quota(world: World, month: Month) -> None:
     """Price each export quota once for all buyers abroad of the goods it covers (7.34): its licence
-    price moves toward the price that clears it and every buyer abroad pays it over the legal
+    price moves with the quota's refusals and slack, and every buyer abroad pays it over the legal
     delivered cost (0 where no quota is in force)."""
     params, f, result = world.scenario.dynamics.leakage, world.frictions, month.clearing
     size, goods = world.size, len(world.reference)
-    if not params.quota_price or not len(f.quota):
-        target, covered = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
-    else:
-        cap = world.scenario.behaviour.max_scarcity
-        target = leakage.quota_licence_target(
-            result.flows, result.refused, result.delivered_cost, f.quota_goods, f.quota_origin, params, cap
+    step, slack = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
+    covered = np.zeros((goods, size), dtype=bool)
+    if params.quota_price and len(f.quota):
+        step, slack = leakage.quota_licence_step(
+            result.flows, result.refused, result.delivered_cost, f.quota, f.quota_goods, f.quota_origin, params
         )
         covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
-    world.prices.charge_licence(target, result.delivered_cost, covered, params.licence_rise, params.licence_decay)
+    world.prices.charge_licence(step, slack, result.delivered_cost, covered, params.licence_rise, params.licence_decay)
 
 
 def licence_floor(world: World, month: Month) -> np.ndarray | None:
