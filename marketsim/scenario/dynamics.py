@@ -187,7 +187,7 @@ class LeakageParams(Strict):
     of requests refused, falls within months once the quota stops binding); a premium of a region's
     own, set by its buyers' stock cover, remains only where a ban singles it out (Falvey 1979; REF §10
     K7; model.md 7.34). False: each cut-off region bids a premium on its own buyers' cover (7.30)."""
-    licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.5
+    licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.7
     """Elasticity of buyers' requests to the licence price: a quota refusing the share ``s`` of
     requests is priced at ``(1 - s) ** (-1 / elasticity) - 1`` times the legal export cost (capped by
     ``behaviour.max_scarcity``). Short-run demand elasticities of rare earths are 0.1-0.6 (REF §3);
