@@ -193,6 +193,10 @@ class LeakageParams(Strict):
     ``behaviour.max_scarcity``). Short-run demand elasticities of rare earths are 0.1-0.6 (REF §3);
     buyers' stocks and trade in licences make the licence market more elastic (ASSUMPTION; range
     0.3-2)."""
+    licence_cut_off: Annotated[float, Field(ge=0.0, le=20.0)] = 0.1
+    """Buyers abroad whose licence price adds more than this share to their delivered cost count as cut
+    off by export controls, like refused buyers: they requalify imported magnets (7.31) and thrift
+    (ASSUMPTION; range 0.05-0.5)."""
     licence_rise: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """Share of the gap to the clearing licence price closed each month while it rises (ASSUMPTION)."""
     licence_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5

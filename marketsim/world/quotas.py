@@ -38,7 +38,8 @@ def premium_cover(world: World, month: Month) -> np.ndarray:
 def price_quota(world: World, month: Month) -> None:
     """Price each export quota once for all buyers abroad of the goods it covers (7.34): its licence
     price moves with the quota's refusals and slack, and every buyer abroad pays it over the legal
-    delivered cost (0 where no quota is in force)."""
+    delivered cost (0 where no quota is in force). Buyers whose licence adds more than
+    ``licence_cut_off`` to their delivered cost count as cut off from then on in the month."""
     params, f, result = world.scenario.dynamics.leakage, world.frictions, month.clearing
     size, goods = world.size, len(world.reference)
     step, slack = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
@@ -49,6 +50,7 @@ def price_quota(world: World, month: Month) -> None:
         )
         covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
     world.prices.charge_licence(step, slack, result.delivered_cost, covered, params.licence_rise, params.licence_decay)
+    month.cut_off = month.cut_off | (world.prices.licence_gap > params.licence_cut_off)
 
 
 def licence_floor(world: World, month: Month) -> np.ndarray | None:
