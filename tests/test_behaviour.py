@@ -34,7 +34,7 @@ CHANGES: dict[str, tuple[float, str, int, tuple[str, ...]]] = {
     "restock_months": (1.5, "escalation", 3, ()),
     "feed_cover_months": (0.75, "escalation", 3, ()),
     "price_memory_months": (8, "baseline_2024", 3, ("dynamics.stockholders.enabled=false",)),
-    "dy_free_share": (0.45, "escalation", 3, ()),
+    "dy_free_share": (0.45, "escalation", 4, ()),  # Dy/Tb short only from the 4th year (7.34)
     "thrift_elasticity": (-0.2, "escalation", 3, ()),
     "thrift_months": (30.0, "escalation", 3, ()),
     "dytb_backstop": (1.5, "escalation", 3, ()),
