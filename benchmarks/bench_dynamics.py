@@ -10,8 +10,9 @@ year; log standard deviation of annual prices at most 0.4 (NdPr) and 0.5 (Dy/Tb)
 variation of 2053 NdPr across seeds at most 0.3; China's separation share within 75-95 % through
 2035 and 70-90 % in 2030 (IEA: 77 %).
 
-History targets: "outside China" is the mean regional price of Japan, the USA and the EU (what
-buyers outside China paid, FOB plus freight); "China" is China's regional price.
+History targets: the K-patterns of configs/targets/history_2010.toml (REFERENCE §10), each computed
+by marketsim.calibration.statistics exactly as calibration and docs/validation.md compute it; that
+file defines every statistic, its series ("outside China", ...), window, target and tolerance.
 """
 
 from __future__ import annotations
@@ -23,12 +24,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from marketsim.calibration.simulate import run_table
+from marketsim.calibration.statistics import TidyTable, metrics_read, statistic, statistics
+from marketsim.calibration.targets import Target, load_targets, passes, scenario_path
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import load_scenario
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-OUTSIDE = ["japan", "usa", "eu"]
-QUOTA_GOODS = ["concentrate", "ndpr", "dytb", "lace"]
+TARGETS = CONFIGS / "targets" / "history_2010.toml"
+
+
+def _diagnostic(description: str, series: dict, versus: dict | None, window: list[str]) -> Target:
+    kind = "ratio" if versus else "mean"
+    return Target(id="diagnostic", pattern="-", description=description, statistic=kind, series=series,
+                  versus=versus, window=window, target=[1e-9, 1e9], scale="log", tolerance=1.0, source="-")  # fmt: skip
+
+
+DIAGNOSTICS = {
+    "licence premium on China's NdPr, 2011 mean, US$/kg (not a target)": _diagnostic(
+        "licence premium",
+        {"metric": "licence_premium", "goods": ["ndpr"], "regions": ["china"]},
+        None,
+        ["2011-01", "2011-12"],
+    ),
+    "undocumented share of China's mining 2011-12 (an input, REF §7)": _diagnostic(
+        "undocumented share",
+        {"metric": "undocumented_mining", "goods": ["all"], "regions": ["china"]},
+        {"metric": "production", "goods": ["concentrate"], "regions": ["china"]},
+        ["2011-01", "2012-12"],
+    ),
+}
+"""Figures printed beside the K-patterns that are not calibration targets."""
 
 
 OVERRIDES: list[str] = []
@@ -81,58 +107,24 @@ def baseline(seeds: list[int]) -> dict[str, float]:
     }
 
 
-def outside(table: pd.DataFrame, good: str) -> pd.Series:
-    """Monthly mean regional price of a good in Japan, the USA and the EU."""
-    return pd.concat([series(table, "price", good, r) for r in OUTSIDE], axis=1).mean(axis=1)
-
-
-def optional(table: pd.DataFrame, metric: str, good: str, region: str) -> pd.Series | None:
-    """A metric's monthly series, or None where the model does not record it."""
-    values = series(table, metric, good, region)
-    return values if len(values) else None
-
-
-def history(seed: int) -> dict[str, float | str]:
-    """The K-patterns of REFERENCE §10 in history_2009."""
-    table = run("history_2009", seed, years=5)
-    ndpr, dytb, lace = outside(table, "ndpr"), outside(table, "dytb"), outside(table, "lace")
-    base_n, base_d, base_l = ndpr["2009-01":"2009-12"].mean(), dytb["2009-01":"2009-12"].mean(), lace[:"2009-12"].mean()
-    window = slice("2010-01", "2012-12")
-    peak_n, peak_d = ndpr[window].max(), dytb[window].max()
-    exports = sum(series(table, "exports", g, "china") for g in QUOTA_GOODS)
-    china_ndpr = series(table, "price", "ndpr", "china")
-    figures: dict[str, float | str] = {
-        "K1 NdPr 2009 outside (15-20)": base_n,
-        "K1 Dy/Tb 2009 outside (91-118)": base_d,
-        "K2 NdPr peak/2009 (15-20x)": peak_n / base_n,
-        "K2 Dy/Tb peak/2009 (~26x)": peak_d / base_d,
-        "K3 NdPr peak month (2011-07/08)": ndpr[window].idxmax(),
-        "K3 Dy/Tb peak month (2011-08)": dytb[window].idxmax(),
-        "K4 NdPr Dec 2011 / peak (~0.6)": ndpr["2011-12"] / peak_n,
-        "K4 Dy/Tb Dec 2011 / peak (~0.6)": dytb["2011-12"] / peak_d,
-        "K5 NdPr Dec 2012 / peak (~0.25)": ndpr["2012-12"] / peak_n,
-        "K5 Dy/Tb Dec 2012 / peak (~0.25)": dytb["2012-12"] / peak_d,
-        "K6 exports 2012 / quota (0.52)": exports["2012-01":"2012-12"].sum() / 31000.0,
-        "K7 China/outside NdPr 2011 (<1, well below)": (
-            china_ndpr["2011-01":"2011-12"] / ndpr["2011-01":"2011-12"]
-        ).mean(),
-        "K8 La/Ce peak/2009 (~36x)": lace[window].max() / base_l,
-    }
-    premium = optional(table, "licence_premium", "ndpr", "china")
-    if premium is not None:
-        figures["K7 licence premium NdPr 2011 mean, US$/kg (>0)"] = premium["2011-01":"2011-12"].mean()
-    smuggled = optional(table, "smuggled", "all", "china")
-    if smuggled is not None:
-        legal = exports["2011-01":"2012-12"].sum()
-        figures["K9 (official+smuggled)/official exports 2011-12 (1.2-1.6)"] = (
-            legal + smuggled["2011-01":"2012-12"].sum()
-        ) / legal
-    undocumented = optional(table, "undocumented_mining", "all", "china")
-    if undocumented is not None:
-        mined = series(table, "production", "concentrate", "china")["2011-01":"2012-12"].sum()
-        figures["K9 undocumented share of China's mining 2011-12 (0.15-0.30)"] = (
-            undocumented["2011-01":"2012-12"].sum() / mined
-        )
+def history(seeds: list[int]) -> dict[str, str]:
+    """The K-patterns of REFERENCE §10 in history_2009, one line per target of
+    configs/targets/history_2010.toml, computed by marketsim.calibration (the one definition that
+    calibration and docs/validation.md use): the value on each seed, the target and the seeds that pass."""
+    spec = load_targets(TARGETS)
+    scenario = load_scenario(scenario_path(TARGETS, spec.run), OVERRIDES)
+    metrics = metrics_read(spec.targets) | {"licence_premium", "undocumented_mining", "production"}
+    tables = [TidyTable(run_table(scenario, {}, seed, spec.run.years), metrics) for seed in seeds]
+    per_seed = [statistics(table, spec.targets) for table in tables]
+    figures: dict[str, str] = {}
+    for target in spec.targets:
+        values = [stats[target.id] for stats in per_seed]
+        low, high = target.target
+        passed = sum(passes(target, value) for value in values)
+        shown = " ".join(f"{value:8.3f}" for value in values)
+        figures[f"{target.id} ({low:g}-{high:g})"] = f"{shown}   pass {passed}/{len(values)}"
+    for name, diagnostic in DIAGNOSTICS.items():
+        figures[name] = " ".join(f"{statistic(table, diagnostic):8.3f}" for table in tables)
     return figures
 
 
@@ -187,8 +179,7 @@ def main() -> None:
     if args.only == "quota":
         show("baseline_2024 with an export quota on China from 2026, seeds " + args.seeds, quota(seeds))
     if args.only in (None, "history"):
-        for seed in seeds[:2]:
-            show(f"history_2009 to 2013, seed {seed}", history(seed))
+        show(f"history_2009 K-patterns ({TARGETS.name}), values on seeds {args.seeds}", history(seeds))
     print(f"({time.perf_counter() - start:.0f} s)")
 
 

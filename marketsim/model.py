@@ -170,6 +170,7 @@ class RareEarthModel(mesa.Model):
             contract_price=world.contracts.price,
             licence_premium=month.licence_premium,
             smuggled=month.smuggled,
+            smuggled_in=month.smuggled_in,
             fundamentalists=world.expectations.fundamentalists,
             undocumented=world.managed.undocumented(month.mined),
         )

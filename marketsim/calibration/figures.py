@@ -18,14 +18,21 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 GOOD_LABELS = {"ndpr": "NdPr oxide", "dytb": "Dy/Tb oxide", "lace": "La/Ce oxide"}
-OUTSIDE_CHINA = ["usa", "eu"]
-"""Importers whose price stands for FOB China (see configs/targets/history_2010.toml)."""
 DPI = 110
 
 
-def price_spec(good: str, regions: list[str], region_combine: str = "mean") -> SeriesSpec:
-    """The monthly price of a good, averaged over regions."""
-    return SeriesSpec(metric="price", goods=[good], regions=regions, combine=region_combine)
+def price_spec(
+    good: str, regions: list[str], region_combine: str = "mean", weights: list[float] | None = None
+) -> SeriesSpec:
+    """The monthly price of a good, averaged over regions (with ``weights`` when combined "weighted")."""
+    return SeriesSpec(metric="price", goods=[good], regions=regions, combine=region_combine, weights=weights)
+
+
+def outside_label(outside: SeriesSpec) -> str:
+    """A legend label for the outside-China price, e.g. ``outside China (japan 18, usa 8.5, eu 8.5)``."""
+    weights = outside.weights or [1.0] * len(outside.regions)
+    parts = ", ".join(f"{region} {weight:g}" for region, weight in zip(outside.regions, weights, strict=True))
+    return f"outside China ({parts})"
 
 
 def _years(months: np.ndarray) -> np.ndarray:
@@ -65,7 +72,9 @@ def _points(axis: Any, points: list[dict[str, Any]], good: str, span: tuple[floa
         label = None
 
 
-def history_figure(name: str, tables: Sequence[TidyTable], points: list[dict[str, Any]], path: Path) -> Path:
+def history_figure(
+    name: str, tables: Sequence[TidyTable], points: list[dict[str, Any]], path: Path, outside_price: SeriesSpec
+) -> Path:
     """Prices of NdPr and Dy/Tb in a historical scenario (median and range over seeds) beside the data.
 
     Args:
@@ -73,12 +82,14 @@ def history_figure(name: str, tables: Sequence[TidyTable], points: list[dict[str
         tables: One indexed tidy table per seed.
         points: Data points (good, month, low, high) from configs/targets/price_points.toml.
         path: The PNG to write.
+        outside_price: The outside-China price as the target file defines it (its good is replaced).
     """
     figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True)
     for axis, good in zip(axes, ("ndpr", "dytb"), strict=True):
-        outside = [table.series(price_spec(good, OUTSIDE_CHINA)) for table in tables]
+        spec = price_spec(good, outside_price.regions, outside_price.combine, outside_price.weights)
+        outside = [table.series(spec) for table in tables]
         china = [table.series(price_spec(good, ["china"])) for table in tables]
-        _band(axis, outside, "tab:red", "outside China (USA, EU)")
+        _band(axis, outside, "tab:red", outside_label(outside_price))
         _band(axis, china, "tab:blue", "China domestic", dashed=True)
         months = [item.months for item in outside if len(item.months)]
         if months:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from marketsim.calibration.figures import baseline_figure, history_figure
+from marketsim.calibration.definitions import describe, outside_china_price, regions_text
+from marketsim.calibration.figures import baseline_figure, history_figure, price_spec
 from marketsim.calibration.simulate import run_table
 from marketsim.calibration.stability import StabilityCheck, annual_prices, stability_checks
 from marketsim.calibration.statistics import TidyTable, metrics_read, statistics
@@ -22,7 +23,7 @@ from marketsim.calibration.targets import load_targets, normalised_error, scenar
 from marketsim.scenario.loading import load_scenario
 
 if TYPE_CHECKING:
-    from marketsim.calibration.targets import Target
+    from marketsim.calibration.targets import SeriesSpec, Target
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,46 +64,88 @@ def _median(values: list[float]) -> float:
     return float(np.median(finite)) if finite else math.nan
 
 
-def _target_row(target: Target, values: list[float]) -> str:
+def _wanted(target: Target) -> str:
+    low, high = target.target
+    return _fmt(low) if low == high else f"{_fmt(low)}-{_fmt(high)}"
+
+
+def _tolerance(target: Target) -> str:
+    unit = " months" if target.scale == "linear" and target.statistic == "peak_delay" else ""
+    return f"{'log ' if target.scale == 'log' else ''}{target.tolerance:g}{unit}"
+
+
+def _definition_row(target: Target) -> str:
+    cells = [target.id, target.description, describe(target), _wanted(target), _tolerance(target), target.source]
+    return "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
+
+
+def _result_row(target: Target, values: list[float]) -> str:
     median = _median(values)
     passing = sum(normalised_error(target, value) <= 1 for value in values)
     error = normalised_error(target, median)
-    low, high = target.target
-    wanted = _fmt(low) if low == high else f"{_fmt(low)}-{_fmt(high)}"
-    spread = f"{_fmt(min(values))}-{_fmt(max(values))}" if len(values) > 1 else ""
-    unit = "months" if target.scale == "linear" and target.statistic == "peak_delay" else ""
-    tolerance = f"{'log ' if target.scale == 'log' else ''}{target.tolerance:g}{' ' + unit if unit else ''}"
+    seeds = " | ".join(_fmt(value) for value in values)
     return (
-        f"| {target.id} | {target.description} | {wanted} | {tolerance} | {_fmt(median)} | {spread} | "
-        f"{error:.2f} | {'pass' if error <= 1 else 'FAIL'} ({passing}/{len(values)}) |"
+        f"| {target.id} | {_wanted(target)} | {seeds} | {_fmt(median)} | {error:.2f} | "
+        f"{'pass' if error <= 1 else 'FAIL'} ({passing}/{len(values)}) |"
     )
 
 
+def _pattern_rows(targets: list[Target], per_seed: list[dict[str, float]]) -> list[str]:
+    lines = ["| pattern | result (targets passed at the median) | seeds passing every target |", "|---|---|---|"]
+    for pattern in dict.fromkeys(target.pattern for target in targets):
+        members = [target for target in targets if target.pattern == pattern]
+        passed = sum(normalised_error(t, _median([stats[t.id] for stats in per_seed])) <= 1 for t in members)
+        whole = sum(all(normalised_error(t, stats[t.id]) <= 1 for t in members) for stats in per_seed)
+        verdict = "pass" if passed == len(members) else "FAIL"
+        lines.append(f"| {pattern} | {verdict} ({passed}/{len(members)}) | {whole}/{len(per_seed)} |")
+    return lines
+
+
+def _patterns_intro(targets: Path, outside: SeriesSpec | None) -> list[str]:
+    lines = [
+        "## Calibration patterns K1-K9 (REFERENCE §10)",
+        "",
+        f"Every pattern has one definition, in `{_shown(targets)}`; calibration (`marketsim calibrate`), "
+        "this report and `benchmarks/bench_dynamics.py` all compute it with `marketsim.calibration.statistics`. "
+        "Windows are months, both ends included.",
+        "",
+    ]
+    if outside is not None:
+        lines += [
+            '"Outside China" (REFERENCE §10: FOB China, what buyers outside China paid) is the '
+            f"{regions_text(outside)} of their prices: the model has no single FOB price, each importing "
+            "region pays its own price (delivered cost plus the scarcity premium of buyers cut off by export "
+            "controls), weighted here by the regions' shares of world use (REFERENCE §7). `imports` include "
+            "material smuggled past China's controls, as importers' customs record it; `exports` are China's "
+            "official exports (docs/metrics.md).",
+            "",
+        ]
+    return lines
+
+
 def pattern_section(options: ReportOptions, seeds: list[int]) -> list[str]:
-    """The table of calibration patterns (K1-K9) against the model, on several seeds."""
+    """The calibration patterns (K1-K9): each target's one definition, then the model on every seed."""
     spec = load_targets(options.targets)
     scenario = load_scenario(scenario_path(options.targets, spec.run))
     years = options.history_years or spec.run.years
     metrics = metrics_read(spec.targets)
     per_seed = [statistics(TidyTable(run_table(scenario, {}, seed, years), metrics), spec.targets) for seed in seeds]
-    lines = [
-        "## Calibration patterns K1-K9 (REFERENCE §10)",
+    lines = _patterns_intro(options.targets, outside_china_price(spec.targets))
+    lines += [
+        "| target | what it measures | definition | target | tolerance | source |",
+        "|---|---|---|---:|---|---|",
+        *(_definition_row(target) for target in spec.targets),
         "",
-        f"`{scenario.scenario.name}` as shipped, {years} years, seeds {', '.join(map(str, seeds))}; targets, "
-        f"tolerances and sources in `{_shown(options.targets)}`. Model: median over seeds, then the "
-        "range; error: distance from the target range over the tolerance (pass at 1 or less) for the median, "
-        "and in brackets the seeds that pass.",
+        f"`{scenario.scenario.name}` as shipped, {years} years. Model: the statistic on each seed, their median; "
+        "error: distance of the median from the target range over the tolerance (pass at 1 or less); in brackets "
+        "the seeds that pass.",
         "",
-        "| target | statistic | target | tolerance | model | seeds' range | error | result |",
-        "|---|---|---:|---|---:|---:|---:|---|",
+        f"| target | target | {' | '.join(f'seed {seed}' for seed in seeds)} | median | error | result |",
+        f"|---|---:|{'---:|' * len(seeds)}---:|---:|---|",
+        *(_result_row(target, [stats[target.id] for stats in per_seed]) for target in spec.targets),
+        "",
+        *_pattern_rows(spec.targets, per_seed),
     ]
-    lines += [_target_row(target, [stats[target.id] for stats in per_seed]) for target in spec.targets]
-    lines += ["", "| pattern | result (targets passed at the median) |", "|---|---|"]
-    for pattern in dict.fromkeys(target.pattern for target in spec.targets):
-        members = [target for target in spec.targets if target.pattern == pattern]
-        passed = sum(normalised_error(t, _median([stats[t.id] for stats in per_seed])) <= 1 for t in members)
-        verdict = "pass" if passed == len(members) else "FAIL"
-        lines.append(f"| {pattern} | {verdict} ({passed}/{len(members)}) |")
     return [*lines, ""]
 
 
@@ -139,10 +182,12 @@ def history_section(options: ReportOptions, seeds: list[int], img_dir: Path, doc
     """One figure per historical scenario: its prices beside REFERENCE §5 and §10."""
     points = tomllib.loads(options.points.read_text(encoding="utf-8"))["points"]
     histories = options.histories or tuple(sorted((ROOT / "configs").glob("history_*.toml")))
+    outside = outside_china_price(load_targets(options.targets).targets) or price_spec("ndpr", ["usa", "eu"])
     lines = [
         "## Historical scenarios beside the data",
         "",
-        "Prices outside China (mean of the USA and the EU, standing for FOB China) and China's domestic price; "
+        f"Prices outside China ({regions_text(outside)}, as in the patterns above, standing for "
+        "FOB China) and China's domestic price; "
         f"median and range over seeds {', '.join(map(str, seeds))}; black: REFERENCE §5 (annual averages, drawn "
         "at mid-year) and §10 (the 2010-2012 episode). Only the patterns of §10 may be calibrated; every later "
         "year and every other historical scenario is judged untuned.",
@@ -151,7 +196,7 @@ def history_section(options: ReportOptions, seeds: list[int], img_dir: Path, doc
     for path in histories:
         scenario = load_scenario(path)
         tables = [TidyTable(run_table(scenario, {}, seed, options.history_years), {"price"}) for seed in seeds]
-        figure = history_figure(scenario.scenario.name, tables, points, img_dir / f"{path.stem}.png")
+        figure = history_figure(scenario.scenario.name, tables, points, img_dir / f"{path.stem}.png", outside)
         lines += [f"### {scenario.scenario.name}", "", f"![{path.stem}]({figure.relative_to(docs_dir).as_posix()})", ""]
     return lines
 

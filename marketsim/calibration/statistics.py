@@ -1,7 +1,7 @@
 """Summary statistics of a run, computed from its tidy table (see docs/metrics.md).
 
-Every statistic reads one monthly series (goods summed, regions combined by mean or sum; or a
-signed sum of such series) over a window of months ``YYYY-MM`` (both ends included):
+Every statistic reads one monthly series (goods summed, regions combined by mean, weighted mean
+or sum; or a signed sum of such series) over a window of months ``YYYY-MM`` (both ends included):
 
 * ``mean``: the series' mean over the window;
 * ``peak_ratio``: its maximum over the window over its mean over ``base_window``;
@@ -87,7 +87,7 @@ class TidyTable:
 
     def series(self, spec: SeriesSpec) -> MonthlySeries:
         """The monthly series a spec describes, without its sign (empty when there is no data)."""
-        key = (spec.metric, tuple(spec.goods), tuple(spec.regions), spec.combine)
+        key = (spec.metric, tuple(spec.goods), tuple(spec.regions), spec.combine, tuple(spec.weights or ()))
         if key not in self._cache:
             self._cache[key] = self._read(spec)
         return self._cache[key]
@@ -102,16 +102,21 @@ class TidyTable:
         if not mask.any():
             return EMPTY
         months, values = columns["month"][mask], columns["value"][mask]
-        regions = np.unique(columns["region"][mask], return_inverse=True)[1]
+        names, regions = np.unique(columns["region"][mask], return_inverse=True)
         first = months.min()
-        cells = np.zeros((months.max() - first + 1, regions.max() + 1))
+        cells = np.zeros((months.max() - first + 1, len(names)))
         counts = np.zeros_like(cells)
         np.add.at(cells, (months - first, regions), values)
         np.add.at(counts, (months - first, regions), 1.0)
         present = counts > 0
         recorded = present.sum(axis=1)
-        total = np.where(present, cells, 0.0).sum(axis=1)
-        combined = total / np.maximum(recorded, 1) if spec.combine == "mean" else total
+        if spec.combine == "sum":
+            combined = np.where(present, cells, 0.0).sum(axis=1)
+        else:
+            given = dict(zip(spec.regions, spec.weights or [1.0] * len(spec.regions), strict=True))
+            weight = np.where(present, np.array([given[str(name)] for name in names])[None, :], 0.0)
+            total = (np.where(present, cells, 0.0) * weight).sum(axis=1)
+            combined = total / np.maximum(weight.sum(axis=1), 1e-300)
         combined = np.where(recorded > 0, combined, np.nan)
         return MonthlySeries(np.arange(first, first + len(combined)), combined)
 

@@ -56,10 +56,20 @@ class SeriesSpec(_Strict):
     metric: str
     goods: list[str] = Field(min_length=1)
     regions: list[str] = Field(min_length=1)
-    combine: Literal["mean", "sum"] = "mean"
-    """How regions are combined: the mean (prices) or the sum (tonnages)."""
+    combine: Literal["mean", "sum", "weighted"] = "mean"
+    """How regions are combined: the mean (prices), the sum (tonnages), or the mean with ``weights``."""
+    weights: list[PositiveFinite] | None = None
+    """With ``combine = "weighted"``: one weight per region, in the order of ``regions``."""
     sign: Literal[1, -1] = 1
     """+1 to add this term to the others of a list, -1 to subtract it."""
+
+    @model_validator(mode="after")
+    def _weights_match_regions(self) -> SeriesSpec:
+        if self.combine == "weighted" and (self.weights is None or len(self.weights) != len(self.regions)):
+            raise ValueError(f"combine = 'weighted' needs one weight per region ({len(self.regions)})")
+        if self.combine != "weighted" and self.weights is not None:
+            raise ValueError("weights are only used with combine = 'weighted'")
+        return self
 
 
 class RunSpec(_Strict):

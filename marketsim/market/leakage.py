@@ -105,3 +105,88 @@ def licence_floor(delivered: np.ndarray, licence_price: np.ndarray) -> np.ndarra
     cost[:, np.arange(cost.shape[1]), np.arange(cost.shape[1])] = np.inf
     cheapest = cost.min(axis=1)
     return np.where(np.isfinite(cheapest), cheapest, 0.0)
+
+
+def refused_share(
+    flows: np.ndarray, refused: np.ndarray, quota_goods: np.ndarray, quota_origin: np.ndarray
+) -> np.ndarray:
+    """(quotas,) share of the tonnes buyers abroad asked each export quota's origin for, over the
+    goods it covers, that the quota refused this month (0 where nothing was asked).
+
+    Args:
+        flows: (goods, origins, destinations) tonnes delivered.
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        quota_goods: (quotas, goods) goods each export quota covers.
+        quota_origin: (quotas,) region each export quota applies to.
+    """
+    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
+    asked = ((flows + refused) * foreign).sum(axis=2)
+    denied = (refused * foreign).sum(axis=2)
+    share = np.zeros(len(quota_origin))
+    for q, (goods, origin) in enumerate(zip(quota_goods, quota_origin, strict=True)):
+        covered = np.flatnonzero(goods)
+        total = asked[covered, origin].sum()
+        share[q] = denied[covered, origin].sum() / total if total > 0 else 0.0
+    return share
+
+
+def quota_licence_step(
+    flows: np.ndarray,
+    refused: np.ndarray,
+    delivered: np.ndarray,
+    quota: np.ndarray,
+    quota_goods: np.ndarray,
+    quota_origin: np.ndarray,
+    params: LeakageParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """How each export quota's licence price should move this month (model.md 7.34), as the
+    increment that would clear this month's refusals and the mask of quotas left slack.
+
+    A quota that refused the share ``s`` of the requests made at this month's licence price needs a
+    licence dearer by ``(1 - s) ** (-1 / e) - 1`` times the legal export cost (``e``: the licence
+    elasticity of requests), the tonnage-weighted export cost of the goods it covers (one price per
+    tonne; per good where ``params.tonnage_licences`` is false). One price for all buyers abroad,
+    whatever their own stocks (Falvey 1979; REF §10 K7). A quota that refused nothing and shipped
+    under 99 % of its ceiling is slack: its licence price falls.
+
+    Args:
+        flows: (goods, origins, destinations) tonnes delivered.
+        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
+        quota: (quotas,) monthly ceiling of each export quota, t.
+        quota_goods: (quotas, goods) goods each export quota covers.
+        quota_origin: (quotas,) region each export quota applies to.
+        params: Leakage parameters (licence elasticity, tonnage licences).
+
+    Returns:
+        (goods, origins) increment of the licence price, US$/kg, and (goods, origins) True where the
+        quota covering the good is slack.
+    """
+    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
+    weight = (flows + refused) * foreign
+    tonnes = weight.sum(axis=2)
+    shipped = (flows * foreign).sum(axis=2)
+    cost = np.divide((delivered * weight).sum(axis=2), tonnes, out=np.zeros_like(tonnes), where=tonnes > 0)
+    shares = refused_share(flows, refused, quota_goods, quota_origin)
+    step, slack = np.zeros_like(tonnes), np.zeros(tonnes.shape, dtype=bool)
+    for share, ceiling, goods, origin in zip(shares, quota, quota_goods, quota_origin, strict=True):
+        covered = np.flatnonzero(goods)
+        if share <= 1e-6:
+            slack[covered, origin] |= shipped[covered, origin].sum() < 0.99 * ceiling
+            continue
+        ratio = max(1.0 - share, 1e-9) ** (-1.0 / params.licence_elasticity) - 1.0
+        value = cost[covered, origin]
+        if params.tonnage_licences:
+            value = np.full(len(covered), (value * tonnes[covered, origin]).sum() / tonnes[covered, origin].sum())
+        step[covered, origin] = np.maximum(step[covered, origin], ratio * value)
+    return step, slack & (step <= 0)
+
+
+def quota_covered(quota_goods: np.ndarray, quota_origin: np.ndarray, goods: int, size: int) -> np.ndarray:
+    """(goods, destinations) True where an export quota of another region covers the good: there
+    its buyers pay the quota's licence price, not a premium of their own."""
+    covered = np.zeros((goods, size), dtype=bool)
+    for covers, origin in zip(quota_goods, quota_origin, strict=True):
+        abroad = np.arange(size) != origin
+        covered |= covers.astype(bool)[:, None] & abroad[None, :]
+    return covered

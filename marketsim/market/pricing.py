@@ -154,6 +154,10 @@ class PriceBook:
         self.choke = np.full_like(self.base, np.inf)
         """(goods, regions) most a buyer pays for a good (oxides' choke price; no limit elsewhere)."""
         self.scarcity = np.zeros_like(self.markup)
+        self.licence = np.zeros_like(self.markup)
+        """(goods, origins) price of a licence to export a kg under each origin's export quota (7.34)."""
+        self.licence_gap = np.zeros_like(self.markup)
+        """(goods, regions) licence price buyers abroad pay, over their delivered cost (7.34)."""
         self.index = self.seller.copy()
         self.requalified = [np.full_like(self.base, np.inf) for _ in range(REQUALIFY_ORDER)]
         """Stages of the delayed willingness to pay of cut-off buyers (:meth:`requalify`); the last
@@ -171,7 +175,7 @@ class PriceBook:
         requalify imported finished goods will pay (:meth:`requalify`; that ceiling caps the
         scarcity premium only, never the delivered cost itself)."""
         ceiling = np.minimum(self.choke, np.maximum(self.requalified[-1], self.index))
-        return np.minimum(self.index * (1.0 + self.scarcity), ceiling)
+        return np.minimum(self.index * (1.0 + np.maximum(self.scarcity, self.licence_gap)), ceiling)
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest
@@ -252,6 +256,43 @@ class PriceBook:
         target = np.where(cut_off, np.minimum(gap, max_scarcity), 0.0)
         rate = np.where(target > self.scarcity, p.scarcity_adjustment, p.scarcity_decay)
         self.scarcity += rate * (target - self.scarcity)
+
+    def charge_licence(
+        self,
+        step: np.ndarray,
+        slack: np.ndarray,
+        delivered: np.ndarray,
+        covered: np.ndarray,
+        rise: float,
+        decay: float,
+    ) -> None:
+        """Move each export quota's licence price and charge it to every buyer abroad of the goods it
+        covers (7.34). The price rises by ``rise`` times the increment that would clear this month's
+        refusals (a tatonnement: it keeps rising while the quota refuses requests), holds while the
+        quota is just filled and falls by the share ``decay`` a month once it is slack; it stays below
+        ``behaviour.max_scarcity`` times the dearest delivered cost of the good. Buyers' premium over
+        their delivered cost is the cheapest legal delivered cost plus licence over the origins whose
+        quota prices, less their delivered cost.
+
+        Args:
+            step: (goods, origins) increment that would clear each quota's refusals, US$/kg.
+            slack: (goods, origins) True where the quota covering the good is slack.
+            delivered: (goods, origins, destinations) legal delivered cost, US$/kg.
+            covered: (goods, destinations) True where a quota of another region covers the good.
+                Licence prices of goods no quota covers any longer are 0.
+            rise: Share of the clearing increment added each month.
+            decay: Share of the licence price lost each month while the quota is slack.
+        """
+        cap = self.behaviour.max_scarcity * delivered.max(axis=2)
+        licence = np.minimum(self.licence + rise * step, cap) * np.where(slack, 1.0 - decay, 1.0)
+        self.licence = licence if covered.any() else np.zeros_like(licence)
+        self.licence[self.licence < 1e-6] = 0.0
+        licensed = self.licence[:, :, None] > 0
+        cost = np.where(licensed, delivered + self.licence[:, :, None], np.inf)
+        cost[:, np.arange(cost.shape[1]), np.arange(cost.shape[1])] = np.inf
+        floor = cost.min(axis=1)
+        gap = np.divide(floor, np.maximum(self.index, 1e-9), out=np.ones_like(floor), where=np.isfinite(floor)) - 1.0
+        self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
         """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).

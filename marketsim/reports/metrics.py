@@ -59,7 +59,7 @@ CATALOGUE: list[Metric] = [
     Metric("inventory_cover", "months", "good_region", "Producers' and users' stock over the month's use."),
     Metric("stockpile", "t", "good_region", "State strategic stockpile held."),
     Metric("exports", "t/month", "good_region", "Shipments to other regions."),
-    Metric("imports", "t/month", "good_region", "Shipments from other regions."),
+    Metric("imports", "t/month", "good_region", "Shipments from other regions, smuggled ones included."),
     *_stage_metrics("dependency", "share", "good_region", _DEPENDENCY),
     *_stage_metrics("china_share", "share", "world", "China's share of world output at the {stage} stage."),
     *_stage_metrics(
@@ -145,7 +145,7 @@ CATALOGUE: list[Metric] = [
     Metric("contract_price", "US$/kg", "good_region", "Long-term contract price (lagged spot); world: by purchases."),
     Metric("spot_price", "US$/kg", "good_region", "Spot price in the region (the same as 'price')."),
     Metric("licence_premium", "US$/kg", "good_region", "Shadow price of binding export controls (docs/metrics.md)."),
-    Metric("smuggled", "t/month", "good_region", "Exports leaked past export controls (not in 'exports')."),
+    Metric("smuggled", "t/month", "good_region", "Exports leaked past export controls (in 'imports', not 'exports')."),
     Metric("undocumented_mining", "t/month", "region", "Mine output beyond the managed region's quota (REO)."),
     Metric("fundamentalist_share", "share", "good_region", "Stockholders forecasting by fundamentals; world: mean."),
 ]
@@ -188,6 +188,7 @@ RAW_FIELDS = (
     "contract_price",
     "licence_premium",
     "smuggled",
+    "smuggled_in",
     "fundamentalists",
     "undocumented",
 )
@@ -345,7 +346,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
             "unmet_demand": raw["unmet"],
             "stockpile": raw["stockpile"],
             "exports": sold - domestic,
-            "imports": received - domestic,
+            "imports": received - domestic + raw["smuggled_in"],
         }
     )
     use, stock = raw["use"], raw["stock"]

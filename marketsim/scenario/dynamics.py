@@ -181,6 +181,28 @@ class LeakageParams(Strict):
     """A quota counted in tonnes has one licence price per kg for all the goods it covers, and cut-off
     buyers of each pay at least the legal delivered cost plus it (Falvey 1979; REF §10 K7-K8). False:
     each good's premium is its own."""
+    quota_price: bool = True
+    """A binding export quota is priced once for all buyers abroad of the goods it covers: they pay the
+    legal delivered cost plus the quota's licence price, which clears the quota (rises with the share
+    of requests refused, falls within months once the quota stops binding); a premium of a region's
+    own, set by its buyers' stock cover, remains only where a ban singles it out (Falvey 1979; REF §10
+    K7; model.md 7.34). False: each cut-off region bids a premium on its own buyers' cover (7.30)."""
+    licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.7
+    """Elasticity of buyers' requests to the licence price: a quota refusing the share ``s`` of
+    requests is priced at ``(1 - s) ** (-1 / elasticity) - 1`` times the legal export cost (capped by
+    ``behaviour.max_scarcity``). Short-run demand elasticities of rare earths are 0.1-0.6 (REF §3);
+    buyers' stocks and trade in licences make the licence market more elastic (ASSUMPTION; range
+    0.3-2)."""
+    licence_cut_off: Annotated[float, Field(ge=0.0, le=20.0)] = 0.1
+    """Buyers abroad whose licence price adds more than this share to their delivered cost count as cut
+    off by export controls, like refused buyers: they requalify imported magnets (7.31) and thrift
+    (ASSUMPTION; range 0.05-0.5)."""
+    licence_rise: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    """Share of the gap to the clearing licence price closed each month while it rises (ASSUMPTION)."""
+    licence_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    """Share of the gap to the clearing licence price closed each month while it falls: once the quota
+    stops binding the licence price halves each month (ASSUMPTION: licences lose their value within
+    months; range 0.2-1)."""
 
 
 class ImportParityParams(Strict):

@@ -111,6 +111,8 @@ class Month:
     """(goods, origins) shadow price of binding export controls, US$/kg."""
     smuggled: np.ndarray | None = None
     """(goods, origins) tonnes smuggled past export controls."""
+    smuggled_in: np.ndarray | None = None
+    """(goods, destinations) tonnes smuggled past export controls that reached each importer."""
     cut_off: np.ndarray | None = None
     """(goods, regions) True where export controls left the region's buyers short."""
     """Share of what arrived in each cell that went to the state stockpile."""

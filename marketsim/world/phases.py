@@ -25,6 +25,7 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
+from marketsim.world.quotas import licence_floor, own_premium, premium_cover, price_quota
 from marketsim.world.state import World
 
 
@@ -250,7 +251,8 @@ def trade(world: World, month: Month) -> None:
 def leak(world: World, month: Month) -> None:
     """Price the licences of binding export controls and smuggle part of what they refused
     (:mod:`marketsim.market.leakage`); smuggled goods reach buyers abroad but stay out of the
-    month's (official) flows."""
+    month's (official) flows: the exporter does not declare them (``month.smuggled``, by origin),
+    the importer's customs do (``month.smuggled_in``, by destination; REF §10 K9)."""
     result, regional = month.clearing, world.prices.regional
     params, f = world.scenario.dynamics.leakage, world.frictions
     taxed = None
@@ -264,12 +266,14 @@ def leak(world: World, month: Month) -> None:
         # (what the two functions below return then at finite prices, without their work on every route).
         month.licence_premium = np.zeros(result.sold.shape)
         month.smuggled = np.zeros(result.sold.shape)
+        month.smuggled_in = np.zeros(result.sold.shape)
         return
     month.licence_premium = leakage.licence_premium(result.flows, result.refused, result.delivered_cost, regional)
     smuggled = leakage.smuggle(
         result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
     month.smuggled = smuggled.sum(axis=2)
+    month.smuggled_in = smuggled.sum(axis=1)
     if smuggled.any():
         world.ledger.trade(smuggled, goods_by_region(world))
 
@@ -283,14 +287,15 @@ def reprice(world: World, month: Month) -> None:
         month.offered,
         result.requested,
         demand,
-        month.cut_off,
-        world.ledger.buyer.amount / np.maximum(world.normal_stock, 1e-9),
+        own_premium(world, month),
+        premium_cover(world, month),
         result.price_index,
         valuation.producers(world),
         fundamental,
         world.scenario.dynamics.prices.cost_pull_months,
-        licence_floor(world, month),
+        None if world.scenario.dynamics.leakage.quota_price else licence_floor(world, month),
     )
+    price_quota(world, month)
     parity = world.scenario.dynamics.import_parity
     if parity.enabled:
         # Only cut-off buyers requalify: with none this month their willingness to pay changes nothing.
@@ -345,18 +350,6 @@ def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin
         break_even = np.divide(affordable - fixed, per_kg, out=np.full(size, np.inf), where=makers)
         willingness[good] = np.where(makers, np.maximum(break_even, 0.0), np.inf)
     return willingness
-
-
-def licence_floor(world: World, month: Month) -> np.ndarray | None:
-    """(goods, regions) least cut-off buyers pay for a licensed kg under a tonnage quota (7.30), or
-    None where licences are priced per good (``dynamics.leakage.tonnage_licences = false``)."""
-    if not world.scenario.dynamics.leakage.tonnage_licences or not len(world.frictions.quota):
-        return None
-    result, f = month.clearing, world.frictions
-    price = leakage.tonnage_licence_price(
-        month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
-    )
-    return leakage.licence_floor(result.delivered_cost, price)
 
 
 def fundamental_markup(world: World) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""Export quotas in the month's repricing: which buyers bid a premium of their own, and the
+licence price a binding quota charges every buyer abroad of the goods it covers (model.md 7.30,
+7.34; :mod:`marketsim.market.leakage`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketsim.market import leakage
+from marketsim.world.flows import Month
+from marketsim.world.state import World
+
+
+def own_premium(world: World, month: Month) -> np.ndarray:
+    """(goods, regions) True where buyers bid a scarcity premium on their own stock cover: where
+    export controls cut them off, except, when binding quotas are priced once for all buyers abroad
+    (7.34), where a quota covers the good and no ban singles the region out."""
+    if not world.scenario.dynamics.leakage.quota_price or not len(world.frictions.quota):
+        return month.cut_off
+    f, result = world.frictions, month.clearing
+    covered = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+    banned = (f.open == 0).any(axis=1) & (result.received < (1.0 - 1e-3) * month.demand)
+    return month.cut_off & (~covered | banned)
+
+
+def premium_cover(world: World, month: Month) -> np.ndarray:
+    """(goods, regions) buyers' stock over the stock they would aim at, which a premium of their own
+    is bid on; when binding quotas are priced once (7.34), a region singled out by a ban counts its
+    state stockpile too (its buyers bid against all the stock the region holds: Japan's JOGMEC
+    stockpile during the 2010 halt, REF §7)."""
+    held = world.ledger.buyer.amount
+    if world.scenario.dynamics.leakage.quota_price:
+        banned = (world.frictions.open == 0).any(axis=1)
+        held = held + np.where(banned, world.ledger.stockpile.amount, 0.0)
+    return held / np.maximum(world.normal_stock, 1e-9)
+
+
+def price_quota(world: World, month: Month) -> None:
+    """Price each export quota once for all buyers abroad of the goods it covers (7.34): its licence
+    price moves with the quota's refusals and slack, and every buyer abroad pays it over the legal
+    delivered cost (0 where no quota is in force). Buyers whose licence adds more than
+    ``licence_cut_off`` to their delivered cost count as cut off from then on in the month."""
+    params, f, result = world.scenario.dynamics.leakage, world.frictions, month.clearing
+    size, goods = world.size, len(world.reference)
+    step, slack = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
+    covered = np.zeros((goods, size), dtype=bool)
+    if params.quota_price and len(f.quota):
+        step, slack = leakage.quota_licence_step(
+            result.flows, result.refused, result.delivered_cost, f.quota, f.quota_goods, f.quota_origin, params
+        )
+        covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
+    world.prices.charge_licence(step, slack, result.delivered_cost, covered, params.licence_rise, params.licence_decay)
+    month.cut_off = month.cut_off | (world.prices.licence_gap > params.licence_cut_off)
+
+
+def licence_floor(world: World, month: Month) -> np.ndarray | None:
+    """(goods, regions) least cut-off buyers pay for a licensed kg under a tonnage quota (7.30), or
+    None where licences are priced per good (``dynamics.leakage.tonnage_licences = false``)."""
+    if not world.scenario.dynamics.leakage.tonnage_licences or not len(world.frictions.quota):
+        return None
+    result, f = month.clearing, world.frictions
+    price = leakage.tonnage_licence_price(
+        month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
+    )
+    return leakage.licence_floor(result.delivered_cost, price)
