@@ -27,7 +27,8 @@ Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s 
   room and redraw as soon as it changes (no polling); "every client" is the slowest page of a
   round; p50/p95/max over the rounds. Each page also stamps the websocket messages it receives:
   the last one before its status line changed is when the server's update had arrived, so the
-  server's part of the delay is told from the pages' own drawing;
+  server's part of the delay is told from the pages' own drawing, and counted (the websocket
+  messages a page gets in a round: widgets whose values changed);
 - RSS of the server's process group with the browser sessions connected.
 
 In a classroom every page runs on its own device; here 30 Chromium pages share the server's
@@ -320,7 +321,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
             f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB"
         )
 
-        every, each, delivered, console, server_cpu = [], [], [], [], []
+        every, each, delivered, console, server_cpu, messages = [], [], [], [], [], []
         if control is not None:
             (control / "on").touch()
         for _ in range(rounds):
@@ -349,18 +350,21 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
                 for page in pages
             ]
             delivered.append(max(arrived))
+            messages.append(sum(page.evaluate("() => window.__messages.length") for page in pages) / count)
             boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
         print(
             f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
             f"shows the new round: {spread(every)}"
         )
         print(f"  same, each page's observation: {spread(each)}")
+        print("  every page, round by round: " + ", ".join(f"{s:.2f}" for s in every) + " s")
         print(f"  server CPU time per round (user + system, until 0.5 s after the last page): {spread(server_cpu)}")
         print(f"  the facilitator's console (the round is played in its click handler): {spread(console)}")
         print(
             f"  same, until the last page has received its update (the server's part; the rest is the "
             f"pages drawing): {spread(delivered)}"
         )
+        print(f"  websocket messages a page received in a round: {statistics.mean(messages):.1f} on average")
         if control is not None:
             print(f"where the server's CPU went during the {rounds} rounds (sampled):")
             print(profile_report(control))

@@ -55,8 +55,9 @@ def plain_json(value: Any, what: str) -> Any:
 
 TWIN_ACTIONS = frozenset({"start", "advance", "shock", "undo"})
 """Logged actions after which the bot twin's coming round is played ahead (see ``twin_ahead``)."""
-TWIN_AHEAD_AFTER_S = 1.0
-"""Seconds after such an action before the twin is played ahead: the pages draw the change first."""
+TWIN_AHEAD_AFTER_S = 3.0
+"""Seconds after such an action before the twin is played ahead: the pages draw the change first
+(a class of 30 phones on a busy server can take more than a second)."""
 
 PUBLIC_ACTIONS = frozenset(
     {

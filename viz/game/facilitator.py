@@ -260,7 +260,8 @@ def Console(seat: Seat):
         ShockMenu(room, seat, act)
         Messages(room, seat.token, status["messages"], room.injected_shocks(), act)
     AllianceOffers(room.all_offers())
-    WorldCharts(room, (status["tick"], room.log_size()))
+    # Drawn again when the world changes (a round, an undo, a shock), not at every submission.
+    WorldCharts(room, (status["tick"], room.public_version))
     with solara.Card("Debrief", style={"margin": "4px 0"}, classes=["debrief"]):
         DebriefToggle(room, status["tick"] * 1000 + room.log_size())
     GameFileDownload(room, seat)

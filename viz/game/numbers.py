@@ -129,13 +129,15 @@ def ReadingStep(room: Room, region: str, step: str, held: dict[str, int], tick: 
     title, classes = ("Your briefing", ["briefing"]) if briefing else ("What your decisions did", ["consequence-card"])
     with solara.Card(title, classes=classes, style=CARD):
         solara.HTML(tag="div", unsafe_innerHTML=text, classes=["briefing-text" if briefing else "own-numbers"])
-        if not briefing:
-            solara.Button(
-                "Hide price chart" if chart else "Show price chart",
-                small=True,
-                text=True,
-                on_click=lambda: set_chart(not chart),
-                classes=["price-chart-toggle"],
-            )
+        # On the briefing too, hidden: the new round that turns the class to its numbers then
+        # shows a button instead of building one on every page.
+        solara.Button(
+            "Hide price chart" if chart else "Show price chart",
+            small=True,
+            text=True,
+            on_click=lambda: set_chart(not chart),
+            classes=["price-chart-toggle"],
+            style={"display": "none"} if briefing else {},
+        )
         if chart and not briefing:
             PriceChart(room, region, tick)

@@ -7,6 +7,7 @@ seam) when submitted, and a refused one shows the engine's message.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 
@@ -202,12 +203,38 @@ def Clock(seconds_left: float | None, running: bool, stamp: int):
 
 
 STEPS = ("Briefing", "My numbers", "Decide")
+redraws: collections.Counter[str] = collections.Counter()
+"""How often each government's player pages have been drawn in this process (for tests: one
+seat's change must not redraw the pages of other seats)."""
+
+
+@solara.component
+def StatusLine(text: str, seconds_left: float | None, running: bool, stamp: int):
+    """The government, round, date and phase, with the decision clock (drawn again only when one
+    of them changes)."""
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}):
+        solara.Text(text, classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
+        Clock(seconds_left, running, stamp)
+
+
+@solara.component
+def News(items: tuple[tuple[str, str], ...]):
+    """This round's shocks (as headlines) and the facilitator's messages."""
+    with solara.Column(gap="2px"):
+        for kind, text in items:
+            if kind == "shock":
+                solara.Warning(text, dense=True, icon="mdi-newspaper", classes=["news"])
+            else:
+                solara.Info(f"Facilitator: {text}", dense=True, classes=["broadcast"])
 
 
 @solara.component
 def PlayerView(seat: Seat):
     """A seated player's page: status and news, then one step at a time (briefing, my numbers,
-    decide), each about one phone screen."""
+    decide), each about one phone screen.
+
+    A new round redraws this page once (its room wakes it), another seat's submission not at all;
+    the blocks below are components that draw again only when what they show changes."""
     room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
 
     def heartbeat():
@@ -217,16 +244,21 @@ def PlayerView(seat: Seat):
             pass
 
     wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region))
+    redraws[seat.region] += 1
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
     # Made once a round for the whole team (a plant built during the game shows up).
     held = room.shared(("holdings", seat.region), lambda: room.holdings(seat.region))
     chosen, choose = solara.use_state((None, 0))
+    shown_round = solara.use_ref(0)
+    # The same function every round (it reads the round shown): the step buttons need not redraw.
+    pick = solara.use_memo(lambda: lambda name: choose((name, shown_round.current)), [])
     try:
         view = room.player_view(seat.token)
     except GameError as error:
         solara.Error(f"{problem(error)}: the facilitator may have handed your seat to the AI.", classes=["game-error"])
         solara.Button("Join again", on_click=lambda: take_seat(None))
         return
+    shown_round.current = view["round"]
     phase = {"lobby": "waiting for the teacher to start", "deciding": "decide now", "finished": "game over"}[
         view["phase"]
     ]
@@ -237,26 +269,21 @@ def PlayerView(seat: Seat):
     step = chosen[0] if chosen[1] == view["round"] and chosen[0] in STEPS else default
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}).key("status"):
-        solara.Text(
-            f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
-            classes=["player-status"],
-            style={"font-weight": "600", "font-size": "17px"},
-        )
-        Clock(view["time_left"], view["phase"] == "deciding" and not view["paused"], wakes)
-    with solara.Column(gap="2px").key("news"):
-        for kind, text in room.news():
-            if kind == "shock":
-                solara.Warning(text, dense=True, icon="mdi-newspaper", classes=["news"])
-            else:
-                solara.Info(f"Facilitator: {text}", dense=True, classes=["broadcast"])
+    clock = view["time_left"] is not None  # without a clock, nothing for the browser to restart
+    StatusLine(
+        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
+        view["time_left"],
+        view["phase"] == "deciding" and not view["paused"],
+        wakes if clock else 0,
+    ).key("status")
+    News(tuple(room.news())).key("news")
     if len(view.get("team", [])) > 1:
         solara.Text(
             "Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission counts.",
             style=EXPLAIN,
             classes=["player-team"],
         )
-    ChoiceButtons(list(STEPS), step, lambda name: choose((name, view["round"])), ["player-steps"]).key("steps")
+    ChoiceButtons(list(STEPS), step, pick, ["player-steps"]).key("steps")
     tick = view["tick"]
     key = (tick, view["round"])
     groups = room.alliances()

@@ -1,0 +1,66 @@
+"""What a change costs the class's pages (rendered in process, no browser): another seat's
+submission redraws no other seat's page, and a new round redraws each page once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import solara
+from _game import open_room
+from game_widgets import texts
+
+from marketsim.game import GameServer
+from viz.game import state as game_state
+from viz.game.player import PlayerView, redraws
+from viz.game.state import Seat
+
+
+@pytest.fixture
+def pages(tmp_path):
+    """A started room of the small world with a player on the USA and one on Japan, each with
+    their page open: ``(room, facilitator token, tokens by region, render contexts by region)``."""
+    server = GameServer(tmp_path / "game.db")
+    game_state.use_game_server(server)
+    room, boss, tokens = open_room(server)
+    room.twin_ahead_after = None  # no background work: only the pages draw
+    contexts = {
+        region: solara.render(PlayerView(Seat(room.id, room.join_code, token, region)), handle_error=False)[1]
+        for region, token in tokens.items()
+    }
+    yield room, boss, tokens, contexts
+    for context in contexts.values():
+        context.close()
+    server.close()
+
+
+def wait_until(condition) -> None:
+    deadline = time.monotonic() + 30
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert condition()
+
+
+def status(context) -> str:
+    return texts(context, "player-status")[0]
+
+
+def test_a_submission_redraws_its_own_seats_page_only(pages):
+    room, _, tokens, contexts = pages
+    wait_until(lambda: all(status(c).endswith("decide now") for c in contexts.values()))
+    before = dict(redraws)
+    room.submit(tokens["japan"], [{"type": "tariff", "importer": "japan", "rate": 0.2, "origins": ["china"]}])
+    wait_until(lambda: redraws["japan"] > before["japan"])  # its own page shows the queue
+    room.submit(tokens["japan"], [])  # and again: still not the USA's business
+    wait_until(lambda: redraws["japan"] > before["japan"] + 1)
+    assert redraws["usa"] == before["usa"]
+
+
+def test_a_new_round_redraws_every_page_once(pages):
+    room, boss, _, contexts = pages
+    wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
+    before = dict(redraws)
+    room.advance(boss)
+    wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
+    assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 1, "japan": 1}
+    assert texts(contexts["usa"], "player-status")[0].startswith("USA · round 2")
