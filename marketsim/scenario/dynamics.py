@@ -181,12 +181,13 @@ class LeakageParams(Strict):
     """A quota counted in tonnes has one licence price per kg for all the goods it covers, and cut-off
     buyers of each pay at least the legal delivered cost plus it (Falvey 1979; REF §10 K7-K8). False:
     each good's premium is its own."""
-    quota_price: bool = True
+    quota_price: bool = False
     """A binding export quota is priced once for all buyers abroad of the goods it covers: they pay the
     legal delivered cost plus the quota's licence price, which clears the quota (rises with the share
     of requests refused, falls within months once the quota stops binding); a premium of a region's
     own, set by its buyers' stock cover, remains only where a ban singles it out (Falvey 1979; REF §10
-    K7; model.md 7.34). False: each cut-off region bids a premium on its own buyers' cover (7.30)."""
+    K7; model.md 7.34). False (the default): each cut-off region bids a premium on its own buyers' cover
+    (7.30). Off by default because on history_2009 it loses the 2011 bubble (K2, K4, K6; 7.34)."""
     licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.7
     """Elasticity of buyers' requests to the licence price: a quota refusing the share ``s`` of
     requests is priced at ``(1 - s) ** (-1 / elasticity) - 1`` times the legal export cost (capped by
