@@ -56,28 +56,21 @@ window.WebSocket.prototype = Native.prototype;
 Object.assign(window.WebSocket, Native);
 """
 """Logs the time and size of every websocket message the page receives."""
-FIRST_SHOWN = """([tick, changes]) => {
+CHARTS_DRAWN = """([months, changes]) => {
   const status = document.querySelector('.run-status')?.innerText || '';
   const counted = status.match(/live changes (\\d+)/);
   if (!counted || Number(counted[1]) !== changes) return false;
   const timed = ['prices', 'importers', 'shares', 'shortages', 'stockpiles'];
   return timed.every(name => {
     const plot = document.querySelector(`.chart-${name} .js-plotly-plot`);
-    return plot && plot.data && plot.data.length && plot.data[0].x.length > tick
+    return plot && plot.data && plot.data.length && plot.data[0].x.length COMPARED months
       && (plot.layout.annotations || []).length === changes;
   });
 }"""
-ALL_DRAWN = """([months, changes]) => {
-  const status = document.querySelector('.run-status')?.innerText || '';
-  const counted = status.match(/live changes (\\d+)/);
-  if (!counted || Number(counted[1]) !== changes) return false;
-  const timed = ['prices', 'importers', 'shares', 'shortages', 'stockpiles'];
-  return timed.every(name => {
-    const plot = document.querySelector(`.chart-${name} .js-plotly-plot`);
-    return plot && plot.data && plot.data.length && plot.data[0].x.length === months
-      && (plot.layout.annotations || []).length === changes;
-  });
-}"""
+FIRST_SHOWN = CHARTS_DRAWN.replace("COMPARED", ">")
+"""True once the timed charts show the given number of changes and go past the given month."""
+ALL_DRAWN = CHARTS_DRAWN.replace("COMPARED", "===")
+"""True once the timed charts show the given number of changes and exactly the given months."""
 
 
 def set_start(page, tick: int, first: str) -> None:

@@ -83,8 +83,7 @@ def tonnage_licence_price(
         quota_goods: (quotas, goods) goods each export quota covers.
         quota_origin: (quotas,) region each export quota applies to.
     """
-    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
-    tonnes = ((flows + refused) * foreign).sum(axis=2)
+    tonnes = _abroad(flows + refused)
     price = np.zeros_like(premium)
     for goods, origin in zip(quota_goods, quota_origin, strict=True):
         covered = np.flatnonzero(goods)
@@ -95,6 +94,11 @@ def tonnage_licence_price(
             price[covered, origin], (premium[covered, origin] * weight).sum() / weight.sum()
         )
     return price
+
+
+def _abroad(tonnes: np.ndarray) -> np.ndarray:
+    """(goods, origins) sum over destinations other than the origin of (goods, origins, destinations) tonnes."""
+    return (tonnes * ~np.eye(tonnes.shape[1], dtype=bool)[None, :, :]).sum(axis=2)
 
 
 def licence_floor(delivered: np.ndarray, licence_price: np.ndarray) -> np.ndarray:
@@ -119,9 +123,7 @@ def refused_share(
         quota_goods: (quotas, goods) goods each export quota covers.
         quota_origin: (quotas,) region each export quota applies to.
     """
-    foreign = ~np.eye(flows.shape[1], dtype=bool)[None, :, :]
-    asked = ((flows + refused) * foreign).sum(axis=2)
-    denied = (refused * foreign).sum(axis=2)
+    asked, denied = _abroad(flows + refused), _abroad(refused)
     share = np.zeros(len(quota_origin))
     for q, (goods, origin) in enumerate(zip(quota_goods, quota_origin, strict=True)):
         covered = np.flatnonzero(goods)
