@@ -9,7 +9,7 @@ import pytest
 from simkit import build, run, series
 
 from marketsim.policy.events import ExportLicence
-from marketsim.reports.metrics import CATALOGUE, PROJECT_PHASES, hhi
+from marketsim.reports.metrics import CATALOGUE, PROJECT_PHASES, hhi, stock_cover
 from marketsim.vocabulary import POLICY_STAGES, STAGES
 
 OXIDES = ("ndpr", "dytb", "lace")
@@ -160,3 +160,13 @@ def test_good_region_metrics_have_an_all_row_of_nan_and_world_totals(baseline):
         metrics["exports"][:, :-1, -1] + smuggled, metrics["imports"][:, :-1, -1], rtol=1e-9, atol=1e-9
     )
     assert metrics["exports"][:, :-1, :-1].sum() == pytest.approx(flows.sum() - np.einsum("tgii->", flows))
+
+
+def test_stock_cover_over_a_trace_of_use_does_not_apply():
+    """Months of cover are stock over use; over no use or a trace of it (a licence letting through
+    2e-309 of a good once made it overflow to infinity and the run was refused) they do not apply."""
+    stock = np.array([1.0, 1.0, 1.0, 0.0])
+    use = np.array([2.0, 0.0, 2.225e-309, 0.5])
+    cover = stock_cover(stock, use)
+    assert cover[0] == 0.5 and cover[3] == 0.0
+    assert np.isnan(cover[1:3]).all()

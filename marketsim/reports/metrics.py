@@ -307,6 +307,16 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
 
 
+TRACE_TONNES = 1e-6
+"""Use below a gram a month counts as none for stock cover: months of cover over a trace of use
+would be astronomically large or overflow to infinity, and mean nothing."""
+
+
+def stock_cover(stock: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Months of use the stock covers; NaN (does not apply) where use is nil or a trace."""
+    return np.divide(stock, use, out=np.full_like(use, np.nan, dtype=float), where=use > TRACE_TONNES)
+
+
 def _share_of_world(values: np.ndarray) -> np.ndarray:
     """(ticks, regions + 1) each region's share of the world total (0 where the world has none;
     the world's own cell is 1 where it has some)."""
@@ -350,7 +360,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         }
     )
     use, stock = raw["use"], raw["stock"]
-    out["inventory_cover"] = with_world(_ratio(stock, use), _ratio(stock.sum(-1), use.sum(-1)))
+    out["inventory_cover"] = with_world(stock_cover(stock, use), stock_cover(stock.sum(-1), use.sum(-1)))
     oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
     stage_output = {
         "mining": raw["production"][:, concentrate],
