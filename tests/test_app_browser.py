@@ -88,9 +88,7 @@ def test_the_what_if_loop(dashboard):
     wait_status(page, "live changes 1")
     assert "dotted: without china: export quota (2026-01)" in status(page)
     # The first years after the change show at once, the rest of the run follows.
-    page.wait_for_function(
-        "() => !(document.querySelector('.run-status')?.innerText || '').includes('the rest follows')", timeout=WAIT
-    )
+    wait_status(page, "the rest follows", present=False)
     page.wait_for_function(
         "(m) => document.querySelector('.chart-prices .js-plotly-plot')?.data?.[0]?.x?.length === m",
         arg=month(page),
@@ -134,6 +132,7 @@ def test_the_what_if_loop(dashboard):
 
 
 def overlapping_text(page) -> list[str]:
+    wait_status(page, "the rest follows", present=False)  # the whole run drawn, not its first years
     page.wait_for_timeout(2000)  # plotly finishes moving the flow diagram's nodes
     return page.evaluate(OVERLAPS)
 
