@@ -5,13 +5,8 @@ Run from the repository root:
     .venv/bin/python docs/make_teaching_numbers.py            # runs the games, rewrites the guide
     .venv/bin/python docs/make_teaching_numbers.py --check    # same runs; fails if the guide is stale
 
-Every check run is the lesson as docs/teaching.md sets it up: the scenario
-configs/baseline_2024.toml, seed 2024, 12 months per round, five rounds (2024-2028), all nine
-seats of the lesson taken by teams. It is played through the game engine's own path
-(:mod:`marketsim.game.replay`: the room's scenario, its model with a seat controller per team,
-decisions validated as the game validates a team's submission and queued on the government,
-shocks validated as the console validates them and submitted before the round's months). A run
-is the no-policy game (every team submits nothing) plus the decisions or shock the guide names.
+The check runs, and how each is played through the game engine's own path, are described in
+docs/teaching_runs.py.
 
 Each figure sits in the guide between markers, ``<!-- n:KEY -->value<!-- /n -->``; the script
 replaces every value. It fails, naming the key, when a marker it computes is missing from the

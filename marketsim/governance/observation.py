@@ -8,6 +8,7 @@ import numpy as np
 
 from marketsim.governance.protocols import GovernedModel
 from marketsim.levers.projects import OPERATING
+from marketsim.reports.metrics import ratio
 from marketsim.vocabulary import GOODS, STAGES
 
 
@@ -142,16 +143,11 @@ def _stage_shares(raw: dict[str, np.ndarray], china: int, reo: np.ndarray) -> tu
         goods = [magnet] if stage == "magnets" else oxides_and_magnets
         weight = reo[goods][None, :, None]
         part, whole = raw["consumed_china"][..., s][:, goods], raw["consumption"][:, goods]
-        dependency.append(_ratio((part * weight).sum(axis=1), (whole * weight).sum(axis=1)))
+        dependency.append(ratio((part * weight).sum(axis=1), (whole * weight).sum(axis=1)))
         output = stage_output[s]
         from_china = output[:, china] if china >= 0 else np.zeros(len(output))
-        china_share.append(_ratio(from_china, output.sum(axis=-1)))
+        china_share.append(ratio(from_china, output.sum(axis=-1)))
     return np.stack(dependency, axis=1), np.stack(china_share, axis=1)
-
-
-def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """``part / whole`` where ``whole`` is positive, NaN elsewhere."""
-    return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
 
 
 def _mean_over_round(values: np.ndarray) -> np.ndarray:
@@ -181,8 +177,8 @@ def public_figures(model: GovernedModel, metrics: dict[str, np.ndarray]) -> dict
     columns["dependency"] = metrics["clean_dependency"][STAGES.index("separation")]
     columns["unmet"] = np.divide(unmet, whole, out=np.zeros_like(whole), where=whole > 0)
     key = [1, 2, 4]
-    ratio = price[key] / np.maximum(world_price[key], 1e-9)[:, None] - 1.0
-    columns["premium"] = ratio.max(axis=0)
+    relative = price[key] / np.maximum(world_price[key], 1e-9)[:, None] - 1.0
+    columns["premium"] = relative.max(axis=0)
     columns["stockpile_value"] = (model.ledger.stockpile.amount[1:3] * world_price[1:3][:, None]).sum(axis=0) / 1e3
     columns["exposure"] = 12.0 * (use[key] * world_price[key][:, None]).sum(axis=0) / 1e3
     columns["ndpr_output"] = metrics["clean_production"][1]

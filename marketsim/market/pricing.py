@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from marketsim.market.fundamentals import break_even_share
+from marketsim.market.leakage import licence_floor
 from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.schema import MarketParams
 from marketsim.vocabulary import CONCENTRATE, GOODS, MAGNET, OXIDE_ROWS
@@ -287,11 +288,7 @@ class PriceBook:
         licence = np.minimum(self.licence + rise * step, cap) * np.where(slack, 1.0 - decay, 1.0)
         self.licence = licence if covered.any() else np.zeros_like(licence)
         self.licence[self.licence < 1e-6] = 0.0
-        licensed = self.licence[:, :, None] > 0
-        cost = np.where(licensed, delivered + self.licence[:, :, None], np.inf)
-        cost[:, np.arange(cost.shape[1]), np.arange(cost.shape[1])] = np.inf
-        floor = cost.min(axis=1)
-        gap = np.divide(floor, np.maximum(self.index, 1e-9), out=np.ones_like(floor), where=np.isfinite(floor)) - 1.0
+        gap = licence_floor(delivered, self.licence) / np.maximum(self.index, 1e-9) - 1.0  # -1 where none
         self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:

@@ -303,7 +303,8 @@ def _with_world_totals(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: out[:, k] for k, name in enumerate(series)}
 
 
-def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+def ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole`` where ``whole`` is positive, NaN elsewhere (the metric does not apply)."""
     return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
 
 
@@ -330,12 +331,12 @@ def _dependency(consumed: np.ndarray, china: np.ndarray, goods: list[int], reo: 
     ticks, all_goods, regions = consumed.shape
     out = np.full((ticks, all_goods + 1, regions + 1), np.nan)
     part, whole = china[:, goods], consumed[:, goods]
-    out[:, goods, :regions] = _ratio(part, whole)
-    out[:, goods, regions] = _ratio(part.sum(axis=-1), whole.sum(axis=-1))
+    out[:, goods, :regions] = ratio(part, whole)
+    out[:, goods, regions] = ratio(part.sum(axis=-1), whole.sum(axis=-1))
     weight = reo[goods][None, :, None]
     reo_part, reo_whole = (part * weight).sum(axis=1), (whole * weight).sum(axis=1)
-    out[:, -1, :regions] = _ratio(reo_part, reo_whole)
-    out[:, -1, regions] = _ratio(reo_part.sum(axis=-1), reo_whole.sum(axis=-1))
+    out[:, -1, :regions] = ratio(reo_part, reo_whole)
+    out[:, -1, regions] = ratio(reo_part.sum(axis=-1), reo_whole.sum(axis=-1))
     return out
 
 
@@ -372,7 +373,7 @@ def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> 
         out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s], goods, reo_per_unit)
         output = stage_output[stage]
         from_china = output[:, china] if china >= 0 else np.zeros(len(output))
-        out[f"china_share_{stage}"] = _ratio(from_china, output.sum(axis=-1))
+        out[f"china_share_{stage}"] = ratio(from_china, output.sum(axis=-1))
         out[f"hhi_{stage}"] = hhi(output)
     region_series = {f"capacity_{stage}": raw["capacity"][:, k] for k, stage in enumerate((*STAGES, "recycling"))}
     region_series["recycled"] = raw["recycled"]

@@ -41,10 +41,12 @@ def price_quota(world: World, month: Month) -> None:
     delivered cost (0 where no quota is in force). Buyers whose licence adds more than
     ``licence_cut_off`` to their delivered cost count as cut off from then on in the month."""
     params, f, result = world.scenario.dynamics.leakage, world.frictions, month.clearing
+    if not params.quota_price:
+        return  # licence prices stay 0 all run: nothing to charge, nobody cut off by them
     size, goods = world.size, len(world.reference)
     step, slack = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
     covered = np.zeros((goods, size), dtype=bool)
-    if params.quota_price and len(f.quota):
+    if len(f.quota):
         step, slack = leakage.quota_licence_step(
             result.flows, result.refused, result.delivered_cost, f.quota, f.quota_goods, f.quota_origin, params
         )
