@@ -8,7 +8,7 @@ dynamics.capacity.adjustment_months=30``). Equations and sources: docs/model.md 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -137,6 +137,10 @@ class StockholderParams(Strict):
     imposed or changed (controls in force when a run starts count) the storage bound is lifted (REF §10:
     panic buying and quota-driven trading in 2010-2011; model.md 7.33; 24 keeps history_2009's K2 and K7,
     12 loses K7)."""
+    precaution_scope: Literal["controlled", "all"] = "all"
+    """Which goods' storage bound export-control news lifts: ``"controlled"``, only the goods the
+    imposed or changed controls cover (in 2010 concentrate and oxides, not magnets, which were not
+    under quota: REF §6); ``"all"``, every good (model.md 7.36)."""
 
 
 class ThriftParams(Strict):

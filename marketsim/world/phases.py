@@ -310,15 +310,30 @@ def reprice(world: World, month: Month) -> None:
     world.contracts.update(world.prices.regional)
 
 
-def controls_news(world: World) -> bool:
-    """Whether export controls were imposed or changed this month (a new or revised export quota, licence
-    requirement or closed route; controls in force when the run starts count as news): what sets off
-    quota-driven speculation (REF §10; model.md 7.33)."""
+def controls_news(world: World) -> np.ndarray:
+    """(goods,) True where export controls on the good were imposed or changed this month (a new or
+    revised export quota, licence requirement or closed route covering it; controls in force when the
+    run starts count as news): what sets off quota-driven speculation (REF §10; model.md 7.33, 7.36).
+    With ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
     f = world.frictions
-    in_force = bool(len(f.quota) or (f.approval < 1.0).any() or (f.open == 0.0).any())
-    controls = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
-    news = in_force and controls != world.controls_seen
+    goods = len(world.reference)
+    covered = np.zeros(goods, dtype=bool)
+    for row in f.quota_goods:
+        covered |= row.astype(bool)
+    approval = f.approval.reshape(goods, -1)
+    closed = (f.open.reshape(goods, -1) == 0.0).any(axis=1)
+    controlled = covered | (approval < 1.0).any(axis=1) | closed
+    quotas = tuple(zip(f.quota, f.quota_origin, strict=True))
+    controls = tuple(
+        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), float(approval[g].sum()),
+         float(f.open.reshape(goods, -1)[g].sum()))
+        for g in range(goods)
+    )  # fmt: skip
+    seen = world.controls_seen or (None,) * goods
+    news = controlled & np.array([controls[g] != seen[g] for g in range(goods)])
     world.controls_seen = controls
+    if world.scenario.dynamics.stockholders.precaution_scope == "all":
+        news = np.full(goods, news.any())
     return news
 
 
