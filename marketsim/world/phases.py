@@ -188,12 +188,17 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     plant_need[CONCENTRATE] = world.refiners.by_region(month.planned_feed, world.size)
     use = month.sector_need + plant_need
     buyers, stockholders = world.manufacturers, world.expectations
-    speculative = None
+    behaviour = world.scenario.behaviour
+    speculative, feed_cover = None, behaviour.feed_cover_months
     if stockholders.params.enabled:
+        exposed = stockholders.precaution * exposed_buyers(world) * stockholders.params.precaution_cover
         expected = stockholders.storage_gain[buyers.good, buyers.region]
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
-    behaviour = world.scenario.behaviour
-    target = buyers.target_stock(world.expected_rise(), speculative) + behaviour.feed_cover_months * plant_need
+        speculative = speculative + buyers.inventory_months * exposed[buyers.good, buyers.region]
+        feed = np.full(plant_need.shape, feed_cover)
+        extra = stockholders.speculative_months(feed, stockholders.params.feed_hoarding, stockholders.storage_gain)
+        feed_cover = feed + np.minimum(extra + feed * exposed, behaviour.hoarding_cap_months)
+    target = buyers.target_stock(world.expected_rise(), speculative) + feed_cover * plant_need
     world.target_stock = target
     world.normal_stock = buyers.target_stock(np.zeros_like(world.prices.markup), np.zeros(len(buyers.good)))
     world.normal_stock += behaviour.feed_cover_months * plant_need
@@ -306,35 +311,53 @@ def reprice(world: World, month: Month) -> None:
         )
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
-    world.expectations.update(world.prices.regional, fundamental * world.prices.base, controls_news(world))
+    news, tightened = controls_news(world)
+    world.expectations.update(world.prices.regional, fundamental * world.prices.base, news, tightened)
     world.contracts.update(world.prices.regional)
 
 
-def controls_news(world: World) -> np.ndarray:
+def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
     """(goods,) True where export controls on the good were imposed or changed this month (a new or
     revised export quota, licence requirement or closed route covering it; controls in force when the
-    run starts count as news): what sets off quota-driven speculation (REF §10; model.md 7.33, 7.36).
-    With ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
+    run starts count as news): what sets off quota-driven speculation (REF §10; model.md 7.33, 7.36);
+    and (goods,) True where they were tightened (less quota tonnage, lower approval or a route closed;
+    not at the start of a run): what sets off importers' precautionary stocking (7.36). With
+    ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
     f = world.frictions
     goods = len(world.reference)
-    covered = np.zeros(goods, dtype=bool)
-    for row in f.quota_goods:
-        covered |= row.astype(bool)
-    approval = f.approval.reshape(goods, -1)
-    closed = (f.open.reshape(goods, -1) == 0.0).any(axis=1)
-    controlled = covered | (approval < 1.0).any(axis=1) | closed
+    quota = np.array([f.quota[f.quota_goods[:, g].astype(bool)].sum() for g in range(goods)])
+    approval = f.approval.reshape(goods, -1).sum(axis=1)
+    routes = f.open.reshape(goods, -1).sum(axis=1)
+    controlled = (quota > 0) | (f.approval.reshape(goods, -1) < 1.0).any(axis=1)
+    controlled |= (f.open.reshape(goods, -1) == 0.0).any(axis=1)
     quotas = tuple(zip(f.quota, f.quota_origin, strict=True))
     controls = tuple(
-        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), float(approval[g].sum()),
-         float(f.open.reshape(goods, -1)[g].sum()))
+        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), float(approval[g]), float(routes[g]))
         for g in range(goods)
     )  # fmt: skip
     seen = world.controls_seen or (None,) * goods
     news = controlled & np.array([controls[g] != seen[g] for g in range(goods)])
-    world.controls_seen = controls
+    tightened = np.zeros(goods, dtype=bool)
+    if world.controls_levels is not None:
+        before_quota, before_approval, before_routes = world.controls_levels
+        tightened = controlled & (
+            ((quota > 0) & ((before_quota == 0) | (quota < before_quota - 1e-9)))
+            | (approval < before_approval - 1e-9)
+            | (routes < before_routes - 1e-9)
+        )
+    world.controls_seen, world.controls_levels = controls, (quota, approval, routes)
     if world.scenario.dynamics.stockholders.precaution_scope == "all":
         news = np.full(goods, news.any())
-    return news
+    return news, tightened
+
+
+def exposed_buyers(world: World) -> np.ndarray:
+    """(goods, regions) True where buyers import a good under export controls of another region (an
+    export quota covering it, a licence requirement or a closed route into the region)."""
+    f = world.frictions
+    foreign = foreign_routes(world.size)[None, :, :]
+    exposed = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+    return exposed | (((f.approval < 1.0) | (f.open == 0.0)) & foreign).any(axis=1)
 
 
 PARITY_GOODS = (NDPR,)
