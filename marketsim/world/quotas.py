@@ -1,13 +1,14 @@
 """Export quotas in the month's repricing: which buyers bid a premium of their own, and the
 licence price a binding quota charges every buyer abroad of the goods it covers (model.md 7.30,
-7.34; :mod:`marketsim.market.leakage`)."""
+7.34; :mod:`marketsim.market.leakage`); export-control news, tightening and which buyers are exposed
+to them (what sets off speculation and precaution, 7.33, 7.36)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from marketsim.market import leakage
-from marketsim.world.flows import Month
+from marketsim.world.flows import Month, foreign_routes
 from marketsim.world.state import World
 
 
@@ -65,3 +66,47 @@ def licence_floor(world: World, month: Month) -> np.ndarray | None:
         month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
     )
     return leakage.licence_floor(result.delivered_cost, price)
+
+
+def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """(goods,) True where export controls on the good were imposed or changed this month (a new or
+    revised export quota, licence requirement or closed route covering it; controls in force when the
+    run starts count as news): what sets off quota-driven speculation (REF §10; model.md 7.33, 7.36);
+    and (goods,) True where they were tightened (less quota tonnage, lower approval or a route closed;
+    not at the start of a run): what sets off importers' precautionary stocking (7.36). With
+    ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
+    f = world.frictions
+    goods = len(world.reference)
+    quota = np.array([f.quota[f.quota_goods[:, g].astype(bool)].sum() for g in range(goods)])
+    approval = f.approval.reshape(goods, -1).sum(axis=1)
+    routes = f.open.reshape(goods, -1).sum(axis=1)
+    controlled = (quota > 0) | (f.approval.reshape(goods, -1) < 1.0).any(axis=1)
+    controlled |= (f.open.reshape(goods, -1) == 0.0).any(axis=1)
+    quotas = tuple(zip(f.quota, f.quota_origin, strict=True))
+    controls = tuple(
+        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), float(approval[g]), float(routes[g]))
+        for g in range(goods)
+    )  # fmt: skip
+    seen = world.controls_seen or (None,) * goods
+    news = controlled & np.array([controls[g] != seen[g] for g in range(goods)])
+    tightened = np.zeros(goods, dtype=bool)
+    if world.controls_levels is not None:
+        before_quota, before_approval, before_routes = world.controls_levels
+        tightened = controlled & (
+            ((quota > 0) & ((before_quota == 0) | (quota < before_quota - 1e-9)))
+            | (approval < before_approval - 1e-9)
+            | (routes < before_routes - 1e-9)
+        )
+    world.controls_seen, world.controls_levels = controls, (quota, approval, routes)
+    if world.scenario.dynamics.stockholders.precaution_scope == "all":
+        news = np.full(goods, news.any())
+    return news, tightened
+
+
+def exposed_buyers(world: World) -> np.ndarray:
+    """(goods, regions) True where buyers import a good under export controls of another region (an
+    export quota covering it, a licence requirement or a closed route into the region)."""
+    f = world.frictions
+    foreign = foreign_routes(world.size)[None, :, :]
+    exposed = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+    return exposed | (((f.approval < 1.0) | (f.open == 0.0)) & foreign).any(axis=1)
