@@ -77,29 +77,30 @@ def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
     ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
     f = world.frictions
     goods = len(world.reference)
+    covered = f.quota_goods.astype(bool).any(axis=0) if len(f.quota) else np.zeros(goods, dtype=bool)
     quota = np.array([f.quota[f.quota_goods[:, g].astype(bool)].sum() for g in range(goods)])
-    approval = f.approval.reshape(goods, -1).sum(axis=1)
-    routes = f.open.reshape(goods, -1).sum(axis=1)
-    controlled = (quota > 0) | (f.approval.reshape(goods, -1) < 1.0).any(axis=1)
-    controlled |= (f.open.reshape(goods, -1) == 0.0).any(axis=1)
+    approval, routes = f.approval.reshape(goods, -1), f.open.reshape(goods, -1)
+    controlled = covered | (approval < 1.0).any(axis=1) | (routes == 0.0).any(axis=1)
     quotas = tuple(zip(f.quota, f.quota_origin, strict=True))
-    controls = tuple(
-        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), float(approval[g]), float(routes[g]))
+    per_good = tuple(
+        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), approval[g].sum(), routes[g].sum())
         for g in range(goods)
-    )  # fmt: skip
-    seen = world.controls_seen or (None,) * goods
-    news = controlled & np.array([controls[g] != seen[g] for g in range(goods)])
+    )
+    levels = (per_good, covered, quota, approval.sum(axis=1), routes.sum(axis=1))
     tightened = np.zeros(goods, dtype=bool)
-    if world.controls_levels is not None:
-        before_quota, before_approval, before_routes = world.controls_levels
-        tightened = controlled & (
-            ((quota > 0) & ((before_quota == 0) | (quota < before_quota - 1e-9)))
-            | (approval < before_approval - 1e-9)
-            | (routes < before_routes - 1e-9)
-        )
-    world.controls_seen, world.controls_levels = controls, (quota, approval, routes)
+    if world.controls_levels is None:
+        news = controlled.copy()
+    else:
+        seen, was_covered, was_quota, was_approval, was_routes = world.controls_levels
+        news = controlled & np.array([per_good[g] != seen[g] for g in range(goods)])
+        tighter_quota = covered & (~was_covered | (quota < was_quota - 1e-9))
+        tightened = controlled & (tighter_quota | (levels[3] < was_approval - 1e-9) | (levels[4] < was_routes - 1e-9))
+    world.controls_levels = levels
+    signature = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
     if world.scenario.dynamics.stockholders.precaution_scope == "all":
-        news = np.full(goods, news.any())
+        # 7.33's rule: any change of the controls while some are in force is news on every good.
+        news = np.full(goods, bool(controlled.any() or len(f.quota)) and signature != world.controls_seen)
+    world.controls_seen = signature
     return news, tightened
 
 
