@@ -45,23 +45,37 @@ class Expectations:
         self.fundamentalists = np.full(prices.shape, 0.5)
         self.expected = np.zeros(prices.shape)
         """(goods, regions) expected log price change over the horizon, both rules weighted."""
-        self.since_news = 10**6
-        """Months since export controls were last imposed or changed."""
-        self.supply_risk = 0.0
-        """Supply risk: 1 for ``precaution_months`` after export controls are imposed or changed, then 0;
-        it lifts the competitive-storage bound (quota-driven speculation, model.md 7.33)."""
+        self.since_news = np.full((prices.shape[0], 1), 10**6)
+        """(goods, 1) months since export controls on each good were last imposed or changed."""
+        self.supply_risk = np.zeros((prices.shape[0], 1))
+        """(goods, 1) supply risk: 1 for ``precaution_months`` after export controls on the good are
+        imposed or changed, then 0; it lifts the competitive-storage bound (quota-driven speculation,
+        model.md 7.33, 7.36)."""
+        self.since_tightened = np.full((prices.shape[0], 1), 10**6)
+        """(goods, 1) months since export controls on each good were last tightened."""
+        self.precaution = np.zeros((prices.shape[0], 1))
+        """(goods, 1) 1 for ``precaution_months`` after export controls on the good are tightened, then 0:
+        importers exposed to them keep ``precaution_cover`` more of their normal cover (model.md 7.36)."""
         self.storage_gain = np.zeros(prices.shape)
         """(goods, regions) expected change holders stock up on: gains bounded with weight
         ``storage_anchor`` by the fundamentalists' forecast (competitive storage), losses as expected."""
 
-    def update(self, prices: np.ndarray, fundamental: np.ndarray, news: bool = False) -> np.ndarray:
+    def update(
+        self,
+        prices: np.ndarray,
+        fundamental: np.ndarray,
+        news: bool | np.ndarray = False,
+        tightened: bool | np.ndarray = False,
+    ) -> np.ndarray:
         """Score last month's forecasts on this month's price, switch rules and forecast again.
 
         Args:
             prices: (goods, regions) this month's regional prices, US$/kg.
             fundamental: (goods, regions) fundamental prices, US$/kg (NaN: a slow average of the
                 price itself).
-            news: Whether export controls (quotas, licences, bans) were imposed or changed this month.
+            news: (goods,) whether export controls (quotas, licences, bans) on each good were imposed or
+                changed this month (one bool: on every good).
+            tightened: (goods,) whether export controls on each good were tightened this month.
 
         Returns:
             (goods, regions) expected log price change over the horizon.
@@ -82,8 +96,14 @@ class Expectations:
         self.forecasts[1] = p.trend_weight * trend * horizon
         self.expected = self.fundamentalists * self.forecasts[0] + (1.0 - self.fundamentalists) * self.forecasts[1]
         bounded = np.minimum(self.expected, np.maximum(self.forecasts[0], 0.0))
-        self.since_news = 0 if news else self.since_news + 1
-        self.supply_risk = 1.0 if self.since_news < p.precaution_months else 0.0
+        if p.speculation_news == "tightening":
+            news = tightened
+        fresh = np.broadcast_to(np.asarray(news, dtype=bool), (prices.shape[0],))[:, None]
+        self.since_news = np.where(fresh, 0, self.since_news + 1)
+        self.supply_risk = np.where(self.since_news < p.precaution_months, 1.0, 0.0)
+        tighter = np.broadcast_to(np.asarray(tightened, dtype=bool), (prices.shape[0],))[:, None]
+        self.since_tightened = np.where(tighter, 0, self.since_tightened + 1)
+        self.precaution = np.where(self.since_tightened < p.precaution_months, 1.0, 0.0)
         anchor = p.storage_anchor * (1.0 - self.supply_risk)
         gain = (1.0 - anchor) * self.expected + anchor * bounded
         self.storage_gain = np.where(self.expected > 0.0, gain, self.expected)

@@ -8,7 +8,7 @@ dynamics.capacity.adjustment_months=30``). Equations and sources: docs/model.md 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -137,6 +137,26 @@ class StockholderParams(Strict):
     imposed or changed (controls in force when a run starts count) the storage bound is lifted (REF §10:
     panic buying and quota-driven trading in 2010-2011; model.md 7.33; 24 keeps history_2009's K2 and K7,
     12 loses K7)."""
+    precaution_scope: Literal["controlled", "all"] = "all"
+    """Which goods' storage bound export-control news lifts: ``"controlled"``, only the goods the
+    imposed or changed controls cover (in 2010 concentrate and oxides, not magnets, which were not
+    under quota: REF §6); ``"all"``, every good (model.md 7.36)."""
+    precaution_cover: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
+    """Precautionary stock: for ``precaution_months`` after export controls on a good are tightened,
+    buyers importing it under those controls keep this share more than their normal cover (Japanese
+    buyers built stocks in 2010-2011, REF §10; precautionary demand under supply risk: Alquist & Kilian
+    2010; model.md 7.36). 0: none."""
+    speculation_news: Literal["change", "tightening"] = "change"
+    """What export-control news lifts the storage bound for ``precaution_months``: ``"change"``, controls
+    imposed or changed (those in force when a run starts count; 7.33); ``"tightening"``, controls
+    tightened (less quota tonnage, lower approval, a route closed; not the controls a run starts with):
+    speculation on scarcity starts when supply is cut, not when a quota is reissued or loosened (7.36)."""
+    feed_hoarding: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    """Plants' (magnet makers' and separators') propensity to hold speculative stock of their inputs, as
+    end users' sector ``hoarding`` (7.27): their feed cover (``behaviour.feed_cover_months``) grows with
+    the stockholders' expected gain like end users' cover, and with ``precaution_cover`` under tightened
+    controls (magnet makers and traders held most of the oxide hoarded in 2010-2011, REF §10; model.md
+    7.36). 0: plants hold their normal feed cover only."""
 
 
 class ThriftParams(Strict):

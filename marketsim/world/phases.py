@@ -25,7 +25,14 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
-from marketsim.world.quotas import licence_floor, own_premium, premium_cover, price_quota
+from marketsim.world.quotas import (
+    controls_news,
+    exposed_buyers,
+    licence_floor,
+    own_premium,
+    premium_cover,
+    price_quota,
+)
 from marketsim.world.state import World
 
 
@@ -188,12 +195,17 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     plant_need[CONCENTRATE] = world.refiners.by_region(month.planned_feed, world.size)
     use = month.sector_need + plant_need
     buyers, stockholders = world.manufacturers, world.expectations
-    speculative = None
+    behaviour = world.scenario.behaviour
+    speculative, feed_cover = None, behaviour.feed_cover_months
     if stockholders.params.enabled:
+        exposed = stockholders.precaution * exposed_buyers(world) * stockholders.params.precaution_cover
         expected = stockholders.storage_gain[buyers.good, buyers.region]
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
-    behaviour = world.scenario.behaviour
-    target = buyers.target_stock(world.expected_rise(), speculative) + behaviour.feed_cover_months * plant_need
+        speculative = speculative + buyers.inventory_months * exposed[buyers.good, buyers.region]
+        feed = np.full(plant_need.shape, feed_cover)
+        extra = stockholders.speculative_months(feed, stockholders.params.feed_hoarding, stockholders.storage_gain)
+        feed_cover = feed + np.minimum(extra + feed * exposed, behaviour.hoarding_cap_months)
+    target = buyers.target_stock(world.expected_rise(), speculative) + feed_cover * plant_need
     world.target_stock = target
     world.normal_stock = buyers.target_stock(np.zeros_like(world.prices.markup), np.zeros(len(buyers.good)))
     world.normal_stock += behaviour.feed_cover_months * plant_need
@@ -306,20 +318,9 @@ def reprice(world: World, month: Month) -> None:
         )
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
     world.remember_prices()
-    world.expectations.update(world.prices.regional, fundamental * world.prices.base, controls_news(world))
+    news, tightened = controls_news(world)
+    world.expectations.update(world.prices.regional, fundamental * world.prices.base, news, tightened)
     world.contracts.update(world.prices.regional)
-
-
-def controls_news(world: World) -> bool:
-    """Whether export controls were imposed or changed this month (a new or revised export quota, licence
-    requirement or closed route; controls in force when the run starts count as news): what sets off
-    quota-driven speculation (REF §10; model.md 7.33)."""
-    f = world.frictions
-    in_force = bool(len(f.quota) or (f.approval < 1.0).any() or (f.open == 0.0).any())
-    controls = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
-    news = in_force and controls != world.controls_seen
-    world.controls_seen = controls
-    return news
 
 
 PARITY_GOODS = (NDPR,)

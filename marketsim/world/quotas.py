@@ -1,13 +1,14 @@
 """Export quotas in the month's repricing: which buyers bid a premium of their own, and the
 licence price a binding quota charges every buyer abroad of the goods it covers (model.md 7.30,
-7.34; :mod:`marketsim.market.leakage`)."""
+7.34; :mod:`marketsim.market.leakage`); export-control news, tightening and which buyers are exposed
+to them (what sets off speculation and precaution, 7.33, 7.36)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from marketsim.market import leakage
-from marketsim.world.flows import Month
+from marketsim.world.flows import Month, foreign_routes
 from marketsim.world.state import World
 
 
@@ -65,3 +66,48 @@ def licence_floor(world: World, month: Month) -> np.ndarray | None:
         month.licence_premium, result.flows, result.refused, f.quota_goods, f.quota_origin
     )
     return leakage.licence_floor(result.delivered_cost, price)
+
+
+def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """(goods,) True where export controls on the good were imposed or changed this month (a new or
+    revised export quota, licence requirement or closed route covering it; controls in force when the
+    run starts count as news): what sets off quota-driven speculation (REF §10; model.md 7.33, 7.36);
+    and (goods,) True where they were tightened (less quota tonnage, lower approval or a route closed;
+    not at the start of a run): what sets off importers' precautionary stocking (7.36). With
+    ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
+    f = world.frictions
+    goods = len(world.reference)
+    covered = f.quota_goods.astype(bool).any(axis=0) if len(f.quota) else np.zeros(goods, dtype=bool)
+    quota = np.array([f.quota[f.quota_goods[:, g].astype(bool)].sum() for g in range(goods)])
+    approval, routes = f.approval.reshape(goods, -1), f.open.reshape(goods, -1)
+    controlled = covered | (approval < 1.0).any(axis=1) | (routes == 0.0).any(axis=1)
+    quotas = tuple(zip(f.quota, f.quota_origin, strict=True))
+    per_good = tuple(
+        (tuple(q for q, row in zip(quotas, f.quota_goods, strict=True) if row[g]), approval[g].sum(), routes[g].sum())
+        for g in range(goods)
+    )
+    levels = (per_good, covered, quota, approval.sum(axis=1), routes.sum(axis=1))
+    tightened = np.zeros(goods, dtype=bool)
+    if world.controls_levels is None:
+        news = controlled.copy()
+    else:
+        seen, was_covered, was_quota, was_approval, was_routes = world.controls_levels
+        news = controlled & np.array([per_good[g] != seen[g] for g in range(goods)])
+        tighter_quota = covered & (~was_covered | (quota < was_quota - 1e-9))
+        tightened = controlled & (tighter_quota | (levels[3] < was_approval - 1e-9) | (levels[4] < was_routes - 1e-9))
+    world.controls_levels = levels
+    signature = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
+    if world.scenario.dynamics.stockholders.precaution_scope == "all":
+        # 7.33's rule: any change of the controls while some are in force is news on every good.
+        news = np.full(goods, bool(controlled.any() or len(f.quota)) and signature != world.controls_seen)
+    world.controls_seen = signature
+    return news, tightened
+
+
+def exposed_buyers(world: World) -> np.ndarray:
+    """(goods, regions) True where buyers import a good under export controls of another region (an
+    export quota covering it, a licence requirement or a closed route into the region)."""
+    f = world.frictions
+    foreign = foreign_routes(world.size)[None, :, :]
+    exposed = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+    return exposed | (((f.approval < 1.0) | (f.open == 0.0)) & foreign).any(axis=1)

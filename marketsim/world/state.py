@@ -78,6 +78,9 @@ class World:
     expectations: Expectations | None = None
     """Stockholders' heterogeneous price expectations (set by the builder)."""
     controls_seen: tuple | None = None
+    controls_levels: tuple | None = None
+    """Last month's (goods,) quota tonnes, approval and open routes of export controls (what tightening
+    is measured against; None before the first month)."""
     """Export controls in force last month (quotas, their origins, licences, open routes), to see news."""
     expected_need: np.ndarray | None = None
     """(3,) smoothed need of the mining, separation and magnet industries, t/yr (capacity units)."""
