@@ -42,11 +42,11 @@ FLUSH_SECONDS = 30.0
 
 MAX_BATCH = 64
 """Most runs sent to a worker in one task."""
-TASK_SECONDS = 0.25
-"""Aimed length of one task. The sweep process spends about 2.6 ms on a task of one run and a Dask
-task costs a few milliseconds more (benchmarks/bench_sweep.py), so a task of a quarter of a second
-keeps that below 2 % of the work, and a batch of runs that long ends the sweep at most that
-late on one worker."""
+TASK_SECONDS = 1.0
+"""Aimed length of one task. The sweep process spends about 1-2.6 ms on a task, whatever its size,
+and a Dask task costs a few milliseconds more (benchmarks/bench_sweep.py): a second of runs a task
+keeps that well under 1 %. Batches shrink as the sweep nears its end (see :class:`BatchSizer`), so
+long tasks do not leave a worker idle at the end."""
 PARENT_CHECK_SECONDS = 0.5
 """How often a local worker checks that the sweep that started it is still alive."""
 WORKER_MODULE = "marketsim.sweep.run"
@@ -85,10 +85,10 @@ def run_batch(
 
 
 class BatchSizer:
-    """Runs per task, sized by measurement: the first task of each slot holds one run; then each
-    task holds runs of about :data:`TASK_SECONDS` at the seconds per run measured so far, and no
-    more than a share of what is left, so batches shrink towards the end and every slot finishes
-    at about the same time."""
+    """Runs per task, sized by measurement: the first tasks (two a slot) hold one run each; then
+    each task holds runs of about :data:`TASK_SECONDS` at the seconds per run measured so far, and
+    at most half a slot's share of the runs not yet sent, so batches shrink towards the end and
+    every slot finishes at about the same time."""
 
     def __init__(self, slots: int, chosen: int | None = None) -> None:
         """Size batches for ``slots`` workers; always ``chosen`` runs per task when given."""
@@ -149,7 +149,7 @@ def executor(scheduler: str | None, workers: int | None) -> Iterator[tuple[cf.Ex
     if scheduler is None:
         count = workers or os.cpu_count() or 1
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([WORKER_MODULE])
+        context.set_forkserver_preload(["__main__", WORKER_MODULE])
         with cf.ProcessPoolExecutor(
             max_workers=count, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
         ) as pool:
