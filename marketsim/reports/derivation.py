@@ -103,7 +103,7 @@ class Derived(Mapping[str, np.ndarray]):
         """
         self.raw, self.china, self.reo_per_unit = raw, china, reo_per_unit
         self.computed: dict[str, np.ndarray] = {}
-        self._flows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._flows: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.computed:
@@ -116,24 +116,28 @@ class Derived(Mapping[str, np.ndarray]):
     def __len__(self) -> int:
         return len(GROUP_OF)
 
-    def flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(ticks, goods, regions) tonnes each region received, sold, and traded within itself."""
-        if self._flows is None:
+    def flow(self, kind: str) -> np.ndarray:
+        """(ticks, goods, regions) tonnes each region ``received``, ``sold`` or traded within
+        itself (``domestic``), from the recorded routes."""
+        if kind not in self._flows:
             flows = self.raw["flows"]
-            self._flows = flows.sum(axis=2), flows.sum(axis=3), np.einsum("tgii->tgi", flows)
-        return self._flows
+            sums = {"received": lambda: flows.sum(axis=2), "sold": lambda: flows.sum(axis=3)}
+            self._flows[kind] = sums[kind]() if kind in sums else np.einsum("tgii->tgi", flows)
+        return self._flows[kind]
 
 
 def _prices(d: Derived) -> dict[str, np.ndarray]:
-    raw, (received, sold, _) = d.raw, d.flows()
-    return {
-        "price": with_world(raw["price"], _weighted(raw["price"], received)),
-        "seller_price": with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
-    }
+    raw = d.raw
+    return {"price": with_world(raw["price"], _weighted(raw["price"], d.flow("received")))}
+
+
+def _seller_prices(d: Derived) -> dict[str, np.ndarray]:
+    raw = d.raw
+    return {"seller_price": with_world(raw["seller_price"], _weighted(raw["seller_price"], d.flow("sold")))}
 
 
 def _tonnages(d: Derived) -> dict[str, np.ndarray]:
-    raw, (received, sold, domestic) = d.raw, d.flows()
+    raw, received, sold, domestic = d.raw, d.flow("received"), d.flow("sold"), d.flow("domestic")
     return _with_world_totals(
         {
             "production": raw["production"],
@@ -151,17 +155,25 @@ def _inventory_cover(d: Derived) -> dict[str, np.ndarray]:
     return {"inventory_cover": with_world(stock_cover(stock, use), stock_cover(stock.sum(-1), use.sum(-1)))}
 
 
-def _stages(d: Derived) -> dict[str, np.ndarray]:
-    raw, china, reo, out = d.raw, d.china, d.reo_per_unit, {}
+def _dependencies(d: Derived) -> dict[str, np.ndarray]:
+    raw, out = d.raw, {}
     oxides_and_magnets = [g for g in range(len(GOODS)) if g != CONCENTRATE]
+    for s, stage in enumerate(STAGES):
+        goods = [MAGNET] if stage == "magnets" else oxides_and_magnets
+        out[f"dependency_{stage}"] = _dependency(
+            raw["consumption"], raw["consumed_china"][..., s], goods, d.reo_per_unit
+        )
+    return out
+
+
+def _concentration(d: Derived) -> dict[str, np.ndarray]:
+    raw, china, out = d.raw, d.china, {}
     stage_output = {
         "mining": raw["production"][:, CONCENTRATE],
         "separation": raw["separated"],
         "magnets": raw["production"][:, MAGNET],
     }
-    for s, stage in enumerate(STAGES):
-        goods = [MAGNET] if stage == "magnets" else oxides_and_magnets
-        out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s], goods, reo)
+    for stage in STAGES:
         output = stage_output[stage]
         from_china = output[:, china] if china >= 0 else np.zeros(len(output))
         out[f"china_share_{stage}"] = ratio(from_china, output.sum(axis=-1))
@@ -198,8 +210,7 @@ def _regions(d: Derived) -> dict[str, np.ndarray]:
 
 
 def _market(d: Derived) -> dict[str, np.ndarray]:
-    received, sold, _ = d.flows()
-    return market_metrics(d.raw, received, sold, d["price"])
+    return market_metrics(d.raw, d.flow("received"), d.flow("sold"), d["price"])
 
 
 def _balances(d: Derived) -> dict[str, np.ndarray]:
@@ -207,10 +218,15 @@ def _balances(d: Derived) -> dict[str, np.ndarray]:
 
 
 _GROUPS: list[tuple[Callable[[Derived], dict[str, np.ndarray]], list[str]]] = [
-    (_prices, ["price", "seller_price"]),
+    (_prices, ["price"]),
+    (_seller_prices, ["seller_price"]),
     (_tonnages, ["production", "consumption", "unmet_demand", "stockpile", "exports", "imports"]),
     (_inventory_cover, ["inventory_cover"]),
-    (_stages, [f"{kind}_{stage}" for stage in STAGES for kind in ("dependency", "china_share", "hhi")]),
+    *[
+        (_dependencies if kind == "dependency" else _concentration, [f"{kind}_{stage}"])
+        for stage in STAGES
+        for kind in ("dependency", "china_share", "hhi")
+    ],
     (_shares, ["alliance_links", "burden_share", "reo_consumption_share"]),
     (_unit_costs, [f"unit_cost_{stage}" for stage in POLICY_STAGES]),
     (
@@ -229,7 +245,8 @@ _GROUPS: list[tuple[Callable[[Derived], dict[str, np.ndarray]], list[str]]] = [
 GROUP_OF: dict[str, Callable[[Derived], dict[str, np.ndarray]]] = {
     name: group for group, names in _GROUPS for name in names
 }
-"""The group that derives each metric, in the order :func:`derive` returns them."""
+"""The group that derives each metric, in the order :func:`derive` returns them (a group may
+derive a few metrics at once; reading any of them derives all of its group)."""
 
 
 def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> dict[str, np.ndarray]:

@@ -67,12 +67,21 @@ def simulate(
     configured = apply_values(base, parameters)
     model = RareEarthModel(configured, seed=seed, years=years)
     model.run()
+    return outcomes_of(
+        model, [o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes], timeseries
+    )
+
+
+def outcomes_of(model: RareEarthModel, outcomes: list[Outcome], timeseries: bool = False) -> dict[str, Any]:
+    """A finished run's outcomes, from the metrics they read (see :func:`simulate`).
+
+    Raises:
+        NonFiniteOutput: As :func:`simulate`.
+    """
     raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
     check_finite(raw, {})
-    metrics = Derived(raw, model.recorder.china, model.recorder.reo_per_unit)  # only what the outcomes read
-    result = measure(
-        model, metrics, [o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes], timeseries
-    )
+    metrics = Derived(raw, model.recorder.china, model.recorder.reo_per_unit)  # derived as the outcomes read them
+    result = measure(model, metrics, outcomes, timeseries)
     check_finite({}, metrics.computed)
     return result
 
