@@ -13,7 +13,9 @@ act only once a round, are not counted. Then:
   run, table, files, summary), best of 3;
 - the toy call-auction market of benchmarks/toy_market.py (Mesa, pure Python, 360 steps), timed
   in the same run, and the ratio of the end-to-end run to it (a yardstick that moves with the
-  machine's load as the model does).
+  machine's load as the model does);
+- the floor under the end-to-end run: fresh interpreters that only start Python, import numpy,
+  import mesa, and import everything the run path imports.
 
 Run from the repo root:
 
@@ -133,6 +135,52 @@ def time_cli(repeats: int = 3) -> tuple[float, float]:
     return best, best_cpu
 
 
+START_UP = {
+    "Python alone": "pass",
+    "Python + numpy": "import numpy",
+    "Python + Mesa (import mesa: pandas, scipy, networkx come with it)": "import mesa",
+    "every import of the run path (Mesa, the scenario schema, the model, writing)": (
+        "import marketsim.cli, marketsim.reports.runner, marketsim.reports.summary, pyarrow.parquet"
+    ),
+}
+"""Fresh interpreters that time the floor under ``marketsim run``: a model on Mesa cannot start
+faster than ``import mesa``, and Mesa 3.5's ``__init__`` imports its spaces (scipy, networkx)
+and pandas whichever submodule is asked for."""
+
+
+def time_start_up(repeats: int = 3) -> dict[str, tuple[float, float]]:
+    """Best wall time and best CPU time (user + system) of each of :data:`START_UP` in a fresh
+    interpreter, with the same marketsim on the path as :func:`time_cli`."""
+    source = str(Path(marketsim.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    results = {}
+    for label, code in START_UP.items():
+        best, best_cpu = float("inf"), float("inf")
+        for _ in range(repeats):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            best_cpu = min(best_cpu, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        results[label] = (best, best_cpu)
+    return results
+
+
+def print_start_up(cli: float, cli_cpu: float, toy: float, toy_cpu: float) -> None:
+    """The floor under the end-to-end run: what starting Python and importing cost."""
+    floors = time_start_up()
+    print("start-up floor, fresh interpreters, best of 3:")
+    for label, (wall, cpu) in floors.items():
+        print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    mesa_wall, mesa_cpu = floors[next(label for label in START_UP if "import mesa" in label)]
+    print(
+        f"  marketsim run beyond Python + import mesa: {cli - mesa_wall:.2f} s wall, {cli_cpu - mesa_cpu:.2f} s CPU; "
+        f"import mesa alone is {mesa_wall / toy:.1f}x the toy market ({mesa_cpu / toy_cpu:.1f}x in CPU time): "
+        "the ratio's floor"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -164,6 +212,7 @@ def main() -> None:
     toy_cpu = time_toy_market(args.repeats, time.process_time)
     print(f"Mesa toy call-auction market, 360 steps, best of {args.repeats}: {toy:.3f} s wall, {toy_cpu:.3f} s CPU")
     print(f"end-to-end run / toy market: {cli / toy:.1f} (target <= 4); in CPU time {cli_cpu / toy_cpu:.1f}")
+    print_start_up(cli, cli_cpu, toy, toy_cpu)
 
 
 def time_worlds(baseline, repeats: int) -> dict[str, tuple[float, float, float]]:

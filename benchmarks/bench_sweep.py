@@ -7,9 +7,12 @@ Prints, for a sweep of the 30-year baseline (200 runs by default):
   started as subprocesses) and its overhead against the local pool (target within 10 %);
 - the per-run overhead: CPU time a run costs beyond the model's own construction and run (setting
   the design point on the base scenario, deriving metrics, reducing outcomes), measured in one
-  process on 1-year runs, plus the sweep process's CPU time per run (planning, receiving and
-  writing results) at 1, 4, 16 and 32 runs per task on 2 local workers (target < 2 ms together);
-- peak memory (driver and workers) of a 10,000-run sweep of 1-year runs (target < 500 MB).
+  process on 1-year and 30-year runs, plus the sweep process's CPU time per run (planning, receiving and
+  writing results) at 1, 4, 16 and 32 runs per task and with batches sized by measurement (the
+  default) on 2 local workers (target < 2 ms together);
+- peak memory (driver and workers) of a 10,000-run sweep of 1-year runs (target < 500 MB);
+- 10,000 thirty-year runs on 2 local workers, projected from the measured sweep (target within
+  10 minutes).
 
 CPU times are reported besides wall times because the machine may be shared: its load average is
 printed first and last.
@@ -162,57 +165,76 @@ def peak_memory_mb(spec: Path, out: Path) -> tuple[float, float, float]:
     return time.perf_counter() - start, peak_total, peak_single
 
 
-def model_and_simulate_ms(spec: Path, runs: int) -> tuple[float, float]:
-    """Median CPU ms of the model alone (construct and run) and of :func:`simulate` (the same run
-    plus setting the design point and computing the outcomes), in this process, 1-year runs."""
+def model_and_overhead_ms(spec: Path, runs: int) -> tuple[float, float]:
+    """Median CPU ms of the model alone (construct and run) and of what a sweep's run costs
+    beyond it, in this process: setting the design point on the base scenario, and deriving and
+    reducing the outcomes (what :func:`marketsim.sweep.run.simulate` does around the model),
+    each timed directly in the same runs."""
     from marketsim.model import RareEarthModel  # noqa: PLC0415
-    from marketsim.sweep import load_spec, simulate  # noqa: PLC0415
+    from marketsim.sweep import load_spec  # noqa: PLC0415
     from marketsim.sweep.design import design_points, plan_runs  # noqa: PLC0415
     from marketsim.sweep.overrides import apply_values  # noqa: PLC0415
+    from marketsim.sweep.run import outcomes_of  # noqa: PLC0415
 
     loaded, base = load_spec(spec)
     design = design_points(loaded).to_dict(orient="records")
-    model_times, simulate_times = [], []
+    model_times, overhead_times = [], []
     for run in plan_runs(loaded, len(design))[:runs]:
-        values = design[run.point]
-        configured = apply_values(base, values)
         start = time.process_time()
-        RareEarthModel(configured, seed=run.seed, years=loaded.sweep.years).run()
-        model_times.append(time.process_time() - start)
-        start = time.process_time()
-        simulate(base, values, run.seed, loaded.outcomes, years=loaded.sweep.years)
-        simulate_times.append(time.process_time() - start)
-    return 1000 * statistics.median(model_times), 1000 * statistics.median(simulate_times)
+        configured = apply_values(base, design[run.point])
+        configured_at = time.process_time()
+        model = RareEarthModel(configured, seed=run.seed, years=loaded.sweep.years)
+        model.run()
+        ran_at = time.process_time()
+        outcomes_of(model, loaded.outcomes)
+        model_times.append(ran_at - configured_at)
+        overhead_times.append(configured_at - start + time.process_time() - ran_at)
+    return 1000 * statistics.median(model_times), 1000 * statistics.median(overhead_times)
 
 
-def sweep_process_ms(spec: Path, folder: Path, batches: tuple[int, ...]) -> list[tuple[int, float, float]]:
-    """For each runs-per-task: wall s and the sweep process's own CPU ms per run, 2 local workers."""
+def sweep_process_ms(
+    spec: Path, folder: Path, batches: tuple[int | None, ...]
+) -> tuple[float, list[tuple[int | None, float, float, float]]]:
+    """The sweep process's own CPU on 2 local workers: a sweep's fixed cost (planning, manifest,
+    pool; ms, from a sweep of 4 runs), and for each runs-per-task (None: sized by measurement, the
+    default) its wall s, CPU ms per run, and CPU ms per run beyond the fixed cost. A first sweep
+    loads what planning and writing a sweep import, so that no row pays for it."""
     from marketsim.sweep import load_spec, run_sweep  # noqa: PLC0415
 
     loaded, base = load_spec(spec)
     runs = loaded.sweep.samples * loaded.sweep.replications
+    small = load_spec(write_spec(folder, "small", 4, 1))
+    run_sweep(*small, folder / "warm", workers=2)
+    cpu = time.process_time()
+    run_sweep(*small, folder / "fixed", workers=2)
+    fixed = 1000 * (time.process_time() - cpu)
     rows = []
     for batch in batches:
         start, cpu = time.perf_counter(), time.process_time()
         run_sweep(loaded, base, folder / f"batch{batch}", workers=2, batch=batch)
-        rows.append((batch, time.perf_counter() - start, 1000 * (time.process_time() - cpu) / runs))
-    return rows
+        total = 1000 * (time.process_time() - cpu)
+        rows.append((batch, time.perf_counter() - start, total / runs, (total - fixed) / (runs - 4)))
+    return fixed, rows
 
 
 def print_overhead(folder: Path, runs: int) -> None:
     """Per-run overhead beyond the model, and the sweep process's cost at several batch sizes."""
     spec = write_spec(folder, "overhead", runs, 1)
-    model, simulate = model_and_simulate_ms(spec, min(runs, 100))
-    print(f"per-run overhead, 1-year runs (median CPU of {min(runs, 100)} runs in one process):")
+    model, beyond = model_and_overhead_ms(spec, min(runs, 100))
+    model_30, beyond_30 = model_and_overhead_ms(write_spec(folder, "overhead30", 10, 30), 10)
+    print("per-run overhead in a worker (median CPU, one process): setting the point, deriving the outcomes")
+    print(f"  {min(runs, 100)} 1-year runs: model {model:.1f} ms, beyond the model {beyond:.2f} ms")
+    print(f"  10 30-year runs: model {model_30:.1f} ms, beyond the model {beyond_30:.2f} ms")
+    fixed, rows = sweep_process_ms(spec, folder, (1, 4, 16, 32, None))
+    print(f"  the sweep process's CPU on 2 local workers ({runs} runs), a sweep's fixed cost {fixed:.0f} ms:")
+    for batch, wall, cpu, beyond_fixed in rows:
+        label = f"{batch:2d} runs per task" if batch else "sized by measurement (default)"
+        print(f"    {label}: {cpu:5.2f} ms per run, {beyond_fixed:5.2f} beyond the fixed cost ({wall:5.1f} s wall)")
+    chosen = dict((batch, cpu) for batch, _, _, cpu in rows)[None]
     print(
-        f"  model alone {model:.1f} ms, simulate() {simulate:.1f} ms: {simulate - model:+.2f} ms a run beyond the model"
+        f"  overhead per run, batches sized by measurement, beyond a sweep's fixed cost: {beyond + chosen:.2f} ms "
+        f"for 1-year runs, {beyond_30 + chosen:.2f} ms for 30-year runs (target < 2 ms)"
     )
-    rows = sweep_process_ms(spec, folder, (1, 4, 16, 32))
-    print(f"  the sweep process's CPU per run on 2 local workers ({runs} runs):")
-    for batch, wall, cpu in rows:
-        print(f"    {batch:2d} runs per task: {cpu:5.2f} ms per run ({wall:5.1f} s wall)")
-    chosen = dict((batch, cpu) for batch, _, cpu in rows)[16]
-    print(f"  overhead per run at 16 per task (default): {simulate - model + chosen:.2f} ms (target < 2 ms)")
 
 
 def main() -> None:
@@ -244,6 +266,11 @@ def main() -> None:
                 process.wait(timeout=30)
         pooled, dask = min(pool_times), min(dask_times)
         print(f"  2 local workers:  {pooled:7.1f} s  ({pooled / args.runs * 1000:6.0f} ms per run)")
+        projected = pooled / args.runs * 10_000 / 60
+        print(
+            f"  10,000 runs of 30 years on 2 local workers, projected at that rate: {projected:.1f} min "
+            "(target <= 10 min; the sweep's start-up counted in every run, so an upper bound)"
+        )
         if not args.skip_serial:
             serial = sweep(spec, folder / "serial", "--workers", "1")
             print(f"  1 local worker:   {serial:7.1f} s  ({serial / args.runs * 1000:6.0f} ms per run)")

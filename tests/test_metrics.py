@@ -9,6 +9,7 @@ import pytest
 from simkit import build, run, series
 
 from marketsim.policy.events import ExportLicence
+from marketsim.reports.derivation import Derived, derive
 from marketsim.reports.metrics import CATALOGUE, PROJECT_PHASES, hhi, stock_cover
 from marketsim.vocabulary import POLICY_STAGES, STAGES
 
@@ -170,3 +171,24 @@ def test_stock_cover_over_a_trace_of_use_does_not_apply():
     cover = stock_cover(stock, use)
     assert cover[0] == 0.5 and cover[3] == 0.0
     assert np.isnan(cover[1:3]).all()
+
+
+# ------------------------------------------------------------------ metrics derived on demand
+def test_metrics_derived_on_demand_equal_those_derived_all_at_once(small_world):
+    model = run(small_world, years=1)
+    raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
+    every = derive(raw, model.recorder.china, model.recorder.reo_per_unit)
+    assert set(every) == {metric.name for metric in CATALOGUE}
+    for name in reversed(list(every)):  # each read alone, in another order than derive's
+        lazy = Derived(raw, model.recorder.china, model.recorder.reo_per_unit)
+        assert lazy[name].tobytes() == every[name].tobytes(), name
+
+
+def test_reading_one_metric_derives_only_its_group(small_world):
+    model = run(small_world, years=1)
+    raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
+    lazy = Derived(raw, model.recorder.china, model.recorder.reo_per_unit)
+    lazy["china_share_separation"]
+    assert "china_share_separation" in lazy.computed
+    assert "price" not in lazy.computed and "capacity_mining" not in lazy.computed
+    assert len(lazy) == len(CATALOGUE) and set(lazy) == {metric.name for metric in CATALOGUE}

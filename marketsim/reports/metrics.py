@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from marketsim.reports.market_metrics import market_metrics, with_world
+from marketsim.reports.derivation import PROJECT_PHASES, derive, hhi, ratio, stock_cover
 from marketsim.reports.tidy import COLUMNS, tidy_table
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
 
-PROJECT_PHASES = ("exploration", "permitting", "construction", "ramp_up", "operating", "abandoned", "stalled")
-"""Rows of the recorded project counts (:meth:`marketsim.levers.projects.ProjectPipeline.counts`)."""
+__all__ = ["PROJECT_PHASES", "derive", "hhi", "ratio", "stock_cover"]  # derived in marketsim.reports.derivation
 WORLD = "world"
 ALL = "all"
 
@@ -152,15 +151,6 @@ CATALOGUE: list[Metric] = [
 BY_NAME = {metric.name: metric for metric in CATALOGUE}
 
 
-def hhi(output: np.ndarray) -> np.ndarray:
-    """Herfindahl-Hirschman index (0-10,000) of output shares along the last axis; 0 where
-    nothing is produced."""
-    output = np.asarray(output, dtype=float)
-    total = output.sum(axis=-1, keepdims=True)
-    shares = np.divide(output, total, out=np.zeros_like(output), where=total > 0) * 100.0
-    return (shares**2).sum(axis=-1)
-
-
 RAW_FIELDS = (
     "price",
     "seller_price",
@@ -271,130 +261,3 @@ def check_finite(raw: dict[str, np.ndarray], derived: dict[str, np.ndarray]) -> 
             f"the run produced non-finite numbers (infinite or undefined) in {', '.join(sorted(set(bad)))}; "
             "check the scenario for extreme values"
         )
-
-
-def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted mean over regions; the plain mean where the weights are all zero."""
-    total = weights.sum(axis=-1)
-    mean = np.divide((values * weights).sum(axis=-1), total, out=np.zeros_like(total), where=total > 0)
-    return np.where(total > 0, mean, values.mean(axis=-1))
-
-
-def _with_total(values: np.ndarray) -> np.ndarray:
-    """One (ticks, regions) series with its world total (derive batches its own with :func:`_with_totals`)."""
-    return np.concatenate([values, values.sum(axis=-1, keepdims=True)], axis=-1)
-
-
-def _with_totals(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each (ticks, regions) series with a world column, their total, computed for all at once."""
-    stacked = np.stack(list(series.values()), axis=1)
-    totals = np.concatenate([stacked, stacked.sum(axis=-1, keepdims=True)], axis=-1)
-    return {name: totals[:, k] for k, name in enumerate(series)}
-
-
-def _with_world_totals(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each (ticks, goods, regions) series with a world column (its total) and an 'all' row of
-    NaN (see :func:`_with_world`), computed for all at once."""
-    stacked = np.stack(list(series.values()), axis=1)
-    ticks, count, goods, regions = stacked.shape
-    out = np.full((ticks, count, goods + 1, regions + 1), np.nan)
-    out[:, :, :goods, :regions] = stacked
-    out[:, :, :goods, regions] = stacked.sum(axis=-1)
-    return {name: out[:, k] for k, name in enumerate(series)}
-
-
-def ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """``part / whole`` where ``whole`` is positive, NaN elsewhere (the metric does not apply)."""
-    return np.divide(part, whole, out=np.full_like(whole, np.nan, dtype=float), where=whole > 0)
-
-
-TRACE_TONNES = 1e-6
-"""Use below a gram a month counts as none for stock cover: months of cover over a trace of use
-would be astronomically large or overflow to infinity, and mean nothing."""
-
-
-def stock_cover(stock: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """Months of use the stock covers; NaN (does not apply) where use is nil or a trace."""
-    return np.divide(stock, use, out=np.full_like(use, np.nan, dtype=float), where=use > TRACE_TONNES)
-
-
-def _share_of_world(values: np.ndarray) -> np.ndarray:
-    """(ticks, regions + 1) each region's share of the world total (0 where the world has none;
-    the world's own cell is 1 where it has some)."""
-    total = values.sum(axis=-1, keepdims=True)
-    shares = np.divide(values, total, out=np.zeros_like(values), where=total > 0)
-    return np.concatenate([shares, (total > 0).astype(float)], axis=-1)
-
-
-def _dependency(consumed: np.ndarray, china: np.ndarray, goods: list[int], reo: np.ndarray) -> np.ndarray:
-    """China's share in what each region consumed, per good and REO-weighted over ``goods``."""
-    ticks, all_goods, regions = consumed.shape
-    out = np.full((ticks, all_goods + 1, regions + 1), np.nan)
-    part, whole = china[:, goods], consumed[:, goods]
-    out[:, goods, :regions] = ratio(part, whole)
-    out[:, goods, regions] = ratio(part.sum(axis=-1), whole.sum(axis=-1))
-    weight = reo[goods][None, :, None]
-    reo_part, reo_whole = (part * weight).sum(axis=1), (whole * weight).sum(axis=1)
-    out[:, -1, :regions] = ratio(reo_part, reo_whole)
-    out[:, -1, regions] = ratio(reo_part.sum(axis=-1), reo_whole.sum(axis=-1))
-    return out
-
-
-def derive(raw: dict[str, np.ndarray], china: int, reo_per_unit: np.ndarray) -> dict[str, np.ndarray]:
-    """Compute every metric of :data:`CATALOGUE` from raw per-tick quantities, for all ticks."""
-    concentrate, magnet = GOODS.index("concentrate"), GOODS.index("magnet")
-    flows = raw["flows"]
-    received, sold = flows.sum(axis=2), flows.sum(axis=3)
-    domestic = np.einsum("tgii->tgi", flows)
-    out = {
-        "price": with_world(raw["price"], _weighted(raw["price"], received)),
-        "seller_price": with_world(raw["seller_price"], _weighted(raw["seller_price"], sold)),
-    }
-    out |= _with_world_totals(
-        {
-            "production": raw["production"],
-            "consumption": raw["consumption"],
-            "unmet_demand": raw["unmet"],
-            "stockpile": raw["stockpile"],
-            "exports": sold - domestic,
-            "imports": received - domestic + raw["smuggled_in"],
-        }
-    )
-    use, stock = raw["use"], raw["stock"]
-    out["inventory_cover"] = with_world(stock_cover(stock, use), stock_cover(stock.sum(-1), use.sum(-1)))
-    oxides_and_magnets = [g for g in range(len(GOODS)) if g != concentrate]
-    stage_output = {
-        "mining": raw["production"][:, concentrate],
-        "separation": raw["separated"],
-        "magnets": raw["production"][:, magnet],
-    }
-    for s, stage in enumerate(STAGES):
-        goods = [magnet] if stage == "magnets" else oxides_and_magnets
-        out[f"dependency_{stage}"] = _dependency(raw["consumption"], raw["consumed_china"][..., s], goods, reo_per_unit)
-        output = stage_output[stage]
-        from_china = output[:, china] if china >= 0 else np.zeros(len(output))
-        out[f"china_share_{stage}"] = ratio(from_china, output.sum(axis=-1))
-        out[f"hhi_{stage}"] = hhi(output)
-    region_series = {f"capacity_{stage}": raw["capacity"][:, k] for k, stage in enumerate((*STAGES, "recycling"))}
-    region_series["recycled"] = raw["recycled"]
-    region_series["end_of_life"] = raw["end_of_life"]
-    region_series["scrap_generated"] = raw["scrap_generated"]
-    region_series["scrap_recycled"] = raw["scrap_recycled"]
-    region_series["allies"] = raw["allies"]
-    out["alliance_links"] = raw["allies"].sum(axis=-1) / 2.0
-    burden = raw["burden"]
-    region_series["environmental_burden"] = burden
-    out["burden_share"] = _share_of_world(burden)
-    reo_use = (raw["consumption"] * reo_per_unit[None, :, None]).sum(axis=1)
-    out["reo_consumption_share"] = _share_of_world(reo_use)
-    region_series["public_spending"] = raw["public_spending"]
-    stages = len(POLICY_STAGES)
-    cost = raw["unit_cost"][:, :stages]
-    world_cost = np.concatenate([cost, _weighted(cost, raw["capacity"][:, :stages])[..., None]], axis=-1)
-    out |= {f"unit_cost_{stage}": world_cost[:, k] for k, stage in enumerate(POLICY_STAGES)}
-    region_series |= {f"projects_{phase}": raw["projects"][:, k] for k, phase in enumerate(PROJECT_PHASES)}
-    out |= _with_totals(region_series)
-    out.update(market_metrics(raw, received, sold, out["price"]))
-    out["material_balance_error"] = raw["balance_error"]
-    out["magnet_balance_error"] = raw["magnet_balance_error"]
-    return out

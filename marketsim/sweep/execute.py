@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,12 +40,18 @@ FLUSH_SECONDS = 30.0
 """...or after this long, whichever comes first."""
 
 
-MAX_BATCH = 16
-"""Most runs sent to a worker in one task (fewer tasks, less scheduling overhead). Measured with
-benchmarks/bench_sweep.py: the sweep process spends about 2.6 ms a run at 1 run per task and
-0.3-0.4 ms from 4 runs per task on; 16 also amortises Dask's per-task cost."""
+MAX_BATCH = 64
+"""Most runs sent to a worker in one task."""
+TASK_SECONDS = 1.0
+"""Aimed length of one task. The sweep process spends about 1-2.6 ms on a task, whatever its size,
+and a Dask task costs a few milliseconds more (benchmarks/bench_sweep.py): a second of runs a task
+keeps that well under 1 %. Batches shrink as the sweep nears its end (see :class:`BatchSizer`), so
+long tasks do not leave a worker idle at the end."""
 PARENT_CHECK_SECONDS = 0.5
 """How often a local worker checks that the sweep that started it is still alive."""
+WORKER_MODULE = "marketsim.sweep.run"
+"""What a worker needs (the model and Mesa): the local pool imports it once, before it starts its
+workers, and every worker starts with it loaded."""
 
 
 def run_task(
@@ -67,17 +74,40 @@ def run_batch(
     outcomes: list[dict],
     years: int | None,
     timeseries: bool,
-) -> list[dict[str, Any]]:
-    """Worker entry point: a few runs, each as :func:`run_task`."""
-    return [run_task(scenario_json, parameters, seed, outcomes, years, timeseries) for parameters, seed in jobs]
+) -> tuple[list[dict[str, Any]], float]:
+    """Worker entry point: a few runs, each as :func:`run_task`, and the seconds they took
+    (the worker's own time, without its first imports, which sizes the next batches)."""
+    import marketsim.sweep.run  # noqa: F401, PLC0415 (loaded before the clock starts)
+
+    start = time.perf_counter()
+    results = [run_task(scenario_json, parameters, seed, outcomes, years, timeseries) for parameters, seed in jobs]
+    return results, time.perf_counter() - start
 
 
-def batch_size(runs: int, slots: int, chosen: int | None = None) -> int:
-    """Runs per task: ``chosen``, or enough tasks to keep every slot busy to the end, at most
-    :data:`MAX_BATCH`."""
-    if chosen is not None:
-        return max(1, chosen)
-    return max(1, min(MAX_BATCH, runs // (4 * slots)))
+class BatchSizer:
+    """Runs per task, sized by measurement: the first tasks (two a slot) hold one run each; then
+    each task holds runs of about :data:`TASK_SECONDS` at the seconds per run measured so far, and
+    at most half a slot's share of the runs not yet sent, so batches shrink towards the end and
+    every slot finishes at about the same time."""
+
+    def __init__(self, slots: int, chosen: int | None = None) -> None:
+        """Size batches for ``slots`` workers; always ``chosen`` runs per task when given."""
+        self.slots, self.chosen = slots, chosen
+        self.runs, self.seconds = 0, 0.0
+
+    def measured(self, runs: int, seconds: float) -> None:
+        """Record a finished task: ``runs`` runs that took ``seconds`` on their worker."""
+        self.runs, self.seconds = self.runs + runs, self.seconds + seconds
+
+    def size(self, remaining: int) -> int:
+        """Runs for the next task, with ``remaining`` runs not yet sent."""
+        if self.chosen is not None:
+            return max(1, self.chosen)
+        if not self.runs:
+            return 1
+        per_run = max(self.seconds / self.runs, 1e-6)
+        by_time = max(1, min(MAX_BATCH, round(TASK_SECONDS / per_run)))
+        return max(1, min(by_time, -(-remaining // (2 * self.slots))))
 
 
 def _alive(pid: int) -> bool:
@@ -119,6 +149,7 @@ def executor(scheduler: str | None, workers: int | None) -> Iterator[tuple[cf.Ex
     if scheduler is None:
         count = workers or os.cpu_count() or 1
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", WORKER_MODULE])
         with cf.ProcessPoolExecutor(
             max_workers=count, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
         ) as pool:
@@ -167,8 +198,8 @@ def run_sweep(
         sources: The spec's and base scenario's file texts (``{"spec": ..., "scenario": ...}``),
             stored in the manifest.
         allow_code_change: Resume even if the code differs from the code that started the sweep.
-        batch: Runs sent to a worker in one task (chosen from the sweep's size and
-            :data:`MAX_BATCH` when None); results do not depend on it.
+        batch: Runs sent to a worker in one task (sized by measurement when None, see
+            :class:`BatchSizer`); results do not depend on it.
 
     Returns:
         Counts: ``{"runs": ..., "skipped": ..., "ran": ..., "failed": ...}``.
@@ -253,22 +284,28 @@ def _run_locked(
     writer = _PartWriter(store, spec, parameter_values(spec, design), base.start_month, timeseries)
     scenario_json = base.model_dump_json()
     outcomes = [o.model_dump(mode="json") for o in spec.outcomes]
-    size = batch_size(len(todo), slots, batch)
-    batches = iter([todo[k : k + size] for k in range(0, len(todo), size)])
+    sizer = BatchSizer(slots, batch)
+    queue = iter(todo)
+    left = len(todo)
     pending: dict[cf.Future, list[Run]] = {}
 
     def submit_next() -> None:
-        batch = next(batches, None)
-        if batch is not None:
-            jobs = [(writer.points[run.point], run.seed) for run in batch]
-            pending[pool.submit(run_batch, scenario_json, jobs, outcomes, spec.sweep.years, timeseries)] = batch
+        nonlocal left
+        chunk = list(islice(queue, sizer.size(left)))
+        if chunk:
+            left -= len(chunk)
+            jobs = [(writer.points[run.point], run.seed) for run in chunk]
+            pending[pool.submit(run_batch, scenario_json, jobs, outcomes, spec.sweep.years, timeseries)] = chunk
 
     for _ in range(2 * slots):
         submit_next()
     while pending:
         finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
         for future in finished:
-            for run, result in zip(pending.pop(future), future.result(), strict=True):
+            chunk = pending.pop(future)
+            results, seconds = future.result()
+            sizer.measured(len(chunk), seconds)
+            for run, result in zip(chunk, results, strict=True):
                 writer.add(run, result)
                 counts["ran"] += 1
                 counts["failed"] += not result["ok"]

@@ -10,6 +10,7 @@ use; unit costs: by the stage's capacity), the plain mean where the weights are 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +36,7 @@ def aggregation(metric: str) -> str:
     return "weighted" if intensive else "sum"
 
 
-def series(model: RareEarthModel, metrics: dict[str, np.ndarray], outcome: Outcome) -> np.ndarray:
+def series(model: RareEarthModel, metrics: Mapping[str, np.ndarray], outcome: Outcome) -> np.ndarray:
     """The monthly series an outcome is computed from.
 
     Raises:
@@ -59,7 +60,7 @@ def series(model: RareEarthModel, metrics: dict[str, np.ndarray], outcome: Outco
 
 
 def outside_china(
-    regions: list[str], metrics: dict[str, np.ndarray], outcome: Outcome, values: np.ndarray
+    regions: list[str], metrics: Mapping[str, np.ndarray], outcome: Outcome, values: np.ndarray
 ) -> np.ndarray:
     """(ticks,) a metric over every region but China: summed or weighted (see the module's text).
 
@@ -87,7 +88,7 @@ def outside_china(
     return np.where(total > 0, weighted, plain)
 
 
-def _weights(metrics: dict[str, np.ndarray], outcome: Outcome, regions: int) -> np.ndarray:
+def _weights(metrics: Mapping[str, np.ndarray], outcome: Outcome, regions: int) -> np.ndarray:
     """(ticks, regions) each region's weight: its end use of the good, REO end use, or capacity."""
     if outcome.metric.startswith("unit_cost_"):
         return metrics[f"capacity_{outcome.metric.removeprefix('unit_cost_')}"][:, :regions]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from marketsim.model import RareEarthModel
+from marketsim.reports.derivation import Derived
 from marketsim.reports.metrics import check_finite
 from marketsim.scenario.loading import validate_scenario
 from marketsim.scenario.schema import Scenario
@@ -50,7 +52,8 @@ def simulate(
 
     Raises:
         ScenarioError: If a parameter path does not exist or a value is invalid.
-        NonFiniteOutput: If the run's numbers overflowed.
+        NonFiniteOutput: If the run's recorded numbers are not all finite, or a metric the
+            outcomes read is infinite (only the metrics the outcomes read are derived).
 
     Example:
         >>> from marketsim.scenario.loading import load_scenario
@@ -64,14 +67,28 @@ def simulate(
     configured = apply_values(base, parameters)
     model = RareEarthModel(configured, seed=seed, years=years)
     model.run()
-    metrics = model.recorder.metrics(model.tick)
-    check_finite({name: values[: model.tick] for name, values in model.recorder.raw.items()}, metrics)
-    return measure(
-        model, metrics, [o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes], timeseries
+    return outcomes_of(
+        model, [o if isinstance(o, Outcome) else Outcome.model_validate(o) for o in outcomes], timeseries
     )
 
 
-def measure(model: RareEarthModel, metrics: dict, outcomes: list[Outcome], timeseries: bool = False) -> dict[str, Any]:
+def outcomes_of(model: RareEarthModel, outcomes: list[Outcome], timeseries: bool = False) -> dict[str, Any]:
+    """A finished run's outcomes, from the metrics they read (see :func:`simulate`).
+
+    Raises:
+        NonFiniteOutput: As :func:`simulate`.
+    """
+    raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
+    check_finite(raw, {})
+    metrics = Derived(raw, model.recorder.china, model.recorder.reo_per_unit)  # derived as the outcomes read them
+    result = measure(model, metrics, outcomes, timeseries)
+    check_finite({}, metrics.computed)
+    return result
+
+
+def measure(
+    model: RareEarthModel, metrics: Mapping, outcomes: list[Outcome], timeseries: bool = False
+) -> dict[str, Any]:
     """A finished run's outcomes (see :func:`simulate` for what is returned)."""
     result: dict[str, Any] = {"outcomes": {}, "censored": {}}
     if timeseries:
