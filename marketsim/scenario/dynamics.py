@@ -60,6 +60,22 @@ class CapacityParams(Strict):
     """Capacity under construction at the start (REF §2, §9 and company reports)."""
 
 
+class HeavyQuotaParams(Strict):
+    """MIIT's separate mining quota for ionic-clay (medium-heavy) rare earths, set on Dy/Tb need and
+    stocks (REF §7: 13.4 kt of the 93.8 kt of 2011; docs/model.md 7.35)."""
+
+    start_quota: Annotated[float, Field(ge=0.0, le=1e7)] = 0.0
+    """Ionic-clay quota in the first year, t REO/yr, part of ``start_quota``; 0: no separate category
+    (the ionic mines share the region's one quota, set on NdPr)."""
+    deposits: list[str] = Field(default_factory=lambda: ["ionic_heavy", "ionic_light"], min_length=1)
+    """Deposit types under the category (MIIT: the ion-adsorption, mainly medium-heavy, type)."""
+    stock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 12.0
+    """Time over which the quota closes the gap between the market's unsold Dy/Tb oxide and its normal
+    level (Sterman 2000 ch. 17; 0: the quota ignores stocks)."""
+    since: Month | None = None
+    """First month of the separate category (None: from the start of the run)."""
+
+
 class ManagedSupplyParams(Strict):
     """China's managed supply: the mining quota as a rule of its government, and a state reserve
     (REF §8, §11)."""
@@ -92,6 +108,8 @@ class ManagedSupplyParams(Strict):
     reserve_rate: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
     """Monthly purchases (releases) of the state reserve below (above) the band, as a share of the
     region's NdPr and Dy/Tb output."""
+    heavy_quota: HeavyQuotaParams = HeavyQuotaParams()
+    """The separate ionic-clay (medium-heavy) quota, set on Dy/Tb (7.35)."""
 
 
 class PriceParams(Strict):
