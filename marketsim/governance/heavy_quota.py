@@ -20,10 +20,22 @@ import numpy as np
 from marketsim.scenario.dynamics import HeavyQuotaParams
 
 
+def band_defence(average: float, band: np.ndarray, response: float) -> float:
+    """Multiplier of a quota for a period whose home price averaged ``average``: graded with the log
+    distance outside ``band`` (low, high; US$/kg), reaching ``1 +- response`` at a factor of 2 beyond
+    its edge (a bang-bang response overshoots and cycles)."""
+    low, high = band
+    above = np.clip(np.log(average / high) / np.log(2.0), 0.0, 1.0)
+    below = np.clip(np.log(low / max(average, 1e-9)) / np.log(2.0), 0.0, 1.0)
+    return float(1.0 + response * (above - below))
+
+
 class HeavyQuota:
     """The ionic-clay quota of the managing government, and which mines it covers."""
 
-    def __init__(self, params: HeavyQuotaParams, home: np.ndarray, ionic: np.ndarray, since: int) -> None:
+    def __init__(
+        self, params: HeavyQuotaParams, home: np.ndarray, ionic: np.ndarray, since: int, reference_dytb: float
+    ) -> None:
         """Create the rule.
 
         Args:
@@ -31,6 +43,7 @@ class HeavyQuota:
             home: (mines,) True for the managing region's mines.
             ionic: (mines,) True for the managing region's mines under the category.
             since: Month of the run from which the category exists (0: from the start).
+            reference_dytb: Reference Dy/Tb price, US$/kg (the band is set in multiples of it).
         """
         self.params = params
         self.home = np.asarray(home, dtype=bool)
@@ -39,6 +52,8 @@ class HeavyQuota:
         self.quota = params.start_quota
         """This year's ionic-clay quota, t REO/yr (documented output)."""
         self.share: float | None = None
+        self.band = np.array(params.price_band) * reference_dytb
+        self.prices: list[float] = []
 
     def groups(self) -> np.ndarray:
         """(mines,) 1 for the ionic clays, 0 for the region's other (light) mines, -1 elsewhere."""
@@ -48,18 +63,21 @@ class HeavyQuota:
         """Whether the separate category is in force in month ``tick``."""
         return self.params.start_quota > 0 and tick >= self.since and bool(self.ionic.any())
 
-    def review(self, need: float, others: float, stock_gap: float, content: float) -> None:
-        """Set the quota for the coming period.
+    def review(self, need: float, others: float, stock_gap: float, content: float, response: float) -> None:
+        """Set the quota for the coming period, times the band defence on the past 12 months' home
+        Dy/Tb price (:func:`band_defence`).
 
         Args:
             need: World Dy/Tb oxide need expected over the coming year, t/yr.
             others: Dy/Tb oxide the mines outside the category are expected to supply, t/yr.
             stock_gap: Unsold Dy/Tb oxide short of its normal level, t (negative: a surplus).
             content: t of Dy/Tb oxide separated from a t REO of the category's concentrate.
+            response: The government's band response (``managed_supply.band_response``).
         """
         if self.share is None:
             self.share = self.quota * content / max(need, 1e-9)
         needed = max(self.share * need, need - others)
         if self.params.stock_months > 0:
             needed += 12.0 * stock_gap / self.params.stock_months
-        self.quota = max(needed, 0.0) / max(content, 1e-9)
+        defence = band_defence(float(np.mean(self.prices[-12:])), self.band, response) if self.prices else 1.0
+        self.quota = max(needed, 0.0) / max(content, 1e-9) * defence

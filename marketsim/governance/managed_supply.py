@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marketsim.governance.heavy_quota import HeavyQuota
+from marketsim.governance.heavy_quota import HeavyQuota, band_defence
 from marketsim.scenario.dynamics import ManagedSupplyParams
 
 
@@ -132,11 +132,7 @@ class ManagedSupply:
         """Multiplier of the quota for a year whose home NdPr price averaged ``average``: graded
         with the log distance outside the band, reaching ``1 +- band_response`` at a factor of 2
         beyond its edge (a bang-bang response overshoots and cycles)."""
-        low, high = self.band
-        response = self.params.band_response
-        above = np.clip(np.log(average / high) / np.log(2.0), 0.0, 1.0)
-        below = np.clip(np.log(low / max(average, 1e-9)) / np.log(2.0), 0.0, 1.0)
-        return float(1.0 + response * (above - below))
+        return band_defence(average, self.band, self.params.band_response)
 
     def reserve_orders(self, home_price: np.ndarray, output: np.ndarray, held: np.ndarray) -> np.ndarray:
         """(2,) t this month of NdPr and Dy/Tb the reserve buys (positive) or releases (negative).

@@ -330,7 +330,7 @@ def build_world(
     for stage, fleet in zip(INDUSTRIES, fleets(world), strict=True):
         fleet.capital_ratio = capacity.capital_ratio.get(stage, 0.0)
     schedule_construction(world, capacity, scenario.start_month)
-    world.managed = managed_supply(scenario, regions, reference[NDPR])
+    world.managed = managed_supply(scenario, regions, reference)
     world.contracts = ContractBook(scenario.dynamics.contracts, world.prices.regional)
     world.expectations = Expectations(
         scenario.dynamics.stockholders, world.prices.regional, scenario.behaviour.trend_months
@@ -338,7 +338,7 @@ def build_world(
     return world
 
 
-def managed_supply(scenario: Scenario, regions: dict[str, int], reference_ndpr: float) -> ManagedSupply:
+def managed_supply(scenario: Scenario, regions: dict[str, int], reference: np.ndarray) -> ManagedSupply:
     """China's managed supply, with its separate ionic-clay quota when the scenario sets one.
 
     Raises:
@@ -363,5 +363,5 @@ def managed_supply(scenario: Scenario, regions: dict[str, int], reference_ndpr: 
                 f"{managed.region}'s mines: the ionic-clay quota would cap nothing"
             )
         since = 0 if heavy.since is None else max(month_index(heavy.since) - scenario.start_month, 0)
-        quota = HeavyQuota(heavy, home, ionic, since)
-    return ManagedSupply(managed, region, reference_ndpr, quota)
+        quota = HeavyQuota(heavy, home, ionic, since, reference[DYTB])
+    return ManagedSupply(managed, region, reference[NDPR], quota)

@@ -65,11 +65,15 @@ def review_heavy(world: World, month: Month, utilisation: float, growth: float) 
     """
     managed = world.managed
     managed.update_split(month.tick)
-    if not managed.split or not managed.due(month.tick):
+    if not managed.split:
         return
     heavy = managed.heavy
+    heavy.prices.append(float(world.prices.regional[DYTB, managed.region]))
+    if not managed.due(month.tick):
+        return
     recovered = world.scenario.separation_recovery * content(world, heavy, ELEMENT_DYTB)
-    heavy.review(dytb_need(world, month) * growth, others_dytb(world, heavy, utilisation), dytb_gap(world), recovered)
+    need, others = dytb_need(world, month) * growth, others_dytb(world, heavy, utilisation)
+    heavy.review(need, others, dytb_gap(world), recovered, managed.params.band_response)
 
 
 def ionic_ndpr_feed(world: World) -> float:
