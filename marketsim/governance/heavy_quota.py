@@ -7,10 +7,12 @@ it fills the Dy/Tb the world is expected to need that the other mines are not ex
 at the start, and closes the gap between the market's unsold Dy/Tb oxide and its normal level over
 ``stock_months`` (Sterman 2000 ch. 17: anchoring and adjustment on a stock):
 
-    Q_h = [max(s_h D, D - S) + 12 / tau_S * G]^+ / (rho * chi_h)
+    Q_h = [max(s_h D, D - S) + 12 / tau_S * G]^+ / (rho * chi_h) * d(P_DyTb)
 
 with D the expected Dy/Tb need, S the others' Dy/Tb output, G the unsold Dy/Tb short of its normal
-level (all t of Dy/Tb oxide), rho the separation recovery and chi_h the ionic mines' Dy/Tb share.
+level (all t of Dy/Tb oxide), rho the separation recovery, chi_h the ionic mines' Dy/Tb share and d
+the defence of a Dy/Tb price band (as the light quota's of NdPr). The quota caps the ionic mines'
+output, and they invest toward it.
 """
 
 from __future__ import annotations
@@ -63,7 +65,9 @@ class HeavyQuota:
         """Whether the separate category is in force in month ``tick``."""
         return self.params.start_quota > 0 and tick >= self.since and bool(self.ionic.any())
 
-    def review(self, need: float, others: float, stock_gap: float, content: float, response: float) -> None:
+    def review(
+        self, need: float, others: float, stock_gap: float, content: float, response: float, fill_gap: bool = True
+    ) -> None:
         """Set the quota for the coming period, times the band defence on the past 12 months' home
         Dy/Tb price (:func:`band_defence`).
 
@@ -73,10 +77,12 @@ class HeavyQuota:
             stock_gap: Unsold Dy/Tb oxide short of its normal level, t (negative: a surplus).
             content: t of Dy/Tb oxide separated from a t REO of the category's concentrate.
             response: The government's band response (``managed_supply.band_response``).
+            fill_gap: Whether the government fills what others do not supply (False: it keeps its
+                share of need only, as China's restrictive quotas of 2009-2012).
         """
         if self.share is None:
             self.share = self.quota * content / max(need, 1e-9)
-        needed = max(self.share * need, need - others)
+        needed = max(self.share * need, need - others) if fill_gap else self.share * need
         if self.params.stock_months > 0:
             needed += 12.0 * stock_gap / self.params.stock_months
         defence = band_defence(float(np.mean(self.prices[-12:])), self.band, response) if self.prices else 1.0

@@ -69,7 +69,7 @@ class HeavyQuotaParams(Strict):
     (the ionic mines share the region's one quota, set on NdPr)."""
     deposits: list[str] = Field(default_factory=lambda: ["ionic_heavy", "ionic_light"], min_length=1)
     """Deposit types under the category (MIIT: the ion-adsorption, mainly medium-heavy, type)."""
-    stock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 12.0
+    stock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 0.0
     """Time over which the quota closes the gap between the market's unsold Dy/Tb oxide and its normal
     level (Sterman 2000 ch. 17; 0: the quota ignores stocks)."""
     since: Month | None = None

@@ -73,7 +73,8 @@ def review_heavy(world: World, month: Month, utilisation: float, growth: float) 
         return
     recovered = world.scenario.separation_recovery * content(world, heavy, ELEMENT_DYTB)
     need, others = dytb_need(world, month) * growth, others_dytb(world, heavy, utilisation)
-    heavy.review(need, others, dytb_gap(world), recovered, managed.params.band_response)
+    rule = managed.params
+    heavy.review(need, others, dytb_gap(world), recovered, rule.band_response, rule.fill_gap)
 
 
 def ionic_ndpr_feed(world: World) -> float:
