@@ -150,6 +150,7 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     weight = need_weights(world)
     demand = expected_demand(world, month, params, weight)
     managed = world.managed
+    managed.update_split(month.tick)
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
     review_heavy(world, month, params.normal_utilisation, forecast_growth(world, month.tick, 6, weight))

@@ -64,7 +64,6 @@ def review_heavy(world: World, month: Month, utilisation: float, growth: float) 
         growth: Growth of need expected over the coming review period.
     """
     managed = world.managed
-    managed.update_split(month.tick)
     if not managed.split:
         return
     heavy = managed.heavy
