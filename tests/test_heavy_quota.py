@@ -8,7 +8,7 @@ import pytest
 from marketsim.governance.heavy_quota import HeavyQuota
 from marketsim.model import RareEarthModel
 from marketsim.scenario.dynamics import HeavyQuotaParams
-from marketsim.scenario.loading import load_scenario
+from marketsim.scenario.loading import ScenarioError, load_scenario
 from tests.conftest import CONFIGS
 
 HEAVY = "dynamics.managed_supply.heavy_quota"
@@ -87,6 +87,5 @@ def test_the_history_splits_its_quota_when_the_medium_heavy_category_appears():
     [(f"{HEAVY}.start_quota=300000", "less than the whole quota"), (f'{HEAVY}.deposits=["bayan_obo_x"]', "none of")],
 )
 def test_an_impossible_ionic_quota_is_refused_with_a_reason(setting, words):
-    scenario = load_scenario(CONFIGS / "baseline_2024.toml", [setting])
-    with pytest.raises(ValueError, match=words):
-        RareEarthModel(scenario, years=1)
+    with pytest.raises(ScenarioError, match=words):
+        load_scenario(CONFIGS / "baseline_2024.toml", [setting])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from marketsim.scenario.base import Strict
 
@@ -113,6 +113,17 @@ class ManagedSupplyParams(Strict):
     region's NdPr and Dy/Tb output."""
     heavy_quota: HeavyQuotaParams = HeavyQuotaParams()
     """The separate ionic-clay (medium-heavy) quota, set on Dy/Tb (7.35)."""
+
+    @model_validator(mode="after")
+    def _heavy_part_of_the_quota(self) -> ManagedSupplyParams:
+        """The ionic-clay quota is a part of the whole quota."""
+        heavy = self.heavy_quota.start_quota
+        if heavy > 0 and self.start_quota > 0 and heavy >= self.start_quota:
+            raise ValueError(
+                f"heavy_quota.start_quota ({heavy:g} t) must be less than the whole quota start_quota "
+                f"({self.start_quota:g} t): it is a part of it"
+            )
+        return self
 
 
 class PriceParams(Strict):

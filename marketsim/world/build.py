@@ -342,7 +342,7 @@ def managed_supply(scenario: Scenario, regions: dict[str, int], reference: np.nd
     """China's managed supply, with its separate ionic-clay quota when the scenario sets one.
 
     Raises:
-        ValueError: The ionic-clay quota exceeds the whole quota, or covers none of the region's mines.
+        ValueError: The ionic-clay quota covers none of the region's mines (loading refuses it first).
     """
     managed = scenario.dynamics.managed_supply
     region = regions.get(managed.region, -1)
@@ -352,11 +352,6 @@ def managed_supply(scenario: Scenario, regions: dict[str, int], reference: np.nd
         mines, _ = with_projects(scenario.mines, scenario, "mining")
         home = np.array([regions[m.region] == region for m in mines], dtype=bool)
         ionic = home & np.array([m.deposit in heavy.deposits for m in mines], dtype=bool)
-        if heavy.start_quota >= managed.start_quota:
-            raise ValueError(
-                f"dynamics.managed_supply.heavy_quota.start_quota ({heavy.start_quota:g} t) must be less than "
-                f"the whole quota start_quota ({managed.start_quota:g} t): it is a part of it"
-            )
         if not ionic.any():
             raise ValueError(
                 f"dynamics.managed_supply.heavy_quota.deposits {heavy.deposits} covers none of "
