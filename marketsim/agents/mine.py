@@ -36,6 +36,7 @@ class MineFleet(Fleet):
         monthly_quota: np.ndarray,
         outage: np.ndarray,
         brake: np.ndarray | None = None,
+        groups: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Mine one month and return the element tonnes produced in each region.
 
@@ -51,6 +52,8 @@ class MineFleet(Fleet):
             outage: (mines,) True where a mine is down this month.
             brake: (regions,) share of planned output kept given the region's unsold stock
                 (mines stop piling up concentrate nobody buys); none when omitted.
+            groups: (mines,) group of each mine (-1: none) and (groups,) ceiling on each group's
+                output this month (separate quotas within a region); none when omitted.
 
         Returns:
             (regions, 4) tonnes of each element group mined.
@@ -62,6 +65,12 @@ class MineFleet(Fleet):
         if brake is not None:
             planned = planned * brake[self.region]
         planned = np.minimum(planned, self.reserves)
+        if groups is not None:
+            group, ceiling = groups
+            member = group >= 0
+            total = np.bincount(group[member], weights=planned[member], minlength=len(ceiling))
+            keep = np.minimum(1.0, ceiling / np.maximum(total, 1e-12))
+            planned = planned * np.where(member, keep[np.maximum(group, 0)], 1.0)
         total = self.by_region(planned, regions)
         scale = np.minimum(1.0, monthly_quota / np.maximum(total, 1e-12))
         self.output = planned * scale[self.region]

@@ -14,33 +14,60 @@ from __future__ import annotations
 
 import numpy as np
 
+from marketsim.governance.heavy_quota import HeavyQuota, band_defence
 from marketsim.scenario.dynamics import ManagedSupplyParams
 
 
 class ManagedSupply:
     """The quota rule and the state reserve of one government."""
 
-    def __init__(self, params: ManagedSupplyParams, region: int, reference_ndpr: float) -> None:
+    def __init__(
+        self, params: ManagedSupplyParams, region: int, reference_ndpr: float, heavy: HeavyQuota | None = None
+    ) -> None:
         """Create the rule.
 
         Args:
             params: Managed-supply parameters.
             region: Row of the managing region (-1: none, the rule is off).
             reference_ndpr: Reference NdPr price, US$/kg (the band is set in multiples of it).
+            heavy: The separate ionic-clay quota (None: none; 7.35).
         """
         self.params = params
         self.region = region
         self.active = region >= 0 and params.start_quota > 0
         self.quota = params.start_quota
-        """This year's quota, t REO/yr (documented output)."""
+        """This year's quota, t REO/yr (documented output); the light (rock) quota once the ionic
+        clays have their own (:attr:`heavy`)."""
+        self.heavy = heavy if heavy is not None and self.active else None
+        self.split = False
+        """Whether the ionic clays have their own quota now."""
         self.band = np.array(params.price_band) * reference_ndpr
         self.share: float | None = None
         self.prices: list[float] = []
+        self.update_split(0)
+
+    def update_split(self, tick: int) -> None:
+        """Carve the ionic-clay quota out of the region's quota in the month its category begins
+        (the light share is then measured again on the light quota alone)."""
+        if self.heavy is None or self.split or not self.heavy.active(tick):
+            return
+        self.split = True
+        self.quota = max(self.quota - self.heavy.quota, 0.0)
+        self.share = None
 
     @property
     def output_cap(self) -> float:
-        """Most the region's mines produce in a year, t REO: the quota plus undocumented output."""
-        return self.quota / (1.0 - self.params.undocumented_share)
+        """Most the region's mines produce in a year, t REO: the quotas plus undocumented output."""
+        heavy = self.heavy.quota if self.split else 0.0
+        return (self.quota + heavy) / (1.0 - self.params.undocumented_share)
+
+    def group_caps(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(mines,) group of each mine (0: the region's light mines, 1: its ionic clays, -1: others)
+        and (2,) this month's cap on each group's output, t REO; None while there is one quota."""
+        if not self.split:
+            return None
+        caps = np.array([self.quota, self.heavy.quota]) / (1.0 - self.params.undocumented_share)
+        return self.heavy.groups(), caps / 12.0
 
     def undocumented(self, mined: np.ndarray) -> np.ndarray:
         """(regions,) t REO of this month's mine output beyond the quota: the undocumented share of
@@ -56,6 +83,11 @@ class ManagedSupply:
         if self.active:
             cap[self.region] = self.output_cap / 12.0
         return cap
+
+    def due(self, tick: int) -> bool:
+        """Whether the government reviews its quotas at the end of month ``tick``."""
+        months = self.params.review_months
+        return tick % months == months - 1
 
     def review(
         self,
@@ -87,8 +119,7 @@ class ManagedSupply:
         self.prices.append(home_ndpr)
         if self.share is None:
             self.share = self.quota / max(expected_demand, 1e-9)
-        months = self.params.review_months
-        if tick % months != months - 1:
+        if not self.due(tick):
             return
         needed = self.share * expected_demand
         if others_supply is not None and self.params.fill_gap:
@@ -101,11 +132,7 @@ class ManagedSupply:
         """Multiplier of the quota for a year whose home NdPr price averaged ``average``: graded
         with the log distance outside the band, reaching ``1 +- band_response`` at a factor of 2
         beyond its edge (a bang-bang response overshoots and cycles)."""
-        low, high = self.band
-        response = self.params.band_response
-        above = np.clip(np.log(average / high) / np.log(2.0), 0.0, 1.0)
-        below = np.clip(np.log(low / max(average, 1e-9)) / np.log(2.0), 0.0, 1.0)
-        return float(1.0 + response * (above - below))
+        return band_defence(average, self.band, self.params.band_response)
 
     def reserve_orders(self, home_price: np.ndarray, output: np.ndarray, held: np.ndarray) -> np.ndarray:
         """(2,) t this month of NdPr and Dy/Tb the reserve buys (positive) or releases (negative).

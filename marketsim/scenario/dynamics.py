@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from marketsim.scenario.base import Strict
 
@@ -60,6 +60,25 @@ class CapacityParams(Strict):
     """Capacity under construction at the start (REF §2, §9 and company reports)."""
 
 
+class HeavyQuotaParams(Strict):
+    """MIIT's separate mining quota for ionic-clay (medium-heavy) rare earths, set on Dy/Tb need and
+    stocks (REF §7: 13.4 kt of the 93.8 kt of 2011; docs/model.md 7.35)."""
+
+    start_quota: Annotated[float, Field(ge=0.0, le=1e7)] = 0.0
+    """Ionic-clay quota in the first year, t REO/yr, part of ``start_quota``; 0: no separate category
+    (the ionic mines share the region's one quota, set on NdPr)."""
+    deposits: list[str] = Field(default_factory=lambda: ["ionic_heavy", "ionic_light"], min_length=1)
+    """Deposit types under the category (MIIT: the ion-adsorption, mainly medium-heavy, type)."""
+    stock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 0.0
+    """Time over which the quota closes the gap between the market's unsold Dy/Tb oxide and its normal
+    level (Sterman 2000 ch. 17; 0: the quota ignores stocks)."""
+    since: Month | None = None
+    """First month of the separate category (None: from the start of the run)."""
+    price_band: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]] = (0.8, 1.5)
+    """Low and high Dy/Tb price the quota defends, as multiples of the reference price (REF §5: Dy oxide
+    261-382 US$/kg in 2020-2024, 1.0-1.5x the 2024 price), with ``band_response``."""
+
+
 class ManagedSupplyParams(Strict):
     """China's managed supply: the mining quota as a rule of its government, and a state reserve
     (REF §8, §11)."""
@@ -92,6 +111,19 @@ class ManagedSupplyParams(Strict):
     reserve_rate: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
     """Monthly purchases (releases) of the state reserve below (above) the band, as a share of the
     region's NdPr and Dy/Tb output."""
+    heavy_quota: HeavyQuotaParams = HeavyQuotaParams()
+    """The separate ionic-clay (medium-heavy) quota, set on Dy/Tb (7.35)."""
+
+    @model_validator(mode="after")
+    def _heavy_part_of_the_quota(self) -> ManagedSupplyParams:
+        """The ionic-clay quota is a part of the whole quota."""
+        heavy = self.heavy_quota.start_quota
+        if heavy > 0 and self.start_quota > 0 and heavy >= self.start_quota:
+            raise ValueError(
+                f"heavy_quota.start_quota ({heavy:g} t) must be less than the whole quota start_quota "
+                f"({self.start_quota:g} t): it is a part of it"
+            )
+        return self
 
 
 class PriceParams(Strict):

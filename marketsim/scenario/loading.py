@@ -53,9 +53,28 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
         ScenarioError: If the data does not describe a valid scenario.
     """
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(format_validation_error(error, source)) from None
+    problem = heavy_quota_problem(scenario)
+    if problem:
+        raise ScenarioError(f"{source}: {problem}")
+    return scenario
+
+
+def heavy_quota_problem(scenario: Scenario) -> str | None:
+    """Why the scenario's ionic-clay quota (docs/model.md 7.35) would cap nothing, or None."""
+    managed = scenario.dynamics.managed_supply
+    heavy = managed.heavy_quota
+    if heavy.start_quota <= 0 or managed.start_quota <= 0 or managed.region not in scenario.regions:
+        return None
+    mines = [*scenario.mines, *(p for p in scenario.pipeline if p.stage == "mining")]
+    if any(m.region == managed.region and m.deposit in heavy.deposits for m in mines):
+        return None
+    return (
+        f"dynamics.managed_supply.heavy_quota.deposits {heavy.deposits} covers none of {managed.region}'s mines: "
+        "the ionic-clay quota would cap nothing"
+    )
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

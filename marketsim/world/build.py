@@ -10,6 +10,7 @@ from marketsim.agents.manufacturer import ManufacturerFleet
 from marketsim.agents.mine import MineFleet
 from marketsim.agents.recycler import EndOfLife, RecyclerFleet
 from marketsim.agents.refiner import RefinerFleet
+from marketsim.governance.heavy_quota import HeavyQuota
 from marketsim.governance.managed_supply import ManagedSupply
 from marketsim.market import pricing, valuation
 from marketsim.market.contracts import ContractBook
@@ -18,7 +19,7 @@ from marketsim.market.valuation import element_values
 from marketsim.policy.book import Frictions
 from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.schema import Scenario
-from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, GOODS, LACE, MAGNET, NDPR
+from marketsim.vocabulary import CONCENTRATE, DYTB, ELEMENT_GROUPS, GOODS, LACE, MAGNET, NDPR, month_index
 from marketsim.world.capacity import INDUSTRIES, fleets, schedule_construction
 from marketsim.world.initial import fill_initial_stocks, starting_magnet_output
 from marketsim.world.ledger import Ledger
@@ -329,10 +330,33 @@ def build_world(
     for stage, fleet in zip(INDUSTRIES, fleets(world), strict=True):
         fleet.capital_ratio = capacity.capital_ratio.get(stage, 0.0)
     schedule_construction(world, capacity, scenario.start_month)
-    managed = scenario.dynamics.managed_supply
-    world.managed = ManagedSupply(managed, regions.get(managed.region, -1), reference[NDPR])
+    world.managed = managed_supply(scenario, regions, reference)
     world.contracts = ContractBook(scenario.dynamics.contracts, world.prices.regional)
     world.expectations = Expectations(
         scenario.dynamics.stockholders, world.prices.regional, scenario.behaviour.trend_months
     )
     return world
+
+
+def managed_supply(scenario: Scenario, regions: dict[str, int], reference: np.ndarray) -> ManagedSupply:
+    """China's managed supply, with its separate ionic-clay quota when the scenario sets one.
+
+    Raises:
+        ValueError: The ionic-clay quota covers none of the region's mines (loading refuses it first).
+    """
+    managed = scenario.dynamics.managed_supply
+    region = regions.get(managed.region, -1)
+    heavy = managed.heavy_quota
+    quota = None
+    if heavy.start_quota > 0 and region >= 0 and managed.start_quota > 0:
+        mines, _ = with_projects(scenario.mines, scenario, "mining")
+        home = np.array([regions[m.region] == region for m in mines], dtype=bool)
+        ionic = home & np.array([m.deposit in heavy.deposits for m in mines], dtype=bool)
+        if not ionic.any():
+            raise ValueError(
+                f"dynamics.managed_supply.heavy_quota.deposits {heavy.deposits} covers none of "
+                f"{managed.region}'s mines: the ionic-clay quota would cap nothing"
+            )
+        since = 0 if heavy.since is None else max(month_index(heavy.since) - scenario.start_month, 0)
+        quota = HeavyQuota(heavy, home, ionic, since, reference[DYTB])
+    return ManagedSupply(managed, region, reference[NDPR], quota)

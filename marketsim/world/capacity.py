@@ -11,6 +11,7 @@ from marketsim.agents.fleet import Fleet
 from marketsim.scenario.dynamics import CapacityParams
 from marketsim.vocabulary import MAGNET, NDPR, month_index
 from marketsim.world.flows import Month
+from marketsim.world.heavy_outlook import home_groups, ionic_ndpr_feed, review_heavy
 from marketsim.world.state import World
 
 INDUSTRIES = ("mining", "separation", "magnets")
@@ -102,7 +103,7 @@ def others_feed_supply(world: World, params: CapacityParams) -> float:
     mines = world.mines
     ndpr_feed = mines.composition[:, 1] / max(world.world_mix[1], 1e-6)
     outside = mines.region != world.managed.region
-    return params.normal_utilisation * float((mines.capacity * ndpr_feed)[outside].sum())
+    return params.normal_utilisation * float((mines.capacity * ndpr_feed)[outside].sum()) + ionic_ndpr_feed(world)
 
 
 def unsold_gap(world: World) -> float:
@@ -149,8 +150,10 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     weight = need_weights(world)
     demand = expected_demand(world, month, params, weight)
     managed = world.managed
+    managed.update_split(month.tick)
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
+    review_heavy(world, month, params.normal_utilisation, forecast_growth(world, month.tick, 6, weight))
     managed.review(
         month.tick,
         world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months), weight),
@@ -166,10 +169,12 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
         if industry == "mining" and managed.active:
             home = fleet.region == managed.region
             rule = managed.params
-            own_target = managed.output_cap * forecast_growth(world, month.tick, rule.lead_months, weight)
-            own = _order(fleet, home, own_target, params, rule.capacity_months, rule.lead_months)
-            fleet.acquire(month.tick, spread(own, fleet.capacity * home, np.ones(len(fleet)), ready), rule.lead_months)
-            ordered[k] += own
+            growth = forecast_growth(world, month.tick, rule.lead_months, weight)
+            for rows, cap in home_groups(world):
+                own = _order(fleet, rows, cap * growth, params, rule.capacity_months, rule.lead_months)
+                shares = spread(own, fleet.capacity * rows, np.ones(len(fleet)), ready)
+                fleet.acquire(month.tick, shares, rule.lead_months)
+                ordered[k] += own
             everyone, ready = ~home, ready * ~home
             demand[0] = max(demand[0] - managed.output_cap * demand[0] / max(world.expected_need[0], 1e-9), 0.0)
         order = _order(fleet, everyone, demand[k], params)

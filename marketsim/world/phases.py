@@ -80,6 +80,7 @@ def produce(world: World, month: Month, rng: np.random.Generator) -> None:
         np.minimum(f.mining_quota, world.managed.monthly_cap(world.size)),
         outage,
         valuation.unsold_brake(world, CONCENTRATE) * f.mine_available,
+        world.managed.group_caps(),
     )
     month.produced[CONCENTRATE] = month.mined = elements.sum(axis=1)
     carried = no_tracers(world)
