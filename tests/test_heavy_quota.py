@@ -37,7 +37,7 @@ def test_the_quota_closes_the_dytb_stock_gap_and_defends_its_band():
     glut.review(need=10.0, others=5.0, stock_gap=-1.0, content=0.05, response=0.0)
     assert short.quota == pytest.approx(6.0 / 0.05) and glut.quota == pytest.approx(4.0 / 0.05)
     dear = rule()
-    dear.prices = [400.0] * 12  # 4x the reference, above the band's high end (1.5x)
+    dear.prices = [400.0] * 12  # 4x the reference, above the band's high end (2x)
     dear.review(need=10.0, others=5.0, stock_gap=0.0, content=0.05, response=0.2)
     assert dear.quota > 100.0 * 1.1  # raised against the dear price
 

@@ -74,9 +74,9 @@ class HeavyQuotaParams(Strict):
     level (Sterman 2000 ch. 17; 0: the quota ignores stocks)."""
     since: Month | None = None
     """First month of the separate category (None: from the start of the run)."""
-    price_band: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]] = (0.8, 1.5)
-    """Low and high Dy/Tb price the quota defends, as multiples of the reference price (REF §5: Dy oxide
-    261-382 US$/kg in 2020-2024, 1.0-1.5x the 2024 price), with ``band_response``."""
+    price_band: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]] = (0.8, 2.0)
+    """Low and high Dy/Tb price the quota defends, as multiples of the reference price, with
+    ``band_response`` (ASSUMPTION: the light quota's NdPr band, 7.23)."""
 
 
 class ManagedSupplyParams(Strict):
