@@ -270,8 +270,10 @@ def PlayerView(seat: Seat):
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
     clock = view["time_left"] is not None  # without a clock, nothing for the browser to restart
+    # The months played are on the status line: a new round changes one line of text, not two.
     StatusLine(
-        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
+        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase} · "
+        f"{view['tick']} of {view['months']} months played",
         view["time_left"],
         view["phase"] == "deciding" and not view["paused"],
         wakes if clock else 0,
@@ -303,7 +305,6 @@ def PlayerView(seat: Seat):
                 if view["phase"] == "lobby"
                 else "The game is over: look at the big screen for the debrief."
             )
-    solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN).key("months")
 
 
 @solara.component
