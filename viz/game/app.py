@@ -31,7 +31,8 @@ CSS = """
 .briefing-text p { margin: 0 0 6px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
-.player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
+.player-status { font-weight: 600; font-size: 17px; }
+.player-clock { white-space: pre; }
 .game-body { padding: 4px 12px; max-width: 1400px; }
 .news { font-weight: 600; }
 .card-why { margin: 2px 0 6px 0; }
@@ -44,7 +45,8 @@ CSS = """
 @media (max-width: 600px) { .briefing-text p { margin: 0 0 6px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
-.player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
+.player-status { font-weight: 600; font-size: 17px; }
+.player-clock { white-space: pre; }
 .game-body { padding: 2px 4px; } }
 """
 

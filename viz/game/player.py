@@ -196,12 +196,6 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
         Feedback(message)
 
 
-@solara.component
-def Clock(seconds_left: float | None, running: bool, stamp: int):
-    """The decision clock, counting down in the browser (see :mod:`viz.game.countdown`)."""
-    return Countdown.element(seconds_left=seconds_left, running=running, stamp=stamp, _dom_classes=["player-clock"])
-
-
 STEPS = ("Briefing", "My numbers", "Decide")
 redraws: collections.Counter[str] = collections.Counter()
 """How often each government's player pages have been drawn in this process (for tests: one
@@ -210,11 +204,17 @@ seat's change must not redraw the pages of other seats)."""
 
 @solara.component
 def StatusLine(text: str, seconds_left: float | None, running: bool, stamp: int):
-    """The government, round, date and phase, with the decision clock (drawn again only when one
-    of them changes)."""
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}):
-        solara.Text(text, classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
-        Clock(seconds_left, running, stamp)
+    """The government, round, date, phase and months played, with the decision clock counting
+    down in the browser (see :mod:`viz.game.countdown`): one widget, so a new round updates it
+    with one message (drawn again only when one of them changes)."""
+    return Countdown.element(
+        text=text,
+        seconds_left=seconds_left,
+        running=running,
+        stamp=stamp,
+        clock_class="player-clock",
+        _dom_classes=["player-status"],
+    )
 
 
 @solara.component
