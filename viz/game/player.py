@@ -243,7 +243,9 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region))
+    wakes = use_refresh(
+        on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region), take_turns=True
+    )
     redraws[seat.region] += 1
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
     # Made once a round for the whole team (a plant built during the game shows up).

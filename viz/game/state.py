@@ -193,6 +193,7 @@ def use_refresh(
     room: Room | None = None,
     clock: bool = True,
     watch: Callable[[], Hashable] | None = None,
+    take_turns: bool = False,
 ) -> int:
     """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
     round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
@@ -201,7 +202,9 @@ def use_refresh(
     ``on_tick`` runs in the timer thread at every wake, change or not (e.g. a heartbeat); it must
     not raise. Without ``clock`` a quiet room costs no redraw at all, which is what lets one
     server keep 30 player pages quick. ``watch``, if given, narrows a change: the page redraws
-    only when its value differs from the last one (e.g. a player's own team queue).
+    only when its value differs from the last one (e.g. a player's own team queue). With
+    ``take_turns`` (the class's player pages) the page draws a change of its room in its turn
+    (:class:`DrawingTurn`).
     """
     count = solara.use_reactive(0)
 
@@ -223,7 +226,7 @@ def use_refresh(
                 break
             if on_tick is not None:
                 on_tick()
-            if changed and room is not None:
+            if changed and take_turns and room is not None:
                 with DrawingTurn(room.id):
                     count.set(count.value + 1)
             elif changed or clock:
