@@ -32,7 +32,7 @@ CSS = """
 .step-title { font-size: 20px; font-weight: 500; margin: 0 0 8px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
-.player-status { font-weight: 600; font-size: 17px; }
+.status-line { font-weight: 600; font-size: 17px; }
 .player-clock { white-space: pre; }
 .game-body { padding: 4px 12px; max-width: 1400px; }
 .news { font-weight: 600; }
@@ -46,7 +46,7 @@ CSS = """
 @media (max-width: 600px) { .briefing-text p { margin: 0 0 6px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
-.player-status { font-weight: 600; font-size: 17px; }
+.status-line { font-weight: 600; font-size: 17px; }
 .player-clock { white-space: pre; }
 .game-body { padding: 2px 4px; } }
 """

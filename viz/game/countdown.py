@@ -19,6 +19,7 @@ export default {
     el.append(text, clock);
     const show = () => {
       text.textContent = model.get("text");
+      text.className = model.get("text_class");
       clock.className = model.get("clock_class");
       const left = model.get("seconds_left");
       if (left === null || left === undefined) { clock.textContent = ""; return; }
@@ -47,6 +48,8 @@ class Countdown(anywidget.AnyWidget):
 
     _esm = ESM
     text = traitlets.Unicode("").tag(sync=True)
+    text_class = traitlets.Unicode("").tag(sync=True)
+    """The CSS class of the text's part (e.g. ``player-status``)."""
     clock_class = traitlets.Unicode("").tag(sync=True)
     """The CSS class of the clock's part (e.g. ``player-clock``)."""
     seconds_left = traitlets.Float(None, allow_none=True).tag(sync=True)

@@ -212,8 +212,9 @@ def StatusLine(text: str, seconds_left: float | None, running: bool, stamp: int)
         seconds_left=seconds_left,
         running=running,
         stamp=stamp,
+        text_class="player-status",
         clock_class="player-clock",
-        _dom_classes=["player-status"],
+        _dom_classes=["status-line"],
     )
 
 
