@@ -42,8 +42,7 @@ waiting for a lock or the interpreter counts for nothing) and prints where its C
 It loads a small sampler into the server with a ``sitecustomize`` module; the timings of a
 profiled run are a little slower than a plain run's.
 
-``--clock 600`` gives the browsers' room a decision clock, as a class would have (its pages then
-also get the clock's restart with each round).
+``--clock 600`` gives the browsers' room a decision clock, as a class would have.
 
 Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser] [--pin] [--profile]
 [--clock SECONDS]
@@ -388,9 +387,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="engine figures only")
     parser.add_argument("--pin", action="store_true", help="server on CPU 0, browsers on the others")
     parser.add_argument("--profile", action="store_true", help="sample where the server's CPU goes in the rounds")
-    parser.add_argument(
-        "--clock", type=float, default=0.0, help="a decision clock in the browsers' room, seconds (0: none)"
-    )
+    parser.add_argument("--clock", type=float, default=0.0, help="a clock in the browsers' room, s (0: none)")
     args = parser.parse_args()
     print(f"{psutil.cpu_count()} CPUs; scenario {SCENARIO.name}")
     with tempfile.TemporaryDirectory() as folder:
