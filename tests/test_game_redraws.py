@@ -70,26 +70,27 @@ def test_a_new_round_redraws_every_page_once(pages):
 
 
 def test_a_new_round_updates_two_widgets_of_a_page(pages, monkeypatch):
-    """The status line (with its clock and the months played) and the numbers: one message each."""
+    """The status line (with its clock and the months played) and the numbers: one message each
+    (the synced values of a widget changed together go to the browser as one message)."""
     room, boss, _, contexts = pages
     wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
-    sent = []
-    original = ipywidgets.Widget.send_state
+    changed: dict[int, str] = {}
+    original = ipywidgets.Widget.notify_change
 
-    def send_state(widget, key=None):
-        if widget.get_state(key=key):  # an empty state sends nothing
-            sent.append(type(widget).__name__)
-        return original(widget, key)
+    def notify_change(widget, change):
+        if change["name"] in widget.keys:  # a value the browser holds: it has to be sent
+            changed[id(widget)] = type(widget).__name__
+        return original(widget, change)
 
     room.advance(boss)  # round 2 turns the pages from the briefing to the numbers: more changes
     wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
     time.sleep(0.2)  # the pages finish drawing
-    monkeypatch.setattr(ipywidgets.Widget, "send_state", send_state)
+    monkeypatch.setattr(ipywidgets.Widget, "notify_change", notify_change)
     room.advance(boss)
     wait_until(lambda: all("round 3 " in status(c) for c in contexts.values()))
-    wait_until(lambda: len(sent) >= 2 * len(contexts))
+    wait_until(lambda: len(changed) >= 2 * len(contexts))
     time.sleep(0.2)
-    assert sorted(sent) == sorted(["Countdown", "HTML"] * len(contexts))
+    assert sorted(changed.values()) == sorted(["Countdown", "HTML"] * len(contexts))
 
 
 def test_pages_of_a_room_draw_one_at_a_time(monkeypatch):
