@@ -42,7 +42,10 @@ waiting for a lock or the interpreter counts for nothing) and prints where its C
 It loads a small sampler into the server with a ``sitecustomize`` module; the timings of a
 profiled run are a little slower than a plain run's.
 
+``--clock 600`` gives the browsers' room a decision clock, as a class would have.
+
 Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser] [--pin] [--profile]
+[--clock SECONDS]
 """
 
 from __future__ import annotations
@@ -144,14 +147,15 @@ def admitted(server: GameServer, created, joined):
     return joined
 
 
-def new_room(server: GameServer, text: str, seats: list[str]):
-    created = server.create_room(text, SCENARIO.name, 1, seats, ticks_per_round=12, time_limit_s=0)
+def new_room(server: GameServer, text: str, seats: list[str], clock: float = 0):
+    created = server.create_room(text, SCENARIO.name, 1, seats, ticks_per_round=12, time_limit_s=clock)
     return created, server.room(created.room_id)
 
 
-def engine(db: Path, rounds: int, poll: float) -> dict:
+def engine(db: Path, rounds: int, poll: float, clock: float = 0) -> dict:
     """The engine-level figures; leaves in ``db`` 5 started rooms of 20 players, the simulated clients'
-    room, and an empty started room for the browsers."""
+    room, and an empty started room for the browsers (with a decision clock of ``clock`` seconds
+    a round; 0: none)."""
     text = SCENARIO.read_text()
     seats = list(parse_scenario_text(text, SCENARIO.name).regions)
     rss_before = rss_mb(psutil.Process().pid, children=False)
@@ -241,7 +245,7 @@ def engine(db: Path, rounds: int, poll: float) -> dict:
     print(f"  the consequence cards of every seat, the twin's round played ahead: {spread(cards)}")
     print(f"  (off the round's path, while the players decide: the twin's coming round, {spread(ahead)})")
     print(f"  every seat's numbers and briefing as the pages show them (HTML, shared by a team): {spread(pages)}")
-    created, room = new_room(server, text, seats)  # for the browsers: they join it through the page
+    created, room = new_room(server, text, seats, clock)  # for the browsers: they join it through the page
     room.start(created.facilitator_token)
     server.close()
     return {"code30": created.join_code, "token30": created.facilitator_token}
@@ -383,11 +387,12 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="engine figures only")
     parser.add_argument("--pin", action="store_true", help="server on CPU 0, browsers on the others")
     parser.add_argument("--profile", action="store_true", help="sample where the server's CPU goes in the rounds")
+    parser.add_argument("--clock", type=float, default=0.0, help="a clock in the browsers' room, s (0: none)")
     args = parser.parse_args()
     print(f"{psutil.cpu_count()} CPUs; scenario {SCENARIO.name}")
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "games.sqlite3"
-        room30 = engine(db, args.rounds, args.poll)
+        room30 = engine(db, args.rounds, args.poll, args.clock)
         if args.browsers and not args.no_browser:
             control = profiler(Path(folder)) if args.profile else None
             browsers(db, room30, args.browsers, args.rounds, args.pin, control)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import ipyvuetify as v
 import solara
 
+from viz.game.countdown import Countdown
+
 
 def texts(context, css_class: str) -> list[str]:
-    """The texts of the elements with this CSS class."""
+    """The texts of the elements with this CSS class (texts, and status lines drawn with a clock)."""
     return [
         "".join(map(str, w.children)) for w in context.find(v.Html).widgets if css_class in (w.class_ or "").split()
-    ]
+    ] + [w.text for w in context.find(Countdown).widgets if css_class in w.text_class.split()]
 
 
 def alerts(context, css_class: str) -> list[str]:

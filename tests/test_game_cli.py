@@ -46,3 +46,26 @@ def test_help_names_the_options(tmp_path):
     assert proc.returncode == 0
     for option in ("--host", "--port", "--db"):
         assert option in proc.stdout
+
+
+def test_lan_serves_the_network_and_prints_the_join_link_with_a_qr_code(monkeypatch, capsys):
+    from marketsim import cli, webserver  # noqa: PLC0415
+
+    monkeypatch.setattr(webserver, "lan_address", lambda: "192.168.1.20")
+    settings: dict[str, str] = {}
+    assert cli._game_reach("127.0.0.1", 8766, True, settings) == "0.0.0.0"
+    assert settings["MARKETSIM_GAME_URL"] == "http://192.168.1.20:8766/"  # what the pages project
+    out = capsys.readouterr().out
+    assert "http://192.168.1.20:8766/join" in out and "plain http" in out
+    assert sum("█" in line or "▀" in line or "▄" in line for line in out.splitlines()) >= 10  # the QR code
+
+
+@pytest.mark.parametrize("lan", [True, False])
+def test_a_game_only_this_machine_can_join_says_so(monkeypatch, capsys, lan):
+    from marketsim import cli, webserver  # noqa: PLC0415
+
+    monkeypatch.setattr(webserver, "lan_address", lambda: None)
+    settings: dict[str, str] = {}
+    cli._game_reach("127.0.0.1", 8766, lan, settings)
+    assert "only this machine can join" in capsys.readouterr().out.lower()
+    assert "MARKETSIM_GAME_URL" not in settings

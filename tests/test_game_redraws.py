@@ -1,10 +1,13 @@
 """What a change costs the class's pages (rendered in process, no browser): another seat's
-submission redraws no other seat's page, and a new round redraws each page once."""
+submission redraws no other seat's page, a new round redraws each page once and sends it two
+updates, and the pages of a room draw one at a time."""
 
 from __future__ import annotations
 
+import threading
 import time
 
+import ipywidgets
 import pytest
 import solara
 from _game import open_room
@@ -13,7 +16,7 @@ from game_widgets import texts
 from marketsim.game import GameServer
 from viz.game import state as game_state
 from viz.game.player import PlayerView, redraws
-from viz.game.state import Seat
+from viz.game.state import DrawingTurn, Seat
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ def status(context) -> str:
 
 def test_a_submission_redraws_its_own_seats_page_only(pages):
     room, _, tokens, contexts = pages
-    wait_until(lambda: all(status(c).endswith("decide now") for c in contexts.values()))
+    wait_until(lambda: all("· decide now ·" in status(c) for c in contexts.values()))
     before = dict(redraws)
     room.submit(tokens["japan"], [{"type": "tariff", "importer": "japan", "rate": 0.2, "origins": ["china"]}])
     wait_until(lambda: redraws["japan"] > before["japan"])  # its own page shows the queue
@@ -64,3 +67,54 @@ def test_a_new_round_redraws_every_page_once(pages):
     wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
     assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 1, "japan": 1}
     assert texts(contexts["usa"], "player-status")[0].startswith("USA · round 2")
+
+
+def test_a_new_round_updates_two_widgets_of_a_page(pages, monkeypatch):
+    """The status line (with its clock and the months played) and the numbers: one message each
+    (the synced values of a widget changed together go to the browser as one message)."""
+    room, boss, _, contexts = pages
+    wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
+    changed: dict[int, str] = {}
+    original = ipywidgets.Widget.notify_change
+
+    def notify_change(widget, change):
+        if change["name"] in widget.keys:  # a value the browser holds: it has to be sent
+            changed[id(widget)] = type(widget).__name__
+        return original(widget, change)
+
+    room.advance(boss)  # round 2 turns the pages from the briefing to the numbers: more changes
+    wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
+    time.sleep(0.2)  # the pages finish drawing
+    monkeypatch.setattr(ipywidgets.Widget, "notify_change", notify_change)
+    room.advance(boss)
+    wait_until(lambda: all("round 3 " in status(c) for c in contexts.values()))
+    wait_until(lambda: len(changed) >= 2 * len(contexts))
+    time.sleep(0.2)
+    assert sorted(changed.values()) == sorted(["Countdown", "HTML"] * len(contexts))
+
+
+def test_pages_of_a_room_draw_one_at_a_time(monkeypatch):
+    monkeypatch.setattr(game_state, "DRAW_TURN_WAIT_S", 30.0)
+    entered = threading.Event()
+
+    def other_page():
+        with DrawingTurn("room a"):
+            entered.set()
+
+    with DrawingTurn("room a") as mine, DrawingTurn("room b") as elsewhere:
+        assert mine.held and elsewhere.held  # another room's pages do not wait
+        waiting = threading.Thread(target=other_page)
+        waiting.start()
+        assert not entered.wait(0.3)
+    waiting.join()
+    assert entered.is_set()
+
+
+def test_a_page_waits_its_turn_only_so_long(monkeypatch):
+    """A page slow to take its update does not hold up the class."""
+    monkeypatch.setattr(game_state, "DRAW_TURN_WAIT_S", 0.05)
+    with DrawingTurn("room c"):
+        with DrawingTurn("room c") as late:
+            assert not late.held
+    with DrawingTurn("room c") as next_round:
+        assert next_round.held

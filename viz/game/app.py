@@ -29,9 +29,11 @@ CSS = """
 .own-table td:not(:first-child) { white-space: nowrap; }
 .game-header { background: #1a5276; color: white; padding: 6px 12px; font-size: 18px; font-weight: 600; }
 .briefing-text p { margin: 0 0 6px 0; }
+.step-title { font-size: 20px; font-weight: 500; margin: 0 0 8px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
-.player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
+.status-line { font-weight: 600; font-size: 17px; }
+.player-clock { white-space: pre; }
 .game-body { padding: 4px 12px; max-width: 1400px; }
 .news { font-weight: 600; }
 .card-why { margin: 2px 0 6px 0; }
@@ -44,7 +46,8 @@ CSS = """
 @media (max-width: 600px) { .briefing-text p { margin: 0 0 6px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
-.player-clock { font-weight: 600; font-size: 17px; white-space: pre; }
+.status-line { font-weight: 600; font-size: 17px; }
+.player-clock { white-space: pre; }
 .game-body { padding: 2px 4px; } }
 """
 

@@ -124,11 +124,17 @@ def ReadingStep(room: Room, region: str, step: str, held: dict[str, int], tick: 
         tick: The round (a key that changes when a new round is played).
     """
     briefing = step == "Briefing"
-    text = step_html(room, region, held, briefing)
+    title = "Your briefing" if briefing else "What your decisions did"
+    # The title and the step's classes are in the one block of HTML: turning to the numbers
+    # updates one widget, not the card's title and classes as well.
+    text = f"<div class='step-title'>{title}</div>" + step_html(room, region, held, briefing)
     chart, set_chart = solara.use_state(False)
-    title, classes = ("Your briefing", ["briefing"]) if briefing else ("What your decisions did", ["consequence-card"])
-    with solara.Card(title, classes=classes, style=CARD):
-        solara.HTML(tag="div", unsafe_innerHTML=text, classes=["briefing-text" if briefing else "own-numbers"])
+    with solara.Card(classes=["reading-step"], style=CARD):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=text,
+            classes=["briefing", "briefing-text"] if briefing else ["consequence-card", "own-numbers"],
+        )
         # On the briefing too, hidden: the new round that turns the class to its numbers then
         # shows a button instead of building one on every page.
         solara.Button(

@@ -196,12 +196,6 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
         Feedback(message)
 
 
-@solara.component
-def Clock(seconds_left: float | None, running: bool, stamp: int):
-    """The decision clock, counting down in the browser (see :mod:`viz.game.countdown`)."""
-    return Countdown.element(seconds_left=seconds_left, running=running, stamp=stamp, _dom_classes=["player-clock"])
-
-
 STEPS = ("Briefing", "My numbers", "Decide")
 redraws: collections.Counter[str] = collections.Counter()
 """How often each government's player pages have been drawn in this process (for tests: one
@@ -210,11 +204,18 @@ seat's change must not redraw the pages of other seats)."""
 
 @solara.component
 def StatusLine(text: str, seconds_left: float | None, running: bool, stamp: int):
-    """The government, round, date and phase, with the decision clock (drawn again only when one
-    of them changes)."""
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "0"}):
-        solara.Text(text, classes=["player-status"], style={"font-weight": "600", "font-size": "17px"})
-        Clock(seconds_left, running, stamp)
+    """The government, round, date, phase and months played, with the decision clock counting
+    down in the browser (see :mod:`viz.game.countdown`): one widget, so a new round updates it
+    with one message (drawn again only when one of them changes)."""
+    return Countdown.element(
+        text=text,
+        seconds_left=seconds_left,
+        running=running,
+        stamp=stamp,
+        text_class="player-status",
+        clock_class="player-clock",
+        _dom_classes=["status-line"],
+    )
 
 
 @solara.component
@@ -243,7 +244,9 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    wakes = use_refresh(on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region))
+    wakes = use_refresh(
+        on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region), take_turns=True
+    )
     redraws[seat.region] += 1
     # Every hook before the early return below (a revoked seat): hooks must not be conditional.
     # Made once a round for the whole team (a plant built during the game shows up).
@@ -270,8 +273,10 @@ def PlayerView(seat: Seat):
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
     clock = view["time_left"] is not None  # without a clock, nothing for the browser to restart
+    # The months played are on the status line: a new round changes one line of text, not two.
     StatusLine(
-        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase}",
+        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase} · "
+        f"{view['tick']} of {view['months']} months played",
         view["time_left"],
         view["phase"] == "deciding" and not view["paused"],
         wakes if clock else 0,
@@ -303,7 +308,6 @@ def PlayerView(seat: Seat):
                 if view["phase"] == "lobby"
                 else "The game is over: look at the big screen for the debrief."
             )
-    solara.Text(f"Months played: {tick} of {view['months']}.", style=EXPLAIN).key("months")
 
 
 @solara.component

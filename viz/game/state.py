@@ -34,8 +34,13 @@ REFRESH_SECONDS = 2.0
 """How often a page's timer thread wakes with no change in its room (a heartbeat, and a redraw
 for a clock drawn on the server: the facilitator's console)."""
 
+DRAW_TURN_WAIT_S = 0.5
+"""Longest a page waits for its turn to draw a change of its room (see :class:`DrawingTurn`)."""
+
 _server: GameServer | None = None
 _server_lock = threading.Lock()
+_turns: dict[str, threading.Lock] = {}
+_turns_lock = threading.Lock()
 
 
 def game_server() -> GameServer:
@@ -188,6 +193,7 @@ def use_refresh(
     room: Room | None = None,
     clock: bool = True,
     watch: Callable[[], Hashable] | None = None,
+    take_turns: bool = False,
 ) -> int:
     """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
     round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
@@ -196,7 +202,9 @@ def use_refresh(
     ``on_tick`` runs in the timer thread at every wake, change or not (e.g. a heartbeat); it must
     not raise. Without ``clock`` a quiet room costs no redraw at all, which is what lets one
     server keep 30 player pages quick. ``watch``, if given, narrows a change: the page redraws
-    only when its value differs from the last one (e.g. a player's own team queue).
+    only when its value differs from the last one (e.g. a player's own team queue). With
+    ``take_turns`` (the class's player pages) the page draws a change of its room in its turn
+    (:class:`DrawingTurn`).
     """
     count = solara.use_reactive(0)
 
@@ -218,11 +226,38 @@ def use_refresh(
                 break
             if on_tick is not None:
                 on_tick()
-            if changed or clock:
+            if changed and take_turns and room is not None:
+                with DrawingTurn(room.id):
+                    count.set(count.value + 1)
+            elif changed or clock:
                 count.set(count.value + 1)
 
     solara.use_thread(loop, dependencies=[room.id if room is not None else None], intrusive_cancel=False)
     return count.value
+
+
+class DrawingTurn:
+    """One page of a room at a time draws a change of the room (``with DrawingTurn(room_id):``).
+
+    A new round wakes all the class's pages at once. Drawn together, 30 pages and their 30
+    websockets' threads fight for the interpreter and each page waits on the others' turns at
+    every message it sends; drawn one after another, each page sends its update at once and the
+    last page is done sooner. A page never waits more than :data:`DRAW_TURN_WAIT_S` (a phone slow
+    to take its update does not hold up the class).
+    """
+
+    def __init__(self, room_id: str) -> None:
+        with _turns_lock:
+            self.lock = _turns.setdefault(room_id, threading.Lock())
+        self.held = False
+
+    def __enter__(self) -> DrawingTurn:
+        self.held = self.lock.acquire(timeout=DRAW_TURN_WAIT_S)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            self.lock.release()
 
 
 def attempt(call, done: str, report) -> bool:
