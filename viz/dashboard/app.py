@@ -41,6 +41,10 @@ REST_GAP_SECONDS = 0.005
 """Pause between two parts of the rest, so that the page's renders and clicks get the lock."""
 MIN_GAP_SECONDS = 0.02
 """Pause after a frame however long it took, so that clicks (pause) get their turn."""
+os.environ.setdefault("REACTON_FAST", "1")
+"""Reacton's renderer that re-renders only the components whose state or arguments changed: the
+default one walks and updates every widget of the page (about a thousand, most of them levers) on
+every frame and every click, which took most of a click's time on the server."""
 if settings.kernel.cull_timeout == "24h":  # a closed tab frees its run within a minute, not a day
     settings.kernel.cull_timeout = os.environ.get("MARKETSIM_SESSION_TIMEOUT", "60s")
 GOODS_SHOWN = ["ndpr", "dytb", "magnet", "concentrate", "lace"]

@@ -16,7 +16,7 @@ import solara
 
 from marketsim.reports.views import RunView
 from viz.dashboard.session import COMPARISONS, Dashboard, scenario_library
-from viz.plotly_chart import PlotlyChart, jsonable, share_dates
+from viz.plotly_chart import PlotlyChart, jsonable, share_dates, split_twin
 from viz.tables import scorecard_table
 
 EXPLAIN = {"color": "#444", "font-size": "14px", "margin": "0 0 4px 0"}
@@ -69,7 +69,9 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             dates, traces = share_dates(jsonable(drawing.figure["data"], DIGITS))
             if dates != widget.dates:
                 widget.dates = dates
-            widget.traces = traces
+            ours, twin = split_twin(traces)
+            widget.traces = ours
+            widget.twin = twin  # sent only if the twin's lines changed (an equal value is not sent)
 
     def cut():
         solara.get_widget(element).until = until
