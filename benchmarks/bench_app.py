@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app_page import choose, click, open_app, sized_page
-from browser import cli_server, dashboard_server, launch, month
+from browser import cli_server, launch, month
 from playwright.sync_api import sync_playwright
 
 from marketsim.vocabulary import month_index, month_label
@@ -104,13 +104,50 @@ def set_rate(page, percent: int) -> None:
     page.locator(".tariff-rate").filter(has_text=f"Tariff on imports: {percent} %").wait_for(timeout=30_000)
 
 
-def change_to_redraw(page, months: int, tick: int, changes: int) -> tuple[float, ...]:
+def _processes() -> dict[int, tuple[int, int, float]]:
+    """Every process: its parent, its process group and the CPU seconds it has used."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry.name)] = (int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+APP = ["app", "--scenario", "configs/baseline_2024.toml"]
+"""The dashboard server's command line."""
+
+
+def cpu_seconds(server: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server (its process group) and by this process's other
+    children (Chromium and Playwright's driver): the work a change costs whatever else the machine
+    runs, where wall-clock times grow with the load."""
+    found = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _, _) in found.items():
+        children.setdefault(parent, []).append(pid)
+    ours, todo = set(), [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        ours.add(pid)
+        todo.extend(children.get(pid, []))
+    served = sum(cpu for pid, (_, group, cpu) in found.items() if group == server)
+    browsing = sum(found[pid][2] for pid in ours if pid != os.getpid() and found[pid][1] != server)
+    return served, browsing
+
+
+def change_to_redraw(page, months: int, tick: int, changes: int, server: int) -> tuple[float, ...]:
     """A click on a policy change until the time charts in the window show its first years, then
     until every chart does: seconds in all, in the server (until its reply starts), in transfer
     and drawing, and bytes of the reply; seconds from the click until every chart shows the
     whole run with it; seconds until the charts in the window show its first years; and bytes
     received from the click until the whole run is drawn."""
     page.evaluate("() => { window.marketsimLog = []; }")
+    before = cpu_seconds(server)
     clicked = page.evaluate("() => performance.now()")
     click(page, "Apply tariff")
     page.wait_for_function(FIRST_SHOWN, arg=[tick, changes, True], timeout=120_000, polling="raf")
@@ -119,6 +156,7 @@ def change_to_redraw(page, months: int, tick: int, changes: int) -> tuple[float,
     shown = page.evaluate("() => performance.now()")
     page.wait_for_function(ALL_DRAWN, arg=[months, changes, False], timeout=120_000, polling="raf")
     drawn = page.evaluate("() => performance.now()")
+    after = cpu_seconds(server)
     every = [(t, n) for t, n in page.evaluate("() => window.marketsimLog") if clicked <= t <= drawn]
     log = [(t, n) for t, n in every if t <= shown]
     times = [clicked] + [t for t, _ in log]
@@ -133,10 +171,12 @@ def change_to_redraw(page, months: int, tick: int, changes: int) -> tuple[float,
         (drawn - clicked) / 1000,
         (in_view - clicked) / 1000,
         sum(n for _, n in every),
+        after[0] - before[0],
+        after[1] - before[1],
     )
 
 
-def browser_latencies(page, months: int, first: str, tick: int, repeats: int) -> list[tuple[float, ...]]:
+def browser_latencies(page, months: int, first: str, tick: int, repeats: int, server: int) -> list[tuple[float, ...]]:
     """Latencies of ``repeats`` tariff changes (each at another rate) starting in month ``tick``
     (after a warm-up) of a run of ``months`` from month ``first``."""
     click(page, "Reset")
@@ -144,11 +184,11 @@ def browser_latencies(page, months: int, first: str, tick: int, repeats: int) ->
     choose(page, "Government", "usa")
     set_start(page, tick, first)
     set_rate(page, 25)
-    change_to_redraw(page, months, tick, 1)  # warm-up
+    change_to_redraw(page, months, tick, 1, server)  # warm-up
     measured = []
     for k in range(repeats):
         set_rate(page, 26 + k)
-        measured.append(change_to_redraw(page, months, tick, k + 2))
+        measured.append(change_to_redraw(page, months, tick, k + 2, server))
     return measured
 
 
@@ -277,7 +317,7 @@ def group_rss_mb(pid: int) -> float:
 def memory(tabs: int = 10) -> None:
     """Server memory with ``tabs`` sessions opened (each makes a change), then closed."""
     os.environ.setdefault("MARKETSIM_SESSION_TIMEOUT", "5s")
-    with cli_server(["app", "--scenario", "configs/baseline_2024.toml"]) as (url, server), sync_playwright() as pw:
+    with cli_server(APP) as (url, server), sync_playwright() as pw:
         browser = launch(pw)
         first = sized_page(browser, 1280, 720)
         open_app(first, url)
@@ -315,7 +355,7 @@ def main() -> None:
     if args.memory:
         memory()
         return
-    with dashboard_server() as url, sync_playwright() as playwright:
+    with cli_server(APP) as (url, server), sync_playwright() as playwright:
         browser = launch(playwright)
         watched = sized_page(browser, 1500, 1000)
         page = watched.page
@@ -325,7 +365,7 @@ def main() -> None:
         months = int(status.split(" of ", 1)[1].split(" ", 1)[0])
         first = month_label(month_index(status.split("shown to: ", 1)[1][:7]) - months + 1)
         for tick in args.months:
-            measured = browser_latencies(page, months, first, tick, args.repeats)
+            measured = browser_latencies(page, months, first, tick, args.repeats, server.pid)
             for name, latencies in (
                 ("first years shown: the time charts in the window", [m[5] for m in measured]),
                 ("first years shown: all charts", [m[0] for m in measured]),
@@ -342,6 +382,11 @@ def main() -> None:
                 f"transfer and drawing in the browser {statistics.median(m[2] for m in measured):.3f} s, "
                 f"reply {statistics.median(m[3] for m in measured) / 1e3:.0f} kB; "
                 f"received in all until the whole run is drawn {statistics.median(m[6] for m in measured) / 1e3:.0f} kB"
+            )
+            print(
+                "  CPU seconds a change cost until the whole run is drawn (medians, whatever the load): server "
+                f"{statistics.median(m[7] for m in measured):.3f} (the rest of the run included), Chromium "
+                f"{statistics.median(m[8] for m in measured):.3f} (the page's polling from this benchmark included)"
             )
         for speed in (1, 3, 6):
             shown = play_rate(page, speed)

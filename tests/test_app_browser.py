@@ -238,3 +238,79 @@ def test_play_from_start_and_pause(dashboard):
     stopped = month(page)
     page.wait_for_timeout(700)
     assert month(page) == stopped
+
+
+MESSAGES = """
+window.marketsimMessages = [];
+const Native = window.WebSocket;
+window.WebSocket = function (...args) {
+  const socket = new Native(...args);
+  socket.addEventListener('message', (event) => {
+    if (typeof event.data === 'string') window.marketsimMessages.push(event.data);
+  });
+  return socket;
+};
+window.WebSocket.prototype = Native.prototype;
+Object.assign(window.WebSocket, Native);
+"""
+"""Keeps the text of every websocket message the page receives."""
+
+
+def chart_updates(page) -> list[tuple[dict, int]]:
+    """The chart states received since the log was last emptied (the traits of a chart widget
+    that changed), each with the size of its message in bytes."""
+    found = []
+    for text in page.evaluate("() => window.marketsimMessages"):
+        try:
+            state = json.loads(text)["content"]["data"]["state"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if "traces" in state or "twin" in state:
+            found.append((state, len(text.encode())))
+    return found
+
+
+def test_a_change_sends_the_twins_lines_once_and_a_frame_sends_no_lines(browser, url):
+    """The twin's lines go to the browser once per change: not again when the rest of the run
+    arrives after its first years (only this run's lines are sent then), and no time chart's
+    lines go while playing."""
+    watched = sized_page(browser, 1500, 1000)
+    page = watched.page
+    page.add_init_script(MESSAGES)
+    try:
+        open_app(watched, url)
+        page.evaluate("() => { window.marketsimMessages = []; }")
+        apply_quota(page, "china", "5")
+        wait_status(page, "live changes 1")
+        wait_status(page, "the rest follows", present=False)
+        page.wait_for_function(
+            "(m) => document.querySelector('.chart-stockpiles .js-plotly-plot')?.data?.[0]?.x?.length === m",
+            arg=month(page),
+            timeout=WAIT,
+        )
+        updates = chart_updates(page)
+        twins = [state["twin"] for state, _ in updates if state.get("twin")]
+        assert len(twins) == 5, "each of the five time charts got the twin's lines, once"
+        assert all(line["meta"] == "twin" for lines in twins for line in lines)
+        rest = [(state, size) for state, size in updates if "twin" not in state]
+        assert len(rest) >= 5, "when the rest arrived, this run's lines were sent again without the twin's"
+        assert all(line.get("meta") != "twin" for state, _ in rest for line in state["traces"])
+        sizes = [size for _, size in updates]
+        print(f"chart bytes per change: {sum(sizes)}, of which the rest of the run {sum(s for _, s in rest)}")
+        page.evaluate("() => { window.marketsimMessages = []; }")
+        click(page, "Play from start")
+        page.wait_for_function(
+            """() => { const m = (document.querySelector('.run-status')?.innerText || '').match(/Month (\\d+)/);
+                       return m && Number(m[1]) >= 6 && Number(m[1]) < 300; }""",
+            timeout=WAIT,
+        )
+        click(page, "Pause")
+        lines = [
+            state
+            for state, _ in chart_updates(page)
+            if "twin" in state or any(line.get("meta") == "run" for line in state.get("traces", []))
+        ]
+        assert lines == [], "a frame of play sends no line of a time chart (the yearly charts are drawn anew)"
+        assert watched.errors == [] and watched.external == []
+    finally:
+        page.context.close()
