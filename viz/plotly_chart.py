@@ -75,7 +75,9 @@ function cutLayout(layout, until) {
 
 // One queue for every chart of the page: charts on screen are drawn first, all in one frame,
 // then those off screen one per frame, so the browser shows what is in view before it draws the
-// rest. A chart asked to draw again before its turn is drawn once, with its latest data.
+// rest. A chart asked to draw again before its turn is drawn once, with its latest data. A chart
+// off screen does not draw the first years of a run ("partial"): it waits for the whole run, or
+// until it is scrolled into view.
 function drawQueue() {
   if (!window.marketsimQueue) {
     const queue = { pending: new Map(), onScreen: new WeakSet(), scheduled: false };
@@ -86,12 +88,14 @@ function drawQueue() {
         queue.scheduled = false;
         const pending = [...queue.pending.keys()];
         const inView = pending.filter((el) => queue.onScreen.has(el));
-        for (const el of inView.length ? inView : pending.slice(0, 1)) {
-          const draw = queue.pending.get(el);
+        // Off screen, the first years of a run are not drawn: the whole run follows soon.
+        const later = pending.filter((el) => !queue.onScreen.has(el) && !queue.pending.get(el).partial());
+        for (const el of inView.length ? inView : later.slice(0, 1)) {
+          const { draw } = queue.pending.get(el);
           queue.pending.delete(el);
           draw();
         }
-        queue.schedule();
+        if (inView.length || later.length > 1) queue.schedule();
       });
     };
     queue.seen = new IntersectionObserver((entries) => {
@@ -124,10 +128,12 @@ export default {
     queue.seen.observe(el);
     // New traces and a new layout arrive together: drawn once for both, in the queue's order.
     const schedule = () => {
-      queue.pending.set(el, draw);
+      queue.pending.set(el, { draw, partial: () => model.get("partial") });
       queue.schedule();
     };
-    for (const name of ["traces", "twin", "figure_layout", "until", "dates"]) model.on("change:" + name, schedule);
+    for (const name of ["traces", "twin", "figure_layout", "until", "dates", "partial"]) {
+      model.on("change:" + name, schedule);
+    }
     const resize = new ResizeObserver(() => Plotly.Plots.resize(el));
     resize.observe(el);
     return () => {
@@ -232,6 +238,9 @@ class PlotlyChart(anywidget.AnyWidget):
     config = traitlets.Dict().tag(sync=True)
     dates = traitlets.List().tag(sync=True)
     """The x of every trace whose ``x`` is :data:`SHARED_X`."""
+    partial = traitlets.Bool(False).tag(sync=True)
+    """The figure shows the first years of a run whose rest follows: off screen, it is not drawn
+    (the whole run is, when it arrives)."""
     until = traitlets.Unicode("").tag(sync=True)
     """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
     time axis; empty: everything."""

@@ -95,8 +95,9 @@ def _drawings(
             "stockpiles": lambda: charts.stockpile_figure(whole, full, span),
             "flows": lambda: structure_charts.flow_figure(view, same_month),
         }
+        partial = dash.pending
         for name in missing:
-            cache[name] = Drawing(keys[name], build[name]())
+            cache[name] = Drawing(keys[name], build[name](), partial)
     return {name: cache[name] for name in names}
 
 

@@ -30,12 +30,14 @@ def Explained(text: str):
 
 class Drawing:
     """A figure (a dict, see :mod:`viz.charts`) and the key it was drawn for. Drawings with equal
-    keys count as equal, so the page never compares figures point by point."""
+    keys count as equal, so the page never compares figures point by point. ``partial``: drawn
+    from the first years of a run whose rest is still being simulated (a chart off screen waits
+    for the rest rather than draw this)."""
 
     __hash__ = None
 
-    def __init__(self, key: tuple, figure: dict) -> None:
-        self.key, self.figure = key, figure
+    def __init__(self, key: tuple, figure: dict, partial: bool = False) -> None:
+        self.key, self.figure, self.partial = key, figure, partial
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Drawing) and self.key == other.key
@@ -70,6 +72,7 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             if dates != widget.dates:
                 widget.dates = dates
             ours, twin = split_twin(traces)
+            widget.partial = drawing.partial
             widget.traces = ours
             widget.twin = twin  # sent only if the twin's lines changed (an equal value is not sent)
 
