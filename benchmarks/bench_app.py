@@ -64,7 +64,7 @@ CHARTS_DRAWN = """([months, changes, inView]) => {
   const counted = status.match(/live changes (\\d+)/);
   if (!counted || Number(counted[1]) !== changes) return false;
   const seen = (name) => {
-    const box = document.querySelector(`.chart-${name}`)?.getBoundingClientRect();
+    const box = document.querySelector(`.chart-${name} .js-plotly-plot`)?.getBoundingClientRect();
     return box && box.bottom > 0 && box.top < window.innerHeight;
   };
   const timed = ['prices', 'importers', 'shares', 'shortages', 'stockpiles'].filter(name => !inView || seen(name));
@@ -75,8 +75,8 @@ CHARTS_DRAWN = """([months, changes, inView]) => {
   });
 }"""
 FIRST_SHOWN = CHARTS_DRAWN.replace("COMPARED", ">")
-"""True once the timed charts (given ``inView``: those in the window) show the given number of
-changes and go past the given month."""
+"""True once the timed charts (given ``inView``: those whose plot is in the window, as the page
+sees them) show the given number of changes and go past the given month."""
 ALL_DRAWN = CHARTS_DRAWN.replace("COMPARED", "===")
 """True once the timed charts show the given number of changes and exactly the given months."""
 
