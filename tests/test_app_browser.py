@@ -133,6 +133,8 @@ def test_the_what_if_loop(dashboard):
 
 def overlapping_text(page) -> list[str]:
     wait_status(page, "the rest follows", present=False)  # the whole run drawn, not its first years
+    # every chart drawn (those off screen are drawn after those in view, one a frame)
+    page.wait_for_function("() => !window.marketsimQueue || window.marketsimQueue.pending.size === 0", timeout=WAIT)
     page.wait_for_timeout(2000)  # plotly finishes moving the flow diagram's nodes
     return page.evaluate(OVERLAPS)
 
