@@ -316,3 +316,35 @@ def test_a_change_sends_the_twins_lines_once_and_a_frame_sends_no_lines(browser,
         assert watched.errors == [] and watched.external == []
     finally:
         page.context.close()
+
+
+def test_charts_in_view_show_the_first_years_and_those_below_wait_for_the_whole_run(dashboard):
+    page = dashboard.page
+    months = month(page)
+    apply_quota(page, "china", "5")
+    # The first years, while the rest of the run is simulated: checked in one go in the page.
+    seen = page.wait_for_function(
+        """(months) => {
+          const plot = (name) => document.querySelector(`.chart-${name} .js-plotly-plot`);
+          const tags = (name) => (plot(name).layout.annotations || []).length;
+          const prices = plot('prices');
+          if (!prices.data.length || tags('prices') !== 1) return false;
+          const shown = prices.data[0].x.length;
+          if (shown >= months) return 'the whole run came before its first years could be seen';
+          const below = plot('stockpiles').getBoundingClientRect().top > window.innerHeight;
+          return {shown, below, stockpilesTagged: tags('stockpiles')};
+        }""",
+        arg=months,
+        timeout=WAIT,
+        polling="raf",
+    ).json_value()
+    assert isinstance(seen, dict), seen
+    assert seen["below"], "the stockpiles chart is below the window"
+    assert seen["stockpilesTagged"] == 0, "the chart below the window did not draw the first years"
+    wait_status(page, "the rest follows", present=False)
+    page.wait_for_function(
+        """(months) => { const p = document.querySelector('.chart-stockpiles .js-plotly-plot');
+                         return p.data[0].x.length === months && p.layout.annotations.length === 1; }""",
+        arg=months,
+        timeout=WAIT,
+    )
