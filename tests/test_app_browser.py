@@ -285,8 +285,11 @@ def test_a_change_sends_the_twins_lines_once_and_a_frame_sends_no_lines(browser,
         apply_quota(page, "china", "5")
         wait_status(page, "live changes 1")
         wait_status(page, "the rest follows", present=False)
-        page.wait_for_function(
-            "(m) => document.querySelector('.chart-stockpiles .js-plotly-plot')?.data?.[0]?.x?.length === m",
+        page.wait_for_function(  # every time chart drew the whole run with the change: its lines came
+            """(m) => ['prices', 'importers', 'shares', 'shortages', 'stockpiles'].every(name => {
+                 const plot = document.querySelector(`.chart-${name} .js-plotly-plot`);
+                 return plot?.data?.[0]?.x?.length === m && (plot.layout.annotations || []).length === 1;
+               })""",
             arg=month(page),
             timeout=WAIT,
         )
