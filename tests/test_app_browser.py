@@ -133,6 +133,8 @@ def test_the_what_if_loop(dashboard):
 
 def overlapping_text(page) -> list[str]:
     wait_status(page, "the rest follows", present=False)  # the whole run drawn, not its first years
+    # every chart drawn (those off screen are drawn after those in view, one a frame)
+    page.wait_for_function("() => !window.marketsimQueue || window.marketsimQueue.pending.size === 0", timeout=WAIT)
     page.wait_for_timeout(2000)  # plotly finishes moving the flow diagram's nodes
     return page.evaluate(OVERLAPS)
 
@@ -238,3 +240,114 @@ def test_play_from_start_and_pause(dashboard):
     stopped = month(page)
     page.wait_for_timeout(700)
     assert month(page) == stopped
+
+
+MESSAGES = """
+window.marketsimMessages = [];
+const Native = window.WebSocket;
+window.WebSocket = function (...args) {
+  const socket = new Native(...args);
+  socket.addEventListener('message', (event) => {
+    if (typeof event.data === 'string') window.marketsimMessages.push(event.data);
+  });
+  return socket;
+};
+window.WebSocket.prototype = Native.prototype;
+Object.assign(window.WebSocket, Native);
+"""
+"""Keeps the text of every websocket message the page receives."""
+
+
+def chart_updates(page) -> list[tuple[dict, int]]:
+    """The chart states received since the log was last emptied (the traits of a chart widget
+    that changed), each with the size of its message in bytes."""
+    found = []
+    for text in page.evaluate("() => window.marketsimMessages"):
+        try:
+            state = json.loads(text)["content"]["data"]["state"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if "traces" in state or "twin" in state:
+            found.append((state, len(text.encode())))
+    return found
+
+
+def test_a_change_sends_the_twins_lines_once_and_a_frame_sends_no_lines(browser, url):
+    """The twin's lines go to the browser once per change: not again when the rest of the run
+    arrives after its first years (only this run's lines are sent then), and no time chart's
+    lines go while playing."""
+    watched = sized_page(browser, 1500, 1000)
+    page = watched.page
+    page.add_init_script(MESSAGES)
+    try:
+        open_app(watched, url)
+        page.evaluate("() => { window.marketsimMessages = []; }")
+        apply_quota(page, "china", "5")
+        wait_status(page, "live changes 1")
+        wait_status(page, "the rest follows", present=False)
+        page.wait_for_function(  # every time chart drew the whole run with the change: its lines came
+            """(m) => ['prices', 'importers', 'shares', 'shortages', 'stockpiles'].every(name => {
+                 const plot = document.querySelector(`.chart-${name} .js-plotly-plot`);
+                 return plot?.data?.[0]?.x?.length === m && (plot.layout.annotations || []).length === 1;
+               })""",
+            arg=month(page),
+            timeout=WAIT,
+        )
+        updates = chart_updates(page)
+        twins = [state["twin"] for state, _ in updates if state.get("twin")]
+        assert len(twins) == 5, "each of the five time charts got the twin's lines, once"
+        assert all(line["meta"] == "twin" for lines in twins for line in lines)
+        rest = [(state, size) for state, size in updates if "twin" not in state]
+        assert len(rest) >= 5, "when the rest arrived, this run's lines were sent again without the twin's"
+        assert all(line.get("meta") != "twin" for state, _ in rest for line in state["traces"])
+        sizes = [size for _, size in updates]
+        print(f"chart bytes per change: {sum(sizes)}, of which the rest of the run {sum(s for _, s in rest)}")
+        page.evaluate("() => { window.marketsimMessages = []; }")
+        click(page, "Play from start")
+        page.wait_for_function(
+            """() => { const m = (document.querySelector('.run-status')?.innerText || '').match(/Month (\\d+)/);
+                       return m && Number(m[1]) >= 6 && Number(m[1]) < 300; }""",
+            timeout=WAIT,
+        )
+        click(page, "Pause")
+        lines = [
+            state
+            for state, _ in chart_updates(page)
+            if "twin" in state or any(line.get("meta") == "run" for line in state.get("traces", []))
+        ]
+        assert lines == [], "a frame of play sends no line of a time chart (the yearly charts are drawn anew)"
+        assert watched.errors == [] and watched.external == []
+    finally:
+        page.context.close()
+
+
+def test_charts_in_view_show_the_first_years_and_those_below_wait_for_the_whole_run(dashboard):
+    page = dashboard.page
+    months = month(page)
+    apply_quota(page, "china", "5")
+    # The first years, while the rest of the run is simulated: checked in one go in the page.
+    seen = page.wait_for_function(
+        """(months) => {
+          const plot = (name) => document.querySelector(`.chart-${name} .js-plotly-plot`);
+          const tags = (name) => (plot(name).layout.annotations || []).length;
+          const prices = plot('prices');
+          if (!prices.data.length || tags('prices') !== 1) return false;
+          const shown = prices.data[0].x.length;
+          if (shown >= months) return 'the whole run came before its first years could be seen';
+          const below = plot('stockpiles').getBoundingClientRect().top > window.innerHeight;
+          return {shown, below, stockpilesTagged: tags('stockpiles')};
+        }""",
+        arg=months,
+        timeout=WAIT,
+        polling="raf",
+    ).json_value()
+    assert isinstance(seen, dict), seen
+    assert seen["below"], "the stockpiles chart is below the window"
+    assert seen["stockpilesTagged"] == 0, "the chart below the window did not draw the first years"
+    wait_status(page, "the rest follows", present=False)
+    page.wait_for_function(
+        """(months) => { const p = document.querySelector('.chart-stockpiles .js-plotly-plot');
+                         return p.data[0].x.length === months && p.layout.annotations.length === 1; }""",
+        arg=months,
+        timeout=WAIT,
+    )

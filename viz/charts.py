@@ -174,6 +174,7 @@ def _twin_legend(traces: list[dict], reference: RunView | None) -> None:
                 "mode": "lines",
                 "name": "dotted: twin",
                 "line": {"color": GREY, "dash": "dot", "width": 2},
+                "meta": "twin",
             }
         )
 

@@ -8,7 +8,9 @@ which redraws only what changed.
 
 While the dashboard plays a run, the figures stay the same (the whole run and its twin, sent once
 per change) and only ``until`` moves: the browser cuts the traces marked ``meta: "run"`` and the
-events on the time axis at that month, so a frame sends a few bytes, not every point again.
+events on the time axis at that month, so a frame sends a few bytes, not every point again. The
+twin's traces (``meta: "twin"``) go in a trait of their own, sent only when they change (not when
+the rest of a run arrives after its first years). Charts on screen are drawn before the others.
 """
 
 from __future__ import annotations
@@ -71,31 +73,73 @@ function cutLayout(layout, until) {
   };
 }
 
+// One queue for every chart of the page: charts on screen are drawn first, all in one frame,
+// then those off screen one per frame, so the browser shows what is in view before it draws the
+// rest. A chart asked to draw again before its turn is drawn once, with its latest data. A chart
+// off screen does not draw the first years of a run ("partial"): it waits for the whole run, or
+// until it is scrolled into view.
+function drawQueue() {
+  if (!window.marketsimQueue) {
+    const queue = { pending: new Map(), onScreen: new WeakSet(), scheduled: false };
+    queue.schedule = () => {
+      if (queue.scheduled || !queue.pending.size) return;
+      queue.scheduled = true;
+      requestAnimationFrame(() => {
+        queue.scheduled = false;
+        const pending = [...queue.pending.keys()];
+        const inView = pending.filter((el) => queue.onScreen.has(el));
+        // Off screen, the first years of a run are not drawn: the whole run follows soon.
+        const later = pending.filter((el) => !queue.onScreen.has(el) && !queue.pending.get(el).partial());
+        for (const el of inView.length ? inView : later.slice(0, 1)) {
+          const { draw } = queue.pending.get(el);
+          queue.pending.delete(el);
+          draw();
+        }
+        if (inView.length || later.length > 1) queue.schedule();
+      });
+    };
+    queue.seen = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) queue.onScreen.add(entry.target);
+        else queue.onScreen.delete(entry.target);
+      }
+      queue.schedule();
+    });
+    window.marketsimQueue = queue;
+  }
+  return window.marketsimQueue;
+}
+
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
+    const queue = drawQueue();
     const draw = () => {
       const layout = model.get("figure_layout");
       const until = model.get("until");
       el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
-      const traces = cutTraces(withDates(model.get("traces"), model.get("dates")), until);
+      const all = [...model.get("traces"), ...model.get("twin")];
+      const traces = cutTraces(withDates(all, model.get("dates")), until);
       return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
     };
     draw();
-    // New traces and a new layout arrive together: draw once for both, on the next frame.
-    let pending = false;
+    queue.seen.observe(el);
+    // New traces and a new layout arrive together: drawn once for both, in the queue's order.
     const schedule = () => {
-      if (pending) return;
-      pending = true;
-      requestAnimationFrame(() => { pending = false; draw(); });
+      queue.pending.set(el, { draw, partial: () => model.get("partial") });
+      queue.schedule();
     };
-    model.on("change:traces", schedule);
-    model.on("change:figure_layout", schedule);
-    model.on("change:until", schedule);
-    model.on("change:dates", schedule);
+    for (const name of ["traces", "twin", "figure_layout", "until", "dates", "partial"]) {
+      model.on("change:" + name, schedule);
+    }
     const resize = new ResizeObserver(() => Plotly.Plots.resize(el));
     resize.observe(el);
-    return () => { resize.disconnect(); Plotly.purge(el); };
+    return () => {
+      resize.disconnect();
+      queue.seen.unobserve(el);
+      queue.pending.delete(el);
+      Plotly.purge(el);
+    };
   },
 };
 """
@@ -164,6 +208,11 @@ def share_dates(traces: list[dict]) -> tuple[list, list[dict]]:
     return longest, [{**t, "x": _shared(t["x"], longest)} if "x" in t else t for t in traces]
 
 
+def split_twin(traces: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The traces of a figure without the twin's, and the twin's (``meta: "twin"``), each in order."""
+    return [t for t in traces if t.get("meta") != "twin"], [t for t in traces if t.get("meta") == "twin"]
+
+
 def _shared(x, dates: list[str]):
     """A trace's ``x`` as :data:`SHARED_X` if it is ``dates`` or their start, else as it is."""
     if x == dates:
@@ -178,11 +227,18 @@ class PlotlyChart(anywidget.AnyWidget):
 
     _esm = ESM
     traces = traitlets.List().tag(sync=True)
+    """This run's traces, and any other but the twin's."""
+    twin = traitlets.List().tag(sync=True)
+    """The twin's traces (``meta: "twin"``), drawn after :attr:`traces`: kept apart so that a
+    change that leaves the twin as it was does not send its lines again."""
     figure_layout = traitlets.Dict().tag(sync=True)
     """Not ``layout``: that name is the widget's own CSS layout in ipywidgets."""
     config = traitlets.Dict().tag(sync=True)
     dates = traitlets.List().tag(sync=True)
     """The x of every trace whose ``x`` is :data:`SHARED_X`."""
+    partial = traitlets.Bool(False).tag(sync=True)
+    """The figure shows the first years of a run whose rest follows: off screen, it is not drawn
+    (the whole run is, when it arrives)."""
     until = traitlets.Unicode("").tag(sync=True)
     """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
     time axis; empty: everything."""

@@ -39,8 +39,14 @@ REST_MONTHS = 12
 """Months simulated at a time after a change has been shown (the page's clicks get their turn between)."""
 REST_GAP_SECONDS = 0.005
 """Pause between two parts of the rest, so that the page's renders and clicks get the lock."""
+RENDER_WAIT_SECONDS = 5.0
+"""Longest wait for the page's render before the rest of a run is simulated anyway."""
 MIN_GAP_SECONDS = 0.02
 """Pause after a frame however long it took, so that clicks (pause) get their turn."""
+os.environ.setdefault("REACTON_FAST", "1")
+"""Reacton's renderer that re-renders only the components whose state or arguments changed: the
+default one walks and updates every widget of the page (about a thousand, most of them levers) on
+every frame and every click, which took most of a click's time on the server."""
 if settings.kernel.cull_timeout == "24h":  # a closed tab frees its run within a minute, not a day
     settings.kernel.cull_timeout = os.environ.get("MARKETSIM_SESSION_TIMEOUT", "60s")
 GOODS_SHOWN = ["ndpr", "dytb", "magnet", "concentrate", "lace"]
@@ -89,18 +95,23 @@ def _drawings(
             "stockpiles": lambda: charts.stockpile_figure(whole, full, span),
             "flows": lambda: structure_charts.flow_figure(view, same_month),
         }
+        partial = dash.pending
         for name in missing:
-            cache[name] = Drawing(keys[name], build[name]())
+            cache[name] = Drawing(keys[name], build[name](), partial)
     return {name: cache[name] for name in names}
 
 
 @solara.component
-def RestOfRun(dash: Dashboard, on_done, runs: tuple = ()):
+def RestOfRun(dash: Dashboard, on_done, runs: tuple = (), drawn: threading.Event | None = None):
     """Simulates the rest of the run and its twin in the background after a change has been shown
     (``runs``: the runs compared; a new value starts over), then calls ``on_done``. Draws nothing;
-    a component of its own so that its thread starting and ending renders only this component."""
+    a component of its own so that its thread starting and ending renders only this component.
+    It starts once ``drawn`` is set (the page's render that showed the change is done): every
+    message of that render waits for the server's event loop, which a simulating thread slowed."""
 
     def simulate_rest(cancel: threading.Event):
+        if drawn is not None:
+            drawn.wait(timeout=RENDER_WAIT_SECONDS)
         ran = 0
         while not cancel.wait(REST_GAP_SECONDS) and (months := dash.simulate(REST_MONTHS)):
             ran += months
@@ -133,8 +144,10 @@ def Page():
     redraw = solara.use_memo(lambda: lambda: frame.set(frame.value + 1), [])
 
     drawn = solara.use_memo(threading.Event, [])
-    """Set when a render of the page finishes: the player waits for it before the next frame, so
-    it never changes the page faster than the page can be drawn."""
+    """Cleared while the page renders, set when the render has finished: the player waits for it
+    before the next frame, so it never changes the page faster than the page can be drawn, and the
+    rest of a run waits for it before it is simulated."""
+    drawn.clear()
 
     def play(cancel: threading.Event):
         while playing.value and not cancel.is_set():
@@ -159,7 +172,7 @@ def Page():
     # message (a new revision); after a change, the rest of the run arrives in the background.
     key = (dash.revision, dash.compare, *dash.compared())
 
-    RestOfRun(dash, redraw, runs=key[:-1])
+    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn)
     head = solara.use_memo(
         lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
     )

@@ -16,7 +16,7 @@ import solara
 
 from marketsim.reports.views import RunView
 from viz.dashboard.session import COMPARISONS, Dashboard, scenario_library
-from viz.plotly_chart import PlotlyChart, jsonable, share_dates
+from viz.plotly_chart import PlotlyChart, jsonable, share_dates, split_twin
 from viz.tables import scorecard_table
 
 EXPLAIN = {"color": "#444", "font-size": "14px", "margin": "0 0 4px 0"}
@@ -30,12 +30,14 @@ def Explained(text: str):
 
 class Drawing:
     """A figure (a dict, see :mod:`viz.charts`) and the key it was drawn for. Drawings with equal
-    keys count as equal, so the page never compares figures point by point."""
+    keys count as equal, so the page never compares figures point by point. ``partial``: drawn
+    from the first years of a run whose rest is still being simulated (a chart off screen waits
+    for the rest rather than draw this)."""
 
     __hash__ = None
 
-    def __init__(self, key: tuple, figure: dict) -> None:
-        self.key, self.figure = key, figure
+    def __init__(self, key: tuple, figure: dict, partial: bool = False) -> None:
+        self.key, self.figure, self.partial = key, figure, partial
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Drawing) and self.key == other.key
@@ -69,7 +71,10 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             dates, traces = share_dates(jsonable(drawing.figure["data"], DIGITS))
             if dates != widget.dates:
                 widget.dates = dates
-            widget.traces = traces
+            ours, twin = split_twin(traces)
+            widget.partial = drawing.partial
+            widget.traces = ours
+            widget.twin = twin  # sent only if the twin's lines changed (an equal value is not sent)
 
     def cut():
         solara.get_widget(element).until = until
