@@ -251,12 +251,16 @@ def report_saved_calibration(
         TargetsError: If the target file is missing or invalid.
         CalibrationError: If the folder holds no finished generation, or the history does not fit the target file.
     """
-    problem = prepare(targets_path)
     database = Path(out_dir) / DB_NAME
     if not database.is_file():
         raise CalibrationError(f"{out_dir}: no {DB_NAME} here; run the calibration first.")
-    history = pyabc.History(f"sqlite:///{database.resolve()}", create=False)
-    if history.max_t is None or history.max_t < 0:
+    problem = prepare(targets_path)
+    try:
+        history = pyabc.History(f"sqlite:///{database.resolve()}", create=False)
+        last = history.max_t
+    except Exception:  # any unreadable database is reported the same way
+        raise CalibrationError(f"{database}: not a readable pyabc history.") from None
+    if last is None or last < 0:
         raise CalibrationError(f"{database}: the calibration has not finished a generation yet.")
     fitted = set(history.get_distribution(m=0, t=history.max_t)[0].columns)
     expected = {pyabc_name(path, spec) for path, spec in problem.spec.parameters.items()}
