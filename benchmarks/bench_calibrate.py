@@ -7,11 +7,18 @@ can afford on 2 cores. CPU seconds are printed beside wall seconds: on a machine
 work the wall time says little, and an idle 2-core machine runs the CPU seconds in about half.
 
     PYTHONPATH=. python benchmarks/bench_calibrate.py [--repeats 10] [--population 20] [--workers 2]
+
+With ``--compare FOLDER`` it instead runs the scenario's own values, a calibration's posterior median
+and its closest particle (from FOLDER's manifest.json and accepted.parquet) on seeds 1-5 and prints
+the targets' errors and the patterns each set passes on each seed:
+
+    PYTHONPATH=. python benchmarks/bench_calibrate.py --compare runs/cal [--seeds 1,2,3,4,5]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics as stats
 import tempfile
 import time
@@ -21,9 +28,10 @@ import pandas as pd
 
 from marketsim.calibration.abc import run_calibration
 from marketsim.calibration.parameters import midpoints
+from marketsim.calibration.simulate import run_statistics
 from marketsim.calibration.statistics import TidyTable, metrics_read
 from marketsim.calibration.statistics import statistics as compute_statistics
-from marketsim.calibration.targets import load_targets, scenario_path
+from marketsim.calibration.targets import load_targets, normalised_error, pattern_results, scenario_path
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import apply_overrides, load_scenario
 
@@ -71,13 +79,44 @@ def time_calibration(population: int, workers: int) -> tuple[float, float, int]:
     return seconds, float(facts["cpu_seconds"]), int(facts["total_simulations"])
 
 
+def candidate_sets(folder: Path) -> dict[str, dict[str, float]]:
+    """The scenario's own values (no override), the posterior median and the last generation's closest particle."""
+    spec = load_targets(TARGETS)
+    median = json.loads((folder / "manifest.json").read_text())["posterior_check"]["values"]
+    accepted = pd.read_parquet(folder / "accepted.parquet")
+    last = accepted[accepted["generation"] == accepted["generation"].max()]
+    best = last.loc[last["distance"].idxmin()]
+    return {"scenario": {}, "median": median, "closest": {path: float(best[path]) for path in spec.parameters}}
+
+
+def compare(folder: Path, seeds: list[int]) -> None:
+    """Print each candidate set's errors (error / tolerance, one column a seed) and patterns passed per seed."""
+    spec = load_targets(TARGETS)
+    scenario = load_scenario(scenario_path(TARGETS, spec.run))
+    for name, values in candidate_sets(folder).items():
+        per_seed = [run_statistics(scenario, values, [seed], spec.run.years, spec.targets) for seed in seeds]
+        print(f"{name}: " + " ".join(f"--set {path}={value:.4g}" for path, value in values.items()))
+        for target in spec.targets:
+            errors = " ".join(f"{normalised_error(target, stats[target.id]):6.2f}" for stats in per_seed)
+            print(f"  {target.id:<18} {errors}")
+        passed = [pattern_results(spec.targets, stats) for stats in per_seed]
+        for pattern in passed[0]:
+            print(f"  {pattern}: passes on {sum(result[pattern] for result in passed)}/{len(seeds)} seeds")
+        print(f"  patterns passed per seed: {[sum(result.values()) for result in passed]}")
+
+
 def main() -> None:
-    """Print the timings and the 1-hour budget."""
+    """Print the timings and the 1-hour budget, or compare a calibration's sets with the scenario's."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--population", type=int, default=20)
     parser.add_argument("--workers", type=int, default=CORES)
+    parser.add_argument("--compare", type=Path, help="a calibration's output folder")
+    parser.add_argument("--seeds", default="1,2,3,4,5")
     args = parser.parse_args()
+    if args.compare is not None:
+        compare(args.compare, [int(seed) for seed in args.seeds.split(",")])
+        return
     spec = load_targets(TARGETS)
     years, seeds = spec.run.years, spec.run.seeds_per_particle
     for label, run_years in (("target file's run", years), ("full history_2009", 10)):
