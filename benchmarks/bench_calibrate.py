@@ -31,7 +31,7 @@ from marketsim.calibration.parameters import midpoints
 from marketsim.calibration.simulate import run_statistics
 from marketsim.calibration.statistics import TidyTable, metrics_read
 from marketsim.calibration.statistics import statistics as compute_statistics
-from marketsim.calibration.targets import load_targets, normalised_error, pattern_results, scenario_path
+from marketsim.calibration.targets import distance, load_targets, normalised_error, pattern_results, scenario_path
 from marketsim.model import RareEarthModel
 from marketsim.scenario.loading import apply_overrides, load_scenario
 
@@ -103,6 +103,8 @@ def compare(folder: Path, seeds: list[int]) -> None:
         for pattern in passed[0]:
             print(f"  {pattern}: passes on {sum(result[pattern] for result in passed)}/{len(seeds)} seeds")
         print(f"  patterns passed per seed: {[sum(result.values()) for result in passed]}")
+        distances = " ".join(f"{distance(spec.targets, stats):.3f}" for stats in per_seed)
+        print(f"  ABC distance per seed: {distances}")
 
 
 def main() -> None:
