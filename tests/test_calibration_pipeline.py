@@ -295,6 +295,7 @@ def _cli(args):
         (lambda text: text + "[[", "not valid TOML"),
         (lambda text: text.replace('regions = ["usa", "eu"]', 'regions = ["atlantis"]', 1), "no region 'atlantis'"),
         (lambda text: text.replace("history_2009.toml", "history_1066.toml"), "not found"),
+        (lambda text: text.replace('"2009-07", "2009-12"', '"2009-07", "2010-06"'), "2010-06 lies outside the run"),
     ],
 )
 def test_command_refuses_bad_input_in_one_sentence(tmp_path, spoil, expected):

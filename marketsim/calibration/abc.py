@@ -111,6 +111,19 @@ def _check_parameters(scenario: Scenario, parameters: Mapping[str, ParameterSpec
                 raise CalibrationError(f"{source}: parameter {path!r} cannot be set ({reason}).") from None
 
 
+def months_outside(dates: Any, targets: list[Target]) -> list[str]:
+    """One sentence per target month (window, base or peak window, reference) outside a run's months."""
+    months = sorted({str(date)[:7] for date in dates})
+    first, last = months[0], months[-1]
+    problems = []
+    for target in targets:
+        named = [target.window, target.base_window, target.peak_window, (target.reference, target.reference)]
+        for month in sorted({month for pair in named if pair is not None for month in pair if month is not None}):
+            if not first <= month <= last:
+                problems.append(f"target {target.id}: month {month} lies outside the run ({first} to {last})")
+    return problems
+
+
 def prepare(targets_path: str | Path) -> Problem:
     """Load a target file and its scenario, check the parameters, and make one pilot run.
 
@@ -131,6 +144,7 @@ def prepare(targets_path: str | Path) -> Problem:
     started = time.perf_counter()
     table = run_table(scenario, midpoints(spec.parameters), seed=0, years=spec.run.years)
     problems = missing_cells(TidyTable(table, metrics_read(spec.targets)), spec.targets)
+    problems += months_outside(table["date"], spec.targets)
     if problems:
         raise CalibrationError(f"{targets_path}: {problems[0]} (run of {scenario_file.name}).")
     return Problem(targets_path, spec, scenario, scenario_file, time.perf_counter() - started)
