@@ -295,6 +295,7 @@ def _cli(args):
         (lambda text: text + "[[", "not valid TOML"),
         (lambda text: text.replace('regions = ["usa", "eu"]', 'regions = ["atlantis"]', 1), "no region 'atlantis'"),
         (lambda text: text.replace("history_2009.toml", "history_1066.toml"), "not found"),
+        (lambda text: text.replace('"2009-07", "2009-12"', '"2009-07", "2010-06"'), "2010-06 lies outside the run"),
     ],
 )
 def test_command_refuses_bad_input_in_one_sentence(tmp_path, spoil, expected):
@@ -324,3 +325,41 @@ def test_command_refuses_an_unreachable_scheduler_and_keeps_earlier_results(tmp_
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
     assert earlier.read_text() == "an earlier calibration"
+
+
+def test_manifest_and_report_show_cost_and_weight_spread(local_run):
+    _, paths = local_run
+    manifest = pd.read_json(paths["manifest.json"], typ="series")
+    sizes = manifest["effective_sample_sizes"]
+    assert len(sizes) == manifest["generations"]
+    assert sizes[0] == pytest.approx(6.0)  # generation 0 draws from the prior: equal weights
+    assert all(0 < size <= 6.0 + 1e-9 for size in sizes)
+    assert manifest["cpu_seconds"] > 0
+    posterior = pd.read_csv(paths["posterior.csv"])
+    assert posterior["width_90_of_prior"].between(0.0, 1.0).all()
+    report = paths["report.md"].read_text()
+    assert "effective sample size" in report and "closest particle" in report
+
+
+def test_report_only_rewrites_the_results_from_the_saved_history(tmp_path, local_run):
+    accepted, paths = local_run
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "abc.db").write_bytes((paths["accepted.parquet"].parent / "abc.db").read_bytes())
+    targets = _write(tmp_path, TINY)
+    result = _cli([targets, "--out", folder, "--seed", 11, "--generations", 2, "--report-only"])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "accepted.parquet"), accepted)
+    assert (folder / "report.md").read_text().count("--set market.price_speed=") == 2
+
+
+def test_report_only_refuses_a_folder_without_a_history_in_one_sentence(tmp_path):
+    result = _cli([_write(tmp_path, TINY), "--out", tmp_path / "empty", "--report-only"])
+    assert result.exit_code == 2 and "no abc.db here" in result.output and "Traceback" not in result.output
+
+
+def test_report_only_refuses_a_file_that_is_no_history(tmp_path):
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "abc.db").write_text("not a database")
+    result = _cli([_write(tmp_path, TINY), "--out", tmp_path / "junk", "--report-only"])
+    assert result.exit_code == 2 and "not a readable pyabc history" in result.output

@@ -9,6 +9,7 @@ Dask cluster, with the same accepted particles. It writes pyabc's SQLite history
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -110,6 +111,19 @@ def _check_parameters(scenario: Scenario, parameters: Mapping[str, ParameterSpec
                 raise CalibrationError(f"{source}: parameter {path!r} cannot be set ({reason}).") from None
 
 
+def months_outside(dates: Any, targets: list[Target]) -> list[str]:
+    """One sentence per target month (window, base or peak window, reference) outside a run's months."""
+    months = sorted({str(date)[:7] for date in dates})
+    first, last = months[0], months[-1]
+    problems = []
+    for target in targets:
+        named = [target.window, target.base_window, target.peak_window, (target.reference, target.reference)]
+        for month in sorted({month for pair in named if pair is not None for month in pair if month is not None}):
+            if not first <= month <= last:
+                problems.append(f"target {target.id}: month {month} lies outside the run ({first} to {last})")
+    return problems
+
+
 def prepare(targets_path: str | Path) -> Problem:
     """Load a target file and its scenario, check the parameters, and make one pilot run.
 
@@ -130,6 +144,7 @@ def prepare(targets_path: str | Path) -> Problem:
     started = time.perf_counter()
     table = run_table(scenario, midpoints(spec.parameters), seed=0, years=spec.run.years)
     problems = missing_cells(TidyTable(table, metrics_read(spec.targets)), spec.targets)
+    problems += months_outside(table["date"], spec.targets)
     if problems:
         raise CalibrationError(f"{targets_path}: {problems[0]} (run of {scenario_file.name}).")
     return Problem(targets_path, spec, scenario, scenario_file, time.perf_counter() - started)
@@ -169,6 +184,12 @@ def _mapper(scheduler: str | None, workers: int) -> Iterator[tuple[Mapper, str]]
         client.close()
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) of this process and of its children that have ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_calibration(
     targets_path: str | Path,
     out_dir: str | Path,
@@ -204,7 +225,7 @@ def run_calibration(
     _check_folder(out_dir)
     run, targets = problem.spec.run, tuple(problem.spec.targets)
     model = ParticleModel(problem.scenario, dict(problem.spec.parameters), targets, run.years, run.seeds_per_particle)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     with _mapper(scheduler, workers) as (mapper, where):
         _clear_folder(out_dir)
         np.random.seed(stream_seed(root_seed, MAIN_STREAM, 0))  # noqa: NPY002 (pyabc draws from the global generator)
@@ -220,10 +241,52 @@ def run_calibration(
         history = smc.run(minimum_epsilon=run.min_epsilon, max_nr_populations=generations)
     settings = Settings(
         problem.targets_path, problem.scenario_file, root_seed, population, generations, where,
-        time.perf_counter() - started, problem.pilot_seconds,
+        time.perf_counter() - started, problem.pilot_seconds, cpu_seconds() - cpu_started,
     )  # fmt: skip
     check = check_posterior(problem, history, root_seed)
     return write_all(out_dir, history, problem.spec, settings, check)
+
+
+def report_saved_calibration(
+    targets_path: str | Path, out_dir: str | Path, *, root_seed: int, generations: int
+) -> dict[str, Path]:
+    """Write the results of a calibration from the ``abc.db`` in its folder, without sampling again.
+
+    For a calibration stopped before its last generation (the history keeps every finished one), or
+    to rewrite an older report. The wall time is pyabc's sum over generations; CPU time is unknown.
+
+    Args:
+        targets_path: The target file the calibration ran on.
+        out_dir: The calibration's folder, holding ``abc.db``.
+        root_seed: The calibration's root seed (it seeds the runs that check the posterior).
+        generations: The largest number of generations the calibration was started with.
+
+    Raises:
+        TargetsError: If the target file is missing or invalid.
+        CalibrationError: If the folder holds no finished generation, or the history does not fit the target file.
+    """
+    database = Path(out_dir) / DB_NAME
+    if not database.is_file():
+        raise CalibrationError(f"{out_dir}: no {DB_NAME} here; run the calibration first.")
+    problem = prepare(targets_path)
+    try:
+        history = pyabc.History(f"sqlite:///{database.resolve()}", create=False)
+        last = history.max_t
+    except Exception:  # any unreadable database is reported the same way
+        raise CalibrationError(f"{database}: not a readable pyabc history.") from None
+    if last is None or last < 0:
+        raise CalibrationError(f"{database}: the calibration has not finished a generation yet.")
+    fitted = set(history.get_distribution(m=0, t=history.max_t)[0].columns)
+    expected = {pyabc_name(path, spec) for path, spec in problem.spec.parameters.items()}
+    if fitted != expected:
+        raise CalibrationError(f"{database}: its parameters are not those of {problem.targets_path.name}.")
+    populations = history.get_all_populations()
+    settings = Settings(
+        problem.targets_path, problem.scenario_file, root_seed, int(populations["particles"].iloc[-1]),
+        generations, "a saved history (abc.db)", float(populations["wall_time"].sum()),
+        problem.pilot_seconds,
+    )  # fmt: skip
+    return write_all(Path(out_dir), history, problem.spec, settings, check_posterior(problem, history, root_seed))
 
 
 def check_posterior(problem: Problem, history: Any, root_seed: int, seeds: int = 3) -> dict[str, Any]:
@@ -237,4 +300,4 @@ def check_posterior(problem: Problem, history: Any, root_seed: int, seeds: int =
     return {"values": values, "seeds": seed_list, "statistics": statistics}
 
 
-__all__ = ["CalibrationError", "TargetsError", "run_calibration"]
+__all__ = ["CalibrationError", "TargetsError", "report_saved_calibration", "run_calibration"]

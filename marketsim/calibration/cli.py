@@ -36,25 +36,26 @@ def calibrate(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=1024, help="Local processes when no scheduler is given.")] = 1,
     quiet: Annotated[bool, typer.Option(help="No progress lines from pyabc.")] = False,
+    report_only: Annotated[bool, typer.Option(help="Write the results from --out's abc.db; no sampling.")] = False,
 ) -> None:
     """Fit the target file's parameters to its patterns with ABC-SMC and write the posterior and a report."""
     try:
-        from marketsim.calibration.abc import CalibrationError, run_calibration  # noqa: PLC0415 (pyabc is heavy)
+        from marketsim.calibration.abc import (  # noqa: PLC0415 (pyabc is heavy)
+            CalibrationError,
+            report_saved_calibration,
+            run_calibration,
+        )
     except ImportError as error:
         _fail(f"calibration needs pyabc ({error.name} is missing): pip install 'marketsim[calibrate]'.")
     from marketsim.calibration.targets import TargetsError  # noqa: PLC0415
 
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
     try:
-        paths = run_calibration(
-            targets,
-            out,
-            population=population,
-            generations=generations,
-            root_seed=seed,
-            scheduler=scheduler,
-            workers=workers,
-        )
+        if report_only:  # a calibration stopped early: its finished generations are in abc.db
+            paths = report_saved_calibration(targets, out, root_seed=seed, generations=generations)
+        else:
+            settings = {"population": population, "generations": generations, "root_seed": seed}
+            paths = run_calibration(targets, out, scheduler=scheduler, workers=workers, **settings)
     except (TargetsError, CalibrationError) as error:
         _fail(str(error))
     console.print(f"calibration written to {escape(str(out))}: " + ", ".join(paths), highlight=False)
