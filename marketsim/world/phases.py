@@ -315,8 +315,18 @@ def controls_news(world: World) -> bool:
     requirement or closed route; controls in force when the run starts count as news): what sets off
     quota-driven speculation (REF §10; model.md 7.33)."""
     f = world.frictions
-    in_force = bool(len(f.quota) or (f.approval < 1.0).any() or (f.open == 0.0).any())
-    controls = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
+    if "controls" not in f.derived:  # once per change of policy
+        in_force = bool(len(f.quota) or (f.approval < 1.0).any() or (f.open == 0.0).any())
+        f.derived["controls"] = (
+            in_force,
+            (
+                tuple(f.quota),
+                tuple(f.quota_origin),
+                float(f.approval.sum()),
+                float(f.open.sum()),
+            ),
+        )
+    in_force, controls = f.derived["controls"]
     news = in_force and controls != world.controls_seen
     world.controls_seen = controls
     return news
