@@ -155,7 +155,7 @@ class RareEarthModel(mesa.Model):
             stockpile=ledger.stockpile.amount,
             flows=month.clearing.flows,
             consumed_china=month.content[:, :, :3] * consumed[:, :, None],
-            capacity=[fleet.by_region(fleet.capacity, size) for fleet in world.facilities],
+            capacity=world.by_region([fleet.capacity for fleet in world.facilities]),
             recycled=month.recycled,
             end_of_life=month.end_of_life,
             scrap_generated=month.scrap.sum(axis=0),

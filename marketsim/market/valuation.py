@@ -43,15 +43,11 @@ def unsold_brake(world: World, good: int) -> np.ndarray:
 
 def producers(world: World) -> np.ndarray:
     """(goods, regions) True where a region has capacity to make each good."""
-    size = world.size
-    has = np.zeros((len(GOODS), size), dtype=bool)
-    has[CONCENTRATE] = world.mines.by_region(world.mines.capacity, size) > 0
-    separating = (
-        world.refiners.by_region(world.refiners.capacity, size)
-        + world.recyclers.by_region(world.recyclers.capacity, size)
-    ) > 0
-    has[OXIDE_ROWS] = separating
-    has[MAGNET] = world.magnet_plants.by_region(world.magnet_plants.capacity, size) > 0
+    mines, refiners, magnet_plants, recyclers = world.by_region([fleet.capacity for fleet in world.facilities])
+    has = np.zeros((len(GOODS), world.size), dtype=bool)
+    has[CONCENTRATE] = mines > 0
+    has[OXIDE_ROWS] = (refiners + recyclers) > 0
+    has[MAGNET] = magnet_plants > 0
     return has
 
 
