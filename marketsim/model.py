@@ -121,7 +121,7 @@ class RareEarthModel(mesa.Model):
         phases.reprice(world, month)
         phases.adapt(world, month)  # end users and magnet plants thrift
         phases.invest(world, month)  # capacity on expected demand
-        state_purchases = month.clearing.flows.sum(axis=1) * month.to_state
+        state_purchases = month.clearing.received * month.to_state
         self.levers.after_month(world, tick, month.produced, month.market_posted, state_purchases)
         self.record(month)
         self.tick += 1

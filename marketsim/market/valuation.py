@@ -59,12 +59,12 @@ def offered_mix(world: World) -> np.ndarray:
     return mix[None, :3]
 
 
-def feed_mix(world: World) -> np.ndarray:
+def feed_mix(world: World, offered: np.ndarray | None = None) -> np.ndarray:
     """(regions, 3) recoverable element mix of the concentrate at each region's refiners;
-    where they hold none, the mix on offer."""
+    where they hold none, the mix on offer (``offered``: :func:`offered_mix`, computed here when None)."""
     mix = world.ledger.buyer.content_of(CONCENTRATE)[:, ELEMENTS][:, :3]
     empty = world.ledger.buyer.amount[CONCENTRATE] <= 0
-    return np.where(empty[:, None], offered_mix(world), mix)
+    return np.where(empty[:, None], offered_mix(world) if offered is None else offered, mix)
 
 
 def concentrate_mix(world: World) -> np.ndarray:
