@@ -121,7 +121,7 @@ class RareEarthModel(mesa.Model):
         phases.reprice(world, month)
         phases.adapt(world, month)  # end users and magnet plants thrift
         phases.invest(world, month)  # capacity on expected demand
-        state_purchases = month.clearing.flows.sum(axis=1) * month.to_state
+        state_purchases = month.clearing.received * month.to_state
         self.levers.after_month(world, tick, month.produced, month.market_posted, state_purchases)
         self.record(month)
         self.tick += 1
@@ -155,7 +155,7 @@ class RareEarthModel(mesa.Model):
             stockpile=ledger.stockpile.amount,
             flows=month.clearing.flows,
             consumed_china=month.content[:, :, :3] * consumed[:, :, None],
-            capacity=[fleet.by_region(fleet.capacity, size) for fleet in world.facilities],
+            capacity=world.by_region([fleet.capacity for fleet in world.facilities]),
             recycled=month.recycled,
             end_of_life=month.end_of_life,
             scrap_generated=month.scrap.sum(axis=0),

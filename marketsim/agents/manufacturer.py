@@ -127,6 +127,11 @@ class ManufacturerFleet(AgentColumns):
         extra = np.minimum(speculative, self.hoarding_cap_months)
         return self.total(self.need * (self.inventory_months + extra))
 
+    def normal_stock(self) -> np.ndarray:
+        """Stock buyers want to hold per (good, region) with no speculative cover (what
+        :meth:`target_stock` gives with none)."""
+        return self.total(self.need * self.inventory_months)
+
     def serve(self, stock: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Share out each region's stock: protected buyers first, then everyone else (other
         end users and plants) in proportion to need.

@@ -128,7 +128,7 @@ class Levers:
             state_purchases: (goods, regions) t received into state stockpiles this month.
         """
         f, size = world.frictions, world.size
-        output = np.array([fleet.by_region(fleet.output, size) for fleet in self.fleets.values()])
+        output = world.by_region([fleet.output for fleet in self.fleets.values()])
         self.learning.accumulate(output[1:], f.research, f.research_sharing, f.tech_factor)
         self.burden = self.environment.burden(output).sum(axis=0)
         spending = f.research.sum(axis=0) / 12.0
@@ -174,11 +174,8 @@ class Levers:
     def unit_costs(self, world: World) -> np.ndarray:
         """(stages, regions) capacity-weighted unit cost of each stage in each region; where a
         region has no capacity, the world's mean starting cost under its learning and standards."""
-        size = world.size
-        out = np.zeros((len(POLICY_STAGES), size))
         fallback = self._mean_base * self.multiplier + self.environment.extra_cost
-        for k, fleet in enumerate(self.fleets.values()):
-            capacity = fleet.by_region(fleet.capacity, size)
-            cost = fleet.by_region(fleet.capacity * fleet.unit_cost, size)
-            out[k] = np.divide(cost, capacity, out=fallback[k], where=capacity > 0)
-        return out
+        fleets = self.fleets.values()  # the world's facilities, upstream first
+        capacity = world.by_region([fleet.capacity for fleet in fleets])
+        cost = world.by_region([fleet.capacity * fleet.unit_cost for fleet in fleets])
+        return np.divide(cost, capacity, out=fallback, where=capacity > 0)

@@ -52,11 +52,56 @@ def delivered_cost(seller_price: np.ndarray, frictions: Frictions, params: Marke
     Domestic purchases pay the seller's price; imports also pay the exporter's tax, the
     importer's tariff and freight.
     """
-    regions = seller_price.shape[1]
-    foreign = ~np.eye(regions, dtype=bool)
-    export_price = seller_price * (1.0 + frictions.export_tax)
-    imported = export_price[:, :, None] * (1.0 + frictions.tariff + params.transport_cost)
-    return np.where(foreign, imported, seller_price[:, :, None])
+    routes = _routes(frictions, params)
+    imported = (seller_price * routes.export_factor)[:, :, None] * routes.import_factor
+    return np.where(routes.foreign, imported, seller_price[:, :, None])
+
+
+@dataclass
+class Routes:
+    """What clearing derives from the frictions in force alone (kept with them, see
+    :attr:`Frictions.derived`): computed once per change of policy, not every month."""
+
+    foreign: np.ndarray
+    """(regions, regions) True off the diagonal."""
+    export_factor: np.ndarray
+    """(goods, origins) 1 plus the export tax."""
+    import_factor: np.ndarray
+    """(goods, origins, destinations) 1 plus the tariff and freight."""
+    preference: np.ndarray
+    """(goods, origins, destinations) 1 minus the discount buyers give allies and home."""
+    routable: np.ndarray
+    """(goods, origins, destinations) True where a route is open and licences are granted."""
+    unlicensed: np.ndarray
+    """Routable routes that need no licence (all later rounds may use)."""
+    licensing: bool
+    """Whether any route needs a licence (else approval multiplies by one)."""
+    quota_cells: list
+    """Index of the cells each export quota counts (:func:`_export_cells`)."""
+
+
+def _routes(frictions: Frictions, params: MarketParams) -> Routes:
+    """The :class:`Routes` of ``frictions`` under the market parameters ``params`` (computed on first use)."""
+    key = ("routes", params.ally_preference, params.home_preference, params.transport_cost)
+    routes = frictions.derived.get(key)
+    if routes is None:
+        regions = frictions.open.shape[1]
+        discount = params.ally_preference * frictions.ally + params.home_preference * _identity(regions)
+        routable = (frictions.open > 0) & (frictions.approval > 0)
+        routes = frictions.derived[key] = Routes(
+            foreign=~np.eye(regions, dtype=bool),
+            export_factor=1.0 + frictions.export_tax,
+            import_factor=1.0 + frictions.tariff + params.transport_cost,
+            preference=1.0 - discount,
+            routable=routable,
+            unlicensed=routable & (frictions.approval >= 1.0),
+            licensing=bool((frictions.approval != 1.0).any()),
+            quota_cells=[
+                _export_cells(goods_covered, origin, regions)
+                for goods_covered, origin in zip(frictions.quota_goods, frictions.quota_origin, strict=True)
+            ],
+        )
+    return routes
 
 
 @functools.cache
@@ -125,15 +170,11 @@ def clear(
         The flows and prices of the tick. Flows never exceed offers, approved licences,
         export quotas or open routes.
     """
-    regions = offer.shape[1]
+    routes = _routes(frictions, params)
     cost = delivered_cost(seller_price, frictions, params)
-    discount = params.ally_preference * frictions.ally + params.home_preference * _identity(regions)
-    perceived = cost / quality[:, :, None] * (1.0 - discount)
-    routable = (frictions.open > 0) & (frictions.approval > 0)
-    flows, first_shares, refused, requested = _allocate(
-        offer, demand, seller_price, perceived, routable, frictions, params, rounds
-    )
-    price_index = _price_index(first_shares, cost, routable)
+    perceived = cost / quality[:, :, None] * routes.preference
+    flows, first_shares, refused, requested = _allocate(offer, demand, perceived, routes, frictions, params, rounds)
+    price_index = _price_index(first_shares, cost, routes.routable)
     return Clearing(
         flows=flows,
         delivered_cost=cost,
@@ -148,9 +189,8 @@ def clear(
 def _allocate(
     offer: np.ndarray,
     demand: np.ndarray,
-    seller_price: np.ndarray,
     perceived: np.ndarray,
-    routable: np.ndarray,
+    routes: Routes,
     frictions: Frictions,
     params: MarketParams,
     rounds: int = DEFAULT.clearing_rounds,
@@ -166,17 +206,12 @@ def _allocate(
     flows = np.zeros((goods, regions, regions))
     remaining_offer = offer.astype(float).copy()
     remaining_demand = demand.astype(float).copy()
-    quota_cells = [
-        _export_cells(goods_covered, origin, regions)
-        for goods_covered, origin in zip(frictions.quota_goods, frictions.quota_origin, strict=True)
-    ]
+    quota_cells, licensing = routes.quota_cells, routes.licensing  # no licensing: approval multiplies by one
     remaining_quota = [float(q) for q in frictions.quota]
-    unlicensed = routable & (frictions.approval >= 1.0)
-    licensing = bool((frictions.approval != 1.0).any())  # else approval multiplies by one
     first_shares = requested = refused = None
     for round_ in range(rounds):
         # A licence is applied for once a month: refused buyers turn to other routes afterwards.
-        open_routes = routable if round_ == 0 else unlicensed
+        open_routes = routes.routable if round_ == 0 else routes.unlicensed
         shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
         wanted = shares * remaining_demand[:, None, :]
         granted = wanted * frictions.approval if licensing else wanted.copy()
@@ -217,6 +252,8 @@ def cut_off_by_controls(
     quotas refused more than ``restricted_share`` of their demand, or a ban closed a route and they
     did not get all they asked for elsewhere."""
     refused = result.refused.sum(axis=1)
-    banned = (frictions.open == 0).any(axis=1)
+    banned = frictions.derived.get("banned")
+    if banned is None:  # once per change of policy
+        banned = frictions.derived["banned"] = (frictions.open == 0).any(axis=1)
     short = result.received < (1.0 - 1e-3) * demand
     return (refused > restricted_share * demand) | (banned & short)

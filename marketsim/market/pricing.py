@@ -163,6 +163,8 @@ class PriceBook:
         self.requalified = [np.full_like(self.base, np.inf) for _ in range(REQUALIFY_ORDER)]
         """Stages of the delayed willingness to pay of cut-off buyers (:meth:`requalify`); the last
         is the ceiling on regional prices."""
+        self._regional: np.ndarray | None = None
+        """The regional prices once computed (:attr:`regional`); None after the book moves."""
 
     @property
     def seller(self) -> np.ndarray:
@@ -174,9 +176,16 @@ class PriceBook:
         """(goods, regions) price buyers in each region face: delivered cost plus scarcity, never
         above the choke price where one is set, nor above what buyers cut off long enough to
         requalify imported finished goods will pay (:meth:`requalify`; that ceiling caps the
-        scarcity premium only, never the delivered cost itself)."""
-        ceiling = np.minimum(self.choke, np.maximum(self.requalified[-1], self.index))
-        return np.minimum(self.index * (1.0 + np.maximum(self.scarcity, self.licence_gap)), ceiling)
+        scarcity premium only, never the delivered cost itself).
+
+        Read-only: computed once after each move of the book (:meth:`update`, :meth:`requalify`,
+        :meth:`charge_licence`), not at each of the dozen reads of a month."""
+        if self._regional is None:
+            ceiling = np.minimum(self.choke, np.maximum(self.requalified[-1], self.index))
+            regional = np.minimum(self.index * (1.0 + np.maximum(self.scarcity, self.licence_gap)), ceiling)
+            regional.flags.writeable = False
+            self._regional = regional
+        return self._regional
 
     def rebase(self, base: np.ndarray, ceiling: np.ndarray) -> None:
         """Set what markups apply to this month (oxide values, magnet costs) and the highest
@@ -243,6 +252,7 @@ class PriceBook:
 
         self._bid_scarcity(cut_off, buyer_cover, price_index, licence_floor)
         self.index = price_index
+        self._regional = None
 
     def _bid_scarcity(
         self, cut_off: np.ndarray, buyer_cover: np.ndarray, price_index: np.ndarray, licence_floor: np.ndarray | None
@@ -290,6 +300,7 @@ class PriceBook:
         self.licence[self.licence < 1e-6] = 0.0
         gap = licence_floor(delivered, self.licence) / np.maximum(self.index, 1e-9) - 1.0  # -1 where none
         self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
+        self._regional = None
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
         """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).
@@ -314,3 +325,4 @@ class PriceBook:
             goal = level + rate * (goal - level)
             stages.append(np.where(free, np.exp(goal), np.inf))
         self.requalified = stages
+        self._regional = None

@@ -43,15 +43,11 @@ def unsold_brake(world: World, good: int) -> np.ndarray:
 
 def producers(world: World) -> np.ndarray:
     """(goods, regions) True where a region has capacity to make each good."""
-    size = world.size
-    has = np.zeros((len(GOODS), size), dtype=bool)
-    has[CONCENTRATE] = world.mines.by_region(world.mines.capacity, size) > 0
-    separating = (
-        world.refiners.by_region(world.refiners.capacity, size)
-        + world.recyclers.by_region(world.recyclers.capacity, size)
-    ) > 0
-    has[OXIDE_ROWS] = separating
-    has[MAGNET] = world.magnet_plants.by_region(world.magnet_plants.capacity, size) > 0
+    mines, refiners, magnet_plants, recyclers = world.by_region([fleet.capacity for fleet in world.facilities])
+    has = np.zeros((len(GOODS), world.size), dtype=bool)
+    has[CONCENTRATE] = mines > 0
+    has[OXIDE_ROWS] = (refiners + recyclers) > 0
+    has[MAGNET] = magnet_plants > 0
     return has
 
 
@@ -63,12 +59,12 @@ def offered_mix(world: World) -> np.ndarray:
     return mix[None, :3]
 
 
-def feed_mix(world: World) -> np.ndarray:
+def feed_mix(world: World, offered: np.ndarray | None = None) -> np.ndarray:
     """(regions, 3) recoverable element mix of the concentrate at each region's refiners;
-    where they hold none, the mix on offer."""
+    where they hold none, the mix on offer (``offered``: :func:`offered_mix`, computed here when None)."""
     mix = world.ledger.buyer.content_of(CONCENTRATE)[:, ELEMENTS][:, :3]
     empty = world.ledger.buyer.amount[CONCENTRATE] <= 0
-    return np.where(empty[:, None], offered_mix(world), mix)
+    return np.where(empty[:, None], offered_mix(world) if offered is None else offered, mix)
 
 
 def concentrate_mix(world: World) -> np.ndarray:

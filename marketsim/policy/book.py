@@ -118,6 +118,9 @@ class Frictions:
     """(regions,) US$ per kg of REO collected a collection scheme pays."""
     research_sharing: np.ndarray | None = None
     """(regions, regions) share of a partner's processing experience each region gains."""
+    derived: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    """Arrays the month derives from these frictions (open routes, delivered-cost factors), kept
+    once computed: frictions are never changed in place (a change of policy compiles new ones)."""
 
     def stage_cost_share(self, stage: str) -> np.ndarray:
         """(regions,) share of unit cost producers of ``stage`` pay after subsidies."""

@@ -52,13 +52,22 @@ def forecast_growth(world: World, tick: int, months: int, weight: np.ndarray | N
     """Growth of magnet and NdPr need expected over the next ``months`` from the sectors' demand
     outlooks (REF §8: the industry's published forecast), weighted by NdPr content
     (``weight``: :func:`need_weights`, computed here when None)."""
+    return float(growth_outlook(world, tick, [months], weight)[0])
+
+
+def growth_outlook(world: World, tick: int, horizons: list[int], weight: np.ndarray | None = None) -> np.ndarray:
+    """:func:`forecast_growth` over each of ``horizons`` (months ahead) at once: one array
+    operation for all the horizons the capacity phase looks at in a month."""
     buyers = world.manufacturers
     index = buyers.growth_index
-    ahead = min(tick + months, len(index) - 1)
-    ratio = index[ahead, buyers.sector] / index[min(tick, len(index) - 1), buyers.sector]
+    last = len(index) - 1
+    ahead = np.minimum(tick + np.asarray(horizons), last)
+    ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last), buyers.sector]
     weight = need_weights(world) if weight is None else weight
     total = weight.sum()
-    return float((weight * ratio).sum() / total) if total > 0 else 1.0
+    if total <= 0:
+        return np.ones(len(horizons))
+    return (weight * ratio).sum(axis=1) / total
 
 
 def observed_need(world: World, month: Month) -> np.ndarray:
@@ -78,21 +87,26 @@ def observed_need(world: World, month: Month) -> np.ndarray:
     return 12.0 * np.array([feed, feed, magnets])
 
 
-def expected_demand(world: World, month: Month, params: CapacityParams, weight: np.ndarray | None = None) -> np.ndarray:
+def expected_demand(world: World, month: Month, params: CapacityParams, growth: np.ndarray | None = None) -> np.ndarray:
     """(3,) demand each industry expects one lead time ahead, t/yr: smoothed need times the
     forecast growth over its lead time and over the smoothing time (exponential smoothing of a
     growing need lags it by ``demand_months``; without the correction every industry plans a year
-    of growth short)."""
+    of growth short). ``growth``: that (3,) forecast growth (:func:`growth_outlook` over
+    :func:`demand_horizons`), computed here when None."""
     need = observed_need(world, month)
     if world.expected_need is None:
         world.expected_need = need
     world.expected_need = world.expected_need + (need - world.expected_need) / params.demand_months
-    leads = [fleet.lead_months for fleet in fleets(world)]
+    if growth is None:
+        growth = growth_outlook(world, month.tick, demand_horizons(world, params))
+    return world.expected_need * growth
+
+
+def demand_horizons(world: World, params: CapacityParams) -> list[int]:
+    """Months ahead each industry forecasts its demand growth over: its lead time plus the
+    smoothing time of :func:`expected_demand`."""
     smoothing = round(params.demand_months)
-    weight = need_weights(world) if weight is None else weight
-    return world.expected_need * np.array(
-        [forecast_growth(world, month.tick, lead + smoothing, weight) for lead in leads]
-    )
+    return [fleet.lead_months + smoothing for fleet in fleets(world)]
 
 
 def others_feed_supply(world: World, params: CapacityParams) -> float:
@@ -134,10 +148,11 @@ def _order(
     fleet: Fleet, rows: np.ndarray, demand: float, params: CapacityParams, months: float | None = None, lead: int = 0
 ) -> float:
     """Capacity (t/yr) the facilities ``rows`` of a fleet order together on ``demand``."""
-    installed = fleet.capacity[rows].sum()
+    capacity = fleet.capacity[rows]
+    installed = capacity.sum()
     if installed <= 0:
         return 0.0
-    margin = float((fleet.capacity[rows] * fleet.full_margin[rows]).sum() / installed)
+    margin = float((capacity * fleet.full_margin[rows]).sum() / installed)
     supply_line = float(fleet.pipeline[:, rows].sum())
     return industry_order(installed, supply_line, demand, margin, params, months, lead or fleet.lead_months)
 
@@ -147,16 +162,20 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     its facilities; where a government manages mine output (China), its mines follow the quota it
     expects to set and the rest of the world's mines the rest of demand. Return the (3,) t/yr
     ordered."""
-    weight = need_weights(world)
-    demand = expected_demand(world, month, params, weight)
     managed = world.managed
     managed.update_split(month.tick)
+    # Every growth forecast of the month in one operation: each industry's, the year ahead the
+    # managing government reviews its quota over, its own mines' lead time, and the half year the
+    # ionic-clay quota is reviewed over (7.35).
+    horizons = [*demand_horizons(world, params), 6 + round(params.demand_months), managed.params.lead_months, 6]
+    growth = growth_outlook(world, month.tick, horizons, need_weights(world))
+    demand = expected_demand(world, month, params, growth[:3])
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
-    review_heavy(world, month, params.normal_utilisation, forecast_growth(world, month.tick, 6, weight))
+    review_heavy(world, month, params.normal_utilisation, float(growth[5]))
     managed.review(
         month.tick,
-        world.expected_need[0] * forecast_growth(world, month.tick, 6 + round(params.demand_months), weight),
+        world.expected_need[0] * float(growth[3]),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
         others_feed_supply(world, params),
         unsold_gap(world),
@@ -165,19 +184,19 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
         fleet.track_load()
         ready = readiness(world, fleet, industry)
-        everyone = np.ones(len(fleet), dtype=bool)
+        everyone, capacity = np.ones(len(fleet), dtype=bool), fleet.capacity
         if industry == "mining" and managed.active:
             home = fleet.region == managed.region
             rule = managed.params
-            growth = forecast_growth(world, month.tick, rule.lead_months, weight)
             for rows, cap in home_groups(world):
-                own = _order(fleet, rows, cap * growth, params, rule.capacity_months, rule.lead_months)
+                own = _order(fleet, rows, cap * float(growth[4]), params, rule.capacity_months, rule.lead_months)
                 shares = spread(own, fleet.capacity * rows, np.ones(len(fleet)), ready)
                 fleet.acquire(month.tick, shares, rule.lead_months)
                 ordered[k] += own
             everyone, ready = ~home, ready * ~home
+            capacity = fleet.capacity * everyone
             demand[0] = max(demand[0] - managed.output_cap * demand[0] / max(world.expected_need[0], 1e-9), 0.0)
         order = _order(fleet, everyone, demand[k], params)
-        fleet.acquire(month.tick, spread(order, fleet.capacity * everyone, fleet.full_margin, ready))
+        fleet.acquire(month.tick, spread(order, capacity, fleet.full_margin, ready))
         ordered[k] += order
     return ordered

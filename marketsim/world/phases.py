@@ -41,8 +41,9 @@ def open_month(world: World, tick: int) -> Month:
     books."""
     prices, floor = world.prices, world.frictions.floor
     oxides_posted = pricing.producer_price(prices.seller, floor)[OXIDE_ROWS].T
-    values = valuation.feed_mix(world) * oxides_posted
-    market_values = valuation.offered_mix(world) * oxides_posted
+    offered = valuation.offered_mix(world)
+    values = valuation.feed_mix(world, offered) * oxides_posted
+    market_values = offered * oxides_posted
     market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
     base = pricing.price_base(
         valuation.concentrate_value(world, prices.seller),
@@ -208,8 +209,7 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
         feed_cover = feed + np.minimum(extra + feed * exposed, behaviour.hoarding_cap_months)
     target = buyers.target_stock(world.expected_rise(), speculative) + feed_cover * plant_need
     world.target_stock = target
-    world.normal_stock = buyers.target_stock(np.zeros_like(world.prices.markup), np.zeros(len(buyers.good)))
-    world.normal_stock += behaviour.feed_cover_months * plant_need
+    world.normal_stock = buyers.normal_stock() + behaviour.feed_cover_months * plant_need
     gap = target - world.ledger.buyer.amount
     return np.maximum(use + gap / behaviour.restock_months, 0.0)
 

@@ -1,0 +1,112 @@
+"""What the month computes once and reuses (issue 18) follows the state it was computed from:
+clearing's routes follow the frictions in force, regional prices follow every move of the price
+book, the four fleets' regional sums and the month's growth forecasts equal their one-at-a-time
+definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from marketsim.market.clearing import clear, cut_off_by_controls
+from marketsim.market.pricing import PriceBook
+from marketsim.model import RareEarthModel
+from marketsim.policy.book import PolicyBook
+from marketsim.policy.events import ExportBan, ExportLicence
+from marketsim.scenario.schema import MarketParams
+from marketsim.vocabulary import GOODS
+from marketsim.world.capacity import forecast_growth, growth_outlook, need_weights
+
+REGIONS = ["china", "usa", "japan"]
+CHINA, USA, JAPAN = range(3)
+G = len(GOODS)
+
+
+def market():
+    """China alone offers every good; the USA and Japan each want 100 t of every good."""
+    offer = np.zeros((G, 3))
+    offer[:, CHINA] = 1000.0
+    demand = np.zeros((G, 3))
+    demand[:, USA] = demand[:, JAPAN] = 100.0
+    return offer, demand, np.full((G, 3), 10.0), np.ones((G, 3))
+
+
+def test_clearing_follows_a_change_of_policy_after_clearing_under_the_old_one():
+    book = PolicyBook(REGIONS, {})
+    offer, demand, price, quality = market()
+    params = MarketParams()
+    free = book.compile([])
+    before = clear(offer, demand, price, quality, free, params)
+    assert before.flows[:, CHINA, JAPAN].sum() > 0
+    banned = book.compile([ExportBan(start="2024-01", region="china", destinations=("japan",))])
+    after = clear(offer, demand, price, quality, banned, params)
+    assert after.flows[:, CHINA, JAPAN].sum() == 0.0
+    assert cut_off_by_controls(after, demand, banned)[:, JAPAN].all()
+    # ... and the old frictions still clear as they did.
+    again = clear(offer, demand, price, quality, free, params)
+    np.testing.assert_array_equal(again.flows, before.flows)
+    assert not cut_off_by_controls(again, demand, free).any()
+
+
+def test_licences_and_market_parameters_each_clear_with_their_own_routes():
+    book = PolicyBook(REGIONS, {})
+    offer, demand, price, quality = market()
+    licensed = book.compile([ExportLicence(start="2024-01", region="china", approval_rate=0.5)])
+    result = clear(offer, demand, price, quality, licensed, MarketParams())
+    assert result.refused.sum() > 0
+    dear = clear(offer, demand, price, quality, licensed, MarketParams(transport_cost=0.5))
+    domestic = result.delivered_cost[:, CHINA, CHINA]
+    np.testing.assert_allclose(dear.delivered_cost[:, CHINA, USA], 1.5 * domestic)
+    np.testing.assert_allclose(result.delivered_cost[:, CHINA, USA], (1.0 + MarketParams().transport_cost) * domestic)
+
+
+def test_regional_prices_follow_every_move_of_the_book_and_cannot_be_written():
+    prices = PriceBook(np.ones((1, 2)), np.full((1, 2), 0.1), np.ones((1, 2)), np.array([np.nan]), MarketParams())
+    prices.choke[:] = 1000.0
+    prices.index[:] = 50.0
+    first = prices.regional.copy()
+    with pytest.raises(ValueError):
+        prices.regional[0, 0] = 1.0
+    cut = np.array([[True, False]])
+    prices.update(
+        offered=np.zeros((1, 2)),
+        requested=np.full((1, 2), 10.0),
+        demand=np.full((1, 2), 10.0),
+        cut_off=cut,
+        buyer_cover=np.full((1, 2), 0.5),
+        price_index=np.full((1, 2), 60.0),
+        producers=np.ones((1, 2), dtype=bool),
+    )
+    moved = prices.regional.copy()
+    assert moved[0, 1] == pytest.approx(60.0)  # the new delivered cost, no scarcity
+    assert moved[0, 0] > 60.0 > first[0, 0]  # cut-off buyers bid a premium
+    prices.requalify(np.full((1, 2), 61.0), cut, 1.0)
+    assert prices.regional[0, 0] == pytest.approx(61.0)  # requalified at once (a one-month delay)
+
+
+def test_regional_sums_of_all_fleets_at_once_equal_each_fleets_own(baseline):
+    world = RareEarthModel(baseline, years=1).world
+    columns = [fleet.capacity * (1.0 + np.arange(len(fleet))) for fleet in world.facilities]
+    together = world.by_region(columns)
+    for row, (fleet, values) in zip(together, zip(world.facilities, columns, strict=True), strict=True):
+        np.testing.assert_array_equal(row, fleet.by_region(values, world.size))
+
+
+def test_the_months_growth_forecasts_at_once_equal_each_one_alone(baseline):
+    model = RareEarthModel(baseline, years=3)
+    for _ in range(14):
+        model.step()
+    world, horizons = model.world, [1, 6, 18, 30, 400]
+    weight = need_weights(world)
+    outlook = growth_outlook(world, model.tick, horizons, weight)
+    alone = [forecast_growth(world, model.tick, months, weight) for months in horizons]
+    np.testing.assert_array_equal(outlook, alone)
+    buyers, last = world.manufacturers, len(world.manufacturers.growth_index) - 1
+    for months, growth in zip(horizons, outlook, strict=True):  # the definition, end user by end user
+        ratio = [
+            buyers.growth_index[min(model.tick + months, last), s] / buyers.growth_index[model.tick, s]
+            for s in buyers.sector
+        ]
+        assert growth == pytest.approx(np.average(ratio, weights=weight), rel=1e-12)
+    assert outlook[2] > 1.0  # the outlook grows
+    assert outlook[-1] == outlook[-2] or outlook[-1] > outlook[-2]  # capped at the outlook's end
