@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from marketsim.market import leakage
+from marketsim.policy.book import Frictions
 from marketsim.world.flows import Month, foreign_routes
 from marketsim.world.state import World
 
@@ -77,6 +78,30 @@ def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
     ``dynamics.stockholders.precaution_scope = "all"`` news on any good is news on every good."""
     f = world.frictions
     goods = len(world.reference)
+    if "controls_levels" not in f.derived:  # once per change of policy (frictions are never edited in place)
+        f.derived["controls_levels"] = _control_levels(f, goods)
+    controlled, levels, signature = f.derived["controls_levels"]
+    per_good, covered, quota = levels[0], levels[1], levels[2]
+    tightened = np.zeros(goods, dtype=bool)
+    if world.controls_levels is None:
+        news = controlled.copy()
+    else:
+        seen, was_covered, was_quota, was_approval, was_routes = world.controls_levels
+        news = controlled & np.array([per_good[g] != seen[g] for g in range(goods)])
+        tighter_quota = covered & (~was_covered | (quota < was_quota - 1e-9))
+        tightened = controlled & (tighter_quota | (levels[3] < was_approval - 1e-9) | (levels[4] < was_routes - 1e-9))
+    world.controls_levels = levels
+    if world.scenario.dynamics.stockholders.precaution_scope == "all":
+        # 7.33's rule: any change of the controls while some are in force is news on every good.
+        news = np.full(goods, bool(controlled.any() or len(f.quota)) and signature != world.controls_seen)
+    world.controls_seen = signature
+    return news, tightened
+
+
+def _control_levels(f: Frictions, goods: int) -> tuple[np.ndarray, tuple, tuple]:
+    """What :func:`controls_news` compares from month to month, for the frictions ``f``: (goods,) True
+    where some control covers the good; each good's controls and its quota tonnage, approval and open
+    routes; and the controls' signature (7.33's rule)."""
     covered = f.quota_goods.astype(bool).any(axis=0) if len(f.quota) else np.zeros(goods, dtype=bool)
     quota = np.array([f.quota[f.quota_goods[:, g].astype(bool)].sum() for g in range(goods)])
     approval, routes = f.approval.reshape(goods, -1), f.open.reshape(goods, -1)
@@ -87,21 +112,8 @@ def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
         for g in range(goods)
     )
     levels = (per_good, covered, quota, approval.sum(axis=1), routes.sum(axis=1))
-    tightened = np.zeros(goods, dtype=bool)
-    if world.controls_levels is None:
-        news = controlled.copy()
-    else:
-        seen, was_covered, was_quota, was_approval, was_routes = world.controls_levels
-        news = controlled & np.array([per_good[g] != seen[g] for g in range(goods)])
-        tighter_quota = covered & (~was_covered | (quota < was_quota - 1e-9))
-        tightened = controlled & (tighter_quota | (levels[3] < was_approval - 1e-9) | (levels[4] < was_routes - 1e-9))
-    world.controls_levels = levels
     signature = (tuple(f.quota), tuple(f.quota_origin), float(f.approval.sum()), float(f.open.sum()))
-    if world.scenario.dynamics.stockholders.precaution_scope == "all":
-        # 7.33's rule: any change of the controls while some are in force is news on every good.
-        news = np.full(goods, bool(controlled.any() or len(f.quota)) and signature != world.controls_seen)
-    world.controls_seen = signature
-    return news, tightened
+    return controlled, levels, signature
 
 
 def exposed_buyers(world: World) -> np.ndarray:
