@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app_page import choose, click, open_app, sized_page
 from browser import cli_server, launch, month
 from playwright.sync_api import sync_playwright
+from processes import cpu_seconds, group_rss_mb
 
 from marketsim.vocabulary import month_index, month_label
 
@@ -105,40 +106,8 @@ def set_rate(page, percent: int) -> None:
     page.locator(".tariff-rate").filter(has_text=f"Tariff on imports: {percent} %").wait_for(timeout=30_000)
 
 
-def _processes() -> dict[int, tuple[int, int, float]]:
-    """Every process: its parent, its process group and the CPU seconds it has used."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            found[int(entry.name)] = (int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS)
-    return found
-
-
-TICKS = os.sysconf("SC_CLK_TCK")
 APP = ["app", "--scenario", "configs/baseline_2024.toml"]
 """The dashboard server's command line."""
-
-
-def cpu_seconds(server: int) -> tuple[float, float]:
-    """CPU seconds used so far by the server (its process group) and by this process's other
-    children (Chromium and Playwright's driver): the work a change costs whatever else the machine
-    runs, where wall-clock times grow with the load."""
-    found = _processes()
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _, _) in found.items():
-        children.setdefault(parent, []).append(pid)
-    ours, todo = set(), [os.getpid()]
-    while todo:
-        pid = todo.pop()
-        ours.add(pid)
-        todo.extend(children.get(pid, []))
-    served = sum(cpu for pid, (_, group, cpu) in found.items() if group == server)
-    browsing = sum(found[pid][2] for pid in ours if pid != os.getpid() and found[pid][1] != server)
-    return served, browsing
 
 
 def change_to_redraw(page, months: int, tick: int, changes: int, server: int) -> tuple[float, ...]:
@@ -298,22 +267,6 @@ def play_rate(page, speed: int, seconds: float = 4.0) -> float:
     last, elapsed = month(page), time.perf_counter() - started
     click(page, "Pause")
     return (last - first) / elapsed
-
-
-def group_rss_mb(pid: int) -> float:
-    """Resident memory of a process and every process in its group (the Solara server), MB."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getpgid(int(entry.name)) != pid:
-                continue
-            fields = (entry / "statm").read_text().split()
-        except (OSError, ProcessLookupError):
-            continue
-        total += int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
-    return total / 1e6
 
 
 def memory(tabs: int = 10) -> None:

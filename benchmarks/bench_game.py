@@ -60,6 +60,7 @@ from pathlib import Path
 
 import psutil
 from game_sampler import profile_report, profiler
+from processes import chromium_mb, pin_server, rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -117,26 +118,6 @@ def spread(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return f"p50 {statistics.median(ordered):.3f} s, p95 {p95:.3f} s, max {ordered[-1]:.3f} s (n={len(ordered)})"
-
-
-def rss_mb(pid: int, children: bool = True) -> float:
-    """Resident memory of a process (and its children), MB."""
-    process = psutil.Process(pid)
-    procs = [process, *(process.children(recursive=True) if children else [])]
-    total = 0
-    for proc in procs:
-        try:
-            total += proc.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total / 2**20
-
-
-def chromium_mb() -> float:
-    """Resident memory of the Chromium processes started by this one, MB (shared pages counted
-    once per process, so an overestimate)."""
-    procs = [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()]
-    return sum(p.memory_info().rss for p in procs) / 2**20
 
 
 def admitted(server: GameServer, created, joined):
@@ -266,19 +247,6 @@ def shared_compute(room, cards: list[float], pages: list[float]) -> None:
         step_html(room, region, held, briefing=False)
         step_html(room, region, held, briefing=True)
     pages.append(time.perf_counter() - start)
-
-
-def pin_server(pid: int) -> None:
-    """The server (and any child) on CPU 0 alone; this process, and the browsers it starts, on the others."""
-    cpus = sorted(psutil.Process().cpu_affinity())
-    if len(cpus) < 2:
-        print("--pin needs 2 CPUs: not pinned")
-        return
-    psutil.Process().cpu_affinity(cpus[1:])
-    server = psutil.Process(pid)
-    for process in [server, *server.children(recursive=True)]:
-        process.cpu_affinity(cpus[:1])
-    print(f"pinned: server on CPU {cpus[0]}, Chromium and this process on CPU {cpus[1:]}")
 
 
 def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control: Path | None = None) -> None:
