@@ -75,10 +75,10 @@ class MineFleet(Fleet):
         scale = np.minimum(1.0, monthly_quota / np.maximum(total, 1e-12))
         self.output = planned * scale[self.region]
         self.reserves -= self.output
-        groups = self.composition.shape[1]  # every element group's tonnes by region in one bincount
-        cells = (self.region[:, None] * groups + np.arange(groups)).ravel()
+        elements = self.composition.shape[1]  # every element group's tonnes by region in one bincount
+        cells = (self.region[:, None] * elements + np.arange(elements)).ravel()
         mined = (self.output[:, None] * self.composition).ravel()
-        return np.bincount(cells, weights=mined, minlength=regions * groups).reshape(regions, groups)
+        return np.bincount(cells, weights=mined, minlength=regions * elements).reshape(regions, elements)
 
 
 class Mine(FacilityAgent):
