@@ -84,7 +84,12 @@ def test_the_history_splits_its_quota_when_the_medium_heavy_category_appears():
 
 @pytest.mark.parametrize(
     ("setting", "words"),
-    [(f"{HEAVY}.start_quota=300000", "less than the whole quota"), (f'{HEAVY}.deposits=["bayan_obo_x"]', "none of")],
+    [
+        (f"{HEAVY}.start_quota=300000", "less than the whole quota"),
+        (f'{HEAVY}.deposits=["bayan_obo_x"]', "none of"),
+        (f"{HEAVY}.price_band=[3, 1]", "low end .* must be below its high end"),
+        ("dynamics.managed_supply.price_band=[2, 2]", "low end .* must be below its high end"),
+    ],
 )
 def test_an_impossible_ionic_quota_is_refused_with_a_reason(setting, words):
     with pytest.raises(ScenarioError, match=words):

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from marketsim.scenario.base import Strict
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+def _ordered_band(band: tuple[float, float]) -> tuple[float, float]:
+    """A price band's low end below its high end."""
+    if band[0] >= band[1]:
+        raise ValueError(f"the band's low end ({band[0]:g}) must be below its high end ({band[1]:g})")
+    return band
+
+
+PriceBand = Annotated[
+    tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]],
+    AfterValidator(_ordered_band),
+]
+"""Low and high price a quota rule defends, multiples of the reference price (0-20], low below high."""
 
 
 class Construction(Strict):
@@ -74,7 +88,7 @@ class HeavyQuotaParams(Strict):
     level (Sterman 2000 ch. 17; 0: the quota ignores stocks)."""
     since: Month | None = None
     """First month of the separate category (None: from the start of the run)."""
-    price_band: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]] = (0.8, 2.0)
+    price_band: PriceBand = (0.8, 2.0)
     """Low and high Dy/Tb price the quota defends, as multiples of the reference price, with
     ``band_response`` (ASSUMPTION: the light quota's NdPr band, 7.23)."""
 
@@ -87,7 +101,7 @@ class ManagedSupplyParams(Strict):
     """The region whose government manages its mine output (ignored where the scenario has none)."""
     start_quota: Annotated[float, Field(ge=0.0, le=1e7)] = 0.0
     """Mining quota in the first year, t REO/yr; 0 switches the rule off."""
-    price_band: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]] = (0.8, 2.0)
+    price_band: PriceBand = (0.8, 2.0)
     """Low and high NdPr price the rule defends, as multiples of the reference price."""
     band_response: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
     """Share by which the quota is cut (raised) at the annual review when the past year's home NdPr
