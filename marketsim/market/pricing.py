@@ -276,6 +276,7 @@ class PriceBook:
         covered: np.ndarray,
         rise: float,
         decay: float,
+        bound: np.ndarray | None = None,
     ) -> None:
         """Move each export quota's licence price and charge it to every buyer abroad of the goods it
         covers (7.34). The price rises by ``rise`` times the increment that would clear this month's
@@ -293,9 +294,15 @@ class PriceBook:
                 Licence prices of goods no quota covers any longer are 0.
             rise: Share of the clearing increment added each month.
             decay: Share of the licence price lost each month while the quota is slack.
+            bound: (goods, origins) most the licence is worth to the buyer of the quota's marginal
+                tonne (7.38), US$/kg; None: no bound but the scarcity ceiling.
         """
         cap = self.behaviour.max_scarcity * delivered.max(axis=2)
+        if bound is not None:  # it rises no higher than the bound, and above it falls as a slack licence does
+            cap = np.minimum(cap, np.maximum(bound, self.licence))
         licence = np.minimum(self.licence + rise * step, cap) * np.where(slack, 1.0 - decay, 1.0)
+        if bound is not None:
+            licence = np.where(licence > bound, licence - decay * (licence - bound), licence)
         self.licence = licence if covered.any() else np.zeros_like(licence)
         self.licence[self.licence < 1e-6] = 0.0
         gap = licence_floor(delivered, self.licence) / np.maximum(self.index, 1e-9) - 1.0  # -1 where none
