@@ -185,8 +185,7 @@ def quota_licence_step(
 
 
 def licence_bound(
-    flows: np.ndarray,
-    refused: np.ndarray,
+    asked: np.ndarray,
     rent: np.ndarray,
     quota: np.ndarray,
     quota_goods: np.ndarray,
@@ -201,14 +200,12 @@ def licence_bound(
     Infinite where no quota covers the good or the requests fit the quota.
 
     Args:
-        flows: (goods, origins, destinations) tonnes delivered.
-        refused: (goods, origins, destinations) tonnes refused by licences or quotas.
+        asked: (goods, origins, destinations) tonnes buyers ask for a month (delivered plus refused).
         rent: (goods, origins, destinations) buyers' demand price less the legal delivered cost, US$/kg.
         quota: (quotas,) monthly ceiling of each export quota, t.
         quota_goods: (quotas, goods) goods each export quota covers.
         quota_origin: (quotas,) region each export quota applies to.
     """
-    asked = flows + refused
     bound = np.full(asked.shape[:2], np.inf)
     for ceiling, goods, origin in zip(quota, quota_goods, quota_origin, strict=True):
         covered = np.flatnonzero(goods)

@@ -157,6 +157,8 @@ class PriceBook:
         self.scarcity = np.zeros_like(self.markup)
         self.licence = np.zeros_like(self.markup)
         """(goods, origins) price of a licence to export a kg under each origin's export quota (7.34)."""
+        self.asked: np.ndarray | None = None
+        """(goods, origins, destinations) smoothed monthly requests the licence bound ranks (7.38)."""
         self.licence_gap = np.zeros_like(self.markup)
         """(goods, regions) licence price buyers abroad pay, over their delivered cost (7.34)."""
         self.index = self.seller.copy()
@@ -308,6 +310,16 @@ class PriceBook:
         gap = licence_floor(delivered, self.licence) / np.maximum(self.index, 1e-9) - 1.0  # -1 where none
         self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
         self._regional = None
+
+    def remember_requests(self, asked: np.ndarray, months: float) -> np.ndarray:
+        """(goods, origins, destinations) tonnes buyers ask for a month, smoothed exponentially over
+        ``months`` (buyers with stock skip months; the licence market sees their demand over a few):
+        what the licence bound ranks (7.38). The first month's requests start the memory."""
+        if self.asked is None or self.asked.shape != asked.shape:
+            self.asked = asked.copy()
+        else:
+            self.asked = self.asked + (asked - self.asked) / max(months, 1.0)
+        return self.asked
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
         """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).

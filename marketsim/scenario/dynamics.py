@@ -260,6 +260,10 @@ class LeakageParams(Strict):
     price; for NdPr the import parity of the magnets it makes, 7.31), when the month's requests are
     ranked by that rent (Falvey 1979; model.md 7.38). False: requests from buyers priced out keep
     raising the licence price up to ``behaviour.max_scarcity`` times the delivered cost."""
+    licence_memory_months: Annotated[float, Field(ge=1.0, le=24.0)] = 3.0
+    """Time constant over which the licence bound sees buyers' monthly requests (exponential smoothing;
+    1: this month's only). Buyers with stock skip months, so one month's requests misstate the demand
+    for licences (ASSUMPTION; range 1-12)."""
     licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.7
     """Elasticity of buyers' requests to the licence price: a quota refusing the share ``s`` of
     requests is priced at ``(1 - s) ** (-1 / elasticity) - 1`` times the legal export cost (capped by

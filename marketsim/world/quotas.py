@@ -58,7 +58,8 @@ def price_quota(world: World, month: Month) -> None:
         covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
         if params.licence_bound:
             rent = demand_price(world, result.delivered_cost) - result.delivered_cost
-            bound = leakage.licence_bound(result.flows, result.refused, rent, f.quota, f.quota_goods, f.quota_origin)
+            asked = world.prices.remember_requests(result.flows + result.refused, params.licence_memory_months)
+            bound = leakage.licence_bound(asked, rent, f.quota, f.quota_goods, f.quota_origin)
     world.prices.charge_licence(
         step, slack, result.delivered_cost, covered, params.licence_rise, params.licence_decay, bound
     )
