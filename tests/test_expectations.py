@@ -88,10 +88,9 @@ def test_the_storage_bound_is_on_by_default():
 
 def test_new_export_controls_lift_the_storage_bound_for_a_while():
     rise = [100.0 * 1.08**t for t in range(12)]
-    as_7_33 = {"speculation_news": "change"}  # any change of the controls is news (7.33; 7.36's default: tightening)
-    news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=24.0, **as_7_33)
+    news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=24.0)
     assert news.supply_risk == 1.0
     assert storing(news) == holding(news) > 1.0  # quota-driven speculation
-    old_news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=6.0, **as_7_33)
+    old_news = run(rise, storage_anchor=1.0, news=[True] + [False] * 10, precaution_months=6.0)
     assert old_news.supply_risk == 0.0  # controls imposed ten months ago: the risk is known
     assert storing(old_news) == 0.0
