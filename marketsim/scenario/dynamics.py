@@ -170,8 +170,7 @@ class StockholderParams(Strict):
     """Extra months of cover per month of normal cover per unit of expected log gain beyond carry, times
     the sector's ``hoarding`` (0.5 by default: 4 months per month of cover)."""
     min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.75
-    """Holders never destock below this share of their normal cover (0.75 chosen in 7.36's grid against REF
-    §10 K4-K5; 0.5 before 7.38)."""
+    """Holders never destock below this share of their normal cover."""
     storage_anchor: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
     """Weight of the competitive-storage bound on hoarding: holders build speculative stock on the
     expected gain, but with this weight on no more than the fundamentalists' expected return to the
@@ -253,9 +252,8 @@ class LeakageParams(Strict):
     legal delivered cost plus the quota's licence price, which clears the quota (rises with the share
     of requests refused, falls within months once the quota stops binding); a premium of a region's
     own, set by its buyers' stock cover, remains only where a ban singles it out (Falvey 1979; REF §10
-    K7; model.md 7.34), bounded by the rent of the quota's marginal tonne (``licence_bound``, 7.38). False:
-    each cut-off region bids a premium on its own buyers' cover (7.30). On by default since 7.38 (with
-    7.36's stockholder settings: 71 targets and 25 patterns of K1-K9 over seeds 1-5, against 68 and 19)."""
+    K7; model.md 7.34). False (the default): each cut-off region bids a premium on its own buyers' cover
+    (7.30). Off by default because on history_2009 it loses the 2011 bubble (K2, K4, K6; 7.34)."""
     licence_bound: bool = True
     """With ``quota_price``: a licence is worth at most the rent of the quota's marginal tonne, what the
     buyer of the last tonne that fits the quota would pay over its legal delivered cost (its choke
