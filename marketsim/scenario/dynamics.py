@@ -169,7 +169,7 @@ class StockholderParams(Strict):
     cover_per_return: Annotated[float, Field(ge=0.0, le=100.0)] = 8.0
     """Extra months of cover per month of normal cover per unit of expected log gain beyond carry, times
     the sector's ``hoarding`` (0.5 by default: 4 months per month of cover)."""
-    min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.75
+    min_cover_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     """Holders never destock below this share of their normal cover."""
     storage_anchor: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
     """Weight of the competitive-storage bound on hoarding: holders build speculative stock on the
@@ -183,21 +183,21 @@ class StockholderParams(Strict):
     imposed or changed (controls in force when a run starts count) the storage bound is lifted (REF §10:
     panic buying and quota-driven trading in 2010-2011; model.md 7.33; 24 keeps history_2009's K2 and K7,
     12 loses K7)."""
-    precaution_scope: Literal["controlled", "all"] = "controlled"
+    precaution_scope: Literal["controlled", "all"] = "all"
     """Which goods' storage bound export-control news lifts: ``"controlled"``, only the goods the
     imposed or changed controls cover (in 2010 concentrate and oxides, not magnets, which were not
     under quota: REF §6); ``"all"``, every good (model.md 7.36)."""
-    precaution_cover: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
+    precaution_cover: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
     """Precautionary stock: for ``precaution_months`` after export controls on a good are tightened,
     buyers importing it under those controls keep this share more than their normal cover (Japanese
     buyers built stocks in 2010-2011, REF §10; precautionary demand under supply risk: Alquist & Kilian
     2010; model.md 7.36). 0: none."""
-    speculation_news: Literal["change", "tightening"] = "tightening"
+    speculation_news: Literal["change", "tightening"] = "change"
     """What export-control news lifts the storage bound for ``precaution_months``: ``"change"``, controls
     imposed or changed (those in force when a run starts count; 7.33); ``"tightening"``, controls
     tightened (less quota tonnage, lower approval, a route closed; not the controls a run starts with):
     speculation on scarcity starts when supply is cut, not when a quota is reissued or loosened (7.36)."""
-    feed_hoarding: Annotated[float, Field(ge=0.0, le=10.0)] = 2.0
+    feed_hoarding: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     """Plants' (magnet makers' and separators') propensity to hold speculative stock of their inputs, as
     end users' sector ``hoarding`` (7.27): their feed cover (``behaviour.feed_cover_months``) grows with
     the stockholders' expected gain like end users' cover, and with ``precaution_cover`` under tightened
@@ -247,7 +247,7 @@ class LeakageParams(Strict):
     """A quota counted in tonnes has one licence price per kg for all the goods it covers, and cut-off
     buyers of each pay at least the legal delivered cost plus it (Falvey 1979; REF §10 K7-K8). False:
     each good's premium is its own."""
-    quota_price: bool = True
+    quota_price: bool = False
     """A binding export quota is priced once for all buyers abroad of the goods it covers: they pay the
     legal delivered cost plus the quota's licence price, which clears the quota (rises with the share
     of requests refused, falls within months once the quota stops binding); a premium of a region's
@@ -260,11 +260,11 @@ class LeakageParams(Strict):
     price; for NdPr the import parity of the magnets it makes, 7.31), when the month's requests are
     ranked by that rent (Falvey 1979; model.md 7.38). False: requests from buyers priced out keep
     raising the licence price up to ``behaviour.max_scarcity`` times the delivered cost."""
-    licence_memory_months: Annotated[float, Field(ge=1.0, le=24.0)] = 6.0
+    licence_memory_months: Annotated[float, Field(ge=1.0, le=24.0)] = 3.0
     """Time constant over which the licence bound sees buyers' monthly requests (exponential smoothing;
     1: this month's only). Buyers with stock skip months, so one month's requests misstate the demand
     for licences (ASSUMPTION; range 1-12)."""
-    licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.3
+    licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.7
     """Elasticity of buyers' requests to the licence price: a quota refusing the share ``s`` of
     requests is priced at ``(1 - s) ** (-1 / elasticity) - 1`` times the legal export cost (capped by
     ``behaviour.max_scarcity``). Short-run demand elasticities of rare earths are 0.1-0.6 (REF §3);
