@@ -64,10 +64,21 @@ def test_a_just_filled_quota_keeps_its_licence_price():
     assert book.licence[0, 0] == pytest.approx(price)
 
 
+STOCKHOLDERS_7_27 = [
+    "dynamics.stockholders.precaution_scope=all",
+    "dynamics.stockholders.speculation_news=change",
+    "dynamics.stockholders.feed_hoarding=0",
+    "dynamics.stockholders.min_cover_share=0.5",
+    "dynamics.stockholders.precaution_cover=0",
+]
+"""The stockholders of 7.27 and 7.33, without 7.36's settings that history_2009 now uses: the per-region premium
+of 7.30 as 7.34 compared it."""
+
+
 def ndpr_japan_over_usa(quota_price: bool) -> np.ndarray:
     """Japan's NdPr price over the USA's in history_2009, July-August 2010 (the quota cut binds,
     before the halt to Japan), seed 1."""
-    sets = [f"dynamics.leakage.quota_price={'true' if quota_price else 'false'}"]
+    sets = [f"dynamics.leakage.quota_price={'true' if quota_price else 'false'}", *STOCKHOLDERS_7_27]
     model = RareEarthModel(load_scenario(HISTORY, sets), seed=1, years=2)
     model.run()
     table = model.results()

@@ -57,7 +57,8 @@ def test_news_on_oxide_quotas_lifts_the_bound_on_magnets_only_with_the_scope_all
     august_2010 = 19
     controlled = world_in(august_2010, ["dynamics.stockholders.precaution_scope=controlled"]).expectations
     assert controlled.supply_risk[NDPR, 0] == 1.0 and controlled.supply_risk[MAGNET, 0] == 0.0
-    every_good = world_in(august_2010, []).expectations
+    as_7_33 = ["dynamics.stockholders.precaution_scope=all", "dynamics.stockholders.speculation_news=change"]
+    every_good = world_in(august_2010, as_7_33).expectations
     assert every_good.supply_risk[MAGNET, 0] == 1.0
 
 
@@ -71,7 +72,7 @@ def test_plants_hold_speculative_feed_stock_after_the_quota_cut():
 
 
 def test_importers_keep_precautionary_stock_after_controls_tighten():
-    settings = BUBBLE[2:4]
+    settings = [*BUBBLE[2:4], "dynamics.stockholders.feed_hoarding=0"]  # end users' stock alone
     careful = world_in(19, [*settings, "dynamics.stockholders.precaution_cover=1"])
     calm = world_in(19, [*settings, "dynamics.stockholders.precaution_cover=0"])
     japan = careful.regions.index("japan")

@@ -184,6 +184,43 @@ def quota_licence_step(
     return step, slack & (step <= 0)
 
 
+def licence_bound(
+    asked: np.ndarray,
+    rent: np.ndarray,
+    quota: np.ndarray,
+    quota_goods: np.ndarray,
+    quota_origin: np.ndarray,
+) -> np.ndarray:
+    """(goods, origins) most a licence under each binding export quota is worth (model.md 7.38): the
+    rent of the marginal tonne, what the buyer of the last tonne that fits the quota would pay over
+    the legal delivered cost when this month's requests abroad for the goods it covers are ranked by
+    that rent (Falvey 1979: the quota rent is the gap between the demand price at the quota and the
+    supply cost). No buyer pays more for a licence than its good is worth to it, so requests from
+    buyers priced out (their demand price below cost plus licence) stop raising the licence price.
+    Infinite where no quota covers the good or the requests fit the quota.
+
+    Args:
+        asked: (goods, origins, destinations) tonnes buyers ask for a month (delivered plus refused).
+        rent: (goods, origins, destinations) buyers' demand price less the legal delivered cost, US$/kg.
+        quota: (quotas,) monthly ceiling of each export quota, t.
+        quota_goods: (quotas, goods) goods each export quota covers.
+        quota_origin: (quotas,) region each export quota applies to.
+    """
+    bound = np.full(asked.shape[:2], np.inf)
+    for ceiling, goods, origin in zip(quota, quota_goods, quota_origin, strict=True):
+        covered = np.flatnonzero(goods)
+        abroad = np.flatnonzero(np.arange(asked.shape[2]) != origin)
+        tonnes = asked[np.ix_(covered, [origin], abroad)].ravel()
+        rents = rent[np.ix_(covered, [origin], abroad)].ravel()
+        order = np.argsort(-rents, kind="stable")
+        filled = np.cumsum(tonnes[order])
+        if filled.size == 0 or filled[-1] <= ceiling:
+            continue
+        marginal = rents[order][np.searchsorted(filled, max(ceiling, 0.0), side="right")]
+        bound[covered, origin] = np.minimum(bound[covered, origin], max(marginal, 0.0))
+    return bound
+
+
 def quota_covered(quota_goods: np.ndarray, quota_origin: np.ndarray, goods: int, size: int) -> np.ndarray:
     """(goods, destinations) True where an export quota of another region covers the good: there
     its buyers pay the quota's licence price, not a premium of their own."""

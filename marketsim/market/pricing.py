@@ -157,6 +157,8 @@ class PriceBook:
         self.scarcity = np.zeros_like(self.markup)
         self.licence = np.zeros_like(self.markup)
         """(goods, origins) price of a licence to export a kg under each origin's export quota (7.34)."""
+        self.asked: np.ndarray | None = None
+        """(goods, origins, destinations) smoothed monthly requests the licence bound ranks (7.38)."""
         self.licence_gap = np.zeros_like(self.markup)
         """(goods, regions) licence price buyers abroad pay, over their delivered cost (7.34)."""
         self.index = self.seller.copy()
@@ -276,6 +278,7 @@ class PriceBook:
         covered: np.ndarray,
         rise: float,
         decay: float,
+        bound: np.ndarray | None = None,
     ) -> None:
         """Move each export quota's licence price and charge it to every buyer abroad of the goods it
         covers (7.34). The price rises by ``rise`` times the increment that would clear this month's
@@ -293,14 +296,30 @@ class PriceBook:
                 Licence prices of goods no quota covers any longer are 0.
             rise: Share of the clearing increment added each month.
             decay: Share of the licence price lost each month while the quota is slack.
+            bound: (goods, origins) most the licence is worth to the buyer of the quota's marginal
+                tonne (7.38), US$/kg; None: no bound but the scarcity ceiling.
         """
         cap = self.behaviour.max_scarcity * delivered.max(axis=2)
+        if bound is not None:  # it rises no higher than the bound, and above it falls as a slack licence does
+            cap = np.minimum(cap, np.maximum(bound, self.licence))
         licence = np.minimum(self.licence + rise * step, cap) * np.where(slack, 1.0 - decay, 1.0)
+        if bound is not None:
+            licence = np.where(licence > bound, licence - decay * (licence - bound), licence)
         self.licence = licence if covered.any() else np.zeros_like(licence)
         self.licence[self.licence < 1e-6] = 0.0
         gap = licence_floor(delivered, self.licence) / np.maximum(self.index, 1e-9) - 1.0  # -1 where none
         self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
         self._regional = None
+
+    def remember_requests(self, asked: np.ndarray, months: float) -> np.ndarray:
+        """(goods, origins, destinations) tonnes buyers ask for a month, smoothed exponentially over
+        ``months`` (buyers with stock skip months; the licence market sees their demand over a few):
+        what the licence bound ranks (7.38). The first month's requests start the memory."""
+        if self.asked is None or self.asked.shape != asked.shape:
+            self.asked = asked.copy()
+        else:
+            self.asked = self.asked + (asked - self.asked) / max(months, 1.0)
+        return self.asked
 
     def requalify(self, willingness: np.ndarray, cut_off: np.ndarray, months: float) -> None:
         """Move the ceiling on regional prices toward cut-off buyers' willingness to pay (7.31).

@@ -254,6 +254,16 @@ class LeakageParams(Strict):
     own, set by its buyers' stock cover, remains only where a ban singles it out (Falvey 1979; REF §10
     K7; model.md 7.34). False (the default): each cut-off region bids a premium on its own buyers' cover
     (7.30). Off by default because on history_2009 it loses the 2011 bubble (K2, K4, K6; 7.34)."""
+    licence_bound: bool = True
+    """With ``quota_price``: a licence is worth at most the rent of the quota's marginal tonne, what the
+    buyer of the last tonne that fits the quota would pay over its legal delivered cost (its choke
+    price; for NdPr the import parity of the magnets it makes, 7.31), when the month's requests are
+    ranked by that rent (Falvey 1979; model.md 7.38). False: requests from buyers priced out keep
+    raising the licence price up to ``behaviour.max_scarcity`` times the delivered cost."""
+    licence_memory_months: Annotated[float, Field(ge=1.0, le=24.0)] = 3.0
+    """Time constant over which the licence bound sees buyers' monthly requests (exponential smoothing;
+    1: this month's only). Buyers with stock skip months, so one month's requests misstate the demand
+    for licences (ASSUMPTION; range 1-12)."""
     licence_elasticity: Annotated[float, Field(gt=0.05, le=5.0)] = 0.7
     """Elasticity of buyers' requests to the licence price: a quota refusing the share ``s`` of
     requests is priced at ``(1 - s) ** (-1 / elasticity) - 1`` times the legal export cost (capped by

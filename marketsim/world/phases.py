@@ -25,6 +25,7 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
+from marketsim.world.parity import import_parity_willingness
 from marketsim.world.quotas import (
     controls_news,
     exposed_buyers,
@@ -322,36 +323,6 @@ def reprice(world: World, month: Month) -> None:
     news, tightened = controls_news(world)
     world.expectations.update(world.prices.regional, fundamental * world.prices.base, news, tightened)
     world.contracts.update(world.prices.regional)
-
-
-PARITY_GOODS = (NDPR,)
-"""Oxides whose cut-off buyers fall back to imported magnets (7.31): NdPr, the bulk of a magnet's
-oxide cost; Dy/Tb is thrifted within the magnet (Dy-free grades, :data:`DY_FREE_SHARE`)."""
-
-
-def import_parity_willingness(world: World, magnet_delivered: np.ndarray, margin: float) -> np.ndarray:
-    """(goods, regions) most each region's magnet makers pay for NdPr oxide (7.31): the
-    oxide price at which their magnets' full cost, at their markup and ``margin`` times the cheapest
-    imported magnet, breaks even (inf for other goods and where a region has no magnet plants).
-
-    Args:
-        world: The world.
-        magnet_delivered: (origins, destinations) delivered cost of a kg of magnet, US$/kg.
-        margin: Multiple of import parity buyers pay for their own supply.
-    """
-    regional, size = world.prices.regional, world.size
-    parity = np.where(foreign_routes(size), magnet_delivered, np.inf).min(axis=0)
-    affordable = margin * parity / np.maximum(world.prices.markup[MAGNET], 1e-9)
-    willingness = np.full_like(regional, np.inf)
-    for good in PARITY_GOODS:
-        without, unit = regional.copy(), regional.copy()
-        without[good], unit[good] = 0.0, 1.0
-        fixed = valuation.magnet_cost(world, without)
-        per_kg = valuation.magnet_cost(world, unit) - fixed
-        makers = (per_kg > 0) & np.isfinite(parity)
-        break_even = np.divide(affordable - fixed, per_kg, out=np.full(size, np.inf), where=makers)
-        willingness[good] = np.where(makers, np.maximum(break_even, 0.0), np.inf)
-    return willingness
 
 
 def fundamental_markup(world: World) -> np.ndarray:

@@ -9,7 +9,9 @@ import numpy as np
 
 from marketsim.market import leakage
 from marketsim.policy.book import Frictions
+from marketsim.vocabulary import CONCENTRATE, MAGNET, NDPR
 from marketsim.world.flows import Month, foreign_routes
+from marketsim.world.parity import import_parity_willingness
 from marketsim.world.state import World
 
 
@@ -48,13 +50,34 @@ def price_quota(world: World, month: Month) -> None:
     size, goods = world.size, len(world.reference)
     step, slack = np.zeros((goods, size)), np.zeros((goods, size), dtype=bool)
     covered = np.zeros((goods, size), dtype=bool)
+    bound = None
     if len(f.quota):
         step, slack = leakage.quota_licence_step(
             result.flows, result.refused, result.delivered_cost, f.quota, f.quota_goods, f.quota_origin, params
         )
         covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
-    world.prices.charge_licence(step, slack, result.delivered_cost, covered, params.licence_rise, params.licence_decay)
+        if params.licence_bound:
+            rent = demand_price(world, result.delivered_cost) - result.delivered_cost
+            asked = world.prices.remember_requests(result.flows + result.refused, params.licence_memory_months)
+            bound = leakage.licence_bound(asked, rent, f.quota, f.quota_goods, f.quota_origin)
+    world.prices.charge_licence(
+        step, slack, result.delivered_cost, covered, params.licence_rise, params.licence_decay, bound
+    )
     month.cut_off = month.cut_off | (world.prices.licence_gap > params.licence_cut_off)
+
+
+def demand_price(world: World, delivered: np.ndarray) -> np.ndarray:
+    """(goods, origins, destinations) most buyers in each destination pay for a kg of each good from
+    each origin (7.38): an oxide's choke price, where substitutes take all its demand, and for NdPr
+    no more than the import parity of the magnets its buyers make (7.31, without the requalification
+    delay: magnet makers stop buying oxide above it); for concentrate, the buyers' refiners' break-even
+    share of the value of the origin's concentrate. Magnets: no limit."""
+    prices = world.prices
+    most = np.broadcast_to(prices.choke[:, None, :], delivered.shape).copy()
+    parity = import_parity_willingness(world, delivered[MAGNET], world.scenario.dynamics.import_parity.margin)
+    most[NDPR] = np.minimum(most[NDPR], parity[NDPR][None, :])
+    most[CONCENTRATE] = prices.ceiling[CONCENTRATE][None, :] * prices.base[CONCENTRATE][:, None]
+    return most
 
 
 def licence_floor(world: World, month: Month) -> np.ndarray | None:
