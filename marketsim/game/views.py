@@ -351,14 +351,17 @@ class RoomViews:
 
     def schedule_twin(self) -> None:
         """Run :meth:`twin_ahead` in the background after :attr:`twin_ahead_after` seconds (when
-        the pages have drawn a new round); never when that is None."""
+        the pages have drawn a new round); never when that is None, also when it was set to None
+        while the run waited (a run scheduled before would otherwise play the twin later, in the
+        middle of whatever the room's owner does then)."""
         delay = self.twin_ahead_after
         if delay is None:
             return
 
         def run() -> None:
             time.sleep(delay)
-            self.twin_ahead()
+            if self.twin_ahead_after is not None:
+                self.twin_ahead()
 
         # A bare thread, not a threading.Thread: Solara attaches a page's session to every
         # threading.Thread started while that page runs (here, the console's click handler), and
