@@ -104,8 +104,9 @@ class RoomViews:
                 )
             return rows
 
-    def status(self) -> dict[str, Any]:
-        """What everyone may see: phase, round, dates, clock, roster and messages."""
+    def status(self, roster: bool = True) -> dict[str, Any]:
+        """What everyone may see: phase, round, dates, clock, roster (unless not ``roster``) and
+        messages."""
         with self.lock:
             state, model = self.state, self.state.model
             return {
@@ -119,19 +120,20 @@ class RoomViews:
                 "paused": state.paused,
                 "time_left": state.time_left(self.clock()),
                 "fallback": state.fallback,
-                "roster": self.roster(),
+                **({"roster": self.roster()} if roster else {}),
                 "messages": list(state.messages),
             }
 
     def player_view(self, token: str) -> dict[str, Any]:
-        """A player's view: the room status plus their government, its team (names), its offers
-        (``incoming``, ``outgoing``) and its queued decisions (whoever of the team sent them:
-        ``queued_by``, a name)."""
+        """A player's view: the room status (without the roster: the player's page does not show
+        it, and 30 pages reading it at every round cost the server time) plus their government, its
+        team (names), its offers (``incoming``, ``outgoing``) and its queued decisions (whoever of
+        the team sent them: ``queued_by``, a name)."""
         with self.lock:
             player, state = self._player(token), self.state
             by = state.players.get(state.submitted_by.get(player.region, ""))
             return {
-                **self.status(),
+                **self.status(roster=False),
                 "player": player.id,
                 "region": player.region,
                 "team": [p.name for p in state.members(player.region)],
