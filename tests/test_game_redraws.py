@@ -167,3 +167,17 @@ def test_a_page_waits_its_turn_only_so_long(monkeypatch):
             assert not late.held
     with DrawingTurn("room c") as next_round:
         assert next_round.held
+
+
+def test_a_step_chosen_after_a_round_written_into_the_page_opens(pages):
+    room, boss, _, contexts = pages
+    room.advance(boss)
+    wait_until(lambda: "round 2 " in status(contexts["usa"]))
+    before = dict(redraws)
+    room.advance(boss)  # written, not drawn
+    wait_until(lambda: "round 3 " in status(contexts["usa"]))
+    assert redraws["usa"] == before["usa"]
+    click(contexts["usa"], "Decide")
+    assert not blocks(contexts["usa"], "own-numbers")  # the decision form instead
+    click(contexts["usa"], "Briefing")
+    assert "Your briefing" in blocks(contexts["usa"], "briefing-text")[0]

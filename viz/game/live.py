@@ -108,6 +108,12 @@ class LivePage:
         self.stamp = 0
         self._lock = threading.Lock()
 
+    @property
+    def round(self) -> int:
+        """The round shown (drawn, or written since)."""
+        state = self.state
+        return 0 if state is None else state.view["round"]
+
     def attach(self, name: str, widget: Any) -> None:
         """The widget drawing ``name`` (``status`` or ``step``), after a draw (None: not drawn)."""
         with self._lock:

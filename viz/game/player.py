@@ -267,9 +267,9 @@ def PlayerView(seat: Seat):
         live=update,
     )
     redraws[seat.region] += 1
-    # The same function every round (it reads the round shown): the step buttons need not redraw.
-    shown_round = solara.use_ref(0)
-    pick = solara.use_memo(lambda: lambda name: choose((name, shown_round.current)), [])
+    # The same function every round (it reads the round shown, drawn or written): the step
+    # buttons need not redraw.
+    pick = solara.use_memo(lambda: lambda name: choose((name, live.round)), [])
     try:
         state, error = page_state(room, seat, chosen, chart, live.stamp), None
     except GameError as gone:
@@ -286,7 +286,6 @@ def PlayerView(seat: Seat):
         solara.Button("Join again", on_click=lambda: take_seat(None))
         return
     view, step = state.view, state.step
-    shown_round.current = view["round"]
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
     LiveStatus(live.attach).key("status")
