@@ -28,7 +28,7 @@ Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s 
   round; p50/p95/max over the rounds. Each page also stamps the websocket messages it receives:
   the last one before its status line changed is when the server's update had arrived, so the
   server's part of the delay is told from the pages' own drawing, and counted (the websocket
-  messages a page gets in a round: widgets whose values changed);
+  messages a page gets in a round, widgets whose values changed, and their bytes);
 - RSS of the server's process group with the browser sessions connected.
 
 In a classroom every page runs on its own device; here 30 Chromium pages share the server's
