@@ -28,7 +28,7 @@ Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s 
   round; p50/p95/max over the rounds. Each page also stamps the websocket messages it receives:
   the last one before its status line changed is when the server's update had arrived, so the
   server's part of the delay is told from the pages' own drawing, and counted (the websocket
-  messages a page gets in a round: widgets whose values changed);
+  messages a page gets in a round, widgets whose values changed, and their bytes);
 - RSS of the server's process group with the browser sessions connected.
 
 In a classroom every page runs on its own device; here 30 Chromium pages share the server's
@@ -78,11 +78,16 @@ MESSAGES = """(() => {
   // the update reaches the page) can be told from the page's own drawing.
   const Original = window.WebSocket;
   window.__messages = [];
+  window.__bytes = 0;
   window.__sockets = 0;
   window.WebSocket = function (...args) {
     const socket = new Original(...args);
     window.__sockets += 1;
-    socket.addEventListener("message", () => window.__messages.push(Date.now()));
+    socket.addEventListener("message", (event) => {
+      window.__messages.push(Date.now());
+      const data = event.data;
+      window.__bytes += typeof data === "string" ? data.length : data.byteLength || data.size || 0;
+    });
     return socket;
   };
   Object.assign(window.WebSocket, Original);
@@ -90,6 +95,7 @@ MESSAGES = """(() => {
 })();"""
 WATCH = """([round, selector]) => {
   window.__messages = [];
+  window.__bytes = 0;
   window.__seen = null;
   // A mutation observer, not a timer: timers of pages in the background may be throttled.
   const check = () => {
@@ -293,7 +299,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
             f"Chromium RSS (sum over its processes): {chromium_mb():.0f} MB"
         )
 
-        every, each, delivered, console, server_cpu, messages = [], [], [], [], [], []
+        every, each, delivered, console, server_cpu, messages, received = [], [], [], [], [], [], []
         if control is not None:
             (control / "on").touch()
         for _ in range(rounds):
@@ -323,6 +329,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
             ]
             delivered.append(max(arrived))
             messages.append(sum(page.evaluate("() => window.__messages.length") for page in pages) / count)
+            received.append(sum(page.evaluate("() => window.__bytes") for page in pages) / count)
             boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
         print(
             f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
@@ -336,7 +343,10 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
             f"  same, until the last page has received its update (the server's part; the rest is the "
             f"pages drawing): {spread(delivered)}"
         )
-        print(f"  websocket messages a page received in a round: {statistics.mean(messages):.1f} on average")
+        print(
+            f"  websocket messages a page received in a round: {statistics.mean(messages):.1f} on average, "
+            f"{statistics.mean(received):,.0f} bytes"
+        )
         if control is not None:
             print(f"where the server's CPU went during the {rounds} rounds (sampled):")
             print(profile_report(control))

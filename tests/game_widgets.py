@@ -15,6 +15,15 @@ def texts(context, css_class: str) -> list[str]:
     ] + [w.text for w in context.find(Countdown).widgets if css_class in w.text_class.split()]
 
 
+def blocks(context, css_class: str) -> list[str]:
+    """The HTML of the blocks (``solara.HTML``) with this CSS class."""
+    return [
+        w.unsafe_innerHTML or ""
+        for w in context.find(solara.widgets.HTML).widgets
+        if css_class in (w.attributes or {}).get("class", "").split()
+    ]
+
+
 def alerts(context, css_class: str) -> list[str]:
     """The texts of the alerts (messages) with this CSS class."""
     return [

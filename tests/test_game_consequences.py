@@ -3,9 +3,11 @@ first, and one line of why."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from _game import open_room
 
-from marketsim.game import GameServer
+from marketsim.game import GameServer, views
 from marketsim.game.consequences import KEY_LINES
 from marketsim.game.shocks import mine_disruption
 from marketsim.governance import decisions as D
@@ -111,3 +113,28 @@ def test_a_twin_played_ahead_leaves_no_model_time_for_the_new_round(server, monk
         assert len(months) == 12  # not played ahead: the twin's round is played now
     finally:
         lazy.close()
+
+
+def test_a_background_twin_run_scheduled_before_it_was_switched_off_plays_nothing(server, monkeypatch):
+    """Starting a room schedules the twin's coming round in the background; switched off before
+    that run wakes, the run plays no month (it used to play them later, in the middle of whatever
+    the room's owner did then: a test counting months saw 13 instead of 12)."""
+    scheduled = []
+    monkeypatch.setattr(views, "_thread", SimpleNamespace(start_new_thread=lambda run, args: scheduled.append(run)))
+    monkeypatch.setattr(views, "time", SimpleNamespace(sleep=lambda seconds: None))
+    months = []
+    step = RareEarthModel.step
+
+    def counted(model):
+        months.append(model)
+        return step(model)
+
+    monkeypatch.setattr(RareEarthModel, "step", counted)
+    switched_off, _, _ = open_room(server)
+    switched_off.twin_ahead_after = None
+    assert len(scheduled) == 1  # the start's run, still asleep
+    scheduled.pop()()
+    assert months == []
+    open_room(server)  # another room, left on
+    scheduled.pop()()
+    assert len(months) == 12  # left on, the same run plays the twin's coming round

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 
-import ipywidgets
 import pytest
 import solara
 from game_widgets import alerts, texts
 from solara.components.file_download import FileDownloadWidget
 
 from marketsim.game import GameError, GameServer
-from marketsim.game.files import game_file_name, open_game_file, read_game_file, write_game_file
+from marketsim.game.files import MAX_GAME_FILE_BYTES, game_file_name, open_game_file, read_game_file, write_game_file
 from marketsim.game.replay import state_digest
 from marketsim.scenario.loading import complete_text
 from viz.dashboard.session import scenario_library
 from viz.game import state as game_state
+from viz.game.files import GameFileChooser
 from viz.game.home import FacilitatorHome
 
 
@@ -144,18 +143,15 @@ def page_server(tmp_path):
     server.close()
 
 
+def chooser(context) -> GameFileChooser:
+    (found,) = [w for w in context.find(GameFileChooser).widgets if w.description == "Choose game file"]
+    return found
+
+
 def choose(context, name: str, content: bytes) -> None:
-    """Pick a file with the home page's "Choose game file" button."""
-    (upload,) = [w for w in context.find(ipywidgets.FileUpload).widgets if w.description == "Choose game file"]
-    upload.value = (
-        {
-            "name": name,
-            "type": "application/json",
-            "size": len(content),
-            "content": memoryview(content),
-            "last_modified": datetime.now(UTC),
-        },
-    )
+    """Pick a file with the home page's "Choose game file" button: the browser sends it as one
+    message with the file's bytes."""
+    chooser(context)._handle_custom_msg({"event": "file", "name": name, "size": len(content)}, [memoryview(content)])
 
 
 def downloaded(context, filename: str) -> bytes:
@@ -187,6 +183,14 @@ def test_download_from_one_console_and_open_on_the_home_page(page_server, tmp_pa
         (error,) = alerts(context, "open-file-error")
         assert error.startswith("broken.json: this is not a game file: not valid JSON")
         assert other.rooms() == [] and texts(context, "console-status") == []
+        # A file too large never leaves the browser: the page hears its name and size only.
+        assert chooser(context).max_bytes == MAX_GAME_FILE_BYTES
+        chooser(context)._handle_custom_msg({"event": "too large", "name": "huge.json", "size": 40 * 2**20}, [])
+        (error,) = alerts(context, "open-file-error")
+        assert error == (
+            "huge.json: this file is too large for a game file (40.0 MB; at most 20 MB): it was not uploaded"
+        )
+        assert other.rooms() == []
         choose(context, "game.json", content)
         (room,) = other.rooms()
         seat = game_state.facilitator_seat.value

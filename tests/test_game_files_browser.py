@@ -153,3 +153,39 @@ def test_a_game_file_moves_to_another_server(browser, tmp_path):
     for errors, external in problems:
         assert external == [], f"requests left the machine: {external}"
         assert errors == [], f"page errors: {errors}"
+
+
+def test_a_file_too_large_chosen_with_the_button_is_refused_before_it_is_sent(browser, tmp_path):
+    """A 33 MB file does not fit in one websocket message: the page checks its size and sends only
+    its name and size, and the connection stays up (the next file chosen gets its own answer)."""
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b"{" + b" " * (33 * 2**20) + b"}")
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"format": "marketsim-game/1", ', encoding="utf-8")
+    watched = offline_page(browser)
+    try:
+        with game_server(tmp_path / "games.sqlite3") as (url, _):
+            page = watched.page
+            page.add_init_script(
+                "window.__sockets = 0; const W = window.WebSocket; window.WebSocket = "
+                "function (...a) { window.__sockets += 1; return new W(...a); }; "
+                "Object.assign(window.WebSocket, W); window.WebSocket.prototype = W.prototype;"
+            )
+            page.goto(url)
+            page.locator(".open-game-file").wait_for(timeout=WAIT)
+            choose_file(page, huge)
+            error = page.locator(".open-file-error")
+            error.filter(
+                has_text="huge.json: this file is too large for a game file (33.0 MB; at most 20 MB): it was not"
+            ).wait_for(timeout=WAIT)
+            choose_file(page, cut)
+            error.filter(has_text="cut.json: this is not a game file: not valid JSON").wait_for(timeout=WAIT)
+            assert page.evaluate("() => window.__sockets") == 1, "the page lost its connection"
+            shot(page, "game-file-too-large")
+            problems = (watched.errors, watched.external)
+            page.context.close()
+            served = server_log(url)
+    finally:
+        close_pages([watched])
+    assert "Traceback" not in served and "Exception" not in served, f"the server failed:\n{served}"
+    assert problems == ([], []), f"page errors or requests beyond this machine: {problems}"

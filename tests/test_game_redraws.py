@@ -11,10 +11,11 @@ import ipywidgets
 import pytest
 import solara
 from _game import open_room
-from game_widgets import texts
+from game_widgets import blocks, click, texts
 
 from marketsim.game import GameServer
 from viz.game import state as game_state
+from viz.game.numbers import step_html
 from viz.game.player import PlayerView, redraws
 from viz.game.state import DrawingTurn, Seat
 
@@ -93,6 +94,54 @@ def test_a_new_round_updates_two_widgets_of_a_page(pages, monkeypatch):
     assert sorted(changed.values()) == sorted(["Countdown", "HTML"] * len(contexts))
 
 
+def numbers(context) -> str:
+    return blocks(context, "own-numbers")[0]
+
+
+def test_a_new_round_on_a_page_showing_its_numbers_draws_no_component(pages):
+    """Only the status line and the numbers change: they are written into their widgets."""
+    room, boss, _, contexts = pages
+    room.advance(boss)  # the first round turns the pages from the briefing to their numbers: drawn
+    wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
+    before, shown = dict(redraws), numbers(contexts["usa"])
+    room.advance(boss)
+    wait_until(lambda: all("round 3 " in status(c) for c in contexts.values()))
+    assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 0, "japan": 0}
+    assert numbers(contexts["usa"]) != shown  # the new round's numbers
+    assert numbers(contexts["usa"]) == step_html(room, "usa", room.holdings("usa"), briefing=False).join(
+        ["<div class='step-title'>What your decisions did</div>", ""]
+    )
+
+
+def test_a_page_deciding_is_drawn_again_at_a_new_round_and_opens_on_its_numbers(pages):
+    room, boss, _, contexts = pages
+    room.advance(boss)
+    wait_until(lambda: "round 2 " in status(contexts["usa"]))
+    click(contexts["usa"], "Decide")
+    assert not blocks(contexts["usa"], "own-numbers")
+    before = dict(redraws)
+    room.advance(boss)
+    wait_until(lambda: "round 3 " in status(contexts["usa"]) and blocks(contexts["usa"], "own-numbers"))
+    assert redraws["usa"] > before["usa"]
+
+
+def test_a_page_drawn_after_numbers_were_written_shows_the_room_as_it_is(pages):
+    """Written values are never left behind by a later draw: a round written straight into the
+    widgets, undone (written back), then a click that draws the page."""
+    room, boss, _, contexts = pages
+    room.advance(boss)
+    wait_until(lambda: "round 2 " in status(contexts["usa"]))
+    second = numbers(contexts["usa"])
+    room.advance(boss)
+    wait_until(lambda: "round 3 " in status(contexts["usa"]))
+    room.undo(boss)
+    wait_until(lambda: "round 2 " in status(contexts["usa"]))
+    click(contexts["usa"], "Briefing")
+    assert "Your briefing" in blocks(contexts["usa"], "briefing-text")[0]
+    click(contexts["usa"], "My numbers")
+    assert numbers(contexts["usa"]) == second and "round 2 " in status(contexts["usa"])
+
+
 def test_pages_of_a_room_draw_one_at_a_time(monkeypatch):
     monkeypatch.setattr(game_state, "DRAW_TURN_WAIT_S", 30.0)
     entered = threading.Event()
@@ -118,3 +167,17 @@ def test_a_page_waits_its_turn_only_so_long(monkeypatch):
             assert not late.held
     with DrawingTurn("room c") as next_round:
         assert next_round.held
+
+
+def test_a_step_chosen_after_a_round_written_into_the_page_opens(pages):
+    room, boss, _, contexts = pages
+    room.advance(boss)
+    wait_until(lambda: "round 2 " in status(contexts["usa"]))
+    before = dict(redraws)
+    room.advance(boss)  # written, not drawn
+    wait_until(lambda: "round 3 " in status(contexts["usa"]))
+    assert redraws["usa"] == before["usa"]
+    click(contexts["usa"], "Decide")
+    assert not blocks(contexts["usa"], "own-numbers")  # the decision form instead
+    click(contexts["usa"], "Briefing")
+    assert "Your briefing" in blocks(contexts["usa"], "briefing-text")[0]

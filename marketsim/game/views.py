@@ -104,8 +104,9 @@ class RoomViews:
                 )
             return rows
 
-    def status(self) -> dict[str, Any]:
-        """What everyone may see: phase, round, dates, clock, roster and messages."""
+    def status(self, roster: bool = True) -> dict[str, Any]:
+        """What everyone may see: phase, round, dates, clock, roster (unless not ``roster``) and
+        messages."""
         with self.lock:
             state, model = self.state, self.state.model
             return {
@@ -119,19 +120,20 @@ class RoomViews:
                 "paused": state.paused,
                 "time_left": state.time_left(self.clock()),
                 "fallback": state.fallback,
-                "roster": self.roster(),
+                **({"roster": self.roster()} if roster else {}),
                 "messages": list(state.messages),
             }
 
     def player_view(self, token: str) -> dict[str, Any]:
-        """A player's view: the room status plus their government, its team (names), its offers
-        (``incoming``, ``outgoing``) and its queued decisions (whoever of the team sent them:
-        ``queued_by``, a name)."""
+        """A player's view: the room status (without the roster: the player's page does not show
+        it, and 30 pages reading it at every round cost the server time) plus their government, its
+        team (names), its offers (``incoming``, ``outgoing``) and its queued decisions (whoever of
+        the team sent them: ``queued_by``, a name)."""
         with self.lock:
             player, state = self._player(token), self.state
             by = state.players.get(state.submitted_by.get(player.region, ""))
             return {
-                **self.status(),
+                **self.status(roster=False),
                 "player": player.id,
                 "region": player.region,
                 "team": [p.name for p in state.members(player.region)],
@@ -351,14 +353,17 @@ class RoomViews:
 
     def schedule_twin(self) -> None:
         """Run :meth:`twin_ahead` in the background after :attr:`twin_ahead_after` seconds (when
-        the pages have drawn a new round); never when that is None."""
+        the pages have drawn a new round); never when that is None, also when it was set to None
+        while the run waited (a run scheduled before would otherwise play the twin later, in the
+        middle of whatever the room's owner does then)."""
         delay = self.twin_ahead_after
         if delay is None:
             return
 
         def run() -> None:
             time.sleep(delay)
-            self.twin_ahead()
+            if self.twin_ahead_after is not None:
+                self.twin_ahead()
 
         # A bare thread, not a threading.Thread: Solara attaches a page's session to every
         # threading.Thread started while that page runs (here, the console's click handler), and

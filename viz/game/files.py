@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import ipywidgets
+import anywidget
 import solara
+import traitlets
 
 from marketsim.game import GameError, Room
 from marketsim.game.files import MAX_GAME_FILE_BYTES, game_file_name, open_game_file, write_game_file
@@ -47,7 +48,10 @@ def OpenGameFile(on_opened: Callable[[Seat], None]):
     def opened(name: str, size: int, read: Callable[[], bytes]):
         try:
             if size > MAX_GAME_FILE_BYTES:
-                raise GameError(f"this file is too large for a game file (at most {MAX_GAME_FILE_BYTES // 2**20} MB)")
+                raise GameError(
+                    f"this file is too large for a game file ({size / 2**20:.1f} MB; at most "
+                    f"{MAX_GAME_FILE_BYTES // 2**20} MB): it was not uploaded"
+                )
             created = open_game_file(game_server(), read())
         except GameError as error:
             set_message(f"{name}: {problem(error)}")
@@ -59,11 +63,6 @@ def OpenGameFile(on_opened: Callable[[Seat], None]):
     def dropped(file):
         opened(file["name"], file["size"], file["file_obj"].read)  # size known first: a big file is not read
 
-    def chosen(files):
-        if files:
-            upload = files[0]
-            opened(upload["name"], upload["size"], lambda: bytes(upload["content"]))
-
     with solara.Card("Open a game file", classes=["open-game-file"], style={"max-width": "900px"}):
         solara.Text(
             "A game file downloaded from a console (marketsim-game-CODE.json) replays here as a new room "
@@ -71,11 +70,76 @@ def OpenGameFile(on_opened: Callable[[Seat], None]):
             style={**EXPLAIN, "display": "block"},
         )
         solara.FileDrop(label="Drop a game file here", on_file=dropped, lazy=True)
-        ipywidgets.FileUpload.element(
-            accept=".json", multiple=False, description="Choose game file", layout={"width": "auto"}, on_value=chosen
-        )
+        ChooseGameFile(opened)
         if message:
             solara.Error(message, dense=True, classes=["game-message", "game-error", "open-file-error"])
+
+
+CHOOSER = """
+export default {
+  render({ model, el }) {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.accept = model.get("accept");
+    input.style.display = "none";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "v-btn v-btn--outlined theme--light v-size--default primary--text choose-game-file";
+    button.textContent = model.get("description");
+    button.addEventListener("click", () => input.click());
+    input.addEventListener("change", async () => {
+      const file = input.files[0];
+      input.value = "";
+      if (!file) return;
+      // Too large: only its name and size go to the server, which says so (the file itself would
+      // not fit in one websocket message: the connection would drop with no message).
+      if (file.size > model.get("max_bytes")) {
+        model.send({ event: "too large", name: file.name, size: file.size });
+        return;
+      }
+      model.send({ event: "file", name: file.name, size: file.size }, undefined, [await file.arrayBuffer()]);
+    });
+    el.append(button, input);
+  },
+};
+"""
+
+
+class GameFileChooser(anywidget.AnyWidget):
+    """A "Choose game file" button that checks the file's size in the browser: a file over
+    ``max_bytes`` is not sent (the server hears its name and size only), a smaller one is sent as
+    one message with the file as a binary buffer."""
+
+    _esm = CHOOSER
+    description = traitlets.Unicode("Choose game file").tag(sync=True)
+    accept = traitlets.Unicode(".json").tag(sync=True)
+    max_bytes = traitlets.Int(MAX_GAME_FILE_BYTES).tag(sync=True)
+
+
+@solara.component
+def ChooseGameFile(on_file: Callable[[str, int, Callable[[], bytes]], None]):
+    """The "Choose game file" button; ``on_file(name, size, read)`` for each file chosen (a file
+    too large gets its size and no content: ``on_file`` must check the size before reading)."""
+    element = GameFileChooser.element()
+    latest = solara.use_ref(on_file)
+    latest.current = on_file
+
+    def listen():
+        widget = solara.get_widget(element)
+
+        def received(_, content, buffers):
+            name, size = str(content.get("name") or "the file"), int(content.get("size") or 0)
+            if content.get("event") == "file" and buffers:
+                data = bytes(buffers[0])
+                latest.current(name, len(data), lambda: data)
+            elif content.get("event") == "too large":
+                latest.current(name, max(size, MAX_GAME_FILE_BYTES + 1), bytes)
+
+        widget.on_msg(received)
+        return lambda: widget.on_msg(received, remove=True)
+
+    solara.use_effect(listen, [])
+    return element
 
 
 @solara.component

@@ -11,8 +11,11 @@ made once per round and government and shared by the room's pages
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 import solara
+from solara.widgets import HTML as HTMLWidget
 
 from marketsim.game import Room
 from marketsim.vocabulary import GOODS, STAGES
@@ -110,31 +113,42 @@ def PriceChart(room: Room, region: str, tick: tuple):
 
 
 @solara.component
-def ReadingStep(room: Room, region: str, step: str, held: dict[str, int], tick: tuple):
+def ReadingStep(
+    room: Room,
+    region: str,
+    step: str,
+    attach: Callable[[str, Any], None],
+    chart: bool,
+    set_chart: Callable[[bool], None],
+    tick: tuple,
+):
     """The "Briefing" or the "My numbers" step: a card with one block of HTML (and, for the
     numbers, the price chart on request). Both steps are the same widgets with other contents, so
     when a new round turns the whole class's pages from the briefing to their numbers, the server
     updates a few widgets per page instead of building new ones.
 
+    The block's contents (:func:`step_html`, with the step's title) are written by the page
+    (:class:`viz.game.live.LivePage`): a new round changes them without drawing this again.
+
     Args:
         room: The room.
         region: The government played.
         step: ``"Briefing"`` or ``"My numbers"``.
-        held: Its mines and plants at home (for the briefing).
+        attach: Called after each draw with ``"step"`` and the block's widget (None when gone).
+        chart: Whether the price chart is open.
+        set_chart: Opens or closes it.
         tick: The round (a key that changes when a new round is played).
     """
     briefing = step == "Briefing"
-    title = "Your briefing" if briefing else "What your decisions did"
-    # The title and the step's classes are in the one block of HTML: turning to the numbers
-    # updates one widget, not the card's title and classes as well.
-    text = f"<div class='step-title'>{title}</div>" + step_html(room, region, held, briefing)
-    chart, set_chart = solara.use_state(False)
     with solara.Card(classes=["reading-step"], style=CARD):
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=text,
-            classes=["briefing", "briefing-text"] if briefing else ["consequence-card", "own-numbers"],
-        )
+        classes = ["briefing", "briefing-text"] if briefing else ["consequence-card", "own-numbers"]
+        block = HTMLWidget.element(tag="div", attributes={"class": " ".join(classes)})
+
+        def attached():
+            attach("step", solara.get_widget(block))
+            return lambda: attach("step", None)
+
+        solara.use_effect(attached, [])
         # On the briefing too, hidden: the new round that turns the class to its numbers then
         # shows a button instead of building one on every page.
         solara.Button(

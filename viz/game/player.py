@@ -10,6 +10,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
+from collections.abc import Callable
+from typing import Any
 
 import solara
 
@@ -20,6 +22,7 @@ from viz.game.countdown import Countdown
 from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
 from viz.game.fields import ChoiceButtons
+from viz.game.live import STEPS, LivePage, page_state
 from viz.game.memory import Memory, memory, remember
 from viz.game.numbers import ReadingStep
 from viz.game.state import (
@@ -196,26 +199,25 @@ def Offers(room: Room, seat: Seat, offers: dict[str, list[dict]], groups: dict[s
         Feedback(message)
 
 
-STEPS = ("Briefing", "My numbers", "Decide")
 redraws: collections.Counter[str] = collections.Counter()
 """How often each government's player pages have been drawn in this process (for tests: one
 seat's change must not redraw the pages of other seats)."""
 
 
 @solara.component
-def StatusLine(text: str, seconds_left: float | None, running: bool, stamp: int):
+def LiveStatus(attach: Callable[[str, Any], None]):
     """The government, round, date, phase and months played, with the decision clock counting
-    down in the browser (see :mod:`viz.game.countdown`): one widget, so a new round updates it
-    with one message (drawn again only when one of them changes)."""
-    return Countdown.element(
-        text=text,
-        seconds_left=seconds_left,
-        running=running,
-        stamp=stamp,
-        text_class="player-status",
-        clock_class="player-clock",
-        _dom_classes=["status-line"],
-    )
+    down in the browser (see :mod:`viz.game.countdown`): one widget, whose values only the page's
+    :class:`~viz.game.live.LivePage` writes (``attach`` hands it over), so a new round updates it
+    with one message and draws no component."""
+    element = Countdown.element(text_class="player-status", clock_class="player-clock", _dom_classes=["status-line"])
+
+    def attached():
+        attach("status", solara.get_widget(element))
+        return lambda: attach("status", None)
+
+    solara.use_effect(attached, [])
+    return element
 
 
 @solara.component
@@ -234,9 +236,18 @@ def PlayerView(seat: Seat):
     """A seated player's page: status and news, then one step at a time (briefing, my numbers,
     decide), each about one phone screen.
 
-    A new round redraws this page once (its room wakes it), another seat's submission not at all;
-    the blocks below are components that draw again only when what they show changes."""
+    Another seat's submission does not wake this page. A new round that leaves what its
+    components draw as it was (see :mod:`viz.game.live`) draws nothing: the page's watcher thread
+    writes the status line and the numbers straight into their widgets. Otherwise (a new phase,
+    step, team, news, queue...) the page is drawn again; the blocks below are components that draw
+    again only when what they show changes."""
     room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
+    live = solara.use_memo(LivePage, [seat.token])
+    chosen, choose = solara.use_state((None, 0))
+    chart, set_chart = solara.use_state(False)
+    # What the watcher thread reads: the step and chart of the last draw.
+    shown = solara.use_ref(((None, 0), False))
+    shown.current = (chosen, chart)
 
     def heartbeat():
         try:
@@ -244,44 +255,41 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    wakes = use_refresh(
-        on_tick=heartbeat, room=room, clock=False, watch=lambda: room.seat_signature(seat.region), take_turns=True
+    def update() -> bool:
+        return live.update(lambda stamp: page_state(room, seat, *shown.current, stamp))
+
+    use_refresh(
+        on_tick=heartbeat,
+        room=room,
+        clock=False,
+        watch=lambda: room.seat_signature(seat.region),
+        take_turns=True,
+        live=update,
     )
     redraws[seat.region] += 1
-    # Every hook before the early return below (a revoked seat): hooks must not be conditional.
-    # Made once a round for the whole team (a plant built during the game shows up).
-    held = room.shared(("holdings", seat.region), lambda: room.holdings(seat.region))
-    chosen, choose = solara.use_state((None, 0))
-    shown_round = solara.use_ref(0)
-    # The same function every round (it reads the round shown): the step buttons need not redraw.
-    pick = solara.use_memo(lambda: lambda name: choose((name, shown_round.current)), [])
+    # The same function every round (it reads the round shown, drawn or written): the step
+    # buttons need not redraw.
+    pick = solara.use_memo(lambda: lambda name: choose((name, live.round)), [])
     try:
-        view = room.player_view(seat.token)
-    except GameError as error:
+        state, error = page_state(room, seat, chosen, chart, live.stamp), None
+    except GameError as gone:
+        state, error = None, gone
+
+    def drawn():
+        if state is not None:
+            live.write(state)
+
+    solara.use_effect(drawn)  # after every draw: its values, and its shape as drawn
+    # Every hook before this early return (a revoked seat): hooks must not be conditional.
+    if error is not None:
         solara.Error(f"{problem(error)}: the facilitator may have handed your seat to the AI.", classes=["game-error"])
         solara.Button("Join again", on_click=lambda: take_seat(None))
         return
-    shown_round.current = view["round"]
-    phase = {"lobby": "waiting for the teacher to start", "deciding": "decide now", "finished": "game over"}[
-        view["phase"]
-    ]
-    if view["paused"]:
-        phase = "paused by the teacher"
-    # A new round opens on "My numbers" (what your decisions did); before the first, the briefing.
-    default = "My numbers" if view["round"] > 0 else "Briefing"
-    step = chosen[0] if chosen[1] == view["round"] and chosen[0] in STEPS else default
+    view, step = state.view, state.step
     # Explicit keys: a team line or a message appearing above must not make the blocks below
     # count as new (that would build all their widgets again on every page).
-    clock = view["time_left"] is not None  # without a clock, nothing for the browser to restart
-    # The months played are on the status line: a new round changes one line of text, not two.
-    StatusLine(
-        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {phase} · "
-        f"{view['tick']} of {view['months']} months played",
-        view["time_left"],
-        view["phase"] == "deciding" and not view["paused"],
-        wakes if clock else 0,
-    ).key("status")
-    News(tuple(room.news())).key("news")
+    LiveStatus(live.attach).key("status")
+    News(state.news).key("news")
     if len(view.get("team", [])) > 1:
         solara.Text(
             "Your team: " + ", ".join(view["team"]) + ". Any of you may submit; the latest submission counts.",
@@ -289,19 +297,17 @@ def PlayerView(seat: Seat):
             classes=["player-team"],
         )
     ChoiceButtons(list(STEPS), step, pick, ["player-steps"]).key("steps")
-    tick = view["tick"]
-    key = (tick, view["round"])
-    groups = room.alliances()
+    key = (view["tick"], view["round"])
     # "Briefing" and "My numbers" are the same widgets (a new round turning every page to its
     # numbers builds nothing); "Decide" is built when opened.
     with solara.Column(classes=["player-step"]).key("step-reading" if step != "Decide" else "step-decide"):
         if step != "Decide":
-            ReadingStep(room, seat.region, step, held, key)
+            ReadingStep(room, seat.region, step, live.attach, chart, set_chart, key)
         elif view["phase"] == "deciding":
             DecisionForm(
-                room, seat, view["round"], view["date"], view["queued"], held, groups, view.get("queued_by")
+                room, seat, view["round"], view["date"], view["queued"], state.held, state.groups, view["queued_by"]
             ).key("decisions")
-            Offers(room, seat, view["offers"], groups).key("offers")
+            Offers(room, seat, view["offers"], state.groups).key("offers")
         else:
             solara.Info(
                 "Decisions open when the teacher starts the round."

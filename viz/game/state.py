@@ -194,6 +194,7 @@ def use_refresh(
     clock: bool = True,
     watch: Callable[[], Hashable] | None = None,
     take_turns: bool = False,
+    live: Callable[[], bool] | None = None,
 ) -> int:
     """A counter that goes up when the page should redraw: as soon as ``room`` changes (a new
     round shows at once) and, with ``clock``, every ``seconds`` too (a timer thread: e.g. a clock
@@ -204,7 +205,8 @@ def use_refresh(
     server keep 30 player pages quick. ``watch``, if given, narrows a change: the page redraws
     only when its value differs from the last one (e.g. a player's own team queue). With
     ``take_turns`` (the class's player pages) the page draws a change of its room in its turn
-    (:class:`DrawingTurn`).
+    (:class:`DrawingTurn`). ``live``, if given, is called (in the timer thread) at a change
+    instead of a redraw, and returns whether it updated the page itself (False: redraw it).
     """
     count = solara.use_reactive(0)
 
@@ -228,7 +230,8 @@ def use_refresh(
                 on_tick()
             if changed and take_turns and room is not None:
                 with DrawingTurn(room.id):
-                    count.set(count.value + 1)
+                    if live is None or not live():
+                        count.set(count.value + 1)
             elif changed or clock:
                 count.set(count.value + 1)
 

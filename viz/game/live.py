@@ -1,0 +1,157 @@
+"""What a new round changes on a player's page, written straight into its two widgets.
+
+A new round wakes the class's 30 pages at once. Drawing each page again (its components, then
+every widget's values compared) cost the server about 6-8 ms a page; but on most pages a new round
+changes only two things: the status line (round, date, months played, clock) and the step's block of
+HTML (the numbers against the bot twin). :class:`LivePage` keeps those two widgets of a page and
+:func:`page_state` says what the page shows: its *shape* (what its components draw: phase, step,
+team, news, queue, offers, alliances...) and its *values* (the two widgets' contents). When a change
+of the room leaves the shape as drawn, the page's watcher thread writes the values into the
+widgets (two messages, no component drawn); otherwise the page is drawn again as usual, and
+writes its values after drawing. The components never pass these values themselves, so nothing
+else writes them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from marketsim.game import GameError, Room
+from viz.game.numbers import step_html
+from viz.game.state import Seat
+
+STEPS = ("Briefing", "My numbers", "Decide")
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What a player's page shows now: the player's view, the step shown, the government's
+    holdings and alliances and this round's news (what the components draw, ``shape``), and the
+    contents of the status line and the step's HTML (``values``)."""
+
+    view: dict[str, Any]
+    step: str
+    held: dict[str, int]
+    groups: dict[str, list[str]]
+    news: tuple[tuple[str, str], ...]
+    shape: tuple
+    values: dict[str, dict[str, Any]]
+
+
+def status_text(seat: Seat, view: dict[str, Any]) -> str:
+    """The status line: government, round, date, phase and months played."""
+    phase = {"lobby": "waiting for the teacher to start", "deciding": "decide now", "finished": "game over"}
+    shown = "paused by the teacher" if view["paused"] else phase[view["phase"]]
+    return (
+        f"{seat.region.upper()} · round {view['round'] + 1} · {view['date']} · {shown} · "
+        f"{view['tick']} of {view['months']} months played"
+    )
+
+
+def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bool, stamp: int) -> PageState:
+    """What the page of ``seat`` shows now, with the step ``chosen`` in a round (``(step,
+    round)``: a new round opens on "My numbers", the first on the briefing) and the price chart
+    open or not (``chart``). ``stamp`` restarts the clock in the browser when it changes.
+
+    Raises:
+        GameError: If the seat's token is no longer valid (the seat went to the AI).
+    """
+    view = room.player_view(seat.token)
+    default = "My numbers" if view["round"] > 0 else "Briefing"
+    step = chosen[0] if chosen[1] == view["round"] and chosen[0] in STEPS else default
+    held = room.shared(("holdings", seat.region), lambda: room.holdings(seat.region))
+    groups, news = room.alliances(), tuple(room.news())
+    clock = view["time_left"] is not None
+    shape = (
+        view["phase"],
+        view["paused"],
+        step,
+        chart,
+        clock,
+        tuple(view["team"]),
+        news,
+        repr(view["queued"]),
+        view["queued_by"],
+        repr(view["offers"]),
+        repr(groups),
+        repr(held),
+        # The decision form and the open chart show the round: drawn again each round.
+        (view["round"], view["tick"]) if step == "Decide" or chart else None,
+    )
+    values = {
+        "status": {
+            "text": status_text(seat, view),
+            "seconds_left": view["time_left"],
+            "running": view["phase"] == "deciding" and not view["paused"],
+            "stamp": stamp if clock else 0,
+        }
+    }
+    if step != "Decide":
+        briefing = step == "Briefing"
+        title = "Your briefing" if briefing else "What your decisions did"
+        html = step_html(room, seat.region, held, briefing)
+        values["step"] = {"unsafe_innerHTML": f"<div class='step-title'>{title}</div>{html}"}
+    return PageState(view, step, held, groups, news, shape, values)
+
+
+class LivePage:
+    """A page's two live widgets (the status line, the step's HTML) and the shape last drawn."""
+
+    def __init__(self) -> None:
+        """Nothing drawn yet."""
+        self.widgets: dict[str, Any] = {}
+        self.shape: tuple | None = None
+        self.state: PageState | None = None
+        self.stamp = 0
+        self._lock = threading.Lock()
+
+    @property
+    def round(self) -> int:
+        """The round shown (drawn, or written since)."""
+        state = self.state
+        return 0 if state is None else state.view["round"]
+
+    def attach(self, name: str, widget: Any) -> None:
+        """The widget drawing ``name`` (``status`` or ``step``), after a draw (None: not drawn)."""
+        with self._lock:
+            if widget is None:
+                self.widgets.pop(name, None)
+                return
+            self.widgets[name] = widget
+            if self.state is not None and name in self.state.values:
+                _set(widget, self.state.values[name])
+
+    def write(self, state: PageState) -> None:
+        """Write a state's values into the widgets drawn (each widget's changed values go to the
+        browser as one message) and remember its shape as drawn."""
+        with self._lock:
+            self.shape, self.state = state.shape, state
+            for name, values in state.values.items():
+                if name in self.widgets:
+                    _set(self.widgets[name], values)
+
+    def update(self, now: Callable[[int], PageState]) -> bool:
+        """At a change of the room (in the page's watcher thread): write the new values if the
+        page's shape is the one drawn; returns whether that was enough (False: draw the page again).
+
+        Args:
+            now: The page's state now, given a new clock stamp.
+        """
+        self.stamp += 1
+        try:
+            state = now(self.stamp)
+        except GameError:
+            return False  # the seat is gone: the page draws why
+        if state.shape != self.shape:
+            return False
+        self.write(state)
+        return True
+
+
+def _set(widget: Any, values: dict[str, Any]) -> None:
+    with widget.hold_sync():
+        for trait, value in values.items():
+            setattr(widget, trait, value)
