@@ -38,6 +38,7 @@ CHANGES: dict[str, tuple[float, str, int, tuple[str, ...]]] = {
     "thrift_elasticity": (-0.2, "escalation", 3, ()),
     "thrift_months": (30.0, "escalation", 3, ()),
     "dytb_backstop": (1.5, "escalation", 3, ()),
+    "dytb_backstop_months": (12.0, "history_2009", 3, ("behaviour.dytb_backstop_months=0",)),
     "orders_memory": (0.45, "escalation", 3, ()),
     "sales_trend_months": (60.0, "history_2020", 10, ()),
     "utilisation_band": (2.0, "recycling_push", 3, ()),

@@ -27,6 +27,7 @@ class MagnetPlantFleet(Fleet):
         thrift_elasticity: float,
         thrift_months: float,
         backstop: float,
+        backstop_months: float = 0.0,
         scrap_share: float = 0.0,
         **fleet_args,
     ) -> None:
@@ -39,7 +40,9 @@ class MagnetPlantFleet(Fleet):
             thrift_elasticity: Long-run elasticity of Dy/Tb intensity to its price.
             thrift_months: Time constant of thrifting.
             backstop: Dy/Tb price, as a multiple of its reference, above which plants cut Dy/Tb
-                at once in proportion.
+                in proportion (at once, or over ``backstop_months``).
+            backstop_months: Time constant of that cut (switching to lower-Dy grades, 7.37);
+                0 cuts at once.
             scrap_share: Share of the oxide fed that ends as manufacturing scrap, not in magnets.
             **fleet_args: Passed on to :class:`Fleet`.
         """
@@ -49,6 +52,9 @@ class MagnetPlantFleet(Fleet):
         self.thrifted = np.full(regions_count, dytb_per_tonne)
         self.dytb_per_tonne = self.thrifted.copy()
         self.backstop = backstop
+        self.backstop_months = backstop_months
+        self.backstop_share = np.ones(regions_count)
+        """(regions,) share of the thrifted Dy/Tb intensity left after grade switching above the backstop."""
         self.thrift_elasticity = thrift_elasticity
         self.thrift_months = thrift_months
         self.scrap_share = scrap_share
@@ -121,11 +127,17 @@ class MagnetPlantFleet(Fleet):
 
     def thrift(self, dytb_price: np.ndarray, reference_price: float) -> None:
         """Move each region's Dy/Tb intensity one month towards its long-run level, and cut it
-        at once where Dy/Tb is dearer than the backstop."""
+        in proportion where Dy/Tb is dearer than the backstop: at once, or with a first-order lag
+        of ``backstop_months`` (7.37: lower-Dy grades take qualification time)."""
         relative = dytb_price / reference_price
         target = self.base_dytb_per_tonne * relative**self.thrift_elasticity
         self.thrifted += (target - self.thrifted) / self.thrift_months
-        self.dytb_per_tonne = self.thrifted * np.minimum(1.0, self.backstop / relative)
+        cut = np.minimum(1.0, self.backstop / relative)
+        if self.backstop_months > 1.0:
+            self.backstop_share = self.backstop_share + (cut - self.backstop_share) / self.backstop_months
+        else:
+            self.backstop_share = cut
+        self.dytb_per_tonne = self.thrifted * self.backstop_share
 
 
 class MagnetPlant(FacilityAgent):

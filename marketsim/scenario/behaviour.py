@@ -93,6 +93,14 @@ class BehaviourParams(Strict):
         description="Multiple of its reference price above which magnet makers cut Dy/Tb at once in "
         "proportion (switching grades) (multiple; plausible 2-5; REF §8).",
     )
+    dytb_backstop_months: float = Field(
+        0.0,
+        ge=0.0,
+        le=120.0,
+        description="Time constant of magnet makers' grade switching above the Dy/Tb backstop: at most 1 "
+        "cuts Dy/Tb at once, more spreads the cut over this many months (months; plausible 1-36: REF §10-11, "
+        "lower-Dy magnets and thrift over 1-2 years; history_2009 sets 2 against K4-K5; docs/model.md 7.37).",
+    )
 
     # Producers' view of their orders.
     orders_memory: float = Field(

@@ -112,6 +112,7 @@ def build_magnet_plants(scenario: Scenario, regions: dict[str, int], rng: np.ran
         thrift_elasticity=scenario.behaviour.thrift_elasticity,
         thrift_months=scenario.behaviour.thrift_months,
         backstop=scenario.behaviour.dytb_backstop,
+        backstop_months=scenario.behaviour.dytb_backstop_months,
         scrap_share=scenario.recycling.scrap_share,
     )
 
