@@ -81,12 +81,11 @@ def time_calibration(population: int, workers: int) -> tuple[float, float, int]:
 
 def candidate_sets(folder: Path) -> dict[str, dict[str, float]]:
     """The scenario's own values (no override), the posterior median and the last generation's closest particle."""
-    spec = load_targets(TARGETS)
     median = json.loads((folder / "manifest.json").read_text())["posterior_check"]["values"]
     accepted = pd.read_parquet(folder / "accepted.parquet")
     last = accepted[accepted["generation"] == accepted["generation"].max()]
     best = last.loc[last["distance"].idxmin()]
-    return {"scenario": {}, "median": median, "closest": {path: float(best[path]) for path in spec.parameters}}
+    return {"scenario": {}, "median": median, "closest": {path: float(best[path]) for path in median}}
 
 
 def compare(folder: Path, seeds: list[int]) -> None:
