@@ -184,13 +184,14 @@ def prepare(targets_path: str | Path, only: Sequence[str] | None = None) -> Prob
     return Problem(targets_path, spec, scenario, scenario_file, time.perf_counter() - started)
 
 
-def _check_folder(out_dir: Path) -> None:
+def _check_folder(out_dir: Path) -> Path:
     if out_dir.exists() and not out_dir.is_dir():
         raise CalibrationError(f"{out_dir}: is a file, expected an output folder.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CalibrationError(f"{out_dir}: cannot create the output folder ({error.strerror}).") from None
+    return out_dir
 
 
 def _clear_folder(out_dir: Path) -> None:
@@ -218,6 +219,13 @@ def _mapper(scheduler: str | None, workers: int) -> Iterator[tuple[Mapper, str]]
         client.close()
 
 
+def _start_history(smc: pyabc.ABCSMC, database: Path, problem: Problem, transition_name: str) -> None:
+    """A fresh pyabc history; its options record the transition and the fitted parameters (for --report-only)."""
+    observed = {target.id: target.target[0] for target in problem.spec.targets}
+    meta = {"transition": transition_name, "fitted": list(problem.spec.parameters)}
+    smc.new(f"sqlite:///{database.resolve()}", observed, meta_info=meta)
+
+
 def cpu_seconds() -> float:
     """CPU seconds (user and system) of this process and of its children that have ended."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -236,7 +244,7 @@ def run_calibration(
     transition_name: str = "mvn",
     only: Sequence[str] | None = None,
 ) -> dict[str, Path]:
-    """Calibrate a scenario's parameters to a target file with ABC-SMC.
+    """Calibrate a scenario's parameters to a target file with ABC-SMC; return the files written, by name.
 
     Args:
         targets_path: The target file (e.g. ``configs/targets/history_2010.toml``).
@@ -249,9 +257,6 @@ def run_calibration(
         transition_name: pyabc's perturbation kernel, one of :data:`TRANSITIONS`.
         only: The target file's parameters to fit (None: all); the others keep the scenario's values.
 
-    Returns:
-        The files written, by name (see :data:`marketsim.calibration.FILES`).
-
     Raises:
         TargetsError: If the target file is missing or invalid.
         CalibrationError: If anything else stops the calibration from starting.
@@ -260,8 +265,7 @@ def run_calibration(
         raise CalibrationError("population must be at least 2, generations and workers at least 1, the seed >= 0.")
     kernel = transition(transition_name)
     problem = prepare(targets_path, only)
-    out_dir = Path(out_dir)
-    _check_folder(out_dir)
+    out_dir = _check_folder(Path(out_dir))
     run, targets = problem.spec.run, tuple(problem.spec.targets)
     model = ParticleModel(problem.scenario, dict(problem.spec.parameters), targets, run.years, run.seeds_per_particle)
     started, cpu_started = time.perf_counter(), cpu_seconds()
@@ -277,14 +281,12 @@ def run_calibration(
             transitions=kernel,
             sampler=SeededMapSampler(root_seed, mapper),
         )
-        observed = {target.id: target.target[0] for target in targets}
-        meta = {"transition": transition_name, "fitted": list(problem.spec.parameters)}
-        smc.new(f"sqlite:///{(out_dir / DB_NAME).resolve()}", observed, meta_info=meta)
+        _start_history(smc, out_dir / DB_NAME, problem, transition_name)
         history = smc.run(minimum_epsilon=run.min_epsilon, max_nr_populations=generations)
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     settings = Settings(
         problem.targets_path, problem.scenario_file, root_seed, population, generations, where,
-        time.perf_counter() - started, problem.pilot_seconds, cpu_seconds() - cpu_started, transition_name,
-        _fixed(problem),
+        seconds, problem.pilot_seconds, cpu, transition_name, _fixed(problem),
     )  # fmt: skip
     check = check_posterior(problem, history, root_seed)
     return write_all(out_dir, history, problem.spec, settings, check)
