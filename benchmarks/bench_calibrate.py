@@ -101,7 +101,10 @@ def compare(folder: Path, seeds: list[int]) -> None:
         passed = [pattern_results(spec.targets, stats) for stats in per_seed]
         for pattern in passed[0]:
             print(f"  {pattern}: passes on {sum(result[pattern] for result in passed)}/{len(seeds)} seeds")
-        print(f"  patterns passed per seed: {[sum(result.values()) for result in passed]}")
+        patterns = [sum(result.values()) for result in passed]
+        print(f"  patterns passed per seed: {patterns} (total {sum(patterns)})")
+        targets = [sum(normalised_error(t, stats[t.id]) <= 1 for t in spec.targets) for stats in per_seed]
+        print(f"  targets passed per seed: {targets} (total {sum(targets)} of {len(spec.targets) * len(seeds)})")
         distances = " ".join(f"{distance(spec.targets, stats):.3f}" for stats in per_seed)
         print(f"  ABC distance per seed: {distances}")
 
