@@ -64,10 +64,17 @@ def test_a_just_filled_quota_keeps_its_licence_price():
     assert book.licence[0, 0] == pytest.approx(price)
 
 
+BEFORE_CALIBRATION = [  # history_2009's market values before runs/cal_2026-12-07c: the mechanism, not the fit
+    "market.scarcity_decay=0.03", "market.max_monthly_change=0.2", "market.price_speed=0.2",
+    "market.scarcity_adjustment=0.5", "market.seller_cover_months=1.0", "market.expectation_months=12.0",
+    "dynamics.capacity.supply_line_weight=1.0", "sectors.magnets.hoarding=0.5",
+]  # fmt: skip
+
+
 def ndpr_japan_over_usa(quota_price: bool) -> np.ndarray:
     """Japan's NdPr price over the USA's in history_2009, July-August 2010 (the quota cut binds,
     before the halt to Japan), seed 1."""
-    sets = [f"dynamics.leakage.quota_price={'true' if quota_price else 'false'}"]
+    sets = [f"dynamics.leakage.quota_price={'true' if quota_price else 'false'}", *BEFORE_CALIBRATION]
     model = RareEarthModel(load_scenario(HISTORY, sets), seed=1, years=2)
     model.run()
     table = model.results()
