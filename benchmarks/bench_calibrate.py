@@ -81,12 +81,11 @@ def time_calibration(population: int, workers: int) -> tuple[float, float, int]:
 
 def candidate_sets(folder: Path) -> dict[str, dict[str, float]]:
     """The scenario's own values (no override), the posterior median and the last generation's closest particle."""
-    spec = load_targets(TARGETS)
     median = json.loads((folder / "manifest.json").read_text())["posterior_check"]["values"]
     accepted = pd.read_parquet(folder / "accepted.parquet")
     last = accepted[accepted["generation"] == accepted["generation"].max()]
     best = last.loc[last["distance"].idxmin()]
-    return {"scenario": {}, "median": median, "closest": {path: float(best[path]) for path in spec.parameters}}
+    return {"scenario": {}, "median": median, "closest": {path: float(best[path]) for path in median}}
 
 
 def compare(folder: Path, seeds: list[int]) -> None:
@@ -102,7 +101,10 @@ def compare(folder: Path, seeds: list[int]) -> None:
         passed = [pattern_results(spec.targets, stats) for stats in per_seed]
         for pattern in passed[0]:
             print(f"  {pattern}: passes on {sum(result[pattern] for result in passed)}/{len(seeds)} seeds")
-        print(f"  patterns passed per seed: {[sum(result.values()) for result in passed]}")
+        patterns = [sum(result.values()) for result in passed]
+        print(f"  patterns passed per seed: {patterns} (total {sum(patterns)})")
+        targets = [sum(normalised_error(t, stats[t.id]) <= 1 for t in spec.targets) for stats in per_seed]
+        print(f"  targets passed per seed: {targets} (total {sum(targets)} of {len(spec.targets) * len(seeds)})")
         distances = " ".join(f"{distance(spec.targets, stats):.3f}" for stats in per_seed)
         print(f"  ABC distance per seed: {distances}")
 

@@ -9,9 +9,10 @@ Dask cluster, with the same accepted particles. It writes pyabc's SQLite history
 
 from __future__ import annotations
 
+import ast
 import resource
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ DB_NAME = "abc.db"
 SEED_LIMIT = 2**31 - 1
 """Model seeds are drawn below this."""
 CONNECT_TIMEOUT_S = 10
+TRANSITIONS = ("mvn", "local")
+"""pyabc's perturbation kernels by name: ``mvn`` one multivariate normal over the population (pyabc's default),
+``local`` a normal per particle with the covariance of its nearest neighbours (pyabc.LocalTransition)."""
 
 
 class CalibrationError(ValueError):
@@ -59,6 +63,36 @@ def prior(parameters: Mapping[str, ParameterSpec]) -> pyabc.Distribution:
         low, high = fitted_range(spec)
         variables[pyabc_name(path, spec)] = pyabc.RV("uniform", low, high - low)
     return pyabc.Distribution(**variables)
+
+
+def transition(name: str) -> pyabc.transition.Transition:
+    """The perturbation kernel of pyabc named ``name`` (see :data:`TRANSITIONS`).
+
+    Raises:
+        CalibrationError: If the name is not one of :data:`TRANSITIONS`.
+    """
+    if name == "mvn":
+        return pyabc.MultivariateNormalTransition()
+    if name == "local":
+        return pyabc.LocalTransition()
+    raise CalibrationError(f"transition {name!r} is unknown; use one of: {', '.join(TRANSITIONS)}.")
+
+
+def fitted_subset(spec: TargetFile, only: Sequence[str] | None, source: Path) -> TargetFile:
+    """The target file with only the parameters named in ``only`` fitted (None or empty: all of them).
+
+    The others are not set, so every particle runs them at the scenario's own values.
+
+    Raises:
+        CalibrationError: If a name is not a parameter of the target file.
+    """
+    if not only:
+        return spec
+    unknown = [path for path in only if path not in spec.parameters]
+    if unknown:
+        listed = ", ".join(spec.parameters)
+        raise CalibrationError(f"{source}: --only {unknown[0]!r} is not one of its parameters ({listed}).")
+    return spec.model_copy(update={"parameters": {path: spec.parameters[path] for path in dict.fromkeys(only)}})
 
 
 @dataclass(frozen=True)
@@ -124,15 +158,15 @@ def months_outside(dates: Any, targets: list[Target]) -> list[str]:
     return problems
 
 
-def prepare(targets_path: str | Path) -> Problem:
-    """Load a target file and its scenario, check the parameters, and make one pilot run.
+def prepare(targets_path: str | Path, only: Sequence[str] | None = None) -> Problem:
+    """Load a target file and its scenario, keep the parameters in ``only`` (None: all), check them, make a pilot run.
 
     Raises:
         TargetsError: If the target file is missing or invalid.
         CalibrationError: If the scenario, a parameter or a target's series does not fit the model.
     """
     targets_path = Path(targets_path)
-    spec = load_targets(targets_path)
+    spec = fitted_subset(load_targets(targets_path), only, targets_path)
     if not spec.parameters:
         raise CalibrationError(f"{targets_path}: [parameters] is empty; name at least one parameter to fit.")
     scenario_file = scenario_path(targets_path, spec.run)
@@ -150,13 +184,14 @@ def prepare(targets_path: str | Path) -> Problem:
     return Problem(targets_path, spec, scenario, scenario_file, time.perf_counter() - started)
 
 
-def _check_folder(out_dir: Path) -> None:
+def _check_folder(out_dir: Path) -> Path:
     if out_dir.exists() and not out_dir.is_dir():
         raise CalibrationError(f"{out_dir}: is a file, expected an output folder.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CalibrationError(f"{out_dir}: cannot create the output folder ({error.strerror}).") from None
+    return out_dir
 
 
 def _clear_folder(out_dir: Path) -> None:
@@ -184,6 +219,13 @@ def _mapper(scheduler: str | None, workers: int) -> Iterator[tuple[Mapper, str]]
         client.close()
 
 
+def _start_history(smc: pyabc.ABCSMC, database: Path, problem: Problem, transition_name: str) -> None:
+    """A fresh pyabc history; its options record the transition and the fitted parameters (for --report-only)."""
+    observed = {target.id: target.target[0] for target in problem.spec.targets}
+    meta = {"transition": transition_name, "fitted": list(problem.spec.parameters)}
+    smc.new(f"sqlite:///{database.resolve()}", observed, meta_info=meta)
+
+
 def cpu_seconds() -> float:
     """CPU seconds (user and system) of this process and of its children that have ended."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -199,8 +241,10 @@ def run_calibration(
     root_seed: int,
     scheduler: str | None = None,
     workers: int = 1,
+    transition_name: str = "mvn",
+    only: Sequence[str] | None = None,
 ) -> dict[str, Path]:
-    """Calibrate a scenario's parameters to a target file with ABC-SMC.
+    """Calibrate a scenario's parameters to a target file with ABC-SMC; return the files written, by name.
 
     Args:
         targets_path: The target file (e.g. ``configs/targets/history_2010.toml``).
@@ -210,9 +254,8 @@ def run_calibration(
         root_seed: Seed from which every task and model run draws its own.
         scheduler: Address of a ``dask.distributed`` scheduler; None runs locally.
         workers: Local worker processes when no scheduler is given (1: in this process).
-
-    Returns:
-        The files written, by name (see :data:`marketsim.calibration.FILES`).
+        transition_name: pyabc's perturbation kernel, one of :data:`TRANSITIONS`.
+        only: The target file's parameters to fit (None: all); the others keep the scenario's values.
 
     Raises:
         TargetsError: If the target file is missing or invalid.
@@ -220,9 +263,9 @@ def run_calibration(
     """
     if population < 2 or generations < 1 or workers < 1 or root_seed < 0:
         raise CalibrationError("population must be at least 2, generations and workers at least 1, the seed >= 0.")
-    problem = prepare(targets_path)
-    out_dir = Path(out_dir)
-    _check_folder(out_dir)
+    kernel = transition(transition_name)
+    problem = prepare(targets_path, only)
+    out_dir = _check_folder(Path(out_dir))
     run, targets = problem.spec.run, tuple(problem.spec.targets)
     model = ParticleModel(problem.scenario, dict(problem.spec.parameters), targets, run.years, run.seeds_per_particle)
     started, cpu_started = time.perf_counter(), cpu_seconds()
@@ -235,20 +278,43 @@ def run_calibration(
             TargetDistance(targets),
             population_size=population,
             eps=pyabc.QuantileEpsilon(alpha=run.epsilon_quantile),
+            transitions=kernel,
             sampler=SeededMapSampler(root_seed, mapper),
         )
-        smc.new(f"sqlite:///{(out_dir / DB_NAME).resolve()}", {target.id: target.target[0] for target in targets})
+        _start_history(smc, out_dir / DB_NAME, problem, transition_name)
         history = smc.run(minimum_epsilon=run.min_epsilon, max_nr_populations=generations)
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     settings = Settings(
         problem.targets_path, problem.scenario_file, root_seed, population, generations, where,
-        time.perf_counter() - started, problem.pilot_seconds, cpu_seconds() - cpu_started,
+        seconds, problem.pilot_seconds, cpu, transition_name, _fixed(problem),
     )  # fmt: skip
     check = check_posterior(problem, history, root_seed)
     return write_all(out_dir, history, problem.spec, settings, check)
 
 
+def _fixed(problem: Problem) -> tuple[str, ...]:
+    """The target file's parameters this calibration did not fit (they keep the scenario's values)."""
+    return tuple(path for path in load_targets(problem.targets_path).parameters if path not in problem.spec.parameters)
+
+
+def saved_settings(history: Any) -> dict[str, Any]:
+    """The transition and fitted parameters a saved history was started with (before they were recorded: mvn, all)."""
+    try:
+        recorded = ast.literal_eval(history.get_abc().json_parameters)
+    except (ValueError, SyntaxError):
+        recorded = None
+    recorded = recorded if isinstance(recorded, dict) else {}
+    return {"transition": recorded.get("transition", "mvn"), "fitted": recorded.get("fitted")}
+
+
 def report_saved_calibration(
-    targets_path: str | Path, out_dir: str | Path, *, root_seed: int, generations: int
+    targets_path: str | Path,
+    out_dir: str | Path,
+    *,
+    root_seed: int,
+    generations: int,
+    transition_name: str | None = None,
+    only: Sequence[str] | None = None,
 ) -> dict[str, Path]:
     """Write the results of a calibration from the ``abc.db`` in its folder, without sampling again.
 
@@ -260,6 +326,8 @@ def report_saved_calibration(
         out_dir: The calibration's folder, holding ``abc.db``.
         root_seed: The calibration's root seed (it seeds the runs that check the posterior).
         generations: The largest number of generations the calibration was started with.
+        transition_name: The transition it ran with (None: as recorded in the history; a different one is refused).
+        only: The parameters it fitted (None: as recorded in the history; the history must fit exactly these).
 
     Raises:
         TargetsError: If the target file is missing or invalid.
@@ -268,14 +336,16 @@ def report_saved_calibration(
     database = Path(out_dir) / DB_NAME
     if not database.is_file():
         raise CalibrationError(f"{out_dir}: no {DB_NAME} here; run the calibration first.")
-    problem = prepare(targets_path)
     try:
         history = pyabc.History(f"sqlite:///{database.resolve()}", create=False)
-        last = history.max_t
+        last, recorded = history.max_t, saved_settings(history)
     except Exception:  # any unreadable database is reported the same way
         raise CalibrationError(f"{database}: not a readable pyabc history.") from None
     if last is None or last < 0:
         raise CalibrationError(f"{database}: the calibration has not finished a generation yet.")
+    if transition_name is not None and transition_name != recorded["transition"]:
+        raise CalibrationError(f"{database}: it ran with --transition {recorded['transition']}, not {transition_name}.")
+    problem = prepare(targets_path, only or recorded["fitted"])
     fitted = set(history.get_distribution(m=0, t=history.max_t)[0].columns)
     expected = {pyabc_name(path, spec) for path, spec in problem.spec.parameters.items()}
     if fitted != expected:
@@ -284,7 +354,7 @@ def report_saved_calibration(
     settings = Settings(
         problem.targets_path, problem.scenario_file, root_seed, int(populations["particles"].iloc[-1]),
         generations, "a saved history (abc.db)", float(populations["wall_time"].sum()),
-        problem.pilot_seconds,
+        problem.pilot_seconds, None, recorded["transition"], _fixed(problem),
     )  # fmt: skip
     return write_all(Path(out_dir), history, problem.spec, settings, check_posterior(problem, history, root_seed))
 

@@ -37,10 +37,17 @@ def calibrate(
     workers: Annotated[int, typer.Option(min=1, max=1024, help="Local processes when no scheduler is given.")] = 1,
     quiet: Annotated[bool, typer.Option(help="No progress lines from pyabc.")] = False,
     report_only: Annotated[bool, typer.Option(help="Write the results from --out's abc.db; no sampling.")] = False,
+    transition: Annotated[
+        str | None, typer.Option(help="Perturbation kernel: mvn (pyabc's default) or local (k nearest neighbours).")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Fit only this parameter of the target file (repeatable); others stay.")
+    ] = None,
 ) -> None:
     """Fit the target file's parameters to its patterns with ABC-SMC and write the posterior and a report."""
     try:
         from marketsim.calibration.abc import (  # noqa: PLC0415 (pyabc is heavy)
+            TRANSITIONS,
             CalibrationError,
             report_saved_calibration,
             run_calibration,
@@ -51,11 +58,15 @@ def calibrate(
 
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
     try:
+        if transition is not None and transition not in TRANSITIONS:
+            _fail(f"--transition {transition!r} is unknown; use one of: {', '.join(TRANSITIONS)}.")
         if report_only:  # a calibration stopped early: its finished generations are in abc.db
-            paths = report_saved_calibration(targets, out, root_seed=seed, generations=generations)
+            settings = {"root_seed": seed, "generations": generations, "transition_name": transition, "only": only}
+            paths = report_saved_calibration(targets, out, **settings)
         else:
-            settings = {"population": population, "generations": generations, "root_seed": seed}
-            paths = run_calibration(targets, out, scheduler=scheduler, workers=workers, **settings)
+            settings = {"population": population, "generations": generations, "root_seed": seed, "only": only}
+            settings |= {"scheduler": scheduler, "workers": workers, "transition_name": transition or "mvn"}
+            paths = run_calibration(targets, out, **settings)
     except (TargetsError, CalibrationError) as error:
         _fail(str(error))
     console.print(f"calibration written to {escape(str(out))}: " + ", ".join(paths), highlight=False)

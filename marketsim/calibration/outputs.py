@@ -37,6 +37,10 @@ class Settings:
     pilot_seconds: float
     cpu_seconds: float | None = None
     """CPU seconds of this process and its local workers (None: not measured, e.g. a report from a saved history)."""
+    transition: str = "mvn"
+    """pyabc's perturbation kernel (marketsim.calibration.abc.TRANSITIONS)."""
+    fixed: tuple[str, ...] = ()
+    """The target file's parameters not fitted (--only): they keep the scenario's values."""
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantile: float) -> float:
@@ -120,6 +124,8 @@ def manifest(history: Any, settings: Settings, accepted: pd.DataFrame) -> dict[s
         "root_seed": settings.root_seed,
         "population": settings.population,
         "max_generations": settings.generations,
+        "transition": settings.transition,
+        "fixed_at_scenario_values": list(settings.fixed),
         "generations": int(history.max_t + 1),
         "epsilons": [float(value) for value in populations["epsilon"]],
         "simulations": [int(value) for value in populations["samples"]],
@@ -137,6 +143,19 @@ def _fmt(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3g}"
 
 
+TRANSITION_TEXT = {
+    "mvn": "pyabc's multivariate normal kernel over the whole population",
+    "local": "pyabc.LocalTransition, a normal kernel per particle with its nearest neighbours' covariance",
+}
+
+
+def _fixed_text(facts: dict[str, Any]) -> str:
+    fixed = facts.get("fixed_at_scenario_values") or []
+    if not fixed:
+        return "Every parameter of the target file is fitted."
+    return "Not fitted, at the scenario's own values (--only): " + ", ".join(f"`{path}`" for path in fixed) + "."
+
+
 def _run_lines(spec: TargetFile, facts: dict[str, Any]) -> list[str]:
     cpu = facts.get("cpu_seconds")
     cpu_text = "" if cpu is None else f" ({cpu} CPU s in this process and its local workers)"
@@ -147,6 +166,8 @@ def _run_lines(spec: TargetFile, facts: dict[str, Any]) -> list[str]:
         f"root seed {facts['root_seed']}; population {facts['population']}; {facts['generations']} generation(s) "
         f"of at most {facts['max_generations']}; {facts['total_simulations']} simulations on {facts['ran_on']} "
         f"in {facts['seconds']} s{cpu_text}. Target file SHA-256 `{facts['targets_sha256'][:12]}`.",
+        "",
+        f"Transition: `{facts['transition']}` ({TRANSITION_TEXT.get(facts['transition'], '?')}). {_fixed_text(facts)}",
         "",
         "| generation | epsilon | simulations | acceptance | effective sample size |",
         "|---:|---:|---:|---:|---:|",
