@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def element_values(prices: np.ndarray) -> np.ndarray:
-    """(4,) value of each element group at the given good prices (the 'other' group is unpaid)."""
-    return np.array([prices[LACE], prices[NDPR], prices[DYTB], 0.0])
+    """(4,) value of each element group at the given (goods,) prices (the 'other' group is unpaid)."""
+    values = np.zeros(4)
+    values[0], values[1], values[2] = prices[LACE], prices[NDPR], prices[DYTB]
+    return values
 
 
 def netback_values(world: World, posted: np.ndarray) -> np.ndarray:
@@ -38,7 +40,7 @@ def unsold_brake(world: World, good: int) -> np.ndarray:
     sales = np.maximum(world.orders[good], world.sales_trend[good])
     target = world.market.seller_cover_months * np.maximum(sales, 1e-9)
     cover = world.ledger.seller.amount[good] / target
-    return np.clip((3.0 - cover) / 2.0, 0.0, 1.0)
+    return np.minimum(np.maximum((3.0 - cover) / 2.0, 0.0), 1.0)  # np.clip, without its wrappers
 
 
 def producers(world: World) -> np.ndarray:

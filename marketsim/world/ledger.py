@@ -46,7 +46,7 @@ class Pool:
         removed = self.tracer * share[:, :, None]
         self.amount = np.maximum(self.amount - amount, 0.0)
         self.tracer -= removed
-        self.tracer[self.amount <= 0] = 0.0
+        np.copyto(self.tracer, 0.0, where=(self.amount <= 0)[:, :, None])
         return removed
 
 
@@ -83,8 +83,9 @@ class Ledger:
         amount = np.minimum(amount, self.stockpile.amount)
         self.seller.add(amount, self.stockpile.take(amount))
 
-    def held(self, goods: list[int]) -> float:
-        """Total tonnes of ``goods`` held anywhere."""
+    def held(self, goods: slice) -> float:
+        """Total tonnes of the rows ``goods`` (a slice, e.g. :data:`~marketsim.vocabulary.REO_ROWS`)
+        held anywhere."""
         return float(
             self.seller.amount[goods].sum() + self.buyer.amount[goods].sum() + self.stockpile.amount[goods].sum()
         )

@@ -19,9 +19,10 @@ from marketsim.vocabulary import (
     DYTB,
     ELEMENTS,
     MAGNET,
+    MAGNET_ROWS,
     NDPR,
     OXIDE_ROWS,
-    REO_GOODS,
+    REO_ROWS,
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
@@ -64,8 +65,8 @@ def open_month(world: World, tick: int) -> Month:
         dytb_value=values[:, 2],
         market_oxides=market_oxides,
         market_dytb=market_dytb,
-        held_before=world.ledger.held(REO_GOODS),
-        magnets_before=world.ledger.held([MAGNET]),
+        held_before=world.ledger.held(REO_ROWS),
+        magnets_before=world.ledger.held(MAGNET_ROWS),
         produced=goods_by_region(world),
     )
 
