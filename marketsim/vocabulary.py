@@ -22,6 +22,8 @@ OXIDES: tuple[str, ...] = ("ndpr", "dytb", "lace")
 """The separated oxides, by name."""
 OXIDE_ROWS = [LACE, NDPR, DYTB]
 """Good rows of the oxides in the order refiners return them (a list, for fancy indexing)."""
+OXIDE_SPAN = slice(NDPR, LACE + 1)
+"""The same rows in good order, as a slice (a view, not a copy: for row-by-row arithmetic)."""
 REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
 """Good rows measured in tonnes of rare-earth oxide (all but magnets)."""
 REO_ROWS = slice(CONCENTRATE, LACE + 1)

@@ -27,9 +27,10 @@ def netback_values(world: World, posted: np.ndarray) -> np.ndarray:
     get for its oxides, not what the mine's own region would pay to import them)."""
     size = world.size
     capacity = world.refiners.by_region(world.refiners.capacity, size)
-    weights = capacity / capacity.sum() if capacity.sum() > 0 else np.full(size, 1.0 / size)
+    total = capacity.sum()
+    weights = capacity / total if total > 0 else np.full(size, 1.0 / size)
     prices = posted @ weights
-    return np.repeat(element_values(prices)[None, :], size, axis=0)
+    return element_values(prices)[None, :].repeat(size, axis=0)
 
 
 def unsold_brake(world: World, good: int) -> np.ndarray:
@@ -57,7 +58,8 @@ def offered_mix(world: World) -> np.ndarray:
     """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:
     what refiners would be buying."""
     offered = world.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
-    mix = offered / offered.sum() if offered.sum() > 0 else world.world_mix
+    total = offered.sum()
+    mix = offered / total if total > 0 else world.world_mix
     return mix[None, :3]
 
 

@@ -42,7 +42,7 @@ class Pool:
     def take(self, amount: np.ndarray) -> np.ndarray:
         """Take material out in proportion to what is held; return the tracer tonnes removed."""
         share = np.divide(amount, self.amount, out=np.zeros(self.amount.shape), where=self.amount > 0)
-        share = np.minimum(share, 1.0)
+        np.minimum(share, 1.0, out=share)
         removed = self.tracer * share[:, :, None]
         self.amount = np.maximum(self.amount - amount, 0.0)
         self.tracer -= removed

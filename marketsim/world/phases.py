@@ -22,6 +22,7 @@ from marketsim.vocabulary import (
     MAGNET_ROWS,
     NDPR,
     OXIDE_ROWS,
+    OXIDE_SPAN,
     REO_ROWS,
 )
 from marketsim.world.capacity import acquire_capacity
@@ -87,7 +88,9 @@ def produce(world: World, month: Month, rng: np.random.Generator) -> None:
     month.produced[CONCENTRATE] = month.mined = elements.sum(axis=1)
     carried = no_tracers(world)
     carried[CONCENTRATE, :, ELEMENTS] = elements
-    offer_output(world, month.produced * (np.arange(len(month.produced)) == CONCENTRATE)[:, None], CHINA_MINED, carried)
+    made = goods_by_region(world)
+    made[CONCENTRATE] = month.mined
+    offer_output(world, made, CHINA_MINED, carried)
 
 
 def separate(world: World, month: Month) -> None:
@@ -367,7 +370,7 @@ def fundamental_markup(world: World) -> np.ndarray:
     if world.chain_cost is None:
         world.chain_cost = chain
     markup = np.full((len(world.reference), world.size), np.nan)
-    markup[OXIDE_ROWS] = world.reference[OXIDE_ROWS, None] * chain / max(world.chain_cost, 1e-9)
+    markup[OXIDE_SPAN] = world.reference[OXIDE_SPAN, None] * chain / max(world.chain_cost, 1e-9)
     return markup
 
 
