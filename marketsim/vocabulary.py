@@ -22,8 +22,14 @@ OXIDES: tuple[str, ...] = ("ndpr", "dytb", "lace")
 """The separated oxides, by name."""
 OXIDE_ROWS = [LACE, NDPR, DYTB]
 """Good rows of the oxides in the order refiners return them (a list, for fancy indexing)."""
+OXIDE_SPAN = slice(NDPR, LACE + 1)
+"""The same rows in good order, as a slice (a view, not a copy: for row-by-row arithmetic)."""
 REO_GOODS = [CONCENTRATE, NDPR, DYTB, LACE]
 """Good rows measured in tonnes of rare-earth oxide (all but magnets)."""
+REO_ROWS = slice(CONCENTRATE, LACE + 1)
+"""The rows of :data:`REO_GOODS` as a slice (a view, not a copy: for the month's totals)."""
+MAGNET_ROWS = slice(MAGNET, MAGNET + 1)
+"""The magnet row as a slice (a (1, regions) view)."""
 
 # ----------------------------------------------------------------- element groups
 ELEMENT_GROUPS: tuple[str, ...] = ("lace", "ndpr", "dytb", "other")

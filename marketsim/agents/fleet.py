@@ -114,7 +114,9 @@ class Fleet(AgentColumns):
         self.unit_cost = np.asarray(unit_cost, dtype=float).copy()
         self.lead_months = int(lead_months)
         size = len(self.names)
-        self.pipeline = np.zeros((PIPELINE_MONTHS, size))
+        self.pipeline = np.zeros((size, PIPELINE_MONTHS))
+        """(facilities, months) capacity due to arrive in each month (slot ``tick % PIPELINE_MONTHS``), t/yr:
+        a facility's row is contiguous, so the capacity phase sums a few facilities' rows without a gather."""
         self.margin = np.ones(size)
         self.full_margin = np.ones(size)
         """Investors' moving average of revenue over full cost (operating plus capital charge)."""
@@ -138,15 +140,15 @@ class Fleet(AgentColumns):
     def arrive(self, tick: int) -> None:
         """Add the capacity that completes this month."""
         slot = tick % PIPELINE_MONTHS
-        self.capacity = np.maximum(self.capacity + self.pipeline[slot], 0.0)
-        self.pipeline[slot] = 0.0
+        self.capacity = np.maximum(self.capacity + self.pipeline[:, slot], 0.0)
+        self.pipeline[:, slot] = 0.0
 
     def ramp_to(self, row: int, target: float, tick: int, ramp_months: int) -> None:
         """Move one facility's capacity to ``target`` evenly over ``ramp_months`` from ``tick``."""
-        pending = self.pipeline[:, row].sum()
+        pending = self.pipeline[row].sum()
         step = (target - self.capacity[row] - pending) / ramp_months
         for month in range(ramp_months):
-            self.pipeline[(tick + month) % PIPELINE_MONTHS, row] += step
+            self.pipeline[row, (tick + month) % PIPELINE_MONTHS] += step
 
     def remember_margin(self, revenue_over_cost: np.ndarray, extra_cost: np.ndarray | float = 0.0) -> np.ndarray:
         """Fold this month's revenue over cost into the moving averages that operators (a few
@@ -174,7 +176,7 @@ class Fleet(AgentColumns):
         """Put the capacity ordered for each facility (t/yr) in its pipeline, due after the
         fleet's lead time (or ``lead_months``)."""
         lead = self.lead_months if lead_months is None else lead_months
-        self.pipeline[(tick + max(lead, 1)) % PIPELINE_MONTHS] += ordered
+        self.pipeline[:, (tick + max(lead, 1)) % PIPELINE_MONTHS] += ordered
 
     def track_load(self) -> None:
         """Fold last month's output over capacity into the load memory."""

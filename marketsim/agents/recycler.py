@@ -126,9 +126,10 @@ class RecyclerFleet(Fleet):
         if not reviewing.any():  # nobody's review month (or no recyclers)
             return
         feed = self.available + self.scrap_available
-        gap = feed * 12.0 * 1.1 - self.capacity - self.pipeline.sum(axis=0)
+        # Each facility's pipeline summed month after month (a (months, facilities) copy keeps that order).
+        gap = feed * 12.0 * 1.1 - self.capacity - np.ascontiguousarray(self.pipeline.T).sum(axis=0)
         go = reviewing & (gap > 0) & (self.margin > 1.0)
-        self.pipeline[(tick + max(self.lead_months, 1)) % PIPELINE_MONTHS, go] += gap[go]
+        self.pipeline[go, (tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += gap[go]
 
 
 class Recycler(FacilityAgent):

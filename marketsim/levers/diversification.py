@@ -80,7 +80,7 @@ class Levers:
         extra = self.environment.extra_cost
         for k, (stage, fleet) in enumerate(self.fleets.items()):
             if k or changed:  # mining does not learn: its cost moves only with standards
-                fleet.unit_cost = self.base_cost[stage] * self.multiplier[k, fleet.region] + extra[k, fleet.region]
+                fleet.unit_cost = self.base_cost[stage] * self.multiplier[k][fleet.region] + extra[k][fleet.region]
         if self._offtakes:
             self._offtake_topup(world)
 

@@ -117,10 +117,17 @@ def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.nd
     usable = routable & (available > 0)[:, :, None]
     cheapest = np.where(usable, perceived, np.inf).min(axis=1, keepdims=True)
     # Where a route is usable its destination's cheapest cost is finite, so only those cells divide.
-    relative = np.divide(perceived, cheapest, out=np.ones_like(perceived), where=usable) - 1.0
-    weight = np.where(usable, available[:, :, None] * np.exp(-sharpness * relative), 0.0)
+    # weight = available * exp(-sharpness * (perceived / cheapest - 1)) on usable routes, 0 elsewhere,
+    # computed in place (one array, no temporaries).
+    weight = np.divide(perceived, cheapest, out=np.ones(perceived.shape), where=usable)
+    weight -= 1.0
+    weight *= -sharpness
+    np.exp(weight, out=weight)
+    weight *= available[:, :, None]
+    np.copyto(weight, 0.0, where=~usable)
     total = weight.sum(axis=1, keepdims=True)
-    return weight / np.where(total > 0, total, 1.0)
+    weight /= np.where(total > 0, total, 1.0)
+    return weight
 
 
 def _export_cells(goods_covered: np.ndarray, origin: int, regions: int) -> tuple[np.ndarray, ...]:

@@ -20,6 +20,9 @@ import numpy as np
 from marketsim.scenario.behaviour import BehaviourParams
 from marketsim.scenario.dynamics import StockholderParams
 
+FLOAT_MAX = np.finfo(float).max
+"""Where an infinite fundamental price is capped (what ``np.nan_to_num`` would do, without its cost)."""
+
 DEFAULT = BehaviourParams()
 """The ``[behaviour]`` defaults (``trend_months``: trend followers extrapolate the log change of the
 last this many months)."""
@@ -87,9 +90,10 @@ class Expectations:
         self.slow += (log_price - self.slow) / p.reversion_months
         profit = realised * np.sign(self.forecasts)
         self.fitness = p.memory * self.fitness + (1.0 - p.memory) * profit
-        edge = np.clip(p.intensity_of_choice * (self.fitness[0] - self.fitness[1]), -50.0, 50.0)
+        edge = np.minimum(np.maximum(p.intensity_of_choice * (self.fitness[0] - self.fitness[1]), -50.0), 50.0)
         self.fundamentalists = 1.0 / (1.0 + np.exp(-edge))
-        anchor = np.where(np.isnan(fundamental), self.slow, np.log(np.maximum(np.nan_to_num(fundamental), 1e-9)))
+        capped = np.minimum(np.maximum(fundamental, 1e-9), FLOAT_MAX)
+        anchor = np.where(np.isnan(fundamental), self.slow, np.log(capped))
         horizon = p.horizon_months
         self.forecasts[0] = min(horizon / p.reversion_months, 1.0) * (anchor - log_price)
         trend = (log_price - self.log_history[0]) / self.trend_months

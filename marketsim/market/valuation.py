@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def element_values(prices: np.ndarray) -> np.ndarray:
-    """(4,) value of each element group at the given good prices (the 'other' group is unpaid)."""
-    return np.array([prices[LACE], prices[NDPR], prices[DYTB], 0.0])
+    """(4,) value of each element group at the given (goods,) prices (the 'other' group is unpaid)."""
+    values = np.zeros(4)
+    values[0], values[1], values[2] = prices[LACE], prices[NDPR], prices[DYTB]
+    return values
 
 
 def netback_values(world: World, posted: np.ndarray) -> np.ndarray:
@@ -25,9 +27,10 @@ def netback_values(world: World, posted: np.ndarray) -> np.ndarray:
     get for its oxides, not what the mine's own region would pay to import them)."""
     size = world.size
     capacity = world.refiners.by_region(world.refiners.capacity, size)
-    weights = capacity / capacity.sum() if capacity.sum() > 0 else np.full(size, 1.0 / size)
+    total = capacity.sum()
+    weights = capacity / total if total > 0 else np.full(size, 1.0 / size)
     prices = posted @ weights
-    return np.repeat(element_values(prices)[None, :], size, axis=0)
+    return element_values(prices)[None, :].repeat(size, axis=0)
 
 
 def unsold_brake(world: World, good: int) -> np.ndarray:
@@ -38,7 +41,7 @@ def unsold_brake(world: World, good: int) -> np.ndarray:
     sales = np.maximum(world.orders[good], world.sales_trend[good])
     target = world.market.seller_cover_months * np.maximum(sales, 1e-9)
     cover = world.ledger.seller.amount[good] / target
-    return np.clip((3.0 - cover) / 2.0, 0.0, 1.0)
+    return np.minimum(np.maximum((3.0 - cover) / 2.0, 0.0), 1.0)  # np.clip, without its wrappers
 
 
 def producers(world: World) -> np.ndarray:
@@ -55,7 +58,8 @@ def offered_mix(world: World) -> np.ndarray:
     """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:
     what refiners would be buying."""
     offered = world.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
-    mix = offered / offered.sum() if offered.sum() > 0 else world.world_mix
+    total = offered.sum()
+    mix = offered / total if total > 0 else world.world_mix
     return mix[None, :3]
 
 

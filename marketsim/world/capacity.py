@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from marketsim.agents.acquisition import industry_order, spread
-from marketsim.agents.fleet import Fleet
+from marketsim.agents.fleet import PIPELINE_MONTHS, Fleet
 from marketsim.scenario.dynamics import CapacityParams
 from marketsim.vocabulary import MAGNET, NDPR, month_index
 from marketsim.world.flows import Month
@@ -37,7 +37,7 @@ def schedule_construction(world: World, params: CapacityParams, start_month: int
             raise ValueError(f"under_construction names unknown facility {item.facility!r}")
         first = max(month_index(item.start) - start_month, 0)
         for month in range(item.ramp_months):
-            fleet.pipeline[(first + month) % len(fleet.pipeline), row] += item.capacity / item.ramp_months
+            fleet.pipeline[row, (first + month) % PIPELINE_MONTHS] += item.capacity / item.ramp_months
 
 
 def need_weights(world: World) -> np.ndarray:
@@ -153,7 +153,7 @@ def _order(
     if installed <= 0:
         return 0.0
     margin = float((capacity * fleet.full_margin[rows]).sum() / installed)
-    supply_line = float(fleet.pipeline[:, rows].sum())
+    supply_line = float(fleet.pipeline[rows].sum())
     return industry_order(installed, supply_line, demand, margin, params, months, lead or fleet.lead_months)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from marketsim.market.clearing import Clearing
-from marketsim.vocabulary import GOODS, MAGNET, REO_GOODS, TRACERS
+from marketsim.vocabulary import GOODS, MAGNET, MAGNET_ROWS, REO_ROWS, TRACERS
 from marketsim.world.state import World
 
 
@@ -133,11 +133,11 @@ def material_balance(world: World, month: Month) -> tuple[float, float]:
     balance = (
         month.mined.sum()
         + month.recycled.sum()
-        - direct[REO_GOODS].sum()
+        - direct[REO_ROWS].sum()
         - in_magnets.sum()
         - month.lost.sum()
         - scrap_lost
-        - (ledger.held(REO_GOODS) - month.held_before)
+        - (ledger.held(REO_ROWS) - month.held_before)
     )
-    magnets = month.magnets.sum() - month.consumed[MAGNET].sum() - (ledger.held([MAGNET]) - month.magnets_before)
+    magnets = month.magnets.sum() - month.consumed[MAGNET].sum() - (ledger.held(MAGNET_ROWS) - month.magnets_before)
     return balance, magnets

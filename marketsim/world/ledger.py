@@ -42,11 +42,11 @@ class Pool:
     def take(self, amount: np.ndarray) -> np.ndarray:
         """Take material out in proportion to what is held; return the tracer tonnes removed."""
         share = np.divide(amount, self.amount, out=np.zeros(self.amount.shape), where=self.amount > 0)
-        share = np.minimum(share, 1.0)
+        np.minimum(share, 1.0, out=share)
         removed = self.tracer * share[:, :, None]
         self.amount = np.maximum(self.amount - amount, 0.0)
         self.tracer -= removed
-        self.tracer[self.amount <= 0] = 0.0
+        np.copyto(self.tracer, 0.0, where=(self.amount <= 0)[:, :, None])
         return removed
 
 
@@ -83,8 +83,9 @@ class Ledger:
         amount = np.minimum(amount, self.stockpile.amount)
         self.seller.add(amount, self.stockpile.take(amount))
 
-    def held(self, goods: list[int]) -> float:
-        """Total tonnes of ``goods`` held anywhere."""
+    def held(self, goods: slice) -> float:
+        """Total tonnes of the rows ``goods`` (a slice, e.g. :data:`~marketsim.vocabulary.REO_ROWS`)
+        held anywhere."""
         return float(
             self.seller.amount[goods].sum() + self.buyer.amount[goods].sum() + self.stockpile.amount[goods].sum()
         )

@@ -19,9 +19,11 @@ from marketsim.vocabulary import (
     DYTB,
     ELEMENTS,
     MAGNET,
+    MAGNET_ROWS,
     NDPR,
     OXIDE_ROWS,
-    REO_GOODS,
+    OXIDE_SPAN,
+    REO_ROWS,
 )
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
@@ -65,8 +67,8 @@ def open_month(world: World, tick: int) -> Month:
         dytb_value=values[:, 2],
         market_oxides=market_oxides,
         market_dytb=market_dytb,
-        held_before=world.ledger.held(REO_GOODS),
-        magnets_before=world.ledger.held([MAGNET]),
+        held_before=world.ledger.held(REO_ROWS),
+        magnets_before=world.ledger.held(MAGNET_ROWS),
         produced=goods_by_region(world),
     )
 
@@ -87,7 +89,9 @@ def produce(world: World, month: Month, rng: np.random.Generator) -> None:
     month.produced[CONCENTRATE] = month.mined = elements.sum(axis=1)
     carried = no_tracers(world)
     carried[CONCENTRATE, :, ELEMENTS] = elements
-    offer_output(world, month.produced * (np.arange(len(month.produced)) == CONCENTRATE)[:, None], CHINA_MINED, carried)
+    made = goods_by_region(world)
+    made[CONCENTRATE] = month.mined
+    offer_output(world, made, CHINA_MINED, carried)
 
 
 def separate(world: World, month: Month) -> None:
@@ -337,7 +341,7 @@ def fundamental_markup(world: World) -> np.ndarray:
     if world.chain_cost is None:
         world.chain_cost = chain
     markup = np.full((len(world.reference), world.size), np.nan)
-    markup[OXIDE_ROWS] = world.reference[OXIDE_ROWS, None] * chain / max(world.chain_cost, 1e-9)
+    markup[OXIDE_SPAN] = world.reference[OXIDE_SPAN, None] * chain / max(world.chain_cost, 1e-9)
     return markup
 
 
