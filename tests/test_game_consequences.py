@@ -83,9 +83,8 @@ def test_cards_are_the_same_whether_the_twin_played_ahead_or_not(tmp_path):
         eager.close()
 
 
-def test_a_twin_played_ahead_leaves_no_model_time_for_the_new_round(server, monkeypatch):
-    room, boss, _ = open_room(server)
-    room.twin_ahead_after = None
+def count_months(monkeypatch) -> list:
+    """The models stepped from now on, one entry a month (``RareEarthModel.step`` counted)."""
     months = []
     step = RareEarthModel.step
 
@@ -94,6 +93,13 @@ def test_a_twin_played_ahead_leaves_no_model_time_for_the_new_round(server, monk
         return step(model)
 
     monkeypatch.setattr(RareEarthModel, "step", counted)
+    return months
+
+
+def test_a_twin_played_ahead_leaves_no_model_time_for_the_new_round(server, monkeypatch):
+    room, boss, _ = open_room(server)
+    room.twin_ahead_after = None
+    months = count_months(monkeypatch)
     room.twin_ahead()  # while the players decide
     assert len(months) == 12  # the twin's coming round
     room.advance(boss)
@@ -122,14 +128,7 @@ def test_a_background_twin_run_scheduled_before_it_was_switched_off_plays_nothin
     scheduled = []
     monkeypatch.setattr(views, "_thread", SimpleNamespace(start_new_thread=lambda run, args: scheduled.append(run)))
     monkeypatch.setattr(views, "time", SimpleNamespace(sleep=lambda seconds: None))
-    months = []
-    step = RareEarthModel.step
-
-    def counted(model):
-        months.append(model)
-        return step(model)
-
-    monkeypatch.setattr(RareEarthModel, "step", counted)
+    months = count_months(monkeypatch)
     switched_off, _, _ = open_room(server)
     switched_off.twin_ahead_after = None
     assert len(scheduled) == 1  # the start's run, still asleep
