@@ -82,6 +82,17 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def dask_scheduler():
+    """The address of a real Dask scheduler with two worker processes on 127.0.0.1 (no dashboard)."""
+    from dask import distributed  # noqa: PLC0415 (only the Dask tests need it)
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
 # ---------------------------------------------------------------- the classroom game's engine
 @pytest.fixture
 def clock():

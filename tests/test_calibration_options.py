@@ -53,12 +53,8 @@ def test_local_transition_same_seed_same_population(tmp_path, runs):
 
 
 @pytest.mark.filterwarnings("ignore:Port .* is already in use")  # another cluster's HTTP port on this machine
-def test_local_transition_on_a_dask_cluster_gives_the_same_population(tmp_path, runs):
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        on_dask, _ = _calibrate(tmp_path, "dask", transition_name="local", scheduler=cluster.scheduler_address)
+def test_local_transition_on_a_dask_cluster_gives_the_same_population(tmp_path, runs, dask_scheduler):
+    on_dask, _ = _calibrate(tmp_path, "dask", transition_name="local", scheduler=dask_scheduler)
     pd.testing.assert_frame_equal(on_dask, runs["local"][0])
 
 

@@ -268,12 +268,8 @@ def test_same_root_seed_same_accepted_sets(tmp_path, local_run):
 
 
 @pytest.mark.filterwarnings("ignore:Port .* is already in use")  # another cluster's HTTP port on this machine
-def test_dask_cluster_gives_the_same_accepted_sets(tmp_path, local_run):
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        on_dask, paths = _calibrate(tmp_path, "dask", scheduler=cluster.scheduler_address)
+def test_dask_cluster_gives_the_same_accepted_sets(tmp_path, local_run, dask_scheduler):
+    on_dask, paths = _calibrate(tmp_path, "dask", scheduler=dask_scheduler)
     pd.testing.assert_frame_equal(on_dask, local_run[0])
     assert "Dask scheduler" in paths["manifest.json"].read_text()
 
