@@ -75,7 +75,7 @@ def transition(name: str) -> pyabc.transition.Transition:
         return pyabc.MultivariateNormalTransition()
     if name == "local":
         return pyabc.LocalTransition()
-    raise CalibrationError(f"transition {name!r} is unknown; use one of: {', '.join(TRANSITIONS)}.")
+    raise CalibrationError(f"--transition {name!r} is unknown; use one of: {', '.join(TRANSITIONS)}.")
 
 
 def fitted_subset(spec: TargetFile, only: Sequence[str] | None, source: Path) -> TargetFile:
@@ -333,6 +333,8 @@ def report_saved_calibration(
         TargetsError: If the target file is missing or invalid.
         CalibrationError: If the folder holds no finished generation, or the history does not fit the target file.
     """
+    if transition_name is not None:
+        transition(transition_name)  # an unknown name is refused as such, before the history is read
     database = Path(out_dir) / DB_NAME
     if not database.is_file():
         raise CalibrationError(f"{out_dir}: no {DB_NAME} here; run the calibration first.")
