@@ -103,8 +103,8 @@ class LivePage:
     def __init__(self) -> None:
         """Nothing drawn yet."""
         self.widgets: dict[str, Any] = {}
-        self.shape: tuple | None = None
         self.state: PageState | None = None
+        """The state last drawn or written: its shape is the one the page shows."""
         self.stamp = 0
         self._lock = threading.Lock()
 
@@ -128,7 +128,7 @@ class LivePage:
         """Write a state's values into the widgets drawn (each widget's changed values go to the
         browser as one message) and remember its shape as drawn."""
         with self._lock:
-            self.shape, self.state = state.shape, state
+            self.state = state
             for name, values in state.values.items():
                 if name in self.widgets:
                     _set(self.widgets[name], values)
@@ -145,7 +145,7 @@ class LivePage:
             state = now(self.stamp)
         except GameError:
             return False  # the seat is gone: the page draws why
-        if state.shape != self.shape:
+        if self.state is None or state.shape != self.state.shape:
             return False
         self.write(state)
         return True
