@@ -21,7 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def free_sources(open_routes: np.ndarray, export_tax: np.ndarray, quota_goods: np.ndarray, quota_origin: np.ndarray) -> np.ndarray:
+def free_sources(
+    open_routes: np.ndarray, export_tax: np.ndarray, quota_goods: np.ndarray, quota_origin: np.ndarray
+) -> np.ndarray:
     """(goods, regions) True where a region exports the good with no export control of its own: no
     closed route, no export tax, no export quota covering it (it can re-sell what it bought).
 
@@ -67,17 +69,19 @@ def reexport(
 
 
 def pooled_bid(
-    cut_off: np.ndarray, held: np.ndarray, normal: np.ndarray, free: np.ndarray
+    cut_off: np.ndarray, held: np.ndarray, normal: np.ndarray, free: np.ndarray, weight: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who bids a scarcity premium and on what cover, once traders arbitrage between the regions that
-    trade a good freely: they bid as one market, on the group's pooled cover (its buyers' stock over
-    their normal stock), whenever export controls cut any of them off.
+    trade a good freely: they bid, whenever export controls cut any of them off, on a cover that is
+    ``weight`` the group's pooled cover (its buyers' stock over their normal stock) and ``1 - weight``
+    their own (1: one market).
 
     Args:
         cut_off: (goods, regions) True where export controls left the region's buyers short.
         held: (goods, regions) buyers' stock, t.
         normal: (goods, regions) stock buyers would aim at with no speculative cover, t.
         free: (goods, regions) regions that re-sell freely (:func:`free_sources`).
+        weight: Weight of the pooled cover (0-1).
 
     Returns:
         (goods, regions) cut-off flags and (goods, regions) covers, the group's where ``free``.
@@ -85,7 +89,8 @@ def pooled_bid(
     group_held = np.where(free, held, 0.0).sum(axis=1, keepdims=True)
     group_normal = np.where(free, normal, 0.0).sum(axis=1, keepdims=True)
     pooled = np.divide(group_held, group_normal, out=np.ones_like(group_held), where=group_normal > 1e-9)
-    cover = np.where(free, pooled, held / np.maximum(normal, 1e-9))
+    own = held / np.maximum(normal, 1e-9)
+    cover = np.where(free, weight * pooled + (1.0 - weight) * own, own)
     any_cut = (cut_off & free).any(axis=1, keepdims=True)
     return np.where(free, any_cut, cut_off), cover
 

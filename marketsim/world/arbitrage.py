@@ -50,8 +50,9 @@ def bound_premium(world: World) -> None:
 
 def bidders(world: World, cut_off: np.ndarray, cover: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(goods, regions) who bids a scarcity premium and on what cover: with
-    ``dynamics.arbitrage.pooled_premium`` the regions that trade a good freely bid as one market on
+    ``dynamics.arbitrage.pool_weight`` above 0 the regions that trade a good freely bid as one market on
     their pooled cover (:func:`marketsim.market.arbitrage.pooled_bid`); otherwise as given."""
-    if not world.scenario.dynamics.arbitrage.pooled_premium:
+    weight = world.scenario.dynamics.arbitrage.pool_weight
+    if weight <= 0:
         return cut_off, cover
-    return arbitrage.pooled_bid(cut_off, cover * world.normal_stock, world.normal_stock, _free(world))
+    return arbitrage.pooled_bid(cut_off, cover * world.normal_stock, world.normal_stock, _free(world), weight)
