@@ -33,9 +33,11 @@ def japan_over_usa_eu_in_the_halt(overrides: list[str]) -> float:
 
 def test_traders_keep_japan_near_other_importers_during_the_halt():
     off = japan_over_usa_eu_in_the_halt([])
-    on = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true"])
+    one_market = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=1"])
+    partial = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=0.5"])
     assert off > 2.0  # each region bids on its own buyers' stock: Japan's magnet makers run dry
-    assert 0.8 < on < 1.2  # one premium for the importers that re-sell to each other
+    assert 0.8 < one_market < 1.2  # one premium for the importers that re-sell to each other
+    assert one_market < partial < off
 
 
 def test_importers_that_trade_freely_bid_on_their_pooled_cover():
