@@ -32,7 +32,7 @@ def japan_over_usa_eu_in_the_halt(overrides: list[str]) -> float:
 
 
 def test_traders_keep_japan_near_other_importers_during_the_halt():
-    off = japan_over_usa_eu_in_the_halt([])
+    off = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=false"])
     one_market = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=1"])
     partial = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=0.5"])
     assert off > 2.0  # each region bids on its own buyers' stock: Japan's magnet makers run dry
