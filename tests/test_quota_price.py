@@ -79,6 +79,7 @@ def ndpr_japan_over_usa(quota_price: bool) -> np.ndarray:
     """Japan's NdPr price over the USA's in history_2009, July-August 2010 (the quota cut binds,
     before the halt to Japan), seed 1."""
     sets = [f"dynamics.leakage.quota_price={'true' if quota_price else 'false'}", *STOCKHOLDERS_7_27]
+    sets.append("dynamics.arbitrage.enabled=false")  # 7.30's own-cover premium, without traders' arbitrage (7.39)
     model = RareEarthModel(load_scenario(HISTORY, sets), seed=1, years=2)
     model.run()
     table = model.results()

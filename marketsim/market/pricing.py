@@ -311,6 +311,11 @@ class PriceBook:
         self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
         self._regional = None
 
+    def cap_premium(self, premium: np.ndarray) -> None:
+        """Lower buyers' scarcity premium to at most ``premium`` (arbitrage bounds, 7.39)."""
+        self.scarcity = np.minimum(self.scarcity, premium)
+        self._regional = None
+
     def remember_requests(self, asked: np.ndarray, months: float) -> np.ndarray:
         """(goods, origins, destinations) tonnes buyers ask for a month, smoothed exponentially over
         ``months`` (buyers with stock skip months; the licence market sees their demand over a few):

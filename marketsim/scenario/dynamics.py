@@ -297,6 +297,29 @@ class ImportParityParams(Strict):
     1 = none; ASSUMPTION)."""
 
 
+class ArbitrageParams(Strict):
+    """Arbitrage bounds on the scarcity premium of buyers cut off by export controls (model.md 7.39):
+    traders re-sell between importers, smugglers and grey traders buy at the exporter's domestic price."""
+
+    enabled: bool = False
+    """False (the default): no bound but the choke price and import parity (7.10, 7.31)."""
+    reexport_margin: Annotated[float, Field(ge=0.0, le=5.0)] | None = 0.1
+    """Gap between the dearest and the cheapest price of the regions that trade a good freely, as a share of
+    the cheapest, below which traders do not re-sell (freight and traders' margin; ASSUMPTION, range
+    0.03-1). None: no re-export."""
+    reexport_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    """Share of the gap to the pooled cover of the regions that trade a good freely that traders close a
+    month by re-selling from the well-stocked to the short (ASSUMPTION, range 0.1-1; 0: no re-export)."""
+    pool_weight: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+    """Whenever export controls cut any of the regions that trade a good freely off, they all bid a scarcity
+    premium on a cover that is this weight their pooled buyers' cover and the rest their own (traders
+    arbitrage between them; 1: one market; 0: each bids on its own cover, 7.30; 0.7 CHOSEN against REF §10
+    K3-K6 on history_2009, model.md 7.39)."""
+    tier_gap: Annotated[float, Field(ge=0.0, le=20.0)] | None = None
+    """Most the price abroad stays above the domestic price of an origin whose export controls cut the
+    buyers off, as a share of it (export duty plus smugglers' risk premium; range 0.2-3). None: no bound."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
@@ -308,3 +331,4 @@ class DynamicsParams(Strict):
     contracts: ContractParams = ContractParams()
     leakage: LeakageParams = LeakageParams()
     import_parity: ImportParityParams = ImportParityParams()
+    arbitrage: ArbitrageParams = ArbitrageParams()

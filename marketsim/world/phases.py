@@ -25,6 +25,7 @@ from marketsim.vocabulary import (
     OXIDE_SPAN,
     REO_ROWS,
 )
+from marketsim.world.arbitrage import bidders, bound_premium, reexport
 from marketsim.world.capacity import acquire_capacity
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
 from marketsim.world.parity import import_parity_willingness
@@ -299,14 +300,19 @@ def leak(world: World, month: Month) -> None:
 def reprice(world: World, month: Month) -> None:
     """Sellers move their markups with their stock cover; cut-off buyers bid scarcity."""
     result, demand = month.clearing, month.demand
+    if world.scenario.dynamics.arbitrage.enabled:
+        reexport(world)
     fundamental = fundamental_markup(world)
     month.cut_off = cut_off_by_controls(result, demand, world.frictions, world.scenario.behaviour.restricted_share)
+    bidding, cover = own_premium(world, month), premium_cover(world, month)
+    if world.scenario.dynamics.arbitrage.enabled:
+        bidding, cover = bidders(world, bidding, cover)
     world.prices.update(
         month.offered,
         result.requested,
         demand,
-        own_premium(world, month),
-        premium_cover(world, month),
+        bidding,
+        cover,
         result.price_index,
         valuation.producers(world),
         fundamental,
@@ -323,6 +329,8 @@ def reprice(world: World, month: Month) -> None:
             else np.full(month.cut_off.shape, np.inf)
         )
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
+    if world.scenario.dynamics.arbitrage.enabled:
+        bound_premium(world)
     world.remember_prices()
     news, tightened = controls_news(world)
     world.expectations.update(world.prices.regional, fundamental * world.prices.base, news, tightened)
