@@ -59,7 +59,7 @@ def test_a_change_shows_its_first_years_at_once_and_the_rest_as_it_arrives(rende
     with dash.lock:  # the rest waits while the page is read
         click(context, "Apply tariff")
         assert dash.run.latest.tick == 24
-        assert set(run_lengths(context)) == {24 + session.AHEAD_MONTHS}, "the first years after the change"
+        assert set(run_lengths(context)) == {24 + dash.ahead(24)}, "the first years after the change"
         assert "the rest follows" in status(context)
     rest_arrives(context, dash, months)
     assert "the rest follows" not in status(context)

@@ -42,23 +42,29 @@ function loadPlotly() {
   return window.marketsimPlotly;
 }
 
-// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace);
+// A month "YYYY-MM" as plotly's time of a date axis: milliseconds, UTC.
+const monthTime = (month) => Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1);
+
+// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace), given to
+// plotly as times (``times``: the dates read once, not once per point of every trace by plotly);
 // "@dates:n" stands for the first n of them (a run simulated so far).
-function withDates(traces, dates) {
+function withDates(traces, times) {
   return traces.map((trace) => {
     if (typeof trace.x !== "string" || !trace.x.startsWith("@dates")) return trace;
     const [, n] = trace.x.split(":");
-    return { ...trace, x: n === undefined ? dates : dates.slice(0, Number(n)) };
+    return { ...trace, x: n === undefined ? times : times.slice(0, Number(n)) };
   });
 }
 
-// Months are "YYYY-MM" strings, so they compare as text. until "" shows everything.
+// Months are "YYYY-MM" strings, so they compare as text; shared dates are times. until "" shows everything.
 function cutTraces(traces, until) {
   if (!until) return traces;
+  const untilTime = monthTime(until);
   return traces.map((trace) => {
     if (trace.meta !== "run" || !trace.x) return trace;
+    const last = typeof trace.x[0] === "number" ? untilTime : until;
     let n = trace.x.length;
-    while (n > 0 && trace.x[n - 1] > until) n--;
+    while (n > 0 && trace.x[n - 1] > last) n--;
     return { ...trace, x: trace.x.slice(0, n), y: trace.y.slice(0, n) };
   });
 }
@@ -114,12 +120,17 @@ export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
     const queue = drawQueue();
+    let dates = null, times = [];
     const draw = () => {
       const layout = model.get("figure_layout");
       const until = model.get("until");
       el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
+      if (model.get("dates") !== dates) {
+        dates = model.get("dates");
+        times = dates.map(monthTime);
+      }
       const all = [...model.get("traces"), ...model.get("twin")];
-      const traces = cutTraces(withDates(all, model.get("dates")), until);
+      const traces = cutTraces(withDates(all, times), until);
       return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
     };
     draw();

@@ -168,6 +168,7 @@ def Page():
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
     shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
+    dash.headline_until = (int(year.value) - first + 1) * 12 if year.value.isdigit() else 0
     # The runs compared and how far they are simulated: every control that changes them sets a
     # message (a new revision); after a change, the rest of the run arrives in the background.
     key = (dash.revision, dash.compare, *dash.compared())

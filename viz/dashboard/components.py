@@ -75,6 +75,7 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             widget.partial = drawing.partial
             widget.traces = ours
             widget.twin = twin  # sent only if the twin's lines changed (an equal value is not sent)
+            widget.until = until  # in the same message (the effect below then sends nothing)
 
     def cut():
         solara.get_widget(element).until = until
