@@ -10,7 +10,8 @@ While the dashboard plays a run, the figures stay the same (the whole run and it
 per change) and only ``until`` moves: the browser cuts the traces marked ``meta: "run"`` and the
 events on the time axis at that month, so a frame sends a few bytes, not every point again. The
 twin's traces (``meta: "twin"``) go in a trait of their own, sent only when they change (not when
-the rest of a run arrives after its first years). Charts on screen are drawn before the others.
+the rest of a run arrives after its first years). Charts on screen are drawn before the others,
+and the browser tells the server which charts are on screen (``seen``).
 """
 
 from __future__ import annotations
@@ -104,10 +105,16 @@ function drawQueue() {
         if (inView.length || later.length > 1) queue.schedule();
       });
     };
+    queue.models = new WeakMap();
     queue.seen = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         if (entry.isIntersecting) queue.onScreen.add(entry.target);
         else queue.onScreen.delete(entry.target);
+        const model = queue.models.get(entry.target);  // the server is told, see PlotlyChart.seen
+        if (model && model.get("seen") !== entry.isIntersecting) {
+          model.set("seen", entry.isIntersecting);
+          model.save_changes();
+        }
       }
       queue.schedule();
     });
@@ -134,6 +141,7 @@ export default {
       return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
     };
     draw();
+    queue.models.set(el, model);
     queue.seen.observe(el);
     // New traces and a new layout arrive together: drawn once for both, in the queue's order.
     const schedule = () => {
@@ -250,6 +258,9 @@ class PlotlyChart(anywidget.AnyWidget):
     partial = traitlets.Bool(False).tag(sync=True)
     """The figure shows the first years of a run whose rest follows: off screen, it is not drawn
     (the whole run is, when it arrives)."""
+    seen = traitlets.Bool(True).tag(sync=True)
+    """Whether the chart is in the browser's window, as the browser last said (it tells when the
+    page scrolls): a chart out of view is not sent the first years of a run, only the whole run."""
     until = traitlets.Unicode("").tag(sync=True)
     """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
     time axis; empty: everything."""
