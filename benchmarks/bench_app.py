@@ -9,6 +9,9 @@ Prints:
 - change-to-redraw: until every time chart shows the whole run with the change (the rest
   arrived), best, median and worst of ``--repeats`` changes per month (each a US tariff at
   another rate, so every change moves the lines and the browser gets new data);
+- times are counted from the click the page got (a listener on the document); the first-shown
+  is also given from Playwright's click call, which first finds the button among the page's
+  and waits until it is visible and stable (tens of ms, more on a loaded machine);
 - the split of the first-shown: in the server until its reply starts (read off the page's
   websocket: the reply is what arrives after the longest silence), then transfer and drawing in
   the browser until the charts in the window show the change, and the size of the reply;
