@@ -59,7 +59,7 @@ def test_a_change_shows_its_first_years_at_once_and_the_rest_as_it_arrives(rende
     with dash.lock:  # the rest waits while the page is read
         click(context, "Apply tariff")
         assert dash.run.latest.tick == 24
-        assert set(run_lengths(context)) == {24 + session.AHEAD_MONTHS}, "the first years after the change"
+        assert set(run_lengths(context)) == {24 + dash.ahead(24)}, "the first years after the change"
         assert "the rest follows" in status(context)
     rest_arrives(context, dash, months)
     assert "the rest follows" not in status(context)
@@ -111,3 +111,22 @@ def test_the_months_go_once_for_every_line_that_has_them():
     assert traces[0]["x"] == months, "the figure itself is left alone"
     bars = [{"x": [10.0, 20.0], "y": ["usa", "eu"]}]
     assert share_dates(bars) == ([], bars), "numbers on x are not months"
+
+
+def test_a_chart_out_of_view_gets_the_whole_run_not_its_first_years(rendered):
+    """A chart the browser says is out of its window keeps what it drew while the rest of a run
+    is simulated, then gets the whole run; the charts in view get the first years at once."""
+    context, dash = rendered
+    months = dash.run.months
+    widgets = charts(context)
+    hidden, shown = widgets[len(widgets) - 1], widgets[0]
+    hidden.seen = False  # as the browser says when the page scrolls
+    before = hidden.traces
+    slider(context, "Starts in").v_model = 24
+    with dash.lock:  # the rest waits while the page is read
+        click(context, "Apply tariff")
+        assert dash.pending
+        assert hidden.traces is before, "out of view: not sent the first years"
+        assert shown.traces is not None and shown.partial, "in view: the first years at once"
+    rest_arrives(context, dash, months)
+    assert hidden.traces is not before and not hidden.partial, "out of view: the whole run once it arrived"

@@ -10,7 +10,8 @@ While the dashboard plays a run, the figures stay the same (the whole run and it
 per change) and only ``until`` moves: the browser cuts the traces marked ``meta: "run"`` and the
 events on the time axis at that month, so a frame sends a few bytes, not every point again. The
 twin's traces (``meta: "twin"``) go in a trait of their own, sent only when they change (not when
-the rest of a run arrives after its first years). Charts on screen are drawn before the others.
+the rest of a run arrives after its first years). Charts on screen are drawn before the others,
+and the browser tells the server which charts are on screen (``seen``).
 """
 
 from __future__ import annotations
@@ -42,23 +43,29 @@ function loadPlotly() {
   return window.marketsimPlotly;
 }
 
-// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace);
+// A month "YYYY-MM" as plotly's time of a date axis: milliseconds, UTC.
+const monthTime = (month) => Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1);
+
+// Traces whose x is "@dates" share the widget's dates (sent once, not once per trace), given to
+// plotly as times (``times``: the dates read once, not once per point of every trace by plotly);
 // "@dates:n" stands for the first n of them (a run simulated so far).
-function withDates(traces, dates) {
+function withDates(traces, times) {
   return traces.map((trace) => {
     if (typeof trace.x !== "string" || !trace.x.startsWith("@dates")) return trace;
     const [, n] = trace.x.split(":");
-    return { ...trace, x: n === undefined ? dates : dates.slice(0, Number(n)) };
+    return { ...trace, x: n === undefined ? times : times.slice(0, Number(n)) };
   });
 }
 
-// Months are "YYYY-MM" strings, so they compare as text. until "" shows everything.
+// Months are "YYYY-MM" strings, so they compare as text; shared dates are times. until "" shows everything.
 function cutTraces(traces, until) {
   if (!until) return traces;
+  const untilTime = monthTime(until);
   return traces.map((trace) => {
     if (trace.meta !== "run" || !trace.x) return trace;
+    const last = typeof trace.x[0] === "number" ? untilTime : until;
     let n = trace.x.length;
-    while (n > 0 && trace.x[n - 1] > until) n--;
+    while (n > 0 && trace.x[n - 1] > last) n--;
     return { ...trace, x: trace.x.slice(0, n), y: trace.y.slice(0, n) };
   });
 }
@@ -98,10 +105,16 @@ function drawQueue() {
         if (inView.length || later.length > 1) queue.schedule();
       });
     };
+    queue.models = new WeakMap();
     queue.seen = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         if (entry.isIntersecting) queue.onScreen.add(entry.target);
         else queue.onScreen.delete(entry.target);
+        const model = queue.models.get(entry.target);  // the server is told, see PlotlyChart.seen
+        if (model && model.get("seen") !== entry.isIntersecting) {
+          model.set("seen", entry.isIntersecting);
+          model.save_changes();
+        }
       }
       queue.schedule();
     });
@@ -114,15 +127,21 @@ export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
     const queue = drawQueue();
+    let dates = null, times = [];
     const draw = () => {
       const layout = model.get("figure_layout");
       const until = model.get("until");
       el.style.height = (layout.height || 300) + "px";  // the element has no height of its own
+      if (model.get("dates") !== dates) {
+        dates = model.get("dates");
+        times = dates.map(monthTime);
+      }
       const all = [...model.get("traces"), ...model.get("twin")];
-      const traces = cutTraces(withDates(all, model.get("dates")), until);
+      const traces = cutTraces(withDates(all, times), until);
       return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
     };
     draw();
+    queue.models.set(el, model);
     queue.seen.observe(el);
     // New traces and a new layout arrive together: drawn once for both, in the queue's order.
     const schedule = () => {
@@ -239,6 +258,9 @@ class PlotlyChart(anywidget.AnyWidget):
     partial = traitlets.Bool(False).tag(sync=True)
     """The figure shows the first years of a run whose rest follows: off screen, it is not drawn
     (the whole run is, when it arrives)."""
+    seen = traitlets.Bool(True).tag(sync=True)
+    """Whether the chart is in the browser's window, as the browser last said (it tells when the
+    page scrolls): a chart out of view is not sent the first years of a run, only the whole run."""
     until = traitlets.Unicode("").tag(sync=True)
     """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
     time axis; empty: everything."""

@@ -17,6 +17,7 @@ from solara.server import settings
 from marketsim.reports.headline import headline, importers
 from viz import charts, structure_charts
 from viz.dashboard.components import (
+    SEEN,
     ChangesList,
     ChartCard,
     Downloads,
@@ -26,6 +27,7 @@ from viz.dashboard.components import (
     RunControls,
     ScenarioControls,
     Scorecard,
+    Seen,
     Status,
 )
 from viz.dashboard.headline import Glossary, HeadlineStrip
@@ -61,12 +63,15 @@ def _drawings(
     presenter: bool,
     playing: bool = False,
     cache: dict | None = None,
+    seen=None,
 ) -> dict[str, Drawing]:
     """Every chart of the page. Time charts show the whole run against the whole twin (the
     browser cuts this run's lines at the month shown, see :func:`until`), so they are built again
     only when ``key`` (the runs compared) changes; the others show the month shown against the
     twin at the same month (while playing, they are built once a year, not every frame).
-    ``cache`` keeps the drawings of earlier frames."""
+    ``cache`` keeps the drawings of earlier frames. While the rest of a run is being simulated,
+    a chart that ``seen`` (a chart's name -> in the browser's window) says is out of view keeps its
+    drawing: it gets the whole run when it arrives."""
     cache = {} if cache is None else cache
     yearly = (*key, view.ticks // 12 if playing else view.ticks)
     keys = {
@@ -81,6 +86,8 @@ def _drawings(
     }
     names = ["prices", "importers"] if presenter else list(keys)
     missing = [name for name in names if cache.get(name, Drawing((), {})).key != keys[name]]
+    if seen is not None and missing and dash.pending:
+        missing = [name for name in missing if name not in cache or seen(name)]
     if missing:
         whole, full, same_month = dash.whole(), dash.reference(), dash.reference(view.ticks)
         span, regions = dash.span, dash.run.model.regions
@@ -168,6 +175,7 @@ def Page():
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
     shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
+    dash.headline_until = (int(year.value) - first + 1) * 12 if year.value.isdigit() else 0
     # The runs compared and how far they are simulated: every control that changes them sets a
     # message (a new revision); after a change, the rest of the run arrives in the background.
     key = (dash.revision, dash.compare, *dash.compared())
@@ -177,7 +185,11 @@ def Page():
         lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
     )
     cache = solara.use_memo(dict, [])
-    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value, cache)
+    seen = solara.use_memo(Seen, [])
+    # A chart scrolled into view while the rest of a run is simulated is built with the first years.
+    seen.on_shown = lambda name: redraw() if dash.pending else None
+    SEEN.provide(seen)
+    drawings = _drawings(dash, view, key, good.value, region.value, presenter.value, playing.value, cache, seen)
     cut = until(dash, view)
     solara.Style(CSS + (PRESENTER_CSS if presenter.value else ""))
     solara.Title("marketsim: rare earths, what if?")

@@ -47,6 +47,28 @@ DIGITS = 5
 """Significant digits of the numbers sent to the browser (hover text shows at most four)."""
 
 
+class Seen:
+    """Which charts of a page the browser has in its window (it says so as the page scrolls), so
+    that the first years of a run are built and sent only to those; the others get the whole run.
+
+    Attributes:
+        names: Chart name -> in the window; a chart not yet reported counts as in it.
+        on_shown: Called with a chart's name when it comes into the window.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, bool] = {}
+        self.on_shown: Callable[[str], None] = lambda name: None
+
+    def __call__(self, name: str) -> bool:
+        """Whether the chart called ``name`` is in the window (as far as the browser said)."""
+        return self.names.get(name, True)
+
+
+SEEN = solara.create_context(None)
+"""The page's :class:`Seen`, told by every :func:`Chart` in it (None: nobody asks)."""
+
+
 @solara.component
 def Chart(drawing: Drawing, name: str, until: str = ""):
     """A Plotly chart that redraws when its drawing's key changes; its camera icon saves a PNG.
@@ -75,12 +97,29 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             widget.partial = drawing.partial
             widget.traces = ours
             widget.twin = twin  # sent only if the twin's lines changed (an equal value is not sent)
+            widget.until = until  # in the same message (the effect below then sends nothing)
 
     def cut():
         solara.get_widget(element).until = until
 
+    seen = solara.use_context(SEEN)
+
+    def watch():
+        if seen is None:
+            return None
+        widget = solara.get_widget(element)
+
+        def changed(change):
+            seen.names[name] = change.new
+            if change.new:
+                seen.on_shown(name)
+
+        widget.observe(changed, "seen")
+        return lambda: widget.unobserve(changed, "seen")
+
     solara.use_effect(draw, [drawing.key])
     solara.use_effect(cut, [until])
+    solara.use_effect(watch, [])
     return element
 
 

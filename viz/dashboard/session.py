@@ -48,8 +48,12 @@ def release_memory() -> None:
         pass
 
 
-AHEAD_MONTHS = 36
-"""Months after a change simulated before the page shows it; the rest follows (:meth:`Dashboard.simulate`)."""
+AHEAD_MONTHS = 12
+"""Months after a change simulated before the page shows it (more when the headline reads further,
+see :meth:`Dashboard.ahead`); the rest follows (:meth:`Dashboard.simulate`). Each month costs
+about 2.5 ms: a year shows the change's first effects at once."""
+MOST_AHEAD_MONTHS = 36
+"""The most months after a change simulated before the page shows it."""
 VIEWS_KEPT = 8
 """Views kept by a dashboard: those of the frame being drawn and the one before."""
 COMPARISONS = {"twin": "the twin: before the latest change", "baseline": "no change at all"}
@@ -81,6 +85,9 @@ class Dashboard:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _readers: dict = field(default_factory=dict, repr=False)
     _views: dict = field(default_factory=dict, repr=False)
+    headline_until: int = 0
+    """The months the page's headline reads (to the end of the year it shows): a change's first
+    part is simulated that far, so the headline shows its year at once (see :meth:`ahead`)."""
     revision: int = 0
     """Counts changes to the message and the comparison (every control that changes the runs sets
     a message): components that show them render again only when it moves, not every frame."""
@@ -128,6 +135,7 @@ class Dashboard:
     def _view(self, model, ticks: int | None) -> RunView:
         """A run's view of its first ``ticks`` months (all when None), kept for the frames that
         ask for it again (the page reads the same views for its charts, headline and scorecard)."""
+        ticks = None if ticks is None or ticks >= model.tick else ticks  # one view of every month run
         key = (id(model), model.tick, ticks)
         found = self._views.get(key)
         if found is None or found[0] is not model:
@@ -279,12 +287,18 @@ class Dashboard:
         if decision is None:
             return
         with self.lock:
+            self.run.ahead = self.ahead(self.run.shown if tick is None else tick)
             result = self.run.change_policy(region, decision, tick)
         kind = str(decision.get("type", "decision")).replace("_", " ")
         if result.accepted:
             self.message = Message(f"{region}: {kind} in force from {result.event.start}; re-run to the horizon.")
         else:
             self.message = Message(f"Refused: {result.message}", ok=False)
+
+    def ahead(self, tick: int) -> int:
+        """Months simulated at once after a change in month ``tick``: a year, or up to the months
+        the headline reads, at most :data:`MOST_AHEAD_MONTHS`."""
+        return max(AHEAD_MONTHS, min(self.headline_until - tick, MOST_AHEAD_MONTHS))
 
     def switch(self, serial: int, enabled: bool) -> None:
         """Switch a change on or off."""

@@ -23,6 +23,9 @@ CSS = """
   border-right: 1px solid #e0e0e0; }
 .lever-when { color: #555; font-size: 14px; }
 .lever-value { font-size: 15px; color: #222; }
+/* Cards out of view are not laid out or painted until they come near it: every frame of a change
+   or of play repainted the whole page (the levers, eight charts, the tables) */
+.chart-card, .lever { content-visibility: auto; contain-intrinsic-size: auto 400px; }
 /* Solara's "This website runs on Solara" badge covers chart corners */
 div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
