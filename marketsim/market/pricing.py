@@ -238,10 +238,12 @@ class PriceBook:
         world = offered.sum(axis=1, keepdims=True) / np.maximum(demand.sum(axis=1, keepdims=True), 1e-9)
         relative = np.where(stocked, offered / np.maximum(requested, 1e-9), world)
         relative = relative / (1.0 + p.seller_cover_months)
-        relative = np.clip(relative, self.behaviour.min_relative_cover, self.behaviour.max_relative_cover)
-        indicated = np.clip(self.anchor * relative**-p.price_sensitivity, self.floor, self.ceiling)
+        # np.clip, without its wrappers:
+        low, high = self.behaviour.min_relative_cover, self.behaviour.max_relative_cover
+        relative = np.minimum(np.maximum(relative, low), high)
+        indicated = np.minimum(np.maximum(self.anchor * relative**-p.price_sensitivity, self.floor), self.ceiling)
         step = p.price_speed * np.log(indicated / self.markup)
-        change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
+        change = np.minimum(np.maximum(step, -p.max_monthly_change), p.max_monthly_change)
         markup = self.markup * np.exp(change)
         # A region with no stock, no requests and no capacity quotes import parity.
         parity = np.maximum(price_index / self.base, self.floor)
@@ -263,7 +265,7 @@ class PriceBook:
         ``1 / cover - 1``, and at least up to the licence floor where one is given."""
         p = self.params
         max_scarcity = self.behaviour.max_scarcity
-        gap = np.clip(buyer_cover, 1.0 / (1.0 + max_scarcity), 1.0) ** -1.0 - 1.0
+        gap = np.minimum(np.maximum(buyer_cover, 1.0 / (1.0 + max_scarcity)), 1.0) ** -1.0 - 1.0  # np.clip, unwrapped
         if licence_floor is not None:
             gap = np.maximum(gap, licence_floor / np.maximum(price_index, 1e-9) - 1.0)
         target = np.where(cut_off, np.minimum(gap, max_scarcity), 0.0)

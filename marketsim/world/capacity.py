@@ -145,9 +145,15 @@ def readiness(world: World, fleet: Fleet, industry: str) -> np.ndarray:
 
 
 def _order(
-    fleet: Fleet, rows: np.ndarray, demand: float, params: CapacityParams, months: float | None = None, lead: int = 0
+    fleet: Fleet,
+    rows: np.ndarray | slice,
+    demand: float,
+    params: CapacityParams,
+    months: float | None = None,
+    lead: int = 0,
 ) -> float:
-    """Capacity (t/yr) the facilities ``rows`` of a fleet order together on ``demand``."""
+    """Capacity (t/yr) the facilities ``rows`` (a mask, or ``slice(None)`` for all, which reads the
+    fleet's columns without copying them) of a fleet order together on ``demand``."""
     capacity = fleet.capacity[rows]
     installed = capacity.sum()
     if installed <= 0:
@@ -184,7 +190,7 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
         fleet.track_load()
         ready = readiness(world, fleet, industry)
-        everyone, capacity = np.ones(len(fleet), dtype=bool), fleet.capacity
+        everyone, capacity = slice(None), fleet.capacity
         if industry == "mining" and managed.active:
             home = fleet.region == managed.region
             rule = managed.params

@@ -104,6 +104,8 @@ def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
     if "controls_levels" not in f.derived:  # once per change of policy (frictions are never edited in place)
         f.derived["controls_levels"] = _control_levels(f, goods)
     controlled, levels, signature = f.derived["controls_levels"]
+    if world.controls_levels is levels:  # the same frictions as last month: nothing imposed, changed or tightened
+        return np.zeros(goods, dtype=bool), np.zeros(goods, dtype=bool)
     per_good, covered, quota = levels[0], levels[1], levels[2]
     tightened = np.zeros(goods, dtype=bool)
     if world.controls_levels is None:
@@ -143,6 +145,10 @@ def exposed_buyers(world: World) -> np.ndarray:
     """(goods, regions) True where buyers import a good under export controls of another region (an
     export quota covering it, a licence requirement or a closed route into the region)."""
     f = world.frictions
-    foreign = foreign_routes(world.size)[None, :, :]
-    exposed = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
-    return exposed | (((f.approval < 1.0) | (f.open == 0.0)) & foreign).any(axis=1)
+    exposed = f.derived.get("exposed_buyers")
+    if exposed is None:  # once per change of policy (frictions are never edited in place)
+        foreign = foreign_routes(world.size)[None, :, :]
+        exposed = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+        exposed = f.derived["exposed_buyers"] = exposed | (((f.approval < 1.0) | (f.open == 0.0)) & foreign).any(axis=1)
+        exposed.flags.writeable = False
+    return exposed
