@@ -62,7 +62,7 @@ def growth_outlook(world: World, tick: int, horizons: list[int], weight: np.ndar
     index = buyers.growth_index
     last = len(index) - 1
     ahead = np.minimum(tick + np.asarray(horizons), last)
-    ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last), buyers.sector]
+    ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last)][buyers.sector]
     weight = need_weights(world) if weight is None else weight
     total = weight.sum()
     if total <= 0:
@@ -80,7 +80,7 @@ def observed_need(world: World, month: Month) -> np.ndarray:
         1.0 - plants.scrap_share * recycling.scrap_collection * recycling.recovery_rate
     )
     tick = min(month.tick, len(buyers.growth_index) - 1)
-    structural = buyers.base * buyers.growth_index[tick, buyers.sector] * buyers.thrift
+    structural = buyers.base * buyers.growth_index[tick][buyers.sector] * buyers.thrift
     magnets = structural[buyers.good == MAGNET].sum()
     ndpr = structural[buyers.good == NDPR].sum() + magnets * net_recipe
     feed = ndpr / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
@@ -179,12 +179,13 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
     review_heavy(world, month, params.normal_utilisation, float(growth[5]))
+    due = managed.active and managed.due(month.tick)  # what only a review reads is worked out for one
     managed.review(
         month.tick,
         world.expected_need[0] * float(growth[3]),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
-        others_feed_supply(world, params),
-        unsold_gap(world),
+        others_feed_supply(world, params) if due else None,
+        unsold_gap(world) if due else 0.0,
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):

@@ -53,7 +53,7 @@ def open_month(world: World, tick: int) -> Month:
         valuation.magnet_cost(world, prices.regional),
         world.reference[MAGNET],
     )
-    payable, refining = valuation.refiners_payable(world, market_oxides, market_dytb)
+    payable = valuation.refiners_payable(world, market_oxides, market_dytb)
     normal = world.scenario.dynamics.capacity.normal_utilisation
     ore = 12.0 * world.mines.output.sum() if world.mines.output.any() else world.mines.capacity.sum() * normal
     refining = world.refiners.by_region(world.refiners.capacity, world.size)
@@ -206,9 +206,9 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     speculative, feed_cover = None, behaviour.feed_cover_months
     if stockholders.params.enabled:
         exposed = stockholders.precaution * exposed_buyers(world) * stockholders.params.precaution_cover
-        expected = stockholders.storage_gain[buyers.good, buyers.region]
+        expected = buyers.each(stockholders.storage_gain)
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
-        speculative = speculative + buyers.inventory_months * exposed[buyers.good, buyers.region]
+        speculative = speculative + buyers.inventory_months * buyers.each(exposed)
         feed = np.full(plant_need.shape, feed_cover)
         extra = stockholders.speculative_months(feed, stockholders.params.feed_hoarding, stockholders.storage_gain)
         feed_cover = feed + np.minimum(extra + feed * exposed, behaviour.hoarding_cap_months)
@@ -225,10 +225,11 @@ def reserve_orders(world: World, month: Month) -> None:
     managed, home = world.managed, world.managed.region
     if not managed.active:
         return
-    goods = [NDPR, DYTB]
+    goods = slice(NDPR, DYTB + 1)  # NdPr and Dy/Tb (a view, not a gather)
     relative = world.prices.regional[goods, home] / world.reference[goods]
     held = world.ledger.stockpile.amount[goods, home]
-    for good, tonnes in zip(goods, managed.reserve_orders(relative, month.produced[goods, home], held), strict=True):
+    orders = managed.reserve_orders(relative, month.produced[goods, home], held)
+    for good, tonnes in zip((NDPR, DYTB), orders, strict=True):
         if tonnes != 0.0:
             world.stockpile_orders.append([good, home, float(tonnes), 1])
 
