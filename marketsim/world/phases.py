@@ -43,13 +43,14 @@ def open_month(world: World, tick: int) -> Month:
     """Value the feed and the concentrate on offer, rebase prices for the month and open its
     books."""
     prices, floor = world.prices, world.frictions.floor
-    oxides_posted = pricing.producer_price(prices.seller, floor)[OXIDE_ROWS].T
+    seller = prices.seller  # last month's posted prices (a new array at each read of the book)
+    oxides_posted = pricing.producer_price(seller, floor)[OXIDE_ROWS].T
     offered = valuation.offered_mix(world)
     values = valuation.feed_mix(world, offered) * oxides_posted
     market_values = offered * oxides_posted
     market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
     base = pricing.price_base(
-        valuation.concentrate_value(world, prices.seller),
+        valuation.concentrate_value(world, seller),
         valuation.magnet_cost(world, prices.regional),
         world.reference[MAGNET],
     )
@@ -58,7 +59,7 @@ def open_month(world: World, tick: int) -> Month:
     ore = 12.0 * world.mines.output.sum() if world.mines.output.any() else world.mines.capacity.sum() * normal
     refining = world.refiners.by_region(world.refiners.capacity, world.size)
     prices.rebase(base, pricing.price_ceiling(world.reference, payable, refining, world.market, ore))
-    market_posted = prices.seller.copy()
+    market_posted = prices.seller  # this month's, after the rebase (a new array: the month's own)
     return Month(
         tick=tick,
         market_posted=market_posted,
