@@ -172,3 +172,25 @@ def test_each_end_user_reads_its_own_good_and_region_of_a_grid(baseline):
     grid = np.arange(float(buyers.shape[0] * buyers.shape[1])).reshape(buyers.shape)
     np.testing.assert_array_equal(buyers.each(grid), grid[buyers.good, buyers.region])
     np.testing.assert_array_equal(buyers.each(grid.T.copy().T), grid[buyers.good, buyers.region])
+
+
+def test_requalification_at_rest_stays_exactly_where_the_full_delay_would_leave_it():
+    def book() -> PriceBook:
+        prices = PriceBook(np.ones((2, 3)), np.full((2, 3), 0.1), np.ones((2, 3)), np.full(2, np.nan), MarketParams())
+        prices.choke[0] = 300.0  # an oxide's choke price; no limit on the other good
+        return prices
+
+    kept, full = book(), book()
+    calm, cut = np.zeros((2, 3), dtype=bool), np.array([[True, False, False], [False, False, False]])
+    willing = np.full((2, 3), 120.0)
+    months = [calm] * 30 + [cut] * 5 + [calm] * 60
+    for month, cut_off in enumerate(months):
+        if month == 70:
+            kept.choke[0, 2] = full.choke[0, 2] = 250.0  # the choke price moves (in place)
+        kept.requalify(willing, cut_off, 4.0)
+        full._requalify_rest = None  # the delay worked out in full every month
+        full.requalify(willing, cut_off, 4.0)
+        for ours, theirs in zip(kept.requalified, full.requalified, strict=True):
+            assert ours.tobytes() == theirs.tobytes()
+        np.testing.assert_array_equal(kept.regional, full.regional)
+    assert kept.requalified[-1][0, 0] < 300.0 and kept.requalified[-1][0, 2] <= 250.0
