@@ -12,10 +12,12 @@ from marketsim.market.clearing import clear, cut_off_by_controls
 from marketsim.market.pricing import PriceBook
 from marketsim.model import RareEarthModel
 from marketsim.policy.book import PolicyBook
-from marketsim.policy.events import ExportBan, ExportLicence
+from marketsim.policy.events import ExportBan, ExportLicence, ExportQuota
 from marketsim.scenario.schema import MarketParams
 from marketsim.vocabulary import GOODS
 from marketsim.world.capacity import forecast_growth, growth_outlook, need_weights
+from marketsim.world.flows import foreign_routes
+from marketsim.world.quotas import controls_news, exposed_buyers, quota_covered
 
 REGIONS = ["china", "usa", "japan"]
 CHINA, USA, JAPAN = range(3)
@@ -110,3 +112,85 @@ def test_the_months_growth_forecasts_at_once_equal_each_one_alone(baseline):
         assert growth == pytest.approx(np.average(ratio, weights=weight), rel=1e-12)
     assert outlook[2] > 1.0  # the outlook grows
     assert outlook[-1] == outlook[-2] or outlook[-1] > outlook[-2]  # capped at the outlook's end
+
+
+def exposure_by_definition(world) -> tuple[np.ndarray, np.ndarray]:
+    """(goods, regions) True where another region's export quota covers the good, and True where that
+    or a licence or a closed route controls a route into the region (:func:`quota_covered` and
+    :func:`exposed_buyers`, which keep theirs per frictions), cell by cell."""
+    f, goods = world.frictions, len(world.reference)
+    covered = np.zeros((goods, world.size), dtype=bool)
+    for covers, origin in zip(f.quota_goods, f.quota_origin, strict=True):
+        for good in np.flatnonzero(covers):
+            covered[good, np.arange(world.size) != origin] = True
+    routes = ((f.approval < 1.0) | (f.open == 0.0)) & foreign_routes(world.size)[None, :, :]
+    return covered, covered | routes.any(axis=1)
+
+
+def test_exposure_and_quota_coverage_follow_each_change_of_policy(baseline):
+    model = RareEarthModel(baseline, years=1)
+    world, china = model.world, model.world.region_index["china"]
+    for policies in (
+        [],
+        [ExportQuota(start="2024-01", region="china", tonnes_per_year=1000.0, goods=("ndpr",))],
+        [ExportLicence(start="2024-01", region="china", approval_rate=0.5)],
+        [],
+    ):
+        world.frictions = model.book.compile(policies)
+        covered, exposed = exposure_by_definition(world)
+        for _ in range(2):  # computed once, then read again
+            np.testing.assert_array_equal(quota_covered(world), covered)
+            np.testing.assert_array_equal(exposed_buyers(world), exposed)
+        with pytest.raises(ValueError):
+            exposed_buyers(world)[0, 0] = True  # shared by the month's readers: read-only
+        if policies:
+            assert exposed.any() and not exposed[:, china].any()
+        else:
+            assert not exposed.any()
+
+
+def test_controls_are_news_when_imposed_and_not_while_they_stay_the_same(baseline):
+    model = RareEarthModel(baseline, years=1)
+    world = model.world
+    quota = [ExportQuota(start="2024-01", region="china", tonnes_per_year=5000.0, goods=("dytb",))]
+    world.frictions = model.book.compile(quota)
+    news, tightened = controls_news(world)
+    assert news.any() and not tightened.any()  # in force when first seen: news, not a tightening
+    for _ in range(2):  # the same frictions month after month
+        news, tightened = controls_news(world)
+        assert not news.any() and not tightened.any()
+    quota = [ExportQuota(start="2024-01", region="china", tonnes_per_year=1000.0, goods=("dytb",))]
+    world.frictions = model.book.compile(quota)  # a smaller quota: news, and tighter
+    news, tightened = controls_news(world)
+    assert news.any() and tightened.any()
+    news, tightened = controls_news(world)
+    assert not news.any() and not tightened.any()
+
+
+def test_each_end_user_reads_its_own_good_and_region_of_a_grid(baseline):
+    buyers = RareEarthModel(baseline, years=1).world.manufacturers
+    grid = np.arange(float(buyers.shape[0] * buyers.shape[1])).reshape(buyers.shape)
+    np.testing.assert_array_equal(buyers.each(grid), grid[buyers.good, buyers.region])
+    np.testing.assert_array_equal(buyers.each(grid.T.copy().T), grid[buyers.good, buyers.region])
+
+
+def test_requalification_at_rest_stays_exactly_where_the_full_delay_would_leave_it():
+    def book() -> PriceBook:
+        prices = PriceBook(np.ones((2, 3)), np.full((2, 3), 0.1), np.ones((2, 3)), np.full(2, np.nan), MarketParams())
+        prices.choke[0] = 300.0  # an oxide's choke price; no limit on the other good
+        return prices
+
+    kept, full = book(), book()
+    calm, cut = np.zeros((2, 3), dtype=bool), np.array([[True, False, False], [False, False, False]])
+    willing = np.full((2, 3), 120.0)
+    months = [calm] * 30 + [cut] * 5 + [calm] * 60
+    for month, cut_off in enumerate(months):
+        if month == 70:
+            kept.choke[0, 2] = full.choke[0, 2] = 250.0  # the choke price moves (in place)
+        kept.requalify(willing, cut_off, 4.0)
+        full._requalify_rest = None  # the delay worked out in full every month
+        full.requalify(willing, cut_off, 4.0)
+        for ours, theirs in zip(kept.requalified, full.requalified, strict=True):
+            assert ours.tobytes() == theirs.tobytes()
+        np.testing.assert_array_equal(kept.regional, full.regional)
+    assert kept.requalified[-1][0, 0] < 300.0 and kept.requalified[-1][0, 2] <= 250.0

@@ -101,8 +101,13 @@ class ManufacturerFleet(AgentColumns):
         size = self.shape[0] * self.shape[1]
         return np.bincount(self.key, weights=values, minlength=size).reshape(self.shape)
 
+    def each(self, grid: np.ndarray) -> np.ndarray:
+        """(buyers,) each buyer's cell of a (goods, regions) grid: ``grid[good, region]``, read by
+        the flat index :attr:`key` (one gather instead of a two-index one)."""
+        return grid.take(self.key)
+
     def _relative_price(self, price: np.ndarray) -> np.ndarray:
-        return price[self.good, self.region] / self.reference_price
+        return self.each(price) / self.reference_price
 
     def plan_need(self, tick: int, price: np.ndarray, noise: np.ndarray) -> np.ndarray:
         """Set and return this month's need per (good, region).
@@ -113,7 +118,7 @@ class ManufacturerFleet(AgentColumns):
             noise: (buyers,) multiplicative demand noise with mean 1.
         """
         relative = self._relative_price(price)
-        growth = self.growth_index[tick, self.sector]
+        growth = self.growth_index[tick][self.sector]  # the row, then its sectors: one gather
         substitution = np.minimum(1.0, self.backstop / relative) ** self.substitution_elasticity
         self.need = self.base * growth * relative**self.elasticity_short * substitution * self.thrift * noise
         return self.total(self.need)
@@ -122,7 +127,7 @@ class ManufacturerFleet(AgentColumns):
         """Stock buyers want to hold per (good, region), given expected log price rises, or, when
         given, each buyer's speculative months of cover (stockholders' expectations, 7.27)."""
         if speculative is None:
-            rise = np.maximum(expected_rise[self.good, self.region], 0.0)
+            rise = np.maximum(self.each(expected_rise), 0.0)
             speculative = self.hoarding * rise * self.inventory_months
         extra = np.minimum(speculative, self.hoarding_cap_months)
         return self.total(self.need * (self.inventory_months + extra))
@@ -146,14 +151,14 @@ class ManufacturerFleet(AgentColumns):
         """
         if not self._any_protected:
             served = np.minimum(1.0, np.divide(stock, need, out=np.ones_like(need), where=need > 0))
-            return served, served[self.good, self.region]
+            return served, self.each(served)
         first = self.total(self.need * self.protected)
         served_first = np.minimum(1.0, np.divide(stock, first, out=np.ones_like(first), where=first > 0))
         rest, rest_need = stock - served_first * first, need - first
         served = np.minimum(
             1.0, np.divide(np.maximum(rest, 0.0), rest_need, out=np.ones_like(need), where=rest_need > 1e-12)
         )
-        by_buyer = np.where(self.protected, served_first[self.good, self.region], served[self.good, self.region])
+        by_buyer = np.where(self.protected, self.each(served_first), self.each(served))
         return served, by_buyer
 
     def consume(self, share: np.ndarray) -> np.ndarray:
@@ -181,7 +186,7 @@ class ManufacturerFleet(AgentColumns):
             self.thrift += (target - self.thrift) / self.adjust_months
             return
         if cut_off is not None:
-            target = target * np.where(cut_off[self.good, self.region], 1.0 - ratchet.cut_off_target, 1.0)
+            target = target * np.where(self.each(cut_off), 1.0 - ratchet.cut_off_target, 1.0)
         gap = target - self.thrift
         fall = np.maximum(gap / ratchet.down_months, -ratchet.max_fall_per_year / 12.0 * self.thrift)
         self.thrift += np.where(gap < 0.0, fall, gap / ratchet.up_months)

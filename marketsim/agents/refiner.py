@@ -63,7 +63,7 @@ class RefinerFleet(Fleet):
         capacity = self.by_region(self.capacity, regions)
         per_kg = np.divide(room, capacity, out=np.zeros(regions), where=capacity > 0)
         payable = np.divide(per_kg, value, out=np.ones(regions), where=value > 0)
-        return np.where(capacity > 0, np.clip(payable, 0.0, 1.0), 1.0)
+        return np.where(capacity > 0, np.minimum(np.maximum(payable, 0.0), 1.0), 1.0)  # np.clip, unwrapped
 
     def _revenue(self, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
         return self.recovery * (oxide_value[self.region] + dytb_value[self.region] * self.heavy_circuit)

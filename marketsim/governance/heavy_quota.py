@@ -27,8 +27,9 @@ def band_defence(average: float, band: np.ndarray, response: float) -> float:
     distance outside ``band`` (low, high; US$/kg), reaching ``1 +- response`` at a factor of 2 beyond
     its edge (a bang-bang response overshoots and cycles)."""
     low, high = band
-    above = np.clip(np.log(average / high) / np.log(2.0), 0.0, 1.0)
-    below = np.clip(np.log(low / max(average, 1e-9)) / np.log(2.0), 0.0, 1.0)
+    # Python's min and max on the two scalars: np.clip's result, without its wrappers.
+    above = min(max(np.log(average / high) / np.log(2.0), 0.0), 1.0)
+    below = min(max(np.log(low / max(average, 1e-9)) / np.log(2.0), 0.0), 1.0)
     return float(1.0 + response * (above - below))
 
 
@@ -56,10 +57,14 @@ class HeavyQuota:
         self.share: float | None = None
         self.band = np.array(params.price_band) * reference_dytb
         self.prices: list[float] = []
+        self._groups: np.ndarray | None = None
 
     def groups(self) -> np.ndarray:
         """(mines,) 1 for the ionic clays, 0 for the region's other (light) mines, -1 elsewhere."""
-        return np.where(self.ionic, 1, np.where(self.home, 0, -1))
+        if self._groups is None:  # the mines' categories never change
+            self._groups = np.where(self.ionic, 1, np.where(self.home, 0, -1))
+            self._groups.flags.writeable = False
+        return self._groups
 
     def active(self, tick: int) -> bool:
         """Whether the separate category is in force in month ``tick``."""

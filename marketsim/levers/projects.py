@@ -267,8 +267,8 @@ class ProjectPipeline:
     def counts(self, regions: int) -> np.ndarray:
         """(7, regions) projects by phase (exploration, permitting, construction, ramp-up,
         operating, abandoned) and, last, those stalled this month."""
-        out = np.zeros((7, regions))
-        np.add.at(out, (self.phase, self.region), 1.0)
+        cells = self.phase * regions + self.region  # one count per (phase, region) cell
+        out = np.bincount(cells, minlength=7 * regions).reshape(7, regions).astype(float)
         stalled = (self.phase < RAMP_UP) & ~self.viable
         out[6] = np.bincount(self.region[stalled], minlength=regions)
         return out

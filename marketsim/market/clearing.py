@@ -211,8 +211,8 @@ def _allocate(
     """
     goods, regions = offer.shape
     flows = np.zeros((goods, regions, regions))
-    remaining_offer = offer.astype(float).copy()
-    remaining_demand = demand.astype(float).copy()
+    remaining_offer = offer.astype(float)  # a copy (astype copies)
+    remaining_demand = demand.astype(float)
     quota_cells, licensing = routes.quota_cells, routes.licensing  # no licensing: approval multiplies by one
     remaining_quota = [float(q) for q in frictions.quota]
     first_shares = requested = refused = None
@@ -221,7 +221,10 @@ def _allocate(
         open_routes = routes.routable if round_ == 0 else routes.unlicensed
         shares = _choice_shares(remaining_offer, perceived, open_routes, params.choice_sharpness)
         wanted = shares * remaining_demand[:, None, :]
-        granted = wanted * frictions.approval if licensing else wanted.copy()
+        if licensing:
+            granted = wanted * frictions.approval
+        else:  # the first round keeps what was wanted (to count refusals); later rounds need no copy
+            granted = wanted.copy() if round_ == 0 else wanted
         for cells, left in zip(quota_cells, remaining_quota, strict=True):
             granted[cells] = _within_quota(granted[cells], left)
         asked = granted.sum(axis=2)

@@ -102,10 +102,11 @@ class Expectations:
         bounded = np.minimum(self.expected, np.maximum(self.forecasts[0], 0.0))
         if p.speculation_news == "tightening":
             news = tightened
-        fresh = np.broadcast_to(np.asarray(news, dtype=bool), (prices.shape[0],))[:, None]
+        # (goods, 1), or (1, 1) for one bool on every good: np.where broadcasts it over the goods.
+        fresh = np.asarray(news, dtype=bool).reshape(-1, 1)
         self.since_news = np.where(fresh, 0, self.since_news + 1)
         self.supply_risk = np.where(self.since_news < p.precaution_months, 1.0, 0.0)
-        tighter = np.broadcast_to(np.asarray(tightened, dtype=bool), (prices.shape[0],))[:, None]
+        tighter = np.asarray(tightened, dtype=bool).reshape(-1, 1)
         self.since_tightened = np.where(tighter, 0, self.since_tightened + 1)
         self.precaution = np.where(self.since_tightened < p.precaution_months, 1.0, 0.0)
         anchor = p.storage_anchor * (1.0 - self.supply_risk)

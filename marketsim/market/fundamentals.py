@@ -23,7 +23,7 @@ def marginal_cost(full_cost: np.ndarray, capacity: np.ndarray, needed: float) ->
     cost, size = full_cost[running], capacity[running]
     order = np.argsort(cost, kind="stable")
     reached = np.searchsorted(np.cumsum(size[order]), needed)
-    return float(cost[order][min(reached, len(order) - 1)])
+    return float(cost[order[min(reached, len(order) - 1)]])
 
 
 def break_even_share(payable: np.ndarray, capacity: np.ndarray, needed: float) -> float:
@@ -41,4 +41,4 @@ def break_even_share(payable: np.ndarray, capacity: np.ndarray, needed: float) -
     share, size = payable[refining], capacity[refining]
     order = np.argsort(-share, kind="stable")
     reached = np.searchsorted(np.cumsum(size[order]), needed)
-    return float(share[order][min(reached, len(order) - 1)])
+    return float(share[order[min(reached, len(order) - 1)]])

@@ -167,6 +167,9 @@ class PriceBook:
         is the ceiling on regional prices."""
         self._regional: np.ndarray | None = None
         """The regional prices once computed (:attr:`regional`); None after the book moves."""
+        self._requalify_rest: tuple | None = None
+        """(rate, choke, stages) when :meth:`requalify` last left its stages where they were with
+        nobody cut off: with the same rate and choke prices it leaves them there again."""
 
     @property
     def seller(self) -> np.ndarray:
@@ -238,10 +241,12 @@ class PriceBook:
         world = offered.sum(axis=1, keepdims=True) / np.maximum(demand.sum(axis=1, keepdims=True), 1e-9)
         relative = np.where(stocked, offered / np.maximum(requested, 1e-9), world)
         relative = relative / (1.0 + p.seller_cover_months)
-        relative = np.clip(relative, self.behaviour.min_relative_cover, self.behaviour.max_relative_cover)
-        indicated = np.clip(self.anchor * relative**-p.price_sensitivity, self.floor, self.ceiling)
+        # np.clip, without its wrappers:
+        low, high = self.behaviour.min_relative_cover, self.behaviour.max_relative_cover
+        relative = np.minimum(np.maximum(relative, low), high)
+        indicated = np.minimum(np.maximum(self.anchor * relative**-p.price_sensitivity, self.floor), self.ceiling)
         step = p.price_speed * np.log(indicated / self.markup)
-        change = np.clip(step, -p.max_monthly_change, p.max_monthly_change)
+        change = np.minimum(np.maximum(step, -p.max_monthly_change), p.max_monthly_change)
         markup = self.markup * np.exp(change)
         # A region with no stock, no requests and no capacity quotes import parity.
         parity = np.maximum(price_index / self.base, self.floor)
@@ -263,7 +268,7 @@ class PriceBook:
         ``1 / cover - 1``, and at least up to the licence floor where one is given."""
         p = self.params
         max_scarcity = self.behaviour.max_scarcity
-        gap = np.clip(buyer_cover, 1.0 / (1.0 + max_scarcity), 1.0) ** -1.0 - 1.0
+        gap = np.minimum(np.maximum(buyer_cover, 1.0 / (1.0 + max_scarcity)), 1.0) ** -1.0 - 1.0  # np.clip, unwrapped
         if licence_floor is not None:
             gap = np.maximum(gap, licence_floor / np.maximum(price_index, 1e-9) - 1.0)
         target = np.where(cut_off, np.minimum(gap, max_scarcity), 0.0)
@@ -339,14 +344,27 @@ class PriceBook:
             cut_off: (goods, regions) True where export controls left the region's buyers short.
             months: Mean time of the delay.
         """
+        rate, calm = min(REQUALIFY_ORDER / months, 1.0), not cut_off.any()
+        self._regional = None
+        if calm and self._at_rest(rate):
+            return  # nobody cut off and the delay at rest at the choke prices: it stays there
         free = np.isfinite(self.choke)
         ceiling = np.where(cut_off & np.isfinite(willingness), np.minimum(willingness, self.choke), self.choke)
         goal = np.log(np.where(free, np.maximum(ceiling, 1e-9), 1.0))
-        rate = min(REQUALIFY_ORDER / months, 1.0)
         stages = []
         for stage in self.requalified:
             level = np.log(np.where(free, np.minimum(stage, self.choke), 1.0))
             goal = level + rate * (goal - level)
             stages.append(np.where(free, np.exp(goal), np.inf))
+        # At rest when no stage moved (stages are positive or inf: equal values are equal bits).
+        rest = calm and all((new == old).all() for new, old in zip(stages, self.requalified, strict=True))
         self.requalified = stages
-        self._regional = None
+        self._requalify_rest = (rate, self.choke.copy(), stages) if rest else None
+
+    def _at_rest(self, rate: float) -> bool:
+        """Whether the last :meth:`requalify` left its stages unmoved with nobody cut off, at this
+        rate and these choke prices, and nothing has replaced the stages since."""
+        if self._requalify_rest is None:
+            return False
+        last_rate, choke, stages = self._requalify_rest
+        return last_rate == rate and stages is self.requalified and bool((choke == self.choke).all())

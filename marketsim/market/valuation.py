@@ -106,15 +106,8 @@ def magnet_cost(world: World, regional: np.ndarray) -> np.ndarray:
     return world.magnet_plants.cost_floor(regional[NDPR], regional[DYTB], stage_cost, world.size)
 
 
-def refiners_payable(world: World, oxide_value: np.ndarray, dytb_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Most each region's refiners can pay for concentrate, as a share of its oxides' value, and
-    where there are refiners at all.
-
-    Returns:
-        ``(payable, refining)``: (regions,) break-even payable share and (regions,) True where
-        the region has separation capacity.
-    """
-    size = world.size
+def refiners_payable(world: World, oxide_value: np.ndarray, dytb_value: np.ndarray) -> np.ndarray:
+    """(regions,) most each region's refiners can pay for concentrate, as a share of its oxides'
+    value (1 where it has no separation capacity)."""
     stage_cost = world.frictions.stage_cost_share("separation")
-    payable = world.refiners.break_even_payable(oxide_value, dytb_value, stage_cost, size)
-    return payable, world.refiners.by_region(world.refiners.capacity, size) > 0
+    return world.refiners.break_even_payable(oxide_value, dytb_value, stage_cost, world.size)

@@ -62,7 +62,7 @@ def growth_outlook(world: World, tick: int, horizons: list[int], weight: np.ndar
     index = buyers.growth_index
     last = len(index) - 1
     ahead = np.minimum(tick + np.asarray(horizons), last)
-    ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last), buyers.sector]
+    ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last)][buyers.sector]
     weight = need_weights(world) if weight is None else weight
     total = weight.sum()
     if total <= 0:
@@ -80,7 +80,7 @@ def observed_need(world: World, month: Month) -> np.ndarray:
         1.0 - plants.scrap_share * recycling.scrap_collection * recycling.recovery_rate
     )
     tick = min(month.tick, len(buyers.growth_index) - 1)
-    structural = buyers.base * buyers.growth_index[tick, buyers.sector] * buyers.thrift
+    structural = buyers.base * buyers.growth_index[tick][buyers.sector] * buyers.thrift
     magnets = structural[buyers.good == MAGNET].sum()
     ndpr = structural[buyers.good == NDPR].sum() + magnets * net_recipe
     feed = ndpr / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
@@ -145,9 +145,15 @@ def readiness(world: World, fleet: Fleet, industry: str) -> np.ndarray:
 
 
 def _order(
-    fleet: Fleet, rows: np.ndarray, demand: float, params: CapacityParams, months: float | None = None, lead: int = 0
+    fleet: Fleet,
+    rows: np.ndarray | slice,
+    demand: float,
+    params: CapacityParams,
+    months: float | None = None,
+    lead: int = 0,
 ) -> float:
-    """Capacity (t/yr) the facilities ``rows`` of a fleet order together on ``demand``."""
+    """Capacity (t/yr) the facilities ``rows`` (a mask, or ``slice(None)`` for all, which reads the
+    fleet's columns without copying them) of a fleet order together on ``demand``."""
     capacity = fleet.capacity[rows]
     installed = capacity.sum()
     if installed <= 0:
@@ -173,18 +179,19 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     if not params.acquire:
         return np.zeros(len(INDUSTRIES))
     review_heavy(world, month, params.normal_utilisation, float(growth[5]))
+    due = managed.active and managed.due(month.tick)  # what only a review reads is worked out for one
     managed.review(
         month.tick,
         world.expected_need[0] * float(growth[3]),
         float(world.prices.regional[NDPR, max(managed.region, 0)]),
-        others_feed_supply(world, params),
-        unsold_gap(world),
+        others_feed_supply(world, params) if due else None,
+        unsold_gap(world) if due else 0.0,
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
         fleet.track_load()
         ready = readiness(world, fleet, industry)
-        everyone, capacity = np.ones(len(fleet), dtype=bool), fleet.capacity
+        everyone, capacity = slice(None), fleet.capacity
         if industry == "mining" and managed.active:
             home = fleet.region == managed.region
             rule = managed.params

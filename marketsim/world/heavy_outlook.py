@@ -25,7 +25,7 @@ def dytb_need(world: World, month: Month) -> float:
         else plants.base_dytb_per_tonne
     )
     tick = min(month.tick, len(buyers.growth_index) - 1)
-    structural = buyers.base * buyers.growth_index[tick, buyers.sector] * buyers.thrift
+    structural = buyers.base * buyers.growth_index[tick][buyers.sector] * buyers.thrift
     magnets = structural[buyers.good == MAGNET].sum()
     return 12.0 * float(structural[buyers.good == DYTB].sum() + magnets * intensity * kept)
 

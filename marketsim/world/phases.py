@@ -44,22 +44,23 @@ def open_month(world: World, tick: int) -> Month:
     """Value the feed and the concentrate on offer, rebase prices for the month and open its
     books."""
     prices, floor = world.prices, world.frictions.floor
-    oxides_posted = pricing.producer_price(prices.seller, floor)[OXIDE_ROWS].T
+    seller = prices.seller  # last month's posted prices (a new array at each read of the book)
+    oxides_posted = pricing.producer_price(seller, floor)[OXIDE_ROWS].T
     offered = valuation.offered_mix(world)
     values = valuation.feed_mix(world, offered) * oxides_posted
     market_values = offered * oxides_posted
     market_oxides, market_dytb = market_values[:, 0] + market_values[:, 1], market_values[:, 2]
     base = pricing.price_base(
-        valuation.concentrate_value(world, prices.seller),
+        valuation.concentrate_value(world, seller),
         valuation.magnet_cost(world, prices.regional),
         world.reference[MAGNET],
     )
-    payable, refining = valuation.refiners_payable(world, market_oxides, market_dytb)
+    payable = valuation.refiners_payable(world, market_oxides, market_dytb)
     normal = world.scenario.dynamics.capacity.normal_utilisation
     ore = 12.0 * world.mines.output.sum() if world.mines.output.any() else world.mines.capacity.sum() * normal
     refining = world.refiners.by_region(world.refiners.capacity, world.size)
     prices.rebase(base, pricing.price_ceiling(world.reference, payable, refining, world.market, ore))
-    market_posted = prices.seller.copy()
+    market_posted = prices.seller  # this month's, after the rebase (a new array: the month's own)
     return Month(
         tick=tick,
         market_posted=market_posted,
@@ -207,9 +208,9 @@ def buyer_demand(world: World, month: Month) -> np.ndarray:
     speculative, feed_cover = None, behaviour.feed_cover_months
     if stockholders.params.enabled:
         exposed = stockholders.precaution * exposed_buyers(world) * stockholders.params.precaution_cover
-        expected = stockholders.storage_gain[buyers.good, buyers.region]
+        expected = buyers.each(stockholders.storage_gain)
         speculative = stockholders.speculative_months(buyers.inventory_months, buyers.hoarding, expected)
-        speculative = speculative + buyers.inventory_months * exposed[buyers.good, buyers.region]
+        speculative = speculative + buyers.inventory_months * buyers.each(exposed)
         feed = np.full(plant_need.shape, feed_cover)
         extra = stockholders.speculative_months(feed, stockholders.params.feed_hoarding, stockholders.storage_gain)
         feed_cover = feed + np.minimum(extra + feed * exposed, behaviour.hoarding_cap_months)
@@ -226,10 +227,11 @@ def reserve_orders(world: World, month: Month) -> None:
     managed, home = world.managed, world.managed.region
     if not managed.active:
         return
-    goods = [NDPR, DYTB]
+    goods = slice(NDPR, DYTB + 1)  # NdPr and Dy/Tb (a view, not a gather)
     relative = world.prices.regional[goods, home] / world.reference[goods]
     held = world.ledger.stockpile.amount[goods, home]
-    for good, tonnes in zip(goods, managed.reserve_orders(relative, month.produced[goods, home], held), strict=True):
+    orders = managed.reserve_orders(relative, month.produced[goods, home], held)
+    for good, tonnes in zip((NDPR, DYTB), orders, strict=True):
         if tonnes != 0.0:
             world.stockpile_orders.append([good, home, float(tonnes), 1])
 

@@ -15,6 +15,19 @@ from marketsim.world.parity import import_parity_willingness
 from marketsim.world.state import World
 
 
+def quota_covered(world: World) -> np.ndarray:
+    """(goods, regions) True where an export quota of another region covers the good
+    (:func:`marketsim.market.leakage.quota_covered` of the frictions in force; read-only, worked out
+    once per change of policy: frictions are never edited in place)."""
+    f = world.frictions
+    covered = f.derived.get("quota_covered")
+    if covered is None:
+        covered = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+        covered.flags.writeable = False
+        f.derived["quota_covered"] = covered
+    return covered
+
+
 def own_premium(world: World, month: Month) -> np.ndarray:
     """(goods, regions) True where buyers bid a scarcity premium on their own stock cover: where
     export controls cut them off, except, when binding quotas are priced once for all buyers abroad
@@ -22,7 +35,7 @@ def own_premium(world: World, month: Month) -> np.ndarray:
     if not world.scenario.dynamics.leakage.quota_price or not len(world.frictions.quota):
         return month.cut_off
     f, result = world.frictions, month.clearing
-    covered = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
+    covered = quota_covered(world)
     banned = (f.open == 0).any(axis=1) & (result.received < (1.0 - 1e-3) * month.demand)
     return month.cut_off & (~covered | banned)
 
@@ -55,7 +68,7 @@ def price_quota(world: World, month: Month) -> None:
         step, slack = leakage.quota_licence_step(
             result.flows, result.refused, result.delivered_cost, f.quota, f.quota_goods, f.quota_origin, params
         )
-        covered = leakage.quota_covered(f.quota_goods, f.quota_origin, goods, size)
+        covered = quota_covered(world)
         if params.licence_bound:
             rent = demand_price(world, result.delivered_cost) - result.delivered_cost
             asked = world.prices.remember_requests(result.flows + result.refused, params.licence_memory_months)
@@ -104,6 +117,8 @@ def controls_news(world: World) -> tuple[np.ndarray, np.ndarray]:
     if "controls_levels" not in f.derived:  # once per change of policy (frictions are never edited in place)
         f.derived["controls_levels"] = _control_levels(f, goods)
     controlled, levels, signature = f.derived["controls_levels"]
+    if world.controls_levels is levels:  # the same frictions as last month: nothing imposed, changed or tightened
+        return np.zeros(goods, dtype=bool), np.zeros(goods, dtype=bool)
     per_good, covered, quota = levels[0], levels[1], levels[2]
     tightened = np.zeros(goods, dtype=bool)
     if world.controls_levels is None:
@@ -143,6 +158,10 @@ def exposed_buyers(world: World) -> np.ndarray:
     """(goods, regions) True where buyers import a good under export controls of another region (an
     export quota covering it, a licence requirement or a closed route into the region)."""
     f = world.frictions
-    foreign = foreign_routes(world.size)[None, :, :]
-    exposed = leakage.quota_covered(f.quota_goods, f.quota_origin, len(world.reference), world.size)
-    return exposed | (((f.approval < 1.0) | (f.open == 0.0)) & foreign).any(axis=1)
+    exposed = f.derived.get("exposed_buyers")
+    if exposed is None:  # once per change of policy (frictions are never edited in place)
+        foreign = foreign_routes(world.size)[None, :, :]
+        controlled_routes = ((f.approval < 1.0) | (f.open == 0.0)) & foreign
+        exposed = f.derived["exposed_buyers"] = quota_covered(world) | controlled_routes.any(axis=1)
+        exposed.flags.writeable = False
+    return exposed
