@@ -53,14 +53,30 @@ def status(context) -> str:
 
 
 def test_a_submission_redraws_its_own_seats_page_only(pages):
+    """Both pages on their decision forms (which show the team's queue)."""
     room, _, tokens, contexts = pages
     wait_until(lambda: all("· decide now ·" in status(c) for c in contexts.values()))
+    for context in contexts.values():
+        click(context, "Decide")
     before = dict(redraws)
     room.submit(tokens["japan"], [{"type": "tariff", "importer": "japan", "rate": 0.2, "origins": ["china"]}])
     wait_until(lambda: redraws["japan"] > before["japan"])  # its own page shows the queue
     room.submit(tokens["japan"], [])  # and again: still not the USA's business
     wait_until(lambda: redraws["japan"] > before["japan"] + 1)
     assert redraws["usa"] == before["usa"]
+
+
+def test_a_submission_does_not_redraw_its_seats_page_reading_its_briefing(pages):
+    """The briefing does not show the team's queue: a teammate's submission draws nothing there."""
+    room, _, tokens, contexts = pages
+    wait_until(lambda: all("· decide now ·" in status(c) for c in contexts.values()))
+    click(contexts["usa"], "Decide")
+    before = dict(redraws)
+    room.submit(tokens["usa"], [])
+    wait_until(lambda: redraws["usa"] > before["usa"])  # the USA's decision form shows its queue
+    room.submit(tokens["japan"], [{"type": "tariff", "importer": "japan", "rate": 0.2, "origins": ["china"]}])
+    time.sleep(0.5)  # Japan's page would have been drawn by now
+    assert redraws["japan"] == before["japan"] and pressed(contexts["japan"]) == ["Briefing"]
 
 
 def pressed(context) -> list[str]:

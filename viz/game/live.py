@@ -77,24 +77,23 @@ def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bo
     held = room.shared(("holdings", seat.region), lambda: room.holdings(seat.region))
     groups, news = room.alliances(), tuple(room.news())
     clock = view["time_left"] is not None
+    deciding = step == "Decide"
     shape = (
         view["phase"],
         view["paused"],
         # Briefing and numbers are the same widgets with other values (the first round turns
         # the class from one to the other with no page drawn); the decision form is drawn.
-        step == "Decide",
+        deciding,
         chart,
         chart and step == "My numbers",  # the price chart is drawn
         clock,
         tuple(view["team"]),
         news,
-        repr(view["queued"]),
-        view["queued_by"],
-        repr(view["offers"]),
-        repr(groups),
-        repr(held),
+        # What only the decision form and the alliance offers show (a new round or a holding
+        # changed redraws a page deciding, not one reading its numbers).
+        (repr(view["queued"]), view["queued_by"], repr(view["offers"]), repr(groups), repr(held)) if deciding else None,
         # The decision form and the open chart show the round: drawn again each round.
-        (view["round"], view["tick"]) if step == "Decide" or chart else None,
+        (view["round"], view["tick"]) if deciding or chart else None,
     )
     # The status line last: when a page shows the new round there, the rest has arrived.
     values: dict[str, dict[str, Any]] = {f"button {name}": PRESSED if name == step else RELEASED for name in STEPS}
@@ -194,20 +193,25 @@ def LiveStatus(attach: Callable[[str, Any], None]):
 
 
 @solara.component
-def StepButtons(pick: Callable[[str], None], attach: Callable[[str, Any], None]):
-    """The phone's steps (briefing, my numbers, decide) as a row of small buttons, of which the
-    step shown is pressed. Which one is pressed only the page's :class:`LivePage` writes (each
-    button is handed over as ``button <step>``): the new round that turns the class from its
-    briefing to its numbers presses another button with a message, drawing nothing."""
-    with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]) as row:
-        buttons = {name: solara.v.Btn(children=[name], small=True, **RELEASED) for name in STEPS}
-        for name, button in buttons.items():
-            use_event(button, "click", lambda *_, name=name: pick(name))  # noqa: SH103 (a constant loop)
+def StepButton(name: str, pick: Callable[[str], None], attach: Callable[[str, Any], None]):
+    """One step's button; whether it is pressed only the page's :class:`LivePage` writes (the
+    button is handed over as ``button <step>``)."""
+    button = solara.v.Btn(children=[name], small=True, **RELEASED)
+    use_event(button, "click", lambda *_: pick(name))
 
     def attached():
-        for name, button in buttons.items():
-            attach(f"button {name}", solara.get_widget(button))
-        return lambda: [attach(f"button {name}", None) for name in buttons]
+        attach(f"button {name}", solara.get_widget(button))
+        return lambda: attach(f"button {name}", None)
 
     solara.use_effect(attached, [])
-    return row
+    return button
+
+
+@solara.component
+def StepButtons(pick: Callable[[str], None], attach: Callable[[str, Any], None]):
+    """The phone's steps (briefing, my numbers, decide) as a row of small buttons, of which the
+    step shown is pressed: the new round that turns the class from its briefing to its numbers
+    presses another button with a message, drawing nothing."""
+    with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]):
+        for name in STEPS:
+            StepButton(name, pick, attach).key(name)
