@@ -11,8 +11,9 @@ queue, offers, alliances...) and its *values* (those widgets' contents). When a 
 leaves the shape as drawn, the page's watcher thread writes the values into the widgets (a message
 for each widget whose values changed, no component drawn); otherwise the page is drawn again as
 usual, and writes its values after drawing. The components never pass these values themselves
-(:func:`LiveStatus`, :func:`StepButtons`, :func:`viz.game.numbers.ReadingStep` draw their widgets
-with constant arguments), so nothing else writes them.
+(:func:`LiveStatus` and :func:`viz.game.numbers.ReadingStep` draw their widgets with constant
+arguments), except which step button is pressed (:func:`StepButtons`), and the page writes that
+again right after every draw, so a value written since the last draw is never left behind.
 """
 
 from __future__ import annotations
@@ -193,10 +194,11 @@ def LiveStatus(attach: Callable[[str, Any], None]):
 
 
 @solara.component
-def StepButton(name: str, pick: Callable[[str], None], attach: Callable[[str, Any], None]):
-    """One step's button; whether it is pressed only the page's :class:`LivePage` writes (the
-    button is handed over as ``button <step>``)."""
-    button = solara.v.Btn(children=[name], small=True, **RELEASED)
+def StepButton(name: str, pressed: bool, pick: Callable[[str], None], attach: Callable[[str, Any], None]):
+    """One step's button, drawn ``pressed`` or not; the page's :class:`LivePage` writes whether
+    it is pressed after every draw and at a new round (the button is handed over as
+    ``button <step>``), so a press written since the last draw is never left behind."""
+    button = solara.v.Btn(children=[name], small=True, **(PRESSED if pressed else RELEASED))
     use_event(button, "click", lambda *_: pick(name))
 
     def attached():
@@ -208,10 +210,14 @@ def StepButton(name: str, pick: Callable[[str], None], attach: Callable[[str, An
 
 
 @solara.component
-def StepButtons(pick: Callable[[str], None], attach: Callable[[str, Any], None]):
-    """The phone's steps (briefing, my numbers, decide) as a row of small buttons, of which the
-    step shown is pressed: the new round that turns the class from its briefing to its numbers
-    presses another button with a message, drawing nothing."""
+def StepButtons(step: str, pick: Callable[[str], None], attach: Callable[[str, Any], None]):
+    """The phone's steps (briefing, my numbers, decide) as a row of small buttons, ``step``
+    pressed when drawn: the new round that turns the class from its briefing to its numbers
+    presses another button with a message, drawing nothing.
+
+    The buttons are drawn with their look (a value written into a button just made can be lost
+    in the browser, which may not have made the button yet); the page writes it again after every
+    draw, and alone at a new round."""
     with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]):
         for name in STEPS:
-            StepButton(name, pick, attach).key(name)
+            StepButton(name, name == step, pick, attach).key(name)

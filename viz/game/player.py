@@ -277,7 +277,7 @@ def PlayerView(seat: Seat):
             style=EXPLAIN,
             classes=["player-team"],
         )
-    StepButtons(pick, live.attach).key("steps")
+    StepButtons(step, pick, live.attach).key("steps")
     key = (view["tick"], view["round"])
     # "Briefing" and "My numbers" are the same widgets with other values, written by the page (a
     # new round turning every page to its numbers draws nothing); "Decide" is built when opened.
