@@ -58,6 +58,7 @@ class RoomViews:
     _shared_key: tuple
     _shared_lock: threading.Lock
     _twin: TwinKeeper
+    _twin_due: bool
     twin_ahead_after: float | None
     join_code: str
     lock: threading.RLock
@@ -143,9 +144,17 @@ class RoomViews:
             }
 
     def facilitator_view(self, token: str) -> dict[str, Any]:
-        """The facilitator's view: the room status plus the join code and every queue."""
+        """The facilitator's view: the room status plus the join code and every queue.
+
+        The first look at a room rebuilt from its log (a restarted server, a room made by another
+        process) schedules its bot twin's coming round (:meth:`schedule_twin`), as starting it
+        or playing a round does: otherwise the round played next would wait for the twin. Not at
+        the rebuild itself: a server starts without playing the twins of rooms nobody opens."""
         with self.lock:
             self._facilitator(token)
+            if self._twin_due:
+                self._twin_due = False
+                self.schedule_twin()
             return {
                 **self.status(),
                 "join_code": self.join_code,
