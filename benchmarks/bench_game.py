@@ -266,6 +266,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
         print(f"server RSS (process group) just started: {rss_mb(process.pid):.0f} MB")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *BROWSER_FLAGS])
         boss = offline_page(chromium).page
+        boss.set_default_timeout(WAIT)  # a loaded machine: Playwright's 30 s can run out
         boss.goto(url)
         boss.locator(".resume-console").wait_for(timeout=WAIT)
         boss.get_by_label("Room code").fill(room30["code30"])
@@ -279,6 +280,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
         pages, joins = [], []
         for k in range(count):
             page = offline_page(chromium).page
+            page.set_default_timeout(WAIT)
             page.add_init_script(MESSAGES)
             page.set_viewport_size({"width": 800, "height": 900})
             page.goto(f"{url}join?code={room30['code30']}")
