@@ -66,6 +66,21 @@ def test_a_submission_redraws_its_own_seats_page_only(pages):
     assert redraws["usa"] == before["usa"]
 
 
+def test_a_teammate_joining_shows_on_the_page_at_once(pages):
+    """Not at the next round (which would then draw the page, not write it)."""
+    room, boss, _, contexts = pages
+    wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
+    _, token = room.join("Zoe", "usa")
+    assert room.request_status(token) == "waiting"  # a taken seat: the facilitator admits
+    room.approve(boss, room.requests()[-1]["id"])
+    wait_until(lambda: any("Zoe" in t for t in texts(contexts["usa"], "player-team")))
+    assert not texts(contexts["japan"], "player-team")
+    before = dict(redraws)
+    room.advance(boss)
+    wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
+    assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 0, "japan": 0}
+
+
 def test_a_submission_does_not_redraw_its_seats_page_reading_its_briefing(pages):
     """The briefing does not show the team's queue: a teammate's submission draws nothing there."""
     room, _, tokens, contexts = pages

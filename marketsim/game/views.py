@@ -380,10 +380,12 @@ class RoomViews:
         _thread.start_new_thread(run, ())
 
     def seat_signature(self, region: str) -> tuple:
-        """What a player's page shows that can change: anything public, and its own team's queue."""
+        """What a player's page shows that can change: anything public, its own team's queue and
+        its team (a teammate joining shows at once, not at the next round)."""
         with self.lock:
             state = self.state
-            return self.public_version, repr(state.queues.get(region)), state.submitted_by.get(region)
+            team = tuple(p.name for p in state.members(region))
+            return self.public_version, repr(state.queues.get(region)), state.submitted_by.get(region), team
 
 
 def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:
