@@ -21,7 +21,8 @@ Real server (``marketsim game`` on 127.0.0.1, started by ``tests/browser.py``'s 
   30-player room through the join page (the smallest team by default; a second player on a
   government is admitted from the console, which the time includes); seconds from the click on
   Join until the page shows the player's status line, p50/p95/max;
-- advance to every browser: the facilitator's console clicks "Advance 12 months"; each player page
+- advance to every browser (round by round too: the first round turns every page from its
+  briefing to its numbers): the facilitator's console clicks "Advance 12 months"; each player page
   watches its status line in the page (``setInterval`` every 20 ms, stamping ``Date.now()``) and
   the latency is that stamp minus the click time (same machine clock). The pages wait on their
   room and redraw as soon as it changes (no polling); "every client" is the slowest page of a
@@ -265,6 +266,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
         print(f"server RSS (process group) just started: {rss_mb(process.pid):.0f} MB")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *BROWSER_FLAGS])
         boss = offline_page(chromium).page
+        boss.set_default_timeout(WAIT)  # a loaded machine: Playwright's 30 s can run out
         boss.goto(url)
         boss.locator(".resume-console").wait_for(timeout=WAIT)
         boss.get_by_label("Room code").fill(room30["code30"])
@@ -278,6 +280,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
         pages, joins = [], []
         for k in range(count):
             page = offline_page(chromium).page
+            page.set_default_timeout(WAIT)
             page.add_init_script(MESSAGES)
             page.set_viewport_size({"width": 800, "height": 900})
             page.goto(f"{url}join?code={room30['code30']}")
@@ -337,6 +340,9 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
         )
         print(f"  same, each page's observation: {spread(each)}")
         print("  every page, round by round: " + ", ".join(f"{s:.2f}" for s in every) + " s")
+        print("  the last page's update received, round by round: " + ", ".join(f"{s:.2f}" for s in delivered) + " s")
+        print("  server CPU, round by round: " + ", ".join(f"{s:.2f}" for s in server_cpu) + " s")
+        print("  websocket messages a page received, round by round: " + ", ".join(f"{m:.1f}" for m in messages))
         print(f"  server CPU time per round (user + system, until 0.5 s after the last page): {spread(server_cpu)}")
         print(f"  the facilitator's console (the round is played in its click handler): {spread(console)}")
         print(

@@ -137,3 +137,31 @@ def test_a_background_twin_run_scheduled_before_it_was_switched_off_plays_nothin
     open_room(server)  # another room, left on
     scheduled.pop()()
     assert len(months) == 12  # left on, the same run plays the twin's coming round
+
+
+def test_a_room_rebuilt_from_its_log_plays_its_twin_ahead_once_the_console_opens_it(server, monkeypatch):
+    """A restarted server (or a room made by another process) rebuilds rooms without their bot
+    twin: the console's first look schedules the twin's coming round, so the round played next
+    does not wait for it; the rebuild itself schedules nothing."""
+    scheduled = []
+    monkeypatch.setattr(views, "_thread", SimpleNamespace(start_new_thread=lambda run, args: scheduled.append(run)))
+    monkeypatch.setattr(views, "time", SimpleNamespace(sleep=lambda seconds: None))
+    room, boss, _ = open_room(server)
+    room.advance(boss)
+    scheduled.clear()  # the runs of this process's start and round
+    again = GameServer(server.store.path)
+    try:
+        rebuilt = again.room(room.id)
+        assert scheduled == []
+        rebuilt.facilitator_view(boss)
+        rebuilt.facilitator_view(boss)
+        assert len(scheduled) == 1
+        months = count_months(monkeypatch)
+        scheduled.pop()()
+        assert len(months) == 24  # the twin's round so far, and its coming one
+        rebuilt.advance(boss)
+        months.clear()
+        rebuilt.consequences()  # what the class's pages wait for when the round is played
+        assert months == []
+    finally:
+        again.close()

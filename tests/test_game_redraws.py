@@ -1,12 +1,14 @@
 """What a change costs the class's pages (rendered in process, no browser): another seat's
-submission redraws no other seat's page, a new round redraws each page once and sends it two
-updates, and the pages of a room draw one at a time."""
+submission redraws no other seat's page, a new round (the first one too, which turns the pages
+from their briefing to their numbers) draws no page and sends it a few updates, and the pages of
+a room draw one at a time."""
 
 from __future__ import annotations
 
 import threading
 import time
 
+import ipyvuetify as v
 import ipywidgets
 import pytest
 import solara
@@ -15,6 +17,7 @@ from game_widgets import blocks, click, texts
 
 from marketsim.game import GameServer
 from viz.game import state as game_state
+from viz.game.live import STEPS
 from viz.game.numbers import step_html
 from viz.game.player import PlayerView, redraws
 from viz.game.state import DrawingTurn, Seat
@@ -50,8 +53,11 @@ def status(context) -> str:
 
 
 def test_a_submission_redraws_its_own_seats_page_only(pages):
+    """Both pages on their decision forms (which show the team's queue)."""
     room, _, tokens, contexts = pages
     wait_until(lambda: all("· decide now ·" in status(c) for c in contexts.values()))
+    for context in contexts.values():
+        click(context, "Decide")
     before = dict(redraws)
     room.submit(tokens["japan"], [{"type": "tariff", "importer": "japan", "rate": 0.2, "origins": ["china"]}])
     wait_until(lambda: redraws["japan"] > before["japan"])  # its own page shows the queue
@@ -60,21 +66,63 @@ def test_a_submission_redraws_its_own_seats_page_only(pages):
     assert redraws["usa"] == before["usa"]
 
 
-def test_a_new_round_redraws_every_page_once(pages):
+def test_a_teammate_joining_shows_on_the_page_at_once(pages):
+    """Not at the next round (which would then draw the page, not write it)."""
     room, boss, _, contexts = pages
     wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
+    _, token = room.join("Zoe", "usa")
+    assert room.request_status(token) == "waiting"  # a taken seat: the facilitator admits
+    room.approve(boss, room.requests()[-1]["id"])
+    wait_until(lambda: any("Zoe" in t for t in texts(contexts["usa"], "player-team")))
+    assert not texts(contexts["japan"], "player-team")
     before = dict(redraws)
     room.advance(boss)
     wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
-    assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 1, "japan": 1}
-    assert texts(contexts["usa"], "player-status")[0].startswith("USA · round 2")
+    assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 0, "japan": 0}
 
 
-def test_a_new_round_updates_two_widgets_of_a_page(pages, monkeypatch):
-    """The status line (with its clock and the months played) and the numbers: one message each
-    (the synced values of a widget changed together go to the browser as one message)."""
+def test_a_submission_does_not_redraw_its_seats_page_reading_its_briefing(pages):
+    """The briefing does not show the team's queue: a teammate's submission draws nothing there."""
+    room, _, tokens, contexts = pages
+    wait_until(lambda: all("· decide now ·" in status(c) for c in contexts.values()))
+    click(contexts["usa"], "Decide")
+    before = dict(redraws)
+    room.submit(tokens["usa"], [])
+    wait_until(lambda: redraws["usa"] > before["usa"])  # the USA's decision form shows its queue
+    room.submit(tokens["japan"], [{"type": "tariff", "importer": "japan", "rate": 0.2, "origins": ["china"]}])
+    time.sleep(0.5)  # Japan's page would have been drawn by now
+    assert redraws["japan"] == before["japan"] and pressed(contexts["japan"]) == ["Briefing"]
+
+
+def pressed(context) -> list[str]:
+    """The step buttons drawn pressed."""
+    return [b.children[0] for b in context.find(v.Btn).widgets if b.children in ([s] for s in STEPS) and b.depressed]
+
+
+def test_the_first_round_turns_every_page_to_its_numbers_without_drawing_it(pages):
+    """The class reads its briefings; the first round opens every page on its numbers: the step
+    buttons, the block and the status line are written, no page is drawn."""
     room, boss, _, contexts = pages
     wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
+    assert pressed(contexts["usa"]) == ["Briefing"] and blocks(contexts["usa"], "briefing-text")
+    before = dict(redraws)
+    room.advance(boss)
+    wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
+    assert {r: redraws[r] - before[r] for r in contexts} == {"usa": 0, "japan": 0}
+    for region, context in contexts.items():
+        assert texts(context, "player-status")[0].startswith(f"{region.upper()} · round 2")
+        assert pressed(context) == ["My numbers"]
+        assert not blocks(context, "briefing-text")
+        assert blocks(context, "own-numbers") == [
+            "<div class='step-title'>What your decisions did</div>"
+            + step_html(room, region, room.holdings(region), briefing=False)
+        ]
+    assert "consequence-table" in numbers(contexts["usa"])  # the card of round 1 against the bot twin
+
+
+def widgets_changed(room, boss, contexts, monkeypatch, shown: str, expected: int) -> list[str]:
+    """The kinds of the widgets whose values the browser holds that the next round changes, once
+    every page shows round ``shown`` and ``expected`` widgets changed."""
     changed: dict[int, str] = {}
     original = ipywidgets.Widget.notify_change
 
@@ -83,15 +131,27 @@ def test_a_new_round_updates_two_widgets_of_a_page(pages, monkeypatch):
             changed[id(widget)] = type(widget).__name__
         return original(widget, change)
 
-    room.advance(boss)  # round 2 turns the pages from the briefing to the numbers: more changes
-    wait_until(lambda: all("round 2 " in status(c) for c in contexts.values()))
+    with monkeypatch.context() as patched:
+        patched.setattr(ipywidgets.Widget, "notify_change", notify_change)
+        room.advance(boss)
+        wait_until(lambda: all(f"round {shown} " in status(c) for c in contexts.values()))
+        wait_until(lambda: len(changed) >= expected)
+        time.sleep(0.2)  # the pages finish writing
+    return sorted(changed.values())
+
+
+def test_a_new_round_updates_a_few_widgets_of_a_page(pages, monkeypatch):
+    """The first round: the status line (with its clock and the months played), the step's block
+    (from the briefing to the numbers) and two step buttons (one released, one pressed); later
+    rounds the status line and the numbers only. One message each (the synced values of a widget
+    changed together go to the browser as one message)."""
+    room, boss, _, contexts = pages
+    wait_until(lambda: all("round 1 " in status(c) for c in contexts.values()))
     time.sleep(0.2)  # the pages finish drawing
-    monkeypatch.setattr(ipywidgets.Widget, "notify_change", notify_change)
-    room.advance(boss)
-    wait_until(lambda: all("round 3 " in status(c) for c in contexts.values()))
-    wait_until(lambda: len(changed) >= 2 * len(contexts))
-    time.sleep(0.2)
-    assert sorted(changed.values()) == sorted(["Countdown", "HTML"] * len(contexts))
+    first = widgets_changed(room, boss, contexts, monkeypatch, "2", 4 * len(contexts))
+    assert first == sorted(["Btn", "Btn", "Countdown", "HTML"] * len(contexts))
+    second = widgets_changed(room, boss, contexts, monkeypatch, "3", 2 * len(contexts))
+    assert second == sorted(["Countdown", "HTML"] * len(contexts))
 
 
 def numbers(context) -> str:

@@ -122,6 +122,8 @@ class Room(RoomSeats, RoomOffers, RoomViews):
         """Per kind (observations, prices, cards): the round it was computed for and the value."""
         self._twin = TwinKeeper()
         """The bot twin, played forward round by round for the consequence cards."""
+        self._twin_due = bool(actions)
+        """Rebuilt from its log: the twin is played ahead once the console opens it (see ``facilitator_view``)."""
         for action in actions:
             self.state.apply(action)
         self._restore_held()

@@ -58,6 +58,7 @@ class RoomViews:
     _shared_key: tuple
     _shared_lock: threading.Lock
     _twin: TwinKeeper
+    _twin_due: bool
     twin_ahead_after: float | None
     join_code: str
     lock: threading.RLock
@@ -143,9 +144,17 @@ class RoomViews:
             }
 
     def facilitator_view(self, token: str) -> dict[str, Any]:
-        """The facilitator's view: the room status plus the join code and every queue."""
+        """The facilitator's view: the room status plus the join code and every queue.
+
+        The first look at a room rebuilt from its log (a restarted server, a room made by another
+        process) schedules its bot twin's coming round (:meth:`schedule_twin`), as starting it
+        or playing a round does: otherwise the round played next would wait for the twin. Not at
+        the rebuild itself: a server starts without playing the twins of rooms nobody opens."""
         with self.lock:
             self._facilitator(token)
+            if self._twin_due:
+                self._twin_due = False
+                self.schedule_twin()
             return {
                 **self.status(),
                 "join_code": self.join_code,
@@ -371,10 +380,12 @@ class RoomViews:
         _thread.start_new_thread(run, ())
 
     def seat_signature(self, region: str) -> tuple:
-        """What a player's page shows that can change: anything public, and its own team's queue."""
+        """What a player's page shows that can change: anything public, its own team's queue and
+        its team (a teammate joining shows at once, not at the next round)."""
         with self.lock:
             state = self.state
-            return self.public_version, repr(state.queues.get(region)), state.submitted_by.get(region)
+            team = tuple(p.name for p in state.members(region))
+            return self.public_version, repr(state.queues.get(region)), state.submitted_by.get(region), team
 
 
 def _prices_so_far(model) -> tuple[list[str], np.ndarray, dict[str, int]]:

@@ -32,6 +32,7 @@ CSS = """
 .step-title { font-size: 20px; font-weight: 500; margin: 0 0 8px 0; }
 .own-numbers { font-size: 13px; }
 .own-numbers p { color: #555; margin: 4px 0; }
+.reading-step:has(.briefing-text) .price-chart-toggle { display: none; }
 .status-line { font-weight: 600; font-size: 17px; }
 .player-clock { white-space: pre; }
 .game-body { padding: 4px 12px; max-width: 1400px; }

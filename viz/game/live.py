@@ -1,15 +1,19 @@
-"""What a new round changes on a player's page, written straight into its two widgets.
+"""What a new round changes on a player's page, written straight into its widgets.
 
 A new round wakes the class's 30 pages at once. Drawing each page again (its components, then
 every widget's values compared) cost the server about 6-8 ms a page; but on most pages a new round
-changes only two things: the status line (round, date, months played, clock) and the step's block of
-HTML (the numbers against the bot twin). :class:`LivePage` keeps those two widgets of a page and
-:func:`page_state` says what the page shows: its *shape* (what its components draw: phase, step,
-team, news, queue, offers, alliances...) and its *values* (the two widgets' contents). When a change
-of the room leaves the shape as drawn, the page's watcher thread writes the values into the
-widgets (two messages, no component drawn); otherwise the page is drawn again as usual, and
-writes its values after drawing. The components never pass these values themselves, so nothing
-else writes them.
+changes only a few things: the status line (round, date, months played, clock), the step's block of
+HTML (the numbers against the bot twin, or the briefing) and, on the first round, which step button
+is pressed (the class turns from its briefing to its numbers). :class:`LivePage` keeps those widgets
+of a page (the status line, the step's block, the three step buttons) and :func:`page_state` says
+what the page shows: its *shape* (what its components draw: phase, reading or deciding, team, news,
+queue, offers, alliances...) and its *values* (those widgets' contents). When a change of the room
+leaves the shape as drawn, the page's watcher thread writes the values into the widgets (a message
+for each widget whose values changed, no component drawn); otherwise the page is drawn again as
+usual, and writes its values after drawing. The components never pass these values themselves
+(:func:`LiveStatus` and :func:`viz.game.numbers.ReadingStep` draw their widgets with constant
+arguments), except which step button is pressed (:func:`StepButtons`), and the page writes that
+again right after every draw, so a value written since the last draw is never left behind.
 """
 
 from __future__ import annotations
@@ -19,18 +23,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import solara
+from reacton.ipyvue import use_event
+
 from marketsim.game import GameError, Room
+from viz.game.countdown import Countdown
 from viz.game.numbers import step_html
 from viz.game.state import Seat
 
 STEPS = ("Briefing", "My numbers", "Decide")
+PRESSED = {"depressed": True, "outlined": False, "color": "primary"}
+"""The look of the step button shown (as :func:`viz.game.fields.ChoiceButtons` draws a choice)."""
+RELEASED = {"depressed": False, "outlined": True, "color": None}
+BLOCK_CLASSES = {"Briefing": "briefing briefing-text", "My numbers": "consequence-card own-numbers"}
+"""The CSS classes of the step's block of HTML (the price chart's button hides on the briefing)."""
 
 
 @dataclass(frozen=True)
 class PageState:
     """What a player's page shows now: the player's view, the step shown, the government's
     holdings and alliances and this round's news (what the components draw, ``shape``), and the
-    contents of the status line and the step's HTML (``values``)."""
+    contents of the status line, the step buttons and the step's HTML (``values``, by widget)."""
 
     view: dict[str, Any]
     step: str
@@ -65,40 +78,46 @@ def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bo
     held = room.shared(("holdings", seat.region), lambda: room.holdings(seat.region))
     groups, news = room.alliances(), tuple(room.news())
     clock = view["time_left"] is not None
+    deciding = step == "Decide"
     shape = (
         view["phase"],
         view["paused"],
-        step,
+        # Briefing and numbers are the same widgets with other values (the first round turns
+        # the class from one to the other with no page drawn); the decision form is drawn.
+        deciding,
         chart,
+        chart and step == "My numbers",  # the price chart is drawn
         clock,
         tuple(view["team"]),
         news,
-        repr(view["queued"]),
-        view["queued_by"],
-        repr(view["offers"]),
-        repr(groups),
-        repr(held),
+        # What only the decision form and the alliance offers show (a new round or a holding
+        # changed redraws a page deciding, not one reading its numbers).
+        (repr(view["queued"]), view["queued_by"], repr(view["offers"]), repr(groups), repr(held)) if deciding else None,
         # The decision form and the open chart show the round: drawn again each round.
-        (view["round"], view["tick"]) if step == "Decide" or chart else None,
+        (view["round"], view["tick"]) if deciding or chart else None,
     )
-    values = {
-        "status": {
-            "text": status_text(seat, view),
-            "seconds_left": view["time_left"],
-            "running": view["phase"] == "deciding" and not view["paused"],
-            "stamp": stamp if clock else 0,
-        }
-    }
+    # The status line last: when a page shows the new round there, the rest has arrived.
+    values: dict[str, dict[str, Any]] = {f"button {name}": PRESSED if name == step else RELEASED for name in STEPS}
     if step != "Decide":
         briefing = step == "Briefing"
         title = "Your briefing" if briefing else "What your decisions did"
         html = step_html(room, seat.region, held, briefing)
-        values["step"] = {"unsafe_innerHTML": f"<div class='step-title'>{title}</div>{html}"}
+        values["step"] = {
+            "attributes": {"class": BLOCK_CLASSES[step]},
+            "unsafe_innerHTML": f"<div class='step-title'>{title}</div>{html}",
+        }
+    values["status"] = {
+        "text": status_text(seat, view),
+        "seconds_left": view["time_left"],
+        "running": view["phase"] == "deciding" and not view["paused"],
+        "stamp": stamp if clock else 0,
+    }
     return PageState(view, step, held, groups, news, shape, values)
 
 
 class LivePage:
-    """A page's two live widgets (the status line, the step's HTML) and the shape last drawn."""
+    """A page's live widgets (the status line, the step buttons, the step's HTML) and the shape
+    last drawn."""
 
     def __init__(self) -> None:
         """Nothing drawn yet."""
@@ -115,7 +134,8 @@ class LivePage:
         return 0 if state is None else state.view["round"]
 
     def attach(self, name: str, widget: Any) -> None:
-        """The widget drawing ``name`` (``status`` or ``step``), after a draw (None: not drawn)."""
+        """The widget drawing ``name`` (``status``, ``step`` or ``button <step>``), after a draw
+        (None: not drawn)."""
         with self._lock:
             if widget is None:
                 self.widgets.pop(name, None)
@@ -155,3 +175,49 @@ def _set(widget: Any, values: dict[str, Any]) -> None:
     with widget.hold_sync():
         for trait, value in values.items():
             setattr(widget, trait, value)
+
+
+@solara.component
+def LiveStatus(attach: Callable[[str, Any], None]):
+    """The government, round, date, phase and months played, with the decision clock counting
+    down in the browser (see :mod:`viz.game.countdown`): one widget, whose values only the page's
+    :class:`LivePage` writes (``attach`` hands it over), so a new round updates it with one message
+    and draws no component."""
+    element = Countdown.element(text_class="player-status", clock_class="player-clock", _dom_classes=["status-line"])
+
+    def attached():
+        attach("status", solara.get_widget(element))
+        return lambda: attach("status", None)
+
+    solara.use_effect(attached, [])
+    return element
+
+
+@solara.component
+def StepButton(name: str, pressed: bool, pick: Callable[[str], None], attach: Callable[[str, Any], None]):
+    """One step's button, drawn ``pressed`` or not; the page's :class:`LivePage` writes whether
+    it is pressed after every draw and at a new round (the button is handed over as
+    ``button <step>``), so a press written since the last draw is never left behind."""
+    button = solara.v.Btn(children=[name], small=True, **(PRESSED if pressed else RELEASED))
+    use_event(button, "click", lambda *_: pick(name))
+
+    def attached():
+        attach(f"button {name}", solara.get_widget(button))
+        return lambda: attach(f"button {name}", None)
+
+    solara.use_effect(attached, [])
+    return button
+
+
+@solara.component
+def StepButtons(step: str, pick: Callable[[str], None], attach: Callable[[str, Any], None]):
+    """The phone's steps (briefing, my numbers, decide) as a row of small buttons, ``step``
+    pressed when drawn: the new round that turns the class from its briefing to its numbers
+    presses another button with a message, drawing nothing.
+
+    The buttons are drawn with their look (a value written into a button just made can be lost
+    in the browser, which may not have made the button yet); the page writes it again after every
+    draw, and alone at a new round."""
+    with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]):
+        for name in STEPS:
+            StepButton(name, name == step, pick, attach).key(name)

@@ -116,48 +116,45 @@ def PriceChart(room: Room, region: str, tick: tuple):
 def ReadingStep(
     room: Room,
     region: str,
-    step: str,
     attach: Callable[[str, Any], None],
     chart: bool,
+    chart_drawn: bool,
     set_chart: Callable[[bool], None],
     tick: tuple,
 ):
     """The "Briefing" or the "My numbers" step: a card with one block of HTML (and, for the
     numbers, the price chart on request). Both steps are the same widgets with other contents, so
     when a new round turns the whole class's pages from the briefing to their numbers, the server
-    updates a few widgets per page instead of building new ones.
+    writes a few values per page instead of drawing anything.
 
-    The block's contents (:func:`step_html`, with the step's title) are written by the page
-    (:class:`viz.game.live.LivePage`): a new round changes them without drawing this again.
+    The block's contents and CSS classes (:func:`step_html`, with the step's title) are written by
+    the page (:class:`viz.game.live.LivePage`): a new round or another step changes them without
+    drawing this again. The price chart's button hides itself on the briefing (CSS: the block's
+    class says which step it is).
 
     Args:
         room: The room.
         region: The government played.
-        step: ``"Briefing"`` or ``"My numbers"``.
         attach: Called after each draw with ``"step"`` and the block's widget (None when gone).
-        chart: Whether the price chart is open.
+        chart: Whether the price chart is open (its button's label).
+        chart_drawn: Whether the price chart is drawn (open, on "My numbers").
         set_chart: Opens or closes it.
         tick: The round (a key that changes when a new round is played).
     """
-    briefing = step == "Briefing"
     with solara.Card(classes=["reading-step"], style=CARD):
-        classes = ["briefing", "briefing-text"] if briefing else ["consequence-card", "own-numbers"]
-        block = HTMLWidget.element(tag="div", attributes={"class": " ".join(classes)})
+        block = HTMLWidget.element(tag="div")
 
         def attached():
             attach("step", solara.get_widget(block))
             return lambda: attach("step", None)
 
         solara.use_effect(attached, [])
-        # On the briefing too, hidden: the new round that turns the class to its numbers then
-        # shows a button instead of building one on every page.
         solara.Button(
             "Hide price chart" if chart else "Show price chart",
             small=True,
             text=True,
             on_click=lambda: set_chart(not chart),
             classes=["price-chart-toggle"],
-            style={"display": "none"} if briefing else {},
         )
-        if chart and not briefing:
+        if chart_drawn:
             PriceChart(room, region, tick)

@@ -10,19 +10,15 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
-from collections.abc import Callable
-from typing import Any
 
 import solara
 
 from marketsim.game import GameError, Room
 from marketsim.game.store import SeatRequest
 from viz.dashboard.components import EXPLAIN
-from viz.game.countdown import Countdown
 from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
-from viz.game.fields import ChoiceButtons
-from viz.game.live import STEPS, LivePage, page_state
+from viz.game.live import LivePage, LiveStatus, StepButtons, page_state
 from viz.game.memory import Memory, memory, remember
 from viz.game.numbers import ReadingStep
 from viz.game.state import (
@@ -205,22 +201,6 @@ seat's change must not redraw the pages of other seats)."""
 
 
 @solara.component
-def LiveStatus(attach: Callable[[str, Any], None]):
-    """The government, round, date, phase and months played, with the decision clock counting
-    down in the browser (see :mod:`viz.game.countdown`): one widget, whose values only the page's
-    :class:`~viz.game.live.LivePage` writes (``attach`` hands it over), so a new round updates it
-    with one message and draws no component."""
-    element = Countdown.element(text_class="player-status", clock_class="player-clock", _dom_classes=["status-line"])
-
-    def attached():
-        attach("status", solara.get_widget(element))
-        return lambda: attach("status", None)
-
-    solara.use_effect(attached, [])
-    return element
-
-
-@solara.component
 def News(items: tuple[tuple[str, str], ...]):
     """This round's shocks (as headlines) and the facilitator's messages."""
     with solara.Column(gap="2px"):
@@ -238,9 +218,10 @@ def PlayerView(seat: Seat):
 
     Another seat's submission does not wake this page. A new round that leaves what its
     components draw as it was (see :mod:`viz.game.live`) draws nothing: the page's watcher thread
-    writes the status line and the numbers straight into their widgets. Otherwise (a new phase,
-    step, team, news, queue...) the page is drawn again; the blocks below are components that draw
-    again only when what they show changes."""
+    writes the status line, the step buttons and the numbers straight into their widgets (the
+    first round too, which turns the page from its briefing to its numbers). Otherwise (a new
+    phase, the decision form, team, news, queue...) the page is drawn again; the blocks below are
+    components that draw again only when what they show changes."""
     room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
     live = solara.use_memo(LivePage, [seat.token])
     chosen, choose = solara.use_state((None, 0))
@@ -296,13 +277,13 @@ def PlayerView(seat: Seat):
             style=EXPLAIN,
             classes=["player-team"],
         )
-    ChoiceButtons(list(STEPS), step, pick, ["player-steps"]).key("steps")
+    StepButtons(step, pick, live.attach).key("steps")
     key = (view["tick"], view["round"])
-    # "Briefing" and "My numbers" are the same widgets (a new round turning every page to its
-    # numbers builds nothing); "Decide" is built when opened.
+    # "Briefing" and "My numbers" are the same widgets with other values, written by the page (a
+    # new round turning every page to its numbers draws nothing); "Decide" is built when opened.
     with solara.Column(classes=["player-step"]).key("step-reading" if step != "Decide" else "step-decide"):
         if step != "Decide":
-            ReadingStep(room, seat.region, step, live.attach, chart, set_chart, key)
+            ReadingStep(room, seat.region, live.attach, chart, chart and step == "My numbers", set_chart, key)
         elif view["phase"] == "deciding":
             DecisionForm(
                 room, seat, view["round"], view["date"], view["queued"], state.held, state.groups, view["queued_by"]
