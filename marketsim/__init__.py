@@ -2,6 +2,10 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from marketsim.lazy_mesa import install
+
+install()  # before any module of the model imports Mesa: Mesa's spaces and batch runner load only on demand
+
 try:
     __version__ = version("marketsim")
 except PackageNotFoundError:  # running from a source tree without installing

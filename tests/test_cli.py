@@ -218,12 +218,12 @@ try:
     app(sys.argv[1:])
 except SystemExit as done:
     assert done.code in (0, None), done.code
-print("LOADED " + json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+print("LOADED " + json.dumps(sorted(sys.modules)))
 """
 
 
-def packages_loaded(*args, cwd: Path) -> set[str]:
-    """Top-level packages in ``sys.modules`` after running ``marketsim ARGS`` in a fresh interpreter."""
+def modules_loaded(*args, cwd: Path) -> set[str]:
+    """Modules in ``sys.modules`` after running ``marketsim ARGS`` in a fresh interpreter."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
     proc = subprocess.run(
         [sys.executable, "-c", LOADED, *map(str, args)],
@@ -238,6 +238,11 @@ def packages_loaded(*args, cwd: Path) -> set[str]:
     return set(json.loads(proc.stdout.rsplit("LOADED ", 1)[1]))
 
 
+def packages_loaded(*args, cwd: Path) -> set[str]:
+    """Top-level packages in ``sys.modules`` after running ``marketsim ARGS`` in a fresh interpreter."""
+    return {name.split(".")[0] for name in modules_loaded(*args, cwd=cwd)}
+
+
 def test_run_loads_no_dashboard_plotting_cluster_or_calibration_package(tmp_path, small_file):
     loaded = packages_loaded("run", small_file, "--out", tmp_path / "out", "--quiet", "--format", "both", cwd=tmp_path)
     assert (tmp_path / "out" / "timeseries.csv").is_file()
@@ -245,11 +250,45 @@ def test_run_loads_no_dashboard_plotting_cluster_or_calibration_package(tmp_path
     assert not loaded & set(HEAVY)
 
 
+def test_run_loads_mesas_model_but_not_its_spaces_or_batch_runner(tmp_path, small_file):
+    loaded = modules_loaded("run", small_file, "--out", tmp_path / "out", "--quiet", cwd=tmp_path)
+    assert {"mesa.model", "mesa.agent"} <= loaded  # the run happened in this interpreter
+    unused = {"mesa.discrete_space", "mesa.space", "mesa.batchrunner", "mesa.experimental.continuous_space"}
+    assert not loaded & unused
+    assert not {name.split(".")[0] for name in loaded} & {"scipy", "networkx"}
+
+
+def test_mesa_is_whole_on_demand_after_marketsim_deferred_its_optional_parts(tmp_path):
+    code = (
+        "import marketsim.model, mesa\n"
+        "from mesa import batch_run\n"
+        "from mesa.discrete_space import OrthogonalMooreGrid\n"
+        "print(mesa.__version__, batch_run.__name__, mesa.experimental.devs.__name__, mesa.Model.__name__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[1:] == ["batch_run", "mesa.experimental.devs", "Model"]
+
+
+def test_sweep_loads_no_dashboard_plotting_cluster_or_calibration_package(tmp_path, small_file):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        f'[sweep]\nname = "light"\nscenario = "{small_file.name}"\nyears = 1\ndesign = "grid"\n'
+        '[parameters."market.price_sensitivity"]\nvalues = [0.5, 1.0]\n'
+        '[[outcomes]]\nname = "ndpr"\nmetric = "price"\ngood = "ndpr"\n'
+    )
+    loaded = packages_loaded("sweep", spec, "--out", tmp_path / "sweep", "--quiet", "--workers", "1", cwd=tmp_path)
+    assert (tmp_path / "sweep" / "manifest.json").is_file()
+    assert not loaded & set(HEAVY)
+
+
 def test_validate_and_help_do_not_load_the_model(tmp_path, small_file):
     for args in (("validate", small_file), ("--help",), ("calibrate", "--help")):
-        loaded = packages_loaded(*args, cwd=tmp_path)
+        modules = modules_loaded(*args, cwd=tmp_path)
+        loaded = {name.split(".")[0] for name in modules}
         assert "marketsim" in loaded, args
-        assert not loaded & {*HEAVY, "mesa", "pandas", "pyarrow", "scipy"}, args
+        assert not loaded & {*HEAVY, "pandas", "pyarrow", "scipy"}, args
+        assert not modules & {"mesa.model", "mesa.agent"}, args
 
 
 def test_calibrate_help_lists_its_options(tmp_path):

@@ -7,9 +7,9 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
-import mesa
 import pandas as pd
 import pyarrow as pa
 
@@ -81,7 +81,7 @@ def run_manifest(
         "start": scenario.scenario.start,
         "months": model.months,
         "marketsim_version": marketsim.__version__,
-        "mesa_version": mesa.__version__,
+        "mesa_version": version("mesa"),  # not mesa.__version__, which loads all of Mesa (see marketsim.lazy_mesa)
         "python_version": platform.python_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "columns": ["tick", "date", "metric", "good", "region", "value", "unit"],

@@ -51,8 +51,11 @@ def tidy_table(
 ) -> pa.Table:
     """The tidy long table of the derived metrics.
 
-    The values of every metric are laid end to end (metric, then tick, then cell); the labels
-    of the cells kept are computed from their positions, so nothing is built per row in Python.
+    The values of every metric are laid end to end (metric, then tick, then cell) and the cells
+    that apply are kept with one mask. A label column is built from a code per metric, per tick
+    or per cell (a few hundred numbers), repeated by the rows each keeps or tiled over the ticks
+    and masked like the values: nothing is done per row in Python, and no row's position is
+    divided back into its metric, tick and cell.
 
     Args:
         derived: Each metric's values, time first (see :func:`marketsim.reports.metrics.derive`).
@@ -64,40 +67,59 @@ def tidy_table(
     arrays = [np.asarray(derived[metric.name], dtype=float) for metric in catalogue]
     ticks = len(arrays[0]) if arrays else 0
     labels = [cell_labels(metric.layout, len(goods), len(regions)) for metric in catalogue]
-    cells = np.array([len(good) for good, _ in labels], dtype=np.int64)
     value = np.concatenate([array.ravel() for array in arrays]) if arrays else np.empty(0)
-    kept = np.flatnonzero(~np.isnan(value))  # cells that do not apply are NaN
-    block_start = np.concatenate([[0], np.cumsum(cells * ticks)])
-    metric_code = np.searchsorted(block_start, kept, side="right") - 1
-    local = kept - block_start[metric_code]
-    tick = local // cells[metric_code]
-    cell = np.concatenate([[0], np.cumsum(cells)])[metric_code] + local - tick * cells[metric_code]
-    good_of_cell = np.concatenate([good for good, _ in labels]) if labels else np.empty(0, np.int64)
-    region_of_cell = np.concatenate([region for _, region in labels]) if labels else np.empty(0, np.int64)
+    kept = ~np.isnan(value)  # cells that do not apply are NaN
+    ends = np.cumsum([array.size for array in arrays], dtype=np.int64)
+    grids = [
+        kept[end - ticks * len(good) : end].reshape(ticks, len(good))
+        for end, (good, _) in zip(ends, labels, strict=True)
+    ]
+    rows = np.array([grid.sum(axis=1) for grid in grids], dtype=np.int64).reshape(len(arrays), ticks)
     units = sorted({metric.unit for metric in catalogue})
     unit_of_metric = np.array([units.index(metric.unit) for metric in catalogue], dtype=np.int64)
-    return pa.table(
-        {
-            "tick": pa.array(tick),
-            "date": categorical(tick, list(dates)[:ticks]),
-            "metric": categorical(metric_code, [metric.name for metric in catalogue]),
-            "good": categorical(good_of_cell[cell], list(goods)),
-            "region": categorical(region_of_cell[cell], list(regions)),
-            "value": pa.array(value[kept]),
-            "unit": categorical(unit_of_metric[metric_code], units),
-        }
-    )
+    columns = {"tick": pa.array(np.repeat(np.tile(np.arange(ticks), len(arrays)), rows.ravel()))}
+    columns["date"] = _per_tick(list(dates)[:ticks], rows)
+    columns["metric"] = _per_metric([metric.name for metric in catalogue], np.arange(len(catalogue)), rows)
+    columns["good"] = _per_cell(goods, [good for good, _ in labels], grids, kept)
+    columns["region"] = _per_cell(regions, [region for _, region in labels], grids, kept)
+    columns["value"] = pa.array(value[kept])
+    columns["unit"] = _per_metric(units, unit_of_metric, rows)
+    return pa.table({name: columns[name] for name in COLUMNS})
 
 
-def categorical(codes: np.ndarray, labels: Sequence[str]) -> pa.DictionaryArray:
-    """Labels ``labels[codes]`` dictionary-encoded as pandas encodes a categorical column: the
-    dictionary holds the labels present, sorted, and its indices are the narrowest integer
-    pandas would use for that many categories."""
+def _per_metric(labels: Sequence[str], code_of_metric: np.ndarray, rows: np.ndarray) -> pa.DictionaryArray:
+    """A column labelled by metric: ``labels[code_of_metric[m]]`` for the rows of metric ``m``;
+    ``rows`` (metrics, ticks) counts the rows kept of each metric and tick."""
+    count = rows.sum(axis=1)
+    index, dictionary = dictionary_encoding(labels, np.unique(code_of_metric[count > 0]))
+    return pa.DictionaryArray.from_arrays(pa.array(np.repeat(index[code_of_metric], count)), dictionary)
+
+
+def _per_tick(labels: Sequence[str], rows: np.ndarray) -> pa.DictionaryArray:
+    """A column labelled by tick (``labels[tick]``), rows counted as in :func:`_per_metric`."""
+    index, dictionary = dictionary_encoding(labels, np.flatnonzero(rows.sum(axis=0) > 0))
+    return pa.DictionaryArray.from_arrays(pa.array(np.repeat(np.tile(index, len(rows)), rows.ravel())), dictionary)
+
+
+def _per_cell(
+    labels: Sequence[str], code_of_cell: list[np.ndarray], grids: list[np.ndarray], kept: np.ndarray
+) -> pa.DictionaryArray:
+    """A column labelled by cell: ``labels[code_of_cell[m][c]]`` for cell ``c`` of metric ``m``;
+    ``grids`` (ticks, cells) tell the cells kept, ``kept`` the same for all metrics end to end."""
+    present = [codes[grid.any(axis=0)] for codes, grid in zip(code_of_cell, grids, strict=True)]
+    index, dictionary = dictionary_encoding(labels, np.unique(np.concatenate([[], *present]).astype(np.int64)))
+    tiled = [np.tile(index[codes], len(grid)) for codes, grid in zip(code_of_cell, grids, strict=True)]
+    codes = np.concatenate(tiled)[kept] if tiled else index[:0]
+    return pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+
+
+def dictionary_encoding(labels: Sequence[str], present: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """How pandas encodes a categorical column of ``labels[codes]`` where the codes ``present``
+    occur: the dictionary holds the labels present, sorted, and ``index[code]`` is a label's
+    place in it, in the narrowest integer type pandas would use for that many categories."""
     labels = np.asarray(labels, dtype=str)
-    present = np.flatnonzero(np.bincount(codes, minlength=len(labels)) > 0) if len(codes) else np.empty(0, int)
     order = present[np.argsort(labels[present], kind="stable")]
-    position = np.zeros(len(labels), dtype=np.int64)
-    position[order] = np.arange(len(order))
     index_type = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(order) < np.iinfo(t).max)
-    indices = pa.array(position[codes].astype(index_type))
-    return pa.DictionaryArray.from_arrays(indices, pa.array(labels[order].tolist(), type=pa.string()))
+    index = np.zeros(len(labels), dtype=index_type)
+    index[order] = np.arange(len(order))
+    return index, pa.array(labels[order].tolist(), type=pa.string())
