@@ -15,8 +15,8 @@ imported before marketsim.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
-import inspect
 import sys
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -46,7 +46,7 @@ def _deferred(spec: ModuleSpec, core: dict[str, str]) -> ModuleType:
 
     def __getattr__(name: str) -> object:
         if name in core:
-            value = getattr(_import_core(core[name]), name)
+            value = getattr(importlib.import_module(core[name]), name)
             setattr(module, name, value)
             return value
         del module.__getattr__
@@ -56,34 +56,3 @@ def _deferred(spec: ModuleSpec, core: dict[str, str]) -> ModuleType:
     module.__getattr__ = __getattr__
     sys.modules[spec.name] = module
     return module
-
-
-def _import_core(name: str) -> ModuleType:
-    """Import Mesa's module ``name`` with a cheap :func:`inspect.stack` while it loads.
-
-    ``mesa.model`` names its logger after its caller, found with ``inspect.stack()``, which reads
-    the source of every frame on the stack and, for each frame of the import machinery, looks
-    through every loaded module: some 50-80 ms of CPU deep inside a command's imports. While Mesa's
-    module loads, :func:`inspect.stack` gives the same frames without their source lines (as
-    ``inspect.stack(0)`` does, file names as the frames hold them); it is restored right after.
-    """
-    if name in sys.modules:
-        return sys.modules[name]
-    full_stack = inspect.stack
-    inspect.stack = _frames
-    try:
-        __import__(name)
-    finally:
-        inspect.stack = full_stack
-    return sys.modules[name]
-
-
-def _frames(context: int = 1) -> list[inspect.FrameInfo]:
-    """The caller's frame and those of its callers, outermost last, without source lines."""
-    frame, frames = sys._getframe(1), []
-    while frame is not None:
-        frames.append(
-            inspect.FrameInfo(frame, frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, None, None)
-        )
-        frame = frame.f_back
-    return frames
