@@ -110,3 +110,21 @@ def server(tmp_path, clock):
     game = GameServer(tmp_path / "game.db", clock=clock, limiter_clock=clock)
     yield game
     game.close()
+
+
+@pytest.fixture(scope="session")
+def history_2009_hand_set() -> list[str]:
+    """history_2009's market settings before its calibration (runs/cal_2026-12-07d), on which 7.37 and
+    7.39 were built and tested: with the calibrated ones Japan's own premium is smaller and Dy/Tb stays
+    dear even without those mechanisms, so tests of them set these back."""
+    return [
+        "market.price_speed=0.2",
+        "market.expectation_months=12",
+        "market.max_monthly_change=0.2",
+        "market.seller_cover_months=1.0",
+        "market.scarcity_adjustment=0.5",
+        "market.scarcity_decay=0.015",
+        "dynamics.capacity.supply_line_weight=1.0",
+        "sectors.magnets.hoarding=0.5",
+        "behaviour.dytb_backstop_months=2",
+    ]

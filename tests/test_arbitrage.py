@@ -17,9 +17,9 @@ from marketsim.scenario.loading import ScenarioError, load_scenario
 HISTORY = Path(__file__).resolve().parents[1] / "configs" / "history_2009.toml"
 
 
-def japan_over_usa_eu_in_the_halt(overrides: list[str]) -> float:
+def japan_over_usa_eu_in_the_halt(hand_set: list[str], overrides: list[str]) -> float:
     """Japan's mean NdPr price over the USA's and the EU's, Sep-Nov 2010 (the K3 statistic)."""
-    model = RareEarthModel(load_scenario(HISTORY, overrides), seed=1, years=2)
+    model = RareEarthModel(load_scenario(HISTORY, [*hand_set, *overrides]), seed=1, years=2)
     model.run()
     table = model.results()
     rows = table[
@@ -31,10 +31,13 @@ def japan_over_usa_eu_in_the_halt(overrides: list[str]) -> float:
     return float(by_region["japan"] / by_region[["usa", "eu"]].mean())
 
 
-def test_traders_keep_japan_near_other_importers_during_the_halt():
-    off = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=false"])
-    one_market = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=1"])
-    partial = japan_over_usa_eu_in_the_halt(["dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=0.5"])
+def test_traders_keep_japan_near_other_importers_during_the_halt(history_2009_hand_set):
+    def ratio(*settings: str) -> float:
+        return japan_over_usa_eu_in_the_halt(history_2009_hand_set, list(settings))
+
+    off = ratio("dynamics.arbitrage.enabled=false")
+    one_market = ratio("dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=1")
+    partial = ratio("dynamics.arbitrage.enabled=true", "dynamics.arbitrage.pool_weight=0.5")
     assert off > 2.0  # each region bids on its own buyers' stock: Japan's magnet makers run dry
     assert 0.8 < one_market < 1.2  # one premium for the importers that re-sell to each other
     assert one_market < partial < off

@@ -55,10 +55,10 @@ def test_the_cut_is_undone_when_dy_is_cheap_again():
     assert np.allclose(plants.backstop_share, 1.0, atol=0.01)
 
 
-def dytb_after_the_peak(months: float) -> tuple[float, float]:
+def dytb_after_the_peak(hand_set: list[str], months: float) -> tuple[float, float]:
     """history_2009, seed 1: Dy/Tb outside China in Dec 2011 as a share of its peak, and in Dec 2012 (US$/kg)."""
     spec = load_targets(TARGETS)
-    run = scenario("history_2009", f"behaviour.dytb_backstop_months={months}")
+    run = scenario("history_2009", *hand_set, f"behaviour.dytb_backstop_months={months}")
     model = RareEarthModel(run, seed=1, years=4)
     model.run()
     wanted = [t for t in spec.targets if t.id in ("K4-dytb-fall", "K5-dytb-level")]
@@ -66,9 +66,10 @@ def dytb_after_the_peak(months: float) -> tuple[float, float]:
     return values["K4-dytb-fall"], values["K5-dytb-level"]
 
 
-def test_a_gradual_grade_switch_keeps_dy_dear_after_the_2011_peak():
+def test_a_gradual_grade_switch_keeps_dy_dear_after_the_2011_peak(history_2009_hand_set):
     # REF §10 K4-K5: Dy at about 0.6 of its peak in Dec 2011 and 600-630 US$/kg in Dec 2012. Cut at
     # once, Japan's magnet makers drop Dy/Tb with the July 2010 quota cut and the price falls away.
-    at_once, gradual = dytb_after_the_peak(0.0), dytb_after_the_peak(2.0)
+    at_once = dytb_after_the_peak(history_2009_hand_set, 0.0)
+    gradual = dytb_after_the_peak(history_2009_hand_set, 2.0)
     assert gradual[0] > at_once[0] + 0.15
     assert gradual[1] > 1.3 * at_once[1]

@@ -99,7 +99,8 @@ class BehaviourParams(Strict):
         le=120.0,
         description="Time constant of magnet makers' grade switching above the Dy/Tb backstop: at most 1 "
         "cuts Dy/Tb at once, more spreads the cut over this many months (months; plausible 1-36: REF §10-11, "
-        "lower-Dy magnets and thrift over 1-2 years; history_2009 sets 2 against K4-K5; docs/model.md 7.37).",
+        "lower-Dy magnets and thrift over 1-2 years; history_2009: 7.7, calibrated (runs/cal_2026-12-07d); "
+        "docs/model.md 7.37).",
     )
 
     # Producers' view of their orders.
