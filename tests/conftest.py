@@ -114,7 +114,7 @@ def server(tmp_path, clock):
 
 @pytest.fixture(scope="session")
 def history_2009_hand_set() -> list[str]:
-    """history_2009's market settings before its calibration (runs/cal_2026-12-07d), on which 7.37 and
+    """history_2009's market settings before its calibration (runs/cal_2026-12-07d), on which 7.36, 7.37 and
     7.39 were built and tested: with the calibrated ones Japan's own premium is smaller and Dy/Tb stays
     dear even without those mechanisms, so tests of them set these back."""
     return [
