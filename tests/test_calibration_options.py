@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from test_calibration_pipeline import TINY, _cli, _write
+from test_calibration_pipeline import TINY, _cli, _report_only, _write
 
 from marketsim.calibration import abc as calibration
 from marketsim.calibration.simulate import run_statistics
@@ -88,15 +88,12 @@ def test_a_particle_of_a_subset_runs_the_others_at_the_scenarios_values(tmp_path
 
 def test_report_only_reads_the_transition_and_subset_from_the_history(tmp_path, runs):
     accepted, paths = runs["only"]
-    folder = tmp_path / "saved"
-    folder.mkdir()
-    (folder / "abc.db").write_bytes((paths["accepted.parquet"].parent / "abc.db").read_bytes())
-    targets = _write(tmp_path, TINY)
-    result = _cli([targets, "--out", folder, "--seed", 11, "--generations", 2, "--report-only"])
+    folder, result = _report_only(tmp_path, paths)
     assert result.exit_code == 0, result.output
     facts = json.loads((folder / "manifest.json").read_text())
     assert facts["transition"] == "local" and facts["fixed_at_scenario_values"] == ["sectors.magnets.hoarding"]
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "accepted.parquet"), accepted)
+    targets = tmp_path / "targets.toml"  # written by _report_only
     result = _cli([targets, "--out", folder, "--generations", 2, "--report-only", "--transition", "mvn"])
     assert result.exit_code == 2 and "it ran with --transition local, not mvn" in result.output
 

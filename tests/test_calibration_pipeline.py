@@ -69,6 +69,16 @@ def _write(folder, text, name="targets.toml"):
     return path
 
 
+def _report_only(tmp_path, paths, *options):
+    """A fresh folder holding only a finished run's saved history (abc.db), and ``--report-only`` run on it
+    with the tiny target file and ``options``: the folder and the CLI's result."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "abc.db").write_bytes((paths["accepted.parquet"].parent / "abc.db").read_bytes())
+    targets = _write(tmp_path, TINY)
+    return folder, _cli([targets, "--out", folder, "--seed", 11, "--generations", 2, "--report-only", *options])
+
+
 # ------------------------------------------------------------------ the target file
 
 
@@ -339,11 +349,7 @@ def test_manifest_and_report_show_cost_and_weight_spread(local_run):
 
 def test_report_only_rewrites_the_results_from_the_saved_history(tmp_path, local_run):
     accepted, paths = local_run
-    folder = tmp_path / "saved"
-    folder.mkdir()
-    (folder / "abc.db").write_bytes((paths["accepted.parquet"].parent / "abc.db").read_bytes())
-    targets = _write(tmp_path, TINY)
-    result = _cli([targets, "--out", folder, "--seed", 11, "--generations", 2, "--report-only"])
+    folder, result = _report_only(tmp_path, paths)
     assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "accepted.parquet"), accepted)
     assert (folder / "report.md").read_text().count("--set market.price_speed=") == 2
