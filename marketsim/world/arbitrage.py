@@ -11,8 +11,16 @@ from marketsim.world.state import World
 
 
 def _free(world: World) -> np.ndarray:
+    """(goods, regions) regions that re-sell a good freely (:func:`marketsim.market.arbitrage.free_sources`
+    of the frictions in force; read-only, worked out once per change of policy like
+    :func:`marketsim.world.quotas.quota_covered`)."""
     f = world.frictions
-    return arbitrage.free_sources(f.open, f.export_tax, f.quota_goods, f.quota_origin)
+    free = f.derived.get("free_sources")
+    if free is None:
+        free = arbitrage.free_sources(f.open, f.export_tax, f.quota_goods, f.quota_origin)
+        free.flags.writeable = False
+        f.derived["free_sources"] = free
+    return free
 
 
 def reexport(world: World) -> None:
@@ -41,10 +49,10 @@ def bound_premium(world: World) -> None:
     """Cap every region's scarcity premium so that its price stays within ``1 + tier_gap`` times the
     domestic price of any origin whose export controls it buys under (smugglers and grey traders)."""
     params, prices = world.scenario.dynamics.arbitrage, world.prices
-    cap = np.full(prices.regional.shape, np.inf)
-    if params.tier_gap is not None:
-        cut_by = ~_free(world)[:, :, None] & ~np.eye(world.size, dtype=bool)[None, :, :]
-        cap = np.minimum(cap, arbitrage.tier_cap(prices.regional, cut_by, params.tier_gap))
+    if params.tier_gap is None:
+        return
+    cut_by = ~_free(world)[:, :, None] & ~np.eye(world.size, dtype=bool)[None, :, :]
+    cap = arbitrage.tier_cap(prices.regional, cut_by, params.tier_gap)
     prices.cap_premium(arbitrage.capped_premium(prices.scarcity, prices.index, cap))
 
 
