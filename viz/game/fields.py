@@ -48,6 +48,12 @@ def NumberField(label: str, value: float, on_value: Callable[[float], None]):
     )
 
 
+PRESSED = {"depressed": True, "outlined": False, "color": "primary"}
+"""The look of a chosen button in a row of choices (:func:`ChoiceButtons`, the phone's step buttons)."""
+RELEASED = {"depressed": False, "outlined": True, "color": None}
+"""The look of the other buttons of the row."""
+
+
 @solara.component
 def ChoiceButtons(names: list[str], chosen: str, on_choose: Callable[[str], None], classes: list[str]):
     """A row of small buttons of which one, ``chosen``, is pressed (the phone's steps, the levers)."""
@@ -56,8 +62,6 @@ def ChoiceButtons(names: list[str], chosen: str, on_choose: Callable[[str], None
             solara.Button(
                 name,
                 small=True,
-                depressed=name == chosen,
-                outlined=name != chosen,
-                color="primary" if name == chosen else None,
+                **(PRESSED if name == chosen else RELEASED),
                 on_click=lambda name=name: on_choose(name),
             )

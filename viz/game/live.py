@@ -28,13 +28,11 @@ from reacton.ipyvue import use_event
 
 from marketsim.game import GameError, Room
 from viz.game.countdown import Countdown
+from viz.game.fields import PRESSED, RELEASED
 from viz.game.numbers import step_html
 from viz.game.state import Seat
 
 STEPS = ("Briefing", "My numbers", "Decide")
-PRESSED = {"depressed": True, "outlined": False, "color": "primary"}
-"""The look of the step button shown (as :func:`viz.game.fields.ChoiceButtons` draws a choice)."""
-RELEASED = {"depressed": False, "outlined": True, "color": None}
 BLOCK_CLASSES = {"Briefing": "briefing briefing-text", "My numbers": "consequence-card own-numbers"}
 """The CSS classes of the step's block of HTML (the price chart's button hides on the briefing)."""
 
