@@ -136,7 +136,9 @@ def numbers(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
-NUMPY_TYPES = {pa.from_numpy_dtype(kind): kind for kind in map(np.dtype, (np.int8, np.int16, np.int32, np.int64, float))}
+NUMPY_TYPES = {
+    pa.from_numpy_dtype(kind): kind for kind in map(np.dtype, (np.int8, np.int16, np.int32, np.int64, np.float64))
+}
 """The Arrow types :func:`as_numpy` reads straight from their buffer, and the numpy type of each."""
 
 
@@ -154,4 +156,5 @@ def strings(labels: Sequence[str]) -> pa.Array:
     encoded = [label.encode() for label in labels]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
     offsets[1:] = np.cumsum([len(text) for text in encoded])
-    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
