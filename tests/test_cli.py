@@ -268,10 +268,11 @@ def test_run_writes_its_files_without_loading_pandas(tmp_path, small_file):
     assert list(pd.read_csv(tmp_path / "out" / "events.csv").columns)[:3] == ["start", "end", "type"]
 
 
-def test_mesa_gets_the_real_pandas_when_it_reads_a_name_of_it(tmp_path):
+def test_mesa_gets_the_real_pandas_when_it_reads_a_name_of_it_and_its_model_logger(tmp_path):
     code = (
-        "import sys, types, marketsim.model, mesa.agent\n"
+        "import logging, sys, types, marketsim.model, mesa.agent\n"
         "assert 'pandas' not in sys.modules\n"
+        "assert 'MESA.mesa.model' in logging.root.manager.loggerDict\n"  # Mesa's model logger, named as Mesa names it
         "import pandas\n"
         "assert type(pandas) is types.ModuleType and 'pandas.core.frame' in sys.modules\n"
         "assert mesa.agent.pd.Series is pandas.Series\n"
