@@ -42,16 +42,16 @@ FLUSH_SECONDS = 30.0
 
 MAX_BATCH = 64
 """Most runs sent to a worker in one task."""
-TASK_SECONDS = 1.0
-"""Aimed length of one task. The sweep process spends about 1-2.6 ms on a task, whatever its size,
-and a Dask task costs a few milliseconds more (benchmarks/bench_sweep.py): a second of runs a task
-keeps that well under 1 %. Batches shrink as the sweep nears its end (see :class:`BatchSizer`), so
-long tasks do not leave a worker idle at the end."""
+TASK_SECONDS = 2.0
+"""Aimed CPU time of one task's runs. The sweep process spends about 1-2.6 ms on a task, whatever
+its size, and a Dask task costs a few milliseconds more (benchmarks/bench_sweep.py): two seconds of
+runs a task keep that near 0.1 %, and below 1 ms a run for 30-year runs. Batches shrink as the sweep
+nears its end (see :class:`BatchSizer`), so long tasks do not leave a worker idle at the end."""
 
 
 class BatchSizer:
     """Runs per task, sized by measurement: the first tasks (two a slot) hold one run each; then
-    each task holds runs of about :data:`TASK_SECONDS` at the seconds per run measured so far, and
+    each task holds runs of about :data:`TASK_SECONDS` at the CPU seconds per run measured so far, and
     at most half a slot's share of the runs not yet sent, so batches shrink towards the end and
     every slot finishes at about the same time."""
 

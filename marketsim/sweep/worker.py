@@ -41,13 +41,15 @@ def run_batch(
     years: int | None,
     timeseries: bool,
 ) -> tuple[list[dict[str, Any]], float]:
-    """Worker entry point: a few runs, each as :func:`run_task`, and the seconds they took
-    (the worker's own time, without its first imports, which sizes the next batches)."""
+    """Worker entry point: a few runs, each as :func:`run_task`, and the CPU seconds they took
+    (the worker thread's own, without its first imports), which size the next batches: CPU
+    time, not wall time, so that a machine loaded by other work does not shrink the batches
+    (and multiply the tasks) just when its processors are scarcest."""
     import marketsim.sweep.run  # noqa: F401, PLC0415 (loaded before the clock starts)
 
-    start = time.perf_counter()
+    start = time.thread_time()
     results = [run_task(scenario_json, parameters, seed, outcomes, years, timeseries) for parameters, seed in jobs]
-    return results, time.perf_counter() - start
+    return results, time.thread_time() - start
 
 
 def _alive(pid: int) -> bool:
