@@ -10,7 +10,7 @@ act only once a round, are not counted. Then:
 - write vs simulate: what ``marketsim run`` does after the model has run (the tidy table, the
   Parquet file, events, alliances and manifest) against building and running the model;
 - ``marketsim run configs/baseline_2024.toml`` end to end in a fresh interpreter (start-up,
-  run, table, files, summary), best of 3;
+  run, table, files, summary), best of 3, with bytecode cached as an installed package has it;
 - the toy call-auction market of benchmarks/toy_market.py (Mesa, pure Python, 360 steps), timed
   in the same run, and the ratio of the end-to-end run to it (a yardstick that moves with the
   machine's load as the model does);
@@ -93,20 +93,16 @@ def time_run(scenario, repeats: int, buyers_per_cell: int = 1) -> tuple[float, f
 
 def time_write(scenario, repeats: int) -> tuple[float, float, float, float]:
     """Best wall times of simulating (build + run) and of what ``marketsim run`` does next: the
-    tidy table (Arrow and pandas), the manifest and the files (Parquet, events, alliances,
-    manifest); then the best CPU times of the same two."""
+    tidy table (Arrow), the manifest and the files (Parquet, events, alliances, manifest); then
+    the best CPU times of the same two. An older checkout whose results needed a pandas table
+    is timed making it too, as its ``marketsim run`` did."""
     simulate, write, simulate_cpu, write_cpu = [], [], [], []
     for _ in range(repeats):
         start, start_cpu = time.perf_counter(), time.process_time()
         model = RareEarthModel(scenario)
         model.run()
         ran, ran_cpu = time.perf_counter(), time.process_time()
-        manifest = runner.run_manifest(scenario, model)
-        if hasattr(runner, "tidy_results"):
-            tidy = runner.tidy_results(model)
-            result = runner.RunResult(table=tidy.to_pandas(), manifest=manifest, model=model, arrow=tidy)
-        else:  # an older checkout: the table went through pandas
-            result = runner.RunResult(table=model.results(), manifest=manifest, model=model)
+        result = _result(scenario, model)
         with tempfile.TemporaryDirectory() as folder:
             runner.write_results(result, folder)
             write.append(time.perf_counter() - ran)
@@ -116,65 +112,99 @@ def time_write(scenario, repeats: int) -> tuple[float, float, float, float]:
     return min(simulate), min(write), min(simulate_cpu), min(write_cpu)
 
 
-def time_cli(repeats: int = 3) -> tuple[float, float]:
-    """Best wall time and best CPU time (user + system) of ``marketsim run
-    configs/baseline_2024.toml`` in a fresh interpreter, running the same marketsim as this
-    process. CPU time moves less than wall time when other work shares the machine."""
+def _result(scenario, model) -> runner.RunResult:
+    """What ``run_scenario`` returns for a model run, as the checkout timed makes it."""
+    manifest = runner.run_manifest(scenario, model)
+    if hasattr(runner, "EVENT_COLUMNS"):  # results written from Arrow, pandas made only when read
+        return runner.RunResult(manifest=manifest, model=model, arrow=runner.tidy_results(model))
+    if hasattr(runner, "tidy_results"):  # an older checkout: Arrow, and pandas beside it
+        tidy = runner.tidy_results(model)
+        return runner.RunResult(table=tidy.to_pandas(), manifest=manifest, model=model, arrow=tidy)
+    return runner.RunResult(table=model.results(), manifest=manifest, model=model)  # older still: pandas
+
+
+def fresh_environment() -> dict[str, str]:
+    """The environment of the fresh interpreters timed: the same marketsim as this process first
+    on the path, and bytecode written and read as usual (``PYTHONDONTWRITEBYTECODE``, which some
+    shells here set, would make every start compile marketsim's modules from source: about
+    0.2 s that an installed package never pays)."""
     source = str(Path(marketsim.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def time_fresh(command: list[str], repeats: int, cwd: str | None = None) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system) of ``command`` in a fresh interpreter,
+    after one untimed start that writes the bytecode caches. CPU time moves less than wall time
+    when other work shares the machine."""
+    env = fresh_environment()
+    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
     best, best_cpu = float("inf"), float("inf")
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best_cpu = min(best_cpu, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return best, best_cpu
+
+
+def time_cli(repeats: int = 3) -> tuple[float, float]:
+    """Best wall time and best CPU time of ``marketsim run configs/baseline_2024.toml`` in a fresh
+    interpreter (see :func:`time_fresh`), running the same marketsim as this process."""
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, "-m", "marketsim.cli", "run", str(BASELINE), "--out", folder]
-        for _ in range(repeats):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run(command, cwd=folder, env=env, check=True, capture_output=True)
-            best = min(best, time.perf_counter() - start)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-            best_cpu = min(best_cpu, cpu)
-    return best, best_cpu
+        return time_fresh(command, repeats, cwd=folder)
+
+
+RUN_LOADS = """
+import sys
+from marketsim.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as done:
+    assert done.code in (0, None), done.code
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules} & {"pandas", "scipy", "networkx"})) or "none")
+"""
+"""A ``marketsim run`` that prints which of pandas, scipy and networkx it loaded."""
+
+
+def heavy_packages_loaded() -> str:
+    """Which of pandas, scipy and networkx ``marketsim run`` on the baseline loads."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-c", RUN_LOADS, "run", str(BASELINE), "--out", folder, "--quiet"]
+        done = subprocess.run(command, env=fresh_environment(), check=True, capture_output=True, text=True)
+    return done.stdout.split("\n")[-2]
 
 
 START_UP = {
     "Python alone": "pass",
     "Python + numpy": "import numpy",
     "Python + Mesa (import mesa: pandas, scipy, networkx come with it)": "import mesa",
-    "Python + Mesa's model as marketsim loads it (pandas comes with it)": "import marketsim, mesa.model",
+    "Python + Mesa's model as marketsim loads it": "import marketsim, mesa.model",
     "every import of the run path (Mesa's model, the scenario schema, the model, writing)": (
         "import marketsim.cli, marketsim.reports.runner, marketsim.reports.summary, pyarrow.parquet"
     ),
 }
 """Fresh interpreters that time the floor under ``marketsim run``: a model on Mesa cannot start
 faster than ``import mesa.model``. Mesa 3.5's ``__init__`` imports its spaces (scipy, networkx),
-batch runner and pandas whichever submodule is asked for; marketsim defers it (see
-``marketsim/lazy_mesa.py``), so the run path pays for ``mesa.model`` and ``mesa.agent`` only, and
-they import pandas."""
+batch runner and pandas whichever submodule is asked for, and its model and agent modules import
+pandas too; marketsim defers all of it (see ``marketsim/lazy_mesa.py``), so the run path pays for
+``mesa.model`` and ``mesa.agent`` only (an older checkout: and pandas)."""
 
 
 def time_start_up(repeats: int = 3) -> dict[str, tuple[float, float]]:
     """Best wall time and best CPU time (user + system) of each of :data:`START_UP` in a fresh
-    interpreter, with the same marketsim on the path as :func:`time_cli`."""
-    source = str(Path(marketsim.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
-    results = {}
-    for label, code in START_UP.items():
-        best, best_cpu = float("inf"), float("inf")
-        for _ in range(repeats):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-            best = min(best, time.perf_counter() - start)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            best_cpu = min(best_cpu, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        results[label] = (best, best_cpu)
-    return results
+    interpreter (see :func:`time_fresh`), with the same marketsim on the path as :func:`time_cli`."""
+    return {label: time_fresh([sys.executable, "-c", code], repeats) for label, code in START_UP.items()}
 
 
 def print_start_up(cli: float, cli_cpu: float, toy: float, toy_cpu: float) -> None:
     """The floor under the end-to-end run: what starting Python and importing cost."""
     floors = time_start_up()
-    print("start-up floor, fresh interpreters, best of 3:")
+    print("start-up floor, fresh interpreters (bytecode cached), best of 3:")
     for label, (wall, cpu) in floors.items():
         print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU")
     mesa_wall, mesa_cpu = floors[next(label for label in START_UP if "Mesa's model" in label)]
@@ -183,6 +213,7 @@ def print_start_up(cli: float, cli_cpu: float, toy: float, toy_cpu: float) -> No
         f"Mesa's model alone is {mesa_wall / toy:.1f}x the toy market ({mesa_cpu / toy_cpu:.1f}x in CPU time): "
         "the ratio's floor"
     )
+    print(f"  of pandas, scipy and networkx, marketsim run loads: {heavy_packages_loaded()}")
 
 
 def main() -> None:

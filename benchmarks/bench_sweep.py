@@ -165,11 +165,11 @@ def peak_memory_mb(spec: Path, out: Path) -> tuple[float, float, float]:
     return time.perf_counter() - start, peak_total, peak_single
 
 
-def model_and_overhead_ms(spec: Path, runs: int) -> tuple[float, float]:
-    """Median CPU ms of the model alone (construct and run) and of what a sweep's run costs
-    beyond it, in this process: setting the design point on the base scenario, and deriving and
-    reducing the outcomes (what :func:`marketsim.sweep.run.simulate` does around the model),
-    each timed directly in the same runs."""
+def model_and_overhead_ms(spec: Path, runs: int) -> tuple[float, float, float]:
+    """Median CPU ms of the model alone (construct and run), and the median and best CPU ms of
+    what a sweep's run costs beyond it, in this process: setting the design point on the base
+    scenario, and deriving and reducing the outcomes (what :func:`marketsim.sweep.run.simulate`
+    does around the model), each timed directly in the same runs."""
     from marketsim.model import RareEarthModel  # noqa: PLC0415
     from marketsim.sweep import load_spec  # noqa: PLC0415
     from marketsim.sweep.design import design_points, plan_runs  # noqa: PLC0415
@@ -189,7 +189,7 @@ def model_and_overhead_ms(spec: Path, runs: int) -> tuple[float, float]:
         outcomes_of(model, loaded.outcomes)
         model_times.append(ran_at - configured_at)
         overhead_times.append(configured_at - start + time.process_time() - ran_at)
-    return 1000 * statistics.median(model_times), 1000 * statistics.median(overhead_times)
+    return 1000 * statistics.median(model_times), 1000 * statistics.median(overhead_times), 1000 * min(overhead_times)
 
 
 def sweep_process_ms(
@@ -220,11 +220,17 @@ def sweep_process_ms(
 def print_overhead(folder: Path, runs: int) -> None:
     """Per-run overhead beyond the model, and the sweep process's cost at several batch sizes."""
     spec = write_spec(folder, "overhead", runs, 1)
-    model, beyond = model_and_overhead_ms(spec, min(runs, 100))
-    model_30, beyond_30 = model_and_overhead_ms(write_spec(folder, "overhead30", 10, 30), 10)
+    model, beyond, beyond_best = model_and_overhead_ms(spec, min(runs, 100))
+    model_30, beyond_30, beyond_30_best = model_and_overhead_ms(write_spec(folder, "overhead30", 10, 30), 10)
     print("per-run overhead in a worker (median CPU, one process): setting the point, deriving the outcomes")
-    print(f"  {min(runs, 100)} 1-year runs: model {model:.1f} ms, beyond the model {beyond:.2f} ms")
-    print(f"  10 30-year runs: model {model_30:.1f} ms, beyond the model {beyond_30:.2f} ms")
+    print(
+        f"  {min(runs, 100)} 1-year runs: model {model:.1f} ms, beyond the model {beyond:.2f} ms "
+        f"(best {beyond_best:.2f} ms)"
+    )
+    print(
+        f"  10 30-year runs: model {model_30:.1f} ms, beyond the model {beyond_30:.2f} ms "
+        f"(best {beyond_30_best:.2f} ms)"
+    )
     fixed, rows = sweep_process_ms(spec, folder, (1, 4, 16, 32, None))
     print(f"  the sweep process's CPU on 2 local workers ({runs} runs), a sweep's fixed cost {fixed:.0f} ms:")
     for batch, wall, cpu, beyond_fixed in rows:

@@ -54,7 +54,7 @@ def run(
     # Imported here so that validate, --help and the other commands do not load the model (Mesa).
     from marketsim.reports.metrics import NonFiniteOutput  # noqa: PLC0415
     from marketsim.reports.runner import run_scenario, write_results  # noqa: PLC0415
-    from marketsim.reports.summary import summarise  # noqa: PLC0415
+    from marketsim.reports.summary import summary_rows  # noqa: PLC0415
 
     try:
         scenario = load_scenario(config, set_ or [])
@@ -92,7 +92,7 @@ def run(
     )
     for column in ("", "unit", "first year", "last year"):
         table.add_column(column, justify="left" if column in ("", "unit") else "right")
-    for row in summarise(result.table).itertuples():
+    for row in summary_rows(result.tidy()):
         table.add_row(row.headline, row.unit, f"{row.first_year:,.1f}", f"{row.last_year:,.1f}")
     console.print(table)
     for path in written:

@@ -11,6 +11,17 @@ what it imports, ``mesa.Model`` and ``mesa.Agent`` load their own modules, and a
 (``mesa.batch_run``, ``mesa.discrete_space``, ``mesa.__version__`` ...) runs the real
 ``__init__`` first, so everything Mesa offers is still there. Nothing changes when Mesa was
 imported before marketsim.
+
+Mesa's model and agent modules (and the data recorders the model imports) also ``import pandas``
+at the top, for ``isinstance`` checks and tables made when asked: another 0.3-0.6 s that a run
+writing its files with pyarrow never needs. While those modules load, ``pandas`` is a stand-in
+that imports the real pandas the first time any of its names is read (and is taken out of
+``sys.modules`` as soon as they are loaded): any other ``import pandas`` gets the real one.
+
+Mesa's model module names its logger with ``create_module_logger()``, which finds the calling
+module through ``inspect.stack()``: that reads the source of every frame on the stack and the
+file of every module loaded (about 30 ms at ``marketsim run``'s start, under load). Before the
+model module loads, that function is given the caller's ``__name__`` instead, the same name.
 """
 
 from __future__ import annotations
@@ -18,11 +29,16 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from importlib.machinery import ModuleSpec
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec, PathFinder
 from types import ModuleType
 
 CORE = {"Model": "mesa.model", "Agent": "mesa.agent"}
 """Names of ``mesa`` read without running its ``__init__``, and the module defining each."""
+WITHOUT_PANDAS = ("mesa.model", "mesa.agent")
+"""Mesa's modules loaded with a stand-in for pandas (whatever they import while loading too)."""
 
 
 def install() -> None:
@@ -33,6 +49,7 @@ def install() -> None:
     spec = importlib.util.find_spec("mesa")
     if spec is None or spec.loader is None:
         return
+    sys.meta_path.insert(0, PandasOnDemand())
     package = _deferred(spec, CORE)
     experimental = importlib.util.find_spec("mesa.experimental")  # found on the deferred package's path
     if experimental is not None and experimental.loader is not None:
@@ -56,3 +73,76 @@ def _deferred(spec: ModuleSpec, core: dict[str, str]) -> ModuleType:
     module.__getattr__ = __getattr__
     sys.modules[spec.name] = module
     return module
+
+
+class PandasOnDemand(MetaPathFinder):
+    """Finds the modules of :data:`WITHOUT_PANDAS` and loads them with pandas stood in for (see
+    the module's text); every other module is left to the finders after it."""
+
+    def find_spec(self, name: str, path: Sequence[str] | None, target: ModuleType | None = None) -> ModuleSpec | None:
+        """The spec the path finder gives ``name``, loaded without pandas (None for other modules)."""
+        if name not in WITHOUT_PANDAS:
+            return None
+        spec = PathFinder.find_spec(name, path, target)
+        if spec is None or spec.loader is None:
+            return None
+        loader = spec.loader
+
+        class WithoutPandas:
+            """``loader`` with pandas stood in for while it runs the module (then it is ``loader`` again)."""
+
+            create_module = loader.create_module
+
+            @staticmethod
+            def exec_module(module: ModuleType) -> None:
+                module.__loader__ = module.__spec__.loader = loader
+                name_loggers_by_caller()
+                with pandas_on_demand():
+                    loader.exec_module(module)
+
+        spec.loader = WithoutPandas()
+        return spec
+
+
+def name_loggers_by_caller() -> None:
+    """Make ``mesa.mesa_logging.create_module_logger()`` name a logger after the module that calls
+    it from that module's ``__name__`` rather than ``inspect.stack()`` (see the module's text)."""
+    logging = importlib.import_module("mesa.mesa_logging")
+    original = logging.create_module_logger
+    if getattr(original, "by_caller", False):
+        return
+
+    def create_module_logger(name: str | None = None) -> object:
+        return original(sys._getframe(1).f_globals["__name__"] if name is None else name)
+
+    create_module_logger.by_caller = True
+    create_module_logger.__doc__ = original.__doc__
+    logging.create_module_logger = create_module_logger
+
+
+@contextmanager
+def pandas_on_demand() -> Iterator[None]:
+    """Within the block, ``import pandas`` gives a stand-in that imports the real pandas when one
+    of its names is first read (nothing changes when pandas is already imported)."""
+    spec = None if "pandas" in sys.modules else importlib.util.find_spec("pandas")
+    if spec is None:
+        yield
+        return
+    stand_in = _OnDemand("pandas")
+    stand_in.__file__ = spec.origin  # read by inspect.getmodule, which Mesa's module logger calls
+    sys.modules["pandas"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("pandas") is stand_in:
+            del sys.modules["pandas"]
+
+
+class _OnDemand(ModuleType):
+    """A module that stands for another: reading any name it lacks imports the real one (out of
+    ``sys.modules`` first if the stand-in is still there) and reads the name from it."""
+
+    def __getattr__(self, name: str) -> object:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)

@@ -258,6 +258,37 @@ def test_run_loads_mesas_model_but_not_its_spaces_or_batch_runner(tmp_path, smal
     assert not {name.split(".")[0] for name in loaded} & {"scipy", "networkx"}
 
 
+def test_run_writes_its_files_without_loading_pandas(tmp_path, small_file):
+    loaded = packages_loaded("run", small_file, "--out", tmp_path / "out", "--quiet", "--format", "both", cwd=tmp_path)
+    assert {"marketsim", "mesa", "pyarrow"} <= loaded  # the run happened and wrote from Arrow
+    assert "pandas" not in loaded
+    table = pd.read_parquet(tmp_path / "out" / "timeseries.parquet")
+    assert len(table) > 0 and table["value"].notna().all()
+    assert len(pd.read_csv(tmp_path / "out" / "timeseries.csv")) == len(table)
+    assert list(pd.read_csv(tmp_path / "out" / "events.csv").columns)[:3] == ["start", "end", "type"]
+
+
+def test_mesa_gets_the_real_pandas_when_it_reads_a_name_of_it_and_its_model_logger(tmp_path):
+    code = (
+        "import logging, sys, types, marketsim.model, mesa.agent\n"
+        "assert 'pandas' not in sys.modules\n"
+        "assert 'MESA.mesa.model' in logging.root.manager.loggerDict\n"  # Mesa's model logger, named as Mesa names it
+        "import pandas\n"
+        "assert type(pandas) is types.ModuleType and 'pandas.core.frame' in sys.modules\n"
+        "assert mesa.agent.pd.Series is pandas.Series\n"
+        "model = mesa.Model()\n"
+        "class Holder(mesa.Agent):\n"
+        "    def __init__(self, model, value):\n"
+        "        super().__init__(model)\n"
+        "        self.value = value\n"
+        "agents = Holder.create_agents(model, 3, pandas.Series([4, 5, 6]))\n"  # Mesa splits a Series per agent
+        "print(sum(agent.value for agent in agents), mesa.agent.__loader__.__class__.__name__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["15", "SourceFileLoader"]
+
+
 def test_mesa_is_whole_on_demand_after_marketsim_deferred_its_optional_parts(tmp_path):
     code = (
         "import marketsim.model, mesa\n"

@@ -18,7 +18,8 @@ from marketsim.model import RareEarthModel
 from marketsim.reports.files import write_csv
 from marketsim.reports.metrics import ALL, CATALOGUE, WORLD
 from marketsim.reports.runner import RunResult, run_scenario, tidy_results, write_results
-from marketsim.reports.summary import HEADLINES, summarise
+from marketsim.reports.summary import HEADLINES, summarise, summary_rows
+from marketsim.reports.tidy import as_numpy, numbers, strings
 from marketsim.scenario.loading import apply_overrides, load_scenario, scenario_hash, validate_scenario
 from marketsim.scenario.schema import Scenario
 from marketsim.vocabulary import GOODS
@@ -312,3 +313,30 @@ def test_summary_averages_the_first_and_last_year_of_the_world_series(result, wr
         for headline, series in expected.items():
             assert rows.loc[headline, "first_year"] == pytest.approx(np.nanmean(series[:12]), rel=1e-12)
             assert rows.loc[headline, "last_year"] == pytest.approx(np.nanmean(series[-12:]), rel=1e-12)
+
+
+def test_summary_rows_read_from_arrow_match_the_pandas_summary(result):
+    rows = summary_rows(result.tidy())
+    frame = summarise(result.table)
+    assert [row.headline for row in rows] == frame["headline"].tolist() == [label for label, *_ in HEADLINES]
+    for row, first, last in zip(rows, frame["first_year"], frame["last_year"], strict=True):
+        assert (row.first_year, row.last_year) == pytest.approx((first, last), rel=0, abs=0, nan_ok=True)
+
+
+def test_arrow_arrays_made_from_numpy_buffers_read_back_the_same():
+    values = np.array([0.5, np.nan, -3.0, 1e300])
+    assert np.array_equal(as_numpy(numbers(values)), values, equal_nan=True)
+    assert np.isnan(numbers(values).to_pylist()[1])  # NaN stays a value, not a null
+    codes = np.arange(10, dtype=np.int16)[::2]
+    assert as_numpy(numbers(codes)).tolist() == [0, 2, 4, 6, 8]
+    assert as_numpy(numbers(codes).slice(2, 2)).tolist() == [4, 6]
+    assert as_numpy(pa.array([1.0, None])).tolist()[0] == 1.0 and np.isnan(as_numpy(pa.array([1.0, None]))[1])
+    labels = ["world", "", "Côte d'Ivoire", "a, b"]
+    assert strings(labels).to_pylist() == labels and strings([]).to_pylist() == []
+
+
+def test_a_result_made_from_arrow_makes_its_pandas_table_when_read(result):
+    lazy = RunResult(manifest=result.manifest, model=result.model, arrow=result.tidy())
+    pd.testing.assert_frame_equal(lazy.table, result.model.results(), check_exact=True)
+    with pytest.raises(ValueError, match="tidy table"):
+        RunResult(manifest={}, model=result.model)

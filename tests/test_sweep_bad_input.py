@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -260,3 +261,29 @@ def test_table_writer_refuses_non_finite_output_instead_of_dropping_rows(small_w
     model.recorder.raw[name][3].flat[0] = bad
     with pytest.raises(NonFiniteOutput, match=name):
         model.results()
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+@pytest.mark.parametrize("metric", ["price", "china_share_separation"])
+@pytest.mark.parametrize("also_bad", [None, "production"])
+def test_a_sweep_run_with_a_non_finite_flow_is_refused_whatever_its_outcomes_read(small_world, bad, metric, also_bad):
+    """The flows are checked through what each region received, whether the outcomes read it
+    (``price``) or not (``china_share_separation``): every non-finite array is named, before
+    anything is derived from them (no warning of NaN arithmetic)."""
+    from marketsim.model import RareEarthModel  # noqa: PLC0415
+    from marketsim.sweep.run import outcomes_of  # noqa: PLC0415
+    from marketsim.sweep.spec import Outcome  # noqa: PLC0415
+
+    model = RareEarthModel(small_world, seed=1, years=1)
+    model.run()
+    outcomes = [Outcome(name="x", metric=metric, good="ndpr" if metric == "price" else "all", reduce="max")]
+    assert np.isfinite(outcomes_of(model, outcomes)["outcomes"]["x"])
+    model.recorder.raw["flows"][3].flat[7] = bad
+    if also_bad:
+        model.recorder.raw[also_bad][2].flat[0] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NonFiniteOutput) as refused:
+            outcomes_of(model, outcomes)
+    named = str(refused.value).split(" in ")[1].split(";")[0]
+    assert named == ", ".join(sorted({"flows", also_bad} - {None}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -181,6 +182,33 @@ def test_same_results_whatever_the_runs_per_task(tmp_path, small_data):
         frames.append(read_results(tmp_path / f"batch{batch}").sort_values(["run_id", "outcome"], ignore_index=True))
     assert frames[0]["value"].nunique() > 20
     pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
+WORKER = """
+import json, pickle, sys
+run_batch, watch_parent = (pickle.loads(bytes.fromhex(text)) for text in sys.argv[1:3])
+watch_parent(int(sys.argv[5]))  # the test, alive throughout
+jobs = [({"sectors.ev.elasticity_short": -0.1}, 5)]
+results, seconds = run_batch(sys.argv[3], jobs, json.loads(sys.argv[4]), 1, False)
+print(json.dumps({"results": results, "pandas": "pandas" in sys.modules, "mesa": "mesa.model" in sys.modules}))
+"""
+
+
+def test_a_worker_runs_its_batch_without_loading_pandas(tmp_path, small_world):
+    """What the pool and Dask send a worker, unpickled in a fresh interpreter as a worker does."""
+    import pickle  # noqa: PLC0415
+
+    from marketsim.sweep import execute  # noqa: PLC0415
+
+    scenario = small_world.model_dump_json()
+    functions = [pickle.dumps(function).hex() for function in (execute.run_batch, execute.watch_parent)]
+    command = [sys.executable, "-c", WORKER, *functions, scenario, json.dumps(OUTCOMES), str(os.getpid())]
+    proc = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    done = json.loads(proc.stdout)
+    direct = simulate(small_world, {"sectors.ev.elasticity_short": -0.1}, 5, OUTCOMES, years=1)
+    assert done["results"] == [{"ok": True, **json.loads(json.dumps(direct))}]
+    assert done["mesa"] and not done["pandas"]
 
 
 # ----------------------------------------------------------------- failing runs

@@ -129,6 +129,12 @@ class Derived(Mapping[str, np.ndarray]):
             self._flows[kind] = sums[kind]() if kind in sums else np.einsum("tgii->tgi", flows)
         return self._flows[kind]
 
+    def flows_finite(self) -> bool:
+        """Whether what each region received (computed here if not yet: most outcomes read it)
+        is all finite: it adds every recorded flow once, so it is finite only if they all are
+        (False too when finite flows overflow it)."""
+        return bool(np.isfinite(self.flow("received")).all())
+
 
 def _prices(d: Derived) -> dict[str, np.ndarray]:
     raw = d.raw

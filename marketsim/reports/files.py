@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -65,3 +66,17 @@ def _has_structural_text(table: pa.Table) -> bool:
             values = chunk.dictionary if pa.types.is_dictionary(column.type) else chunk
             texts.extend(text for text in values.to_pylist() if text is not None)
     return any(mark in text for text in texts for mark in STRUCTURAL)
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[Mapping[str, object]], path: Path) -> None:
+    """Write rows (a mapping per row, read by ``columns``) to a CSV file, whole or not at all,
+    as pandas' ``to_csv(index=False)`` writes a frame of them: a header row, None as an empty
+    cell, other values as ``str`` gives them, quoted only where needed."""
+
+    def write(temporary: Path) -> None:
+        with temporary.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([row[column] for column in columns] for row in rows)
+
+    write_atomically(path, write)

@@ -8,14 +8,17 @@ one good. Names and meanings are listed in docs/metrics.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from marketsim.reports.derivation import PROJECT_PHASES, derive, hhi, ratio, stock_cover
 from marketsim.reports.tidy import COLUMNS, tidy_table
 from marketsim.vocabulary import GOODS, POLICY_STAGES, STAGES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PROJECT_PHASES", "derive", "hhi", "ratio", "stock_cover"]  # derived in marketsim.reports.derivation
 WORLD = "world"
@@ -234,6 +237,8 @@ class Recorder:
     def to_frame(self, dates: list[str], ticks: int | None = None) -> pd.DataFrame:
         """The recorded ticks as a tidy long pandas table: tick, date, metric, good, region, value,
         unit (the text columns categorical)."""
+        import pandas as pd  # noqa: PLC0415 (only when a pandas table is asked for: runs write from Arrow)
+
         ticks = self.ticks if ticks is None else ticks
         if not ticks:
             return pd.DataFrame(columns=list(COLUMNS))

@@ -1,39 +1,75 @@
-"""Run one scenario and write its results: a tidy time series and a manifest."""
+"""Run one scenario and write its results: a tidy time series and a manifest.
+
+Nothing here needs pandas: the files are written from Arrow and plain rows, and a result's
+pandas table is made (importing pandas) only when it is read.
+"""
 
 from __future__ import annotations
 
 import json
 import platform
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 
 import marketsim
 from marketsim.model import RareEarthModel
-from marketsim.reports.files import write_atomically, write_csv, write_parquet
+from marketsim.reports.files import write_atomically, write_csv, write_parquet, write_rows
 from marketsim.scenario.loading import scenario_hash
 from marketsim.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-@dataclass
+EVENT_COLUMNS = ("start", "end", "type", "source", "accepted", "message", "fields")
+"""Columns of ``events.csv``."""
+ALLIANCE_COLUMNS = ("tick", "date", "alliance", "region", "action")
+"""Columns of ``alliances.csv``."""
+
+
 class RunResult:
-    """A finished run: its tidy table and its manifest."""
+    """A finished run: its tidy table (Arrow, and pandas when read) and its manifest."""
 
-    table: pd.DataFrame
-    manifest: dict
-    model: RareEarthModel = field(repr=False)
-    arrow: pa.Table | None = field(default=None, repr=False)
-    """The tidy table as Arrow, which the files are written from (made from ``table`` when None)."""
+    def __init__(
+        self,
+        table: pd.DataFrame | None = None,
+        manifest: dict | None = None,
+        model: RareEarthModel | None = None,
+        arrow: pa.Table | None = None,
+    ) -> None:
+        """Hold a run's results.
+
+        Args:
+            table: The tidy table as pandas (made from ``arrow`` when first read if None).
+            manifest: The run's manifest (see :func:`run_manifest`).
+            model: The model run.
+            arrow: The tidy table as Arrow, which the files are written from (made from ``table``
+                when None; one of the two is needed).
+        """
+        if table is None and arrow is None:
+            raise ValueError("a run's result needs its tidy table, as pandas or as Arrow")
+        self._table, self.arrow = table, arrow
+        self.manifest = manifest if manifest is not None else {}
+        self.model = model
+
+    def __repr__(self) -> str:
+        return f"RunResult(manifest={self.manifest!r})"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The tidy table as pandas (categorical text columns), made from Arrow on first reading."""
+        if self._table is None:
+            self._table = self.arrow.to_pandas()
+        return self._table
 
     def tidy(self) -> pa.Table:
         """The tidy table as an Arrow table."""
         if self.arrow is None:
-            self.arrow = pa.Table.from_pandas(self.table, preserve_index=False).replace_schema_metadata(None)
+            self.arrow = pa.Table.from_pandas(self._table, preserve_index=False).replace_schema_metadata(None)
         return self.arrow
 
 
@@ -59,8 +95,7 @@ def run_scenario(
     model = RareEarthModel(scenario, seed=seed, years=years)
     model.run(progress)
     manifest = run_manifest(scenario, model, source=source, overrides=overrides)
-    tidy = tidy_results(model)
-    return RunResult(table=tidy.to_pandas(), manifest=manifest, model=model, arrow=tidy)
+    return RunResult(manifest=manifest, model=model, arrow=tidy_results(model))
 
 
 def tidy_results(model: RareEarthModel) -> pa.Table:
@@ -90,9 +125,10 @@ def run_manifest(
     }
 
 
-def event_table(model: RareEarthModel) -> pd.DataFrame:
+def event_table(model: RareEarthModel) -> list[dict]:
     """Every event of the run, scheduled, decided or drawn: when it starts and ends, who acted,
-    whether it was a government's decision and whether it was accepted, and its fields as JSON."""
+    whether it was a government's decision and whether it was accepted, and its fields as JSON
+    (rows of :data:`EVENT_COLUMNS`)."""
     from marketsim.governance.rounds import EVENT  # noqa: PLC0415
 
     decided = {id(d.event): d for d in model.decisions}
@@ -124,16 +160,15 @@ def event_table(model: RareEarthModel) -> pd.DataFrame:
                     "fields": str(decision.event),
                 }
             )
-    return pd.DataFrame(rows, columns=["start", "end", "type", "source", "accepted", "message", "fields"])
+    return rows
 
 
-def alliance_table(model: RareEarthModel) -> pd.DataFrame:
+def alliance_table(model: RareEarthModel) -> list[dict]:
     """Alliance membership changes: tick, date, alliance, region, action (join or leave)."""
-    rows = [
+    return [
         {"tick": tick, "date": model.date_of(tick), "alliance": name, "region": region, "action": action}
         for tick, name, region, action in model.alliance_log
     ]
-    return pd.DataFrame(rows, columns=["tick", "date", "alliance", "region", "action"])
 
 
 def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ...] = ("parquet",)) -> list[Path]:
@@ -151,9 +186,12 @@ def write_results(result: RunResult, out_dir: str | Path, formats: tuple[str, ..
             path = out / f"timeseries.{kind}"
             write(result.tidy(), path)
             written.append(path)
-    for name, frame in (("events.csv", event_table(result.model)), ("alliances.csv", alliance_table(result.model))):
+    for name, columns, rows in (
+        ("events.csv", EVENT_COLUMNS, event_table(result.model)),
+        ("alliances.csv", ALLIANCE_COLUMNS, alliance_table(result.model)),
+    ):
         path = out / name
-        write_atomically(path, lambda p, frame=frame: frame.to_csv(p, index=False))
+        write_rows(columns, rows, path)
         written.append(path)
     manifest = {**result.manifest, "files": [p.name for p in written]}
     path = out / "manifest.json"

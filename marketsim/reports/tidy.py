@@ -5,6 +5,10 @@ catalogue order, then tick, then good, then region. Columns: tick (int64), date,
 region, unit (dictionary-encoded strings whose dictionaries hold the values present, sorted,
 as pandas' ``astype("category")`` makes them) and value (float64). The table is an Arrow table:
 Parquet and CSV are written from it directly, and pandas gets it through ``to_pandas()``.
+
+Its arrays are made from numpy's buffers (:func:`numbers`, :func:`strings`) rather than by
+``pa.array``, which imports pandas to ask whether what it is given is a pandas object: writing a
+run's files needs no pandas.
 """
 
 from __future__ import annotations
@@ -77,12 +81,12 @@ def tidy_table(
     rows = np.array([grid.sum(axis=1) for grid in grids], dtype=np.int64).reshape(len(arrays), ticks)
     units = sorted({metric.unit for metric in catalogue})
     unit_of_metric = np.array([units.index(metric.unit) for metric in catalogue], dtype=np.int64)
-    columns = {"tick": pa.array(np.repeat(np.tile(np.arange(ticks), len(arrays)), rows.ravel()))}
+    columns = {"tick": numbers(np.repeat(np.tile(np.arange(ticks), len(arrays)), rows.ravel()))}
     columns["date"] = _per_tick(list(dates)[:ticks], rows)
     columns["metric"] = _per_metric([metric.name for metric in catalogue], np.arange(len(catalogue)), rows)
     columns["good"] = _per_cell(goods, [good for good, _ in labels], grids, kept)
     columns["region"] = _per_cell(regions, [region for _, region in labels], grids, kept)
-    columns["value"] = pa.array(value[kept])
+    columns["value"] = numbers(value[kept])
     columns["unit"] = _per_metric(units, unit_of_metric, rows)
     return pa.table({name: columns[name] for name in COLUMNS})
 
@@ -92,13 +96,13 @@ def _per_metric(labels: Sequence[str], code_of_metric: np.ndarray, rows: np.ndar
     ``rows`` (metrics, ticks) counts the rows kept of each metric and tick."""
     count = rows.sum(axis=1)
     index, dictionary = dictionary_encoding(labels, np.unique(code_of_metric[count > 0]))
-    return pa.DictionaryArray.from_arrays(pa.array(np.repeat(index[code_of_metric], count)), dictionary)
+    return pa.DictionaryArray.from_arrays(numbers(np.repeat(index[code_of_metric], count)), dictionary)
 
 
 def _per_tick(labels: Sequence[str], rows: np.ndarray) -> pa.DictionaryArray:
     """A column labelled by tick (``labels[tick]``), rows counted as in :func:`_per_metric`."""
     index, dictionary = dictionary_encoding(labels, np.flatnonzero(rows.sum(axis=0) > 0))
-    return pa.DictionaryArray.from_arrays(pa.array(np.repeat(np.tile(index, len(rows)), rows.ravel())), dictionary)
+    return pa.DictionaryArray.from_arrays(numbers(np.repeat(np.tile(index, len(rows)), rows.ravel())), dictionary)
 
 
 def _per_cell(
@@ -110,7 +114,7 @@ def _per_cell(
     index, dictionary = dictionary_encoding(labels, np.unique(np.concatenate([[], *present]).astype(np.int64)))
     tiled = [np.tile(index[codes], len(grid)) for codes, grid in zip(code_of_cell, grids, strict=True)]
     codes = np.concatenate(tiled)[kept] if tiled else index[:0]
-    return pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+    return pa.DictionaryArray.from_arrays(numbers(codes), dictionary)
 
 
 def dictionary_encoding(labels: Sequence[str], present: np.ndarray) -> tuple[np.ndarray, pa.Array]:
@@ -122,4 +126,35 @@ def dictionary_encoding(labels: Sequence[str], present: np.ndarray) -> tuple[np.
     index_type = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(order) < np.iinfo(t).max)
     index = np.zeros(len(labels), dtype=index_type)
     index[order] = np.arange(len(order))
-    return index, pa.array(labels[order].tolist(), type=pa.string())
+    return index, strings(labels[order].tolist())
+
+
+def numbers(values: np.ndarray) -> pa.Array:
+    """An Arrow array of a one-dimensional numeric numpy array (NaN stays a value, not a null),
+    made from its buffer."""
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
+
+
+NUMPY_TYPES = {
+    pa.from_numpy_dtype(kind): kind for kind in map(np.dtype, (np.int8, np.int16, np.int32, np.int64, np.float64))
+}
+"""The Arrow types :func:`as_numpy` reads straight from their buffer, and the numpy type of each."""
+
+
+def as_numpy(array: pa.Array) -> np.ndarray:
+    """A numeric Arrow array as numpy, read from its buffer (``to_numpy`` imports pandas); other
+    arrays, or ones with nulls (as NaN), through Python lists."""
+    kind = NUMPY_TYPES.get(array.type)
+    if kind is None or array.null_count:
+        return np.asarray([np.nan if value is None else value for value in array.to_pylist()])
+    return np.frombuffer(array.buffers()[1], dtype=kind)[array.offset : array.offset + len(array)]
+
+
+def strings(labels: Sequence[str]) -> pa.Array:
+    """An Arrow string array of ``labels`` (UTF-8 text laid end to end, with their offsets)."""
+    encoded = [label.encode() for label in labels]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    offsets[1:] = np.cumsum([len(text) for text in encoded])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)

@@ -1,10 +1,30 @@
-"""Experiments over parameters and seeds: specs, designs, execution and analysis."""
+"""Experiments over parameters and seeds: specs, designs, execution and analysis.
 
-from typing import Any
+The names below load their modules when first read: a worker that imports
+``marketsim.sweep.run`` (the model, outcomes and overrides) does not load the planning, storing
+and analysing modules, nor pandas, which they import.
+"""
 
-from marketsim.sweep.execute import run_sweep
-from marketsim.sweep.spec import Outcome, SweepSpec, load_spec, spec_sources
-from marketsim.sweep.store import read_results, read_series
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from marketsim.sweep.execute import run_sweep
+    from marketsim.sweep.run import simulate
+    from marketsim.sweep.spec import Outcome, SweepSpec, load_spec, spec_sources
+    from marketsim.sweep.store import read_results, read_series
+
+MODULE_OF = {
+    "Outcome": "spec",
+    "SweepSpec": "spec",
+    "load_spec": "spec",
+    "read_results": "store",
+    "read_series": "store",
+    "run_sweep": "execute",
+    "simulate": "run",
+    "spec_sources": "spec",
+}
+"""The module of this package that defines each public name."""
 
 __all__ = [
     "Outcome",
@@ -19,9 +39,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Load :func:`simulate` (and with it the model) only when it is asked for."""
-    if name == "simulate":
-        from marketsim.sweep.run import simulate  # noqa: PLC0415
+    """Load a public name's module when the name is first read."""
+    if name not in MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value
 
-        return simulate
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *MODULE_OF})

@@ -11,13 +11,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from marketsim.scenario.loading import ScenarioError
 from marketsim.sweep.design import Run, design_points, plan_runs
@@ -25,6 +24,7 @@ from marketsim.sweep.manifest import check_resumable, sweep_manifest
 from marketsim.sweep.spec import SweepSpec
 from marketsim.sweep.store import FolderLock, ResultStore, check_writable_folder, read_results, read_series
 from marketsim.sweep.tables import parameter_values
+from marketsim.sweep.worker import WORKER_MODULE, run_batch, run_task, watch_parent
 from marketsim.vocabulary import month_label
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from marketsim.scenario.schema import Scenario
 
-__all__ = ["read_results", "read_series", "run_sweep"]
+__all__ = ["read_results", "read_series", "run_batch", "run_sweep", "run_task"]
 
 FLUSH_RUNS = 100
 """Write a results part after this many finished runs..."""
@@ -42,51 +42,16 @@ FLUSH_SECONDS = 30.0
 
 MAX_BATCH = 64
 """Most runs sent to a worker in one task."""
-TASK_SECONDS = 1.0
-"""Aimed length of one task. The sweep process spends about 1-2.6 ms on a task, whatever its size,
-and a Dask task costs a few milliseconds more (benchmarks/bench_sweep.py): a second of runs a task
-keeps that well under 1 %. Batches shrink as the sweep nears its end (see :class:`BatchSizer`), so
-long tasks do not leave a worker idle at the end."""
-PARENT_CHECK_SECONDS = 0.5
-"""How often a local worker checks that the sweep that started it is still alive."""
-WORKER_MODULE = "marketsim.sweep.run"
-"""What a worker needs (the model and Mesa): the local pool imports it once, before it starts its
-workers, and every worker starts with it loaded."""
-
-
-def run_task(
-    scenario_json: str, parameters: dict[str, Any], seed: int, outcomes: list[dict], years: int | None, timeseries: bool
-) -> dict[str, Any]:
-    """One run; any error is returned as text, never raised."""
-    from marketsim.sweep.run import simulate  # noqa: PLC0415 (only workers need the model)
-
-    try:
-        return {"ok": True, **simulate(scenario_json, parameters, seed, outcomes, years, timeseries)}
-    except MemoryError:
-        return {"ok": False, "error": "MemoryError: the run did not fit in memory"}
-    except Exception as error:  # a failing run is recorded and the sweep goes on
-        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
-
-
-def run_batch(
-    scenario_json: str,
-    jobs: list[tuple[dict[str, Any], int]],
-    outcomes: list[dict],
-    years: int | None,
-    timeseries: bool,
-) -> tuple[list[dict[str, Any]], float]:
-    """Worker entry point: a few runs, each as :func:`run_task`, and the seconds they took
-    (the worker's own time, without its first imports, which sizes the next batches)."""
-    import marketsim.sweep.run  # noqa: F401, PLC0415 (loaded before the clock starts)
-
-    start = time.perf_counter()
-    results = [run_task(scenario_json, parameters, seed, outcomes, years, timeseries) for parameters, seed in jobs]
-    return results, time.perf_counter() - start
+TASK_SECONDS = 2.0
+"""Aimed CPU time of one task's runs. The sweep process spends about 1-2.6 ms on a task, whatever
+its size, and a Dask task costs a few milliseconds more (benchmarks/bench_sweep.py): two seconds of
+runs a task keep that near 0.1 %, and below 1 ms a run for 30-year runs. Batches shrink as the sweep
+nears its end (see :class:`BatchSizer`), so long tasks do not leave a worker idle at the end."""
 
 
 class BatchSizer:
     """Runs per task, sized by measurement: the first tasks (two a slot) hold one run each; then
-    each task holds runs of about :data:`TASK_SECONDS` at the seconds per run measured so far, and
+    each task holds runs of about :data:`TASK_SECONDS` at the CPU seconds per run measured so far, and
     at most half a slot's share of the runs not yet sent, so batches shrink towards the end and
     every slot finishes at about the same time."""
 
@@ -108,32 +73,6 @@ class BatchSizer:
         per_run = max(self.seconds / self.runs, 1e-6)
         by_time = max(1, min(MAX_BATCH, round(TASK_SECONDS / per_run)))
         return max(1, min(by_time, -(-remaining // (2 * self.slots))))
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def watch_parent(pid: int) -> None:
-    """Worker initializer: exit as soon as the sweep process ``pid`` is gone (killed, even with
-    SIGKILL), so no worker outlives its sweep."""
-
-    def watch() -> None:
-        while _alive(pid):
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-sweep", daemon=True).start()
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from typing import Any
 
 from marketsim.model import RareEarthModel
 from marketsim.reports.derivation import Derived
-from marketsim.reports.metrics import check_finite
+from marketsim.reports.metrics import NonFiniteOutput, check_finite
 from marketsim.scenario.loading import validate_scenario
 from marketsim.scenario.schema import Scenario
 from marketsim.sweep.outcomes import evaluate, reduce, series
@@ -75,12 +75,23 @@ def simulate(
 def outcomes_of(model: RareEarthModel, outcomes: list[Outcome], timeseries: bool = False) -> dict[str, Any]:
     """A finished run's outcomes, from the metrics they read (see :func:`simulate`).
 
+    The recorded flows (the largest array by far) are checked through what each region received
+    (see :meth:`Derived.flows_finite`), which prices need anyway: they are read from memory once
+    rather than twice, and a run is refused exactly as when every array is checked.
+
     Raises:
         NonFiniteOutput: As :func:`simulate`.
     """
     raw = {name: values[: model.tick] for name, values in model.recorder.raw.items()}
-    check_finite(raw, {})
     metrics = Derived(raw, model.recorder.china, model.recorder.reo_per_unit)  # derived as the outcomes read them
+    summed = "flows" in raw and not any(outcome.function for outcome in outcomes)
+    try:
+        check_finite({name: values for name, values in raw.items() if name != "flows"} if summed else raw, {})
+        checked = not summed or metrics.flows_finite()
+    except NonFiniteOutput:
+        checked = False
+    if not checked:
+        check_finite(raw, {})  # names every array not finite (passes if finite flows overflowed their sum)
     result = measure(model, metrics, outcomes, timeseries)
     check_finite({}, metrics.computed)
     return result
