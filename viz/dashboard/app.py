@@ -86,8 +86,10 @@ def _drawings(
     }
     names = ["prices", "importers"] if presenter else list(keys)
     missing = [name for name in names if cache.get(name, Drawing((), {})).key != keys[name]]
+    stale = set()
     if seen is not None and missing and dash.pending:
-        missing = [name for name in missing if name not in cache or seen(name)]
+        stale = {name for name in missing if name in cache and not seen(name)}
+        missing = [name for name in missing if name not in stale]
     if missing:
         whole, full, same_month = dash.whole(), dash.reference(), dash.reference(view.ticks)
         span, regions = dash.span, dash.run.model.regions
@@ -105,27 +107,63 @@ def _drawings(
         partial = dash.pending
         for name in missing:
             cache[name] = Drawing(keys[name], build[name](), partial)
-    return {name: cache[name] for name in names}
+    drawings = {name: cache[name] for name in names}
+    for name in stale & set(names):
+        kept = drawings[name]
+        drawings[name] = Drawing(kept.key, kept.figure, kept.partial, stale=True)
+    return drawings
 
 
 @solara.component
-def RestOfRun(dash: Dashboard, on_done, runs: tuple = (), drawn: threading.Event | None = None):
+def RestOfRun(
+    dash: Dashboard,
+    on_done,
+    runs: tuple = (),
+    drawn: threading.Event | None = None,
+    headline_due: solara.Reactive | None = None,
+):
     """Simulates the rest of the run and its twin in the background after a change has been shown
     (``runs``: the runs compared; a new value starts over), then calls ``on_done``. Draws nothing;
     a component of its own so that its thread starting and ending renders only this component.
     It starts once ``drawn`` is set (the page's render that showed the change is done): every
-    message of that render waits for the server's event loop, which a simulating thread slowed."""
+    message of that render waits for the server's event loop, which a simulating thread slowed.
+    When the run and its twin reach the months the headline reads (a change early in the run
+    shows its first year before the headline's year is simulated), ``headline_due`` is counted up:
+    the headline strip alone is drawn again then."""
 
     def simulate_rest(cancel: threading.Event):
         if drawn is not None:
             drawn.wait(timeout=RENDER_WAIT_SECONDS)
-        ran = 0
+        ran, short = 0, dash.ready < dash.headline_until
         while not cancel.wait(REST_GAP_SECONDS) and (months := dash.simulate(REST_MONTHS)):
             ran += months
+            if short and dash.ready >= dash.headline_until and headline_due is not None:
+                short = False
+                headline_due.set(headline_due.value + 1)
         if ran and not cancel.is_set():
             on_done()
 
     solara.use_thread(simulate_rest, dependencies=[runs], intrusive_cancel=False)
+
+
+@solara.component
+def Headline(
+    dash: Dashboard,
+    good: str,
+    months: int,
+    runs: tuple,
+    importers: int | None = None,
+    due: solara.Reactive | None = None,
+):
+    """The headline strip over the 12 months to month ``months`` (the end of the year it shows),
+    or to the last month simulated of the run and its twin when that is earlier (just after a
+    change early in the run): ``due`` moves when the rest of the run reaches the headline's year,
+    and renders this component alone. ``runs``: the runs compared (see the page's key)."""
+    if due is not None:
+        _ = due.value  # read: a new value draws the headline again
+    shown = min(dash.view().ticks, months)
+    head = solara.use_memo(lambda: headline(dash.view(shown), dash.reference(shown), good), [runs, shown, good])
+    HeadlineStrip(head, good, importers=importers)
 
 
 def until(dash: Dashboard, view) -> str:
@@ -174,16 +212,14 @@ def Page():
     view = dash.view()
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
-    shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
-    dash.headline_until = (int(year.value) - first + 1) * 12 if year.value.isdigit() else 0
+    dash.headline_until = (int(year.value) - first + 1) * 12 if year.value.isdigit() else dash.run.months
     # The runs compared and how far they are simulated: every control that changes them sets a
     # message (a new revision); after a change, the rest of the run arrives in the background.
     key = (dash.revision, dash.compare, *dash.compared())
 
-    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn)
-    head = solara.use_memo(
-        lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
-    )
+    # Counted up when the rest of a run reaches the headline's year; read by the headline alone.
+    headline_due = solara.use_reactive(0)
+    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn, headline_due=headline_due)
     cache = solara.use_memo(dict, [])
     seen = solara.use_memo(Seen, [])
     # A chart scrolled into view while the rest of a run is simulated is built with the first years.
@@ -205,7 +241,7 @@ def Page():
                 style={"max-width": "170px"},
             )
         solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
-    HeadlineStrip(head, good.value, importers=3 if presenter.value else None)
+    Headline(dash, good.value, dash.headline_until, key[:-1], 3 if presenter.value else None, headline_due)
     if presenter.value:
         _presenter(drawings, good.value, cut)
         return

@@ -32,12 +32,14 @@ class Drawing:
     """A figure (a dict, see :mod:`viz.charts`) and the key it was drawn for. Drawings with equal
     keys count as equal, so the page never compares figures point by point. ``partial``: drawn
     from the first years of a run whose rest is still being simulated (a chart off screen waits
-    for the rest rather than draw this)."""
+    for the rest rather than draw this). ``stale``: an earlier run's drawing kept by a chart out of
+    the browser's window while the rest of a run is simulated: its lines keep the month they were
+    cut at (cutting them at the new run's month would redraw the earlier run for nothing)."""
 
     __hash__ = None
 
-    def __init__(self, key: tuple, figure: dict, partial: bool = False) -> None:
-        self.key, self.figure, self.partial = key, figure, partial
+    def __init__(self, key: tuple, figure: dict, partial: bool = False, stale: bool = False) -> None:
+        self.key, self.figure, self.partial, self.stale = key, figure, partial, stale
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Drawing) and self.key == other.key
@@ -100,7 +102,8 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             widget.until = until  # in the same message (the effect below then sends nothing)
 
     def cut():
-        solara.get_widget(element).until = until
+        if not drawing.stale:
+            solara.get_widget(element).until = until
 
     seen = solara.use_context(SEEN)
 
@@ -118,7 +121,7 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
         return lambda: widget.unobserve(changed, "seen")
 
     solara.use_effect(draw, [drawing.key])
-    solara.use_effect(cut, [until])
+    solara.use_effect(cut, [until, drawing.stale])
     solara.use_effect(watch, [])
     return element
 
