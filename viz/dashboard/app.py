@@ -39,10 +39,13 @@ FRAME_SECONDS = 1 / 15
 """Shortest time between two frames while playing."""
 REST_MONTHS = 12
 """Months simulated at a time after a change has been shown (the page's clicks get their turn between)."""
-REST_GAP_SECONDS = 0.005
+REST_GAP_SECONDS = 0.001
 """Pause between two parts of the rest, so that the page's renders and clicks get the lock."""
 RENDER_WAIT_SECONDS = 5.0
 """Longest wait for the page's render before the rest of a run is simulated anyway."""
+DRAW_WAIT_SECONDS = 1.0
+"""Longest wait for the browser to draw the first years of a run on the charts in view before the
+rest is simulated anyway (a tab in the background draws nothing)."""
 MIN_GAP_SECONDS = 0.02
 """Pause after a frame however long it took, so that clicks (pause) get their turn."""
 os.environ.setdefault("REACTON_FAST", "1")
@@ -107,6 +110,8 @@ def _drawings(
         partial = dash.pending
         for name in missing:
             cache[name] = Drawing(keys[name], build[name](), partial)
+        if partial and seen is not None:
+            seen.expect(missing)
     drawings = {name: cache[name] for name in names}
     for name in stale & set(names):
         kept = drawings[name]
@@ -121,12 +126,15 @@ def RestOfRun(
     runs: tuple = (),
     drawn: threading.Event | None = None,
     headline_due: solara.Reactive | None = None,
+    seen: Seen | None = None,
 ):
     """Simulates the rest of the run and its twin in the background after a change has been shown
     (``runs``: the runs compared; a new value starts over), then calls ``on_done``. Draws nothing;
     a component of its own so that its thread starting and ending renders only this component.
     It starts once ``drawn`` is set (the page's render that showed the change is done): every
-    message of that render waits for the server's event loop, which a simulating thread slowed.
+    message of that render waits for the server's event loop, which a simulating thread slowed,
+    and then once the browser has drawn the charts in view (``seen``): on a machine that runs both,
+    the browser drew them more slowly while the server simulated.
     When the run and its twin reach the months the headline reads (a change early in the run
     shows its first year before the headline's year is simulated), ``headline_due`` is counted up:
     the headline strip alone is drawn again then."""
@@ -134,6 +142,8 @@ def RestOfRun(
     def simulate_rest(cancel: threading.Event):
         if drawn is not None:
             drawn.wait(timeout=RENDER_WAIT_SECONDS)
+        if seen is not None:
+            seen.settled.wait(timeout=DRAW_WAIT_SECONDS)
         ran, short = 0, dash.ready < dash.headline_until
         while not cancel.wait(REST_GAP_SECONDS) and (months := dash.simulate(REST_MONTHS)):
             ran += months
@@ -219,9 +229,9 @@ def Page():
 
     # Counted up when the rest of a run reaches the headline's year; read by the headline alone.
     headline_due = solara.use_reactive(0)
-    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn, headline_due=headline_due)
-    cache = solara.use_memo(dict, [])
     seen = solara.use_memo(Seen, [])
+    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn, headline_due=headline_due, seen=seen)
+    cache = solara.use_memo(dict, [])
     # A chart scrolled into view while the rest of a run is simulated is built with the first years.
     seen.on_shown = lambda name: redraw() if dash.pending else None
     SEEN.provide(seen)

@@ -9,6 +9,7 @@ in :mod:`viz.dashboard.levers`, the headline strip and the glossary in :mod:`viz
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 
 import ipywidgets
@@ -52,19 +53,40 @@ DIGITS = 5
 class Seen:
     """Which charts of a page the browser has in its window (it says so as the page scrolls), so
     that the first years of a run are built and sent only to those; the others get the whole run.
+    It also tracks which of those the browser has drawn, so that the rest of the run is simulated
+    after the browser has drawn what is in view, not while it draws.
 
     Attributes:
         names: Chart name -> in the window; a chart not yet reported counts as in it.
         on_shown: Called with a chart's name when it comes into the window.
+        waiting: Charts in view sent the first years of a run, not yet drawn by the browser.
+        settled: Set when no chart is :attr:`waiting`.
     """
 
     def __init__(self) -> None:
         self.names: dict[str, bool] = {}
         self.on_shown: Callable[[str], None] = lambda name: None
+        self.waiting: set[str] = set()
+        self.settled = threading.Event()
+        self.settled.set()
 
     def __call__(self, name: str) -> bool:
         """Whether the chart called ``name`` is in the window (as far as the browser said)."""
         return self.names.get(name, True)
+
+    def expect(self, names: list[str]) -> None:
+        """The charts (those in view of ``names``) just given the first years of a run to draw."""
+        self.waiting = {name for name in names if self(name)}
+        if self.waiting:
+            self.settled.clear()
+        else:
+            self.settled.set()
+
+    def drawn(self, name: str) -> None:
+        """The browser has drawn the first years of a run on chart ``name``."""
+        self.waiting.discard(name)
+        if not self.waiting:
+            self.settled.set()
 
 
 SEEN = solara.create_context(None)
@@ -117,8 +139,17 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             if change.new:
                 seen.on_shown(name)
 
+        def drawn(_change):
+            seen.drawn(name)
+
         widget.observe(changed, "seen")
-        return lambda: widget.unobserve(changed, "seen")
+        widget.observe(drawn, "drawn")
+
+        def forget():
+            widget.unobserve(changed, "seen")
+            widget.unobserve(drawn, "drawn")
+
+        return forget
 
     solara.use_effect(draw, [drawing.key])
     solara.use_effect(cut, [until, drawing.stale])
