@@ -247,6 +247,13 @@ def memory(tabs: int = 10) -> None:
         browser.close()
 
 
+def print_click_parts(tick: int, repeats: int) -> None:
+    """Print where the time of a click goes in the server (see ``app_parts.click_parts``)."""
+    print(f"in process, a click on 'Apply tariff' in the page rendered without a browser, change in month {tick}:")
+    for name, (median, best, cpu) in click_parts(tick, repeats).items():
+        print(f"  {name}: median {median:.4f} s (best {best:.4f} s, CPU {cpu:.4f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -308,9 +315,7 @@ def main() -> None:
             f"in process, change in month {tick} (median wall / CPU s): "
             + ", ".join(f"{name} {wall:.3f} / {cpu:.3f}" for name, (wall, cpu) in parts.items())
         )
-        print(f"in process, a click on 'Apply tariff' in the page rendered without a browser, change in month {tick}:")
-        for name, (median, best, cpu) in click_parts(tick, args.repeats).items():
-            print(f"  {name}: median {median:.4f} s (best {best:.4f} s, CPU {cpu:.4f} s)")
+        print_click_parts(tick, args.repeats)
 
 
 if __name__ == "__main__":

@@ -112,11 +112,8 @@ def _drawings(
             cache[name] = Drawing(keys[name], build[name](), partial)
         if partial and seen is not None:
             seen.expect(missing)
-    drawings = {name: cache[name] for name in names}
-    for name in stale & set(names):
-        kept = drawings[name]
-        drawings[name] = Drawing(kept.key, kept.figure, kept.partial, stale=True)
-    return drawings
+    old = {name: Drawing(cache[name].key, cache[name].figure, cache[name].partial, stale=True) for name in stale}
+    return {name: old.get(name, cache[name]) for name in names}
 
 
 @solara.component

@@ -128,33 +128,34 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             solara.get_widget(element).until = until
 
     seen = solara.use_context(SEEN)
-
-    def watch():
-        if seen is None:
-            return None
-        widget = solara.get_widget(element)
-
-        def changed(change):
-            seen.names[name] = change.new
-            if change.new:
-                seen.on_shown(name)
-
-        def drawn(_change):
-            seen.drawn(name)
-
-        widget.observe(changed, "seen")
-        widget.observe(drawn, "drawn")
-
-        def forget():
-            widget.unobserve(changed, "seen")
-            widget.unobserve(drawn, "drawn")
-
-        return forget
-
     solara.use_effect(draw, [drawing.key])
     solara.use_effect(cut, [until, drawing.stale])
-    solara.use_effect(watch, [])
+    solara.use_effect(lambda: _watch(solara.get_widget(element), seen, name), [])
     return element
+
+
+def _watch(widget: PlotlyChart, seen: Seen | None, name: str):
+    """Tell ``seen`` when the browser says chart ``name`` came into or left its window, or drew the
+    first years of a run; returns what stops it (an effect's cleanup)."""
+    if seen is None:
+        return None
+
+    def changed(change):
+        seen.names[name] = change.new
+        if change.new:
+            seen.on_shown(name)
+
+    def drawn(_change):
+        seen.drawn(name)
+
+    widget.observe(changed, "seen")
+    widget.observe(drawn, "drawn")
+
+    def forget():
+        widget.unobserve(changed, "seen")
+        widget.unobserve(drawn, "drawn")
+
+    return forget
 
 
 @solara.component
