@@ -153,3 +153,12 @@ def test_a_change_before_the_headlines_year_shows_its_first_year_then_the_headli
         assert "vs twin" in first
     rest_arrives(context, dash, dash.run.months)
     assert f"12 months to {year_end}" in headline_text(context), "the headline's own year, once simulated"
+
+
+def test_the_headline_follows_the_months_shown(rendered):
+    context, dash = rendered
+    dash.rewind()
+    step = button(context, "Step")
+    for _ in range(14):
+        step.click()
+    assert "12 months to " + dash.run.date_of(13) in headline_text(context)

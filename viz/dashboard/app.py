@@ -161,11 +161,13 @@ def Headline(
     runs: tuple,
     importers: int | None = None,
     due: solara.Reactive | None = None,
+    shown: int = 0,
 ):
     """The headline strip over the 12 months to month ``months`` (the end of the year it shows),
-    or to the last month simulated of the run and its twin when that is earlier (just after a
-    change early in the run): ``due`` moves when the rest of the run reaches the headline's year,
-    and renders this component alone. ``runs``: the runs compared (see the page's key)."""
+    or to the last month shown and simulated of the run and its twin when that is earlier (while
+    playing, or just after a change early in the run): ``due`` moves when the rest of the run
+    reaches the headline's year, and renders this component alone. ``runs``: the runs compared
+    (see the page's key); ``shown``: the months the page shows (a new value renders it again)."""
     if due is not None:
         _ = due.value  # read: a new value draws the headline again
     shown = min(dash.view().ticks, months)
@@ -248,7 +250,7 @@ def Page():
                 style={"max-width": "170px"},
             )
         solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
-    Headline(dash, good.value, dash.headline_until, key[:-1], 3 if presenter.value else None, headline_due)
+    Headline(dash, good.value, dash.headline_until, key[:-1], 3 if presenter.value else None, headline_due, view.ticks)
     if presenter.value:
         _presenter(drawings, good.value, cut)
         return
