@@ -142,13 +142,17 @@ class LiveRun:
         return min(self.model.tick, self.months if twin is None else twin.tick)
 
     def simulate(self, months: int) -> int:
-        """Simulate up to ``months`` more months of the run, then of its twin, towards the horizon.
+        """Simulate up to ``months`` more months towards the horizon of the run, or of its twin
+        when the twin is behind it, so that both advance together (:attr:`ready` grows).
 
         Returns:
             How many months were simulated (0: both are at the horizon).
         """
+        twin = self.twin
+        if twin is not None and twin.tick < self.model.tick:
+            return self._extend(self._twin_changes(), months)
         ran = self._extend(self.changes, months)
-        if ran == 0 and self.latest is not None:
+        if ran == 0 and twin is not None:
             ran = self._extend(self._twin_changes(), months)
         return ran
 

@@ -130,3 +130,35 @@ def test_a_chart_out_of_view_gets_the_whole_run_not_its_first_years(rendered):
         assert shown.traces is not None and shown.partial, "in view: the first years at once"
     rest_arrives(context, dash, months)
     assert hidden.traces is not before and not hidden.partial, "out of view: the whole run once it arrived"
+
+
+def headline_text(context) -> str:
+    """The headline strip's HTML."""
+    return "".join(
+        w.unsafe_innerHTML for w in context.find(solara.widgets.HTML).widgets if "headline-strip" in w.unsafe_innerHTML
+    )
+
+
+def test_a_change_before_the_headlines_year_shows_its_first_year_then_the_headline_year(rendered):
+    """The page shows a change's first year at once; the headline strip shows the months simulated
+    (saying which), and its own year once the rest of the run gets there."""
+    context, dash = rendered
+    year_end = dash.run.date_of(dash.headline_until - 1)
+    slider(context, "Starts in").v_model = 24
+    with dash.lock:  # the rest waits while the page is read
+        click(context, "Apply tariff")
+        assert set(run_lengths(context)) == {24 + dash.ahead(24)} and 24 + dash.ahead(24) < dash.headline_until
+        first = headline_text(context)
+        assert f"12 months to {dash.run.date_of(24 + dash.ahead(24) - 1)}" in first
+        assert "vs twin" in first
+    rest_arrives(context, dash, dash.run.months)
+    assert f"12 months to {year_end}" in headline_text(context), "the headline's own year, once simulated"
+
+
+def test_the_headline_follows_the_months_shown(rendered):
+    context, dash = rendered
+    dash.rewind()
+    step = button(context, "Step")
+    for _ in range(14):
+        step.click()
+    assert "12 months to " + dash.run.date_of(13) in headline_text(context)

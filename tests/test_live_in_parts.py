@@ -82,3 +82,21 @@ def test_workshop_scenarios_resumed_and_in_parts_are_bit_identical_to_fresh_runs
     assert_bit_identical(raw_of(fresh(scenario, made)), raw_copy(run))
     del made[31]
     assert_bit_identical(raw_of(fresh(scenario, made)), raw_of(run.twin))
+
+
+def test_the_run_and_its_twin_are_simulated_in_step(small_world):
+    """When both are behind (the twin is itself a run still being simulated), each part goes to the
+    one further behind, so the months simulated of both (what the page can show) grow steadily."""
+    run = LiveRun(small_world, ahead=4)
+    assert run.change_policy("china", strict_china_quota(run.date_of(10)), 10).accepted
+    assert run.change_policy("usa", usa_tariff_on_china(run.date_of(10)), 10).accepted
+    assert run.model.tick == run.twin.tick == run.ready == 14, "the twin (the quota alone) stopped at its part"
+    readies = []
+    while run.simulate(3):
+        assert abs(run.model.tick - run.twin.tick) <= 3, "neither runs ahead of the other by more than a part"
+        readies.append(run.ready)
+    assert readies == sorted(readies) and readies[-1] == run.months
+    assert readies[1] > 14, "the months of both grew within two parts"
+    quota, tariff = ("china", strict_china_quota), ("usa", usa_tariff_on_china)
+    assert_bit_identical(raw_of(fresh(small_world, {10: [quota, tariff]})), raw_copy(run))
+    assert_bit_identical(raw_of(fresh(small_world, {10: [quota]})), raw_of(run.twin))

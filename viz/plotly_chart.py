@@ -11,7 +11,8 @@ per change) and only ``until`` moves: the browser cuts the traces marked ``meta:
 events on the time axis at that month, so a frame sends a few bytes, not every point again. The
 twin's traces (``meta: "twin"``) go in a trait of their own, sent only when they change (not when
 the rest of a run arrives after its first years). Charts on screen are drawn before the others,
-and the browser tells the server which charts are on screen (``seen``).
+and the browser tells the server which charts are on screen (``seen``) and when it has drawn the
+first years of a run (``drawn``).
 """
 
 from __future__ import annotations
@@ -138,7 +139,15 @@ export default {
       }
       const all = [...model.get("traces"), ...model.get("twin")];
       const traces = cutTraces(withDates(all, times), until);
-      return Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
+      const done = Plotly.react(el, traces, cutLayout(layout, until), model.get("config"));
+      if (model.get("partial")) {
+        // the server simulates the rest of the run once the charts in view have drawn its first years
+        Promise.resolve(done).then(() => {
+          model.set("drawn", model.get("drawn") + 1);
+          model.save_changes();
+        });
+      }
+      return done;
     };
     draw();
     queue.models.set(el, model);
@@ -261,6 +270,10 @@ class PlotlyChart(anywidget.AnyWidget):
     seen = traitlets.Bool(True).tag(sync=True)
     """Whether the chart is in the browser's window, as the browser last said (it tells when the
     page scrolls): a chart out of view is not sent the first years of a run, only the whole run."""
+    drawn = traitlets.Int(0).tag(sync=True)
+    """Counted up by the browser each time it has drawn a :attr:`partial` figure (the first years
+    of a run): the server simulates the rest once the charts in view have drawn them, so that the
+    browser does not draw them while the server computes."""
     until = traitlets.Unicode("").tag(sync=True)
     """The last month shown (``YYYY-MM``) of traces marked ``meta: "run"`` and of events on the
     time axis; empty: everything."""

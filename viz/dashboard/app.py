@@ -39,10 +39,13 @@ FRAME_SECONDS = 1 / 15
 """Shortest time between two frames while playing."""
 REST_MONTHS = 12
 """Months simulated at a time after a change has been shown (the page's clicks get their turn between)."""
-REST_GAP_SECONDS = 0.005
+REST_GAP_SECONDS = 0.001
 """Pause between two parts of the rest, so that the page's renders and clicks get the lock."""
 RENDER_WAIT_SECONDS = 5.0
 """Longest wait for the page's render before the rest of a run is simulated anyway."""
+DRAW_WAIT_SECONDS = 1.0
+"""Longest wait for the browser to draw the first years of a run on the charts in view before the
+rest is simulated anyway (a tab in the background draws nothing)."""
 MIN_GAP_SECONDS = 0.02
 """Pause after a frame however long it took, so that clicks (pause) get their turn."""
 os.environ.setdefault("REACTON_FAST", "1")
@@ -86,8 +89,10 @@ def _drawings(
     }
     names = ["prices", "importers"] if presenter else list(keys)
     missing = [name for name in names if cache.get(name, Drawing((), {})).key != keys[name]]
+    stale = set()
     if seen is not None and missing and dash.pending:
-        missing = [name for name in missing if name not in cache or seen(name)]
+        stale = {name for name in missing if name in cache and not seen(name)}
+        missing = [name for name in missing if name not in stale]
     if missing:
         whole, full, same_month = dash.whole(), dash.reference(), dash.reference(view.ticks)
         span, regions = dash.span, dash.run.model.regions
@@ -105,27 +110,69 @@ def _drawings(
         partial = dash.pending
         for name in missing:
             cache[name] = Drawing(keys[name], build[name](), partial)
-    return {name: cache[name] for name in names}
+        if partial and seen is not None:
+            seen.expect(missing)
+    old = {name: Drawing(cache[name].key, cache[name].figure, cache[name].partial, stale=True) for name in stale}
+    return {name: old.get(name, cache[name]) for name in names}
 
 
 @solara.component
-def RestOfRun(dash: Dashboard, on_done, runs: tuple = (), drawn: threading.Event | None = None):
+def RestOfRun(
+    dash: Dashboard,
+    on_done,
+    runs: tuple = (),
+    drawn: threading.Event | None = None,
+    headline_due: solara.Reactive | None = None,
+    seen: Seen | None = None,
+):
     """Simulates the rest of the run and its twin in the background after a change has been shown
     (``runs``: the runs compared; a new value starts over), then calls ``on_done``. Draws nothing;
     a component of its own so that its thread starting and ending renders only this component.
     It starts once ``drawn`` is set (the page's render that showed the change is done): every
-    message of that render waits for the server's event loop, which a simulating thread slowed."""
+    message of that render waits for the server's event loop, which a simulating thread slowed,
+    and then once the browser has drawn the charts in view (``seen``): on a machine that runs both,
+    the browser drew them more slowly while the server simulated.
+    When the run and its twin reach the months the headline reads (a change early in the run
+    shows its first year before the headline's year is simulated), ``headline_due`` is counted up:
+    the headline strip alone is drawn again then."""
 
     def simulate_rest(cancel: threading.Event):
         if drawn is not None:
             drawn.wait(timeout=RENDER_WAIT_SECONDS)
-        ran = 0
+        if seen is not None:
+            seen.settled.wait(timeout=DRAW_WAIT_SECONDS)
+        ran, short = 0, dash.ready < dash.headline_until
         while not cancel.wait(REST_GAP_SECONDS) and (months := dash.simulate(REST_MONTHS)):
             ran += months
+            if short and dash.ready >= dash.headline_until and headline_due is not None:
+                short = False
+                headline_due.set(headline_due.value + 1)
         if ran and not cancel.is_set():
             on_done()
 
     solara.use_thread(simulate_rest, dependencies=[runs], intrusive_cancel=False)
+
+
+@solara.component
+def Headline(
+    dash: Dashboard,
+    good: str,
+    months: int,
+    runs: tuple,
+    importers: int | None = None,
+    due: solara.Reactive | None = None,
+    shown: int = 0,
+):
+    """The headline strip over the 12 months to month ``months`` (the end of the year it shows),
+    or to the last month shown and simulated of the run and its twin when that is earlier (while
+    playing, or just after a change early in the run): ``due`` moves when the rest of the run
+    reaches the headline's year, and renders this component alone. ``runs``: the runs compared
+    (see the page's key); ``shown``: the months the page shows (a new value renders it again)."""
+    if due is not None:
+        _ = due.value  # read: a new value draws the headline again
+    shown = min(dash.view().ticks, months)
+    head = solara.use_memo(lambda: headline(dash.view(shown), dash.reference(shown), good), [runs, shown, good])
+    HeadlineStrip(head, good, importers=importers)
 
 
 def until(dash: Dashboard, view) -> str:
@@ -174,18 +221,16 @@ def Page():
     view = dash.view()
     first, years = int(dash.run.date_of(0)[:4]), dash.run.months // 12
     year = solara.use_reactive(str(first + min(3, years - 1)))
-    shown = min(view.ticks, (int(year.value) - first + 1) * 12) if year.value.isdigit() else view.ticks
-    dash.headline_until = (int(year.value) - first + 1) * 12 if year.value.isdigit() else 0
+    dash.headline_until = (int(year.value) - first + 1) * 12 if year.value.isdigit() else dash.run.months
     # The runs compared and how far they are simulated: every control that changes them sets a
     # message (a new revision); after a change, the rest of the run arrives in the background.
     key = (dash.revision, dash.compare, *dash.compared())
 
-    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn)
-    head = solara.use_memo(
-        lambda: headline(dash.view(shown), dash.reference(shown), good.value), [key, shown, good.value]
-    )
-    cache = solara.use_memo(dict, [])
+    # Counted up when the rest of a run reaches the headline's year; read by the headline alone.
+    headline_due = solara.use_reactive(0)
     seen = solara.use_memo(Seen, [])
+    RestOfRun(dash, redraw, runs=key[:-1], drawn=drawn, headline_due=headline_due, seen=seen)
+    cache = solara.use_memo(dict, [])
     # A chart scrolled into view while the rest of a run is simulated is built with the first years.
     seen.on_shown = lambda name: redraw() if dash.pending else None
     SEEN.provide(seen)
@@ -205,7 +250,7 @@ def Page():
                 style={"max-width": "170px"},
             )
         solara.Switch(label="Presenter mode", value=presenter, classes=["presenter-switch"])
-    HeadlineStrip(head, good.value, importers=3 if presenter.value else None)
+    Headline(dash, good.value, dash.headline_until, key[:-1], 3 if presenter.value else None, headline_due, view.ticks)
     if presenter.value:
         _presenter(drawings, good.value, cut)
         return

@@ -9,6 +9,7 @@ in :mod:`viz.dashboard.levers`, the headline strip and the glossary in :mod:`viz
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 
 import ipywidgets
@@ -32,12 +33,14 @@ class Drawing:
     """A figure (a dict, see :mod:`viz.charts`) and the key it was drawn for. Drawings with equal
     keys count as equal, so the page never compares figures point by point. ``partial``: drawn
     from the first years of a run whose rest is still being simulated (a chart off screen waits
-    for the rest rather than draw this)."""
+    for the rest rather than draw this). ``stale``: an earlier run's drawing kept by a chart out of
+    the browser's window while the rest of a run is simulated: its lines keep the month they were
+    cut at (cutting them at the new run's month would redraw the earlier run for nothing)."""
 
     __hash__ = None
 
-    def __init__(self, key: tuple, figure: dict, partial: bool = False) -> None:
-        self.key, self.figure, self.partial = key, figure, partial
+    def __init__(self, key: tuple, figure: dict, partial: bool = False, stale: bool = False) -> None:
+        self.key, self.figure, self.partial, self.stale = key, figure, partial, stale
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Drawing) and self.key == other.key
@@ -50,19 +53,40 @@ DIGITS = 5
 class Seen:
     """Which charts of a page the browser has in its window (it says so as the page scrolls), so
     that the first years of a run are built and sent only to those; the others get the whole run.
+    It also tracks which of those the browser has drawn, so that the rest of the run is simulated
+    after the browser has drawn what is in view, not while it draws.
 
     Attributes:
         names: Chart name -> in the window; a chart not yet reported counts as in it.
         on_shown: Called with a chart's name when it comes into the window.
+        waiting: Charts in view sent the first years of a run, not yet drawn by the browser.
+        settled: Set when no chart is :attr:`waiting`.
     """
 
     def __init__(self) -> None:
         self.names: dict[str, bool] = {}
         self.on_shown: Callable[[str], None] = lambda name: None
+        self.waiting: set[str] = set()
+        self.settled = threading.Event()
+        self.settled.set()
 
     def __call__(self, name: str) -> bool:
         """Whether the chart called ``name`` is in the window (as far as the browser said)."""
         return self.names.get(name, True)
+
+    def expect(self, names: list[str]) -> None:
+        """The charts (those in view of ``names``) just given the first years of a run to draw."""
+        self.waiting = {name for name in names if self(name)}
+        if self.waiting:
+            self.settled.clear()
+        else:
+            self.settled.set()
+
+    def drawn(self, name: str) -> None:
+        """The browser has drawn the first years of a run on chart ``name``."""
+        self.waiting.discard(name)
+        if not self.waiting:
+            self.settled.set()
 
 
 SEEN = solara.create_context(None)
@@ -100,27 +124,38 @@ def Chart(drawing: Drawing, name: str, until: str = ""):
             widget.until = until  # in the same message (the effect below then sends nothing)
 
     def cut():
-        solara.get_widget(element).until = until
+        if not drawing.stale:
+            solara.get_widget(element).until = until
 
     seen = solara.use_context(SEEN)
-
-    def watch():
-        if seen is None:
-            return None
-        widget = solara.get_widget(element)
-
-        def changed(change):
-            seen.names[name] = change.new
-            if change.new:
-                seen.on_shown(name)
-
-        widget.observe(changed, "seen")
-        return lambda: widget.unobserve(changed, "seen")
-
     solara.use_effect(draw, [drawing.key])
-    solara.use_effect(cut, [until])
-    solara.use_effect(watch, [])
+    solara.use_effect(cut, [until, drawing.stale])
+    solara.use_effect(lambda: _watch(solara.get_widget(element), seen, name), [])
     return element
+
+
+def _watch(widget: PlotlyChart, seen: Seen | None, name: str):
+    """Tell ``seen`` when the browser says chart ``name`` came into or left its window, or drew the
+    first years of a run; returns what stops it (an effect's cleanup)."""
+    if seen is None:
+        return None
+
+    def changed(change):
+        seen.names[name] = change.new
+        if change.new:
+            seen.on_shown(name)
+
+    def drawn(_change):
+        seen.drawn(name)
+
+    widget.observe(changed, "seen")
+    widget.observe(drawn, "drawn")
+
+    def forget():
+        widget.unobserve(changed, "seen")
+        widget.unobserve(drawn, "drawn")
+
+    return forget
 
 
 @solara.component

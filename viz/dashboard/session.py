@@ -49,11 +49,9 @@ def release_memory() -> None:
 
 
 AHEAD_MONTHS = 12
-"""Months after a change simulated before the page shows it (more when the headline reads further,
-see :meth:`Dashboard.ahead`); the rest follows (:meth:`Dashboard.simulate`). Each month costs
-about 2.5 ms: a year shows the change's first effects at once."""
-MOST_AHEAD_MONTHS = 36
-"""The most months after a change simulated before the page shows it."""
+"""Months after a change simulated before the page shows it; the rest follows
+(:meth:`Dashboard.simulate`), the headline's year first when it is later. Each month costs about
+2.5 ms: a year shows the change's first effects at once."""
 VIEWS_KEPT = 8
 """Views kept by a dashboard: those of the frame being drawn and the one before."""
 COMPARISONS = {"twin": "the twin: before the latest change", "baseline": "no change at all"}
@@ -86,8 +84,8 @@ class Dashboard:
     _readers: dict = field(default_factory=dict, repr=False)
     _views: dict = field(default_factory=dict, repr=False)
     headline_until: int = 0
-    """The months the page's headline reads (to the end of the year it shows): a change's first
-    part is simulated that far, so the headline shows its year at once (see :meth:`ahead`)."""
+    """The months the page's headline reads (to the end of the year it shows): when a change's
+    first part stops before, the page draws the headline again once the rest gets there."""
     revision: int = 0
     """Counts changes to the message and the comparison (every control that changes the runs sets
     a message): components that show them render again only when it moves, not every frame."""
@@ -176,6 +174,12 @@ class Dashboard:
         """Whether the run or its twin still has months to simulate (after a change)."""
         with self.lock:
             return self.run.runs is not None and self.run.pending
+
+    @property
+    def ready(self) -> int:
+        """Months simulated of both the run and its twin (0 once the tab closed)."""
+        with self.lock:
+            return 0 if self.run.runs is None else self.run.ready
 
     def simulate(self, months: int) -> int:
         """Simulate up to ``months`` more months of the run or its twin; returns how many (0: done
@@ -296,9 +300,9 @@ class Dashboard:
             self.message = Message(f"Refused: {result.message}", ok=False)
 
     def ahead(self, tick: int) -> int:
-        """Months simulated at once after a change in month ``tick``: a year, or up to the months
-        the headline reads, at most :data:`MOST_AHEAD_MONTHS`."""
-        return max(AHEAD_MONTHS, min(self.headline_until - tick, MOST_AHEAD_MONTHS))
+        """Months simulated at once after a change in month ``tick``: a year (:data:`AHEAD_MONTHS`),
+        wherever the change is; the headline's year, when later, is simulated first of the rest."""
+        return AHEAD_MONTHS
 
     def switch(self, serial: int, enabled: bool) -> None:
         """Switch a change on or off."""
