@@ -116,7 +116,8 @@ def server(tmp_path, clock):
 def history_2009_hand_set() -> list[str]:
     """history_2009's market settings before its calibration (runs/cal_2026-12-07d), on which 7.36, 7.37 and
     7.39 were built and tested: with the calibrated ones Japan's own premium is smaller and Dy/Tb stays
-    dear even without those mechanisms, so tests of them set these back."""
+    dear even without those mechanisms, so tests of them set these back. 7.40's dumping, on in history_2009 since,
+    is switched off with them: those mechanisms were built without it."""
     return [
         "market.price_speed=0.2",
         "market.expectation_months=12",
@@ -127,4 +128,5 @@ def history_2009_hand_set() -> list[str]:
         "dynamics.capacity.supply_line_weight=1.0",
         "sectors.magnets.hoarding=0.5",
         "behaviour.dytb_backstop_months=2",
+        "dynamics.dumping.enabled=false",
     ]

@@ -320,6 +320,20 @@ class ArbitrageParams(Strict):
     buyers off, as a share of it (export duty plus smugglers' risk premium; range 0.2-3). None: no bound."""
 
 
+class DumpingParams(Strict):
+    """Holders dump excess stock when expectations turn, and bid no more than the choke price (model.md
+    7.40; REF §10: "inventories are dumped"; Deaton & Laroque 1996)."""
+
+    enabled: bool = False
+    """False (the default): the premium fades at ``market.scarcity_decay`` only, whatever buyers hold (7.10)."""
+    rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+    """Largest share of the scarcity premium lost a month, on top of its decay, where buyers hold far more
+    than their normal stock and expect a fall beyond the carrying cost (0.1 CHOSEN against REF §10 K4-K5 on
+    history_2009, seeds 1-5, 2009-2012 only; range 0.05-0.5)."""
+    excess_cover: Annotated[float, Field(ge=1.0, le=50.0)] = 3.0
+    """Buyers' stock over their normal stock above which they dump (3 CHOSEN with ``rate``; range 1.5-6)."""
+
+
 class DynamicsParams(Strict):
     """All dynamics sections (the scenario's ``[dynamics]`` table)."""
 
@@ -332,3 +346,4 @@ class DynamicsParams(Strict):
     leakage: LeakageParams = LeakageParams()
     import_parity: ImportParityParams = ImportParityParams()
     arbitrage: ArbitrageParams = ArbitrageParams()
+    dumping: DumpingParams = DumpingParams()

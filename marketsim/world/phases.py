@@ -27,6 +27,7 @@ from marketsim.vocabulary import (
 )
 from marketsim.world.arbitrage import bidders, bound_premium, reexport
 from marketsim.world.capacity import acquire_capacity
+from marketsim.world.dumping import dump_premium
 from marketsim.world.flows import Month, foreign_routes, goods_by_region, no_tracers, offer_output
 from marketsim.world.parity import import_parity_willingness
 from marketsim.world.quotas import (
@@ -321,6 +322,8 @@ def reprice(world: World, month: Month) -> None:
         world.scenario.dynamics.prices.cost_pull_months,
         None if world.scenario.dynamics.leakage.quota_price else licence_floor(world, month),
     )
+    if world.scenario.dynamics.dumping.enabled:
+        dump_premium(world, bidding, cover)
     price_quota(world, month)
     parity = world.scenario.dynamics.import_parity
     if parity.enabled:
