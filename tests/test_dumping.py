@@ -18,10 +18,10 @@ HISTORY = Path(__file__).resolve().parents[1] / "configs" / "history_2009.toml"
 OUTSIDE = {"japan": 18.0, "usa": 8.5, "eu": 8.5}  # the K-targets' weights (configs/targets/history_2010.toml)
 
 
-def dytb_outside_china(enabled: bool) -> tuple[float, float]:
-    """Weighted Dy/Tb price outside China: its peak from Jul 2010 to Dec 2011 and its Dec 2011 value."""
-    settings = [f"dynamics.dumping.enabled={str(enabled).lower()}", "dynamics.dumping.rate=0.1"]
-    model = RareEarthModel(load_scenario(HISTORY, [*settings, "dynamics.dumping.excess_cover=3"]), seed=6, years=3)
+def dytb_outside_china(*settings: str) -> tuple[float, float]:
+    """Weighted Dy/Tb price outside China (seed 6, with ``settings``): its peak from Jul 2010 to Dec 2011 and
+    its Dec 2011 value."""
+    model = RareEarthModel(load_scenario(HISTORY, list(settings)), seed=6, years=3)
     model.run()
     table = model.results()
     rows = table[(table.metric == "price") & (table.good == "dytb") & table.region.astype(str).isin(list(OUTSIDE))]
@@ -30,9 +30,15 @@ def dytb_outside_china(enabled: bool) -> tuple[float, float]:
     return float(outside.loc["2010-07":"2011-12"].max()), float(outside.loc["2011-12"])
 
 
+def dumping(enabled: bool, rate: float) -> list[str]:
+    """Settings of 7.40 (excess_cover 3)."""
+    return [f"dynamics.dumping.enabled={str(enabled).lower()}", f"dynamics.dumping.rate={rate}",
+            "dynamics.dumping.excess_cover=3"]  # fmt: skip
+
+
 def test_dytb_abroad_falls_from_its_peak_when_holders_dump():
-    peak_off, december_off = dytb_outside_china(enabled=False)
-    peak_on, december_on = dytb_outside_china(enabled=True)
+    peak_off, december_off = dytb_outside_china(*dumping(False, 0.1))
+    peak_on, december_on = dytb_outside_china(*dumping(True, 0.1))
     # Off, Japan's and the EU's premium sits above the choke and the price holds near its peak into Dec 2011.
     assert december_off / peak_off > 0.85
     # On, overstocked holders stop bidding once they expect a fall: Dy/Tb ends 2011 well below its peak.
@@ -82,3 +88,11 @@ def test_dumping_off_leaves_the_scenario_as_it_was():
 def test_bad_dumping_settings_are_refused_with_a_sentence(override):
     with pytest.raises(ScenarioError, match="dumping"):
         load_scenario(HISTORY, [override])
+
+
+def test_the_choke_bound_alone_lets_dytb_abroad_fall_from_its_peak():
+    """history_2009 keeps the bound alone (rate 0): no premium stored above what buyers pay."""
+    peak_off, december_off = dytb_outside_china(*dumping(False, 0.0))
+    peak_bound, december_bound = dytb_outside_china(*dumping(True, 0.0))
+    assert december_off / peak_off > 0.85  # the premium held above the choke keeps the price near its peak
+    assert december_bound / peak_bound < 0.75
