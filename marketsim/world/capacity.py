@@ -189,7 +189,6 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
-        fleet.track_load()
         ready = readiness(world, fleet, industry)
         everyone, capacity = slice(None), fleet.capacity
         if industry == "mining" and managed.active:
