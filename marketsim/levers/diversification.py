@@ -171,11 +171,13 @@ class Levers:
         return recyclers.by_region(cost, world.size)
 
     # ----------------------------------------------------------------- reading
-    def unit_costs(self, world: World) -> np.ndarray:
+    def unit_costs(self, world: World, capacity: np.ndarray | None = None) -> np.ndarray:
         """(stages, regions) capacity-weighted unit cost of each stage in each region; where a
-        region has no capacity, the world's mean starting cost under its learning and standards."""
+        region has no capacity, the world's mean starting cost under its learning and standards.
+        ``capacity``: the (stages, regions) capacity by region when the caller has it (computed here when None)."""
         fallback = self._mean_base * self.multiplier + self.environment.extra_cost
         fleets = self.fleets.values()  # the world's facilities, upstream first
-        capacity = world.by_region([fleet.capacity for fleet in fleets])
+        if capacity is None:
+            capacity = world.by_region([fleet.capacity for fleet in fleets])
         cost = world.by_region([fleet.capacity * fleet.unit_cost for fleet in fleets])
         return np.divide(cost, capacity, out=fallback, where=capacity > 0)

@@ -64,10 +64,10 @@ def growth_outlook(world: World, tick: int, horizons: list[int], weight: np.ndar
     ahead = np.minimum(tick + np.asarray(horizons), last)
     ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last)][buyers.sector]
     weight = need_weights(world) if weight is None else weight
-    total = weight.sum()
+    total = np.add.reduce(weight, None)  # ndarray.sum without its Python wrapper (the same reduction)
     if total <= 0:
         return np.ones(len(horizons))
-    return (weight * ratio).sum(axis=1) / total
+    return np.add.reduce(weight * ratio, axis=1) / total
 
 
 def observed_need(world: World, month: Month) -> np.ndarray:
@@ -154,12 +154,13 @@ def _order(
 ) -> float:
     """Capacity (t/yr) the facilities ``rows`` (a mask, or ``slice(None)`` for all, which reads the
     fleet's columns without copying them) of a fleet order together on ``demand``."""
+    add = np.add.reduce  # ndarray.sum without its Python wrapper (the same reduction)
     capacity = fleet.capacity[rows]
-    installed = capacity.sum()
+    installed = add(capacity, None)
     if installed <= 0:
         return 0.0
-    margin = float((capacity * fleet.full_margin[rows]).sum() / installed)
-    supply_line = float(fleet.pipeline[rows].sum())
+    margin = float(add(capacity * fleet.full_margin[rows], None) / installed)
+    supply_line = float(add(fleet.pipeline[rows], None))
     return industry_order(installed, supply_line, demand, margin, params, months, lead or fleet.lead_months)
 
 
