@@ -123,7 +123,7 @@ class RecyclerFleet(Fleet):
         """On each recycler's review month, order the capacity its collected feed calls for,
         if recycling pays; it arrives after the lead time."""
         reviewing = self.decision_month == tick % 12
-        if not reviewing.any():  # nobody's review month (or no recyclers)
+        if not np.logical_or.reduce(reviewing, None):  # nobody's review month (or no recyclers)
             return
         rows = np.flatnonzero(reviewing)  # only the reviewing facilities' gaps are read
         feed = self.available[rows] + self.scrap_available[rows]

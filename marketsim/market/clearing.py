@@ -252,7 +252,7 @@ def _price_index(first_shares: np.ndarray, cost: np.ndarray, routable: np.ndarra
     (the cheapest routable cost where buyers had no choice)."""
     price_index = np.add.reduce(first_shares * cost, axis=1)
     no_choice = np.add.reduce(first_shares, axis=1) == 0
-    if no_choice.any():
+    if np.logical_or.reduce(no_choice, None):
         fallback = np.minimum.reduce(np.where(routable, cost, np.inf), axis=1)
         price_index = np.where(no_choice, fallback, price_index)
     return price_index

@@ -81,8 +81,8 @@ def observed_need(world: World, month: Month) -> np.ndarray:
     )
     tick = min(month.tick, len(buyers.growth_index) - 1)
     structural = buyers.base * buyers.growth_index[tick][buyers.sector] * buyers.thrift
-    magnets = structural[buyers.good == MAGNET].sum()
-    ndpr = structural[buyers.good == NDPR].sum() + magnets * net_recipe
+    magnets = np.add.reduce(structural[buyers.good == MAGNET], None)
+    ndpr = np.add.reduce(structural[buyers.good == NDPR], None) + magnets * net_recipe
     feed = ndpr / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
     return 12.0 * np.array([feed, feed, magnets])
 
@@ -117,14 +117,16 @@ def others_feed_supply(world: World, params: CapacityParams) -> float:
     mines = world.mines
     ndpr_feed = mines.composition[:, 1] / max(world.world_mix[1], 1e-6)
     outside = mines.region != world.managed.region
-    return params.normal_utilisation * float((mines.capacity * ndpr_feed)[outside].sum()) + ionic_ndpr_feed(world)
+    return params.normal_utilisation * float(
+        np.add.reduce((mines.capacity * ndpr_feed)[outside], None)
+    ) + ionic_ndpr_feed(world)
 
 
 def unsold_gap(world: World) -> float:
     """The world's unsold NdPr oxide short of sellers' target cover (negative: a surplus), in t REO
     of concentrate whose separation would make it up."""
-    target = world.market.seller_cover_months * float(world.orders[NDPR].sum())
-    gap = target - float(world.ledger.seller.amount[NDPR].sum())
+    target = world.market.seller_cover_months * float(np.add.reduce(world.orders[NDPR], None))
+    gap = target - float(np.add.reduce(world.ledger.seller.amount[NDPR], None))
     return gap / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
 
 

@@ -71,7 +71,7 @@ class Ledger:
         self.seller.take(sold)
         arriving = np.einsum("gok,god->gdk", content, flows)
         received = np.add.reduce(flows, axis=1)
-        if not to_stockpile.any():  # most months: no state buys, everything goes to the buyers
+        if not np.logical_or.reduce(to_stockpile, None):  # most months: no state buys, everything goes to the buyers
             self.buyer.add(received, arriving)
             return
         state = to_stockpile[:, :, None]
