@@ -279,13 +279,12 @@ def leak(world: World, month: Month) -> None:
     month's (official) flows: the exporter does not declare them (``month.smuggled``, by origin),
     the importer's customs do (``month.smuggled_in``, by destination; REF §10 K9)."""
     result, regional = month.clearing, world.prices.regional
-    params, f = world.scenario.dynamics.leakage, world.frictions
+    params = world.scenario.dynamics.leakage
     taxed = None
     if params.evade_taxed_trade:
-        controlled = f.export_tax > 0
-        for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
-            controlled[goods.astype(bool), origin] = True
-        taxed = result.flows * controlled[:, :, None] * foreign_routes(world.size)
+        evadable = evadable_routes(world)
+        # With no route taxed or under quota, taxed trade is 0 on every route (what the product gives).
+        taxed = result.flows * evadable if evadable is not None else np.zeros(result.flows.shape)
     if not np.logical_or.reduce(result.refused, None) and (taxed is None or not np.logical_or.reduce(taxed, None)):
         # Controls refused nothing and no taxed trade to evade: no licence rent, nothing to smuggle
         # (what the two functions below return then at finite prices, without their work on every route).
@@ -301,6 +300,20 @@ def leak(world: World, month: Month) -> None:
     month.smuggled_in = np.add.reduce(smuggled, axis=1)
     if np.logical_or.reduce(smuggled, None):
         world.ledger.trade(smuggled, goods_by_region(world))
+
+
+def evadable_routes(world: World) -> np.ndarray | None:
+    """(goods, origins, destinations) True on the routes abroad from an origin that taxes the good's
+    exports or holds it under an export quota: the trade smugglers may evade (None where there is
+    none). Worked out once per change of policy (frictions are never edited in place)."""
+    f = world.frictions
+    if "evadable" not in f.derived:
+        controlled = f.export_tax > 0
+        for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
+            controlled[goods.astype(bool), origin] = True
+        routes = controlled[:, :, None] * foreign_routes(world.size)
+        f.derived["evadable"] = routes if routes.any() else None
+    return f.derived["evadable"]
 
 
 def reprice(world: World, month: Month) -> None:
