@@ -142,6 +142,7 @@ class RareEarthModel(mesa.Model):
         world, size = self.world, len(self.regions)
         balance, magnet_balance = material_balance(world, month)
         consumed, ledger = month.consumed, world.ledger
+        capacity = world.by_region([fleet.capacity for fleet in world.facilities])
         self.recorder.store(
             month.tick,
             price=world.prices.regional,
@@ -155,17 +156,17 @@ class RareEarthModel(mesa.Model):
             stockpile=ledger.stockpile.amount,
             flows=month.clearing.flows,
             consumed_china=month.content[:, :, :3] * consumed[:, :, None],
-            capacity=world.by_region([fleet.capacity for fleet in world.facilities]),
+            capacity=capacity,
             recycled=month.recycled,
             end_of_life=month.end_of_life,
-            scrap_generated=month.scrap.sum(axis=0),
+            scrap_generated=np.add.reduce(month.scrap, axis=0),
             scrap_recycled=month.scrap_recycled,
-            allies=world.frictions.ally.sum(axis=1),
+            allies=np.add.reduce(world.frictions.ally, axis=1),
             balance_error=balance,
             magnet_balance_error=magnet_balance,
             burden=self.levers.burden,
             public_spending=self.levers.spending,
-            unit_cost=self.levers.unit_costs(world),
+            unit_cost=self.levers.unit_costs(world, capacity),
             projects=self.levers.projects.counts(size),
             contract_price=world.contracts.price,
             licence_premium=month.licence_premium,

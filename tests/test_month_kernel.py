@@ -194,3 +194,40 @@ def test_requalification_at_rest_stays_exactly_where_the_full_delay_would_leave_
             assert ours.tobytes() == theirs.tobytes()
         np.testing.assert_array_equal(kept.regional, full.regional)
     assert kept.requalified[-1][0, 0] < 300.0 and kept.requalified[-1][0, 2] <= 250.0
+
+
+def test_free_trade_refuses_nothing_and_a_binding_quota_refuses_what_it_cuts():
+    book = PolicyBook(REGIONS, {})
+    offer, demand, price, quality = market()
+    free = clear(offer, demand, price, quality, book.compile([]), MarketParams())
+    assert not free.refused.any()
+    np.testing.assert_allclose(free.received[:, [USA, JAPAN]], 100.0)
+    quota = ExportQuota(start="2024-01", region="china", tonnes_per_year=12.0 * 50.0, goods=("ndpr",))
+    capped = clear(offer, demand, price, quality, book.compile([quota]), MarketParams())
+    ndpr = GOODS.index("ndpr")
+    assert capped.refused[ndpr].sum() == pytest.approx(150.0)
+    assert capped.flows[ndpr, CHINA, [USA, JAPAN]].sum() == pytest.approx(50.0)
+
+
+def test_recyclers_order_on_their_whole_supply_line(baseline):
+    model = RareEarthModel(baseline, years=3)
+    for _ in range(14):
+        model.step()
+    recyclers = model.world.recyclers
+    recyclers.decision_month[:] = model.tick % 12  # every recycler reviews this month
+    recyclers.margin[:] = 2.0
+    recyclers.pipeline[:, 7] += 5.0 + np.arange(len(recyclers))  # capacity already on its way
+    before = recyclers.pipeline.copy()
+    gap = (recyclers.available + recyclers.scrap_available) * 12.0 * 1.1 - recyclers.capacity - before.sum(axis=1)
+    recyclers.expand(model.tick)
+    ordered = (recyclers.pipeline - before).sum(axis=1)
+    np.testing.assert_allclose(ordered, np.maximum(gap, 0.0), rtol=1e-12, atol=1e-9)
+
+
+def test_unit_costs_from_the_months_capacity_equal_those_computed_alone(baseline):
+    model = RareEarthModel(baseline, years=1)
+    for _ in range(3):
+        model.step()
+    world = model.world
+    capacity = world.by_region([fleet.capacity for fleet in world.facilities])
+    np.testing.assert_array_equal(model.levers.unit_costs(world, capacity), model.levers.unit_costs(world))

@@ -61,7 +61,7 @@ def spread(order: float, capacity: np.ndarray, full_margin: np.ndarray, readines
     """
     attraction = np.minimum(np.maximum((full_margin - 0.8) / 0.4, 0.0), 8.0)  # np.clip, without its wrappers
     weight = capacity * attraction * readiness
-    total = weight.sum()
+    total = np.add.reduce(weight, None)  # ndarray.sum without its Python wrapper (the same reduction)
     if order <= 0.0 or total <= 0.0:
         return np.zeros_like(capacity)
     return order * weight / total

@@ -27,11 +27,6 @@ PIPELINE_MONTHS = 480
 """How far ahead capacity additions can be scheduled (lead time plus ramp). An array size, not
 behaviour: it stays a constant (it changes no result while it exceeds every lead time)."""
 
-LOAD_MEMORY = 1.0 / 12.0
-"""Weight of the current month in the moving average of output over capacity. Not a ``[behaviour]``
-parameter: no rule reads the load since capacity acquisition replaced the load-gated investment
-rule (a parameter would do nothing)."""
-
 DEFAULT = BehaviourParams()
 """The ``[behaviour]`` defaults, used by fleets built without a scenario (the builder sets each
 fleet's values from the scenario's ``[behaviour]`` table)."""
@@ -123,7 +118,6 @@ class Fleet(AgentColumns):
         self.capital_ratio = 0.0
         """Capital charge per unit of output as a multiple of the unit operating cost."""
         self.operating_margin = np.ones(size)
-        self.load = np.ones(size)
         self.output = np.zeros(size)
         self.decision_month = rng.integers(0, 12, size) if size else np.zeros(0, dtype=np.int64)
 
@@ -177,11 +171,6 @@ class Fleet(AgentColumns):
         fleet's lead time (or ``lead_months``)."""
         lead = self.lead_months if lead_months is None else lead_months
         self.pipeline[:, (tick + max(lead, 1)) % PIPELINE_MONTHS] += ordered
-
-    def track_load(self) -> None:
-        """Fold last month's output over capacity into the load memory."""
-        running = np.divide(self.output * 12.0, self.capacity, out=np.zeros(len(self)), where=self.capacity > 0)
-        self.load += LOAD_MEMORY * (running - self.load)
 
     @property
     def supply_line(self) -> float:

@@ -59,7 +59,7 @@ class MineFleet(Fleet):
             (regions, 4) tonnes of each element group mined.
         """
         regions = len(monthly_quota)
-        price = payable[self.region] * (self.composition * element_values[self.region]).sum(axis=1)
+        price = payable[self.region] * np.add.reduce(self.composition * element_values[self.region], axis=1)
         cost = self.unit_cost * cost_share[self.region]
         planned = self.capacity / 12.0 * self.remember_margin(price / cost, cost - self.unit_cost) * ~outage
         if brake is not None:

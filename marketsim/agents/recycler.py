@@ -43,7 +43,7 @@ class EndOfLife:
     def arriving(self, tick: int) -> np.ndarray:
         """(regions,) t of magnet reaching end of life this month."""
         slots = (tick - self.lifetime) % self.horizon
-        return self.memory[slots, self._sectors].sum(axis=0)
+        return np.add.reduce(self.memory[slots, self._sectors], axis=0)
 
 
 class RecyclerFleet(Fleet):
@@ -123,13 +123,15 @@ class RecyclerFleet(Fleet):
         """On each recycler's review month, order the capacity its collected feed calls for,
         if recycling pays; it arrives after the lead time."""
         reviewing = self.decision_month == tick % 12
-        if not reviewing.any():  # nobody's review month (or no recyclers)
+        if not np.logical_or.reduce(reviewing, None):  # nobody's review month (or no recyclers)
             return
-        feed = self.available + self.scrap_available
-        # Each facility's pipeline summed month after month (a (months, facilities) copy keeps that order).
-        gap = feed * 12.0 * 1.1 - self.capacity - np.ascontiguousarray(self.pipeline.T).sum(axis=0)
-        go = reviewing & (gap > 0) & (self.margin > 1.0)
-        self.pipeline[go, (tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += gap[go]
+        rows = np.flatnonzero(reviewing)  # only the reviewing facilities' gaps are read
+        feed = self.available[rows] + self.scrap_available[rows]
+        # Each facility's pipeline summed month after month (the running sum's last month is that sum).
+        supply_line = np.cumsum(self.pipeline[rows], axis=1)[:, -1]
+        gap = feed * 12.0 * 1.1 - self.capacity[rows] - supply_line
+        go = (gap > 0) & (self.margin[rows] > 1.0)
+        self.pipeline[rows[go], (tick + max(self.lead_months, 1)) % PIPELINE_MONTHS] += gap[go]
 
 
 class Recycler(FacilityAgent):

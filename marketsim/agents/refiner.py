@@ -103,7 +103,7 @@ class RefinerFleet(Fleet):
         elements = feed_elements * fraction[:, None]
         oxides = self.recovery * elements[:, :3]
         oxides[:, ELEMENT_DYTB] *= heavy_share
-        lost = used - oxides.sum(axis=1)
+        lost = used - np.add.reduce(oxides, axis=1)
         return used, oxides, lost
 
 

@@ -90,7 +90,7 @@ class Levers:
         support = p.support(world.frictions.project_support, world.size)
         self.topup = np.zeros(len(p))
         running = (p.phase >= RAMP_UP) & (p.phase <= OPERATING) & (support["offtake_share"] > 0)
-        if not running.any():
+        if not np.logical_or.reduce(running, None):
             return
         posted = producer_price(world.prices.seller, world.frictions.floor)
         r = p.region
@@ -130,11 +130,11 @@ class Levers:
         f, size = world.frictions, world.size
         output = world.by_region([fleet.output for fleet in self.fleets.values()])
         self.learning.accumulate(output[1:], f.research, f.research_sharing, f.tech_factor)
-        self.burden = self.environment.burden(output).sum(axis=0)
-        spending = f.research.sum(axis=0) / 12.0
-        spending += (state_purchases * world.prices.regional).sum(axis=0) / 1000.0
-        if f.floor.any():
-            spending += (np.maximum(f.floor - posted, 0.0) * produced).sum(axis=0) / 1000.0
+        self.burden = np.add.reduce(self.environment.burden(output), axis=0)
+        spending = np.add.reduce(f.research, axis=0) / 12.0
+        spending += np.add.reduce(state_purchases * world.prices.regional, axis=0) / 1000.0
+        if np.logical_or.reduce(f.floor, None):
+            spending += np.add.reduce(np.maximum(f.floor - posted, 0.0) * produced, axis=0) / 1000.0
         if self._subsidised:
             for k, fleet in enumerate(self.fleets.values()):
                 paid = (1.0 - f.cost_share[k, fleet.region]) * fleet.unit_cost * fleet.output / 1000.0
@@ -145,8 +145,8 @@ class Levers:
             producer = producer_price(posted, f.floor)
             p.expect(producer, world.prices.regional, world.prices.markup[CONCENTRATE])
             spending += p.advance(world, tick, self.project_costs(world))
-            self._developing = bool((p.phase < OPERATING).any()) or self._offtakes
-        if self._offtakes and self.topup.any():
+            self._developing = bool(np.logical_or.reduce(p.phase < OPERATING, None)) or self._offtakes
+        if self._offtakes and np.logical_or.reduce(self.topup, None):
             p = self.projects
             support = p.support(f.project_support, size)
             outputs = np.zeros(len(p))
@@ -161,7 +161,7 @@ class Levers:
         paid = np.zeros(world.size)
         target = f.collection_target[recyclers.region]
         active = ~np.isnan(target)
-        if not active.any():
+        if not np.logical_or.reduce(active, None):
             return paid
         months = 12.0 * world.scenario.recycling.collection_build_years
         rise = np.where(active, np.maximum(np.nan_to_num(target) - recyclers.collection_rate, 0.0) / months, 0.0)
@@ -171,11 +171,13 @@ class Levers:
         return recyclers.by_region(cost, world.size)
 
     # ----------------------------------------------------------------- reading
-    def unit_costs(self, world: World) -> np.ndarray:
+    def unit_costs(self, world: World, capacity: np.ndarray | None = None) -> np.ndarray:
         """(stages, regions) capacity-weighted unit cost of each stage in each region; where a
-        region has no capacity, the world's mean starting cost under its learning and standards."""
+        region has no capacity, the world's mean starting cost under its learning and standards.
+        ``capacity``: the (stages, regions) capacity by region when the caller has it (computed here when None)."""
         fallback = self._mean_base * self.multiplier + self.environment.extra_cost
         fleets = self.fleets.values()  # the world's facilities, upstream first
-        capacity = world.by_region([fleet.capacity for fleet in fleets])
+        if capacity is None:
+            capacity = world.by_region([fleet.capacity for fleet in fleets])
         cost = world.by_region([fleet.capacity * fleet.unit_cost for fleet in fleets])
         return np.divide(cost, capacity, out=fallback, where=capacity > 0)

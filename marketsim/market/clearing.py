@@ -115,7 +115,7 @@ def _identity(regions: int) -> np.ndarray:
 def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.ndarray, sharpness: float) -> np.ndarray:
     """Share of each destination's demand sent to each origin (zero where nothing can come)."""
     usable = routable & (available > 0)[:, :, None]
-    cheapest = np.where(usable, perceived, np.inf).min(axis=1, keepdims=True)
+    cheapest = np.minimum.reduce(np.where(usable, perceived, np.inf), axis=1, keepdims=True)
     # Where a route is usable its destination's cheapest cost is finite, so only those cells divide.
     # weight = available * exp(-sharpness * (perceived / cheapest - 1)) on usable routes, 0 elsewhere,
     # computed in place (one array, no temporaries).
@@ -125,7 +125,7 @@ def _choice_shares(available: np.ndarray, perceived: np.ndarray, routable: np.nd
     np.exp(weight, out=weight)
     weight *= available[:, :, None]
     np.copyto(weight, 0.0, where=~usable)
-    total = weight.sum(axis=1, keepdims=True)
+    total = np.add.reduce(weight, axis=1, keepdims=True)
     weight /= np.where(total > 0, total, 1.0)
     return weight
 
@@ -146,7 +146,7 @@ def _within_quota(requests: np.ndarray, quota: float) -> np.ndarray:
     applications), so it binds on NdPr and Dy/Tb as on La/Ce, and buyers of each good abroad
     are refused the same share.
     """
-    asked = requests.sum()
+    asked = np.add.reduce(requests, None)
     if asked <= quota:
         return requests
     return requests * (max(quota, 0.0) / asked)
@@ -186,8 +186,8 @@ def clear(
         flows=flows,
         delivered_cost=cost,
         price_index=price_index,
-        received=flows.sum(axis=1),
-        sold=flows.sum(axis=2),
+        received=np.add.reduce(flows, axis=1),
+        sold=np.add.reduce(flows, axis=2),
         refused=refused,
         requested=requested,
     )
@@ -223,23 +223,26 @@ def _allocate(
         wanted = shares * remaining_demand[:, None, :]
         if licensing:
             granted = wanted * frictions.approval
-        else:  # the first round keeps what was wanted (to count refusals); later rounds need no copy
-            granted = wanted.copy() if round_ == 0 else wanted
+        else:  # the first round keeps what was wanted (to count refusals) if a quota may cut it
+            granted = wanted.copy() if round_ == 0 and quota_cells else wanted
         for cells, left in zip(quota_cells, remaining_quota, strict=True):
             granted[cells] = _within_quota(granted[cells], left)
-        asked = granted.sum(axis=2)
+        asked = np.add.reduce(granted, axis=2)
         requested = asked if round_ == 0 else requested + asked
         if round_ == 0:
-            first_shares, refused = shares, wanted - granted
+            # Nothing is refused where no licence or quota applies: wanted - granted is 0 in every cell.
+            refused = wanted - granted if granted is not wanted else np.zeros(wanted.shape)
+            first_shares = shares
         supply_scale = np.minimum(1.0, remaining_offer / np.maximum(asked, 1e-300))
         granted *= supply_scale[:, :, None]
         flows += granted
         if round_ == rounds - 1:
             break  # nothing is left over for another round
-        remaining_offer = np.maximum(remaining_offer - granted.sum(axis=2), 0.0)
-        remaining_demand = np.maximum(remaining_demand - granted.sum(axis=1), 0.0)
+        remaining_offer = np.maximum(remaining_offer - np.add.reduce(granted, axis=2), 0.0)
+        remaining_demand = np.maximum(remaining_demand - np.add.reduce(granted, axis=1), 0.0)
         remaining_quota = [
-            max(left - granted[cells].sum(), 0.0) for cells, left in zip(quota_cells, remaining_quota, strict=True)
+            max(left - np.add.reduce(granted[cells], None), 0.0)
+            for cells, left in zip(quota_cells, remaining_quota, strict=True)
         ]
     return flows, first_shares, refused, requested
 
@@ -247,10 +250,10 @@ def _allocate(
 def _price_index(first_shares: np.ndarray, cost: np.ndarray, routable: np.ndarray) -> np.ndarray:
     """(goods, destinations) expected delivered cost over the buyers' first choice of origins
     (the cheapest routable cost where buyers had no choice)."""
-    price_index = (first_shares * cost).sum(axis=1)
-    no_choice = first_shares.sum(axis=1) == 0
-    if no_choice.any():
-        fallback = np.where(routable, cost, np.inf).min(axis=1)
+    price_index = np.add.reduce(first_shares * cost, axis=1)
+    no_choice = np.add.reduce(first_shares, axis=1) == 0
+    if np.logical_or.reduce(no_choice, None):
+        fallback = np.minimum.reduce(np.where(routable, cost, np.inf), axis=1)
         price_index = np.where(no_choice, fallback, price_index)
     return price_index
 
@@ -261,7 +264,7 @@ def cut_off_by_controls(
     """(goods, destinations) True where export controls left buyers short this month: licences or
     quotas refused more than ``restricted_share`` of their demand, or a ban closed a route and they
     did not get all they asked for elsewhere."""
-    refused = result.refused.sum(axis=1)
+    refused = np.add.reduce(result.refused, axis=1)
     banned = frictions.derived.get("banned")
     if banned is None:  # once per change of policy
         banned = frictions.derived["banned"] = (frictions.open == 0).any(axis=1)

@@ -18,11 +18,11 @@ def marginal_cost(full_cost: np.ndarray, capacity: np.ndarray, needed: float) ->
     ``capacity`` (t/yr, at the utilisation the caller allows), cheapest first; the dearest of all
     when capacity falls short."""
     running = capacity > 0
-    if not running.any():
+    if not np.logical_or.reduce(running, None):
         return 0.0
     cost, size = full_cost[running], capacity[running]
-    order = np.argsort(cost, kind="stable")
-    reached = np.searchsorted(np.cumsum(size[order]), needed)
+    order = cost.argsort(kind="stable")  # the array methods: np.argsort etc. without their Python wrappers
+    reached = size[order].cumsum().searchsorted(needed)
     return float(cost[order[min(reached, len(order) - 1)]])
 
 
@@ -36,9 +36,9 @@ def break_even_share(payable: np.ndarray, capacity: np.ndarray, needed: float) -
     concentrate may sell only for what leaves them whole, so the rent goes to separation.
     """
     refining = capacity > 0
-    if not refining.any():
+    if not np.logical_or.reduce(refining, None):
         return 1.0
     share, size = payable[refining], capacity[refining]
-    order = np.argsort(-share, kind="stable")
-    reached = np.searchsorted(np.cumsum(size[order]), needed)
+    order = (-share).argsort(kind="stable")  # the array methods: np.argsort etc. without their Python wrappers
+    reached = size[order].cumsum().searchsorted(needed)
     return float(share[order[min(reached, len(order) - 1)]])

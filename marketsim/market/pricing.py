@@ -60,7 +60,7 @@ def price_base(concentrate_value: np.ndarray, magnet_cost: np.ndarray, magnet_re
     base = np.ones((len(GOODS), len(concentrate_value)))
     base[CONCENTRATE] = concentrate_value
     has_plants = magnet_cost > 0
-    fallback = magnet_cost[has_plants].mean() if has_plants.any() else float(magnet_reference)
+    fallback = magnet_cost[has_plants].mean() if np.logical_or.reduce(has_plants, None) else float(magnet_reference)
     base[MAGNET] = np.where(has_plants, magnet_cost, fallback)
     return base
 
@@ -310,7 +310,7 @@ class PriceBook:
         licence = np.minimum(self.licence + rise * step, cap) * np.where(slack, 1.0 - decay, 1.0)
         if bound is not None:
             licence = np.where(licence > bound, licence - decay * (licence - bound), licence)
-        self.licence = licence if covered.any() else np.zeros_like(licence)
+        self.licence = licence if np.logical_or.reduce(covered, None) else np.zeros_like(licence)
         self.licence[self.licence < 1e-6] = 0.0
         gap = licence_floor(delivered, self.licence) / np.maximum(self.index, 1e-9) - 1.0  # -1 where none
         self.licence_gap = np.where(covered, np.clip(gap, 0.0, self.behaviour.max_scarcity), 0.0)
@@ -344,7 +344,7 @@ class PriceBook:
             cut_off: (goods, regions) True where export controls left the region's buyers short.
             months: Mean time of the delay.
         """
-        rate, calm = min(REQUALIFY_ORDER / months, 1.0), not cut_off.any()
+        rate, calm = min(REQUALIFY_ORDER / months, 1.0), not np.logical_or.reduce(cut_off, None)
         self._regional = None
         if calm and self._at_rest(rate):
             return  # nobody cut off and the delay at rest at the choke prices: it stays there
@@ -357,7 +357,9 @@ class PriceBook:
             goal = level + rate * (goal - level)
             stages.append(np.where(free, np.exp(goal), np.inf))
         # At rest when no stage moved (stages are positive or inf: equal values are equal bits).
-        rest = calm and all((new == old).all() for new, old in zip(stages, self.requalified, strict=True))
+        rest = calm and all(
+            np.logical_and.reduce(new == old, None) for new, old in zip(stages, self.requalified, strict=True)
+        )
         self.requalified = stages
         self._requalify_rest = (rate, self.choke.copy(), stages) if rest else None
 
@@ -367,4 +369,6 @@ class PriceBook:
         if self._requalify_rest is None:
             return False
         last_rate, choke, stages = self._requalify_rest
-        return last_rate == rate and stages is self.requalified and bool((choke == self.choke).all())
+        return (
+            last_rate == rate and stages is self.requalified and bool(np.logical_and.reduce(choke == self.choke, None))
+        )

@@ -27,7 +27,7 @@ def netback_values(world: World, posted: np.ndarray) -> np.ndarray:
     get for its oxides, not what the mine's own region would pay to import them)."""
     size = world.size
     capacity = world.refiners.by_region(world.refiners.capacity, size)
-    total = capacity.sum()
+    total = np.add.reduce(capacity, None)  # ndarray.sum without its Python wrapper (the same reduction)
     weights = capacity / total if total > 0 else np.full(size, 1.0 / size)
     prices = posted @ weights
     return element_values(prices)[None, :].repeat(size, axis=0)
@@ -57,8 +57,8 @@ def producers(world: World) -> np.ndarray:
 def offered_mix(world: World) -> np.ndarray:
     """(1, 3) recoverable element mix (La/Ce, NdPr, Dy/Tb) of all concentrate on offer:
     what refiners would be buying."""
-    offered = world.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS].sum(axis=0)
-    total = offered.sum()
+    offered = np.add.reduce(world.ledger.seller.tracer[CONCENTRATE][:, ELEMENTS], axis=0)
+    total = np.add.reduce(offered, None)
     mix = offered / total if total > 0 else world.world_mix
     return mix[None, :3]
 
@@ -75,8 +75,8 @@ def concentrate_mix(world: World) -> np.ndarray:
     """(regions, 4) element mix of the concentrate each region sells (its mines' mix when
     it holds none, the world's when it has no mines)."""
     mix = world.ledger.seller.content_of(CONCENTRATE)[:, ELEMENTS]
-    empty = mix.sum(axis=1) <= 0
-    if empty.any():
+    empty = np.add.reduce(mix, axis=1) <= 0
+    if np.logical_or.reduce(empty, None):
         mix[empty] = world.mine_mix[empty]
     return mix
 
@@ -85,7 +85,8 @@ def concentrate_quality(world: World) -> np.ndarray:
     """Value of each region's concentrate relative to the world mine mix, at today's world
     oxide prices (what buyers compare when they choose between origins)."""
     quality = np.ones((len(GOODS), world.size))
-    values = element_values(world.prices.seller.mean(axis=1))
+    seller = world.prices.seller
+    values = element_values(np.add.reduce(seller, axis=1) / seller.shape[1])  # the mean without its wrapper
     norm = float(values @ world.world_mix)
     mix = world.ledger.seller.content_of(CONCENTRATE)[:, ELEMENTS]
     value = mix @ values
@@ -96,7 +97,7 @@ def concentrate_quality(world: World) -> np.ndarray:
 def concentrate_value(world: World, posted: np.ndarray) -> np.ndarray:
     """(regions,) value of the oxides in a kg of each region's concentrate at the netback values
     of the given posted prices (what a concentrate markup applies to)."""
-    return (concentrate_mix(world) * netback_values(world, posted)).sum(axis=1)
+    return np.add.reduce(concentrate_mix(world) * netback_values(world, posted), axis=1)
 
 
 def magnet_cost(world: World, regional: np.ndarray) -> np.ndarray:

@@ -8,9 +8,7 @@ scenario parameters, sweeps and calibration can vary them by their dotted path
 Numbers that are not behaviour stay constants in the code: the length of the fleets' capacity
 pipeline (``agents/fleet.py: PIPELINE_MONTHS``, an array size beyond the longest lead time) and how
 far demand growth is tabulated beyond the run (``world/build.py: FORECAST_MONTHS``, a horizon
-longer than any planner's look-ahead); neither changes a result while it is long enough.
-``agents/fleet.py: LOAD_MEMORY`` stays too: no rule reads the load it smooths since capacity
-acquisition replaced the load-gated investment rule, so as a parameter it would do nothing. The caps
+longer than any planner's look-ahead); neither changes a result while it is long enough. The caps
 of the policy levers (``levers/projects.py: PUBLIC_SHARE_CAP``, ``levers/diversification.py:
 MIN_COST_SHARE``) are limits of the levers, not behaviour, and the governments' strategy constants
 (``governance/rounds.py``) are not agents' behaviour either.

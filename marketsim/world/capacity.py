@@ -64,10 +64,10 @@ def growth_outlook(world: World, tick: int, horizons: list[int], weight: np.ndar
     ahead = np.minimum(tick + np.asarray(horizons), last)
     ratio = index[ahead[:, None], buyers.sector] / index[min(tick, last)][buyers.sector]
     weight = need_weights(world) if weight is None else weight
-    total = weight.sum()
+    total = np.add.reduce(weight, None)  # ndarray.sum without its Python wrapper (the same reduction)
     if total <= 0:
         return np.ones(len(horizons))
-    return (weight * ratio).sum(axis=1) / total
+    return np.add.reduce(weight * ratio, axis=1) / total
 
 
 def observed_need(world: World, month: Month) -> np.ndarray:
@@ -81,8 +81,8 @@ def observed_need(world: World, month: Month) -> np.ndarray:
     )
     tick = min(month.tick, len(buyers.growth_index) - 1)
     structural = buyers.base * buyers.growth_index[tick][buyers.sector] * buyers.thrift
-    magnets = structural[buyers.good == MAGNET].sum()
-    ndpr = structural[buyers.good == NDPR].sum() + magnets * net_recipe
+    magnets = np.add.reduce(structural[buyers.good == MAGNET], None)
+    ndpr = np.add.reduce(structural[buyers.good == NDPR], None) + magnets * net_recipe
     feed = ndpr / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
     return 12.0 * np.array([feed, feed, magnets])
 
@@ -117,14 +117,16 @@ def others_feed_supply(world: World, params: CapacityParams) -> float:
     mines = world.mines
     ndpr_feed = mines.composition[:, 1] / max(world.world_mix[1], 1e-6)
     outside = mines.region != world.managed.region
-    return params.normal_utilisation * float((mines.capacity * ndpr_feed)[outside].sum()) + ionic_ndpr_feed(world)
+    return params.normal_utilisation * float(
+        np.add.reduce((mines.capacity * ndpr_feed)[outside], None)
+    ) + ionic_ndpr_feed(world)
 
 
 def unsold_gap(world: World) -> float:
     """The world's unsold NdPr oxide short of sellers' target cover (negative: a surplus), in t REO
     of concentrate whose separation would make it up."""
-    target = world.market.seller_cover_months * float(world.orders[NDPR].sum())
-    gap = target - float(world.ledger.seller.amount[NDPR].sum())
+    target = world.market.seller_cover_months * float(np.add.reduce(world.orders[NDPR], None))
+    gap = target - float(np.add.reduce(world.ledger.seller.amount[NDPR], None))
     return gap / (world.scenario.separation_recovery * max(world.world_mix[1], 1e-6))
 
 
@@ -154,12 +156,13 @@ def _order(
 ) -> float:
     """Capacity (t/yr) the facilities ``rows`` (a mask, or ``slice(None)`` for all, which reads the
     fleet's columns without copying them) of a fleet order together on ``demand``."""
+    add = np.add.reduce  # ndarray.sum without its Python wrapper (the same reduction)
     capacity = fleet.capacity[rows]
-    installed = capacity.sum()
+    installed = add(capacity, None)
     if installed <= 0:
         return 0.0
-    margin = float((capacity * fleet.full_margin[rows]).sum() / installed)
-    supply_line = float(fleet.pipeline[rows].sum())
+    margin = float(add(capacity * fleet.full_margin[rows], None) / installed)
+    supply_line = float(add(fleet.pipeline[rows], None))
     return industry_order(installed, supply_line, demand, margin, params, months, lead or fleet.lead_months)
 
 
@@ -189,7 +192,6 @@ def acquire_capacity(world: World, month: Month, params: CapacityParams) -> np.n
     )
     ordered = np.zeros(len(INDUSTRIES))
     for k, (industry, fleet) in enumerate(zip(INDUSTRIES, fleets(world), strict=True)):
-        fleet.track_load()
         ready = readiness(world, fleet, industry)
         everyone, capacity = slice(None), fleet.capacity
         if industry == "mining" and managed.active:

@@ -129,15 +129,18 @@ def material_balance(world: World, month: Month) -> tuple[float, float]:
     direct = month.consumed.copy()
     direct[MAGNET] = 0.0
     in_magnets = month.into_magnets * (1.0 - plants.scrap_share)
-    scrap_lost = month.scrap.sum() - month.scrap_recycled.sum()
+    add = np.add.reduce  # ndarray.sum without its Python wrapper (the same reduction): add(x, None) is x.sum()
+    scrap_lost = add(month.scrap, None) - add(month.scrap_recycled, None)
     balance = (
-        month.mined.sum()
-        + month.recycled.sum()
-        - direct[REO_ROWS].sum()
-        - in_magnets.sum()
-        - month.lost.sum()
+        add(month.mined, None)
+        + add(month.recycled, None)
+        - add(direct[REO_ROWS], None)
+        - add(in_magnets, None)
+        - add(month.lost, None)
         - scrap_lost
         - (ledger.held(REO_ROWS) - month.held_before)
     )
-    magnets = month.magnets.sum() - month.consumed[MAGNET].sum() - (ledger.held(MAGNET_ROWS) - month.magnets_before)
+    magnets = (
+        add(month.magnets, None) - add(month.consumed[MAGNET], None) - (ledger.held(MAGNET_ROWS) - month.magnets_before)
+    )
     return balance, magnets

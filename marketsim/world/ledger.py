@@ -66,12 +66,12 @@ class Ledger:
             flows: (goods, origins, destinations) tonnes traded.
             to_stockpile: (goods, destinations) share of what arrives that goes to the state.
         """
-        sold = flows.sum(axis=2)
+        sold = np.add.reduce(flows, axis=2)
         content = self.seller.content()
         self.seller.take(sold)
         arriving = np.einsum("gok,god->gdk", content, flows)
-        received = flows.sum(axis=1)
-        if not to_stockpile.any():  # most months: no state buys, everything goes to the buyers
+        received = np.add.reduce(flows, axis=1)
+        if not np.logical_or.reduce(to_stockpile, None):  # most months: no state buys, everything goes to the buyers
             self.buyer.add(received, arriving)
             return
         state = to_stockpile[:, :, None]
@@ -86,6 +86,9 @@ class Ledger:
     def held(self, goods: slice) -> float:
         """Total tonnes of the rows ``goods`` (a slice, e.g. :data:`~marketsim.vocabulary.REO_ROWS`)
         held anywhere."""
+        add = np.add.reduce  # ndarray.sum without its Python wrapper (the same reduction)
         return float(
-            self.seller.amount[goods].sum() + self.buyer.amount[goods].sum() + self.stockpile.amount[goods].sum()
+            add(self.seller.amount[goods], None)
+            + add(self.buyer.amount[goods], None)
+            + add(self.stockpile.amount[goods], None)
         )

@@ -58,7 +58,11 @@ def open_month(world: World, tick: int) -> Month:
     )
     payable = valuation.refiners_payable(world, market_oxides, market_dytb)
     normal = world.scenario.dynamics.capacity.normal_utilisation
-    ore = 12.0 * world.mines.output.sum() if world.mines.output.any() else world.mines.capacity.sum() * normal
+    ore = (
+        12.0 * np.add.reduce(world.mines.output, None)
+        if np.logical_or.reduce(world.mines.output, None)
+        else np.add.reduce(world.mines.capacity, None) * normal
+    )
     refining = world.refiners.by_region(world.refiners.capacity, world.size)
     prices.rebase(base, pricing.price_ceiling(world.reference, payable, refining, world.market, ore))
     market_posted = prices.seller  # this month's, after the rebase (a new array: the month's own)
@@ -89,7 +93,7 @@ def produce(world: World, month: Month, rng: np.random.Generator) -> None:
         valuation.unsold_brake(world, CONCENTRATE) * f.mine_available,
         world.managed.group_caps(),
     )
-    month.produced[CONCENTRATE] = month.mined = elements.sum(axis=1)
+    month.produced[CONCENTRATE] = month.mined = np.add.reduce(elements, axis=1)
     carried = no_tracers(world)
     carried[CONCENTRATE, :, ELEMENTS] = elements
     made = goods_by_region(world)
@@ -120,7 +124,7 @@ def separate(world: World, month: Month) -> None:
     carried[:, :, CHINA_MINED] = made * mined_in_china
     offer_output(world, made, CHINA_SEPARATED, carried)
     month.produced += made
-    month.separated = made.sum(axis=0)
+    month.separated = np.add.reduce(made, axis=0)
 
 
 def plan_magnets(world: World, month: Month, rng: np.random.Generator) -> np.ndarray:
@@ -155,8 +159,8 @@ def make_magnets(world: World, month: Month, planned: np.ndarray) -> None:
     into[DYTB] = np.minimum(magnets, month.plan * served[DYTB]) * plants.dytb_per_tonne
     month.content = buyer.content()
     buyer.take(month.consumed + into)
-    inputs = (month.content * into[:, :, None]).sum(axis=0)
-    input_tonnes = into.sum(axis=0)
+    inputs = np.add.reduce(month.content * into[:, :, None], axis=0)
+    input_tonnes = np.add.reduce(into, axis=0)
     per_magnet = np.divide(inputs, input_tonnes[:, None], out=np.zeros(inputs.shape), where=input_tonnes[:, None] > 0)
     made = goods_by_region(world)
     made[MAGNET] = magnets
@@ -173,16 +177,16 @@ def recycle(world: World, month: Month) -> None:
     month.scrap = scrap = month.into_magnets * plants.scrap_share
     month.end_of_life = world.end_of_life.arriving(month.tick) * plants.reo_per_magnet
     recipe = np.array([plants.ndpr_per_tonne, plants.base_dytb_per_tonne])
-    split = recipe / recipe.sum()
+    split = recipe / np.add.reduce(recipe, None)
     recovered_value = split[0] * month.posted[NDPR] + split[1] * month.posted[DYTB]
-    scrap_reo = scrap.sum(axis=0)
+    scrap_reo = np.add.reduce(scrap, axis=0)
     month.recycled, month.scrap_recycled = world.recyclers.recycle(
         month.end_of_life, recovered_value, world.frictions.stage_cost_share("recycling"), scrap_reo
     )
     made = goods_by_region(world)
     made[NDPR], made[DYTB] = month.recycled * split[0], month.recycled * split[1]
     carried = no_tracers(world)
-    if month.scrap_recycled.any():
+    if np.logical_or.reduce(month.scrap_recycled, None):
         share = np.divide(month.scrap_recycled, scrap_reo, out=np.zeros(size), where=scrap_reo > 0)
         from_scrap = scrap * share
         made += from_scrap
@@ -276,14 +280,13 @@ def leak(world: World, month: Month) -> None:
     month's (official) flows: the exporter does not declare them (``month.smuggled``, by origin),
     the importer's customs do (``month.smuggled_in``, by destination; REF §10 K9)."""
     result, regional = month.clearing, world.prices.regional
-    params, f = world.scenario.dynamics.leakage, world.frictions
+    params = world.scenario.dynamics.leakage
     taxed = None
     if params.evade_taxed_trade:
-        controlled = f.export_tax > 0
-        for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
-            controlled[goods.astype(bool), origin] = True
-        taxed = result.flows * controlled[:, :, None] * foreign_routes(world.size)
-    if not result.refused.any() and (taxed is None or not taxed.any()):
+        evadable = evadable_routes(world)
+        # With no route taxed or under quota, taxed trade is 0 on every route (what the product gives).
+        taxed = result.flows * evadable if evadable is not None else np.zeros(result.flows.shape)
+    if not np.logical_or.reduce(result.refused, None) and (taxed is None or not np.logical_or.reduce(taxed, None)):
         # Controls refused nothing and no taxed trade to evade: no licence rent, nothing to smuggle
         # (what the two functions below return then at finite prices, without their work on every route).
         month.licence_premium = np.zeros(result.sold.shape)
@@ -294,10 +297,24 @@ def leak(world: World, month: Month) -> None:
     smuggled = leakage.smuggle(
         result.refused, result.delivered_cost, regional, world.ledger.seller.amount, params, taxed
     )
-    month.smuggled = smuggled.sum(axis=2)
-    month.smuggled_in = smuggled.sum(axis=1)
-    if smuggled.any():
+    month.smuggled = np.add.reduce(smuggled, axis=2)
+    month.smuggled_in = np.add.reduce(smuggled, axis=1)
+    if np.logical_or.reduce(smuggled, None):
         world.ledger.trade(smuggled, goods_by_region(world))
+
+
+def evadable_routes(world: World) -> np.ndarray | None:
+    """(goods, origins, destinations) True on the routes abroad from an origin that taxes the good's
+    exports or holds it under an export quota: the trade smugglers may evade (None where there is
+    none). Worked out once per change of policy (frictions are never edited in place)."""
+    f = world.frictions
+    if "evadable" not in f.derived:
+        controlled = f.export_tax > 0
+        for goods, origin in zip(f.quota_goods, f.quota_origin, strict=True):
+            controlled[goods.astype(bool), origin] = True
+        routes = controlled[:, :, None] * foreign_routes(world.size)
+        f.derived["evadable"] = routes if routes.any() else None
+    return f.derived["evadable"]
 
 
 def reprice(world: World, month: Month) -> None:
@@ -330,7 +347,7 @@ def reprice(world: World, month: Month) -> None:
         # Only cut-off buyers requalify: with none this month their willingness to pay changes nothing.
         willing = (
             import_parity_willingness(world, result.delivered_cost[MAGNET], parity.margin)
-            if month.cut_off.any()
+            if np.logical_or.reduce(month.cut_off, None)
             else np.full(month.cut_off.shape, np.inf)
         )
         world.prices.requalify(willing, month.cut_off, parity.requalify_months)
@@ -346,7 +363,9 @@ def fundamental_markup(world: World) -> np.ndarray:
     """(goods, regions) oxide markups at the marginal chain's full cost (:mod:`marketsim.market.
     fundamentals`): each oxide's reference price times the cost index; NaN for other goods."""
     normal = world.scenario.dynamics.capacity.normal_utilisation
-    needed = world.expected_need[0] if world.expected_need is not None else 12.0 * world.mines.output.sum()
+    needed = (
+        world.expected_need[0] if world.expected_need is not None else 12.0 * np.add.reduce(world.mines.output, None)
+    )
     chain = 0.0
     for fleet in (world.mines, world.refiners):
         full = fleet.unit_cost * (1.0 + fleet.capital_ratio)
