@@ -16,6 +16,7 @@ from _game import open_room
 from game_widgets import blocks, click, texts
 
 from marketsim.game import GameServer
+from viz.game import player
 from viz.game import state as game_state
 from viz.game.live import STEPS
 from viz.game.numbers import step_html
@@ -241,3 +242,26 @@ def test_a_step_chosen_after_a_round_written_into_the_page_opens(pages):
     assert not blocks(contexts["usa"], "own-numbers")  # the decision form instead
     click(contexts["usa"], "Briefing")
     assert "Your briefing" in blocks(contexts["usa"], "briefing-text")[0]
+
+
+def test_a_round_played_while_the_page_is_drawn_is_not_left_behind(pages, monkeypatch):
+    """A student opens "Decide" as the teacher plays the round: the page read the room before the
+    round, the round is written into the page while its decision form is being drawn, and the
+    draw ends after. The page must end on the new round (on its numbers, as a new round opens),
+    not on the older values the draw read."""
+    room, boss, _, contexts = pages
+    wait_until(lambda: "round 1 " in status(contexts["usa"]))
+    drawing = player.DecisionForm
+
+    @solara.component
+    def played_while_drawn(*args, **kwargs):
+        if room.state.round == 0:
+            threading.Thread(target=room.advance, args=(boss,)).start()
+            wait_until(lambda: "round 2 " in status(contexts["usa"]))  # the watcher wrote the round
+        return drawing(*args, **kwargs)
+
+    monkeypatch.setattr(player, "DecisionForm", played_while_drawn)
+    click(contexts["usa"], "Decide")
+    wait_until(lambda: pressed(contexts["usa"]) == ["My numbers"] and blocks(contexts["usa"], "own-numbers"))
+    assert "round 2 " in status(contexts["usa"])
+    assert not [c for c in contexts["usa"].find(v.Card).widgets if "decision-form" in (c.class_ or "")]

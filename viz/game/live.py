@@ -14,6 +14,15 @@ usual, and writes its values after drawing. The components never pass these valu
 (:func:`LiveStatus` and :func:`viz.game.numbers.ReadingStep` draw their widgets with constant
 arguments), except which step button is pressed (:func:`StepButtons`), and the page writes that
 again right after every draw, so a value written since the last draw is never left behind.
+
+Two threads write a page: its render (the page drawn, at a click or a change of shape) and its
+watcher (a change of the room). A render reads the room, then draws for a while; a round played
+meanwhile is written by the watcher into the widgets of the page drawn before, then the render's
+older values would land on top, and the watcher, having seen the round, would not come again. So
+every state carries the room's version read before it, and the step and chart it was read for:
+after each draw the page reads the room again if it changed since the draw read it (writing the
+new values, or drawing again if its shape changed), and the watcher writes only into the shape
+last drawn, for the step and chart last drawn, never a state older than the one shown.
 """
 
 from __future__ import annotations
@@ -43,6 +52,10 @@ class PageState:
     holdings and alliances and this round's news (what the components draw, ``shape``), and the
     contents of the status line, the step buttons and the step's HTML (``values``, by widget)."""
 
+    version: int
+    """The room's version read before anything else (a change during the read counts as after it)."""
+    asked: tuple
+    """The step chosen (``(step, round)``) and whether the price chart is open: what was read for."""
     view: dict[str, Any]
     step: str
     held: dict[str, int]
@@ -70,6 +83,7 @@ def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bo
     Raises:
         GameError: If the seat's token is no longer valid (the seat went to the AI).
     """
+    version = room.version
     view = room.player_view(seat.token)
     default = "My numbers" if view["round"] > 0 else "Briefing"
     step = chosen[0] if chosen[1] == view["round"] and chosen[0] in STEPS else default
@@ -110,18 +124,18 @@ def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bo
         "running": view["phase"] == "deciding" and not view["paused"],
         "stamp": stamp if clock else 0,
     }
-    return PageState(view, step, held, groups, news, shape, values)
+    return PageState(version, (chosen, chart), view, step, held, groups, news, shape, values)
 
 
 class LivePage:
-    """A page's live widgets (the status line, the step buttons, the step's HTML) and the shape
-    last drawn."""
+    """A page's live widgets (the status line, the step buttons, the step's HTML) and the state
+    last drawn or written."""
 
     def __init__(self) -> None:
         """Nothing drawn yet."""
         self.widgets: dict[str, Any] = {}
         self.state: PageState | None = None
-        """The state last drawn or written: its shape is the one the page shows."""
+        """The state last drawn or written: its shape and its step and chart are those drawn."""
         self.stamp = 0
         self._lock = threading.Lock()
 
@@ -142,31 +156,54 @@ class LivePage:
             if self.state is not None and name in self.state.values:
                 _set(widget, self.state.values[name])
 
-    def write(self, state: PageState) -> None:
-        """Write a state's values into the widgets drawn (each widget's changed values go to the
-        browser as one message) and remember its shape as drawn."""
+    def drawn(self, state: PageState) -> None:
+        """After a draw: write the values it read into its widgets; its shape, step and chart are
+        now those the page shows (even when the watcher wrote a newer round meanwhile: the page
+        then reads the room again, see :meth:`catch_up`)."""
         with self._lock:
-            self.state = state
-            for name, values in state.values.items():
-                if name in self.widgets:
-                    _set(self.widgets[name], values)
+            self._write(state)
 
-    def update(self, now: Callable[[int], PageState]) -> bool:
-        """At a change of the room (in the page's watcher thread): write the new values if the
-        page's shape is the one drawn; returns whether that was enough (False: draw the page again).
+    def update(self, now: Callable[[tuple, int], PageState]) -> bool:
+        """At a change of the room (in the page's watcher thread, or after a draw that read the
+        room before the change): write the new values if the page's shape is the one drawn;
+        returns whether that was enough (False: draw the page again).
 
         Args:
-            now: The page's state now, given a new clock stamp.
+            now: The page's state now, given the step and chart drawn and a new clock stamp.
         """
+        shown = self.state
+        if shown is None:
+            return False
         self.stamp += 1
         try:
-            state = now(self.stamp)
+            state = now(shown.asked, self.stamp)
         except GameError:
             return False  # the seat is gone: the page draws why
-        if self.state is None or state.shape != self.state.shape:
-            return False
-        self.write(state)
+        with self._lock:
+            drawn = self.state
+            if state.shape != drawn.shape:
+                return False
+            if state.asked == drawn.asked and state.version >= drawn.version:
+                self._write(state)
+            # else: a draw for another step, or a newer state, came meanwhile; that draw reads
+            # the room again if it changed since it read it.
         return True
+
+    def catch_up(self, room_version: int, now: Callable[[tuple, int], PageState]) -> bool:
+        """After a draw: if the room changed since the draw read it (a round played while the
+        page was drawn), write its state now; returns False when the page must be drawn again."""
+        drawn = self.state
+        if drawn is None or drawn.version == room_version:
+            return True
+        return self.update(now)
+
+    def _write(self, state: PageState) -> None:
+        """Write a state's values into the widgets drawn (each widget's changed values go to the
+        browser as one message) and remember it as shown (with the lock held)."""
+        self.state = state
+        for name, values in state.values.items():
+            if name in self.widgets:
+                _set(self.widgets[name], values)
 
 
 def _set(widget: Any, values: dict[str, Any]) -> None:

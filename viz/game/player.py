@@ -226,9 +226,7 @@ def PlayerView(seat: Seat):
     live = solara.use_memo(LivePage, [seat.token])
     chosen, choose = solara.use_state((None, 0))
     chart, set_chart = solara.use_state(False)
-    # What the watcher thread reads: the step and chart of the last draw.
-    shown = solara.use_ref(((None, 0), False))
-    shown.current = (chosen, chart)
+    _, redraw = solara.use_state(0)
 
     def heartbeat():
         try:
@@ -236,8 +234,8 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    def update() -> bool:
-        return live.update(lambda stamp: page_state(room, seat, *shown.current, stamp))
+    def now(asked: tuple, stamp: int):
+        return page_state(room, seat, *asked, stamp)
 
     use_refresh(
         on_tick=heartbeat,
@@ -245,7 +243,7 @@ def PlayerView(seat: Seat):
         clock=False,
         watch=lambda: room.seat_signature(seat.region),
         take_turns=True,
-        live=update,
+        live=lambda: live.update(now),
     )
     redraws[seat.region] += 1
     # The same function every round (it reads the round shown, drawn or written): the step
@@ -257,10 +255,13 @@ def PlayerView(seat: Seat):
         state, error = None, gone
 
     def drawn():
-        if state is not None:
-            live.write(state)
+        if state is None:
+            return
+        live.drawn(state)  # after every draw: its values, and its shape as drawn
+        if not live.catch_up(room.version, now):  # a round played while the page was drawn
+            redraw(lambda count: count + 1)
 
-    solara.use_effect(drawn)  # after every draw: its values, and its shape as drawn
+    solara.use_effect(drawn)
     # Every hook before this early return (a revoked seat): hooks must not be conditional.
     if error is not None:
         solara.Error(f"{problem(error)}: the facilitator may have handed your seat to the AI.", classes=["game-error"])
