@@ -43,10 +43,11 @@ waiting for a lock or the interpreter counts for nothing) and prints where its C
 It loads a small sampler into the server with a ``sitecustomize`` module; the timings of a
 profiled run are a little slower than a plain run's.
 
-``--clock 600`` gives the browsers' room a decision clock, as a class would have.
+``--clock 600`` gives the browsers' room a decision clock, as a class would have. ``--deciding 15``
+has 15 player pages open "Decide" before each round (a class deciding as the round is played).
 
 Run: .venv/bin/python benchmarks/bench_game.py [--browsers 30] [--rounds 8] [--no-browser] [--pin] [--profile]
-[--clock SECONDS]
+[--clock SECONDS] [--deciding PAGES]
 """
 
 from __future__ import annotations
@@ -256,7 +257,16 @@ def shared_compute(room, cards: list[float], pages: list[float]) -> None:
     pages.append(time.perf_counter() - start)
 
 
-def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control: Path | None = None) -> None:
+def open_decide(pages: list, deciding: int) -> None:
+    """The first ``deciding`` pages open their "Decide" step (a new round turns them to their numbers)."""
+    for page in pages[:deciding]:
+        page.get_by_role("button", name="Decide", exact=True).click()
+        page.locator(".decision-form").wait_for(timeout=WAIT)
+
+
+def browsers(
+    db: Path, room30: dict, count: int, rounds: int, pin: bool, control: Path | None = None, deciding: int = 0
+) -> None:
     """The real-server figures."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
@@ -306,6 +316,7 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
         if control is not None:
             (control / "on").touch()
         for _ in range(rounds):
+            open_decide(pages, deciding)
             status = boss.locator(".console-status").inner_text()
             target = int(status.split("round ", 1)[1].split(" ", 1)[0]) + 1
             for page in pages:
@@ -335,7 +346,8 @@ def browsers(db: Path, room30: dict, count: int, rounds: int, pin: bool, control
             received.append(sum(page.evaluate("() => window.__bytes") for page in pages) / count)
             boss.get_by_text(f"round {target} · deciding").wait_for(timeout=WAIT)
         print(
-            f"browser, {count} player pages{' (pinned)' if pin else ''}, advance of 12 ticks until every page "
+            f"browser, {count} player pages{' (pinned)' if pin else ''}"
+            f"{f', {deciding} on their decision form' if deciding else ''}, advance of 12 ticks until every page "
             f"shows the new round: {spread(every)}"
         )
         print(f"  same, each page's observation: {spread(each)}")
@@ -372,6 +384,7 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true", help="server on CPU 0, browsers on the others")
     parser.add_argument("--profile", action="store_true", help="sample where the server's CPU goes in the rounds")
     parser.add_argument("--clock", type=float, default=0.0, help="a clock in the browsers' room, s (0: none)")
+    parser.add_argument("--deciding", type=int, default=0, help="player pages on their decision form at each round")
     args = parser.parse_args()
     print(f"{psutil.cpu_count()} CPUs; scenario {SCENARIO.name}")
     with tempfile.TemporaryDirectory() as folder:
@@ -379,7 +392,7 @@ def main() -> None:
         room30 = engine(db, args.rounds, args.poll, args.clock)
         if args.browsers and not args.no_browser:
             control = profiler(Path(folder)) if args.profile else None
-            browsers(db, room30, args.browsers, args.rounds, args.pin, control)
+            browsers(db, room30, args.browsers, args.rounds, args.pin, control, args.deciding)
 
 
 if __name__ == "__main__":

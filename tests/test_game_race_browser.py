@@ -37,13 +37,15 @@ PRESS = """(step) => Array.from(document.querySelectorAll(".player-steps .v-btn"
                           .find(b => b.textContent.trim() === step).click()"""
 
 SHOWN = """() => {
-  const text = (selector) => { const e = document.querySelector(selector); return e ? e.innerText.trim() : null; };
-  const table = document.querySelector(".own-numbers .consequence-table");
+  // What the student sees: an element hidden (a step not shown) counts as absent.
+  const seen = (selector) => Array.from(document.querySelectorAll(selector)).find(e => e.checkVisibility()) || null;
+  const text = (selector) => { const e = seen(selector); return e ? e.innerText.trim() : null; };
+  const table = seen(".own-numbers .consequence-table");
   return {
     status: text(".player-status"),
     pressed: (PRESSED).split(",").filter(s => s),
-    briefing: document.querySelector(".briefing-text") !== null,
-    numbers: document.querySelector(".own-numbers") !== null,
+    briefing: seen(".briefing-text") !== null,
+    numbers: seen(".own-numbers") !== null,
     why: text(".own-numbers .card-why"),
     cells: table ? Array.from(table.tBodies[0].rows).map(r => Array.from(r.cells).map(c => c.innerText.trim())) : null,
     form: text(".decision-form .v-card__title"),
@@ -78,7 +80,7 @@ def mismatch(shown: dict, want: dict) -> str | None:
         return f"status {shown['status']!r}, not {want['status']!r}"
     step = shown["pressed"][0] if len(shown["pressed"]) == 1 else f"steps pressed: {shown['pressed']}"
     shows = {
-        "Decide": shown["form"] == want["form"],
+        "Decide": shown["form"] == want["form"] and not shown["numbers"] and not shown["briefing"],
         "Briefing": shown["briefing"] and not shown["numbers"],
         "My numbers": shown["numbers"] and (shown["why"], shown["cells"]) == (want["why"], want["cells"]),
     }

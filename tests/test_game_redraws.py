@@ -13,7 +13,7 @@ import ipywidgets
 import pytest
 import solara
 from _game import open_room
-from game_widgets import blocks, click, texts
+from game_widgets import blocks, cards, click, texts
 
 from marketsim.game import GameServer
 from viz.game import player
@@ -174,16 +174,26 @@ def test_a_new_round_on_a_page_showing_its_numbers_draws_no_component(pages):
     )
 
 
-def test_a_page_deciding_is_drawn_again_at_a_new_round_and_opens_on_its_numbers(pages):
+def test_a_new_round_turns_a_page_deciding_to_its_numbers_without_drawing_it(pages):
+    """The decision form is hidden (kept drawn), the numbers shown; opening "Decide" again draws
+    the form of the new round."""
     room, boss, _, contexts = pages
     room.advance(boss)
     wait_until(lambda: "round 2 " in status(contexts["usa"]))
     click(contexts["usa"], "Decide")
-    assert not blocks(contexts["usa"], "own-numbers")
+    assert not blocks(contexts["usa"], "own-numbers") and cards(contexts["usa"], "decision-form")
     before = dict(redraws)
     room.advance(boss)
     wait_until(lambda: "round 3 " in status(contexts["usa"]) and blocks(contexts["usa"], "own-numbers"))
-    assert redraws["usa"] > before["usa"]
+    assert redraws["usa"] == before["usa"]
+    assert pressed(contexts["usa"]) == ["My numbers"] and not cards(contexts["usa"], "decision-form")
+    assert numbers(contexts["usa"]) == step_html(room, "usa", room.holdings("usa"), briefing=False).join(
+        ["<div class='step-title'>What your decisions did</div>", ""]
+    )
+    click(contexts["usa"], "Decide")
+    (form,) = cards(contexts["usa"], "decision-form")
+    assert form.children[0].children == ["Your decisions for round 3"]
+    assert not blocks(contexts["usa"], "own-numbers")
 
 
 def test_a_page_drawn_after_numbers_were_written_shows_the_room_as_it_is(pages):
@@ -264,4 +274,4 @@ def test_a_round_played_while_the_page_is_drawn_is_not_left_behind(pages, monkey
     click(contexts["usa"], "Decide")
     wait_until(lambda: pressed(contexts["usa"]) == ["My numbers"] and blocks(contexts["usa"], "own-numbers"))
     assert "round 2 " in status(contexts["usa"])
-    assert not [c for c in contexts["usa"].find(v.Card).widgets if "decision-form" in (c.class_ or "")]
+    assert not cards(contexts["usa"], "decision-form")  # drawn, hidden

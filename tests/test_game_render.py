@@ -10,7 +10,7 @@ import ipyvuetify as v
 import pytest
 import solara
 from _game import seat
-from game_widgets import alerts, click, field, render, texts
+from game_widgets import alerts, click, field, render, shown, texts
 
 from marketsim.game import GameError, GameServer
 from marketsim.scenario.loading import complete_text
@@ -185,7 +185,7 @@ def test_player_accepts_an_alliance_offer_and_sends_one(server):
     try:
         incoming = [
             w
-            for w in context.find(v.Html).widgets
+            for w in shown(context, v.Html)
             if "CHINA invites you into a new alliance pact." in "".join(map(str, w.children))
         ]
         assert incoming
@@ -225,7 +225,7 @@ def test_console_lists_alliance_offers_and_injected_shocks(server):
     try:
         game_state.facilitator_seat.set(game_state.Seat(room.id, room.join_code, token))
         assert texts(context, "console-offer") == [] and texts(context, "console-shock") == []
-        assert "No alliance offers yet." in ["".join(map(str, w.children)) for w in context.find(v.Html).widgets]
+        assert "No alliance offers yet." in ["".join(map(str, w.children)) for w in shown(context, v.Html)]
     finally:
         context.close()
     room.propose(china.token, "usa", "pact")

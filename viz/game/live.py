@@ -3,17 +3,19 @@
 A new round wakes the class's 30 pages at once. Drawing each page again (its components, then
 every widget's values compared) cost the server about 6-8 ms a page; but on most pages a new round
 changes only a few things: the status line (round, date, months played, clock), the step's block of
-HTML (the numbers against the bot twin, or the briefing) and, on the first round, which step button
-is pressed (the class turns from its briefing to its numbers). :class:`LivePage` keeps those widgets
-of a page (the status line, the step's block, the three step buttons) and :func:`page_state` says
-what the page shows: its *shape* (what its components draw: phase, reading or deciding, team, news,
-queue, offers, alliances...) and its *values* (those widgets' contents). When a change of the room
-leaves the shape as drawn, the page's watcher thread writes the values into the widgets (a message
-for each widget whose values changed, no component drawn); otherwise the page is drawn again as
-usual, and writes its values after drawing. The components never pass these values themselves
-(:func:`LiveStatus` and :func:`viz.game.numbers.ReadingStep` draw their widgets with constant
-arguments), except which step button is pressed (:func:`StepButtons`), and the page writes that
-again right after every draw, so a value written since the last draw is never left behind.
+HTML (the numbers against the bot twin, or the briefing) and, on the first round or on a page
+deciding, which step button is pressed and which step's pane shows (a new round turns the class
+to its numbers; the decision form, once built, stays drawn, hidden). :class:`LivePage` keeps
+those widgets of a page (the status line, the step's block, the three step buttons, the two
+panes) and :func:`page_state` says what the page shows: its *shape* (what its components draw:
+phase, chart, team, news and, while deciding, the queue, offers, alliances...) and its *values*
+(those widgets' contents). When a change of the room leaves the shape as drawn, the page's watcher
+thread writes the values into the widgets (a message for each widget whose values changed, no
+component drawn); otherwise the page is drawn again as usual, and writes its values after drawing.
+The components never pass these values themselves (:func:`LiveStatus` and
+:func:`viz.game.numbers.ReadingStep` draw their widgets with constant arguments), except which step
+button is pressed and which pane shows (:func:`StepButtons`, :func:`Pane`), and the page writes
+those again right after every draw.
 
 Two threads write a page: its render (the page drawn, at a click or a change of shape) and its
 watcher (a change of the room). A render reads the room, then draws for a while; a round played
@@ -94,22 +96,24 @@ def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bo
     shape = (
         view["phase"],
         view["paused"],
-        # Briefing and numbers are the same widgets with other values (the first round turns
-        # the class from one to the other with no page drawn); the decision form is drawn.
-        deciding,
         chart,
         chart and step == "My numbers",  # the price chart is drawn
         clock,
         tuple(view["team"]),
         news,
-        # What only the decision form and the alliance offers show (a new round or a holding
-        # changed redraws a page deciding, not one reading its numbers).
-        (repr(view["queued"]), view["queued_by"], repr(view["offers"]), repr(groups), repr(held)) if deciding else None,
-        # The decision form and the open chart show the round: drawn again each round.
-        (view["round"], view["tick"]) if deciding or chart else None,
+        (view["round"], view["tick"]) if chart else None,  # the open chart shows the round
+        # Last, what only the decision form and the alliance offers show, with the round (a new
+        # round or a holding changed redraws a page deciding, not one reading its numbers). None
+        # when they are hidden: briefing and numbers are the same widgets with other values, and
+        # a page deciding keeps them drawn, so a new round turns a page to its numbers, from its
+        # briefing or its decisions, with no page drawn (see :meth:`LivePage.update`).
+        (repr(view["queued"]), view["queued_by"], repr(view["offers"]), repr(groups), repr(held), view["round"])
+        if deciding
+        else None,
     )
     # The status line last: when a page shows the new round there, the rest has arrived.
     values: dict[str, dict[str, Any]] = {f"button {name}": PRESSED if name == step else RELEASED for name in STEPS}
+    values["pane reading"], values["pane decide"] = pane_style(not deciding), pane_style(deciding)
     if step != "Decide":
         briefing = step == "Briefing"
         title = "Your briefing" if briefing else "What your decisions did"
@@ -125,6 +129,21 @@ def page_state(room: Room, seat: Seat, chosen: tuple[str | None, int], chart: bo
         "stamp": stamp if clock else 0,
     }
     return PageState(version, (chosen, chart), view, step, held, groups, news, shape, values)
+
+
+PANE = "display: flex; flex-direction: column; row-gap: 12px;"
+"""A step's pane shown: its blocks in a column."""
+
+
+def pane_style(shown: bool) -> dict[str, str]:
+    """The style of a step's pane (the reading steps' or the decision form's), shown or hidden."""
+    return {"style_": PANE if shown else "display: none"}
+
+
+def fits(state: PageState, drawn: PageState) -> bool:
+    """Whether the page drawn for ``drawn`` shows ``state`` once its values are written: the same
+    shape, or a page drawn deciding that now reads (its decision form is hidden, as drawn)."""
+    return state.shape[:-1] == drawn.shape[:-1] and state.shape[-1] in (None, drawn.shape[-1])
 
 
 class LivePage:
@@ -181,7 +200,7 @@ class LivePage:
             return False  # the seat is gone: the page draws why
         with self._lock:
             drawn = self.state
-            if state.shape != drawn.shape:
+            if not fits(state, drawn):
                 return False
             if state.asked == drawn.asked and state.version >= drawn.version:
                 self._write(state)
@@ -256,3 +275,19 @@ def StepButtons(step: str, pick: Callable[[str], None], attach: Callable[[str, A
     with solara.Row(style={"gap": "4px", "flex-wrap": "wrap"}, classes=["player-steps"]):
         for name in STEPS:
             StepButton(name, name == step, pick, attach).key(name)
+
+
+@solara.component
+def Pane(name: str, shown: bool, attach: Callable[[str, Any], None], children: list | None = None):
+    """A step's pane (``reading``: briefing and numbers, or ``decide``), drawn ``shown`` or
+    hidden; the page's :class:`LivePage` writes which after every draw and at a new round (the
+    pane is handed over as ``pane <name>``), so a new round hides a decision form without drawing."""
+    style = pane_style(shown)["style_"]
+    element = solara.v.Html(tag="div", class_="player-step", style_=style, children=children or [])
+
+    def attached():
+        attach(f"pane {name}", solara.get_widget(element))
+        return lambda: attach(f"pane {name}", None)
+
+    solara.use_effect(attached, [])
+    return element

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
+from collections.abc import Callable
 
 import solara
 
@@ -18,7 +19,7 @@ from marketsim.game.store import SeatRequest
 from viz.dashboard.components import EXPLAIN
 from viz.game.decisions import CARD, DecisionForm
 from viz.game.facilitator import Feedback
-from viz.game.live import LivePage, LiveStatus, StepButtons, page_state
+from viz.game.live import LivePage, LiveStatus, PageState, Pane, StepButtons, page_state
 from viz.game.memory import Memory, memory, remember
 from viz.game.numbers import ReadingStep
 from viz.game.state import (
@@ -211,22 +212,10 @@ def News(items: tuple[tuple[str, str], ...]):
                 solara.Info(f"Facilitator: {text}", dense=True, classes=["broadcast"])
 
 
-@solara.component
-def PlayerView(seat: Seat):
-    """A seated player's page: status and news, then one step at a time (briefing, my numbers,
-    decide), each about one phone screen.
-
-    Another seat's submission does not wake this page. A new round that leaves what its
-    components draw as it was (see :mod:`viz.game.live`) draws nothing: the page's watcher thread
-    writes the status line, the step buttons and the numbers straight into their widgets (the
-    first round too, which turns the page from its briefing to its numbers). Otherwise (a new
-    phase, the decision form, team, news, queue...) the page is drawn again; the blocks below are
-    components that draw again only when what they show changes."""
-    room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
-    live = solara.use_memo(LivePage, [seat.token])
-    chosen, choose = solara.use_state((None, 0))
-    chart, set_chart = solara.use_state(False)
-    _, redraw = solara.use_state(0)
+def use_live_page(room: Room, seat: Seat, live: LivePage) -> Callable[[tuple, int], PageState]:
+    """The page's watcher (a hook): a heartbeat at every wake, and at a change of the seat's
+    room, its values written into the page (:meth:`LivePage.update`) or the page drawn again.
+    Returns how the page reads its state (given the step and chart asked for and a clock stamp)."""
 
     def heartbeat():
         try:
@@ -234,7 +223,7 @@ def PlayerView(seat: Seat):
         except GameError:
             pass
 
-    def now(asked: tuple, stamp: int):
+    def now(asked: tuple, stamp: int) -> PageState:
         return page_state(room, seat, *asked, stamp)
 
     use_refresh(
@@ -245,7 +234,28 @@ def PlayerView(seat: Seat):
         take_turns=True,
         live=lambda: live.update(now),
     )
+    return now
+
+
+@solara.component
+def PlayerView(seat: Seat):
+    """A seated player's page: status and news, then one step at a time (briefing, my numbers,
+    decide), each about one phone screen.
+
+    Another seat's submission does not wake this page. A new round that leaves what its
+    components draw as it was (see :mod:`viz.game.live`) draws nothing: the page's watcher writes
+    the status line, the step buttons, the panes and the numbers into their widgets (also turning
+    a page from its briefing or its decisions to its numbers). Otherwise (a new phase, team,
+    news, the queue of a page deciding...) the page is drawn again."""
+    room = solara.use_memo(lambda: game_server().room(seat.room_id), [seat.room_id])
+    live = solara.use_memo(LivePage, [seat.token])
+    chosen, choose = solara.use_state((None, 0))
+    chart, set_chart = solara.use_state(False)
+    opened = solara.use_ref(False)  # the decision form, drawn since first opened
+    _, redraw = solara.use_state(0)
+    now = use_live_page(room, seat, live)
     redraws[seat.region] += 1
+
     # The same function every round (it reads the round shown, drawn or written): the step
     # buttons need not redraw.
     pick = solara.use_memo(lambda: lambda name: choose((name, live.round)), [])
@@ -268,8 +278,7 @@ def PlayerView(seat: Seat):
         solara.Button("Join again", on_click=lambda: take_seat(None))
         return
     view, step = state.view, state.step
-    # Explicit keys: a team line or a message appearing above must not make the blocks below
-    # count as new (that would build all their widgets again on every page).
+    # Explicit keys: a team line or a message above must not make the blocks below new ones.
     LiveStatus(live.attach).key("status")
     News(state.news).key("news")
     if len(view.get("team", [])) > 1:
@@ -280,22 +289,30 @@ def PlayerView(seat: Seat):
         )
     StepButtons(step, pick, live.attach).key("steps")
     key = (view["tick"], view["round"])
-    # "Briefing" and "My numbers" are the same widgets with other values, written by the page (a
-    # new round turning every page to its numbers draws nothing); "Decide" is built when opened.
-    with solara.Column(classes=["player-step"]).key("step-reading" if step != "Decide" else "step-decide"):
-        if step != "Decide":
-            ReadingStep(room, seat.region, live.attach, chart, chart and step == "My numbers", set_chart, key)
-        elif view["phase"] == "deciding":
-            DecisionForm(
-                room, seat, view["round"], view["date"], view["queued"], state.held, state.groups, view["queued_by"]
-            ).key("decisions")
-            Offers(room, seat, view["offers"], state.groups).key("offers")
-        else:
-            solara.Info(
-                "Decisions open when the teacher starts the round."
-                if view["phase"] == "lobby"
-                else "The game is over: look at the big screen for the debrief."
-            )
+    # Briefing and numbers: the same widgets, other values written; "Decide" built when first
+    # opened, then kept (hidden): a new round turns any page to its numbers with no draw.
+    with Pane("reading", step != "Decide", live.attach).key("pane-reading"):
+        ReadingStep(room, seat.region, live.attach, chart, chart and step == "My numbers", set_chart, key)
+    opened.current = opened.current or step == "Decide"
+    if opened.current:
+        with Pane("decide", step == "Decide", live.attach).key("pane-decide"):
+            DecideStep(room, seat, view, state.held, state.groups)
+
+
+@solara.component
+def DecideStep(room: Room, seat: Seat, view: dict, held: dict[str, int], groups: dict[str, list[str]]):
+    """The "Decide" step: the decision form and the alliance offers while the round is open."""
+    if view["phase"] == "deciding":
+        DecisionForm(room, seat, view["round"], view["date"], view["queued"], held, groups, view["queued_by"]).key(
+            "decisions"
+        )
+        Offers(room, seat, view["offers"], groups).key("offers")
+    else:
+        solara.Info(
+            "Decisions open when the teacher starts the round."
+            if view["phase"] == "lobby"
+            else "The game is over: look at the big screen for the debrief."
+        )
 
 
 @solara.component
