@@ -44,6 +44,17 @@ def create_room(page, url: str) -> tuple[str, str]:
     return page.locator(".join-code").inner_text().strip(), page.locator(".join-link").inner_text().strip()
 
 
+def resume_console(page, url: str, code: str, token: str) -> None:
+    """Open the facilitator page at ``url`` and resume the console of room ``code`` with its
+    facilitator ``token`` (waits for the console's status line)."""
+    page.goto(url)
+    page.locator(".resume-console").wait_for(timeout=WAIT)
+    page.get_by_label("Room code").fill(code)
+    page.get_by_label("Facilitator token").fill(token)
+    click(page, "Resume console")
+    page.locator(".console-status").wait_for(timeout=WAIT)
+
+
 def close_pages(pages: list, problems: list | None = None) -> list[tuple[list, list]]:
     """Close every watched page's context; returns ``problems`` or, if None, each page's
     (errors, requests beyond this machine) read now."""

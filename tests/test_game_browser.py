@@ -12,7 +12,7 @@ import re
 
 import pytest
 from browser import game_server, offline_page, shot
-from game_pages import WAIT, click, close_pages, console_text, create_room, join, roster
+from game_pages import WAIT, click, close_pages, console_text, create_room, join, resume_console, roster
 
 from marketsim.game import AuthError, GameServer
 
@@ -169,12 +169,7 @@ def test_a_game_in_four_browsers(browser, tmp_path):
         with game_server(db) as (url, _):
             again = watched()
             page = again.page
-            page.goto(url)
-            page.locator(".resume-console").wait_for(timeout=WAIT)
-            page.get_by_label("Room code").fill(code.lower())
-            page.get_by_label("Facilitator token").fill(token)
-            click(page, "Resume console")
-            page.locator(".console-status").wait_for(timeout=WAIT)
+            resume_console(page, url, code.lower(), token)
             assert console_text(page).split(" · ")[1] == round_before == "round 2"
             assert seated(page) == before == ["Ann", "Ben", "Cy"]
             after = roster(page)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from _game import small_text
 from browser import game_server, offline_page, shot
-from game_pages import WAIT, click, close_pages
+from game_pages import WAIT, click, close_pages, resume_console
 
 from marketsim.game import GameServer
 
@@ -43,12 +43,7 @@ def test_the_first_round_opens_every_page_on_its_numbers(browser, tmp_path):
             boss = offline_page(browser)
             pages.append(boss)
             console = boss.page
-            console.goto(url)
-            console.locator(".resume-console").wait_for(timeout=WAIT)
-            console.get_by_label("Room code").fill(created.join_code)
-            console.get_by_label("Facilitator token").fill(created.facilitator_token)
-            click(console, "Resume console")
-            console.locator(".console-status").wait_for(timeout=WAIT)
+            resume_console(console, url, created.join_code, created.facilitator_token)
 
             players = {}
             for name, region in (("Ann", "usa"), ("Ben", "japan")):

@@ -16,7 +16,7 @@ import time
 
 from _game import small_text
 from browser import game_server, offline_page
-from game_pages import WAIT, click, close_pages, console_text
+from game_pages import WAIT, click, close_pages, console_text, resume_console
 
 from marketsim.game import GameServer
 
@@ -116,12 +116,7 @@ def test_pages_drawn_while_rounds_are_played_all_show_the_last_round(browser, tm
             boss = offline_page(browser)
             watched.append(boss)
             console = boss.page
-            console.goto(url)
-            console.locator(".resume-console").wait_for(timeout=WAIT)
-            console.get_by_label("Room code").fill(created.join_code)
-            console.get_by_label("Facilitator token").fill(created.facilitator_token)
-            click(console, "Resume console")
-            console.locator(".console-status").wait_for(timeout=WAIT)
+            resume_console(console, url, created.join_code, created.facilitator_token)
 
             pages = {}  # (region, mode) -> page
             for name, region in (("Ann", "usa"), ("Ben", "japan")):
