@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from browser import offline_page
+
+from marketsim.game import GameServer
+
 WAIT = 90_000
 
 
@@ -44,6 +50,24 @@ def create_room(page, url: str) -> tuple[str, str]:
     return page.locator(".join-code").inner_text().strip(), page.locator(".join-link").inner_text().strip()
 
 
+def started_room(db: Path, text: str, regions: tuple[str, ...] = ("usa", "japan")):
+    """Create a room from scenario ``text`` in the game database ``db`` and start it (no server
+    running); returns the created room (its id, join code and facilitator token)."""
+    game = GameServer(db)
+    created = game.create_room(text, "small.toml", 5, list(regions))
+    game.room(created.room_id).start(created.facilitator_token)
+    game.close()
+    return created
+
+
+def console_page(browser, url: str, created, pages: list):
+    """A new watched page (appended to ``pages``) on the resumed console of room ``created``."""
+    boss = offline_page(browser)
+    pages.append(boss)
+    resume_console(boss.page, url, created.join_code, created.facilitator_token)
+    return boss.page
+
+
 def resume_console(page, url: str, code: str, token: str) -> None:
     """Open the facilitator page at ``url`` and resume the console of room ``code`` with its
     facilitator ``token`` (waits for the console's status line)."""
@@ -64,3 +88,10 @@ def close_pages(pages: list, problems: list | None = None) -> list[tuple[list, l
         if not p.page.is_closed():
             p.page.context.close()
     return problems
+
+
+def assert_no_page_problems(problems: list[tuple[list, list]]) -> None:
+    """No page had an error or sent a request beyond this machine (``problems`` as from :func:`close_pages`)."""
+    for errors, external in problems:
+        assert external == [], f"requests left the machine: {external}"
+        assert errors == [], f"page errors: {errors}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from _game import small_text
 from browser import game_server, offline_page, shot
-from game_pages import WAIT, click, close_pages, resume_console
+from game_pages import WAIT, assert_no_page_problems, click, close_pages, console_page, started_room
 
 from marketsim.game import GameServer
 
@@ -32,18 +32,12 @@ def cells(page, selector: str) -> list[list[str]]:
 
 def test_the_first_round_opens_every_page_on_its_numbers(browser, tmp_path):
     db = tmp_path / "games.sqlite3"
-    game = GameServer(db)
-    created = game.create_room(small_text(), "small.toml", 5, ["usa", "japan"])
-    game.room(created.room_id).start(created.facilitator_token)
-    game.close()
+    created = started_room(db, small_text())
     pages = []
     problems = None
     try:
         with game_server(db) as (url, _):
-            boss = offline_page(browser)
-            pages.append(boss)
-            console = boss.page
-            resume_console(console, url, created.join_code, created.facilitator_token)
+            console = console_page(browser, url, created, pages)
 
             players = {}
             for name, region in (("Ann", "usa"), ("Ben", "japan")):
@@ -93,11 +87,7 @@ def test_the_first_round_opens_every_page_on_its_numbers(browser, tmp_path):
             click(ann, "Decide")
             ann.locator(".decision-form").wait_for(timeout=WAIT)
             assert pressed(ann) == ["Decide"]
-            problems = [(p.errors, p.external) for p in pages]
-            for p in pages:
-                p.page.context.close()  # before the server stops, so no page sees it vanish
+            problems = close_pages(pages)  # before the server stops, so no page sees it vanish
     finally:
         problems = close_pages(pages, problems)
-    for errors, external in problems:
-        assert external == [], f"requests left the machine: {external}"
-        assert errors == [], f"page errors: {errors}"
+    assert_no_page_problems(problems)

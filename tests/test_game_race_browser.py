@@ -16,7 +16,7 @@ import time
 
 from _game import small_text
 from browser import game_server, offline_page
-from game_pages import WAIT, click, close_pages, console_text, resume_console
+from game_pages import WAIT, assert_no_page_problems, click, close_pages, console_page, console_text, started_room
 
 from marketsim.game import GameServer
 
@@ -105,18 +105,12 @@ def settle(pages: dict, want: dict) -> None:
 
 def test_pages_drawn_while_rounds_are_played_all_show_the_last_round(browser, tmp_path):
     db = tmp_path / "games.sqlite3"
-    game = GameServer(db)
-    created = game.create_room(small_text(years=3, round_months=1), "small.toml", 5, ["usa", "japan"])
-    game.room(created.room_id).start(created.facilitator_token)
-    game.close()
+    created = started_room(db, small_text(years=3, round_months=1))
     watched = []
     problems = None
     try:
         with game_server(db) as (url, _):
-            boss = offline_page(browser)
-            watched.append(boss)
-            console = boss.page
-            resume_console(console, url, created.join_code, created.facilitator_token)
+            console = console_page(browser, url, created, watched)
 
             pages = {}  # (region, mode) -> page
             for name, region in (("Ann", "usa"), ("Ben", "japan")):
@@ -146,11 +140,7 @@ def test_pages_drawn_while_rounds_are_played_all_show_the_last_round(browser, tm
                 date = console_text(console).split(" · ")[3]
                 want = {region: expected(db, created.room_id, region, played + 1, date) for region in ("usa", "japan")}
                 settle(pages, want)
-            problems = [(p.errors, p.external) for p in watched]
-            for p in watched:
-                p.page.context.close()  # before the server stops, so no page sees it vanish
+            problems = close_pages(watched)  # before the server stops, so no page sees it vanish
     finally:
         problems = close_pages(watched, problems)
-    for errors, external in problems:
-        assert external == [], f"requests left the machine: {external}"
-        assert errors == [], f"page errors: {errors}"
+    assert_no_page_problems(problems)
