@@ -20,9 +20,10 @@ def dump_premium(world: World, bidding: np.ndarray, cover: np.ndarray) -> None:
     """
     prices, params = world.prices, world.scenario.dynamics.dumping
     stockholders = world.expectations
-    bounded = np.minimum(prices.scarcity, dumping.choke_bound(prices.index, prices.choke))
-    carry = stockholders.params.carrying_cost * stockholders.params.horizon_months
-    premium = dumping.dumped_premium(
-        bounded, cover, bidding, stockholders.expected, carry, params.rate, params.excess_cover
-    )
+    premium = np.minimum(prices.scarcity, dumping.choke_bound(prices.index, prices.choke))
+    if params.rate > 0:  # history_2009 keeps the bound alone (rate 0): nothing to dump
+        carry = stockholders.params.carrying_cost * stockholders.params.horizon_months
+        premium = dumping.dumped_premium(
+            premium, cover, bidding, stockholders.expected, carry, params.rate, params.excess_cover
+        )
     prices.cap_premium(premium)
