@@ -17,11 +17,6 @@ at the top, for ``isinstance`` checks and tables made when asked: another 0.3-0.
 writing its files with pyarrow never needs. While those modules load, ``pandas`` is a stand-in
 that imports the real pandas the first time any of its names is read (and is taken out of
 ``sys.modules`` as soon as they are loaded): any other ``import pandas`` gets the real one.
-
-Mesa's model module names its logger with ``create_module_logger()``, which finds the calling
-module through ``inspect.stack()``: that reads the source of every frame on the stack and the
-file of every module loaded (about 30 ms at ``marketsim run``'s start, under load). Before the
-model module loads, that function is given the caller's ``__name__`` instead, the same name.
 """
 
 from __future__ import annotations
@@ -96,28 +91,11 @@ class PandasOnDemand(MetaPathFinder):
             @staticmethod
             def exec_module(module: ModuleType) -> None:
                 module.__loader__ = module.__spec__.loader = loader
-                name_loggers_by_caller()
                 with pandas_on_demand():
                     loader.exec_module(module)
 
         spec.loader = WithoutPandas()
         return spec
-
-
-def name_loggers_by_caller() -> None:
-    """Make ``mesa.mesa_logging.create_module_logger()`` name a logger after the module that calls
-    it from that module's ``__name__`` rather than ``inspect.stack()`` (see the module's text)."""
-    logging = importlib.import_module("mesa.mesa_logging")
-    original = logging.create_module_logger
-    if getattr(original, "by_caller", False):
-        return
-
-    def create_module_logger(name: str | None = None) -> object:
-        return original(sys._getframe(1).f_globals["__name__"] if name is None else name)
-
-    create_module_logger.by_caller = True
-    create_module_logger.__doc__ = original.__doc__
-    logging.create_module_logger = create_module_logger
 
 
 @contextmanager
